@@ -1,0 +1,289 @@
+//! HTTP calls, with the documented `token` header, time-outs, a body size
+//! cap, no redirects (a redirect could carry the token elsewhere), and
+//! answers turned into [`Reply`] or [`ApiError`].
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Response, StatusCode, Url};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, RateLimit};
+use super::types::{
+    BlockOutcome, ContactLookup, ContactsBody, ErrorBody, InstanceInfo, InstancesBody, LookupBody,
+    RemoteContact, SuccessFlag,
+};
+use crate::sanitize::clean;
+use crate::secret::Token;
+
+/// Largest body accepted: a 100,000-contact address book is ~25 MB.
+const BODY_CAP: usize = 256 * 1024 * 1024;
+
+/// Where and as whom a call is made.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint<'a> {
+    /// The server's base URL.
+    pub base_url: &'a Url,
+    /// The token for the `token` header.
+    pub token: &'a Token,
+}
+
+/// A successful answer with the rate-limit headers that came with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply<T> {
+    /// The parsed body.
+    pub value: T,
+    /// `X-RateLimit-*`, when sent.
+    pub rate: Option<RateLimit>,
+}
+
+/// Time limits of the client.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// To open a connection.
+    pub connect: Duration,
+    /// For one whole request, body included.
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A RyzeAPI client. Cheap to clone; one connection pool.
+#[derive(Debug, Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    timeouts: Timeouts,
+}
+
+impl ApiClient {
+    /// Builds a client with the given time-outs.
+    pub fn new(timeouts: Timeouts) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(timeouts.connect)
+            .timeout(timeouts.request)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("ryze-contacts/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Request {
+                detail: e.without_url().to_string(),
+            })?;
+        Ok(ApiClient { http, timeouts })
+    }
+
+    /// Every synced contact of `instance`.
+    pub async fn contacts(
+        &self,
+        ep: Endpoint<'_>,
+        instance: &str,
+    ) -> Result<Reply<Vec<RemoteContact>>, ApiError> {
+        let url = api_url(ep.base_url, &["chat", "contacts", instance])?;
+        let reply: Reply<ContactsBody> = self.call(ep, Method::GET, url, None).await?;
+        Ok(Reply {
+            value: reply.value.contacts,
+            rate: reply.rate,
+        })
+    }
+
+    /// Looks one number up in `instance`'s address book (`?number=`).
+    pub async fn lookup(
+        &self,
+        ep: Endpoint<'_>,
+        instance: &str,
+        number: &str,
+    ) -> Result<Reply<ContactLookup>, ApiError> {
+        let mut url = api_url(ep.base_url, &["chat", "contacts", instance])?;
+        url.query_pairs_mut().append_pair("number", number);
+        let reply: Reply<LookupBody> = self.call(ep, Method::GET, url, None).await?;
+        Ok(Reply {
+            value: reply.value.contact,
+            rate: reply.rate,
+        })
+    }
+
+    /// The instances the token can see, narrowed to `names` when the token
+    /// is an account token (an instance token always sees only its own).
+    pub async fn instances(
+        &self,
+        ep: Endpoint<'_>,
+        names: &[&str],
+    ) -> Result<Reply<Vec<InstanceInfo>>, ApiError> {
+        let mut url = api_url(ep.base_url, &["instance", "list"])?;
+        if !names.is_empty() {
+            url.query_pairs_mut()
+                .append_pair("instanceName", &names.join(","));
+        }
+        let reply: Reply<InstancesBody> = self.call(ep, Method::GET, url, None).await?;
+        Ok(Reply {
+            value: reply.value.instances,
+            rate: reply.rate,
+        })
+    }
+
+    /// Blocks (`block = true`) or unblocks `number` (digits or a JID) on
+    /// `instance`.
+    pub async fn block(
+        &self,
+        ep: Endpoint<'_>,
+        instance: &str,
+        number: &str,
+        block: bool,
+    ) -> Result<Reply<BlockOutcome>, ApiError> {
+        let url = api_url(ep.base_url, &["chat", "block", instance])?;
+        let body = serde_json::json!({ "number": number, "block": block });
+        let mut reply: Reply<BlockOutcome> = self.call(ep, Method::POST, url, Some(body)).await?;
+        reply.value.message = clean(&reply.value.message).into_owned();
+        reply.value.contact_jid = clean(&reply.value.contact_jid).into_owned();
+        Ok(reply)
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint<'_>,
+        method: Method,
+        url: Url,
+        body: Option<serde_json::Value>,
+    ) -> Result<Reply<T>, ApiError> {
+        let mut request = self
+            .http
+            .request(method, url)
+            .header("token", ep.token.expose())
+            .header("accept", "application/json");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(|e| self.transport_error(e))?;
+        let status = response.status();
+        let rate = rate_limit(response.headers());
+        let is_json = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        let bytes = self.read_capped(response).await?;
+        if !status.is_success() {
+            return Err(status_error(status, is_json, &bytes, rate));
+        }
+        if let Ok(SuccessFlag {
+            success: Some(false),
+        }) = serde_json::from_slice(&bytes)
+        {
+            return Err(status_error(status, true, &bytes, rate));
+        }
+        let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed {
+            detail: if bytes.is_empty() {
+                "empty body".to_string()
+            } else {
+                format!("{e}")
+            },
+        })?;
+        Ok(Reply { value, rate })
+    }
+
+    async fn read_capped(&self, mut response: Response) -> Result<Vec<u8>, ApiError> {
+        let mut bytes = Vec::with_capacity(
+            response
+                .content_length()
+                .map_or(0, |n| n.min(BODY_CAP as u64) as usize),
+        );
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(e))?
+        {
+            if bytes.len() + chunk.len() > BODY_CAP {
+                return Err(ApiError::TooLarge {
+                    limit_mb: (BODY_CAP / (1024 * 1024)) as u64,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
+    }
+
+    fn transport_error(&self, e: reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout {
+                seconds: self.timeouts.request.as_secs(),
+            };
+        }
+        let (connect, decode) = (
+            e.is_connect() || e.is_request() || e.is_body(),
+            e.is_decode(),
+        );
+        let detail = root_cause(e);
+        if connect {
+            ApiError::Connect { detail }
+        } else if decode {
+            ApiError::Malformed { detail }
+        } else {
+            ApiError::Request { detail }
+        }
+    }
+}
+
+/// The innermost cause of a reqwest error: it says "connection refused"
+/// where the outer one only says "error sending request". Never the URL.
+fn root_cause(e: reqwest::Error) -> String {
+    let mut cause: Option<String> = None;
+    let mut source = std::error::Error::source(&e);
+    while let Some(next) = source {
+        cause = Some(next.to_string());
+        source = next.source();
+    }
+    cause.unwrap_or_else(|| e.without_url().to_string())
+}
+
+/// `base/api/<segments...>`, each segment percent-encoded.
+fn api_url(base: &Url, segments: &[&str]) -> Result<Url, ApiError> {
+    let mut url = base.clone();
+    url.path_segments_mut()
+        .map_err(|()| ApiError::Request {
+            detail: "base_url cannot hold a path".to_string(),
+        })?
+        .pop_if_empty()
+        .push("api")
+        .extend(segments);
+    Ok(url)
+}
+
+fn header_num<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+}
+
+fn rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
+    Some(RateLimit {
+        limit: header_num(headers, "x-ratelimit-limit")?,
+        remaining: header_num(headers, "x-ratelimit-remaining")?,
+        reset: header_num(headers, "x-ratelimit-reset")?,
+    })
+}
+
+fn status_error(
+    status: StatusCode,
+    is_json: bool,
+    bytes: &[u8],
+    rate: Option<RateLimit>,
+) -> ApiError {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(bytes).ok();
+    if parsed.is_none() && !is_json && matches!(status.as_u16(), 502 | 504) {
+        return ApiError::Unreachable {
+            status: status.as_u16(),
+        };
+    }
+    let message = parsed
+        .and_then(|b| b.error.and_then(|d| d.message).or(b.message))
+        .map(|m| clean(m.trim()).into_owned())
+        .filter(|m| !m.is_empty());
+    ApiError::Status {
+        status: status.as_u16(),
+        message,
+        rate,
+    }
+}

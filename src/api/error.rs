@@ -1,0 +1,160 @@
+//! The client's one error type: it keeps the HTTP status, the server's
+//! `error.message` and the rate-limit headers, and says what to do.
+
+use thiserror::Error;
+
+/// The `X-RateLimit-*` headers of one response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub limit: u32,
+    /// Requests left in this window.
+    pub remaining: u32,
+    /// Unix time (seconds) at which the window resets.
+    pub reset: u64,
+}
+
+/// Why a call failed.
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+pub enum ApiError {
+    /// The server answered with an error status.
+    #[error("HTTP {status}: {}", message.as_deref().unwrap_or("no message"))]
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The server's `error.message`, sanitised.
+        message: Option<String>,
+        /// Rate-limit headers, when sent.
+        rate: Option<RateLimit>,
+    },
+    /// A proxy answered with a page that is not JSON (HTML 502/504...).
+    #[error("HTTP {status}: the server is unreachable (a proxy answered instead)")]
+    Unreachable {
+        /// The HTTP status of the page.
+        status: u16,
+    },
+    /// No answer in time.
+    #[error("no answer within {seconds}s")]
+    Timeout {
+        /// The time-out that ran out.
+        seconds: u64,
+    },
+    /// The connection could not be made or broke.
+    #[error("cannot connect: {detail}")]
+    Connect {
+        /// What failed, without URL or token.
+        detail: String,
+    },
+    /// A 2xx answer whose body is not what the contract says.
+    #[error("unexpected answer: {detail}")]
+    Malformed {
+        /// What did not parse.
+        detail: String,
+    },
+    /// A body larger than the cap.
+    #[error("answer larger than {limit_mb} MB")]
+    TooLarge {
+        /// The cap.
+        limit_mb: u64,
+    },
+    /// The request could not be built (bad URL in the profile...).
+    #[error("cannot send the request: {detail}")]
+    Request {
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+impl ApiError {
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Status { status, .. } | ApiError::Unreachable { status } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's own `error.message`, when it sent one.
+    pub fn server_message(&self) -> Option<&str> {
+        match self {
+            ApiError::Status { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Rate-limit headers of the failed answer, when sent.
+    pub fn rate(&self) -> Option<RateLimit> {
+        match self {
+            ApiError::Status { rate, .. } => *rate,
+            _ => None,
+        }
+    }
+
+    /// What the user should do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            ApiError::Status { status, .. } => match status {
+                400 => "the server refused the request: check the number",
+                401 => "the token is missing or wrong: fix it in the profile",
+                403 => {
+                    "this instance token does not own this instance: use its own token or the account token"
+                }
+                404 => "no such instance on the server: check the name in the profile",
+                409 => "the server reports a conflict: press r to refresh, then retry",
+                429 => "rate limit reached: wait for the window to reset, then retry",
+                503 => "instance is not connected: connect the phone and retry",
+                500..=599 => "the server failed: retry in a moment",
+                _ => "unexpected status: retry, and check base_url if it persists",
+            },
+            ApiError::Unreachable { .. } => "the server is unreachable: retry in a moment",
+            ApiError::Timeout { .. } => {
+                "the server is slow or unreachable: check the network and retry"
+            }
+            ApiError::Connect { .. } => "cannot reach the server: check base_url and the network",
+            ApiError::Malformed { .. } => "check that base_url points to RyzeAPI",
+            ApiError::TooLarge { .. } => "the answer is too large to load",
+            ApiError::Request { .. } => "check base_url and the instance name in the profile",
+        }
+    }
+
+    /// Whether retrying the same request later may succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ApiError::Status { status, .. } => *status == 429 || *status >= 500,
+            ApiError::Unreachable { .. } | ApiError::Timeout { .. } | ApiError::Connect { .. } => {
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_keeps_status_and_message() {
+        let e = ApiError::Status {
+            status: 503,
+            message: Some("Instance is not connected to WhatsApp".into()),
+            rate: None,
+        };
+        assert_eq!(
+            e.to_string(),
+            "HTTP 503: Instance is not connected to WhatsApp"
+        );
+        assert_eq!(
+            e.hint(),
+            "instance is not connected: connect the phone and retry"
+        );
+        assert!(e.is_transient());
+        let e = ApiError::Status {
+            status: 401,
+            message: None,
+            rate: None,
+        };
+        assert!(!e.is_transient());
+        assert_eq!(e.status(), Some(401));
+    }
+}

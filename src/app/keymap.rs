@@ -1,0 +1,304 @@
+//! The keys of the list view: one table that drives both the app and the
+//! help overlay and footer hints, so they can never drift apart.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// What a user can ask for from the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Next row.
+    Down,
+    /// Previous row.
+    Up,
+    /// One page down.
+    PageDown,
+    /// One page up.
+    PageUp,
+    /// First row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Start typing a filter.
+    Filter,
+    /// Clear the filter.
+    ClearFilter,
+    /// Block, or unblock if known blocked.
+    ToggleBlock,
+    /// Next instance.
+    NextInstance,
+    /// Previous instance.
+    PrevInstance,
+    /// Reload contacts and instance states.
+    Refresh,
+    /// Show every key.
+    Help,
+    /// Leave (asks if work is pending).
+    Quit,
+}
+
+/// Groups of the help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Moving in the list.
+    Move,
+    /// Finding a contact.
+    Find,
+    /// Acting on contacts.
+    Act,
+    /// Instances.
+    Instances,
+    /// The app itself.
+    App,
+}
+
+impl Group {
+    /// Every group, in help order.
+    pub const ALL: [Group; 5] = [
+        Group::Move,
+        Group::Find,
+        Group::Act,
+        Group::Instances,
+        Group::App,
+    ];
+
+    /// Heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Move => "Move",
+            Group::Find => "Find",
+            Group::Act => "Block",
+            Group::Instances => "Instances",
+            Group::App => "App",
+        }
+    }
+}
+
+/// One key: a code and the modifiers that must be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The key code.
+    pub code: KeyCode,
+    /// Required modifiers (Shift is implied by the character itself).
+    pub mods: KeyModifiers,
+}
+
+const fn key(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn ch(c: char) -> Key {
+    key(KeyCode::Char(c))
+}
+
+const fn ctrl(c: char) -> Key {
+    Key {
+        code: KeyCode::Char(c),
+        mods: KeyModifiers::CONTROL,
+    }
+}
+
+impl Key {
+    /// Whether a key event is this key. Shift is ignored for characters
+    /// (`G`, `?`) and Shift-Tab, since terminals differ in reporting it.
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        let ignore_shift = matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab);
+        let mut mods = event.modifiers;
+        if ignore_shift {
+            mods.remove(KeyModifiers::SHIFT);
+        }
+        self.code == event.code && self.mods == mods
+    }
+
+    /// How the key is written in help and hints.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::Home => "Home".to_string(),
+            KeyCode::End => "End".to_string(),
+            KeyCode::Tab => "Tab".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Enter => "Enter".to_string(),
+            other => format!("{other:?}"),
+        };
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+}
+
+/// Keys bound to one command, with its help text.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    /// The keys, first one shown in hints.
+    pub keys: &'static [Key],
+    /// What they do.
+    pub command: Command,
+    /// Help group.
+    pub group: Group,
+    /// Help text.
+    pub help: &'static str,
+    /// Short label for the footer, if the footer shows it.
+    pub hint: Option<&'static str>,
+}
+
+/// Every binding of the list view.
+pub const BINDINGS: &[Binding] = &[
+    Binding {
+        keys: &[ch('j'), key(KeyCode::Down)],
+        command: Command::Down,
+        group: Group::Move,
+        help: "next contact",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('k'), key(KeyCode::Up)],
+        command: Command::Up,
+        group: Group::Move,
+        help: "previous contact",
+        hint: None,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageDown), ctrl('d')],
+        command: Command::PageDown,
+        group: Group::Move,
+        help: "one page down",
+        hint: None,
+    },
+    Binding {
+        keys: &[key(KeyCode::PageUp), ctrl('u')],
+        command: Command::PageUp,
+        group: Group::Move,
+        help: "one page up",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('g'), key(KeyCode::Home)],
+        command: Command::Top,
+        group: Group::Move,
+        help: "first contact",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('G'), key(KeyCode::End)],
+        command: Command::Bottom,
+        group: Group::Move,
+        help: "last contact",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('/')],
+        command: Command::Filter,
+        group: Group::Find,
+        help: "filter by name or number as you type (Enter keeps it, Esc clears it)",
+        hint: Some("filter"),
+    },
+    Binding {
+        keys: &[key(KeyCode::Esc)],
+        command: Command::ClearFilter,
+        group: Group::Find,
+        help: "clear the filter",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('b')],
+        command: Command::ToggleBlock,
+        group: Group::Act,
+        help: "block the contact, or unblock it if known blocked",
+        hint: Some("block/unblock"),
+    },
+    Binding {
+        keys: &[key(KeyCode::Tab)],
+        command: Command::NextInstance,
+        group: Group::Instances,
+        help: "next instance",
+        hint: Some("instance"),
+    },
+    Binding {
+        keys: &[key(KeyCode::BackTab)],
+        command: Command::PrevInstance,
+        group: Group::Instances,
+        help: "previous instance",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('r')],
+        command: Command::Refresh,
+        group: Group::Instances,
+        help: "refresh contacts and instance states",
+        hint: Some("refresh"),
+    },
+    Binding {
+        keys: &[ch('?')],
+        command: Command::Help,
+        group: Group::App,
+        help: "show this help",
+        hint: Some("help"),
+    },
+    Binding {
+        keys: &[ch('q'), ctrl('c')],
+        command: Command::Quit,
+        group: Group::App,
+        help: "quit (asks only if requests are pending)",
+        hint: Some("quit"),
+    },
+];
+
+/// The command a key event means in the list view.
+pub fn command_for(event: &KeyEvent) -> Option<Command> {
+    BINDINGS
+        .iter()
+        .find(|b| b.keys.iter().any(|k| k.matches(event)))
+        .map(|b| b.command)
+}
+
+/// Whether the event is Ctrl-C, which quits from every mode.
+pub fn is_interrupt(event: &KeyEvent) -> bool {
+    ctrl('c').matches(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice() {
+        let keys: Vec<Key> = BINDINGS
+            .iter()
+            .flat_map(|b| b.keys.iter().copied())
+            .collect();
+        for (i, a) in keys.iter().enumerate() {
+            assert!(!keys[i + 1..].contains(a), "{} is bound twice", a.label());
+        }
+    }
+
+    #[test]
+    fn shift_is_ignored_for_characters() {
+        let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(command_for(&ev), Some(Command::Bottom));
+        let ev = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(command_for(&ev), Some(Command::PrevInstance));
+        let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(command_for(&ev), Some(Command::Quit));
+        assert!(is_interrupt(&ev));
+        let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
+        assert_eq!(command_for(&ev), None);
+    }
+
+    #[test]
+    fn labels() {
+        assert_eq!(ctrl('c').label(), "Ctrl-C");
+        assert_eq!(key(KeyCode::BackTab).label(), "Shift-Tab");
+        assert_eq!(ch('/').label(), "/");
+    }
+}

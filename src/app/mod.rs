@@ -1,0 +1,12 @@
+//! The app's behaviour as plain data and a pure function: [`State`],
+//! the messages that change it ([`Msg`]), the effects it asks for
+//! ([`Effect`]) and [`update`]. No terminal, no network.
+
+pub mod keymap;
+pub mod msg;
+pub mod state;
+pub mod update;
+
+pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
+pub use state::State;
+pub use update::update;

@@ -1,0 +1,156 @@
+//! What flows into [`super::update`] and what comes out of it.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::api::{ApiError, BlockOutcome, RemoteContact};
+
+/// Something that happened: a key, a resize, a timer tick, a worker result.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// The first message: asks for the initial loads.
+    Start,
+    /// A key press (releases are filtered out before).
+    Key(KeyEvent),
+    /// The terminal's new size.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// A timer tick (4 per second), with the wall clock in Unix seconds.
+    Tick {
+        /// Unix time now.
+        now: i64,
+    },
+    /// A worker result.
+    Api(ApiResult),
+    /// SIGTERM or SIGHUP: leave now.
+    Terminate,
+}
+
+/// Work the app asks the outside world to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send this job to the API worker.
+    Api(ApiJob),
+    /// Leave the app.
+    Quit,
+}
+
+/// A job for the API worker. Instances are indexes into the profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiJob {
+    /// Connection state of every instance of the profile.
+    LoadInstances,
+    /// Every contact of one instance.
+    LoadContacts {
+        /// The instance.
+        instance: usize,
+    },
+    /// Block or unblock one contact, recorded in the ledger.
+    Block {
+        /// The instance.
+        instance: usize,
+        /// The contact's JID as listed; sent as `number`.
+        jid: String,
+        /// Its `@lid`, when known.
+        lid: Option<String>,
+        /// `true` blocks, `false` unblocks.
+        block: bool,
+    },
+}
+
+/// The result of an [`ApiJob`].
+#[derive(Debug, Clone)]
+pub enum ApiResult {
+    /// Connection state per instance index: `Ok(None)` when the server
+    /// does not list that instance.
+    Instances(Vec<(usize, Result<Option<InstanceStatus>, ErrorInfo>)>),
+    /// An instance's contacts.
+    Contacts {
+        /// The instance.
+        instance: usize,
+        /// The contacts, or why not.
+        result: Result<Vec<RemoteContact>, ErrorInfo>,
+    },
+    /// The answer to a [`ApiJob::Block`].
+    Block {
+        /// The instance.
+        instance: usize,
+        /// The JID of the job.
+        jid: String,
+        /// What was asked.
+        block: bool,
+        /// The server's answer, already in the ledger, or why not.
+        result: Result<BlockDone, ErrorInfo>,
+    },
+}
+
+/// An instance's connection as the server reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceStatus {
+    /// `connected`, `connecting`, `disconnected`, `loggedout`...
+    pub state: String,
+}
+
+/// A successful block call, after the ledger write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockDone {
+    /// The server's answer.
+    pub outcome: BlockOutcome,
+    /// Unix time the ledger stored.
+    pub recorded_at: i64,
+    /// Set when the ledger could not store it.
+    pub ledger_error: Option<String>,
+}
+
+/// An error as the user sees it: status, the server's words, a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// HTTP status, when the server answered.
+    pub status: Option<u16>,
+    /// What failed (the server's `error.message` when it sent one).
+    pub message: String,
+    /// What to do.
+    pub hint: String,
+}
+
+impl ErrorInfo {
+    /// An error with no HTTP status.
+    pub fn local(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        ErrorInfo {
+            status: None,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// `HTTP 503 · Instance is not connected… · connect the phone…`
+    pub fn summary(&self) -> String {
+        match self.status {
+            Some(status) => format!("HTTP {status} · {} · {}", self.message, self.hint),
+            None => format!("{} · {}", self.message, self.hint),
+        }
+    }
+}
+
+impl From<&ApiError> for ErrorInfo {
+    fn from(e: &ApiError) -> Self {
+        let message = match e {
+            ApiError::Status {
+                message: Some(m), ..
+            } => m.clone(),
+            ApiError::Status { message: None, .. } => "no message from the server".to_string(),
+            ApiError::Unreachable { .. } => {
+                "the server is unreachable (a proxy answered instead)".to_string()
+            }
+            other => other.to_string(),
+        };
+        ErrorInfo {
+            status: e.status(),
+            message,
+            hint: e.hint().to_string(),
+        }
+    }
+}

@@ -1,0 +1,532 @@
+//! The app's behaviour: `update(state, msg) -> effects`, pure.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keymap::{self, Command};
+use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
+use super::state::{
+    CHROME_ROWS, Connection, Contact, INFO_TICKS, Known, Load, Mode, POLL_TICKS, Pending, State,
+    Status, filter_terms,
+};
+use crate::api::RemoteContact;
+
+/// Applies one message to the state and returns what must happen next.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    if !matches!(msg, Msg::Tick { .. }) {
+        state.dirty = true;
+    }
+    match msg {
+        Msg::Start => start(state),
+        Msg::Key(key) => on_key(state, key),
+        Msg::Resize { height, .. } => {
+            state.list_height = height.saturating_sub(CHROME_ROWS).max(1) as usize;
+            scroll_into_view(state);
+            Vec::new()
+        }
+        Msg::Tick { now } => on_tick(state, now),
+        Msg::Api(result) => on_result(state, result),
+        Msg::Terminate => vec![Effect::Quit],
+    }
+}
+
+fn info(state: &mut State, text: impl Into<String>) {
+    state.status = Some(Status {
+        text: text.into(),
+        is_error: false,
+        since: state.ticks,
+    });
+}
+
+fn error(state: &mut State, text: impl Into<String>) {
+    state.status = Some(Status {
+        text: text.into(),
+        is_error: true,
+        since: state.ticks,
+    });
+}
+
+fn start(state: &mut State) -> Vec<Effect> {
+    state.instances_loading = true;
+    let mut effects = vec![Effect::Api(ApiJob::LoadInstances)];
+    // The shown instance first, then the others in the background so that
+    // switching is instant.
+    let order = std::iter::once(state.current)
+        .chain((0..state.instances.len()).filter(|i| *i != state.current))
+        .collect::<Vec<_>>();
+    for i in order {
+        effects.extend(load_contacts(state, i));
+    }
+    effects
+}
+
+/// Asks for an instance's contacts unless a request is already in flight:
+/// repeated refreshes collapse into one.
+fn load_contacts(state: &mut State, instance: usize) -> Option<Effect> {
+    let inst = &mut state.instances[instance];
+    if inst.is_loading() {
+        return None;
+    }
+    if inst.load == Load::Loaded {
+        inst.refreshing = true;
+    } else {
+        inst.load = Load::Loading;
+    }
+    Some(Effect::Api(ApiJob::LoadContacts { instance }))
+}
+
+fn load_instances(state: &mut State) -> Option<Effect> {
+    if state.instances_loading {
+        return None;
+    }
+    state.instances_loading = true;
+    Some(Effect::Api(ApiJob::LoadInstances))
+}
+
+fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
+    state.ticks += 1;
+    if now / 60 != state.now / 60 {
+        state.dirty = true; // ages like "3m ago" change
+    }
+    state.now = now;
+    if state.is_busy() {
+        state.dirty = true; // spinners turn
+    }
+    if let Some(status) = &state.status
+        && !status.is_error
+        && state.ticks.saturating_sub(status.since) >= INFO_TICKS
+    {
+        state.status = None;
+        state.dirty = true;
+    }
+    if state.ticks.is_multiple_of(POLL_TICKS) {
+        return load_instances(state).into_iter().collect();
+    }
+    Vec::new()
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    match state.mode {
+        Mode::Normal => match keymap::command_for(&key) {
+            Some(command) => on_command(state, command),
+            None => Vec::new(),
+        },
+        Mode::Filter => on_filter_key(state, key),
+        Mode::Help => {
+            if keymap::is_interrupt(&key) {
+                return request_quit(state);
+            }
+            if matches!(
+                key.code,
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
+            ) {
+                state.mode = Mode::Normal;
+            }
+            Vec::new()
+        }
+        Mode::ConfirmQuit { quit_focused } => on_confirm_key(state, key, quit_focused),
+    }
+}
+
+fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
+    let page = state.list_height.max(1);
+    match command {
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        Command::PageDown => move_by(state, page as isize),
+        Command::PageUp => move_by(state, -(page as isize)),
+        Command::Top => move_to(state, 0),
+        Command::Bottom => move_to(state, state.visible.len().saturating_sub(1)),
+        Command::Filter => state.mode = Mode::Filter,
+        Command::ClearFilter => {
+            if !state.filter.is_empty() {
+                state.filter.clear();
+                refilter(state, None);
+            }
+        }
+        Command::ToggleBlock => return toggle_block(state),
+        Command::NextInstance => return switch_instance(state, 1),
+        Command::PrevInstance => return switch_instance(state, -1),
+        Command::Refresh => return refresh(state),
+        Command::Help => state.mode = Mode::Help,
+        Command::Quit => return request_quit(state),
+    }
+    Vec::new()
+}
+
+fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if keymap::is_interrupt(&key) {
+        return request_quit(state);
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Enter => state.mode = Mode::Normal,
+        KeyCode::Esc => {
+            state.mode = Mode::Normal;
+            state.filter.clear();
+            refilter(state, None);
+        }
+        KeyCode::Down => move_by(state, 1),
+        KeyCode::Up => move_by(state, -1),
+        KeyCode::Backspace => {
+            state.filter.pop();
+            refilter(state, None);
+        }
+        KeyCode::Char('u') if ctrl => {
+            state.filter.clear();
+            refilter(state, None);
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            state.filter.push(c);
+            refilter(state, None);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn on_confirm_key(state: &mut State, key: KeyEvent, quit_focused: bool) -> Vec<Effect> {
+    if keymap::is_interrupt(&key) {
+        return vec![Effect::Quit];
+    }
+    match key.code {
+        KeyCode::Char('y') | KeyCode::Char('Y') => return vec![Effect::Quit],
+        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+            state.mode = Mode::Normal;
+        }
+        KeyCode::Enter if quit_focused => return vec![Effect::Quit],
+        KeyCode::Enter => state.mode = Mode::Normal,
+        KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Tab
+        | KeyCode::BackTab
+        | KeyCode::Char('h')
+        | KeyCode::Char('l') => {
+            state.mode = Mode::ConfirmQuit {
+                quit_focused: !quit_focused,
+            };
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn request_quit(state: &mut State) -> Vec<Effect> {
+    if state.pending_count() == 0 {
+        return vec![Effect::Quit];
+    }
+    state.mode = Mode::ConfirmQuit {
+        quit_focused: false,
+    };
+    Vec::new()
+}
+
+fn move_to(state: &mut State, index: usize) {
+    state.selected = index.min(state.visible.len().saturating_sub(1));
+    scroll_into_view(state);
+}
+
+fn move_by(state: &mut State, delta: isize) {
+    let target = state.selected.saturating_add_signed(delta);
+    move_to(state, target);
+}
+
+/// Keeps the selected row on screen.
+fn scroll_into_view(state: &mut State) {
+    let height = state.list_height.max(1);
+    if state.selected < state.offset {
+        state.offset = state.selected;
+    } else if state.selected >= state.offset + height {
+        state.offset = state.selected + 1 - height;
+    }
+    let max_offset = state.visible.len().saturating_sub(height);
+    state.offset = state.offset.min(max_offset);
+}
+
+/// Recomputes the filtered view of the shown instance, keeping the
+/// selection on `keep` (a JID) when it is still visible.
+fn refilter(state: &mut State, keep: Option<String>) {
+    let terms = filter_terms(&state.filter);
+    let inst = &state.instances[state.current];
+    state.visible = inst
+        .contacts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.matches(&terms))
+        .map(|(i, _)| i)
+        .collect();
+    let position = keep.and_then(|jid| {
+        state
+            .visible
+            .iter()
+            .position(|&i| inst.contacts[i].jid == jid)
+    });
+    match position {
+        Some(p) => state.selected = p,
+        None => {
+            state.selected = 0;
+            state.offset = 0;
+        }
+    }
+    scroll_into_view(state);
+}
+
+fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
+    let n = state.instances.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let (selected, offset) = (state.selected, state.offset);
+    let inst = state.instance_mut();
+    inst.selected = selected;
+    inst.offset = offset;
+    state.current = (state.current as isize + delta).rem_euclid(n as isize) as usize;
+    let (selected, offset) = (state.instance().selected, state.instance().offset);
+    refilter(state, None);
+    state.selected = selected.min(state.visible.len().saturating_sub(1));
+    state.offset = offset;
+    scroll_into_view(state);
+    state.status = None;
+    let current = state.current;
+    if state.instance().load == Load::NotStarted {
+        return load_contacts(state, current).into_iter().collect();
+    }
+    Vec::new()
+}
+
+fn refresh(state: &mut State) -> Vec<Effect> {
+    let current = state.current;
+    let effects: Vec<Effect> = load_instances(state)
+        .into_iter()
+        .chain(load_contacts(state, current))
+        .collect();
+    let what = if effects.is_empty() {
+        "already refreshing"
+    } else {
+        "refreshing"
+    };
+    let text = format!("{what} {}…", state.instance().name);
+    info(state, text);
+    effects
+}
+
+/// A short label for a contact in messages: name and number.
+fn describe(contact: &Contact) -> String {
+    if contact.name.is_empty() {
+        contact.number.clone()
+    } else {
+        format!("{} ({})", contact.name, contact.number)
+    }
+}
+
+fn toggle_block(state: &mut State) -> Vec<Effect> {
+    let Some(contact) = state.selected_contact().cloned() else {
+        info(state, "no contact selected");
+        return Vec::new();
+    };
+    let instance = state.current;
+    let inst = &mut state.instances[instance];
+    let name = inst.name.clone();
+    if let Some(pending) = inst.pending.get_mut(&contact.jid) {
+        let wanted = !pending.desired();
+        pending.queued = (wanted != pending.sending).then_some(wanted);
+        let text = match pending.queued {
+            Some(true) => format!(
+                "will block {} on {name} once the pending request returns",
+                describe(&contact)
+            ),
+            Some(false) => format!(
+                "will unblock {} on {name} once the pending request returns",
+                describe(&contact)
+            ),
+            None => format!("queued change to {} withdrawn", describe(&contact)),
+        };
+        info(state, text);
+        return Vec::new();
+    }
+    let block = !inst.known_of(&contact).is_some_and(|k| k.blocked);
+    inst.pending.insert(
+        contact.jid.clone(),
+        Pending {
+            sending: block,
+            queued: None,
+        },
+    );
+    let verb = if block { "blocking" } else { "unblocking" };
+    info(state, format!("{verb} {} on {name}…", describe(&contact)));
+    vec![Effect::Api(ApiJob::Block {
+        instance,
+        jid: contact.jid,
+        lid: contact.lid,
+        block,
+    })]
+}
+
+fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
+    match result {
+        ApiResult::Instances(results) => {
+            state.instances_loading = false;
+            for (index, result) in results {
+                let Some(inst) = state.instances.get_mut(index) else {
+                    continue;
+                };
+                inst.connection = match result {
+                    Ok(Some(InstanceStatus { state })) => Connection::State(state),
+                    Ok(None) => Connection::NotOnServer,
+                    Err(e) => Connection::Failed(e),
+                };
+            }
+            Vec::new()
+        }
+        ApiResult::Contacts { instance, result } => on_contacts(state, instance, result),
+        ApiResult::Block {
+            instance,
+            jid,
+            block,
+            result,
+        } => on_block(state, instance, jid, block, result),
+    }
+}
+
+fn on_contacts(
+    state: &mut State,
+    instance: usize,
+    result: Result<Vec<RemoteContact>, ErrorInfo>,
+) -> Vec<Effect> {
+    let is_current = instance == state.current;
+    let keep = is_current
+        .then(|| state.selected_contact().map(|c| c.jid.clone()))
+        .flatten();
+    let Some(inst) = state.instances.get_mut(instance) else {
+        return Vec::new();
+    };
+    inst.refreshing = false;
+    match result {
+        Ok(remote) => {
+            inst.contacts = remote.into_iter().map(Contact::from_remote).collect();
+            inst.load = Load::Loaded;
+            if is_current {
+                refilter(state, keep);
+            }
+            Vec::new()
+        }
+        Err(e) => {
+            let mut effects = Vec::new();
+            if e.status == Some(503) {
+                inst.connection = Connection::State("disconnected".to_string());
+            }
+            let name = inst.name.clone();
+            if inst.contacts.is_empty() {
+                inst.load = Load::Failed(e.clone());
+            } else {
+                inst.load = Load::Loaded;
+            }
+            let kept = !inst.contacts.is_empty();
+            if is_current {
+                let tail = if kept {
+                    " (showing the previous list)"
+                } else {
+                    ""
+                };
+                error(
+                    state,
+                    format!("contacts of {name} not loaded{tail}: {}", e.summary()),
+                );
+                if e.status == Some(503) {
+                    effects.extend(load_instances(state));
+                }
+            }
+            effects
+        }
+    }
+}
+
+fn on_block(
+    state: &mut State,
+    instance: usize,
+    jid: String,
+    block: bool,
+    result: Result<BlockDone, ErrorInfo>,
+) -> Vec<Effect> {
+    let Some(inst) = state.instances.get_mut(instance) else {
+        return Vec::new();
+    };
+    let pending = inst.pending.remove(&jid);
+    let contact = inst.contacts.iter().find(|c| c.jid == jid).cloned();
+    let who = contact.as_ref().map_or_else(|| jid.clone(), describe);
+    let name = inst.name.clone();
+    match result {
+        Ok(done) => {
+            let outcome = &done.outcome;
+            let lid = contact.as_ref().and_then(|c| c.lid.clone()).or_else(|| {
+                (outcome.contact_jid.ends_with(crate::number::LID_SUFFIX)
+                    && outcome.contact_jid != jid)
+                    .then(|| outcome.contact_jid.clone())
+            });
+            inst.remember(
+                &jid,
+                lid.as_deref(),
+                Known {
+                    blocked: outcome.blocked,
+                    at: done.recorded_at,
+                },
+            );
+            if let Some(count) = outcome.blocked_count {
+                inst.blocked_count = Some(count);
+            }
+            let final_state = outcome.blocked;
+            let mut effects = Vec::new();
+            if let Some(next) = pending.and_then(|p| p.queued).filter(|q| *q != final_state) {
+                inst.pending.insert(
+                    jid.clone(),
+                    Pending {
+                        sending: next,
+                        queued: None,
+                    },
+                );
+                effects.push(Effect::Api(ApiJob::Block {
+                    instance,
+                    jid: jid.clone(),
+                    lid,
+                    block: next,
+                }));
+            }
+            let verb = if final_state { "blocked" } else { "unblocked" };
+            let mut text = format!("{verb} {who} on {name}");
+            if !outcome.message.is_empty() {
+                text.push_str(&format!(" · server: {}", outcome.message));
+            }
+            if final_state != block {
+                text.push_str(" · the server reports a different final state");
+            }
+            match done.ledger_error {
+                Some(why) => error(
+                    state,
+                    format!(
+                        "{text} · but the ledger did not save it: {why} · check the data folder"
+                    ),
+                ),
+                None => info(state, text),
+            }
+            effects
+        }
+        Err(e) => {
+            let dropped = pending.and_then(|p| p.queued).is_some();
+            let verb = if block { "block" } else { "unblock" };
+            let mut text = format!("{verb} of {who} on {name} failed: {}", e.summary());
+            if dropped {
+                text.push_str(" · the queued change was not sent");
+            }
+            let mut effects = Vec::new();
+            if e.status == Some(503) {
+                inst.connection = Connection::State("disconnected".to_string());
+                effects.extend(load_instances(state));
+            }
+            error(state, text);
+            effects
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "update_tests.rs"]
+mod tests;

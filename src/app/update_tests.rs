@@ -1,0 +1,774 @@
+//! Tests of `update`: every key, every worker result, every error path.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::api::{BlockOutcome, RemoteContact};
+use crate::app::state::Connection;
+use crate::ledger::KnownState;
+
+fn contact(digits: &str, name: &str, lid: Option<&str>) -> RemoteContact {
+    RemoteContact {
+        jid: format!("{digits}@s.whatsapp.net"),
+        lid: lid.map(str::to_string),
+        first_name: None,
+        full_name: Some(name.to_string()),
+        push_name: None,
+        business_name: None,
+    }
+}
+
+fn jid(digits: &str) -> String {
+    format!("{digits}@s.whatsapp.net")
+}
+
+fn names() -> Vec<(String, Option<String>)> {
+    vec![
+        ("sales".to_string(), Some("Sales desk".to_string())),
+        ("support".to_string(), None),
+    ]
+}
+
+/// Two instances; sales loaded with three contacts, 30 rows of screen.
+fn loaded() -> State {
+    let mut s = State::new(&names(), &[], 0);
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 100,
+            height: 34,
+        },
+    );
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(vec![
+                contact("5511911110001", "Ana Silva", None),
+                contact("5511911110002", "Bruno Costa", Some("777@lid")),
+                contact("14155550123", "Carla Dias", None),
+            ]),
+        }),
+    );
+    s
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn done(contact_jid: &str, blocked: bool, count: u64) -> Result<BlockDone, ErrorInfo> {
+    Ok(BlockDone {
+        outcome: BlockOutcome {
+            message: if blocked {
+                "Contact blocked successfully".into()
+            } else {
+                "Contact unblocked successfully".into()
+            },
+            contact_jid: contact_jid.to_string(),
+            blocked_count: Some(count),
+            blocked,
+        },
+        recorded_at: 1_000,
+        ledger_error: None,
+    })
+}
+
+fn http_error(status: u16, message: &str, hint: &str) -> ErrorInfo {
+    ErrorInfo {
+        status: Some(status),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+fn block_job(instance: usize, digits: &str, lid: Option<&str>, block: bool) -> Effect {
+    Effect::Api(ApiJob::Block {
+        instance,
+        jid: jid(digits),
+        lid: lid.map(str::to_string),
+        block,
+    })
+}
+
+fn status_text(s: &State) -> String {
+    s.status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn start_loads_states_then_current_then_others() {
+    let mut s = State::new(&names(), &[], 1);
+    let effects = update(&mut s, Msg::Start);
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Api(ApiJob::LoadInstances),
+            Effect::Api(ApiJob::LoadContacts { instance: 1 }),
+            Effect::Api(ApiJob::LoadContacts { instance: 0 }),
+        ]
+    );
+    assert!(s.instances_loading);
+    assert_eq!(s.instances[0].load, Load::Loading);
+}
+
+#[test]
+fn contacts_result_fills_the_view() {
+    let s = loaded();
+    assert_eq!(s.visible, vec![0, 1, 2]);
+    assert_eq!(s.selected_contact().unwrap().name, "Ana Silva");
+    assert_eq!(s.instances[0].load, Load::Loaded);
+    assert_eq!(s.instances[0].contacts[2].number, "+1 415 555-0123");
+}
+
+#[test]
+fn movement_keys() {
+    let mut s = loaded();
+    update(&mut s, ch('j'));
+    assert_eq!(s.selected, 1);
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    assert_eq!(s.selected, 2, "stops at the last row");
+    update(&mut s, ch('k'));
+    assert_eq!(s.selected, 1);
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, key(KeyCode::Up));
+    assert_eq!(s.selected, 0, "stops at the first row");
+    update(&mut s, ch('G'));
+    assert_eq!(s.selected, 2);
+    update(&mut s, ch('g'));
+    assert_eq!(s.selected, 0);
+    update(&mut s, key(KeyCode::End));
+    assert_eq!(s.selected, 2);
+    update(&mut s, key(KeyCode::Home));
+    assert_eq!(s.selected, 0);
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!(s.selected, 2);
+    update(&mut s, key(KeyCode::PageUp));
+    assert_eq!(s.selected, 0);
+}
+
+#[test]
+fn paging_scrolls_a_long_list() {
+    let mut s = State::new(&names(), &[], 0);
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 14,
+        },
+    ); // 10 rows
+    let many = (0..100)
+        .map(|i| contact(&format!("55119{i:08}"), &format!("C{i}"), None))
+        .collect();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(many),
+        }),
+    );
+    assert_eq!(s.list_height, 10);
+    update(&mut s, key(KeyCode::PageDown));
+    assert_eq!((s.selected, s.offset), (10, 1));
+    update(&mut s, ctrl('d'));
+    assert_eq!((s.selected, s.offset), (20, 11));
+    update(&mut s, ch('G'));
+    assert_eq!((s.selected, s.offset), (99, 90));
+    update(&mut s, ctrl('u'));
+    assert_eq!((s.selected, s.offset), (89, 89));
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 8,
+        },
+    );
+    assert!(s.selected >= s.offset && s.selected < s.offset + s.list_height);
+}
+
+#[test]
+fn filter_by_name_and_number_as_you_type() {
+    let mut s = loaded();
+    update(&mut s, ch('/'));
+    assert_eq!(s.mode, Mode::Filter);
+    for c in "bru".chars() {
+        update(&mut s, ch(c));
+    }
+    assert_eq!(s.visible, vec![1]);
+    // Typing a command key while filtering never runs the command.
+    let effects = update(&mut s, ch('q'));
+    assert!(effects.is_empty());
+    assert_eq!(s.filter, "bruq");
+    assert!(s.visible.is_empty());
+    update(&mut s, key(KeyCode::Backspace));
+    assert_eq!(s.visible, vec![1]);
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.mode, Mode::Normal);
+    assert_eq!(s.filter, "bru", "Enter keeps the filter");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.filter.is_empty(), "Esc in the list clears the filter");
+    assert_eq!(s.visible.len(), 3);
+
+    update(&mut s, ch('/'));
+    for c in "+1 (415)".chars() {
+        update(&mut s, ch(c));
+    }
+    assert_eq!(s.visible, vec![2], "number formatting is ignored");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.filter.is_empty(), "Esc while typing clears the filter");
+    update(&mut s, ch('/'));
+    update(&mut s, ch('x'));
+    update(&mut s, ctrl('u'));
+    assert!(s.filter.is_empty(), "Ctrl-U clears the typed filter");
+}
+
+#[test]
+fn filter_is_case_insensitive_and_multi_term() {
+    let mut s = loaded();
+    update(&mut s, ch('/'));
+    for c in "ANA sil".chars() {
+        update(&mut s, ch(c));
+    }
+    assert_eq!(s.visible, vec![0]);
+}
+
+#[test]
+fn b_blocks_then_shows_the_answer() {
+    let mut s = loaded();
+    update(&mut s, ch('j'));
+    let effects = update(&mut s, ch('b'));
+    assert_eq!(
+        effects,
+        vec![block_job(0, "5511911110002", Some("777@lid"), true)]
+    );
+    assert!(s.instances[0].pending.contains_key(&jid("5511911110002")));
+    assert!(status_text(&s).contains("blocking Bruno Costa"));
+    // The server answers with the @lid form: the row still matches.
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110002"),
+            block: true,
+            result: done("777@lid", true, 7),
+        }),
+    );
+    assert!(effects.is_empty());
+    let inst = &s.instances[0];
+    assert!(inst.pending.is_empty());
+    assert_eq!(inst.blocked_count, Some(7));
+    assert_eq!(inst.known_blocked(), 1);
+    assert!(inst.known_of(&inst.contacts[1]).unwrap().blocked);
+    assert!(status_text(&s).contains("blocked Bruno Costa"));
+    assert!(status_text(&s).contains("Contact blocked successfully"));
+    // A second b on a known-blocked contact unblocks.
+    let effects = update(&mut s, ch('b'));
+    assert_eq!(
+        effects,
+        vec![block_job(0, "5511911110002", Some("777@lid"), false)]
+    );
+}
+
+#[test]
+fn second_b_while_pending_is_queued_not_sent() {
+    let mut s = loaded();
+    assert_eq!(update(&mut s, ch('b')).len(), 1);
+    assert!(update(&mut s, ch('b')).is_empty(), "never two in parallel");
+    let p = s.instances[0].pending[&jid("5511911110001")];
+    assert_eq!((p.sending, p.queued), (true, Some(false)));
+    // A third press withdraws the queued change.
+    update(&mut s, ch('b'));
+    assert_eq!(s.instances[0].pending[&jid("5511911110001")].queued, None);
+    update(&mut s, ch('b'));
+    // When the block returns, the queued unblock goes out.
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true,
+            result: done(&jid("5511911110001"), true, 1),
+        }),
+    );
+    assert_eq!(effects, vec![block_job(0, "5511911110001", None, false)]);
+    let p = s.instances[0].pending[&jid("5511911110001")];
+    assert_eq!((p.sending, p.queued), (false, None));
+}
+
+#[test]
+fn several_toggles_in_flight_at_once() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    update(&mut s, ch('j'));
+    update(&mut s, ch('b'));
+    update(&mut s, ch('j'));
+    update(&mut s, ch('b'));
+    assert_eq!(s.instances[0].pending.len(), 3);
+    assert_eq!(s.pending_count(), 3);
+}
+
+#[test]
+fn failed_block_returns_row_to_last_confirmed_state() {
+    let known = [KnownState {
+        instance: "sales".into(),
+        jid: jid("5511911110001"),
+        lid: None,
+        blocked: true,
+        changed_at: 10,
+    }];
+    let mut s = State::new(&names(), &known, 0);
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(vec![contact("5511911110001", "Ana", None)]),
+        }),
+    );
+    let effects = update(&mut s, ch('b'));
+    assert_eq!(
+        effects,
+        vec![block_job(0, "5511911110001", None, false)],
+        "known blocked: unblock"
+    );
+    update(&mut s, ch('b')); // queue a block
+    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: false,
+            result: Err(http_error(
+                503,
+                "Instance is not connected to WhatsApp",
+                "instance is not connected: connect the phone and retry",
+            )),
+        }),
+    );
+    let inst = &s.instances[0];
+    assert!(inst.pending.is_empty(), "no queued retry after an error");
+    assert!(
+        inst.known_of(&inst.contacts[0]).unwrap().blocked,
+        "last confirmed state"
+    );
+    assert_eq!(inst.connection, Connection::State("disconnected".into()));
+    assert_eq!(effects, vec![Effect::Api(ApiJob::LoadInstances)]);
+    let status = s.status.clone().unwrap();
+    assert!(status.is_error);
+    assert!(status.text.contains("HTTP 503"), "{}", status.text);
+    assert!(
+        status
+            .text
+            .contains("Instance is not connected to WhatsApp")
+    );
+    assert!(status.text.contains("connect the phone and retry"));
+    assert!(status.text.contains("queued change was not sent"));
+}
+
+#[test]
+fn every_error_status_reaches_the_status_bar() {
+    for (status, message) in [
+        (400, "Number is required"),
+        (401, "Invalid token"),
+        (403, "Token does not have access to this instance"),
+        (404, "Instance not found"),
+        (429, "Rate limit exceeded. Try again later."),
+        (500, "Internal error"),
+    ] {
+        let mut s = loaded();
+        update(&mut s, ch('b'));
+        update(
+            &mut s,
+            Msg::Api(ApiResult::Block {
+                instance: 0,
+                jid: jid("5511911110001"),
+                block: true,
+                result: Err(http_error(status, message, "do something")),
+            }),
+        );
+        let text = status_text(&s);
+        assert!(text.contains(&format!("HTTP {status}")), "{text}");
+        assert!(text.contains(message), "{text}");
+        assert!(text.contains("do something"), "{text}");
+        assert!(
+            s.instances[0]
+                .known_of(&s.instances[0].contacts[0])
+                .is_none()
+        );
+    }
+}
+
+#[test]
+fn local_errors_have_no_status() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true,
+            result: Err(ErrorInfo::local(
+                "no answer within 30s",
+                "check the network",
+            )),
+        }),
+    );
+    assert_eq!(
+        status_text(&s),
+        "block of Ana Silva (+55 11 91111-0001) on sales failed: no answer within 30s · check the network"
+    );
+}
+
+#[test]
+fn ledger_failure_after_success_is_an_error() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    let mut result = done(&jid("5511911110001"), true, 1);
+    if let Ok(d) = &mut result {
+        d.ledger_error = Some("disk full".into());
+    }
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true,
+            result,
+        }),
+    );
+    let status = s.status.clone().unwrap();
+    assert!(status.is_error);
+    assert!(status.text.contains("disk full"));
+    assert_eq!(s.instances[0].blocked_count, Some(1));
+}
+
+#[test]
+fn b_with_nothing_selected_says_so() {
+    let mut s = State::new(&names(), &[], 0);
+    assert!(update(&mut s, ch('b')).is_empty());
+    assert_eq!(status_text(&s), "no contact selected");
+}
+
+#[test]
+fn tab_switches_instances_and_keeps_positions() {
+    let mut s = loaded();
+    update(&mut s, ch('j'));
+    let effects = update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.current, 1);
+    assert!(
+        effects.is_empty(),
+        "support was already loading since start"
+    );
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 1,
+            result: Ok(vec![contact("5511922220001", "Zé", None)]),
+        }),
+    );
+    assert_eq!(s.visible, vec![0]);
+    update(
+        &mut s,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(s.current, 0);
+    assert_eq!(s.selected, 1, "selection remembered per instance");
+    update(&mut s, key(KeyCode::BackTab));
+    assert_eq!(s.current, 1, "wraps around");
+}
+
+#[test]
+fn switching_to_a_never_loaded_instance_loads_it() {
+    let mut s = State::new(&names(), &[], 0);
+    let effects = update(&mut s, key(KeyCode::Tab));
+    assert_eq!(
+        effects,
+        vec![Effect::Api(ApiJob::LoadContacts { instance: 1 })]
+    );
+}
+
+#[test]
+fn refresh_collapses_repeats() {
+    let mut s = loaded();
+    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    let effects = update(&mut s, ch('r'));
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Api(ApiJob::LoadInstances),
+            Effect::Api(ApiJob::LoadContacts { instance: 0 })
+        ]
+    );
+    assert!(s.instances[0].refreshing, "contacts stay while refreshing");
+    assert_eq!(s.visible.len(), 3);
+    assert!(update(&mut s, ch('r')).is_empty());
+    assert!(status_text(&s).contains("already refreshing"));
+}
+
+#[test]
+fn refresh_keeps_selection_and_reflects_changes() {
+    let mut s = loaded();
+    update(&mut s, ch('G')); // Carla
+    update(&mut s, ch('r'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(vec![
+                contact("14155550123", "Carla Dias", None),
+                contact("5511911110009", "New Person", None),
+            ]),
+        }),
+    );
+    assert_eq!(s.visible.len(), 2);
+    assert_eq!(s.selected_contact().unwrap().name, "Carla Dias");
+}
+
+#[test]
+fn failed_refresh_keeps_the_previous_list() {
+    let mut s = loaded();
+    update(&mut s, ch('r'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Err(ErrorInfo::local(
+                "cannot connect: Connection refused",
+                "check base_url",
+            )),
+        }),
+    );
+    assert_eq!(s.instances[0].load, Load::Loaded);
+    assert_eq!(s.visible.len(), 3);
+    assert!(status_text(&s).contains("showing the previous list"));
+}
+
+#[test]
+fn failed_first_load_is_shown_and_503_marks_disconnected() {
+    let mut s = State::new(&names(), &[], 0);
+    update(&mut s, Msg::Start);
+    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    let e = http_error(
+        503,
+        "Instance is not connected to WhatsApp",
+        "connect the phone",
+    );
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Err(e.clone()),
+        }),
+    );
+    assert_eq!(s.instances[0].load, Load::Failed(e));
+    assert_eq!(s.instances[0].connection.label(), "disconnected");
+    assert_eq!(effects, vec![Effect::Api(ApiJob::LoadInstances)]);
+}
+
+#[test]
+fn background_errors_do_not_take_the_status_bar() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 1,
+            result: Err(http_error(401, "Invalid token", "fix it")),
+        }),
+    );
+    assert!(s.status.is_none() || !s.status.as_ref().unwrap().is_error);
+    assert!(matches!(s.instances[1].load, Load::Failed(_)));
+}
+
+#[test]
+fn instance_states_are_applied() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![
+            (
+                0,
+                Ok(Some(InstanceStatus {
+                    state: "connected".into(),
+                })),
+            ),
+            (1, Ok(None)),
+        ])),
+    );
+    assert!(s.instances[0].connection.is_connected());
+    assert_eq!(s.instances[1].connection, Connection::NotOnServer);
+    assert!(!s.instances_loading);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![(
+            1,
+            Err(http_error(401, "Invalid token", "x")),
+        )])),
+    );
+    assert_eq!(s.instances[1].connection.label(), "error 401");
+}
+
+#[test]
+fn help_opens_and_closes() {
+    let mut s = loaded();
+    update(&mut s, ch('?'));
+    assert_eq!(s.mode, Mode::Help);
+    assert!(
+        update(&mut s, ch('b')).is_empty(),
+        "keys do nothing under help"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, ch('?'));
+    update(&mut s, ch('?'));
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn quit_is_immediate_without_pending_work() {
+    let mut s = loaded();
+    assert_eq!(update(&mut s, ch('q')), vec![Effect::Quit]);
+    assert_eq!(update(&mut s, ctrl('c')), vec![Effect::Quit]);
+    update(&mut s, ch('?'));
+    assert_eq!(update(&mut s, ctrl('c')), vec![Effect::Quit]);
+}
+
+#[test]
+fn quit_asks_when_requests_are_pending_with_cancel_focused() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    assert!(update(&mut s, ch('q')).is_empty());
+    assert_eq!(
+        s.mode,
+        Mode::ConfirmQuit {
+            quit_focused: false
+        }
+    );
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "Enter on Cancel stays"
+    );
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, ch('q'));
+    update(&mut s, key(KeyCode::Right));
+    assert_eq!(s.mode, Mode::ConfirmQuit { quit_focused: true });
+    assert_eq!(update(&mut s, key(KeyCode::Enter)), vec![Effect::Quit]);
+    update(&mut s, ch('q'));
+    update(&mut s, ch('n'));
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, ch('q'));
+    assert_eq!(update(&mut s, ch('y')), vec![Effect::Quit]);
+    update(&mut s, ch('n'));
+    assert!(update(&mut s, ctrl('c')).is_empty(), "Ctrl-C asks too");
+    assert_eq!(
+        update(&mut s, ctrl('c')),
+        vec![Effect::Quit],
+        "second Ctrl-C forces"
+    );
+}
+
+#[test]
+fn terminate_quits_at_once() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    assert_eq!(update(&mut s, Msg::Terminate), vec![Effect::Quit]);
+}
+
+#[test]
+fn info_expires_errors_stay() {
+    let mut s = loaded();
+    update(&mut s, ch('r'));
+    for _ in 0..INFO_TICKS {
+        update(&mut s, Msg::Tick { now: 0 });
+    }
+    assert!(s.status.is_none(), "info expired");
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Err(http_error(500, "boom", "retry")),
+        }),
+    );
+    for _ in 0..100 {
+        update(&mut s, Msg::Tick { now: 0 });
+    }
+    assert!(s.status.as_ref().unwrap().is_error, "errors stay");
+    update(&mut s, ch('j'));
+    assert!(s.status.is_some(), "moving is not an action that clears it");
+    update(&mut s, key(KeyCode::Tab));
+    assert!(s.status.is_none(), "switching instance clears it");
+}
+
+#[test]
+fn ticks_poll_instance_states() {
+    let mut s = loaded();
+    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    let mut polls = 0;
+    for _ in 0..POLL_TICKS * 2 {
+        polls += update(&mut s, Msg::Tick { now: 0 }).len();
+        if s.instances_loading {
+            update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+        }
+    }
+    assert_eq!(polls, 2);
+}
+
+#[test]
+fn ticks_redraw_only_when_something_moves() {
+    let mut s = loaded();
+    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    s.instances[1].load = Load::Loaded;
+    s.dirty = false;
+    let now = s.now;
+    update(&mut s, Msg::Tick { now });
+    assert!(!s.dirty, "idle tick draws nothing");
+    update(&mut s, ch('b'));
+    s.dirty = false;
+    let now = s.now;
+    update(&mut s, Msg::Tick { now });
+    assert!(s.dirty, "a pending spinner turns");
+}
+
+#[test]
+fn unknown_keys_do_nothing() {
+    let mut s = loaded();
+    let before = (s.selected, s.mode, s.filter.clone());
+    assert!(update(&mut s, ch('z')).is_empty());
+    assert_eq!(before, (s.selected, s.mode, s.filter.clone()));
+}
+
+#[test]
+fn ledger_knowledge_is_shown_from_start_by_jid_or_lid() {
+    let known = [KnownState {
+        instance: "sales".into(),
+        jid: "777@lid".into(),
+        lid: None,
+        blocked: true,
+        changed_at: 5,
+    }];
+    let mut s = State::new(&names(), &known, 0);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(vec![contact("5511911110002", "Bruno", Some("777@lid"))]),
+        }),
+    );
+    let inst = &s.instances[0];
+    assert!(inst.known_of(&inst.contacts[0]).unwrap().blocked);
+    assert_eq!(inst.known_blocked(), 1);
+}

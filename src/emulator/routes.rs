@@ -1,0 +1,391 @@
+//! The emulator's HTTP surface: the three documented endpoints with their
+//! auth rules, errors, filters and rate-limit headers.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use super::{EmuContact, EmulatorHandle, Fault, InstanceState, Shared, Window};
+
+pub(super) fn router(handle: EmulatorHandle) -> Router {
+    Router::new()
+        .route("/api/chat/contacts/{instance}", get(contacts))
+        .route("/api/chat/block/{instance}", post(block))
+        .route("/api/instance/list", get(instance_list))
+        .with_state(handle)
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// An answer before its rate-limit headers are added.
+struct Answer {
+    status: StatusCode,
+    body: Value,
+}
+
+fn ok(body: Value) -> Answer {
+    Answer {
+        status: StatusCode::OK,
+        body,
+    }
+}
+
+fn fail(status: u16, message: &str) -> Answer {
+    Answer {
+        status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        body: json!({"success": false, "error": {"message": message}}),
+    }
+}
+
+/// Who a token is.
+enum Caller {
+    Account,
+    Instance(String),
+}
+
+/// What the shared request pipeline hands to a route.
+type Route = fn(&mut Shared, &Caller, &Request) -> Answer;
+
+/// The parts of a request a route reads.
+struct Request {
+    instance: Option<String>,
+    query: HashMap<String, String>,
+    body: Bytes,
+}
+
+/// The pipeline every request goes through: latency, counting, faults,
+/// authentication, rate limit, then the route.
+async fn serve(handle: EmulatorHandle, headers: HeaderMap, req: Request, route: Route) -> Response {
+    let latency = handle.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let fault = {
+        let mut shared = handle.lock();
+        shared.requests += 1;
+        shared.faults.pop_front()
+    };
+    match fault {
+        Some(Fault::Status(status, message)) => return finish(fail(status, &message), None),
+        Some(Fault::Html(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            return (
+                status,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><body><h1>502 Bad Gateway</h1></body></html>",
+            )
+                .into_response();
+        }
+        Some(Fault::Malformed) => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"success\": true, \"contacts\": [",
+            )
+                .into_response();
+        }
+        Some(Fault::Empty) => {
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "",
+            )
+                .into_response();
+        }
+        Some(Fault::Stall(pause)) => tokio::time::sleep(pause).await,
+        None => {}
+    }
+    let Some(token) = headers.get("token").and_then(|v| v.to_str().ok()) else {
+        return finish(fail(401, "Missing token in header"), None);
+    };
+    let mut shared = handle.lock();
+    let caller = if token == shared.account_token {
+        Caller::Account
+    } else if let Some(i) = shared.instances.iter().find(|i| i.token == token) {
+        Caller::Instance(i.name.clone())
+    } else {
+        return finish(fail(401, "Invalid token"), None);
+    };
+    let now = unix_now();
+    let limit = shared.rate_limit;
+    let window = shared.windows.entry(token.to_string()).or_insert(Window {
+        reset_unix: now + 60,
+        used: 0,
+    });
+    if now >= window.reset_unix {
+        *window = Window {
+            reset_unix: now + 60,
+            used: 0,
+        };
+    }
+    let over = window.used >= limit;
+    if !over {
+        window.used += 1;
+    }
+    let rate = (limit, limit - window.used, window.reset_unix);
+    if over {
+        shared.rate_limited += 1;
+        return finish(
+            fail(429, "Rate limit exceeded. Try again later."),
+            Some(rate),
+        );
+    }
+    let answer = route(&mut shared, &caller, &req);
+    finish(answer, Some(rate))
+}
+
+fn finish(answer: Answer, rate: Option<(u32, u32, u64)>) -> Response {
+    let mut response = (answer.status, axum::Json(answer.body)).into_response();
+    if let Some((limit, remaining, reset)) = rate {
+        let headers = response.headers_mut();
+        for (name, value) in [
+            ("x-ratelimit-limit", limit as u64),
+            ("x-ratelimit-remaining", remaining as u64),
+            ("x-ratelimit-reset", reset),
+        ] {
+            headers.insert(name, HeaderValue::from(value));
+        }
+    }
+    response
+}
+
+/// The instance a path names, if the caller may act on it.
+fn authorise<'a>(
+    shared: &'a mut Shared,
+    caller: &Caller,
+    name: &str,
+) -> Result<&'a mut InstanceState, Answer> {
+    if let Caller::Instance(own) = caller
+        && own != name
+    {
+        return Err(fail(403, "Token does not have access to this instance"));
+    }
+    shared
+        .instances
+        .iter_mut()
+        .find(|i| i.name == name)
+        .ok_or_else(|| fail(404, "Instance not found"))
+}
+
+fn connected(instance: &InstanceState) -> Result<(), Answer> {
+    if instance.state == "connected" {
+        Ok(())
+    } else {
+        Err(fail(503, "Instance is not connected to WhatsApp"))
+    }
+}
+
+/// The contact as listed: names as stored (absent ones omitted or empty),
+/// a redacted phone number, and `lid` only when known.
+fn contact_json(c: &EmuContact) -> Value {
+    let mut v = json!({
+        "jid": c.jid,
+        "first_name": c.first_name.clone().unwrap_or_default(),
+        "full_name": c.full_name,
+        "push_name": c.push_name,
+        "business_name": c.business_name,
+        "found": true,
+    });
+    if let Some(lid) = &c.lid {
+        v["lid"] = json!(lid);
+    }
+    if let Some(digits) = c.jid.strip_suffix("@s.whatsapp.net") {
+        let tail = &digits[digits.len().saturating_sub(4)..];
+        v["phone_number"] = json!(format!("+{}******{tail}", &digits[..2.min(digits.len())]));
+    }
+    v
+}
+
+/// `digits` or a JID into a JID; `None` for anything else.
+fn to_jid(number: &str) -> Option<String> {
+    let number = number.trim();
+    if number.contains('@') {
+        return Some(number.to_string());
+    }
+    let digits: String = number.chars().filter(|c| !" +-()".contains(*c)).collect();
+    (!digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+        .then(|| format!("{digits}@s.whatsapp.net"))
+}
+
+fn contacts_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
+    let name = req.instance.as_deref().unwrap_or_default();
+    let instance = match authorise(shared, caller, name) {
+        Ok(i) => i,
+        Err(answer) => return answer,
+    };
+    if let Err(answer) = connected(instance) {
+        return answer;
+    }
+    if let Some(number) = req.query.get("number") {
+        let Some(jid) = to_jid(number) else {
+            return fail(400, "Invalid phone number");
+        };
+        let found = instance
+            .contacts
+            .iter()
+            .find(|c| c.jid == jid || c.lid.as_deref() == Some(jid.as_str()));
+        let contact = match found {
+            Some(c) => contact_json(c),
+            None => json!({"jid": jid, "found": false}),
+        };
+        return ok(json!({"success": true, "contact": contact}));
+    }
+    let list: Vec<Value> = instance.contacts.iter().map(contact_json).collect();
+    ok(json!({"success": true, "total": list.len(), "contacts": list}))
+}
+
+fn block_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
+    let name = req.instance.clone().unwrap_or_default();
+    let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+        return fail(400, "Invalid request body");
+    };
+    let number = match body.get("number") {
+        Some(Value::String(n)) if !n.trim().is_empty() => n.clone(),
+        _ => return fail(400, "Number is required"),
+    };
+    let Some(block) = body.get("block").and_then(Value::as_bool) else {
+        return fail(400, "Invalid request body");
+    };
+    let instance = match authorise(shared, caller, &name) {
+        Ok(i) => i,
+        Err(answer) => return answer,
+    };
+    if let Err(answer) = connected(instance) {
+        return answer;
+    }
+    let Some(jid) = to_jid(&number) else {
+        return fail(400, "Invalid phone number");
+    };
+    if jid.ends_with("@g.us") || jid.ends_with("@newsletter") {
+        return fail(400, "Only individual contacts can be blocked");
+    }
+    // Like whatsmeow: act on the contact's @lid when one is known.
+    let target = instance
+        .contacts
+        .iter()
+        .find(|c| c.jid == jid || c.lid.as_deref() == Some(jid.as_str()))
+        .and_then(|c| c.lid.clone())
+        .unwrap_or(jid);
+    if block {
+        instance.blocklist.insert(target.clone());
+    } else {
+        instance.blocklist.remove(&target);
+    }
+    let count = instance.blocklist.len();
+    shared.block_requests.push((name, number, block));
+    ok(json!({
+        "success": true,
+        "message": if block { "Contact blocked successfully" } else { "Contact unblocked successfully" },
+        "contact_jid": target,
+        "blocked_count": count,
+        "blocked": block,
+    }))
+}
+
+fn instance_json(i: &InstanceState) -> Value {
+    let connected = i.state == "connected";
+    json!({
+        "name": i.name,
+        "status": if connected { "active" } else { "inactive" },
+        "connection": {
+            "state": i.state,
+            "numberJid": if connected { json!(format!("{}@s.whatsapp.net", i.own_number)) } else { Value::Null },
+            "presenceStatus": if connected { "available" } else { "unavailable" },
+            "displayStatus": match i.state.as_str() {
+                "connected" => "Connected",
+                "connecting" => "Connecting…",
+                "loggedout" => "Logged out",
+                _ => "Disconnected",
+            },
+        },
+        "profile": {"name": i.name, "pictureUrl": null, "isBusiness": false, "businessName": null},
+        "webhook": {"enabled": false},
+        "websocket": {"enabled": false},
+        "chatwoot": {"enabled": false},
+        "proxy": {"enabled": false},
+        "settings": {"rejectCall": false},
+        "s3": {"enabled": false},
+    })
+}
+
+fn list_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
+    let chosen: Vec<&InstanceState> = match caller {
+        Caller::Instance(own) => shared.instances.iter().filter(|i| &i.name == own).collect(),
+        Caller::Account => match req.query.get("instanceName") {
+            None => shared.instances.iter().collect(),
+            Some(filter) => {
+                let names: Vec<&str> = filter.split(',').map(str::trim).collect();
+                let chosen: Vec<_> = shared
+                    .instances
+                    .iter()
+                    .filter(|i| names.contains(&i.name.as_str()))
+                    .collect();
+                if names.len() == 1 && chosen.is_empty() {
+                    return fail(404, "Instance not found");
+                }
+                chosen
+            }
+        },
+    };
+    let items: Vec<Value> = chosen.into_iter().map(instance_json).collect();
+    let message = if items.len() == 1 {
+        "1 Instance found".to_string()
+    } else {
+        format!("{} Instances found", items.len())
+    };
+    let mut body = json!({"success": true, "message": message});
+    body[shared.list_key] = Value::Array(items);
+    ok(body)
+}
+
+async fn contacts(
+    State(handle): State<EmulatorHandle>,
+    Path(instance): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let req = Request {
+        instance: Some(instance),
+        query,
+        body: Bytes::new(),
+    };
+    serve(handle, headers, req, contacts_route).await
+}
+
+async fn block(
+    State(handle): State<EmulatorHandle>,
+    Path(instance): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let req = Request {
+        instance: Some(instance),
+        query: HashMap::new(),
+        body,
+    };
+    serve(handle, headers, req, block_route).await
+}
+
+async fn instance_list(
+    State(handle): State<EmulatorHandle>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let req = Request {
+        instance: None,
+        query,
+        body: Bytes::new(),
+    };
+    serve(handle, headers, req, list_route).await
+}

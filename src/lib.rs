@@ -1,0 +1,18 @@
+//! ryze-contacts: see the contacts of several RyzeAPI WhatsApp instances
+//! and block or unblock them from one keyboard-driven terminal screen.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod emulator;
+pub mod ledger;
+pub mod logging;
+pub mod number;
+pub mod profile;
+pub mod run;
+pub mod sanitize;
+pub mod secret;
+pub mod terminal;
+pub mod ui;
+pub mod worker;

@@ -1,0 +1,131 @@
+//! Entry point: parse arguments, load the profile, start the UI, the demo
+//! or the emulator, and turn failures into one clear message and an exit
+//! code (2: usage or profile, 1: anything else).
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+
+use ryze_contacts::cli::{Cli, Command, EmulatorArgs};
+use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
+use ryze_contacts::profile::{self, Profile};
+use ryze_contacts::run::{RunOptions, default_data_dir, run};
+use ryze_contacts::{demo, logging};
+
+/// A failure to report: exit code and message.
+struct Failure(u8, String);
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure(2, message.into())
+}
+
+fn other(message: impl ToString) -> Failure {
+    Failure(1, message.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(code, message)) => {
+            eprintln!("ryze-contacts: {message}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Some(Command::Emulator(args)) => serve_emulator(args).await,
+        None if cli.demo => {
+            let demo = demo::start().await.map_err(other)?;
+            let data_dir = cli
+                .data_dir
+                .unwrap_or_else(|| demo.data_dir.path().to_path_buf());
+            let start = start_index(&demo.profile, cli.instance.as_deref())?;
+            run_ui(demo.profile.clone(), data_dir, start).await
+        }
+        None => {
+            let path = match cli.profile {
+                Some(path) => path,
+                None => profile::default_path()
+                    .ok_or_else(|| usage("no home folder: pass --profile PATH"))?,
+            };
+            let profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
+            let data_dir = match cli.data_dir {
+                Some(dir) => dir,
+                None => default_data_dir()
+                    .ok_or_else(|| usage("no home folder: pass --data-dir PATH"))?,
+            };
+            let start = start_index(&profile, cli.instance.as_deref())?;
+            run_ui(profile, data_dir, start).await
+        }
+    }
+}
+
+fn start_index(profile: &Profile, wanted: Option<&str>) -> Result<usize, Failure> {
+    let Some(wanted) = wanted else { return Ok(0) };
+    profile
+        .instances
+        .iter()
+        .position(|i| i.name == wanted)
+        .ok_or_else(|| {
+            let names: Vec<&str> = profile.instances.iter().map(|i| i.name.as_str()).collect();
+            usage(format!(
+                "--instance {wanted}: no such instance in the profile (it has: {})",
+                names.join(", ")
+            ))
+        })
+}
+
+async fn run_ui(profile: Profile, data_dir: PathBuf, start: usize) -> Result<(), Failure> {
+    let log_path = logging::init(&data_dir);
+    tracing::info!(instances = profile.instances.len(), "starting");
+    run(RunOptions {
+        profile,
+        data_dir,
+        start,
+        log_path,
+    })
+    .await
+    .map_err(other)
+}
+
+async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
+    let config = EmulatorConfig {
+        rate_limit: args.rate_limit,
+        latency: Duration::from_millis(args.latency_ms),
+        ..EmulatorConfig::demo(args.contacts)
+    };
+    let summary: Vec<String> = config
+        .instances
+        .iter()
+        .map(|i| {
+            format!(
+                "  {:<10} {:<13} {:>6} contacts   instance token: {}",
+                i.name,
+                i.state,
+                i.contacts.len(),
+                i.token
+            )
+        })
+        .collect();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
+    let running = emulator::start(config, addr)
+        .await
+        .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
+    println!("RyzeAPI emulator on {}", running.base_url());
+    println!("account token: {DEMO_ACCOUNT_TOKEN}");
+    println!("{}", summary.join("\n"));
+    println!(
+        "try: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list",
+        running.base_url()
+    );
+    println!("Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await.map_err(other)?;
+    Ok(())
+}

@@ -1,0 +1,494 @@
+//! The saved profile: where it lives, how it is read and validated, and how
+//! each instance's token is resolved.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::secret::Token;
+
+/// Base URL used when the profile names none.
+pub const DEFAULT_BASE_URL: &str = "https://ryzeapi.cloud";
+/// How long a `token_cmd` may run.
+const TOKEN_CMD_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One instance of the profile, ready to use.
+#[derive(Debug, Clone)]
+pub struct InstanceConfig {
+    /// The instance name used in API paths.
+    pub name: String,
+    /// Optional display name.
+    pub label: Option<String>,
+    /// Server to talk to.
+    pub base_url: Url,
+    /// Token sent in the `token` header.
+    pub token: Token,
+}
+
+/// A loaded, validated profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// The instances, in file order.
+    pub instances: Vec<InstanceConfig>,
+    /// Things the user should fix that do not stop the app.
+    pub warnings: Vec<String>,
+}
+
+/// Why a profile could not be used. Every variant names the file and says
+/// what to do.
+#[derive(Debug, Error)]
+pub enum ProfileError {
+    /// No file at the path.
+    #[error(
+        "no profile at {path}: copy assets/profile.example.toml there (or pass --profile PATH), or try the app with --demo"
+    )]
+    NotFound {
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// The file exists but cannot be read.
+    #[error("cannot read profile {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or keys the format does not know.
+    #[error("profile {path} is not valid: {message}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// toml's message, with line and column.
+        message: String,
+    },
+    /// Valid TOML that does not describe a usable profile.
+    #[error("profile {path} has {} problem(s):\n  - {}", problems.len(), problems.join("\n  - "))]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    defaults: Option<RawDefaults>,
+    account: Option<RawAccount>,
+    #[serde(default)]
+    instances: Vec<RawInstance>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    base_url: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    token: Option<String>,
+    token_env: Option<String>,
+    token_cmd: Option<TokenCmd>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInstance {
+    name: String,
+    label: Option<String>,
+    base_url: Option<String>,
+    token: Option<String>,
+    token_env: Option<String>,
+    token_cmd: Option<TokenCmd>,
+}
+
+/// A command printing a token: a string split on whitespace, or an argument
+/// list. It runs without a shell.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum TokenCmd {
+    Line(String),
+    Argv(Vec<String>),
+}
+
+impl TokenCmd {
+    fn argv(&self) -> Vec<String> {
+        match self {
+            TokenCmd::Line(line) => line.split_whitespace().map(str::to_string).collect(),
+            TokenCmd::Argv(argv) => argv.clone(),
+        }
+    }
+}
+
+/// Where tokens come from, once for the account and once per instance.
+struct TokenSource<'a> {
+    token: Option<&'a String>,
+    token_env: Option<&'a String>,
+    token_cmd: Option<&'a TokenCmd>,
+}
+
+impl TokenSource<'_> {
+    fn is_empty(&self) -> bool {
+        self.token.is_none() && self.token_env.is_none() && self.token_cmd.is_none()
+    }
+
+    fn count(&self) -> usize {
+        [
+            self.token.is_some(),
+            self.token_env.is_some(),
+            self.token_cmd.is_some(),
+        ]
+        .into_iter()
+        .filter(|set| *set)
+        .count()
+    }
+
+    /// Resolves the token; `who` names the owner in error messages.
+    fn resolve(&self, who: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Token, String> {
+        if self.count() > 1 {
+            return Err(format!(
+                "{who}: set only one of token, token_env, token_cmd"
+            ));
+        }
+        if let Some(token) = self.token {
+            return non_empty(token.trim(), || format!("{who}: token is empty"));
+        }
+        if let Some(var) = self.token_env {
+            return match env(var) {
+                Some(value) => non_empty(value.trim(), || {
+                    format!("{who}: environment variable {var} is empty")
+                }),
+                None => Err(format!(
+                    "{who}: environment variable {var} is not set (export {var}=<token>, or change token_env)"
+                )),
+            };
+        }
+        if let Some(cmd) = self.token_cmd {
+            return run_token_cmd(&cmd.argv()).map_err(|why| format!("{who}: token_cmd {why}"));
+        }
+        Err(format!(
+            "{who}: no token: set token_env, token or token_cmd"
+        ))
+    }
+}
+
+fn non_empty(value: &str, why: impl FnOnce() -> String) -> Result<Token, String> {
+    if value.is_empty() {
+        Err(why())
+    } else {
+        Ok(Token::new(value))
+    }
+}
+
+/// Runs a token command with a time-out; its output is never echoed.
+fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
+    let (program, args) = argv.split_first().ok_or("is empty")?;
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    let started = Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if started.elapsed() > TOKEN_CMD_TIMEOUT => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "{program} did not finish within {}s",
+                    TOKEN_CMD_TIMEOUT.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("{program} could not be waited for: {e}")),
+        }
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("{program} output could not be read: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("{program} failed ({})", output.status));
+    }
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| format!("{program} printed something that is not text"))?;
+    non_empty(text.trim(), || format!("{program} printed no token"))
+}
+
+/// Parses and checks a base URL: it must be http(s) with a host.
+fn parse_base_url(text: &str, who: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim())
+        .map_err(|e| format!("{who}: base_url \"{text}\" is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!(
+            "{who}: base_url \"{text}\" must look like https://host[:port]"
+        ));
+    }
+    Ok(url)
+}
+
+/// The default profile path, from `directories` (on Linux
+/// `~/.config/ryze-contacts/profile.toml`).
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ryze-contacts")
+        .map(|dirs| dirs.config_dir().join("profile.toml"))
+}
+
+/// Reads and validates the profile at `path`, resolving tokens from the
+/// process environment.
+pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ProfileError::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            ProfileError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    })?;
+    let mut profile = parse(&text, path, &|var| std::env::var(var).ok())?;
+    if has_literal_token(&text) && readable_by_others(path) {
+        profile.warnings.push(format!(
+            "profile {} holds a literal token and others can read it: run chmod 600 {}",
+            path.display(),
+            path.display()
+        ));
+    }
+    Ok(profile)
+}
+
+fn has_literal_token(text: &str) -> bool {
+    toml::from_str::<RawProfile>(text).is_ok_and(|raw| {
+        raw.account.as_ref().is_some_and(|a| a.token.is_some())
+            || raw.instances.iter().any(|i| i.token.is_some())
+    })
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_path: &Path) -> bool {
+    false
+}
+
+/// Parses profile text; `env` looks up environment variables. `path` is
+/// only used in messages.
+pub fn parse(
+    text: &str,
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Profile, ProfileError> {
+    let raw: RawProfile = toml::from_str(text).map_err(|e| ProfileError::Syntax {
+        path: path.to_path_buf(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    let mut problems = Vec::new();
+    let default_url = raw
+        .defaults
+        .as_ref()
+        .and_then(|d| d.base_url.as_deref())
+        .unwrap_or(DEFAULT_BASE_URL);
+    let default_url = parse_base_url(default_url, "[defaults]").map_err(|p| problems.push(p));
+
+    let account_source = raw.account.as_ref().map(|a| TokenSource {
+        token: a.token.as_ref(),
+        token_env: a.token_env.as_ref(),
+        token_cmd: a.token_cmd.as_ref(),
+    });
+    let account_token = match &account_source {
+        Some(source) if !source.is_empty() => source
+            .resolve("[account]", env)
+            .map_err(|p| problems.push(p))
+            .ok(),
+        _ => None,
+    };
+
+    if raw.instances.is_empty() {
+        problems.push(
+            "no instances: add an [[instances]] table with at least name = \"...\"".to_string(),
+        );
+    }
+    let mut seen = HashSet::new();
+    let mut instances = Vec::new();
+    for inst in &raw.instances {
+        let who = format!("instance \"{}\"", inst.name);
+        if inst.name.trim().is_empty() {
+            problems.push("an [[instances]] entry has an empty name".to_string());
+            continue;
+        }
+        if !seen.insert(inst.name.clone()) {
+            problems.push(format!("{who} is listed twice: names must be unique"));
+            continue;
+        }
+        let source = TokenSource {
+            token: inst.token.as_ref(),
+            token_env: inst.token_env.as_ref(),
+            token_cmd: inst.token_cmd.as_ref(),
+        };
+        let token = if source.is_empty() {
+            match &account_token {
+                Some(token) => Ok(token.clone()),
+                None if account_source.as_ref().is_some_and(|s| !s.is_empty()) => continue,
+                None => Err(format!(
+                    "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
+                )),
+            }
+        } else {
+            source.resolve(&who, env)
+        };
+        let base_url = match &inst.base_url {
+            Some(url) => parse_base_url(url, &who),
+            None => default_url.clone().map_err(|()| String::new()),
+        };
+        match (token, base_url) {
+            (Ok(token), Ok(base_url)) => instances.push(InstanceConfig {
+                name: inst.name.clone(),
+                label: inst.label.clone().filter(|l| !l.trim().is_empty()),
+                base_url,
+                token,
+            }),
+            (token, base_url) => {
+                problems.extend(token.err());
+                problems.extend(base_url.err().filter(|p| !p.is_empty()));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Profile {
+            instances,
+            warnings: Vec::new(),
+        })
+    } else {
+        Err(ProfileError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(var: &str) -> Option<String> {
+        match var {
+            "SALES" => Some("sales-token".into()),
+            "ACCOUNT" => Some("account-token".into()),
+            _ => None,
+        }
+    }
+
+    fn parse_ok(text: &str) -> Profile {
+        parse(text, Path::new("p.toml"), &env).expect("profile parses")
+    }
+
+    fn parse_err(text: &str) -> String {
+        parse(text, Path::new("p.toml"), &env)
+            .expect_err("profile is refused")
+            .to_string()
+    }
+
+    #[test]
+    fn full_example_resolves_every_source() {
+        let p = parse_ok(
+            r#"
+            [defaults]
+            base_url = "https://example.test"
+            [account]
+            token_env = "ACCOUNT"
+            [[instances]]
+            name = "sales"
+            label = "Sales desk"
+            token_env = "SALES"
+            [[instances]]
+            name = "support"
+            base_url = "http://127.0.0.1:8080"
+            token = "literal"
+            [[instances]]
+            name = "marketing"
+            "#,
+        );
+        let names: Vec<_> = p.instances.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["sales", "support", "marketing"]);
+        assert_eq!(p.instances[0].token.expose(), "sales-token");
+        assert_eq!(p.instances[0].label.as_deref(), Some("Sales desk"));
+        assert_eq!(p.instances[0].base_url.as_str(), "https://example.test/");
+        assert_eq!(p.instances[1].token.expose(), "literal");
+        assert_eq!(p.instances[1].base_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(p.instances[2].token.expose(), "account-token");
+        assert_eq!(p.instances[2].base_url.as_str(), "https://example.test/");
+    }
+
+    #[test]
+    fn default_base_url_is_ryzeapi() {
+        let p = parse_ok("[[instances]]\nname = \"a\"\ntoken = \"t\"\n");
+        assert_eq!(p.instances[0].base_url.as_str(), "https://ryzeapi.cloud/");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let msg = parse_err("[[instances]]\nname = \"a\"\ntokn = \"t\"\n");
+        assert!(msg.contains("tokn"), "{msg}");
+        assert!(msg.contains("line 3"), "{msg}");
+        assert!(msg.contains("p.toml"), "{msg}");
+    }
+
+    #[test]
+    fn missing_env_var_is_named() {
+        let msg = parse_err("[[instances]]\nname = \"a\"\ntoken_env = \"NOPE_TOKEN\"\n");
+        assert!(msg.contains("NOPE_TOKEN is not set"), "{msg}");
+        assert!(msg.contains("instance \"a\""), "{msg}");
+    }
+
+    #[test]
+    fn problems_are_all_listed() {
+        let msg = parse_err(
+            "[[instances]]\nname = \"a\"\n[[instances]]\nname = \"a\"\ntoken = \"x\"\n[[instances]]\nname = \"b\"\ntoken = \"x\"\ntoken_env = \"SALES\"\n",
+        );
+        assert!(msg.contains("3 problem(s)"), "{msg}");
+        assert!(msg.contains("instance \"a\": no token"), "{msg}");
+        assert!(msg.contains("listed twice"), "{msg}");
+        assert!(msg.contains("only one of token"), "{msg}");
+    }
+
+    #[test]
+    fn empty_profile_and_bad_url_are_refused() {
+        assert!(parse_err("").contains("no instances"));
+        let msg = parse_err("[[instances]]\nname = \"a\"\ntoken = \"t\"\nbase_url = \"ftp://x\"\n");
+        assert!(msg.contains("must look like https://"), "{msg}");
+    }
+
+    #[test]
+    fn token_cmd_runs_without_shell_and_hides_output() {
+        let p = parse_ok("[[instances]]\nname = \"a\"\ntoken_cmd = [\"echo\", \"from-cmd\"]\n");
+        assert_eq!(p.instances[0].token.expose(), "from-cmd");
+        let msg = parse_err("[[instances]]\nname = \"a\"\ntoken_cmd = \"false\"\n");
+        assert!(msg.contains("token_cmd false failed"), "{msg}");
+        let msg = parse_err("[[instances]]\nname = \"a\"\ntoken_cmd = \"no-such-program-xyz\"\n");
+        assert!(msg.contains("could not start"), "{msg}");
+    }
+
+    #[test]
+    fn debug_output_hides_tokens() {
+        let p = parse_ok("[[instances]]\nname = \"a\"\ntoken = \"very-secret\"\n");
+        assert!(!format!("{p:?}").contains("very-secret"));
+    }
+}

@@ -1,0 +1,212 @@
+//! The UI loop: one task owns the state, drains input and worker results
+//! in batches, hands effects to the worker, and draws only when the state
+//! changed. The network is never awaited here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use ratatui::crossterm::event::{self, Event, KeyEventKind};
+use thiserror::Error;
+use tokio::sync::mpsc;
+
+use crate::api::{ApiClient, Timeouts};
+use crate::app::{Effect, Msg, State, update};
+use crate::ledger::{Ledger, LedgerError};
+use crate::profile::Profile;
+use crate::terminal::TerminalGuard;
+use crate::worker::{self, WorkerContext};
+
+/// Time between two ticks.
+const TICK: Duration = Duration::from_millis(250);
+
+/// Why the UI could not run.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The ledger could not be opened.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    /// The terminal could not be used.
+    #[error("terminal: {0}")]
+    Terminal(#[from] std::io::Error),
+    /// The HTTP client could not be built.
+    #[error("HTTP client: {0}")]
+    Client(#[from] crate::api::ApiError),
+}
+
+/// What the UI runs on.
+#[derive(Debug)]
+pub struct RunOptions {
+    /// The validated profile.
+    pub profile: Profile,
+    /// Where the ledger lives.
+    pub data_dir: PathBuf,
+    /// Index of the instance to open on.
+    pub start: usize,
+    /// The log file, mentioned if the app crashes.
+    pub log_path: Option<PathBuf>,
+}
+
+/// Reads terminal events on a thread of its own and forwards key presses
+/// and resizes; it stops when `stop` is set.
+fn spawn_input(tx: mpsc::UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        while !stop.load(Ordering::Relaxed) {
+            match event::poll(Duration::from_millis(100)) {
+                Ok(false) => continue,
+                Ok(true) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "terminal input failed");
+                    let _ = tx.send(Msg::Terminate);
+                    return;
+                }
+            }
+            let msg = match event::read() {
+                Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
+                Ok(_) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, "terminal input failed");
+                    Msg::Terminate
+                }
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Turns SIGTERM and SIGHUP into a clean exit.
+fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+        }
+        let _ = tx.send(Msg::Terminate);
+    });
+}
+
+fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(TICK);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            let now = crate::ledger::now_unix();
+            if tx.send(Msg::Tick { now }).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// Opens the ledger and builds the first state.
+fn initial_state(options: &RunOptions) -> Result<(State, Ledger), RunError> {
+    let (ledger, notice) = Ledger::open(&options.data_dir)?;
+    let known = ledger.known()?;
+    let names: Vec<(String, Option<String>)> = options
+        .profile
+        .instances
+        .iter()
+        .map(|i| (i.name.clone(), i.label.clone()))
+        .collect();
+    let mut state = State::new(&names, &known, options.start);
+    let warnings: Vec<String> = options
+        .profile
+        .warnings
+        .iter()
+        .cloned()
+        .chain(notice)
+        .collect();
+    if !warnings.is_empty() {
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        state.status = Some(crate::app::state::Status {
+            text: warnings.join(" · "),
+            is_error: true,
+            since: 0,
+        });
+    }
+    Ok((state, ledger))
+}
+
+/// Runs the UI until the user quits.
+pub async fn run(options: RunOptions) -> Result<(), RunError> {
+    let (mut state, ledger) = initial_state(&options)?;
+    let client = ApiClient::new(Timeouts::default())?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
+    let jobs = worker::spawn(ctx, tx.clone());
+
+    let log = options.log_path.as_ref().map(|p| p.display().to_string());
+    let mut guard = TerminalGuard::enter(log)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    spawn_input(tx.clone(), stop.clone());
+    spawn_signals(tx.clone());
+    spawn_ticks(tx.clone());
+
+    let size = guard.terminal.size()?;
+    update(
+        &mut state,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+    );
+    // The first frame comes before any network answer.
+    guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
+    state.dirty = false;
+    let mut pending = vec![Msg::Start];
+
+    'outer: loop {
+        for msg in pending.drain(..) {
+            for effect in update(&mut state, msg) {
+                match effect {
+                    Effect::Api(job) => {
+                        let _ = jobs.send(job);
+                    }
+                    Effect::Quit => break 'outer,
+                }
+            }
+        }
+        if state.dirty {
+            guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
+            state.dirty = false;
+        }
+        match rx.recv().await {
+            Some(msg) => pending.push(msg),
+            None => break,
+        }
+        while let Ok(msg) = rx.try_recv() {
+            pending.push(msg);
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    drop(guard);
+    tracing::info!("quit");
+    Ok(())
+}
+
+/// The default data folder from `directories` (on Linux
+/// `~/.local/share/ryze-contacts`).
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "ryze-contacts").map(|d| d.data_dir().to_path_buf())
+}
+
+/// Whether `path` looks usable as a data folder (exists or can be made).
+pub fn ensure_dir(path: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)
+}

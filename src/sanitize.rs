@@ -1,0 +1,52 @@
+//! Makes text from strangers safe to put on a terminal.
+
+use std::borrow::Cow;
+
+/// True for characters that must never reach the terminal: C0 and C1
+/// controls, DEL, and the bidirectional overrides and isolates that could
+/// reorder a row.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Returns `text` with every control character, escape and bidi override
+/// removed (tabs and line breaks become spaces), borrowing when it is
+/// already clean.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let cleaned = text
+        .chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if is_unsafe(c) => None,
+            c => Some(c),
+        })
+        .collect();
+    Cow::Owned(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(clean("María 🙂 مريم"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn strips_escapes_controls_and_bidi() {
+        assert_eq!(clean("a\x1b[31mred\x07"), "a[31mred");
+        assert_eq!(clean("x\u{9b}2Jy"), "x2Jy");
+        assert_eq!(clean("\x1b]0;title\x07name"), "]0;titlename");
+        assert_eq!(clean("evil\u{202E}txt.exe"), "eviltxt.exe");
+        assert_eq!(clean("two\nlines\ttab"), "two lines tab");
+        assert_eq!(clean("del\x7f"), "del");
+    }
+}

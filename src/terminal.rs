@@ -1,0 +1,36 @@
+//! The real terminal: raw mode and the alternate screen on entry, and the
+//! terminal restored on drop, on error and on panic.
+
+use std::io;
+
+use ratatui::DefaultTerminal;
+
+/// Owns the terminal while the UI runs; dropping it restores the screen.
+pub struct TerminalGuard {
+    /// The ratatui terminal to draw on.
+    pub terminal: DefaultTerminal,
+}
+
+impl TerminalGuard {
+    /// Enters raw mode and the alternate screen, and installs a panic hook
+    /// that restores the terminal, logs the panic and exits.
+    pub fn enter(log_path: Option<String>) -> io::Result<TerminalGuard> {
+        let terminal = ratatui::try_init()?;
+        std::panic::set_hook(Box::new(move |info| {
+            ratatui::restore();
+            tracing::error!(panic = %info, "crashed");
+            eprintln!("ryze-contacts stopped on an internal error: {info}");
+            if let Some(path) = &log_path {
+                eprintln!("Details are in the log: {path}");
+            }
+            std::process::exit(101);
+        }));
+        Ok(TerminalGuard { terminal })
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        ratatui::restore();
+    }
+}

@@ -1,0 +1,158 @@
+//! The contact table. Only the rows in the visible window are built, so a
+//! frame costs the same with 100 or 100,000 contacts.
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use super::text::fit;
+use super::theme;
+use crate::app::State;
+use crate::app::state::{Contact, Instance, Load};
+
+/// Human age of a change: `now`, `5m`, `3h`, `2d`.
+fn age(now: i64, at: i64) -> String {
+    let secs = (now - at).max(0);
+    match secs {
+        0..=59 => "just now".to_string(),
+        60..=3599 => format!("{}m ago", secs / 60),
+        3600..=86_399 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
+/// The block-state cell: pending, known state with age, or nothing.
+fn block_cell<'a>(inst: &Instance, contact: &Contact, state: &State) -> Line<'a> {
+    if let Some(p) = inst.pending.get(&contact.jid) {
+        let verb = if p.sending {
+            "blocking…"
+        } else {
+            "unblocking…"
+        };
+        let mut text = format!("{} {verb}", theme::spinner(state.ticks));
+        if let Some(next) = p.queued {
+            text.push_str(if next { " then block" } else { " then unblock" });
+        }
+        return Line::styled(text, theme::pending());
+    }
+    match inst.known_of(contact) {
+        Some(k) if k.blocked => Line::from(vec![
+            Span::styled("⊘ blocked", theme::blocked()),
+            Span::styled(format!(" {}", age(state.now, k.at)), theme::dim()),
+        ]),
+        Some(k) => Line::from(vec![
+            Span::raw("unblocked"),
+            Span::styled(format!(" {}", age(state.now, k.at)), theme::dim()),
+        ]),
+        None => Line::default(),
+    }
+}
+
+/// A centred message in the list area (loading, error, empty).
+fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
+    let top = area.height.saturating_sub(lines.len() as u16) / 2;
+    let area = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// Draws the table, or what stands in for it.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let inst = state.instance();
+    match &inst.load {
+        Load::NotStarted | Load::Loading => {
+            let text = format!(
+                "{} loading contacts of {}…",
+                theme::spinner(state.ticks),
+                inst.title()
+            );
+            return message(frame, area, vec![Line::styled(text, theme::dim())]);
+        }
+        Load::Failed(e) => {
+            let mut lines = vec![
+                Line::styled(
+                    format!("The contacts of {} could not be loaded.", inst.title()),
+                    theme::bad(),
+                ),
+                Line::raw(""),
+                Line::raw(e.message.clone()),
+            ];
+            if let Some(status) = e.status {
+                lines.push(Line::styled(format!("HTTP {status}"), theme::dim()));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::raw(format!("What to do: {}. Then press r.", e.hint)));
+            return message(frame, area, lines);
+        }
+        Load::Loaded => {}
+    }
+    if state.visible.is_empty() {
+        let text = if inst.contacts.is_empty() {
+            format!("{} has no synced contacts.", inst.title())
+        } else {
+            format!(
+                "No contact matches \"{}\". Esc clears the filter.",
+                state.filter
+            )
+        };
+        return message(frame, area, vec![Line::styled(text, theme::dim())]);
+    }
+
+    let wide = area.width >= 70;
+    let (number_w, state_w) = if wide { (19u16, 24u16) } else { (17, 11) };
+    let name_w = area.width.saturating_sub(number_w + state_w + 3 + 2) as usize;
+    let rows_on_screen = area.height.saturating_sub(1) as usize;
+    let end = (state.offset + rows_on_screen).min(state.visible.len());
+    let rows = state.visible[state.offset..end].iter().map(|&i| {
+        let c = &inst.contacts[i];
+        let name = if c.name.is_empty() {
+            Span::styled("(no name)", theme::dim())
+        } else if c.name_is_push {
+            Span::styled(fit(&c.name, name_w), theme::dim())
+        } else {
+            Span::raw(fit(&c.name, name_w))
+        };
+        let mut block = block_cell(inst, c, state);
+        if !wide {
+            // Narrow: the state word only, without its age.
+            block.spans.truncate(1);
+            if let Some(first) = block.spans.first_mut() {
+                first.content = fit(&first.content, state_w as usize).into();
+            }
+        }
+        Row::new(vec![
+            Cell::from(Line::from(name)),
+            Cell::from(Span::styled(c.number.clone(), theme::dim())),
+            Cell::from(block),
+        ])
+    });
+    let header = Row::new(vec!["Name", "Number", "Block state"]).style(theme::header());
+    let table = Table::new(
+        rows,
+        [
+            Constraint::Min(8),
+            Constraint::Length(number_w),
+            Constraint::Length(state_w),
+        ],
+    )
+    .header(header)
+    .column_spacing(1)
+    .row_highlight_style(theme::selected_row())
+    .highlight_symbol("▌ ");
+    let mut table_state = TableState::default().with_selected(Some(
+        state
+            .selected
+            .saturating_sub(state.offset)
+            .min(end.saturating_sub(state.offset + 1)),
+    ));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}

@@ -1,0 +1,42 @@
+//! Draws the state. One module per area; nothing here changes the state.
+
+mod contacts;
+mod dialog;
+mod footer;
+mod help;
+mod instances;
+mod status_bar;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+
+use crate::app::State;
+use crate::app::state::Mode;
+
+/// Draws the whole screen: instance tabs, contacts, footer, status bar and
+/// any overlay.
+pub fn draw(frame: &mut Frame, state: &State) {
+    let [tabs, list, footer, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    instances::draw(frame, tabs, state);
+    contacts::draw(frame, list, state);
+    footer::draw(frame, footer, state);
+    status_bar::draw(frame, status, state);
+    match state.mode {
+        Mode::Help => help::draw(frame, frame.area()),
+        Mode::ConfirmQuit { quit_focused } => {
+            dialog::draw_quit(frame, frame.area(), state.pending_count(), quit_focused)
+        }
+        Mode::Normal | Mode::Filter => {}
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,81 @@
+//! The status bar: the shown instance, its connection state, the server's
+//! `blocked_count` (and what the ledger knows when that differs), how many
+//! contacts are shown of the total, and the latest message.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::instances::connection_symbol;
+use super::text::{fit, width};
+use super::theme;
+use crate::app::State;
+use crate::app::state::Load;
+
+/// `blocked: 7`, `blocked: 7 (3 known here)`, `blocked: ?` or
+/// `blocked: ? (2 known here)`.
+pub fn blocked_text(server: Option<u64>, known_here: usize) -> String {
+    match server {
+        Some(n) if n as usize == known_here => format!("blocked: {n}"),
+        Some(n) => format!("blocked: {n} ({known_here} known here)"),
+        None if known_here == 0 => "blocked: ?".to_string(),
+        None => format!("blocked: ? ({known_here} known here)"),
+    }
+}
+
+/// Draws the status bar.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    let inst = state.instance();
+    let bar = theme::status_bar();
+    let (symbol, symbol_style) = connection_symbol(&inst.connection, state.ticks);
+    let counts = match inst.load {
+        Load::Loaded if inst.refreshing => format!(
+            "{} of {} {}",
+            state.visible.len(),
+            inst.contacts.len(),
+            theme::spinner(state.ticks)
+        ),
+        Load::Loaded => format!("{} of {}", state.visible.len(), inst.contacts.len()),
+        Load::Failed(_) => "no contacts".to_string(),
+        Load::NotStarted | Load::Loading => "loading…".to_string(),
+    };
+    let mut spans = vec![
+        Span::styled(format!(" {} ", inst.name), bar),
+        Span::styled("│ ", bar),
+        Span::styled(symbol, bar.patch(symbol_style)),
+        Span::styled(format!(" {} ", inst.connection.label()), bar),
+        Span::styled("│ ", bar),
+        Span::styled(blocked_text(inst.blocked_count, inst.known_blocked()), bar),
+        Span::styled(" │ ", bar),
+        Span::styled(counts, bar),
+        Span::styled(" │ ", bar),
+    ];
+    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    if let Some(status) = &state.status {
+        let (prefix, style) = if status.is_error {
+            ("✖ ", theme::status_error())
+        } else {
+            ("› ", bar)
+        };
+        spans.push(Span::styled(
+            fit(&format!("{prefix}{}", status.text), room),
+            style,
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocked_text_is_honest() {
+        assert_eq!(blocked_text(None, 0), "blocked: ?");
+        assert_eq!(blocked_text(None, 2), "blocked: ? (2 known here)");
+        assert_eq!(blocked_text(Some(7), 3), "blocked: 7 (3 known here)");
+        assert_eq!(blocked_text(Some(3), 3), "blocked: 3");
+    }
+}

@@ -1,0 +1,283 @@
+//! Rendering tests: whole frames on a `TestBackend` at fixed sizes.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::draw;
+use crate::api::{BlockOutcome, RemoteContact};
+use crate::app::state::{Connection, Load};
+use crate::app::{ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg, State, update};
+use crate::ledger::KnownState;
+
+const NOW: i64 = 1_800_000_000;
+
+fn rc(digits: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
+    RemoteContact {
+        jid: format!("{digits}@s.whatsapp.net"),
+        lid: None,
+        first_name: None,
+        full_name: full.map(str::to_string),
+        push_name: push.map(str::to_string),
+        business_name: None,
+    }
+}
+
+fn contacts() -> Vec<RemoteContact> {
+    vec![
+        rc("5511911110001", Some("Ana Silva"), None),
+        rc("5511911110002", None, Some("Carlos 🚀")),
+        rc("14155550123", Some("王芳"), None),
+        rc(
+            "5511911110004",
+            Some("A very long contact name that will never fit in a narrow column at all"),
+            None,
+        ),
+        rc(
+            "5511911110005",
+            Some("Evil\x1b[2J\x07Name\u{202E}gnp.exe"),
+            None,
+        ),
+        RemoteContact {
+            jid: "123456789012345@lid".into(),
+            ..rc("0", None, Some("Hidden"))
+        },
+        rc("5511911110007", None, None),
+    ]
+}
+
+/// Sales (loaded, one known blocked, one pending), support, marketing.
+fn demo_state() -> State {
+    let names = vec![
+        ("sales".to_string(), Some("Sales desk".to_string())),
+        ("support".to_string(), None),
+        ("marketing".to_string(), None),
+    ];
+    let known = [KnownState {
+        instance: "sales".into(),
+        jid: "5511911110001@s.whatsapp.net".into(),
+        lid: None,
+        blocked: true,
+        changed_at: NOW - 300,
+    }];
+    let mut s = State::new(&names, &known, 0);
+    s.now = NOW;
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![
+            (
+                0,
+                Ok(Some(InstanceStatus {
+                    state: "connected".into(),
+                })),
+            ),
+            (
+                1,
+                Ok(Some(InstanceStatus {
+                    state: "connected".into(),
+                })),
+            ),
+            (
+                2,
+                Ok(Some(InstanceStatus {
+                    state: "disconnected".into(),
+                })),
+            ),
+        ])),
+    );
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(contacts()),
+        }),
+    );
+    s
+}
+
+fn render(state: &mut State, width: u16, height: u16) -> Terminal<TestBackend> {
+    update(state, Msg::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, state)).unwrap();
+    terminal
+}
+
+fn text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buffer.area.height {
+        for x in 0..buffer.area.width {
+            out.push_str(buffer[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+#[test]
+fn list_80x24() {
+    let mut s = demo_state();
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    assert!(screen.contains("Sales desk ● connected"));
+    assert!(screen.contains("marketing ○"));
+    assert!(screen.contains("⊘ blocked 5m ago"));
+    assert!(screen.contains("+55 11 91111-0001"));
+    assert!(screen.contains("~Carlos 🚀"));
+    assert!(screen.contains("hidden number"));
+    assert!(screen.contains("(no name)"));
+    assert!(screen.contains("…"), "long names end in an ellipsis");
+    assert!(!screen.contains('\x1b'), "escapes never reach the screen");
+    assert!(screen.contains("blocked: ? (1 known here)"));
+    assert!(screen.contains("7 of 7"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn list_200x50_with_pending_and_server_count() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('j')));
+    update(&mut s, key(KeyCode::Char('b')));
+    update(&mut s, key(KeyCode::Char('g')));
+    update(&mut s, key(KeyCode::Char('b')));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: "5511911110001@s.whatsapp.net".into(),
+            block: false,
+            result: Ok(BlockDone {
+                outcome: BlockOutcome {
+                    message: "Contact unblocked successfully".into(),
+                    contact_jid: "5511911110001@s.whatsapp.net".into(),
+                    blocked_count: Some(4),
+                    blocked: false,
+                },
+                recorded_at: NOW,
+                ledger_error: None,
+            }),
+        }),
+    );
+    let t = render(&mut s, 200, 50);
+    let screen = text(&t);
+    assert!(screen.contains("blocking…"), "the pending row shows it");
+    assert!(screen.contains("unblocked just now"));
+    assert!(screen.contains("blocked: 4 (0 known here)"));
+    assert!(screen.contains("Contact unblocked successfully"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn tiny_terminal_does_not_panic() {
+    for (w, h) in [(40, 10), (20, 5), (1, 1), (0, 0), (80, 3)] {
+        let mut s = demo_state();
+        update(&mut s, key(KeyCode::Char('?')));
+        render(&mut s, w, h);
+        let mut s = demo_state();
+        render(&mut s, w, h);
+    }
+    let mut s = demo_state();
+    let t = render(&mut s, 40, 10);
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn loading_state_before_any_answer() {
+    let names = vec![("sales".to_string(), None)];
+    let mut s = State::new(&names, &[], 0);
+    update(&mut s, Msg::Start);
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(screen.contains("loading contacts of sales…"));
+    assert!(screen.contains("checking…"));
+    assert!(screen.contains("blocked: ?"));
+    assert!(screen.contains("loading…"));
+}
+
+#[test]
+fn failed_load_explains_what_to_do() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 2,
+            result: Err(ErrorInfo {
+                status: Some(503),
+                message: "Instance is not connected to WhatsApp".into(),
+                hint: "instance is not connected: connect the phone and retry".into(),
+            }),
+        }),
+    );
+    assert!(matches!(s.instances[2].load, Load::Failed(_)));
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    assert!(screen.contains("could not be loaded"));
+    assert!(screen.contains("Instance is not connected to WhatsApp"));
+    assert!(screen.contains("HTTP 503"));
+    assert!(screen.contains("connect the phone and retry"));
+    assert!(
+        screen.contains("✖"),
+        "errors are marked by a symbol, not colour alone"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn filter_line_and_empty_result() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "zzz".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(screen.contains("/zzz"));
+    assert!(screen.contains("No contact matches \"zzz\""));
+    assert!(screen.contains("0 of 7"));
+}
+
+#[test]
+fn help_lists_every_binding() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('?')));
+    let t = render(&mut s, 100, 40);
+    let screen = text(&t);
+    for b in crate::app::keymap::BINDINGS {
+        assert!(screen.contains(b.help), "help misses: {}", b.help);
+        for k in b.keys {
+            assert!(screen.contains(&k.label()), "help misses key {}", k.label());
+        }
+    }
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn quit_dialog_has_cancel_focused() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('b')));
+    update(&mut s, key(KeyCode::Char('q')));
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    assert!(screen.contains("1 block request is still waiting"));
+    assert!(screen.contains("[ Cancel ]"));
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn connection_failures_are_labelled() {
+    let mut s = demo_state();
+    s.instances[1].connection = Connection::Failed(ErrorInfo {
+        status: Some(401),
+        message: "Invalid token".into(),
+        hint: "fix".into(),
+    });
+    s.instances[2].connection = Connection::NotOnServer;
+    let screen = text(&render(&mut s, 120, 10));
+    assert!(screen.contains("support ! error 401"), "{screen}");
+    assert!(screen.contains("marketing ! not found"), "{screen}");
+}
