@@ -215,7 +215,12 @@ impl WorkerContext {
             .collect();
         self.take_budget(ep).await;
         let result = self.client.instances(ep, &names).await;
-        let result = self.settle(ep, result, "instance list", &names.join(","));
+        let mut result = self.settle(ep, result, "instance list", &names.join(","));
+        // A filter of one unknown name answers 404: that instance is simply
+        // not on the server.
+        if members.len() == 1 && matches!(&result, Err(e) if e.status == Some(404)) {
+            result = Ok(Vec::new());
+        }
         members
             .iter()
             .map(|&i| {

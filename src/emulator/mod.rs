@@ -138,6 +138,8 @@ struct Shared {
     faults: VecDeque<Fault>,
     requests: u64,
     rate_limited: u64,
+    in_flight: u32,
+    max_in_flight: u32,
     block_requests: Vec<(String, String, bool)>,
 }
 
@@ -199,6 +201,11 @@ impl EmulatorHandle {
     /// Requests refused with 429 so far.
     pub fn rate_limited_count(&self) -> u64 {
         self.lock().rate_limited
+    }
+
+    /// The most requests that were being served at the same time.
+    pub fn max_in_flight(&self) -> u32 {
+        self.lock().max_in_flight
     }
 
     /// Every accepted block request: (instance, number as sent, block).
@@ -264,6 +271,8 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
         faults: VecDeque::new(),
         requests: 0,
         rate_limited: 0,
+        in_flight: 0,
+        max_in_flight: 0,
         block_requests: Vec::new(),
     };
     let handle = EmulatorHandle(Arc::new(Mutex::new(shared)));

@@ -67,6 +67,22 @@ struct Request {
 /// The pipeline every request goes through: latency, counting, faults,
 /// authentication, rate limit, then the route.
 async fn serve(handle: EmulatorHandle, headers: HeaderMap, req: Request, route: Route) -> Response {
+    {
+        let mut shared = handle.lock();
+        shared.in_flight += 1;
+        shared.max_in_flight = shared.max_in_flight.max(shared.in_flight);
+    }
+    let response = answer(&handle, headers, req, route).await;
+    handle.lock().in_flight -= 1;
+    response
+}
+
+async fn answer(
+    handle: &EmulatorHandle,
+    headers: HeaderMap,
+    req: Request,
+    route: Route,
+) -> Response {
     let latency = handle.lock().latency;
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -1,0 +1,92 @@
+//! Profiles as real TOML files in temporary folders.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use ryze_contacts::profile::{self, ProfileError};
+
+fn write(dir: &Path, text: &str, mode: u32) -> std::path::PathBuf {
+    let path = dir.join("profile.toml");
+    std::fs::write(&path, text).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+    path
+}
+
+#[test]
+fn the_shipped_example_is_valid_toml_with_known_keys() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/profile.example.toml"
+    ))
+    .unwrap();
+    // Its tokens come from variables that are not set here: the only
+    // problems may be those variables, never syntax or unknown keys.
+    match profile::parse(&text, Path::new("example"), &|_| Some("x".into())) {
+        Ok(p) => assert!(p.instances.len() >= 2),
+        Err(ProfileError::Invalid { problems, .. }) => {
+            for p in problems {
+                assert!(p.contains("token_cmd could not start pass"), "{p}");
+            }
+        }
+        Err(e) => panic!("example profile refused: {e}"),
+    }
+}
+
+#[test]
+fn literal_token_readable_by_others_warns_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "[[instances]]\nname = \"sales\"\ntoken = \"tok-value-xyz\"\n";
+    let path = write(dir.path(), text, 0o644);
+    let p = profile::load(&path).unwrap();
+    assert_eq!(p.warnings.len(), 1);
+    assert!(p.warnings[0].contains(&format!("chmod 600 {}", path.display())));
+    assert!(
+        !p.warnings[0].contains("tok-value-xyz"),
+        "the warning never shows the token"
+    );
+    let path = write(dir.path(), text, 0o600);
+    assert!(profile::load(&path).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn env_tokens_do_not_warn() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "[[instances]]\nname = \"a\"\ntoken_cmd = [\"echo\", \"t\"]\n",
+        0o644,
+    );
+    assert!(profile::load(&path).unwrap().warnings.is_empty());
+}
+
+#[test]
+fn missing_file_says_where_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = profile::load(&dir.path().join("nope.toml")).unwrap_err();
+    assert!(matches!(err, ProfileError::NotFound { .. }));
+    let msg = err.to_string();
+    assert!(msg.contains("nope.toml") && msg.contains("--demo"), "{msg}");
+}
+
+#[test]
+fn syntax_error_names_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "[[instances]]\nname = \"a\ntoken = \"t\"\n",
+        0o600,
+    );
+    let msg = profile::load(&path).unwrap_err().to_string();
+    assert!(msg.contains("profile.toml"), "{msg}");
+    assert!(msg.contains("line 2"), "{msg}");
+}
+
+#[test]
+fn unreadable_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder where the file should be cannot be read as a file.
+    let path = dir.path().join("profile.toml");
+    std::fs::create_dir(&path).unwrap();
+    let err = profile::load(&path).unwrap_err();
+    assert!(matches!(err, ProfileError::Read { .. }), "{err:?}");
+}

@@ -1,0 +1,200 @@
+//! The API worker against the emulator: jobs in, messages out, ledger and
+//! server in agreement.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use reqwest::Url;
+use ryze_contacts::api::{ApiClient, Timeouts};
+use ryze_contacts::app::state::Connection;
+use ryze_contacts::app::{ApiJob, ApiResult, Msg};
+use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
+use ryze_contacts::ledger::Ledger;
+use ryze_contacts::profile::InstanceConfig;
+use ryze_contacts::secret::Token;
+use ryze_contacts::worker::{self, WorkerContext};
+use tokio::sync::mpsc;
+
+struct Setup {
+    emu: RunningEmulator,
+    jobs: mpsc::UnboundedSender<ApiJob>,
+    results: mpsc::UnboundedReceiver<Msg>,
+    dir: tempfile::TempDir,
+}
+
+fn instance(name: &str, url: &Url, token: &str) -> InstanceConfig {
+    InstanceConfig {
+        name: name.into(),
+        label: None,
+        base_url: url.clone(),
+        token: Token::new(token),
+    }
+}
+
+async fn setup(extra: Vec<(&str, &str)>) -> Setup {
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(30)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let url = Url::parse(&emu.base_url()).unwrap();
+    let mut instances = vec![
+        instance("sales", &url, DEMO_ACCOUNT_TOKEN),
+        instance("marketing", &url, DEMO_ACCOUNT_TOKEN),
+        instance("billing", &url, "demo-billing-token"),
+    ];
+    for (name, token) in extra {
+        instances.push(instance(name, &url, token));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let client = ApiClient::new(Timeouts::default()).unwrap();
+    let (tx, results) = mpsc::unbounded_channel();
+    let jobs = worker::spawn(WorkerContext::new(instances, client, ledger), tx);
+    Setup {
+        emu,
+        jobs,
+        results,
+        dir,
+    }
+}
+
+async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> ApiResult {
+    match tokio::time::timeout(Duration::from_secs(10), results.recv()).await {
+        Ok(Some(Msg::Api(r))) => r,
+        other => panic!("no result: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn block_is_recorded_in_the_ledger_and_on_the_server() {
+    let mut s = setup(vec![]).await;
+    let book = emulator::address_book("sales", 30);
+    let target = book.iter().find(|c| c.lid.is_some()).unwrap();
+    s.jobs
+        .send(ApiJob::Block {
+            instance: 0,
+            jid: target.jid.clone(),
+            lid: None,
+            block: true,
+        })
+        .unwrap();
+    let ApiResult::Block { result, jid, .. } = next(&mut s.results).await else {
+        panic!("expected a block result")
+    };
+    assert_eq!(jid, target.jid);
+    let done = result.unwrap();
+    assert!(done.outcome.blocked);
+    assert_eq!(done.outcome.blocked_count, Some(1));
+    assert!(done.ledger_error.is_none());
+    // The ledger already holds it when the UI hears of it, with the @lid.
+    let (ledger, _) = Ledger::open(s.dir.path()).unwrap();
+    let known = ledger.known().unwrap();
+    assert_eq!(known.len(), 1);
+    assert_eq!(known[0].jid, target.jid);
+    assert_eq!(known[0].lid, target.lid);
+    assert!(known[0].blocked);
+    assert_eq!(
+        s.emu.handle().blocklist("sales"),
+        vec![target.lid.clone().unwrap()]
+    );
+}
+
+#[tokio::test]
+async fn failed_block_changes_no_known_state() {
+    let mut s = setup(vec![]).await;
+    s.jobs
+        .send(ApiJob::Block {
+            instance: 1,
+            jid: "5511999999999@s.whatsapp.net".into(),
+            lid: None,
+            block: true,
+        })
+        .unwrap();
+    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+        panic!("expected a block result")
+    };
+    let e = result.unwrap_err();
+    assert_eq!(e.status, Some(503));
+    assert_eq!(e.message, "Instance is not connected to WhatsApp");
+    let (ledger, _) = Ledger::open(s.dir.path()).unwrap();
+    assert!(ledger.known().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn instance_states_per_token_group() {
+    let mut s = setup(vec![("ghost", DEMO_ACCOUNT_TOKEN), ("stranger", "wrong")]).await;
+    s.jobs.send(ApiJob::LoadInstances).unwrap();
+    let ApiResult::Instances(mut states) = next(&mut s.results).await else {
+        panic!("expected instance states")
+    };
+    states.sort_by_key(|(i, _)| *i);
+    let labels: Vec<String> = states
+        .into_iter()
+        .map(|(_, r)| match r {
+            Ok(Some(st)) => Connection::State(st.state).label(),
+            Ok(None) => Connection::NotOnServer.label(),
+            Err(e) => Connection::Failed(e).label(),
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "connected",
+            "disconnected",
+            "connected",
+            "not found",
+            "error 401"
+        ]
+    );
+    // sales, marketing and ghost share one call; billing and stranger one each.
+    assert_eq!(s.emu.handle().request_count(), 3);
+}
+
+#[tokio::test]
+async fn contacts_and_their_errors_come_back() {
+    let mut s = setup(vec![]).await;
+    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+    let ApiResult::Contacts { instance, result } = next(&mut s.results).await else {
+        panic!("expected contacts")
+    };
+    assert_eq!(instance, 0);
+    assert_eq!(result.unwrap().len(), 30);
+    s.emu.handle().push_fault(Fault::Html(502));
+    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+        panic!("expected contacts")
+    };
+    let e = result.unwrap_err();
+    assert_eq!(e.status, Some(502));
+    assert!(e.message.contains("unreachable"));
+}
+
+#[tokio::test]
+async fn requests_run_concurrently() {
+    let mut s = setup(vec![]).await;
+    s.emu.handle().set_latency(Duration::from_millis(400));
+    let book = emulator::address_book("sales", 30);
+    for c in book.iter().take(6) {
+        s.jobs
+            .send(ApiJob::Block {
+                instance: 0,
+                jid: c.jid.clone(),
+                lid: c.lid.clone(),
+                block: true,
+            })
+            .unwrap();
+    }
+    for _ in 0..6 {
+        let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+            panic!("expected a block result")
+        };
+        result.unwrap();
+    }
+    assert!(
+        s.emu.handle().max_in_flight() >= 2,
+        "requests overlapped on the server"
+    );
+    assert_eq!(s.emu.handle().blocklist("sales").len(), 6);
+}
