@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod logging;
 pub mod number;
 pub mod profile;
+pub mod rate;
 pub mod run;
 pub mod sanitize;
 pub mod secret;

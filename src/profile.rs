@@ -90,6 +90,7 @@ struct RawProfile {
 #[serde(deny_unknown_fields)]
 struct RawDefaults {
     base_url: Option<String>,
+    allow_insecure_http: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +107,7 @@ struct RawInstance {
     name: String,
     label: Option<String>,
     base_url: Option<String>,
+    allow_insecure_http: Option<bool>,
     token: Option<String>,
     token_env: Option<String>,
     token_cmd: Option<TokenCmd>,
@@ -226,13 +228,30 @@ fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
     non_empty(text.trim(), || format!("{program} printed no token"))
 }
 
-/// Parses and checks a base URL: it must be http(s) with a host.
-fn parse_base_url(text: &str, who: &str) -> Result<Url, String> {
+/// Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost).
+fn is_loopback(url: &Url) -> bool {
+    url.host_str().is_some_and(|host| {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+/// Parses and checks a base URL: http(s) with a host, and HTTPS for any
+/// host that is not loopback unless `allow_insecure_http` says otherwise.
+fn parse_base_url(text: &str, who: &str, allow_insecure_http: bool) -> Result<Url, String> {
     let url = Url::parse(text.trim())
         .map_err(|e| format!("{who}: base_url \"{text}\" is not a URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(format!(
             "{who}: base_url \"{text}\" must look like https://host[:port]"
+        ));
+    }
+    if url.scheme() == "http" && !is_loopback(&url) && !allow_insecure_http {
+        return Err(format!(
+            "{who}: base_url \"{text}\" is plain HTTP to another machine, so the token would travel unencrypted: use https://, or set allow_insecure_http = true if this network is trusted"
         ));
     }
     Ok(url)
@@ -301,12 +320,18 @@ pub fn parse(
         message: e.to_string().trim_end().to_string(),
     })?;
     let mut problems = Vec::new();
-    let default_url = raw
+    let default_text = raw
         .defaults
         .as_ref()
         .and_then(|d| d.base_url.as_deref())
         .unwrap_or(DEFAULT_BASE_URL);
-    let default_url = parse_base_url(default_url, "[defaults]").map_err(|p| problems.push(p));
+    let default_insecure = raw
+        .defaults
+        .as_ref()
+        .and_then(|d| d.allow_insecure_http)
+        .unwrap_or(false);
+    let default_url =
+        parse_base_url(default_text, "[defaults]", default_insecure).map_err(|p| problems.push(p));
 
     let account_source = raw.account.as_ref().map(|a| TokenSource {
         token: a.token.as_ref(),
@@ -329,9 +354,20 @@ pub fn parse(
     let mut seen = HashSet::new();
     let mut instances = Vec::new();
     for inst in &raw.instances {
-        let who = format!("instance \"{}\"", inst.name);
+        let who = format!("instance {:?}", inst.name);
         if inst.name.trim().is_empty() {
             problems.push("an [[instances]] entry has an empty name".to_string());
+            continue;
+        }
+        if inst
+            .name
+            .chars()
+            .chain(inst.label.iter().flat_map(|l| l.chars()))
+            .any(char::is_control)
+        {
+            problems.push(format!(
+                "{who}: name and label must not hold control characters"
+            ));
             continue;
         }
         if !seen.insert(inst.name.clone()) {
@@ -354,8 +390,9 @@ pub fn parse(
         } else {
             source.resolve(&who, env)
         };
+        let insecure = inst.allow_insecure_http.unwrap_or(default_insecure);
         let base_url = match &inst.base_url {
-            Some(url) => parse_base_url(url, &who),
+            Some(url) => parse_base_url(url, &who, insecure),
             None => default_url.clone().map_err(|()| String::new()),
         };
         match (token, base_url) {
@@ -467,6 +504,39 @@ mod tests {
         assert!(msg.contains("instance \"a\": no token"), "{msg}");
         assert!(msg.contains("listed twice"), "{msg}");
         assert!(msg.contains("only one of token"), "{msg}");
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_allowed() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:2",
+            "https://x.test",
+        ] {
+            parse_ok(&format!(
+                "[[instances]]\nname = \"a\"\ntoken = \"t\"\nbase_url = \"{ok}\"\n"
+            ));
+        }
+        let msg = parse_err(
+            "[defaults]\nbase_url = \"http://gateway.example\"\n[[instances]]\nname = \"a\"\ntoken = \"t\"\n",
+        );
+        assert!(
+            msg.contains("unencrypted") && msg.contains("allow_insecure_http"),
+            "{msg}"
+        );
+        parse_ok(
+            "[defaults]\nbase_url = \"http://gateway.example\"\nallow_insecure_http = true\n[[instances]]\nname = \"a\"\ntoken = \"t\"\n",
+        );
+        parse_ok(
+            "[[instances]]\nname = \"a\"\ntoken = \"t\"\nbase_url = \"http://10.0.0.5\"\nallow_insecure_http = true\n",
+        );
+    }
+
+    #[test]
+    fn control_characters_in_names_are_refused() {
+        let msg = parse_err("[[instances]]\nname = \"a\\u001b[2J\"\ntoken = \"t\"\n");
+        assert!(msg.contains("control characters"), "{msg}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use ratatui::crossterm::event::{self, Event, KeyEventKind};
 use thiserror::Error;
 use tokio::sync::mpsc;
 
-use crate::api::{ApiClient, Timeouts};
+use crate::api::{ApiClient, ClientConfig};
 use crate::app::{Effect, Msg, State, update};
 use crate::ledger::{Ledger, LedgerError};
 use crate::profile::Profile;
@@ -146,7 +146,7 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger), RunError> {
 /// Runs the UI until the user quits.
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let (mut state, ledger) = initial_state(&options)?;
-    let client = ApiClient::new(Timeouts::default())?;
+    let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
     let jobs = worker::spawn(ctx, tx.clone());

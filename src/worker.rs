@@ -1,23 +1,74 @@
 //! The async API worker: the only place that talks HTTP. It takes
 //! [`ApiJob`]s from a channel, runs them concurrently within each token's
-//! rate budget, writes block outcomes to the ledger, and sends the results
-//! back as messages. The UI never awaits it.
+//! rate budget, retries what is worth retrying, writes block outcomes to
+//! the ledger, and sends the results back as messages. The UI never awaits
+//! it.
 
-use std::collections::HashMap;
+use std::future::Future;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::api::{ApiClient, ApiError, Endpoint, RateLimit};
+use crate::api::{ApiClient, ApiError, Endpoint, Reply};
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
 use crate::ledger::{Ledger, Outcome};
 use crate::profile::InstanceConfig;
+use crate::rate::{Permit, RateBudgets};
 use crate::secret::Token;
 
 /// Requests in flight at once, across all instances.
 const MAX_IN_FLIGHT: usize = 8;
+/// Longest pause between two attempts, whatever the backoff says.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// How failed requests are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first one included.
+    pub max_attempts: u32,
+    /// Pause after the first failure; doubled after each further one, plus
+    /// up to as much random jitter.
+    pub base_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The pause before attempt `attempt + 1` after a transient failure.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1 << (attempt - 1).min(16));
+        let jitter_ms = self.base_delay.as_millis().max(1) as u64;
+        let jitter = Duration::from_millis(random() % jitter_ms);
+        (exp + jitter).min(MAX_BACKOFF)
+    }
+}
+
+/// A random number without a random-number crate: std's hasher keys are
+/// random per process.
+fn random() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(crate::ledger::now_unix() as u64);
+    h.finish()
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Identity of a rate budget: the server and the token.
+type BudgetKey = (Url, Token);
 
 /// Everything the worker needs.
 #[derive(Debug, Clone)]
@@ -28,17 +79,20 @@ pub struct WorkerContext {
     pub client: ApiClient,
     /// The ledger, shared with nobody else while the app runs.
     pub ledger: Arc<Mutex<Ledger>>,
-    budgets: Arc<Mutex<HashMap<(Url, Token), RateLimit>>>,
+    /// How failures are retried.
+    pub retry: RetryPolicy,
+    budgets: Arc<RateBudgets<BudgetKey>>,
 }
 
 impl WorkerContext {
-    /// A context for `instances`.
+    /// A context for `instances` with the default retry policy.
     pub fn new(instances: Vec<InstanceConfig>, client: ApiClient, ledger: Ledger) -> Self {
         WorkerContext {
             instances: Arc::new(instances),
             client,
             ledger: Arc::new(Mutex::new(ledger)),
-            budgets: Arc::new(Mutex::new(HashMap::new())),
+            retry: RetryPolicy::default(),
+            budgets: Arc::new(RateBudgets::new()),
         }
     }
 }
@@ -68,60 +122,12 @@ pub fn spawn(
     jobs_tx
 }
 
-fn unix_now() -> u64 {
-    crate::ledger::now_unix().max(0) as u64
-}
-
 impl WorkerContext {
     fn endpoint(&self, index: usize) -> Endpoint<'_> {
         let inst = &self.instances[index];
         Endpoint {
             base_url: &inst.base_url,
             token: &inst.token,
-        }
-    }
-
-    /// Waits while the token's budget is spent, then takes one request
-    /// from it. Instances that share a token share the budget.
-    async fn take_budget(&self, ep: Endpoint<'_>) {
-        let key = (ep.base_url.clone(), ep.token.clone());
-        loop {
-            let wait = {
-                let mut budgets = self.budgets.lock().unwrap_or_else(|p| p.into_inner());
-                let now = unix_now();
-                match budgets.get_mut(&key) {
-                    Some(b) if b.remaining == 0 && b.reset > now => Some(b.reset - now),
-                    Some(b) => {
-                        if b.reset <= now {
-                            b.remaining = b.limit;
-                            b.reset = now + 60;
-                        }
-                        b.remaining = b.remaining.saturating_sub(1);
-                        None
-                    }
-                    None => None,
-                }
-            };
-            match wait {
-                Some(secs) => {
-                    tracing::info!(seconds = secs, "rate budget spent; waiting for the reset");
-                    tokio::time::sleep(Duration::from_secs(secs)).await;
-                }
-                None => return,
-            }
-        }
-    }
-
-    /// Stores what the server said of the budget.
-    fn note_budget(&self, ep: Endpoint<'_>, rate: Option<RateLimit>) {
-        let Some(rate) = rate else { return };
-        let key = (ep.base_url.clone(), ep.token.clone());
-        let mut budgets = self.budgets.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = budgets.entry(key).or_insert(rate);
-        // Answers arrive out of order: within one window the lowest
-        // remaining is the truest; a later reset starts a new window.
-        if rate.reset > entry.reset || rate.remaining < entry.remaining {
-            *entry = rate;
         }
     }
 
@@ -132,9 +138,10 @@ impl WorkerContext {
             ApiJob::LoadContacts { instance } => {
                 let ep = self.endpoint(instance);
                 let name = &self.instances[instance].name;
-                self.take_budget(ep).await;
-                let result = self.client.contacts(ep, name).await;
-                let result = self.settle(ep, result, "contacts", name);
+                let result = self
+                    .call(ep, "contacts", name, || self.client.contacts(ep, name))
+                    .await
+                    .map_err(|e| ErrorInfo::from(&e));
                 ApiResult::Contacts { instance, result }
             }
             ApiJob::Block {
@@ -154,24 +161,54 @@ impl WorkerContext {
         }
     }
 
-    /// Notes the budget and logs the failure, keeping only the value.
-    fn settle<T>(
+    /// Sends a request within the token's budget, retrying transient
+    /// failures with backoff and jitter (a 429 waits for the reset).
+    async fn call<T, F, Fut>(
         &self,
         ep: Endpoint<'_>,
-        result: Result<crate::api::Reply<T>, ApiError>,
         what: &str,
         instance: &str,
-    ) -> Result<T, ErrorInfo> {
-        match result {
-            Ok(reply) => {
-                self.note_budget(ep, reply.rate);
-                Ok(reply.value)
+        send: F,
+    ) -> Result<T, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Reply<T>, ApiError>>,
+    {
+        let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
+        let mut attempt = 1;
+        loop {
+            while let Permit::Wait(pause) = self.budgets.take(&key, now_ms()) {
+                tracing::info!(
+                    instance,
+                    what,
+                    wait_ms = pause.as_millis() as u64,
+                    "rate budget spent: waiting for the reset"
+                );
+                tokio::time::sleep(pause).await;
             }
-            Err(e) => {
-                self.note_budget(ep, e.rate());
-                tracing::warn!(instance, what, error = %e, "request failed");
-                Err(ErrorInfo::from(&e))
+            let result = send().await;
+            let (rate, was_429) = match &result {
+                Ok(reply) => (reply.rate, false),
+                Err(e) => (e.rate(), e.status() == Some(429)),
+            };
+            self.budgets.answered(&key, rate, was_429);
+            let e = match result {
+                Ok(reply) => return Ok(reply.value),
+                Err(e) => e,
+            };
+            if !e.is_transient() || attempt >= self.retry.max_attempts {
+                tracing::warn!(instance, what, attempt, error = %e, "request failed");
+                return Err(e);
             }
+            // A 429 waits in the budget (emptied above) for the reset.
+            let pause = if was_429 {
+                Duration::ZERO
+            } else {
+                self.retry.backoff(attempt)
+            };
+            tracing::warn!(instance, what, attempt, error = %e, retry_in_ms = pause.as_millis() as u64, "request failed: retrying");
+            tokio::time::sleep(pause).await;
+            attempt += 1;
         }
     }
 
@@ -213,14 +250,19 @@ impl WorkerContext {
             .iter()
             .map(|&i| self.instances[i].name.as_str())
             .collect();
-        self.take_budget(ep).await;
-        let result = self.client.instances(ep, &names).await;
-        let mut result = self.settle(ep, result, "instance list", &names.join(","));
-        // A filter of one unknown name answers 404: that instance is simply
-        // not on the server.
-        if members.len() == 1 && matches!(&result, Err(e) if e.status == Some(404)) {
-            result = Ok(Vec::new());
-        }
+        let joined = names.join(",");
+        let result = match self
+            .call(ep, "instance list", &joined, || {
+                self.client.instances(ep, &names)
+            })
+            .await
+        {
+            Ok(list) => Ok(list),
+            // A filter of one unknown name answers 404: that instance is
+            // simply not on the server.
+            Err(e) if members.len() == 1 && e.status() == Some(404) => Ok(Vec::new()),
+            Err(e) => Err(ErrorInfo::from(&e)),
+        };
         members
             .iter()
             .map(|&i| {
@@ -237,6 +279,21 @@ impl WorkerContext {
             .collect()
     }
 
+    /// Runs a ledger write on the blocking pool.
+    async fn with_ledger<T: Send + 'static>(
+        &self,
+        write: impl FnOnce(&mut Ledger) -> Result<T, crate::ledger::LedgerError> + Send + 'static,
+    ) -> Result<T, String> {
+        let ledger = self.ledger.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
+            write(&mut ledger)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())
+    }
+
     /// Sends one block request, recording the intent before and the
     /// outcome after in the ledger.
     async fn block(
@@ -247,62 +304,64 @@ impl WorkerContext {
         block: bool,
     ) -> Result<BlockDone, ErrorInfo> {
         let name = self.instances[instance].name.clone();
-        let intent = {
-            let (ledger, name, jid, lid) = (
-                self.ledger.clone(),
-                name.clone(),
-                jid.to_string(),
-                lid.map(str::to_string),
-            );
-            tokio::task::spawn_blocking(move || {
-                let ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
-                ledger.record_intent(&name, &jid, lid.as_deref(), block)
-            })
+        let (n, j, l) = (name.clone(), jid.to_string(), lid.map(str::to_string));
+        let id = self
+            .with_ledger(move |ledger| ledger.record_intent(&n, &j, l.as_deref(), block))
             .await
-        };
-        let id = match intent {
-            Ok(Ok(id)) => id,
-            Ok(Err(e)) => {
-                return Err(ErrorInfo::local(
+            .map_err(|e| {
+                ErrorInfo::local(
                     format!("not sent: the ledger cannot be written ({e})"),
                     "check free space and permissions of the data folder",
-                ));
-            }
-            Err(e) => {
-                return Err(ErrorInfo::local(
-                    format!("not sent: {e}"),
-                    "retry; report it if it persists",
-                ));
-            }
-        };
+                )
+            })?;
         let ep = self.endpoint(instance);
-        self.take_budget(ep).await;
-        let result = self.client.block(ep, &name, jid, block).await;
+        let what = if block { "block" } else { "unblock" };
+        let result = self
+            .call(ep, what, &name, || self.client.block(ep, &name, jid, block))
+            .await;
         let outcome = match &result {
-            Ok(reply) => Outcome::Done {
-                contact_jid: reply.value.contact_jid.clone(),
-                blocked: reply.value.blocked,
-                blocked_count: reply.value.blocked_count,
+            Ok(answer) => Outcome::Done {
+                contact_jid: answer.contact_jid.clone(),
+                blocked: answer.blocked,
+                blocked_count: answer.blocked_count,
             },
             Err(e) => Outcome::Failed(e.to_string()),
         };
-        let ledger = self.ledger.clone();
-        let recorded = tokio::task::spawn_blocking(move || {
-            let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
-            ledger.record_outcome(id, &outcome)
-        })
-        .await;
-        let value = self.settle(ep, result, if block { "block" } else { "unblock" }, &name)?;
-        tracing::info!(instance = %name, blocked = value.blocked, count = ?value.blocked_count, "block state changed");
+        let recorded = self
+            .with_ledger(move |ledger| ledger.record_outcome(id, &outcome))
+            .await;
+        let answer = result.map_err(|e| ErrorInfo::from(&e))?;
+        tracing::info!(instance = %name, blocked = answer.blocked, count = ?answer.blocked_count, "block state changed");
         let (recorded_at, ledger_error) = match recorded {
-            Ok(Ok(at)) => (at, None),
-            Ok(Err(e)) => (crate::ledger::now_unix(), Some(e.to_string())),
-            Err(e) => (crate::ledger::now_unix(), Some(e.to_string())),
+            Ok(at) => (at, None),
+            Err(e) => (crate::ledger::now_unix(), Some(e)),
         };
         Ok(BlockDone {
-            outcome: value,
+            outcome: answer,
             recorded_at,
             ledger_error,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let p = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+        };
+        for attempt in 1..=4 {
+            let d = p.backoff(attempt);
+            let floor = Duration::from_millis(100 << (attempt - 1));
+            assert!(
+                d >= floor && d < floor + Duration::from_millis(100),
+                "{attempt}: {d:?}"
+            );
+        }
+        assert_eq!(p.backoff(30), MAX_BACKOFF);
     }
 }

@@ -4,7 +4,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use reqwest::Url;
-use ryze_contacts::api::{ApiClient, ApiError, Endpoint, Timeouts};
+use ryze_contacts::api::{ApiClient, ApiError, ClientConfig, Endpoint};
 use ryze_contacts::emulator::{
     self, DEMO_ACCOUNT_TOKEN, EmuContact, EmuInstance, EmulatorConfig, Fault, RunningEmulator,
 };
@@ -21,7 +21,7 @@ async fn serve(config: EmulatorConfig) -> (RunningEmulator, Url) {
 }
 
 fn client() -> ApiClient {
-    ApiClient::new(Timeouts::default()).unwrap()
+    ApiClient::new(ClientConfig::default()).unwrap()
 }
 
 fn account() -> Token {
@@ -307,9 +307,10 @@ async fn stalled_server_times_out() {
     };
     emu.handle()
         .push_fault(Fault::Stall(Duration::from_secs(5)));
-    let quick = ApiClient::new(Timeouts {
+    let quick = ApiClient::new(ClientConfig {
         connect: Duration::from_secs(1),
         request: Duration::from_millis(300),
+        ..ClientConfig::default()
     })
     .unwrap();
     let e = quick.contacts(ep, "sales").await.unwrap_err();

@@ -43,13 +43,105 @@ impl Screen {
     }
 }
 
-#[test]
-fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
+/// The app running in a pseudo-terminal.
+struct App {
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    screen: Arc<Screen>,
+    keys: Box<dyn Write + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    drain: std::thread::JoinHandle<()>,
+}
+
+impl App {
+    /// Starts the binary on `profile` with `data` as its data folder.
+    fn start(profile: &std::path::Path, data: &std::path::Path) -> App {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ryze-contacts"));
+        cmd.arg("--profile");
+        cmd.arg(profile);
+        cmd.arg("--data-dir");
+        cmd.arg(data);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("RYZE_CONTACTS_PROFILE");
+        cmd.env_remove("RYZE_CONTACTS_DATA");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let screen = Arc::new(Screen {
+            parser: Mutex::new(vt100::Parser::new(ROWS, COLS, 0)),
+            raw: Mutex::new(Vec::new()),
+        });
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let reader_screen = screen.clone();
+        let drain = std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        reader_screen.parser.lock().unwrap().process(&buf[..n]);
+                        reader_screen
+                            .raw
+                            .lock()
+                            .unwrap()
+                            .extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        });
+        let keys = pty.master.take_writer().unwrap();
+        App {
+            child,
+            screen,
+            keys,
+            master: pty.master,
+            drain,
+        }
+    }
+
+    fn press(&mut self, keys: &[u8]) {
+        self.keys.write_all(keys).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    /// Waits for the process to end; returns its status and all it wrote.
+    fn wait_exit(mut self) -> (portable_pty::ExitStatus, String) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the app did not quit");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        drop(self.keys);
+        drop(self.master);
+        let _ = self.drain.join();
+        let raw = self.screen.raw.lock().unwrap().clone();
+        (status, String::from_utf8_lossy(&raw).into_owned())
+    }
+}
+
+/// Starts the emulator with `latency` on a runtime of its own and writes a
+/// profile for sales and marketing; returns (runtime, emulator, dir).
+fn emulator_and_profile(
+    latency: Duration,
+) -> (
+    tokio::runtime::Runtime,
+    emulator::RunningEmulator,
+    tempfile::TempDir,
+) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let emu = rt
         .block_on(emulator::start(
             EmulatorConfig {
-                latency: Duration::from_millis(1000),
+                latency,
                 ..EmulatorConfig::demo(Some(40))
             },
             SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -66,50 +158,27 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
     )
     .unwrap();
     std::fs::set_permissions(&profile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    (rt, emu, dir)
+}
+
+/// The terminal was given back: alternate screen left, cursor shown.
+fn assert_restored(raw: &str) {
+    let left = raw
+        .rfind("\x1b[?1049l")
+        .expect("the alternate screen was left");
+    let shown = raw.rfind("\x1b[?25h").expect("the cursor was shown again");
+    let entered = raw
+        .rfind("\x1b[?1049h")
+        .expect("the alternate screen was used");
+    assert!(left > entered && shown > entered);
+}
+
+#[test]
+fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
+    let (_rt, emu, dir) = emulator_and_profile(Duration::from_millis(1000));
     let data = dir.path().join("data");
-
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
-    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ryze-contacts"));
-    cmd.arg("--profile");
-    cmd.arg(&profile);
-    cmd.arg("--data-dir");
-    cmd.arg(&data);
-    cmd.env("TERM", "xterm-256color");
-    cmd.env_remove("RYZE_CONTACTS_PROFILE");
-    cmd.env_remove("RYZE_CONTACTS_DATA");
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
-    drop(pty.slave);
-
-    let screen = Arc::new(Screen {
-        parser: Mutex::new(vt100::Parser::new(ROWS, COLS, 0)),
-        raw: Mutex::new(Vec::new()),
-    });
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let reader_screen = screen.clone();
-    let drain = std::thread::spawn(move || {
-        let mut buf = [0u8; 8192];
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    reader_screen.parser.lock().unwrap().process(&buf[..n]);
-                    reader_screen
-                        .raw
-                        .lock()
-                        .unwrap()
-                        .extend_from_slice(&buf[..n]);
-                }
-            }
-        }
-    });
-    let mut keys = pty.master.take_writer().unwrap();
+    let mut app = App::start(&dir.path().join("profile.toml"), &data);
+    let screen = app.screen.clone();
 
     // The first frame comes before any answer: a loading state.
     screen.wait_for("loading contacts of Sales desk");
@@ -118,8 +187,7 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
     assert!(ready.contains("Sales desk ● connected"), "{ready}");
     assert!(ready.contains("marketing ○ disconnected"), "{ready}");
 
-    keys.write_all(b"b").unwrap();
-    keys.flush().unwrap();
+    app.press(b"b");
     let pending = screen.wait_for("blocking…");
     assert!(
         pending.contains("blocked: ?"),
@@ -135,8 +203,7 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
     assert_eq!(&blocked[0], first.lid.as_ref().unwrap_or(&first.jid));
 
     // Errors show the server's message, status and a hint.
-    keys.write_all(b"\t").unwrap();
-    keys.flush().unwrap();
+    app.press(b"\t");
     let error = screen.wait_for("HTTP 503");
     assert!(
         error.contains("Instance is not connected to WhatsApp"),
@@ -144,23 +211,10 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
     );
     assert!(error.contains("connect the phone and retry"), "{error}");
 
-    keys.write_all(b"q").unwrap();
-    keys.flush().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the app did not quit");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    app.press(b"q");
+    let (status, raw) = app.wait_exit();
     assert!(status.success(), "{status:?}");
-    drop(keys);
-    drop(pty.master);
-    let _ = drain.join();
-    let raw = screen.raw.lock().unwrap().clone();
-    let raw = String::from_utf8_lossy(&raw);
-    assert!(raw.contains("\x1b[?1049l"), "the alternate screen was left");
+    assert_restored(&raw);
     assert!(
         !raw.contains(DEMO_ACCOUNT_TOKEN),
         "the token never reaches the screen"
@@ -177,4 +231,24 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
         !log.contains(DEMO_ACCOUNT_TOKEN),
         "the token never reaches the log"
     );
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in ["-TERM", "-HUP"] {
+        let (_rt, _emu, dir) = emulator_and_profile(Duration::ZERO);
+        let mut app = App::start(&dir.path().join("profile.toml"), &dir.path().join("data"));
+        app.screen.wait_for("40 of 40");
+        // A pending request must not hold the exit back.
+        app.press(b"b");
+        let pid = app.child.process_id().expect("a pid");
+        let killed = std::process::Command::new("kill")
+            .args([signal, &pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let (status, raw) = app.wait_exit();
+        assert!(status.success(), "{signal}: {status:?}");
+        assert_restored(&raw);
+    }
 }

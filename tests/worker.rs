@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use reqwest::Url;
-use ryze_contacts::api::{ApiClient, Timeouts};
+use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::state::Connection;
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
@@ -49,7 +49,7 @@ async fn setup(extra: Vec<(&str, &str)>) -> Setup {
     }
     let dir = tempfile::tempdir().unwrap();
     let (ledger, _) = Ledger::open(dir.path()).unwrap();
-    let client = ApiClient::new(Timeouts::default()).unwrap();
+    let client = ApiClient::new(ClientConfig::default()).unwrap();
     let (tx, results) = mpsc::unbounded_channel();
     let jobs = worker::spawn(WorkerContext::new(instances, client, ledger), tx);
     Setup {

@@ -5,19 +5,16 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use reqwest::{Method, Response, StatusCode, Url};
+use reqwest::{Method, Response, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, RateLimit};
 use super::types::{
-    BlockOutcome, ContactLookup, ContactsBody, ErrorBody, InstanceInfo, InstancesBody, LookupBody,
-    RemoteContact, SuccessFlag,
+    BlockOutcome, ContactLookup, ContactsBody, InstanceInfo, InstancesBody, LookupBody,
+    RemoteContact, decode, status_error,
 };
 use crate::sanitize::clean;
 use crate::secret::Token;
-
-/// Largest body accepted: a 100,000-contact address book is ~25 MB.
-const BODY_CAP: usize = 256 * 1024 * 1024;
 
 /// Where and as whom a call is made.
 #[derive(Debug, Clone, Copy)]
@@ -37,20 +34,24 @@ pub struct Reply<T> {
     pub rate: Option<RateLimit>,
 }
 
-/// Time limits of the client.
+/// Time and size limits of the client.
 #[derive(Debug, Clone, Copy)]
-pub struct Timeouts {
+pub struct ClientConfig {
     /// To open a connection.
     pub connect: Duration,
     /// For one whole request, body included.
     pub request: Duration,
+    /// Largest body accepted.
+    pub max_body_bytes: usize,
 }
 
-impl Default for Timeouts {
+impl Default for ClientConfig {
     fn default() -> Self {
-        Timeouts {
+        ClientConfig {
             connect: Duration::from_secs(5),
             request: Duration::from_secs(30),
+            // A 100,000-contact address book is about 25 MB.
+            max_body_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -59,22 +60,22 @@ impl Default for Timeouts {
 #[derive(Debug, Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
-    timeouts: Timeouts,
+    config: ClientConfig,
 }
 
 impl ApiClient {
     /// Builds a client with the given time-outs.
-    pub fn new(timeouts: Timeouts) -> Result<Self, ApiError> {
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let http = reqwest::Client::builder()
-            .connect_timeout(timeouts.connect)
-            .timeout(timeouts.request)
+            .connect_timeout(config.connect)
+            .timeout(config.request)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("ryze-contacts/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Request {
                 detail: e.without_url().to_string(),
             })?;
-        Ok(ApiClient { http, timeouts })
+        Ok(ApiClient { http, config })
     }
 
     /// Every synced contact of `instance`.
@@ -168,39 +169,29 @@ impl ApiClient {
             .is_some_and(|v| v.contains("json"));
         let bytes = self.read_capped(response).await?;
         if !status.is_success() {
-            return Err(status_error(status, is_json, &bytes, rate));
+            return Err(status_error(status.as_u16(), is_json, &bytes, rate));
         }
-        if let Ok(SuccessFlag {
-            success: Some(false),
-        }) = serde_json::from_slice(&bytes)
-        {
-            return Err(status_error(status, true, &bytes, rate));
-        }
-        let value = serde_json::from_slice(&bytes).map_err(|e| ApiError::Malformed {
-            detail: if bytes.is_empty() {
-                "empty body".to_string()
-            } else {
-                format!("{e}")
-            },
-        })?;
+        let value = decode(status.as_u16(), &bytes, rate)?;
         Ok(Reply { value, rate })
     }
 
+    /// Reads the body, refusing more than `max_body_bytes`, and keeps one
+    /// copy of it.
     async fn read_capped(&self, mut response: Response) -> Result<Vec<u8>, ApiError> {
-        let mut bytes = Vec::with_capacity(
-            response
-                .content_length()
-                .map_or(0, |n| n.min(BODY_CAP as u64) as usize),
-        );
+        let cap = self.config.max_body_bytes;
+        let too_large = || ApiError::TooLarge { limit_bytes: cap };
+        let declared = response.content_length();
+        if declared.is_some_and(|n| n > cap as u64) {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize));
         while let Some(chunk) = response
             .chunk()
             .await
             .map_err(|e| self.transport_error(e))?
         {
-            if bytes.len() + chunk.len() > BODY_CAP {
-                return Err(ApiError::TooLarge {
-                    limit_mb: (BODY_CAP / (1024 * 1024)) as u64,
-                });
+            if bytes.len() + chunk.len() > cap {
+                return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
@@ -210,7 +201,7 @@ impl ApiClient {
     fn transport_error(&self, e: reqwest::Error) -> ApiError {
         if e.is_timeout() {
             return ApiError::Timeout {
-                seconds: self.timeouts.request.as_secs(),
+                seconds: self.config.request.as_secs(),
             };
         }
         let (connect, decode) = (
@@ -263,27 +254,4 @@ fn rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
         remaining: header_num(headers, "x-ratelimit-remaining")?,
         reset: header_num(headers, "x-ratelimit-reset")?,
     })
-}
-
-fn status_error(
-    status: StatusCode,
-    is_json: bool,
-    bytes: &[u8],
-    rate: Option<RateLimit>,
-) -> ApiError {
-    let parsed: Option<ErrorBody> = serde_json::from_slice(bytes).ok();
-    if parsed.is_none() && !is_json && matches!(status.as_u16(), 502 | 504) {
-        return ApiError::Unreachable {
-            status: status.as_u16(),
-        };
-    }
-    let message = parsed
-        .and_then(|b| b.error.and_then(|d| d.message).or(b.message))
-        .map(|m| clean(m.trim()).into_owned())
-        .filter(|m| !m.is_empty());
-    ApiError::Status {
-        status: status.as_u16(),
-        message,
-        rate,
-    }
 }

@@ -52,10 +52,10 @@ pub enum ApiError {
         detail: String,
     },
     /// A body larger than the cap.
-    #[error("answer larger than {limit_mb} MB")]
+    #[error("answer larger than {} MB", limit_bytes.div_ceil(1 << 20))]
     TooLarge {
-        /// The cap.
-        limit_mb: u64,
+        /// The cap in bytes.
+        limit_bytes: usize,
     },
     /// The request could not be built (bad URL in the profile...).
     #[error("cannot send the request: {detail}")]
@@ -103,6 +103,9 @@ impl ApiError {
                 409 => "the server reports a conflict: press r to refresh, then retry",
                 429 => "rate limit reached: wait for the window to reset, then retry",
                 503 => "instance is not connected: connect the phone and retry",
+                300..=399 => {
+                    "the server redirected elsewhere (not followed, so the token stays here): check base_url"
+                }
                 500..=599 => "the server failed: retry in a moment",
                 _ => "unexpected status: retry, and check base_url if it persists",
             },
@@ -117,10 +120,12 @@ impl ApiError {
         }
     }
 
-    /// Whether retrying the same request later may succeed.
+    /// Whether retrying the same request soon may succeed. A 503 is not:
+    /// the contract uses it for an instance whose phone is not connected,
+    /// which needs a person, not a retry.
     pub fn is_transient(&self) -> bool {
         match self {
-            ApiError::Status { status, .. } => *status == 429 || *status >= 500,
+            ApiError::Status { status, .. } => *status == 429 || (*status >= 500 && *status != 503),
             ApiError::Unreachable { .. } | ApiError::Timeout { .. } | ApiError::Connect { .. } => {
                 true
             }

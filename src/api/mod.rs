@@ -5,6 +5,9 @@ mod client;
 mod error;
 mod types;
 
-pub use client::{ApiClient, Endpoint, Reply, Timeouts};
+pub use client::{ApiClient, ClientConfig, Endpoint, Reply};
 pub use error::{ApiError, RateLimit};
-pub use types::{BlockOutcome, ContactLookup, InstanceInfo, RemoteContact};
+pub use types::{
+    BlockOutcome, ContactLookup, InstanceInfo, RemoteContact, parse_block, parse_contacts,
+    parse_instances, status_error,
+};

@@ -2,7 +2,11 @@
 //! be missing or null, and the instance array may be under `instances` or
 //! `data` (the contract leaves that open).
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+
+use super::error::{ApiError, RateLimit};
+use crate::sanitize::clean;
 
 /// `null` and a missing field both become the default.
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -130,4 +134,67 @@ pub(crate) struct ErrorDetail {
 #[derive(Debug, Deserialize)]
 pub(crate) struct SuccessFlag {
     pub success: Option<bool>,
+}
+
+/// Turns an error answer into an [`ApiError`]: the envelope's message when
+/// there is one (sanitised), "server unreachable" for a proxy's non-JSON
+/// 502/504 page.
+pub fn status_error(status: u16, is_json: bool, bytes: &[u8], rate: Option<RateLimit>) -> ApiError {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(bytes).ok();
+    if parsed.is_none() && !is_json && matches!(status, 502 | 504) {
+        return ApiError::Unreachable { status };
+    }
+    let message = parsed
+        .and_then(|b| b.error.and_then(|d| d.message).or(b.message))
+        .map(|m| clean(m.trim()).into_owned())
+        .filter(|m| !m.is_empty());
+    ApiError::Status {
+        status,
+        message,
+        rate,
+    }
+}
+
+/// Parses a 2xx body into `T`; a body saying `"success": false` is an
+/// error even with a 2xx status.
+pub fn decode<T: DeserializeOwned>(
+    status: u16,
+    bytes: &[u8],
+    rate: Option<RateLimit>,
+) -> Result<T, ApiError> {
+    if let Ok(SuccessFlag {
+        success: Some(false),
+    }) = serde_json::from_slice(bytes)
+    {
+        return Err(match status_error(status, true, bytes, rate) {
+            ApiError::Status { message: None, .. } => ApiError::Status {
+                status,
+                message: Some("the server reported a failure without a message".to_string()),
+                rate,
+            },
+            other => other,
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed {
+        detail: if bytes.is_empty() {
+            "empty body".to_string()
+        } else {
+            e.to_string()
+        },
+    })
+}
+
+/// Parses the body of `GET /api/chat/contacts/:instance` in one pass.
+pub fn parse_contacts(bytes: &[u8]) -> Result<Vec<RemoteContact>, ApiError> {
+    decode::<ContactsBody>(200, bytes, None).map(|b| b.contacts)
+}
+
+/// Parses the body of `GET /api/instance/list`.
+pub fn parse_instances(bytes: &[u8]) -> Result<Vec<InstanceInfo>, ApiError> {
+    decode::<InstancesBody>(200, bytes, None).map(|b| b.instances)
+}
+
+/// Parses the body of `POST /api/chat/block/:instance`.
+pub fn parse_block(bytes: &[u8]) -> Result<BlockOutcome, ApiError> {
+    decode(200, bytes, None)
 }

@@ -90,8 +90,10 @@ pub struct EmulatorConfig {
     pub account_token: String,
     /// The instances, in list order.
     pub instances: Vec<EmuInstance>,
-    /// Requests per token per minute.
+    /// Requests per token per rate window.
     pub rate_limit: u32,
+    /// Length of a rate window (60 s on RyzeAPI).
+    pub rate_window: Duration,
     /// Delay before every answer.
     pub latency: Duration,
     /// Key of the instance array in `/api/instance/list`: `instances` or
@@ -113,6 +115,7 @@ impl EmulatorConfig {
                 EmuInstance::generated("billing", "connected", "5511955550404", n(150)),
             ],
             rate_limit: 100,
+            rate_window: Duration::from_secs(60),
             latency: Duration::ZERO,
             list_key: "instances",
         }
@@ -132,6 +135,7 @@ struct Shared {
     account_token: String,
     instances: Vec<InstanceState>,
     rate_limit: u32,
+    rate_window: Duration,
     latency: Duration,
     list_key: &'static str,
     windows: HashMap<String, Window>,
@@ -220,6 +224,7 @@ pub struct RunningEmulator {
     addr: SocketAddr,
     handle: EmulatorHandle,
     stop: Option<oneshot::Sender<()>>,
+    stopped: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningEmulator {
@@ -237,6 +242,45 @@ impl RunningEmulator {
     pub fn handle(&self) -> EmulatorHandle {
         self.handle.clone()
     }
+
+    /// Stops serving, as a server that dies: new connections are refused.
+    /// State is kept for [`RunningEmulator::resume`].
+    pub async fn kill(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.stopped.take() {
+            let _ = task.await;
+        }
+    }
+
+    /// Serves again on the same address, with the same state.
+    pub async fn resume(&mut self) -> std::io::Result<()> {
+        let listener = TcpListener::bind(self.addr).await?;
+        let (stop, task) = serve(listener, self.handle.clone());
+        self.stop = Some(stop);
+        self.stopped = Some(task);
+        Ok(())
+    }
+}
+
+fn serve(
+    listener: TcpListener,
+    handle: EmulatorHandle,
+) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = routes::router(handle);
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "emulator stopped");
+        }
+    });
+    (stop, task)
 }
 
 impl Drop for RunningEmulator {
@@ -265,6 +309,7 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
             })
             .collect(),
         rate_limit: config.rate_limit,
+        rate_window: config.rate_window,
         latency: config.latency,
         list_key: config.list_key,
         windows: HashMap::new(),
@@ -278,21 +323,11 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
     let handle = EmulatorHandle(Arc::new(Mutex::new(shared)));
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let (stop, stopped) = oneshot::channel::<()>();
-    let app = routes::router(handle.clone());
-    tokio::spawn(async move {
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, "emulator stopped");
-        }
-    });
+    let (stop, task) = serve(listener, handle.clone());
     Ok(RunningEmulator {
         addr,
         handle,
         stop: Some(stop),
+        stopped: Some(task),
     })
 }

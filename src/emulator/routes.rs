@@ -135,13 +135,14 @@ async fn answer(
     };
     let now = unix_now();
     let limit = shared.rate_limit;
+    let length = shared.rate_window.as_secs().max(1);
     let window = shared.windows.entry(token.to_string()).or_insert(Window {
-        reset_unix: now + 60,
+        reset_unix: now + length,
         used: 0,
     });
     if now >= window.reset_unix {
         *window = Window {
-            reset_unix: now + 60,
+            reset_unix: now + length,
             used: 0,
         };
     }

@@ -1,0 +1,148 @@
+//! Property tests (the CI-friendly stand-in for cargo fuzz) over every
+//! parser and the sanitiser, plus a replay of the nasty inputs kept in
+//! tests/corpus. Each property runs a bounded number of cases.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use ryze_contacts::api::{
+    RemoteContact, parse_block, parse_contacts, parse_instances, status_error,
+};
+use ryze_contacts::app::state::Contact;
+use ryze_contacts::number::{format_phone, normalize};
+use ryze_contacts::profile;
+use ryze_contacts::sanitize::clean;
+use ryze_contacts::ui::text::{fit, width};
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: 1000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+fn safe_for_terminal(s: &str) -> bool {
+    !s.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// Every parser on the same bytes: none may panic.
+fn parse_everything(bytes: &[u8]) {
+    let _ = parse_contacts(bytes);
+    let _ = parse_block(bytes);
+    let _ = parse_instances(bytes);
+    for status in [400, 401, 429, 502, 503] {
+        let e = status_error(status, false, bytes, None);
+        if let Some(m) = e.server_message() {
+            assert!(safe_for_terminal(m), "{m:?}");
+        }
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        // token_cmd would run a program: never from generated input.
+        if !text.contains("token_cmd") {
+            let _ = profile::parse(text, Path::new("fuzz.toml"), &|_| None);
+        }
+        let _ = normalize(text);
+        assert!(safe_for_terminal(&clean(text)));
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn parsers_never_panic_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        parse_everything(&bytes);
+    }
+
+    #[test]
+    fn parsers_never_panic_on_json_like_text(
+        text in r#"\{("(success|contacts|jid|lid|blocked|blocked_count|error|message|instances|data|name|connection|state)"|[\[\]{}:,0-9\-.]|true|false|null| ){0,60}"#
+    ) {
+        parse_everything(text.as_bytes());
+    }
+
+    #[test]
+    fn profile_parser_never_panics(
+        text in r#"(\[\[instances\]\]|\[defaults\]|\[account\]|name|label|token|token_env|base_url|allow_insecure_http| = |"[a-z:/.0-9]{0,12}"|true|\n|#){0,40}"#
+    ) {
+        let _ = profile::parse(&text, Path::new("fuzz.toml"), &|_| Some("x".into()));
+    }
+
+    #[test]
+    fn sanitised_text_is_safe_and_stable(text in any::<String>()) {
+        let once = clean(&text).into_owned();
+        prop_assert!(safe_for_terminal(&once));
+        prop_assert_eq!(clean(&once).into_owned(), once);
+    }
+
+    #[test]
+    fn contact_rows_are_safe(jid in any::<String>(), name in any::<String>(), push in any::<String>()) {
+        let c = Contact::from_remote(RemoteContact {
+            jid,
+            lid: None,
+            first_name: None,
+            full_name: Some(name),
+            push_name: Some(push),
+            business_name: None,
+        });
+        prop_assert!(safe_for_terminal(&c.name));
+        prop_assert!(safe_for_terminal(&c.number));
+    }
+
+    #[test]
+    fn normalised_numbers_are_digits_or_person_jids(text in any::<String>()) {
+        if let Ok(n) = normalize(&text) {
+            let digits = n.bytes().all(|b| b.is_ascii_digit()) && (7..=15).contains(&n.len());
+            let jid = n.ends_with("@s.whatsapp.net") || n.ends_with("@lid");
+            prop_assert!(digits || jid, "{n:?}");
+        }
+    }
+
+    #[test]
+    fn formatted_numbers_normalise_back(digits in "[1-9][0-9]{7,14}") {
+        prop_assert_eq!(normalize(&format_phone(&digits)).unwrap(), digits);
+    }
+
+    #[test]
+    fn fit_never_exceeds_the_width(text in any::<String>(), max in 0usize..40) {
+        prop_assert!(width(&fit(&clean(&text), max)) <= max);
+    }
+}
+
+#[test]
+fn corpus_replays_cleanly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        parse_everything(&bytes);
+        n += 1;
+    }
+    assert!(n >= 10, "the corpus is in the repository");
+}
+
+#[test]
+fn corpus_cases_give_the_expected_answers() {
+    let read = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/corpus")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let escaped = parse_contacts(&read("contacts_escapes.json")).unwrap();
+    let row = Contact::from_remote(escaped[0].clone());
+    assert_eq!(row.name, "x");
+    assert!(parse_contacts(&read("contacts_wrong_type.json")).is_err());
+    assert!(parse_block(&read("block_negative_count.json")).is_err());
+    assert_eq!(
+        parse_instances(&read("instances_data_key.json")).unwrap()[0].state(),
+        "unknown"
+    );
+    assert!(normalize(std::str::from_utf8(&read("number_arabic_digits.txt")).unwrap()).is_err());
+}

@@ -1,0 +1,241 @@
+//! The client against a server that answers badly on purpose: wrong types,
+//! missing and extra fields, non-JSON pages, huge bodies, escapes in
+//! messages, redirects to another host.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::any;
+use reqwest::Url;
+use ryze_contacts::api::{ApiClient, ApiError, BlockOutcome, ClientConfig, Endpoint};
+use ryze_contacts::secret::Token;
+
+/// One canned answer: status, content type, body, optional Location.
+#[derive(Clone)]
+struct Canned {
+    status: u16,
+    content_type: &'static str,
+    body: String,
+    location: Option<String>,
+}
+
+fn json(status: u16, body: &str) -> Canned {
+    Canned {
+        status,
+        content_type: "application/json",
+        body: body.to_string(),
+        location: None,
+    }
+}
+
+/// A server that answers every request with the canned answer and counts
+/// the requests that carried a `token` header.
+async fn serve(answer: Canned) -> (Url, Arc<Mutex<u32>>) {
+    let tokens_seen = Arc::new(Mutex::new(0u32));
+    let seen = tokens_seen.clone();
+    let app = Router::new().fallback(any(move |headers: HeaderMap| {
+        let answer = answer.clone();
+        let seen = seen.clone();
+        async move {
+            if headers.contains_key("token") {
+                *seen.lock().unwrap() += 1;
+            }
+            let mut response = (
+                StatusCode::from_u16(answer.status).unwrap(),
+                [(header::CONTENT_TYPE, answer.content_type)],
+                answer.body,
+            )
+                .into_response();
+            if let Some(location) = answer.location {
+                response
+                    .headers_mut()
+                    .insert(header::LOCATION, location.parse().unwrap());
+            }
+            response
+        }
+    }));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .unwrap();
+    let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, tokens_seen)
+}
+
+fn client(max_body_bytes: usize) -> ApiClient {
+    ApiClient::new(ClientConfig {
+        max_body_bytes,
+        ..ClientConfig::default()
+    })
+    .unwrap()
+}
+
+async fn contacts(answer: Canned) -> Result<usize, ApiError> {
+    let (url, _) = serve(answer).await;
+    let token = Token::new("t");
+    let ep = Endpoint {
+        base_url: &url,
+        token: &token,
+    };
+    client(1 << 20)
+        .contacts(ep, "sales")
+        .await
+        .map(|r| r.value.len())
+}
+
+async fn block(answer: Canned) -> Result<BlockOutcome, ApiError> {
+    let (url, _) = serve(answer).await;
+    let token = Token::new("t");
+    let ep = Endpoint {
+        base_url: &url,
+        token: &token,
+    };
+    client(1 << 20)
+        .block(ep, "sales", "5511999999999", true)
+        .await
+        .map(|r| r.value)
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_fields_are_malformed() {
+    for body in [
+        r#"{"success": true, "contacts": "nope"}"#,
+        r#"{"success": true, "contacts": [{"full_name": "no jid"}]}"#,
+        r#"{"success": true, "contacts": [{"jid": 42}]}"#,
+        r#"[1, 2, 3]"#,
+        r#"not json at all"#,
+    ] {
+        let e = contacts(json(200, body)).await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed { .. }), "{body}: {e:?}");
+    }
+    for body in [
+        r#"{"success": true, "blocked": "yes"}"#,
+        r#"{"success": true, "contact_jid": "1@s.whatsapp.net"}"#,
+    ] {
+        let e = block(json(200, body)).await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed { .. }), "{body}: {e:?}");
+    }
+}
+
+#[tokio::test]
+async fn extra_fields_and_nulls_are_fine() {
+    let n = contacts(json(
+        200,
+        r#"{"success": true, "total": 2, "page": 1, "contacts": [
+            {"jid": "1@s.whatsapp.net", "full_name": null, "lid": null, "avatar": {"x": 1}},
+            {"jid": "2@s.whatsapp.net", "verified": true, "first_name": "A"}
+        ]}"#,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+    // No contacts key at all, or null: an empty address book.
+    assert_eq!(
+        contacts(json(200, r#"{"success": true, "contacts": null}"#))
+            .await
+            .unwrap(),
+        0
+    );
+    let answer = block(json(200, r#"{"blocked": true, "blocked_count": null}"#))
+        .await
+        .unwrap();
+    assert!(answer.blocked);
+    assert_eq!(answer.blocked_count, None);
+}
+
+#[tokio::test]
+async fn success_false_with_200_is_an_error() {
+    let e = contacts(json(
+        200,
+        r#"{"success": false, "error": {"message": "Boom"}}"#,
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(e.server_message(), Some("Boom"));
+    let e = contacts(json(200, r#"{"success": false}"#))
+        .await
+        .unwrap_err();
+    assert!(e.server_message().unwrap().contains("without a message"));
+}
+
+#[tokio::test]
+async fn non_json_pages() {
+    let html = |status| Canned {
+        status,
+        content_type: "text/html",
+        body: "<html><h1>Bad Gateway</h1></html>".into(),
+        location: None,
+    };
+    assert_eq!(
+        contacts(html(502)).await.unwrap_err(),
+        ApiError::Unreachable { status: 502 }
+    );
+    assert_eq!(
+        contacts(html(504)).await.unwrap_err(),
+        ApiError::Unreachable { status: 504 }
+    );
+    let e = contacts(html(500)).await.unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert!(matches!(
+        contacts(html(200)).await.unwrap_err(),
+        ApiError::Malformed { .. }
+    ));
+    let e = contacts(json(200, "")).await.unwrap_err();
+    assert_eq!(e.to_string(), "unexpected answer: empty body");
+}
+
+#[tokio::test]
+async fn bodies_over_the_cap_are_refused() {
+    let big = format!(
+        r#"{{"success": true, "contacts": [{}]}}"#,
+        vec![r#"{"jid": "1@s.whatsapp.net", "full_name": "xxxxxxxxxxxxxxxx"}"#; 40_000].join(",")
+    );
+    assert!(big.len() > 1 << 20);
+    let e = contacts(json(200, &big)).await.unwrap_err();
+    assert_eq!(e.to_string(), "answer larger than 1 MB");
+}
+
+#[tokio::test]
+async fn escapes_in_server_messages_are_removed() {
+    let e = contacts(json(
+        401,
+        r#"{"success": false, "error": {"message": "Invalid\u001b[2J token\u0007\u202e"}}"#,
+    ))
+    .await
+    .unwrap_err();
+    assert_eq!(e.server_message(), Some("Invalid[2J token"));
+    let reply = block(json(
+        200,
+        r#"{"blocked": true, "message": "ok\u001b]0;pwned\u0007", "contact_jid": "1@lid\u0085"}"#,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(reply.message, "ok]0;pwned");
+    assert_eq!(reply.contact_jid, "1@lid");
+}
+
+#[tokio::test]
+async fn redirects_never_carry_the_token_elsewhere() {
+    let (elsewhere, seen_elsewhere) =
+        serve(json(200, r#"{"success": true, "contacts": []}"#)).await;
+    let e = contacts(Canned {
+        status: 302,
+        content_type: "text/plain",
+        body: String::new(),
+        location: Some(format!("{elsewhere}api/chat/contacts/sales")),
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(e.status(), Some(302));
+    assert!(e.hint().contains("redirect"), "{}", e.hint());
+    assert_eq!(
+        *seen_elsewhere.lock().unwrap(),
+        0,
+        "the other host never saw the token"
+    );
+}
