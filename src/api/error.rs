@@ -153,7 +153,15 @@ mod tests {
             e.hint(),
             "instance is not connected: connect the phone and retry"
         );
-        assert!(e.is_transient());
+        assert!(!e.is_transient(), "a disconnected phone needs a person");
+        for status in [429, 500, 502, 504] {
+            let e = ApiError::Status {
+                status,
+                message: None,
+                rate: None,
+            };
+            assert!(e.is_transient(), "{status}");
+        }
         let e = ApiError::Status {
             status: 401,
             message: None,
