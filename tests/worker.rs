@@ -161,14 +161,26 @@ async fn contacts_and_their_errors_come_back() {
     };
     assert_eq!(instance, 0);
     assert_eq!(result.unwrap().len(), 30);
+    // A proxy's 502 page is transient: retried, then the list arrives.
     s.emu.handle().push_fault(Fault::Html(502));
     s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
     let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
         panic!("expected contacts")
     };
+    assert_eq!(result.unwrap().len(), 30);
+    assert_eq!(s.emu.handle().request_count(), 3);
+    // A 403 is final: its message comes back after one request.
+    s.emu
+        .handle()
+        .push_fault(Fault::Status(403, "Token does not have access".into()));
+    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+        panic!("expected contacts")
+    };
     let e = result.unwrap_err();
-    assert_eq!(e.status, Some(502));
-    assert!(e.message.contains("unreachable"));
+    assert_eq!(e.status, Some(403));
+    assert_eq!(e.message, "Token does not have access");
+    assert_eq!(s.emu.handle().request_count(), 4);
 }
 
 #[tokio::test]
