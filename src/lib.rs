@@ -3,9 +3,12 @@
 
 pub mod api;
 pub mod app;
+pub mod cache;
 pub mod cli;
+pub mod contacts;
 pub mod demo;
 pub mod emulator;
+pub mod filter;
 pub mod ledger;
 pub mod logging;
 pub mod number;

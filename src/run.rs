@@ -13,6 +13,8 @@ use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::{Effect, Msg, State, update};
+use crate::cache;
+use crate::filter::FilterJob;
 use crate::ledger::{Ledger, LedgerError};
 use crate::profile::Profile;
 use crate::terminal::TerminalGuard;
@@ -112,6 +114,72 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
+/// Runs large filters on the blocking pool, one at a time: while one runs,
+/// only the newest of the queued ones is kept, so typing fast never piles
+/// up work and the latest complete result is always on screen.
+struct FilterRunner {
+    results: mpsc::UnboundedSender<Msg>,
+    running: bool,
+    next: Option<FilterJob>,
+}
+
+impl FilterRunner {
+    fn new(results: mpsc::UnboundedSender<Msg>) -> Self {
+        FilterRunner {
+            results,
+            running: false,
+            next: None,
+        }
+    }
+
+    fn submit(&mut self, job: FilterJob) {
+        if self.running {
+            self.next = Some(job);
+            return;
+        }
+        self.running = true;
+        let results = self.results.clone();
+        tokio::task::spawn_blocking(move || {
+            let rows = job.run();
+            let _ = results.send(Msg::Filtered {
+                instance: job.instance,
+                generation: job.generation,
+                rows,
+            });
+        });
+    }
+
+    fn finished(&mut self) {
+        self.running = false;
+        if let Some(job) = self.next.take() {
+            self.submit(job);
+        }
+    }
+}
+
+/// Reads each instance's cached contact list on the blocking pool and
+/// sends it as [`Msg::Cached`]; a damaged file becomes a notice.
+fn spawn_cache_loads(profile: &Profile, data_dir: &Path, tx: mpsc::UnboundedSender<Msg>) {
+    for (instance, inst) in profile.instances.iter().enumerate() {
+        let path = cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
+        let tx = tx.clone();
+        tokio::task::spawn_blocking(move || match cache::load(&path) {
+            Ok(Some((store, saved_at))) => {
+                let _ = tx.send(Msg::Cached {
+                    instance,
+                    store: Arc::new(store),
+                    saved_at,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "contact cache not read");
+                let _ = tx.send(Msg::Notice(format!("{e}; the list will be fetched again")));
+            }
+        });
+    }
+}
+
 /// Opens the ledger and builds the first state.
 fn initial_state(options: &RunOptions) -> Result<(State, Ledger), RunError> {
     let (ledger, notice) = Ledger::open(&options.data_dir)?;
@@ -148,8 +216,11 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let (mut state, ledger) = initial_state(&options)?;
     let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
+    let mut ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
+    let cache_dir = options.data_dir.clone();
+    ctx.cache_dir = Some(cache_dir.clone());
     let jobs = worker::spawn(ctx, tx.clone());
+    spawn_cache_loads(&options.profile, &cache_dir, tx.clone());
 
     let log = options.log_path.as_ref().map(|p| p.display().to_string());
     let mut guard = TerminalGuard::enter(log)?;
@@ -171,13 +242,18 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     state.dirty = false;
     let mut pending = vec![Msg::Start];
 
+    let mut filters = FilterRunner::new(tx.clone());
     'outer: loop {
         for msg in pending.drain(..) {
+            if matches!(msg, Msg::Filtered { .. }) {
+                filters.finished();
+            }
             for effect in update(&mut state, msg) {
                 match effect {
                     Effect::Api(job) => {
                         let _ = jobs.send(job);
                     }
+                    Effect::Filter(job) => filters.submit(job),
                     Effect::Quit => break 'outer,
                 }
             }

@@ -6,14 +6,17 @@
 
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::api::{ApiClient, ApiError, Endpoint, Reply};
+use crate::api::{ApiClient, ApiError, Endpoint, Reply, parse_contacts_with};
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
+use crate::cache;
+use crate::contacts::{ContactStore, StoreBuilder};
 use crate::ledger::{Ledger, Outcome};
 use crate::profile::InstanceConfig;
 use crate::rate::{Permit, RateBudgets};
@@ -81,6 +84,8 @@ pub struct WorkerContext {
     pub ledger: Arc<Mutex<Ledger>>,
     /// How failures are retried.
     pub retry: RetryPolicy,
+    /// Where contact lists are cached, if anywhere.
+    pub cache_dir: Option<PathBuf>,
     budgets: Arc<RateBudgets<BudgetKey>>,
 }
 
@@ -92,6 +97,7 @@ impl WorkerContext {
             client,
             ledger: Arc::new(Mutex::new(ledger)),
             retry: RetryPolicy::default(),
+            cache_dir: None,
             budgets: Arc::new(RateBudgets::new()),
         }
     }
@@ -138,10 +144,13 @@ impl WorkerContext {
             ApiJob::LoadContacts { instance } => {
                 let ep = self.endpoint(instance);
                 let name = &self.instances[instance].name;
-                let result = self
-                    .call(ep, "contacts", name, || self.client.contacts(ep, name))
+                let result = match self
+                    .call(ep, "contacts", name, || self.client.contacts_body(ep, name))
                     .await
-                    .map_err(|e| ErrorInfo::from(&e));
+                {
+                    Ok(body) => self.build_store(instance, body).await,
+                    Err(e) => Err(ErrorInfo::from(&e)),
+                };
                 ApiResult::Contacts { instance, result }
             }
             ApiJob::Block {
@@ -210,6 +219,58 @@ impl WorkerContext {
             tokio::time::sleep(pause).await;
             attempt += 1;
         }
+    }
+
+    /// Parses a contacts body into a store on the blocking pool (one pass,
+    /// the body dropped as soon as it is read), then saves it to the cache
+    /// in the background.
+    async fn build_store(
+        &self,
+        instance: usize,
+        body: Vec<u8>,
+    ) -> Result<Arc<ContactStore>, ErrorInfo> {
+        let built = tokio::task::spawn_blocking(move || {
+            let mut builder = StoreBuilder::with_capacity(body.len() / 160);
+            parse_contacts_with(&body, |c| {
+                builder.push_fields(
+                    &c.jid,
+                    c.lid.as_deref(),
+                    [
+                        c.full_name.as_deref(),
+                        c.first_name.as_deref(),
+                        c.business_name.as_deref(),
+                        c.push_name.as_deref(),
+                    ],
+                )
+            })?;
+            drop(body);
+            Ok::<_, ApiError>(Arc::new(builder.build()))
+        })
+        .await;
+        let store = match built {
+            Ok(Ok(store)) => store,
+            Ok(Err(e)) => {
+                tracing::warn!(instance = %self.instances[instance].name, error = %e, "contacts not parsed");
+                return Err(ErrorInfo::from(&e));
+            }
+            Err(e) => {
+                return Err(ErrorInfo::local(
+                    format!("contacts not parsed: {e}"),
+                    "retry; report it if it persists",
+                ));
+            }
+        };
+        if let Some(dir) = &self.cache_dir {
+            let inst = &self.instances[instance];
+            let path = cache::path_for(dir, inst.base_url.as_str(), &inst.name);
+            let saved = store.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = cache::save(&path, &saved, crate::ledger::now_unix()) {
+                    tracing::warn!(error = %e, "contact cache not saved");
+                }
+            });
+        }
+        Ok(store)
     }
 
     /// One `GET /api/instance/list` per (server, token), narrowed to the

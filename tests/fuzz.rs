@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use ryze_contacts::api::{
     RemoteContact, parse_block, parse_contacts, parse_instances, status_error,
 };
-use ryze_contacts::app::state::Contact;
+use ryze_contacts::contacts::ContactStore;
 use ryze_contacts::number::{format_phone, normalize};
 use ryze_contacts::profile;
 use ryze_contacts::sanitize::clean;
@@ -81,16 +81,18 @@ proptest! {
 
     #[test]
     fn contact_rows_are_safe(jid in any::<String>(), name in any::<String>(), push in any::<String>()) {
-        let c = Contact::from_remote(RemoteContact {
+        let store = ContactStore::from_remote([RemoteContact {
             jid,
             lid: None,
             first_name: None,
             full_name: Some(name),
             push_name: Some(push),
             business_name: None,
-        });
-        prop_assert!(safe_for_terminal(&c.name));
-        prop_assert!(safe_for_terminal(&c.number));
+        }]);
+        let c = store.get(0).unwrap();
+        prop_assert!(safe_for_terminal(&c.display_name()));
+        prop_assert!(safe_for_terminal(&c.number()));
+        prop_assert!(safe_for_terminal(c.jid()));
     }
 
     #[test]
@@ -136,8 +138,8 @@ fn corpus_cases_give_the_expected_answers() {
         .unwrap()
     };
     let escaped = parse_contacts(&read("contacts_escapes.json")).unwrap();
-    let row = Contact::from_remote(escaped[0].clone());
-    assert_eq!(row.name, "x");
+    let store = ContactStore::from_remote(escaped);
+    assert_eq!(store.get(0).unwrap().name(), "x");
     assert!(parse_contacts(&read("contacts_wrong_type.json")).is_err());
     assert!(parse_block(&read("block_negative_count.json")).is_err());
     assert_eq!(

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, RateLimit};
 use super::types::{
-    BlockOutcome, ContactLookup, ContactsBody, InstanceInfo, InstancesBody, LookupBody,
-    RemoteContact, decode, status_error,
+    BlockOutcome, ContactLookup, InstanceInfo, InstancesBody, LookupBody, RemoteContact, decode,
+    parse_contacts, status_error,
 };
 use crate::sanitize::clean;
 use crate::secret::Token;
@@ -84,12 +84,23 @@ impl ApiClient {
         ep: Endpoint<'_>,
         instance: &str,
     ) -> Result<Reply<Vec<RemoteContact>>, ApiError> {
-        let url = api_url(ep.base_url, &["chat", "contacts", instance])?;
-        let reply: Reply<ContactsBody> = self.call(ep, Method::GET, url, None).await?;
+        let reply = self.contacts_body(ep, instance).await?;
         Ok(Reply {
-            value: reply.value.contacts,
+            value: parse_contacts(&reply.value)?,
             rate: reply.rate,
         })
+    }
+
+    /// The raw body of a successful contacts answer, for parsing off the
+    /// async path with [`super::parse_contacts_with`].
+    pub async fn contacts_body(
+        &self,
+        ep: Endpoint<'_>,
+        instance: &str,
+    ) -> Result<Reply<Vec<u8>>, ApiError> {
+        let url = api_url(ep.base_url, &["chat", "contacts", instance])?;
+        let (bytes, rate) = self.fetch(ep, Method::GET, url, None).await?;
+        Ok(Reply { value: bytes, rate })
     }
 
     /// Looks one number up in `instance`'s address book (`?number=`).
@@ -151,6 +162,20 @@ impl ApiClient {
         url: Url,
         body: Option<serde_json::Value>,
     ) -> Result<Reply<T>, ApiError> {
+        let (bytes, rate) = self.fetch(ep, method, url, body).await?;
+        let value = decode(200, &bytes, rate)?;
+        Ok(Reply { value, rate })
+    }
+
+    /// Sends a request and returns the body of a 2xx answer; any other
+    /// status becomes an [`ApiError`].
+    async fn fetch(
+        &self,
+        ep: Endpoint<'_>,
+        method: Method,
+        url: Url,
+        body: Option<serde_json::Value>,
+    ) -> Result<(Vec<u8>, Option<RateLimit>), ApiError> {
         let mut request = self
             .http
             .request(method, url)
@@ -171,8 +196,7 @@ impl ApiClient {
         if !status.is_success() {
             return Err(status_error(status.as_u16(), is_json, &bytes, rate));
         }
-        let value = decode(status.as_u16(), &bytes, rate)?;
-        Ok(Reply { value, rate })
+        Ok((bytes, rate))
     }
 
     /// Reads the body, refusing more than `max_body_bytes`, and keeps one

@@ -2,7 +2,10 @@
 //! be missing or null, and the instance array may be under `instances` or
 //! `data` (the contract leaves that open).
 
-use serde::de::DeserializeOwned;
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::error::{ApiError, RateLimit};
@@ -37,12 +40,6 @@ pub struct RemoteContact {
     /// The business name of a business account.
     #[serde(default, deserialize_with = "null_as_default")]
     pub business_name: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct ContactsBody {
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub contacts: Vec<RemoteContact>,
 }
 
 /// The answer of `GET /api/chat/contacts/:instance?number=`.
@@ -184,9 +181,22 @@ pub fn decode<T: DeserializeOwned>(
     })
 }
 
-/// Parses the body of `GET /api/chat/contacts/:instance` in one pass.
+/// Parses the body of `GET /api/chat/contacts/:instance` into owned
+/// contacts.
 pub fn parse_contacts(bytes: &[u8]) -> Result<Vec<RemoteContact>, ApiError> {
-    decode::<ContactsBody>(200, bytes, None).map(|b| b.contacts)
+    let own = |v: Option<Cow<'_, str>>| v.map(Cow::into_owned);
+    let mut out = Vec::new();
+    parse_contacts_with(bytes, |c| {
+        out.push(RemoteContact {
+            jid: c.jid.into_owned(),
+            lid: own(c.lid),
+            first_name: own(c.first_name),
+            full_name: own(c.full_name),
+            push_name: own(c.push_name),
+            business_name: own(c.business_name),
+        })
+    })?;
+    Ok(out)
 }
 
 /// Parses the body of `GET /api/instance/list`.
@@ -197,4 +207,145 @@ pub fn parse_instances(bytes: &[u8]) -> Result<Vec<InstanceInfo>, ApiError> {
 /// Parses the body of `POST /api/chat/block/:instance`.
 pub fn parse_block(bytes: &[u8]) -> Result<BlockOutcome, ApiError> {
     decode(200, bytes, None)
+}
+
+/// A contact as it sits in the body: strings borrowed from it where they
+/// hold no escapes, so streaming a large list allocates little.
+#[derive(Debug, Deserialize)]
+pub struct RawContact<'a> {
+    /// The JID.
+    #[serde(borrow)]
+    pub jid: Cow<'a, str>,
+    /// The `@lid`.
+    #[serde(borrow, default)]
+    pub lid: Option<Cow<'a, str>>,
+    /// First name.
+    #[serde(borrow, default)]
+    pub first_name: Option<Cow<'a, str>>,
+    /// Full name.
+    #[serde(borrow, default)]
+    pub full_name: Option<Cow<'a, str>>,
+    /// Push name.
+    #[serde(borrow, default)]
+    pub push_name: Option<Cow<'a, str>>,
+    /// Business name.
+    #[serde(borrow, default)]
+    pub business_name: Option<Cow<'a, str>>,
+}
+
+/// Streams the `contacts` array into a callback.
+struct ContactsSeed<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(RawContact<'de>)> DeserializeSeed<'de> for ContactsSeed<'_, F> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(RawContact<'de>)> Visitor<'de> for ContactsSeed<'_, F> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of contacts")
+    }
+
+    fn visit_unit<E>(self) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_none<E>(self) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+        let mut n = 0;
+        while let Some(contact) = seq.next_element::<RawContact<'de>>()? {
+            (self.0)(contact);
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+/// What the one pass over a contacts body found besides the contacts.
+#[derive(Default)]
+struct BodyFacts {
+    success: Option<bool>,
+    error_message: Option<String>,
+    message: Option<String>,
+}
+
+struct BodyVisitor<'f, F>(&'f mut F);
+
+impl<'de, F: FnMut(RawContact<'de>)> Visitor<'de> for BodyVisitor<'_, F> {
+    type Value = BodyFacts;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a contacts answer object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BodyFacts, A::Error> {
+        let mut facts = BodyFacts::default();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "success" => facts.success = map.next_value::<serde_json::Value>()?.as_bool(),
+                "contacts" => {
+                    map.next_value_seed(ContactsSeed(&mut *self.0))?;
+                }
+                "error" => {
+                    let error = map.next_value::<serde_json::Value>()?;
+                    facts.error_message = error["message"].as_str().map(str::to_string);
+                }
+                "message" => {
+                    let message = map.next_value::<serde_json::Value>()?;
+                    facts.message = message.as_str().map(str::to_string);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(facts)
+    }
+}
+
+/// Parses a contacts body in one pass, handing each contact to `each` as
+/// it is read; returns how many there were.
+pub fn parse_contacts_with<'de>(
+    bytes: &'de [u8],
+    mut each: impl FnMut(RawContact<'de>),
+) -> Result<usize, ApiError> {
+    let malformed = |e: serde_json::Error| ApiError::Malformed {
+        detail: if bytes.is_empty() {
+            "empty body".to_string()
+        } else {
+            e.to_string()
+        },
+    };
+    let mut n = 0;
+    let mut counting = |c: RawContact<'de>| {
+        n += 1;
+        each(c);
+    };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let facts = de
+        .deserialize_map(BodyVisitor(&mut counting))
+        .map_err(malformed)?;
+    de.end().map_err(malformed)?;
+    if facts.success == Some(false) {
+        let message = facts
+            .error_message
+            .or(facts.message)
+            .map(|m| clean(m.trim()).into_owned())
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "the server reported a failure without a message".to_string());
+        return Err(ApiError::Status {
+            status: 200,
+            message: Some(message),
+            rate: None,
+        });
+    }
+    Ok(n)
 }

@@ -22,6 +22,10 @@ pub enum Command {
     Filter,
     /// Clear the filter.
     ClearFilter,
+    /// Cycle the order: as listed, by name, by number.
+    Sort,
+    /// Switch between every contact and the known blocked ones.
+    BlockedView,
     /// Block, or unblock if known blocked.
     ToggleBlock,
     /// Next instance.
@@ -209,6 +213,20 @@ pub const BINDINGS: &[Binding] = &[
         group: Group::Find,
         help: "clear the filter",
         hint: None,
+    },
+    Binding {
+        keys: &[ch('s')],
+        command: Command::Sort,
+        group: Group::Find,
+        help: "sort: as listed, by name, by number",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('v')],
+        command: Command::BlockedView,
+        group: Group::Find,
+        help: "view: every contact, or only those known blocked here",
+        hint: Some("blocked view"),
     },
     Binding {
         keys: &[ch('b')],

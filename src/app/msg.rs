@@ -1,8 +1,12 @@
 //! What flows into [`super::update`] and what comes out of it.
 
+use std::sync::Arc;
+
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::api::{ApiError, BlockOutcome, RemoteContact};
+use crate::api::{ApiError, BlockOutcome};
+use crate::contacts::ContactStore;
+use crate::filter::FilterJob;
 
 /// Something that happened: a key, a resize, a timer tick, a worker result.
 #[derive(Debug, Clone)]
@@ -25,6 +29,27 @@ pub enum Msg {
     },
     /// A worker result.
     Api(ApiResult),
+    /// The contact list saved by the last run, read at start.
+    Cached {
+        /// The instance.
+        instance: usize,
+        /// Its contacts.
+        store: Arc<ContactStore>,
+        /// Unix time it was saved.
+        saved_at: i64,
+    },
+    /// The result of an [`Effect::Filter`].
+    Filtered {
+        /// The instance it was for.
+        instance: usize,
+        /// The job's number.
+        generation: u64,
+        /// Row numbers in display order.
+        rows: Vec<u32>,
+    },
+    /// Something to tell the user that did not come from a request (a
+    /// damaged cache file moved aside...).
+    Notice(String),
     /// SIGTERM or SIGHUP: leave now.
     Terminate,
 }
@@ -34,6 +59,8 @@ pub enum Msg {
 pub enum Effect {
     /// Send this job to the API worker.
     Api(ApiJob),
+    /// Filter a large list off the UI path; answer with [`Msg::Filtered`].
+    Filter(FilterJob),
     /// Leave the app.
     Quit,
 }
@@ -72,7 +99,7 @@ pub enum ApiResult {
         /// The instance.
         instance: usize,
         /// The contacts, or why not.
-        result: Result<Vec<RemoteContact>, ErrorInfo>,
+        result: Result<Arc<ContactStore>, ErrorInfo>,
     },
     /// The answer to a [`ApiJob::Block`].
     Block {

@@ -2,11 +2,12 @@
 
 use std::collections::HashMap;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use super::msg::ErrorInfo;
-use crate::api::RemoteContact;
+use crate::contacts::{ContactRef, ContactStore, Sort};
 use crate::ledger::KnownState;
-use crate::number::{LID_SUFFIX, format_phone, phone_digits};
-use crate::sanitize::clean;
 
 /// Screen rows that are not contact rows: tabs, column header, footer,
 /// status bar.
@@ -15,6 +16,19 @@ pub const CHROME_ROWS: u16 = 4;
 pub const INFO_TICKS: u64 = 20;
 /// Ticks between two polls of the instance states.
 pub const POLL_TICKS: u64 = 120;
+/// Lists up to this size are filtered at once; larger ones off the UI
+/// path, showing the latest complete result meanwhile.
+pub const SYNC_FILTER_LIMIT: usize = 20_000;
+
+/// Which contacts the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Every contact.
+    #[default]
+    All,
+    /// Only those the ledger knows as blocked.
+    Blocked,
+}
 
 /// What the keyboard is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,98 +95,6 @@ pub enum Load {
     Failed(ErrorInfo),
 }
 
-/// One contact, ready to draw and to filter.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Contact {
-    /// JID as listed.
-    pub jid: String,
-    /// Its `@lid`, when known.
-    pub lid: Option<String>,
-    /// Best name: full, first, business, then `~push name`; sanitised.
-    pub name: String,
-    /// Whether `name` is the self-chosen push name.
-    pub name_is_push: bool,
-    /// The number formatted for reading, or `hidden number`.
-    pub number: String,
-    /// Lower-case names and digits, for the filter.
-    search: String,
-}
-
-fn non_empty(name: &Option<String>) -> Option<String> {
-    name.as_deref()
-        .map(|n| clean(n).trim().to_string())
-        .filter(|n| !n.is_empty())
-}
-
-impl Contact {
-    /// Builds a row from the server's contact.
-    pub fn from_remote(c: RemoteContact) -> Contact {
-        let jid = clean(&c.jid).into_owned();
-        let lid = c
-            .lid
-            .as_deref()
-            .map(|l| clean(l).into_owned())
-            .filter(|l| !l.is_empty());
-        let best = non_empty(&c.full_name)
-            .or_else(|| non_empty(&c.first_name))
-            .or_else(|| non_empty(&c.business_name));
-        let push = non_empty(&c.push_name);
-        let (name, name_is_push) = match (best, &push) {
-            (Some(name), _) => (name, false),
-            (None, Some(push)) => (format!("~{push}"), true),
-            (None, None) => (String::new(), false),
-        };
-        let digits = phone_digits(&jid);
-        let number = match digits {
-            Some(d) => format_phone(d),
-            None if jid.ends_with(LID_SUFFIX) => "hidden number".to_string(),
-            None => jid.clone(),
-        };
-        let mut search = String::new();
-        for part in [&c.full_name, &c.first_name, &c.business_name, &c.push_name]
-            .into_iter()
-            .flatten()
-        {
-            search.push_str(&part.to_lowercase());
-            search.push('\u{1F}');
-        }
-        search.push_str(digits.unwrap_or(&jid));
-        Contact {
-            jid,
-            lid,
-            name,
-            name_is_push,
-            number,
-            search,
-        }
-    }
-
-    /// Whether every term of a lower-cased query is found in the names or
-    /// the digits (formatting like `+`, `-`, `(` is ignored in terms).
-    pub fn matches(&self, terms: &[String]) -> bool {
-        terms.iter().all(|t| self.search.contains(t.as_str()))
-    }
-}
-
-/// Splits a filter into lower-case terms; number formatting is dropped so
-/// `+55 (11)` finds `5511…`.
-pub fn filter_terms(filter: &str) -> Vec<String> {
-    filter
-        .split_whitespace()
-        .map(|t| {
-            let t = t.to_lowercase();
-            if t.chars().any(|c| c.is_ascii_digit())
-                && t.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
-            {
-                t.chars().filter(char::is_ascii_digit).collect()
-            } else {
-                t
-            }
-        })
-        .filter(|t| !t.is_empty())
-        .collect()
-}
-
 /// What the ledger knows of one contact.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Known {
@@ -212,7 +134,9 @@ pub struct Instance {
     /// Whether a reload is in flight while contacts are shown.
     pub refreshing: bool,
     /// The contacts, in server order.
-    pub contacts: Vec<Contact>,
+    pub contacts: Arc<ContactStore>,
+    /// When the shown list comes from the cache: when it was saved.
+    pub cached_at: Option<i64>,
     /// The latest `blocked_count` the server returned, this session.
     pub blocked_count: Option<u64>,
     /// Ledger knowledge keyed by JID.
@@ -236,7 +160,8 @@ impl Instance {
             connection: Connection::Unknown,
             load: Load::NotStarted,
             refreshing: false,
-            contacts: Vec::new(),
+            contacts: Arc::new(ContactStore::default()),
+            cached_at: None,
             blocked_count: None,
             known: HashMap::new(),
             lid_to_jid: HashMap::new(),
@@ -259,13 +184,34 @@ impl Instance {
         }
     }
 
-    /// What the ledger knows of a contact, matched by JID or `@lid`.
-    pub fn known_of(&self, contact: &Contact) -> Option<Known> {
-        self.known.get(&contact.jid).copied().or_else(|| {
-            let lid = contact.lid.as_ref()?;
-            let jid = self.lid_to_jid.get(lid).unwrap_or(lid);
+    /// What the ledger knows of a JID (and its `@lid`).
+    pub fn known_of_jid(&self, jid: &str, lid: Option<&str>) -> Option<Known> {
+        self.known.get(jid).copied().or_else(|| {
+            let lid = lid?;
+            let jid = self.lid_to_jid.get(lid).map_or(lid, String::as_str);
             self.known.get(jid).copied()
         })
+    }
+
+    /// What the ledger knows of a contact, matched by JID or `@lid`.
+    pub fn known_of(&self, contact: &ContactRef<'_>) -> Option<Known> {
+        self.known_of_jid(contact.jid(), contact.lid())
+    }
+
+    /// JIDs and `@lid`s the ledger knows as blocked, for the blocked view.
+    pub fn known_blocked_ids(&self) -> HashSet<String> {
+        let mut ids: HashSet<String> = self
+            .known
+            .iter()
+            .filter(|(_, k)| k.blocked)
+            .map(|(jid, _)| jid.clone())
+            .collect();
+        for (lid, jid) in &self.lid_to_jid {
+            if ids.contains(jid) {
+                ids.insert(lid.clone());
+            }
+        }
+        ids
     }
 
     /// How many contacts the ledger knows as blocked on this instance.
@@ -301,8 +247,21 @@ pub struct State {
     pub mode: Mode,
     /// The filter text.
     pub filter: String,
-    /// Indexes into the current instance's contacts that pass the filter.
-    pub visible: Vec<usize>,
+    /// Row numbers of the current instance's contacts in the view, in
+    /// display order.
+    pub visible: Vec<u32>,
+    /// Order of the list without a filter.
+    pub sort: Sort,
+    /// All contacts, or only the known blocked.
+    pub view: View,
+    /// Number of the latest filter asked for.
+    pub filter_generation: u64,
+    /// Number of the filter whose result is shown.
+    pub shown_generation: u64,
+    /// JID to keep selected when a background filter result arrives.
+    pub keep_selected: Option<String>,
+    /// Lists larger than this are filtered off the UI path.
+    pub sync_filter_limit: usize,
     /// Selected index into `visible`.
     pub selected: usize,
     /// First index of `visible` on screen.
@@ -347,6 +306,12 @@ impl State {
             mode: Mode::Normal,
             filter: String::new(),
             visible: Vec::new(),
+            sort: Sort::Listed,
+            view: View::All,
+            filter_generation: 0,
+            shown_generation: 0,
+            keep_selected: None,
+            sync_filter_limit: SYNC_FILTER_LIMIT,
             selected: 0,
             offset: 0,
             list_height: 20,
@@ -369,7 +334,7 @@ impl State {
     }
 
     /// The selected contact, if any.
-    pub fn selected_contact(&self) -> Option<&Contact> {
+    pub fn selected_contact(&self) -> Option<ContactRef<'_>> {
         let idx = *self.visible.get(self.selected)?;
         self.instance().contacts.get(idx)
     }

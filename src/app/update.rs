@@ -2,13 +2,16 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use std::sync::Arc;
+
 use super::keymap::{self, Command};
 use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::state::{
-    CHROME_ROWS, Connection, Contact, INFO_TICKS, Known, Load, Mode, POLL_TICKS, Pending, State,
-    Status, filter_terms,
+    CHROME_ROWS, Connection, INFO_TICKS, Known, Load, Mode, POLL_TICKS, Pending, State, Status,
+    View,
 };
-use crate::api::RemoteContact;
+use crate::contacts::ContactStore;
+use crate::filter::{FilterJob, Keep, filter};
 
 /// Applies one message to the state and returns what must happen next.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -25,6 +28,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Tick { now } => on_tick(state, now),
         Msg::Api(result) => on_result(state, result),
+        Msg::Cached {
+            instance,
+            store,
+            saved_at,
+        } => on_cached(state, instance, store, saved_at),
+        Msg::Filtered {
+            instance,
+            generation,
+            rows,
+        } => {
+            on_filtered(state, instance, generation, rows);
+            Vec::new()
+        }
+        Msg::Notice(text) => {
+            error(state, text);
+            Vec::new()
+        }
         Msg::Terminate => vec![Effect::Quit],
     }
 }
@@ -140,8 +160,25 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ClearFilter => {
             if !state.filter.is_empty() {
                 state.filter.clear();
-                refilter(state, None);
+                return refilter(state, None).into_iter().collect();
             }
+        }
+        Command::Sort => {
+            state.sort = state.sort.next();
+            info(state, format!("sorted {}", state.sort.label()));
+            return refilter(state, selected_jid(state)).into_iter().collect();
+        }
+        Command::BlockedView => {
+            state.view = match state.view {
+                View::All => View::Blocked,
+                View::Blocked => View::All,
+            };
+            let text = match state.view {
+                View::All => "showing every contact",
+                View::Blocked => "showing only the contacts known blocked here",
+            };
+            info(state, text);
+            return refilter(state, selected_jid(state)).into_iter().collect();
         }
         Command::ToggleBlock => return toggle_block(state),
         Command::NextInstance => return switch_instance(state, 1),
@@ -158,28 +195,37 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return request_quit(state);
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Enter => state.mode = Mode::Normal,
+    let changed = match key.code {
+        KeyCode::Enter => {
+            state.mode = Mode::Normal;
+            false
+        }
         KeyCode::Esc => {
             state.mode = Mode::Normal;
             state.filter.clear();
-            refilter(state, None);
+            true
         }
-        KeyCode::Down => move_by(state, 1),
-        KeyCode::Up => move_by(state, -1),
-        KeyCode::Backspace => {
-            state.filter.pop();
-            refilter(state, None);
+        KeyCode::Down => {
+            move_by(state, 1);
+            false
         }
+        KeyCode::Up => {
+            move_by(state, -1);
+            false
+        }
+        KeyCode::Backspace => state.filter.pop().is_some(),
         KeyCode::Char('u') if ctrl => {
             state.filter.clear();
-            refilter(state, None);
+            true
         }
         KeyCode::Char(c) if !ctrl && !c.is_control() => {
             state.filter.push(c);
-            refilter(state, None);
+            true
         }
-        _ => {}
+        _ => false,
+    };
+    if changed {
+        return refilter(state, None).into_iter().collect();
     }
     Vec::new()
 }
@@ -242,23 +288,52 @@ fn scroll_into_view(state: &mut State) {
     state.offset = state.offset.min(max_offset);
 }
 
-/// Recomputes the filtered view of the shown instance, keeping the
-/// selection on `keep` (a JID) when it is still visible.
-fn refilter(state: &mut State, keep: Option<String>) {
-    let terms = filter_terms(&state.filter);
+fn selected_jid(state: &State) -> Option<String> {
+    state.selected_contact().map(|c| c.jid().to_string())
+}
+
+/// Recomputes the view of the shown instance (filter, sort, blocked view),
+/// keeping the selection on `keep` (a JID) when it is still there. Small
+/// lists are done at once; large ones become an [`Effect::Filter`] and the
+/// current rows stay until its result arrives.
+fn refilter(state: &mut State, keep: Option<String>) -> Option<Effect> {
+    state.filter_generation += 1;
     let inst = &state.instances[state.current];
-    state.visible = inst
-        .contacts
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.matches(&terms))
-        .map(|(i, _)| i)
-        .collect();
-    let position = keep.and_then(|jid| {
+    let keep_view = match state.view {
+        View::All => Keep::All,
+        View::Blocked => Keep::Only(Arc::new(inst.known_blocked_ids())),
+    };
+    if inst.contacts.len() > state.sync_filter_limit {
+        state.keep_selected = keep;
+        return Some(Effect::Filter(FilterJob {
+            instance: state.current,
+            generation: state.filter_generation,
+            store: inst.contacts.clone(),
+            query: state.filter.clone(),
+            sort: state.sort,
+            keep: keep_view,
+        }));
+    }
+    let rows = filter(&inst.contacts, &state.filter, state.sort, &keep_view);
+    state.keep_selected = keep;
+    let (current, generation) = (state.current, state.filter_generation);
+    on_filtered(state, current, generation, rows);
+    None
+}
+
+/// Shows a filter result unless a newer one is already shown.
+fn on_filtered(state: &mut State, instance: usize, generation: u64, rows: Vec<u32>) {
+    if instance != state.current || generation <= state.shown_generation {
+        return;
+    }
+    state.shown_generation = generation;
+    state.visible = rows;
+    let inst = &state.instances[state.current];
+    let position = state.keep_selected.take().and_then(|jid| {
         state
             .visible
             .iter()
-            .position(|&i| inst.contacts[i].jid == jid)
+            .position(|&i| inst.contacts.get(i).is_some_and(|c| c.jid() == jid))
     });
     match position {
         Some(p) => state.selected = p,
@@ -281,16 +356,26 @@ fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
     inst.offset = offset;
     state.current = (state.current as isize + delta).rem_euclid(n as isize) as usize;
     let (selected, offset) = (state.instance().selected, state.instance().offset);
-    refilter(state, None);
-    state.selected = selected.min(state.visible.len().saturating_sub(1));
-    state.offset = offset;
-    scroll_into_view(state);
+    let keep = state
+        .instance()
+        .contacts
+        .get(selected as u32)
+        .map(|c| c.jid().to_string());
+    // The other instance's rows must not show under this one's name while
+    // a large filter runs.
+    state.visible.clear();
+    let mut effects: Vec<Effect> = refilter(state, keep).into_iter().collect();
+    if effects.is_empty() {
+        state.selected = selected.min(state.visible.len().saturating_sub(1));
+        state.offset = offset;
+        scroll_into_view(state);
+    }
     state.status = None;
     let current = state.current;
     if state.instance().load == Load::NotStarted {
-        return load_contacts(state, current).into_iter().collect();
+        effects.extend(load_contacts(state, current));
     }
-    Vec::new()
+    effects
 }
 
 fn refresh(state: &mut State) -> Vec<Effect> {
@@ -309,54 +394,45 @@ fn refresh(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-/// A short label for a contact in messages: name and number.
-fn describe(contact: &Contact) -> String {
-    if contact.name.is_empty() {
-        contact.number.clone()
-    } else {
-        format!("{} ({})", contact.name, contact.number)
-    }
-}
-
 fn toggle_block(state: &mut State) -> Vec<Effect> {
-    let Some(contact) = state.selected_contact().cloned() else {
+    let Some(contact) = state.selected_contact() else {
         info(state, "no contact selected");
         return Vec::new();
     };
+    let (jid, lid) = (contact.jid().to_string(), contact.lid().map(str::to_string));
+    let who = contact.describe();
     let instance = state.current;
     let inst = &mut state.instances[instance];
     let name = inst.name.clone();
-    if let Some(pending) = inst.pending.get_mut(&contact.jid) {
+    if let Some(pending) = inst.pending.get_mut(&jid) {
         let wanted = !pending.desired();
         pending.queued = (wanted != pending.sending).then_some(wanted);
         let text = match pending.queued {
-            Some(true) => format!(
-                "will block {} on {name} once the pending request returns",
-                describe(&contact)
-            ),
-            Some(false) => format!(
-                "will unblock {} on {name} once the pending request returns",
-                describe(&contact)
-            ),
-            None => format!("queued change to {} withdrawn", describe(&contact)),
+            Some(true) => format!("will block {who} on {name} once the pending request returns"),
+            Some(false) => {
+                format!("will unblock {who} on {name} once the pending request returns")
+            }
+            None => format!("queued change to {who} withdrawn"),
         };
         info(state, text);
         return Vec::new();
     }
-    let block = !inst.known_of(&contact).is_some_and(|k| k.blocked);
+    let block = !inst
+        .known_of_jid(&jid, lid.as_deref())
+        .is_some_and(|k| k.blocked);
     inst.pending.insert(
-        contact.jid.clone(),
+        jid.clone(),
         Pending {
             sending: block,
             queued: None,
         },
     );
     let verb = if block { "blocking" } else { "unblocking" };
-    info(state, format!("{verb} {} on {name}…", describe(&contact)));
+    info(state, format!("{verb} {who} on {name}…"));
     vec![Effect::Api(ApiJob::Block {
         instance,
-        jid: contact.jid,
-        lid: contact.lid,
+        jid,
+        lid,
         block,
     })]
 }
@@ -390,22 +466,21 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
 fn on_contacts(
     state: &mut State,
     instance: usize,
-    result: Result<Vec<RemoteContact>, ErrorInfo>,
+    result: Result<Arc<ContactStore>, ErrorInfo>,
 ) -> Vec<Effect> {
     let is_current = instance == state.current;
-    let keep = is_current
-        .then(|| state.selected_contact().map(|c| c.jid.clone()))
-        .flatten();
+    let keep = is_current.then(|| selected_jid(state)).flatten();
     let Some(inst) = state.instances.get_mut(instance) else {
         return Vec::new();
     };
     inst.refreshing = false;
     match result {
-        Ok(remote) => {
-            inst.contacts = remote.into_iter().map(Contact::from_remote).collect();
+        Ok(store) => {
+            inst.contacts = store;
+            inst.cached_at = None;
             inst.load = Load::Loaded;
             if is_current {
-                refilter(state, keep);
+                return refilter(state, keep).into_iter().collect();
             }
             Vec::new()
         }
@@ -415,21 +490,21 @@ fn on_contacts(
                 inst.connection = Connection::State("disconnected".to_string());
             }
             let name = inst.name.clone();
-            if inst.contacts.is_empty() {
+            let kept = if inst.contacts.is_empty() {
                 inst.load = Load::Failed(e.clone());
+                ""
             } else {
                 inst.load = Load::Loaded;
-            }
-            let kept = !inst.contacts.is_empty();
-            if is_current {
-                let tail = if kept {
-                    " (showing the previous list)"
+                if inst.cached_at.is_some() {
+                    " (showing the cached list)"
                 } else {
-                    ""
-                };
+                    " (showing the previous list)"
+                }
+            };
+            if is_current {
                 error(
                     state,
-                    format!("contacts of {name} not loaded{tail}: {}", e.summary()),
+                    format!("contacts of {name} not loaded{kept}: {}", e.summary()),
                 );
                 if e.status == Some(503) {
                     effects.extend(load_instances(state));
@@ -438,6 +513,30 @@ fn on_contacts(
             effects
         }
     }
+}
+
+/// Shows a cached list while the fresh one loads, unless it already came.
+fn on_cached(
+    state: &mut State,
+    instance: usize,
+    store: Arc<ContactStore>,
+    saved_at: i64,
+) -> Vec<Effect> {
+    let Some(inst) = state.instances.get_mut(instance) else {
+        return Vec::new();
+    };
+    let fresh_pending = inst.load == Load::Loading;
+    if !(fresh_pending || inst.load == Load::NotStarted) {
+        return Vec::new();
+    }
+    inst.contacts = store;
+    inst.cached_at = Some(saved_at);
+    inst.load = Load::Loaded;
+    inst.refreshing = fresh_pending;
+    if instance == state.current {
+        return refilter(state, None).into_iter().collect();
+    }
+    Vec::new()
 }
 
 fn on_block(
@@ -451,13 +550,14 @@ fn on_block(
         return Vec::new();
     };
     let pending = inst.pending.remove(&jid);
-    let contact = inst.contacts.iter().find(|c| c.jid == jid).cloned();
-    let who = contact.as_ref().map_or_else(|| jid.clone(), describe);
+    let contact = inst.contacts.find(&jid);
+    let who = contact.map_or_else(|| jid.clone(), |c| c.describe());
+    let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let name = inst.name.clone();
     match result {
         Ok(done) => {
             let outcome = &done.outcome;
-            let lid = contact.as_ref().and_then(|c| c.lid.clone()).or_else(|| {
+            let lid = row_lid.or_else(|| {
                 (outcome.contact_jid.ends_with(crate::number::LID_SUFFIX)
                     && outcome.contact_jid != jid)
                     .then(|| outcome.contact_jid.clone())

@@ -2,8 +2,15 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use std::sync::Arc;
+
 use super::*;
 use crate::api::{BlockOutcome, RemoteContact};
+use crate::contacts::ContactStore;
+
+fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
+    Arc::new(ContactStore::from_remote(contacts))
+}
 use crate::app::state::Connection;
 use crate::ledger::KnownState;
 
@@ -44,11 +51,11 @@ fn loaded() -> State {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 0,
-            result: Ok(vec![
+            result: Ok(store(vec![
                 contact("5511911110001", "Ana Silva", None),
                 contact("5511911110002", "Bruno Costa", Some("777@lid")),
                 contact("14155550123", "Carla Dias", None),
-            ]),
+            ])),
         }),
     );
     s
@@ -127,9 +134,12 @@ fn start_loads_states_then_current_then_others() {
 fn contacts_result_fills_the_view() {
     let s = loaded();
     assert_eq!(s.visible, vec![0, 1, 2]);
-    assert_eq!(s.selected_contact().unwrap().name, "Ana Silva");
+    assert_eq!(s.selected_contact().unwrap().name(), "Ana Silva");
     assert_eq!(s.instances[0].load, Load::Loaded);
-    assert_eq!(s.instances[0].contacts[2].number, "+1 415 555-0123");
+    assert_eq!(
+        s.instances[0].contacts.get(2).unwrap().number(),
+        "+1 415 555-0123"
+    );
 }
 
 #[test]
@@ -176,7 +186,7 @@ fn paging_scrolls_a_long_list() {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 0,
-            result: Ok(many),
+            result: Ok(store(many)),
         }),
     );
     assert_eq!(s.list_height, 10);
@@ -271,7 +281,11 @@ fn b_blocks_then_shows_the_answer() {
     assert!(inst.pending.is_empty());
     assert_eq!(inst.blocked_count, Some(7));
     assert_eq!(inst.known_blocked(), 1);
-    assert!(inst.known_of(&inst.contacts[1]).unwrap().blocked);
+    assert!(
+        inst.known_of(&inst.contacts.get(1).unwrap())
+            .unwrap()
+            .blocked
+    );
     assert!(status_text(&s).contains("blocked Bruno Costa"));
     assert!(status_text(&s).contains("Contact blocked successfully"));
     // A second b on a known-blocked contact unblocks.
@@ -335,7 +349,7 @@ fn failed_block_returns_row_to_last_confirmed_state() {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 0,
-            result: Ok(vec![contact("5511911110001", "Ana", None)]),
+            result: Ok(store(vec![contact("5511911110001", "Ana", None)])),
         }),
     );
     let effects = update(&mut s, ch('b'));
@@ -362,7 +376,9 @@ fn failed_block_returns_row_to_last_confirmed_state() {
     let inst = &s.instances[0];
     assert!(inst.pending.is_empty(), "no queued retry after an error");
     assert!(
-        inst.known_of(&inst.contacts[0]).unwrap().blocked,
+        inst.known_of(&inst.contacts.get(0).unwrap())
+            .unwrap()
+            .blocked,
         "last confirmed state"
     );
     assert_eq!(inst.connection, Connection::State("disconnected".into()));
@@ -406,7 +422,7 @@ fn every_error_status_reaches_the_status_bar() {
         assert!(text.contains("do something"), "{text}");
         assert!(
             s.instances[0]
-                .known_of(&s.instances[0].contacts[0])
+                .known_of(&s.instances[0].contacts.get(0).unwrap())
                 .is_none()
         );
     }
@@ -478,7 +494,7 @@ fn tab_switches_instances_and_keeps_positions() {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 1,
-            result: Ok(vec![contact("5511922220001", "Zé", None)]),
+            result: Ok(store(vec![contact("5511922220001", "Zé", None)])),
         }),
     );
     assert_eq!(s.visible, vec![0]);
@@ -529,14 +545,14 @@ fn refresh_keeps_selection_and_reflects_changes() {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 0,
-            result: Ok(vec![
+            result: Ok(store(vec![
                 contact("14155550123", "Carla Dias", None),
                 contact("5511911110009", "New Person", None),
-            ]),
+            ])),
         }),
     );
     assert_eq!(s.visible.len(), 2);
-    assert_eq!(s.selected_contact().unwrap().name, "Carla Dias");
+    assert_eq!(s.selected_contact().unwrap().name(), "Carla Dias");
 }
 
 #[test]
@@ -765,10 +781,221 @@ fn ledger_knowledge_is_shown_from_start_by_jid_or_lid() {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 0,
-            result: Ok(vec![contact("5511911110002", "Bruno", Some("777@lid"))]),
+            result: Ok(store(vec![contact(
+                "5511911110002",
+                "Bruno",
+                Some("777@lid"),
+            )])),
         }),
     );
     let inst = &s.instances[0];
-    assert!(inst.known_of(&inst.contacts[0]).unwrap().blocked);
+    assert!(
+        inst.known_of(&inst.contacts.get(0).unwrap())
+            .unwrap()
+            .blocked
+    );
     assert_eq!(inst.known_blocked(), 1);
+}
+
+#[test]
+fn s_cycles_the_sort_and_keeps_the_selection() {
+    let mut s = loaded();
+    update(&mut s, ch('G')); // Carla (14155550123), last as listed
+    update(&mut s, ch('s'));
+    assert_eq!(s.sort, crate::contacts::Sort::Name);
+    let names: Vec<String> = s
+        .visible
+        .iter()
+        .map(|&i| s.instance().contacts.get(i).unwrap().name().to_string())
+        .collect();
+    assert_eq!(names, ["Ana Silva", "Bruno Costa", "Carla Dias"]);
+    assert_eq!(s.selected_contact().unwrap().name(), "Carla Dias");
+    update(&mut s, ch('s'));
+    assert_eq!(s.sort, crate::contacts::Sort::Number);
+    assert_eq!(s.visible[0], 2, "+1 sorts before +55");
+    update(&mut s, ch('s'));
+    assert_eq!(s.sort, crate::contacts::Sort::Listed);
+    assert_eq!(s.visible, vec![0, 1, 2]);
+}
+
+#[test]
+fn v_shows_only_known_blocked() {
+    let known = [KnownState {
+        instance: "sales".into(),
+        jid: "777@lid".into(),
+        lid: None,
+        blocked: true,
+        changed_at: 5,
+    }];
+    let mut s = State::new(&names(), &known, 0);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                contact("5511911110002", "Bruno Costa", Some("777@lid")),
+            ])),
+        }),
+    );
+    update(&mut s, ch('v'));
+    assert_eq!(s.view, View::Blocked);
+    assert_eq!(s.visible, vec![1], "matched through the @lid");
+    update(&mut s, ch('v'));
+    assert_eq!(s.visible, vec![0, 1]);
+}
+
+#[test]
+fn large_lists_filter_off_the_ui_path_latest_result_wins() {
+    let mut s = loaded();
+    s.sync_filter_limit = 0;
+    update(&mut s, ch('/'));
+    let first = update(&mut s, ch('b'));
+    let second = update(&mut s, ch('r'));
+    let (Some(Effect::Filter(job1)), Some(Effect::Filter(job2))) = (first.first(), second.first())
+    else {
+        panic!("expected filter jobs: {first:?} {second:?}")
+    };
+    assert!(job2.generation > job1.generation);
+    assert_eq!(s.visible, vec![0, 1, 2], "rows stay until a result arrives");
+    let rows2 = job2.run();
+    let rows1 = job1.run();
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 0,
+            generation: job2.generation,
+            rows: rows2.clone(),
+        },
+    );
+    assert_eq!(s.visible, rows2);
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 0,
+            generation: job1.generation,
+            rows: rows1,
+        },
+    );
+    assert_eq!(
+        s.visible, rows2,
+        "an older result never replaces a newer one"
+    );
+    assert_eq!(
+        s.visible
+            .iter()
+            .map(|&i| s.instance().contacts.get(i).unwrap().name().to_string())
+            .collect::<Vec<_>>(),
+        ["Bruno Costa"]
+    );
+}
+
+#[test]
+fn filter_results_for_another_instance_are_dropped() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 1,
+            generation: 99,
+            rows: vec![0],
+        },
+    );
+    assert_eq!(s.visible, vec![0, 1, 2]);
+}
+
+fn cached(instance: usize, contacts: Vec<RemoteContact>, saved_at: i64) -> Msg {
+    Msg::Cached {
+        instance,
+        store: store(contacts),
+        saved_at,
+    }
+}
+
+#[test]
+fn the_cache_shows_at_once_then_the_fresh_list_replaces_it() {
+    let mut s = State::new(&names(), &[], 0);
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        cached(
+            0,
+            vec![
+                contact("5511911110001", "Gone Person", None),
+                contact("5511911110002", "Stays", None),
+            ],
+            100,
+        ),
+    );
+    let inst = s.instance();
+    assert_eq!(inst.cached_at, Some(100));
+    assert_eq!(inst.load, Load::Loaded);
+    assert!(inst.refreshing, "the fresh list is still on its way");
+    assert_eq!(s.visible.len(), 2);
+    update(&mut s, ch('j')); // select "Stays"
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110003", "New Person", None),
+                contact("5511911110002", "Stays", None),
+            ])),
+        }),
+    );
+    let inst = s.instance();
+    assert_eq!(inst.cached_at, None);
+    assert!(!inst.refreshing);
+    let shown: Vec<String> = s
+        .visible
+        .iter()
+        .map(|&i| inst.contacts.get(i).unwrap().name().to_string())
+        .collect();
+    assert_eq!(
+        shown,
+        ["New Person", "Stays"],
+        "gone ones left, new ones came"
+    );
+    assert_eq!(s.selected_contact().unwrap().name(), "Stays");
+}
+
+#[test]
+fn a_cache_arriving_after_the_fresh_list_is_ignored() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        cached(0, vec![contact("5511911110009", "Old", None)], 1),
+    );
+    assert_eq!(s.instance().cached_at, None);
+    assert_eq!(s.visible.len(), 3);
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_cache_and_says_so() {
+    let mut s = State::new(&names(), &[], 0);
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        cached(0, vec![contact("5511911110001", "Ana", None)], 1),
+    );
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Err(ErrorInfo::local(
+                "cannot connect: refused",
+                "check base_url",
+            )),
+        }),
+    );
+    assert_eq!(s.visible.len(), 1);
+    assert!(status_text(&s).contains("showing the cached list"));
+    assert_eq!(s.instance().cached_at, Some(1));
+}
+
+#[test]
+fn notices_are_shown_as_errors() {
+    let mut s = loaded();
+    update(&mut s, Msg::Notice("cache moved aside".into()));
+    assert!(s.status.as_ref().unwrap().is_error);
 }

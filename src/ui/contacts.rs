@@ -9,10 +9,12 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 use super::text::fit;
 use super::theme;
 use crate::app::State;
-use crate::app::state::{Contact, Instance, Load};
+use crate::app::state::{Instance, Load, View};
+use crate::contacts::ContactRef;
+use crate::filter::highlight;
 
-/// Human age of a change: `now`, `5m`, `3h`, `2d`.
-fn age(now: i64, at: i64) -> String {
+/// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
+pub fn age(now: i64, at: i64) -> String {
     let secs = (now - at).max(0);
     match secs {
         0..=59 => "just now".to_string(),
@@ -23,8 +25,8 @@ fn age(now: i64, at: i64) -> String {
 }
 
 /// The block-state cell: pending, known state with age, or nothing.
-fn block_cell<'a>(inst: &Instance, contact: &Contact, state: &State) -> Line<'a> {
-    if let Some(p) = inst.pending.get(&contact.jid) {
+fn block_cell<'a>(inst: &Instance, contact: &ContactRef<'_>, state: &State) -> Line<'a> {
+    if let Some(p) = inst.pending.get(contact.jid()) {
         let verb = if p.sending {
             "blocking…"
         } else {
@@ -47,6 +49,39 @@ fn block_cell<'a>(inst: &Instance, contact: &Contact, state: &State) -> Line<'a>
         ]),
         None => Line::default(),
     }
+}
+
+/// The name cell: `~push name` dimmed, `(no name)` when there is none,
+/// the characters the filter matched highlighted, cut to `width`.
+fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str) -> Line<'a> {
+    if c.name().is_empty() {
+        return Line::styled("(no name)", theme::dim());
+    }
+    let base = if c.name_is_push() {
+        theme::dim()
+    } else {
+        theme::text()
+    };
+    let shown = fit(&c.display_name(), width);
+    let offset = usize::from(c.name_is_push());
+    let hits = highlight(filter, c.name());
+    if hits.is_empty() {
+        return Line::styled(shown, base);
+    }
+    let spans: Vec<Span> = shown
+        .chars()
+        .enumerate()
+        .map(|(i, ch)| {
+            let hit = i >= offset && hits.binary_search(&((i - offset) as u32)).is_ok();
+            let style = if hit {
+                base.patch(theme::matched())
+            } else {
+                base
+            };
+            Span::styled(ch.to_string(), style)
+        })
+        .collect();
+    Line::from(spans)
 }
 
 /// A centred message in the list area (loading, error, empty).
@@ -98,11 +133,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if state.visible.is_empty() {
         let text = if inst.contacts.is_empty() {
             format!("{} has no synced contacts.", inst.title())
-        } else {
+        } else if state.shown_generation < state.filter_generation {
+            format!("{} filtering…", theme::spinner(state.ticks))
+        } else if !state.filter.is_empty() {
             format!(
                 "No contact matches \"{}\". Esc clears the filter.",
                 state.filter
             )
+        } else if state.view == View::Blocked {
+            "No contact is known blocked here. Press v to see every contact.".to_string()
+        } else {
+            "No contact to show.".to_string()
         };
         return message(frame, area, vec![Line::styled(text, theme::dim())]);
     }
@@ -112,29 +153,25 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let name_w = area.width.saturating_sub(number_w + state_w + 3 + 2) as usize;
     let rows_on_screen = area.height.saturating_sub(1) as usize;
     let end = (state.offset + rows_on_screen).min(state.visible.len());
-    let rows = state.visible[state.offset..end].iter().map(|&i| {
-        let c = &inst.contacts[i];
-        let name = if c.name.is_empty() {
-            Span::styled("(no name)", theme::dim())
-        } else if c.name_is_push {
-            Span::styled(fit(&c.name, name_w), theme::dim())
-        } else {
-            Span::raw(fit(&c.name, name_w))
-        };
-        let mut block = block_cell(inst, c, state);
-        if !wide {
-            // Narrow: the state word only, without its age.
-            block.spans.truncate(1);
-            if let Some(first) = block.spans.first_mut() {
-                first.content = fit(&first.content, state_w as usize).into();
+    let rows = state.visible[state.offset.min(end)..end]
+        .iter()
+        .filter_map(|&i| {
+            let c = inst.contacts.get(i)?;
+            let name = name_cell(&c, name_w, &state.filter);
+            let mut block = block_cell(inst, &c, state);
+            if !wide {
+                // Narrow: the state word only, without its age.
+                block.spans.truncate(1);
+                if let Some(first) = block.spans.first_mut() {
+                    first.content = fit(&first.content, state_w as usize).into();
+                }
             }
-        }
-        Row::new(vec![
-            Cell::from(Line::from(name)),
-            Cell::from(Span::styled(c.number.clone(), theme::dim())),
-            Cell::from(block),
-        ])
-    });
+            Some(Row::new(vec![
+                Cell::from(name),
+                Cell::from(Span::styled(c.number(), theme::dim())),
+                Cell::from(block),
+            ]))
+        });
     let header = Row::new(vec!["Name", "Number", "Block state"]).style(theme::header());
     let table = Table::new(
         rows,

@@ -8,7 +8,17 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::State;
-use crate::app::keymap::BINDINGS;
+use crate::app::keymap::{BINDINGS, Command};
+
+/// Hints left out first when the footer is too narrow; block, help and
+/// quit stay longest.
+const DROP_FIRST: [Command; 5] = [
+    Command::BlockedView,
+    Command::Refresh,
+    Command::NextInstance,
+    Command::Filter,
+    Command::Help,
+];
 use crate::app::state::Mode;
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
@@ -38,10 +48,25 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 spans.push(Span::styled(state.filter.clone(), theme::key()));
                 spans.push(Span::styled(" (Esc clears)   ", theme::dim()));
             }
-            for binding in BINDINGS {
-                if let (Some(hint), Some(key)) = (binding.hint, binding.keys.first()) {
-                    spans.extend(key_hint(&key.label(), hint));
+            let mut hints: Vec<(Command, String, &str)> = BINDINGS
+                .iter()
+                .filter_map(|b| Some((b.command, b.keys.first()?.label(), b.hint?)))
+                .collect();
+            let room = (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
+            let width = |hints: &[(Command, String, &str)]| -> usize {
+                hints
+                    .iter()
+                    .map(|(_, k, h)| k.chars().count() + h.chars().count() + 3)
+                    .sum()
+            };
+            for drop in DROP_FIRST {
+                if width(&hints) <= room {
+                    break;
                 }
+                hints.retain(|(c, _, _)| c != &drop);
+            }
+            for (_, key, hint) in &hints {
+                spans.extend(key_hint(key, hint));
             }
         }
     }

@@ -11,7 +11,9 @@ use super::instances::connection_symbol;
 use super::text::{fit, width};
 use super::theme;
 use crate::app::State;
-use crate::app::state::Load;
+use crate::app::state::{Load, View};
+use crate::contacts::Sort;
+use crate::ui::contacts::age;
 
 /// `blocked: 7`, `blocked: 7 (3 known here)`, `blocked: ?` or
 /// `blocked: ? (2 known here)`.
@@ -30,13 +32,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let bar = theme::status_bar();
     let (symbol, symbol_style) = connection_symbol(&inst.connection, state.ticks);
     let counts = match inst.load {
-        Load::Loaded if inst.refreshing => format!(
-            "{} of {} {}",
-            state.visible.len(),
-            inst.contacts.len(),
-            theme::spinner(state.ticks)
-        ),
-        Load::Loaded => format!("{} of {}", state.visible.len(), inst.contacts.len()),
+        Load::Loaded => {
+            let mut text = format!("{} of {}", state.visible.len(), inst.contacts.len());
+            if state.view == View::Blocked {
+                text.push_str(" known blocked");
+            }
+            if state.sort != Sort::Listed {
+                text.push_str(&format!(" · {}", state.sort.label()));
+            }
+            if let Some(saved) = inst.cached_at {
+                text.push_str(&format!(" · cached {}", age(state.now, saved)));
+            }
+            if inst.refreshing {
+                text.push_str(&format!(" {}", theme::spinner(state.ticks)));
+            }
+            text
+        }
         Load::Failed(_) => "no contacts".to_string(),
         Load::NotStarted | Load::Loading => "loading…".to_string(),
     };

@@ -4,10 +4,13 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use std::sync::Arc;
+
 use super::draw;
 use crate::api::{BlockOutcome, RemoteContact};
 use crate::app::state::{Connection, Load};
 use crate::app::{ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg, State, update};
+use crate::contacts::ContactStore;
 use crate::ledger::KnownState;
 
 const NOW: i64 = 1_800_000_000;
@@ -90,7 +93,7 @@ fn demo_state() -> State {
         &mut s,
         Msg::Api(ApiResult::Contacts {
             instance: 0,
-            result: Ok(contacts()),
+            result: Ok(Arc::new(ContactStore::from_remote(contacts()))),
         }),
     );
     s
@@ -280,4 +283,31 @@ fn connection_failures_are_labelled() {
     let screen = text(&render(&mut s, 120, 10));
     assert!(screen.contains("support ! error 401"), "{screen}");
     assert!(screen.contains("marketing ! not found"), "{screen}");
+}
+
+#[test]
+fn filter_matches_are_highlighted_and_cache_age_shown() {
+    let mut s = demo_state();
+    s.instances[0].cached_at = Some(NOW - 7200);
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "ana".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let t = render(&mut s, 100, 12);
+    let screen = text(&t);
+    assert!(screen.contains("cached 2h ago"), "{screen}");
+    let buffer = t.backend().buffer();
+    // Row 2 is the first contact row: "▌ Ana Silva".
+    let a = &buffer[(2, 2)];
+    assert_eq!(a.symbol(), "A");
+    assert!(
+        a.modifier.contains(ratatui::style::Modifier::UNDERLINED),
+        "matched letters stand out"
+    );
+    let space = &buffer[(5, 2)];
+    assert!(
+        !space
+            .modifier
+            .contains(ratatui::style::Modifier::UNDERLINED)
+    );
 }

@@ -36,6 +36,18 @@ pub fn selected_row() -> Style {
     Style::new().add_modifier(Modifier::REVERSED)
 }
 
+/// Plain text.
+pub fn text() -> Style {
+    Style::new()
+}
+
+/// Characters the filter matched.
+pub fn matched() -> Style {
+    Style::new()
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+}
+
 /// A contact known as blocked.
 pub fn blocked() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
