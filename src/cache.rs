@@ -13,7 +13,7 @@ use thiserror::Error;
 
 use crate::contacts::{ContactStore, Row, Shown, Span};
 
-const MAGIC: &[u8; 8] = b"RYZCACH1";
+const MAGIC: &[u8; 8] = b"RYZCACH2";
 
 /// Cache failures.
 #[derive(Debug, Error)]
@@ -57,7 +57,7 @@ fn put_u32(out: &mut Vec<u8>, v: u32) {
 
 fn encode(store: &ContactStore, saved_at: i64) -> Vec<u8> {
     let n = store.rows.len();
-    let mut out = Vec::with_capacity(32 + store.text.len() + n * 57 + n * 8);
+    let mut out = Vec::with_capacity(32 + store.text.len() + n * 49);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&saved_at.to_le_bytes());
     put_u32(&mut out, n as u32);
@@ -76,9 +76,6 @@ fn encode(store: &ContactStore, saved_at: i64) -> Vec<u8> {
             put_u32(&mut out, span.len);
         }
         out.push(row.shown as u8);
-    }
-    for &i in store.by_name.iter().chain(&store.by_number) {
-        put_u32(&mut out, i);
     }
     let sum = fnv(&out);
     out.extend_from_slice(&sum.to_le_bytes());
@@ -156,33 +153,10 @@ fn decode(bytes: &[u8]) -> Result<(ContactStore, i64), String> {
             shown,
         });
     }
-    let order = |r: &mut Reader<'_>| -> Result<Vec<u32>, String> {
-        (0..n)
-            .map(|_| {
-                r.u32().and_then(|i| {
-                    if (i as usize) < n {
-                        Ok(i)
-                    } else {
-                        Err("bad order".into())
-                    }
-                })
-            })
-            .collect()
-    };
-    let by_name = order(&mut r)?;
-    let by_number = order(&mut r)?;
     if r.at != body.len() {
         return Err("trailing bytes".into());
     }
-    Ok((
-        ContactStore {
-            text,
-            rows,
-            by_name,
-            by_number,
-        },
-        saved_at,
-    ))
+    Ok((ContactStore::from_parts(text, rows), saved_at))
 }
 
 /// Writes `store` to `path` atomically (temporary file, fsync, rename).

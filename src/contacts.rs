@@ -5,6 +5,11 @@
 //! views are lists of row numbers. Built once per load (off the UI path)
 //! and shared behind an `Arc`.
 
+use std::sync::OnceLock;
+
+use nucleo_matcher::Utf32Str;
+use nucleo_matcher::chars::{normalize, to_lower_case};
+
 use crate::api::RemoteContact;
 use crate::number::{LID_SUFFIX, format_phone, phone_digits};
 use crate::sanitize::clean;
@@ -69,13 +74,116 @@ impl Sort {
     }
 }
 
-/// The contacts of one instance.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The contacts of one instance. Sort orders and the search index are
+/// built on first use (off the UI path) and kept.
+#[derive(Debug, Clone, Default)]
 pub struct ContactStore {
     pub(crate) text: String,
     pub(crate) rows: Vec<Row>,
-    pub(crate) by_name: Vec<u32>,
-    pub(crate) by_number: Vec<u32>,
+    by_name: OnceLock<Vec<u32>>,
+    by_number: OnceLock<Vec<u32>>,
+    search: OnceLock<SearchIndex>,
+}
+
+impl PartialEq for ContactStore {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.rows == other.rows
+    }
+}
+
+impl Eq for ContactStore {}
+
+/// What the filter matches each row against: its names and digits,
+/// already case-folded and accent-normalised the way the matcher compares,
+/// as bytes when ASCII (the matcher's fast path) or as characters.
+#[derive(Debug, Clone, Default)]
+struct SearchIndex {
+    ascii: Vec<u8>,
+    wide: Vec<char>,
+    /// Per row: start, and length with the top bit set for `wide`.
+    spans: Vec<(u32, u32)>,
+    /// Per row: which letters and digits it holds (see [`char_mask`]), so
+    /// the filter skips rows that cannot match without scoring them.
+    masks: Vec<u64>,
+}
+
+/// A bit per ASCII letter and digit, and one for any other character:
+/// a row can only match a query whose mask is inside its own.
+pub fn char_mask(chars: impl IntoIterator<Item = char>) -> u64 {
+    chars.into_iter().fold(0, |mask, c| {
+        mask | match c {
+            'a'..='z' => 1 << (c as u32 - 'a' as u32),
+            '0'..='9' => 1 << (26 + c as u32 - '0' as u32),
+            ' ' => 0,
+            c if c.is_ascii() => 1 << 36,
+            _ => 1 << 37,
+        }
+    })
+}
+
+const WIDE: u32 = 1 << 31;
+
+/// Text as the filter compares it: accents folded and lower case (as the
+/// matcher folds them), emoji and other symbols dropped (nobody types
+/// them into a filter, and they would keep a row off the fast ASCII path).
+pub fn fold(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .filter(|c| c.is_ascii() || c.is_alphanumeric())
+        .map(|c| to_lower_case(normalize(c)))
+}
+
+impl SearchIndex {
+    fn build(store: &ContactStore) -> SearchIndex {
+        let mut index = SearchIndex {
+            ascii: Vec::with_capacity(store.text.len()),
+            wide: Vec::new(),
+            spans: Vec::with_capacity(store.rows.len()),
+            masks: Vec::with_capacity(store.rows.len()),
+        };
+        let mut chars: Vec<char> = Vec::new();
+        for c in store.iter() {
+            chars.clear();
+            for part in c
+                .names()
+                .chain(std::iter::once(c.digits().unwrap_or(c.jid())))
+            {
+                if !chars.is_empty() {
+                    chars.push(' ');
+                }
+                chars.extend(fold(part));
+            }
+            index.masks.push(char_mask(chars.iter().copied()));
+            if chars.iter().all(char::is_ascii) {
+                let start = index.ascii.len() as u32;
+                index.ascii.extend(chars.iter().map(|&ch| ch as u8));
+                index.spans.push((start, chars.len() as u32));
+            } else {
+                let start = index.wide.len() as u32;
+                index.wide.extend_from_slice(&chars);
+                index.spans.push((start, chars.len() as u32 | WIDE));
+            }
+        }
+        index.ascii.shrink_to_fit();
+        index.wide.shrink_to_fit();
+        index
+    }
+
+    fn get(&self, row: u32) -> Utf32Str<'_> {
+        let (start, len) = self.spans[row as usize];
+        let start = start as usize;
+        if len & WIDE != 0 {
+            Utf32Str::Unicode(&self.wide[start..start + (len & !WIDE) as usize])
+        } else {
+            Utf32Str::Ascii(&self.ascii[start..start + len as usize])
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.ascii.capacity()
+            + self.wide.capacity() * 4
+            + self.spans.capacity() * 8
+            + self.masks.capacity() * 8
+    }
 }
 
 /// One contact of a store, borrowed.
@@ -206,9 +314,61 @@ impl ContactStore {
     pub fn order(&self, sort: Sort) -> std::borrow::Cow<'_, [u32]> {
         match sort {
             Sort::Listed => (0..self.rows.len() as u32).collect::<Vec<_>>().into(),
-            Sort::Name => self.by_name.as_slice().into(),
-            Sort::Number => self.by_number.as_slice().into(),
+            Sort::Name => self
+                .by_name
+                .get_or_init(|| self.sort_by_name())
+                .as_slice()
+                .into(),
+            Sort::Number => self
+                .by_number
+                .get_or_init(|| self.sort_by_number())
+                .as_slice()
+                .into(),
         }
+    }
+
+    fn sort_by_name(&self) -> Vec<u32> {
+        let mut keyed: Vec<(bool, String, u32)> = self
+            .iter()
+            .map(|c| (c.name().is_empty(), c.name().to_lowercase(), c.index))
+            .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, _, i)| i).collect()
+    }
+
+    fn sort_by_number(&self) -> Vec<u32> {
+        // Up to 15 digits fit a u64; shorter numbers first, as written.
+        let mut keyed: Vec<(bool, usize, u64, u32)> = self
+            .iter()
+            .map(|c| match c.digits() {
+                Some(d) => (false, d.len(), d.parse().unwrap_or(u64::MAX), c.index),
+                None => (true, 0, 0, c.index),
+            })
+            .collect();
+        keyed.sort_unstable();
+        keyed.into_iter().map(|(_, _, _, i)| i).collect()
+    }
+
+    /// What the filter matches row `index` against (built on first use).
+    pub fn haystack(&self, index: u32) -> Utf32Str<'_> {
+        self.search_index().get(index)
+    }
+
+    /// The [`char_mask`] of row `index`'s haystack.
+    pub fn mask(&self, index: u32) -> u64 {
+        self.search_index().masks[index as usize]
+    }
+
+    fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| SearchIndex::build(self))
+    }
+
+    /// Builds the sort orders and the search index now, so the first key
+    /// press does not wait for them.
+    pub fn warm(&self) {
+        self.order(Sort::Name);
+        self.order(Sort::Number);
+        self.search.get_or_init(|| SearchIndex::build(self));
     }
 
     /// The row whose JID or `@lid` is `jid`.
@@ -218,9 +378,21 @@ impl ContactStore {
 
     /// Bytes held, for the memory goal.
     pub fn heap_bytes(&self) -> usize {
+        let order = |o: &OnceLock<Vec<u32>>| o.get().map_or(0, |v| v.capacity() * 4);
         self.text.capacity()
             + self.rows.capacity() * std::mem::size_of::<Row>()
-            + (self.by_name.capacity() + self.by_number.capacity()) * 4
+            + order(&self.by_name)
+            + order(&self.by_number)
+            + self.search.get().map_or(0, SearchIndex::heap_bytes)
+    }
+
+    /// A store from its parts (the cache reads them back).
+    pub(crate) fn from_parts(text: String, rows: Vec<Row>) -> ContactStore {
+        ContactStore {
+            text,
+            rows,
+            ..ContactStore::default()
+        }
     }
 }
 
@@ -286,32 +458,11 @@ impl StoreBuilder {
         );
     }
 
-    /// Finishes the store and its sort orders.
+    /// Finishes the store.
     pub fn build(mut self) -> ContactStore {
         self.text.shrink_to_fit();
         self.rows.shrink_to_fit();
-        let mut store = ContactStore {
-            text: self.text,
-            rows: self.rows,
-            by_name: Vec::new(),
-            by_number: Vec::new(),
-        };
-        let mut by_name: Vec<u32> = (0..store.rows.len() as u32).collect();
-        let name_key = |i: &u32| {
-            let c = store.get(*i).expect("row in range");
-            let name = c.name();
-            (name.is_empty(), name.to_lowercase())
-        };
-        by_name.sort_by_cached_key(name_key);
-        let mut by_number: Vec<u32> = (0..store.rows.len() as u32).collect();
-        by_number.sort_by_key(|i| {
-            let c = store.get(*i).expect("row in range");
-            let digits = c.digits().unwrap_or("");
-            (digits.is_empty(), digits.len(), digits)
-        });
-        store.by_name = by_name;
-        store.by_number = by_number;
-        store
+        ContactStore::from_parts(self.text, self.rows)
     }
 }
 

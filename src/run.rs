@@ -165,11 +165,13 @@ fn spawn_cache_loads(profile: &Profile, data_dir: &Path, tx: mpsc::UnboundedSend
         let tx = tx.clone();
         tokio::task::spawn_blocking(move || match cache::load(&path) {
             Ok(Some((store, saved_at))) => {
+                let store = Arc::new(store);
                 let _ = tx.send(Msg::Cached {
                     instance,
-                    store: Arc::new(store),
+                    store: store.clone(),
                     saved_at,
                 });
+                store.warm();
             }
             Ok(None) => {}
             Err(e) => {

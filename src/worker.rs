@@ -260,16 +260,20 @@ impl WorkerContext {
                 ));
             }
         };
-        if let Some(dir) = &self.cache_dir {
+        let path = self.cache_dir.as_ref().map(|dir| {
             let inst = &self.instances[instance];
-            let path = cache::path_for(dir, inst.base_url.as_str(), &inst.name);
-            let saved = store.clone();
-            tokio::task::spawn_blocking(move || {
-                if let Err(e) = cache::save(&path, &saved, crate::ledger::now_unix()) {
-                    tracing::warn!(error = %e, "contact cache not saved");
-                }
-            });
-        }
+            cache::path_for(dir, inst.base_url.as_str(), &inst.name)
+        });
+        let background = store.clone();
+        tokio::task::spawn_blocking(move || {
+            // Sort orders and the search index, before the first key asks.
+            background.warm();
+            if let Some(path) = path
+                && let Err(e) = cache::save(&path, &background, crate::ledger::now_unix())
+            {
+                tracing::warn!(error = %e, "contact cache not saved");
+            }
+        });
         Ok(store)
     }
 

@@ -210,3 +210,44 @@ async fn requests_run_concurrently() {
     );
     assert_eq!(s.emu.handle().blocklist("sales").len(), 6);
 }
+
+#[tokio::test]
+async fn loaded_contacts_are_cached_for_the_next_start() {
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(30)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let url = Url::parse(&emu.base_url()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let client = ApiClient::new(ClientConfig::default()).unwrap();
+    let mut ctx = WorkerContext::new(
+        vec![instance("sales", &url, DEMO_ACCOUNT_TOKEN)],
+        client,
+        ledger,
+    );
+    ctx.cache_dir = Some(dir.path().to_path_buf());
+    let (tx, mut results) = mpsc::unbounded_channel();
+    let jobs = worker::spawn(ctx, tx);
+    jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+    let ApiResult::Contacts { result, .. } = next(&mut results).await else {
+        panic!("expected contacts")
+    };
+    let fresh = result.unwrap();
+    let path = ryze_contacts::cache::path_for(dir.path(), url.as_str(), "sales");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let cached = loop {
+        if let Ok(Some((store, _))) = ryze_contacts::cache::load(&path) {
+            break store;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cache was written"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(&cached, fresh.as_ref());
+    assert_eq!(cached.len(), 30);
+}

@@ -20,6 +20,12 @@ use tokio::sync::oneshot;
 
 pub use demo_data::address_book;
 
+/// The JSON body the emulator sends for a contacts list, for benchmarks
+/// and tests that need one without a server.
+pub fn contacts_body(contacts: &[EmuContact]) -> Vec<u8> {
+    serde_json::to_vec(&routes::contacts_list_json(contacts)).unwrap_or_default()
+}
+
 /// The account token of the demo and of `ryze-contacts emulator`.
 pub const DEMO_ACCOUNT_TOKEN: &str = "demo-account-token";
 

@@ -224,6 +224,12 @@ fn contact_json(c: &EmuContact) -> Value {
     v
 }
 
+/// The body of a contacts list answer.
+pub(super) fn contacts_list_json(contacts: &[EmuContact]) -> Value {
+    let list: Vec<Value> = contacts.iter().map(contact_json).collect();
+    json!({"success": true, "total": list.len(), "contacts": list})
+}
+
 /// `digits` or a JID into a JID; `None` for anything else.
 fn to_jid(number: &str) -> Option<String> {
     let number = number.trim();
@@ -258,8 +264,7 @@ fn contacts_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer
         };
         return ok(json!({"success": true, "contact": contact}));
     }
-    let list: Vec<Value> = instance.contacts.iter().map(contact_json).collect();
-    ok(json!({"success": true, "total": list.len(), "contacts": list}))
+    ok(contacts_list_json(&instance.contacts))
 }
 
 fn block_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {

@@ -1,0 +1,274 @@
+//! Speed and memory at scale (issue goals), with a plain timing harness:
+//! each case runs many times and reports the median and the spread
+//! (10th to 90th percentile). Run with `cargo bench --bench scale`.
+//!
+//! Goals at 100,000 contacts: a 200x50 frame under 2 ms and within 1.5x
+//! of the frame at 100 contacts; a filter keystroke under 10 ms (median);
+//! parsing the full response under 150 ms; 10 instances x 100,000
+//! contacts under 400 MB resident; the first frame from the cache under
+//! 100 ms.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ryze_contacts::api::parse_contacts_with;
+use ryze_contacts::app::{ApiResult, InstanceStatus, Msg, State, update};
+use ryze_contacts::cache;
+use ryze_contacts::contacts::{ContactStore, Sort, StoreBuilder};
+use ryze_contacts::emulator::{address_book, contacts_body};
+use ryze_contacts::filter::{Keep, filter};
+
+const BIG: usize = 100_000;
+
+struct Stats {
+    median: Duration,
+    p10: Duration,
+    p90: Duration,
+    runs: usize,
+}
+
+fn measure(runs: usize, mut f: impl FnMut()) -> Stats {
+    f(); // warm-up
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    Stats {
+        median: times[runs / 2],
+        p10: times[runs / 10],
+        p90: times[runs * 9 / 10],
+        runs,
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(name: &str, s: &Stats, goal_ms: Option<f64>) {
+    let verdict = match goal_ms {
+        Some(goal) if ms(s.median) < goal => format!("ok (goal < {goal} ms)"),
+        Some(goal) => format!("MISSED (goal < {goal} ms)"),
+        None => String::new(),
+    };
+    println!(
+        "{name:<44} median {:>9.3} ms   p10 {:>9.3}   p90 {:>9.3}   n={:<4} {verdict}",
+        ms(s.median),
+        ms(s.p10),
+        ms(s.p90),
+        s.runs
+    );
+}
+
+fn build(body: &[u8]) -> ContactStore {
+    let mut b = StoreBuilder::with_capacity(body.len() / 160);
+    parse_contacts_with(body, |c| {
+        b.push_fields(
+            &c.jid,
+            c.lid.as_deref(),
+            [
+                c.full_name.as_deref(),
+                c.first_name.as_deref(),
+                c.business_name.as_deref(),
+                c.push_name.as_deref(),
+            ],
+        )
+    })
+    .expect("the generated body parses");
+    b.build()
+}
+
+fn state_with(store: Arc<ContactStore>) -> State {
+    let names = vec![("sales".to_string(), Some("Sales desk".to_string()))];
+    let mut s = State::new(&names, &[], 0);
+    s.sync_filter_limit = usize::MAX;
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 200,
+            height: 50,
+        },
+    );
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![(
+            0,
+            Ok(Some(InstanceStatus {
+                state: "connected".into(),
+            })),
+        )])),
+    );
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store),
+        }),
+    );
+    s
+}
+
+fn rss_mb() -> f64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: f64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0.0);
+    pages * 4096.0 / (1024.0 * 1024.0)
+}
+
+fn main() {
+    // `cargo test` runs benches with --bench only when asked; stay quiet
+    // when it just checks that they build.
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    println!("ryze-contacts scale benchmarks ({BIG} contacts)\n");
+    let start_rss = rss_mb();
+    let book = address_book("sales", BIG);
+    let body = contacts_body(&book);
+    drop(book);
+    println!("response body: {:.1} MB", body.len() as f64 / 1e6);
+
+    // Parsing the full response, straight into the store.
+    let parse = measure(15, || {
+        black_box(build(&body));
+    });
+    report(
+        "parse 100k-contact response into store",
+        &parse,
+        Some(150.0),
+    );
+
+    let big = Arc::new(build(&body));
+    let small = Arc::new(build(&contacts_body(&address_book("sales", 100))));
+    println!(
+        "store: {:.1} MB for {BIG} contacts",
+        big.heap_bytes() as f64 / 1e6
+    );
+
+    // One frame at 200x50.
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
+    let mut frame_of = |store: Arc<ContactStore>| {
+        let mut state = state_with(store);
+        update(
+            &mut state,
+            Msg::Key(ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::PageDown,
+            )),
+        );
+        measure(400, || {
+            terminal
+                .draw(|f| ryze_contacts::ui::draw(f, &state))
+                .expect("draw");
+        })
+    };
+    let frame_small = frame_of(small);
+    let frame_big = frame_of(big.clone());
+    report("frame 200x50, 100 contacts", &frame_small, None);
+    report("frame 200x50, 100,000 contacts", &frame_big, Some(2.0));
+    println!(
+        "  ratio 100k / 100: {:.2} (goal <= 1.5)",
+        ms(frame_big.median) / ms(frame_small.median)
+    );
+
+    // A filter keystroke: a new query over the full list.
+    let queries = [
+        "a",
+        "ana",
+        "mar",
+        "silva",
+        "zé",
+        "5511",
+        "crypto",
+        "pão",
+        "li wei",
+        "+55 (11) 9",
+    ];
+    let mut i = 0;
+    let keystroke = measure(200, || {
+        let q = queries[i % queries.len()];
+        i += 1;
+        black_box(filter(&big, q, Sort::Listed, &Keep::All));
+    });
+    report(
+        "filter keystroke, new query over 100k",
+        &keystroke,
+        Some(10.0),
+    );
+    let hardest = measure(30, || {
+        black_box(filter(&big, "a", Sort::Name, &Keep::All));
+    });
+    report(
+        "  worst case: one letter, all match, by name",
+        &hardest,
+        None,
+    );
+
+    // First frame from the cache: read the file, build the state, draw.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = cache::path_for(dir.path(), "http://127.0.0.1:1/", "sales");
+    cache::save(&path, &big, 0).expect("cache saved");
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("test backend");
+    let first_frame = measure(20, || {
+        let (store, saved_at) = cache::load(&path)
+            .expect("cache read")
+            .expect("cache there");
+        let names = vec![("sales".to_string(), None)];
+        let mut state = State::new(&names, &[], 0);
+        update(
+            &mut state,
+            Msg::Resize {
+                width: 200,
+                height: 50,
+            },
+        );
+        update(&mut state, Msg::Start);
+        update(
+            &mut state,
+            Msg::Cached {
+                instance: 0,
+                store: Arc::new(store),
+                saved_at,
+            },
+        );
+        terminal
+            .draw(|f| ryze_contacts::ui::draw(f, &state))
+            .expect("draw");
+    });
+    report(
+        "first frame from the cache (100k)",
+        &first_frame,
+        Some(100.0),
+    );
+
+    // Memory: 10 instances x 100,000 contacts held at once.
+    drop(body);
+    let before = rss_mb();
+    let stores: Vec<Arc<ContactStore>> = (0..10)
+        .map(|i| {
+            let body = contacts_body(&address_book(&format!("instance-{i}"), BIG));
+            let store = Arc::new(build(&body));
+            store.warm(); // sort orders and search index, as the app keeps them
+            store
+        })
+        .collect();
+    let held: usize = stores.iter().map(|s| s.heap_bytes()).sum();
+    let after = rss_mb();
+    println!(
+        "memory: 10 x {BIG} contacts: stores hold {:.0} MB; process resident {:.0} MB (was {:.0} MB before, {:.0} MB at start) (goal < 400 MB)",
+        held as f64 / 1e6,
+        after,
+        before,
+        start_rss
+    );
+    black_box(stores);
+}
