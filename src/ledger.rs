@@ -37,8 +37,16 @@ CREATE TABLE IF NOT EXISTS block_state (
     changed_at INTEGER NOT NULL,
     PRIMARY KEY (instance, jid)
 );
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS batches (
+    id         INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    label      TEXT    NOT NULL,
+    status     TEXT    NOT NULL DEFAULT 'open'
+);
 ";
+
+/// Schema changes after version 1, applied in order.
+const MIGRATIONS: &[&str] = &["ALTER TABLE actions ADD COLUMN batch_id INTEGER;"];
 
 /// What the ledger knows of one contact on one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +61,36 @@ pub struct KnownState {
     pub blocked: bool,
     /// Unix time of that change.
     pub changed_at: i64,
+}
+
+/// One change of a batch, as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchItem {
+    /// The instance name.
+    pub instance: String,
+    /// The JID sent as `number`.
+    pub jid: String,
+    /// Its `@lid`, when known.
+    pub lid: Option<String>,
+    /// Block (`true`) or unblock.
+    pub block: bool,
+}
+
+/// A batch that was not finished: what it was and what is left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfinishedBatch {
+    /// The batch id.
+    pub id: i64,
+    /// What it was, for the user.
+    pub label: String,
+    /// Unix time it was made.
+    pub created_at: i64,
+    /// Items in all.
+    pub total: usize,
+    /// Items confirmed done.
+    pub done: usize,
+    /// (action id, item) not confirmed done.
+    pub left: Vec<(i64, BatchItem)>,
 }
 
 /// What the server answered to one recorded request.
@@ -158,6 +196,17 @@ impl Ledger {
             )));
         }
         conn.execute_batch(SCHEMA).map_err(sqlite)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        let version = version.max(1) as usize;
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version - 1) {
+            conn.execute_batch(&format!(
+                "BEGIN; {step} PRAGMA user_version = {}; COMMIT;",
+                i + 2
+            ))
+            .map_err(sqlite)?;
+        }
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
@@ -258,6 +307,111 @@ impl Ledger {
         rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
     }
 
+    /// Records a batch and one pending action per item, in one transaction,
+    /// before anything is sent. Returns the batch id and the action ids in
+    /// item order.
+    pub fn create_batch(
+        &mut self,
+        label: &str,
+        items: &[BatchItem],
+    ) -> Result<(i64, Vec<i64>), LedgerError> {
+        let now = now_unix();
+        let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let result = (|| {
+            tx.execute(
+                "INSERT INTO batches (created_at, label) VALUES (?1, ?2)",
+                params![now, label],
+            )?;
+            let batch = tx.last_insert_rowid();
+            let mut ids = Vec::with_capacity(items.len());
+            {
+                let mut insert = tx.prepare(
+                    "INSERT INTO actions (instance, jid, lid, block, requested_at, batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for item in items {
+                    insert.execute(params![
+                        item.instance,
+                        item.jid,
+                        item.lid,
+                        item.block,
+                        now,
+                        batch
+                    ])?;
+                    ids.push(tx.last_insert_rowid());
+                }
+            }
+            tx.commit()?;
+            Ok((batch, ids))
+        })();
+        result.map_err(|e| self.err(e))
+    }
+
+    /// Marks a batch `done` or `cancelled`.
+    pub fn close_batch(&self, batch: i64, status: &str) -> Result<(), LedgerError> {
+        self.conn
+            .execute(
+                "UPDATE batches SET status = ?2 WHERE id = ?1",
+                params![batch, status],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Open batches with the items not confirmed done, oldest first.
+    pub fn unfinished_batches(&self) -> Result<Vec<UnfinishedBatch>, LedgerError> {
+        let mut batches: Vec<UnfinishedBatch> = {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT b.id, b.label, b.created_at, COUNT(a.id), SUM(a.outcome = 'done')
+                     FROM batches b JOIN actions a ON a.batch_id = b.id
+                     WHERE b.status = 'open' GROUP BY b.id ORDER BY b.id",
+                )
+                .map_err(|e| self.err(e))?;
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok(UnfinishedBatch {
+                        id: r.get(0)?,
+                        label: r.get(1)?,
+                        created_at: r.get(2)?,
+                        total: r.get::<_, i64>(3)? as usize,
+                        done: r.get::<_, Option<i64>>(4)?.unwrap_or(0) as usize,
+                        left: Vec::new(),
+                    })
+                })
+                .map_err(|e| self.err(e))?;
+            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+        };
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, instance, jid, lid, block FROM actions
+                 WHERE batch_id = ?1 AND outcome != 'done' ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        for batch in &mut batches {
+            let rows = stmt
+                .query_map([batch.id], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        BatchItem {
+                            instance: r.get(1)?,
+                            jid: r.get(2)?,
+                            lid: r.get(3)?,
+                            block: r.get(4)?,
+                        },
+                    ))
+                })
+                .map_err(|e| self.err(e))?;
+            batch.left = rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?;
+        }
+        batches.retain(|b| !b.left.is_empty());
+        Ok(batches)
+    }
+
     /// The outcome column of request `id` (`pending`, `done`, `failed`).
     pub fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
         self.conn
@@ -327,6 +481,62 @@ mod tests {
         let known = ledger.known().unwrap();
         assert_eq!(known.len(), 1);
         assert!(!known[0].blocked);
+    }
+
+    #[test]
+    fn batches_record_every_intent_before_sending() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ledger, _) = Ledger::open(dir.path()).unwrap();
+        let items: Vec<BatchItem> = (0..3)
+            .map(|i| BatchItem {
+                instance: "sales".into(),
+                jid: format!("55{i}@s.whatsapp.net"),
+                lid: None,
+                block: true,
+            })
+            .collect();
+        let (batch, ids) = ledger.create_batch("block 3 on sales", &items).unwrap();
+        assert_eq!(ids.len(), 3);
+        ledger
+            .record_outcome(ids[0], &done(&items[0].jid, true))
+            .unwrap();
+        ledger
+            .record_outcome(ids[1], &Outcome::Failed("HTTP 500".into()))
+            .unwrap();
+        drop(ledger);
+        // As after a crash: the next start sees what is left.
+        let (ledger, _) = Ledger::open(dir.path()).unwrap();
+        let open = ledger.unfinished_batches().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!((open[0].total, open[0].done), (3, 1));
+        let left: Vec<&str> = open[0].left.iter().map(|(_, i)| i.jid.as_str()).collect();
+        assert_eq!(left, [items[1].jid.as_str(), items[2].jid.as_str()]);
+        ledger.close_batch(batch, "done").unwrap();
+        assert!(ledger.unfinished_batches().unwrap().is_empty());
+    }
+
+    #[test]
+    fn version_1_files_are_migrated() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let conn = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE actions (id INTEGER PRIMARY KEY, instance TEXT NOT NULL, jid TEXT NOT NULL, lid TEXT, block INTEGER NOT NULL, requested_at INTEGER NOT NULL, finished_at INTEGER, outcome TEXT NOT NULL DEFAULT 'pending', contact_jid TEXT, blocked_count INTEGER, error TEXT); PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let (mut ledger, notice) = Ledger::open(dir.path()).unwrap();
+        assert!(notice.is_none());
+        let item = BatchItem {
+            instance: "a".into(),
+            jid: "1@s.whatsapp.net".into(),
+            lid: None,
+            block: true,
+        };
+        ledger.create_batch("x", &[item]).unwrap();
+        drop(ledger);
+        let (ledger, _) = Ledger::open(dir.path()).unwrap();
+        assert_eq!(ledger.unfinished_batches().unwrap().len(), 1);
     }
 
     #[test]

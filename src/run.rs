@@ -15,7 +15,7 @@ use crate::api::{ApiClient, ClientConfig};
 use crate::app::{Effect, Msg, State, update};
 use crate::cache;
 use crate::filter::FilterJob;
-use crate::ledger::{Ledger, LedgerError};
+use crate::ledger::{Ledger, LedgerError, UnfinishedBatch};
 use crate::profile::Profile;
 use crate::terminal::TerminalGuard;
 use crate::worker::{self, WorkerContext};
@@ -183,9 +183,10 @@ fn spawn_cache_loads(profile: &Profile, data_dir: &Path, tx: mpsc::UnboundedSend
 }
 
 /// Opens the ledger and builds the first state.
-fn initial_state(options: &RunOptions) -> Result<(State, Ledger), RunError> {
+fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedBatch>), RunError> {
     let (ledger, notice) = Ledger::open(&options.data_dir)?;
     let known = ledger.known()?;
+    let unfinished = ledger.unfinished_batches()?;
     let names: Vec<(String, Option<String>)> = options
         .profile
         .instances
@@ -210,12 +211,12 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger), RunError> {
             since: 0,
         });
     }
-    Ok((state, ledger))
+    Ok((state, ledger, unfinished))
 }
 
 /// Runs the UI until the user quits.
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
-    let (mut state, ledger) = initial_state(&options)?;
+    let (mut state, ledger, unfinished) = initial_state(&options)?;
     let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
@@ -243,6 +244,9 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
     state.dirty = false;
     let mut pending = vec![Msg::Start];
+    if !unfinished.is_empty() {
+        pending.push(Msg::Unfinished(unfinished));
+    }
 
     let mut filters = FilterRunner::new(tx.clone());
     'outer: loop {

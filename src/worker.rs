@@ -17,7 +17,7 @@ use crate::api::{ApiClient, ApiError, Endpoint, Reply, parse_contacts_with};
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
 use crate::cache;
 use crate::contacts::{ContactStore, StoreBuilder};
-use crate::ledger::{Ledger, Outcome};
+use crate::ledger::{BatchItem, Ledger, Outcome};
 use crate::profile::InstanceConfig;
 use crate::rate::{Permit, RateBudgets};
 use crate::secret::Token;
@@ -86,6 +86,8 @@ pub struct WorkerContext {
     pub retry: RetryPolicy,
     /// Where contact lists are cached, if anywhere.
     pub cache_dir: Option<PathBuf>,
+    /// Where budget reports go (set by [`spawn`]).
+    events: Option<mpsc::UnboundedSender<Msg>>,
     budgets: Arc<RateBudgets<BudgetKey>>,
 }
 
@@ -98,6 +100,7 @@ impl WorkerContext {
             ledger: Arc::new(Mutex::new(ledger)),
             retry: RetryPolicy::default(),
             cache_dir: None,
+            events: None,
             budgets: Arc::new(RateBudgets::new()),
         }
     }
@@ -106,9 +109,10 @@ impl WorkerContext {
 /// Starts the worker on the current runtime; results go to `results`.
 /// Returns the sender for jobs; the worker ends when it is dropped.
 pub fn spawn(
-    ctx: WorkerContext,
+    mut ctx: WorkerContext,
     results: mpsc::UnboundedSender<Msg>,
 ) -> mpsc::UnboundedSender<ApiJob> {
+    ctx.events = Some(results.clone());
     let (jobs_tx, mut jobs) = mpsc::unbounded_channel::<ApiJob>();
     let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     tokio::spawn(async move {
@@ -158,14 +162,49 @@ impl WorkerContext {
                 jid,
                 lid,
                 block,
+                action,
+                batch,
             } => {
-                let result = self.block(instance, &jid, lid.as_deref(), block).await;
+                let result = self
+                    .block(instance, &jid, lid.as_deref(), block, action)
+                    .await;
                 ApiResult::Block {
                     instance,
                     jid,
                     block,
+                    batch,
                     result,
                 }
+            }
+            ApiJob::CreateBatch { label, items } => {
+                let items: Vec<BatchItem> = items
+                    .into_iter()
+                    .map(|(instance, jid, lid, block)| BatchItem {
+                        instance: self.instances[instance].name.clone(),
+                        jid,
+                        lid,
+                        block,
+                    })
+                    .collect();
+                let created = self
+                    .with_ledger(move |ledger| ledger.create_batch(&label, &items))
+                    .await
+                    .map_err(|e| {
+                        ErrorInfo::local(
+                            format!("not started: the ledger cannot be written ({e})"),
+                            "check free space and permissions of the data folder",
+                        )
+                    });
+                ApiResult::BatchCreated(created)
+            }
+            ApiJob::CloseBatch { batch, status } => {
+                if let Err(e) = self
+                    .with_ledger(move |ledger| ledger.close_batch(batch, status))
+                    .await
+                {
+                    tracing::warn!(batch, error = %e, "batch not closed in the ledger");
+                }
+                ApiResult::BatchClosed
             }
         }
     }
@@ -201,6 +240,7 @@ impl WorkerContext {
                 Err(e) => (e.rate(), e.status() == Some(429)),
             };
             self.budgets.answered(&key, rate, was_429);
+            self.report_budget(&key);
             let e = match result {
                 Ok(reply) => return Ok(reply.value),
                 Err(e) => e,
@@ -275,6 +315,26 @@ impl WorkerContext {
             }
         });
         Ok(store)
+    }
+
+    /// Tells the UI where the budget of `key` stands.
+    fn report_budget(&self, key: &BudgetKey) {
+        let (Some(events), Some((remaining, limit))) = (&self.events, self.budgets.remaining(key))
+        else {
+            return;
+        };
+        let instances = self
+            .instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.base_url == key.0 && i.token == key.1)
+            .map(|(n, _)| n)
+            .collect();
+        let _ = events.send(Msg::Budget {
+            instances,
+            remaining,
+            limit,
+        });
     }
 
     /// One `GET /api/instance/list` per (server, token), narrowed to the
@@ -367,18 +427,23 @@ impl WorkerContext {
         jid: &str,
         lid: Option<&str>,
         block: bool,
+        action: Option<i64>,
     ) -> Result<BlockDone, ErrorInfo> {
         let name = self.instances[instance].name.clone();
-        let (n, j, l) = (name.clone(), jid.to_string(), lid.map(str::to_string));
-        let id = self
-            .with_ledger(move |ledger| ledger.record_intent(&n, &j, l.as_deref(), block))
-            .await
-            .map_err(|e| {
-                ErrorInfo::local(
-                    format!("not sent: the ledger cannot be written ({e})"),
-                    "check free space and permissions of the data folder",
-                )
-            })?;
+        let id = match action {
+            Some(id) => id,
+            None => {
+                let (n, j, l) = (name.clone(), jid.to_string(), lid.map(str::to_string));
+                self.with_ledger(move |ledger| ledger.record_intent(&n, &j, l.as_deref(), block))
+                    .await
+                    .map_err(|e| {
+                        ErrorInfo::local(
+                            format!("not sent: the ledger cannot be written ({e})"),
+                            "check free space and permissions of the data folder",
+                        )
+                    })?
+            }
+        };
         let ep = self.endpoint(instance);
         let what = if block { "block" } else { "unblock" };
         let result = self

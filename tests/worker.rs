@@ -60,10 +60,14 @@ async fn setup(extra: Vec<(&str, &str)>) -> Setup {
     }
 }
 
+/// The next worker result, skipping budget reports.
 async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> ApiResult {
-    match tokio::time::timeout(Duration::from_secs(10), results.recv()).await {
-        Ok(Some(Msg::Api(r))) => r,
-        other => panic!("no result: {other:?}"),
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), results.recv()).await {
+            Ok(Some(Msg::Api(r))) => return r,
+            Ok(Some(Msg::Budget { .. })) => continue,
+            other => panic!("no result: {other:?}"),
+        }
     }
 }
 
@@ -78,6 +82,8 @@ async fn block_is_recorded_in_the_ledger_and_on_the_server() {
             jid: target.jid.clone(),
             lid: None,
             block: true,
+            action: None,
+            batch: None,
         })
         .unwrap();
     let ApiResult::Block { result, jid, .. } = next(&mut s.results).await else {
@@ -110,6 +116,8 @@ async fn failed_block_changes_no_known_state() {
             jid: "5511999999999@s.whatsapp.net".into(),
             lid: None,
             block: true,
+            action: None,
+            batch: None,
         })
         .unwrap();
     let ApiResult::Block { result, .. } = next(&mut s.results).await else {
@@ -195,6 +203,8 @@ async fn requests_run_concurrently() {
                 jid: c.jid.clone(),
                 lid: c.lid.clone(),
                 block: true,
+                action: None,
+                batch: None,
             })
             .unwrap();
     }

@@ -28,6 +28,18 @@ pub enum Command {
     BlockedView,
     /// Block, or unblock if known blocked.
     ToggleBlock,
+    /// Mark or unmark the contact for a bulk action.
+    Mark,
+    /// Mark every shown contact (or unmark them if all are marked).
+    MarkAll,
+    /// Block the marked contacts (or the selected one), on chosen instances.
+    BulkBlock,
+    /// Unblock the marked contacts (or the selected one), on chosen instances.
+    BulkUnblock,
+    /// Type any number to block.
+    AddNumber,
+    /// Revert the last action.
+    Undo,
     /// Next instance.
     NextInstance,
     /// Previous instance.
@@ -211,7 +223,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Esc)],
         command: Command::ClearFilter,
         group: Group::Find,
-        help: "clear the filter",
+        help: "clear the filter; cancel what a running batch has not sent",
         hint: None,
     },
     Binding {
@@ -234,6 +246,48 @@ pub const BINDINGS: &[Binding] = &[
         group: Group::Act,
         help: "block the contact, or unblock it if known blocked",
         hint: Some("block/unblock"),
+    },
+    Binding {
+        keys: &[ch(' ')],
+        command: Command::Mark,
+        group: Group::Act,
+        help: "mark or unmark the contact",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('*')],
+        command: Command::MarkAll,
+        group: Group::Act,
+        help: "mark every shown contact (again: unmark them)",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('B')],
+        command: Command::BulkBlock,
+        group: Group::Act,
+        help: "block the marked contacts (or this one) on chosen instances",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('U')],
+        command: Command::BulkUnblock,
+        group: Group::Act,
+        help: "unblock the marked contacts (or this one) on chosen instances",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('a')],
+        command: Command::AddNumber,
+        group: Group::Act,
+        help: "block any number, typed in any common format",
+        hint: None,
+    },
+    Binding {
+        keys: &[ch('u')],
+        command: Command::Undo,
+        group: Group::Act,
+        help: "undo the last action (single or bulk)",
+        hint: Some("undo"),
     },
     Binding {
         keys: &[key(KeyCode::Tab)],

@@ -2,6 +2,8 @@
 //! the messages that change it ([`Msg`]), the effects it asks for
 //! ([`Effect`]) and [`update`]. No terminal, no network.
 
+pub mod batch;
+mod bulk;
 pub mod keymap;
 pub mod msg;
 pub mod state;

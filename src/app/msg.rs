@@ -7,6 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::api::{ApiError, BlockOutcome};
 use crate::contacts::ContactStore;
 use crate::filter::FilterJob;
+use crate::ledger::UnfinishedBatch;
 
 /// Something that happened: a key, a resize, a timer tick, a worker result.
 #[derive(Debug, Clone)]
@@ -47,6 +48,17 @@ pub enum Msg {
         /// Row numbers in display order.
         rows: Vec<u32>,
     },
+    /// Batches a previous run left unfinished, found at start.
+    Unfinished(Vec<UnfinishedBatch>),
+    /// A token's rate budget as last reported, for the instances using it.
+    Budget {
+        /// Instances sharing the token.
+        instances: Vec<usize>,
+        /// Requests left in the window.
+        remaining: u32,
+        /// Requests per window.
+        limit: u32,
+    },
     /// Something to tell the user that did not come from a request (a
     /// damaged cache file moved aside...).
     Notice(String),
@@ -85,6 +97,25 @@ pub enum ApiJob {
         lid: Option<String>,
         /// `true` blocks, `false` unblocks.
         block: bool,
+        /// Its ledger action when already recorded (batches); otherwise
+        /// the worker records the intent before sending.
+        action: Option<i64>,
+        /// The batch it belongs to.
+        batch: Option<i64>,
+    },
+    /// Record a batch and all its intents in the ledger before sending.
+    CreateBatch {
+        /// What it does.
+        label: String,
+        /// The changes: (instance, jid, lid, block).
+        items: Vec<(usize, String, Option<String>, bool)>,
+    },
+    /// Mark a batch finished (`done`) or given up (`cancelled`).
+    CloseBatch {
+        /// The batch.
+        batch: i64,
+        /// `done` or `cancelled`.
+        status: &'static str,
     },
 }
 
@@ -101,6 +132,10 @@ pub enum ApiResult {
         /// The contacts, or why not.
         result: Result<Arc<ContactStore>, ErrorInfo>,
     },
+    /// The answer to [`ApiJob::CreateBatch`].
+    BatchCreated(BatchCreated),
+    /// A batch was closed (no answer needed beyond logging).
+    BatchClosed,
     /// The answer to a [`ApiJob::Block`].
     Block {
         /// The instance.
@@ -109,10 +144,15 @@ pub enum ApiResult {
         jid: String,
         /// What was asked.
         block: bool,
+        /// The batch of the job.
+        batch: Option<i64>,
         /// The server's answer, already in the ledger, or why not.
         result: Result<BlockDone, ErrorInfo>,
     },
 }
+
+/// Whether [`ApiJob::CreateBatch`] was recorded: batch and action ids.
+pub type BatchCreated = Result<(i64, Vec<i64>), ErrorInfo>;
 
 /// An instance's connection as the server reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use super::batch::{Batch, Item};
 use super::msg::ErrorInfo;
 use crate::contacts::{ContactRef, ContactStore, Sort};
 use crate::ledger::KnownState;
@@ -44,6 +45,58 @@ pub enum Mode {
         /// Whether "Quit" (not "Cancel") has the focus.
         quit_focused: bool,
     },
+    /// Choosing instances for a bulk block/unblock ([`State::dialog`]).
+    ConfirmBatch,
+    /// Offering to resume an unfinished batch ([`State::resume`]).
+    ConfirmResume {
+        /// Whether "Resume" (not "Discard") has the focus.
+        resume_focused: bool,
+    },
+    /// Typing a number to block ([`State::prompt`]).
+    Prompt,
+}
+
+/// Where the focus is in the bulk dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogFocus {
+    /// The instance list.
+    List,
+    /// The Cancel button (where it starts).
+    Cancel,
+    /// The Block/Unblock button.
+    Confirm,
+}
+
+/// The bulk block/unblock dialog: what, and on which instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchDialog {
+    /// Block (`true`) or unblock.
+    pub block: bool,
+    /// The contacts: (JID, `@lid`), from the shown instance.
+    pub targets: Vec<(String, Option<String>)>,
+    /// Per instance: whether it is chosen.
+    pub chosen: Vec<bool>,
+    /// The instance under the cursor.
+    pub cursor: usize,
+    /// The focused part.
+    pub focus: DialogFocus,
+}
+
+/// An unfinished batch offered for resuming.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumeOffer {
+    /// Its ledger id.
+    pub batch: i64,
+    /// What it was.
+    pub label: String,
+    /// Unix time it was made.
+    pub created_at: i64,
+    /// Items in all and confirmed done.
+    pub total: usize,
+    /// Items confirmed done.
+    pub done: usize,
+    /// What is left, with ledger action ids.
+    pub items: Vec<Item>,
 }
 
 /// An instance's connection as far as the app knows.
@@ -145,6 +198,10 @@ pub struct Instance {
     lid_to_jid: HashMap<String, String>,
     /// Pending toggles keyed by the row's JID.
     pub pending: HashMap<String, Pending>,
+    /// Marked contacts (JIDs) for bulk actions.
+    pub marks: HashSet<String>,
+    /// The token's rate budget as last reported: (remaining, limit).
+    pub budget: Option<(u32, u32)>,
     /// Selected row (index into the filtered view) when last shown.
     pub selected: usize,
     /// First row shown when last shown.
@@ -166,6 +223,8 @@ impl Instance {
             known: HashMap::new(),
             lid_to_jid: HashMap::new(),
             pending: HashMap::new(),
+            marks: HashSet::new(),
+            budget: None,
             selected: 0,
             offset: 0,
         }
@@ -262,6 +321,16 @@ pub struct State {
     pub keep_selected: Option<String>,
     /// Lists larger than this are filtered off the UI path.
     pub sync_filter_limit: usize,
+    /// The running batch, if any.
+    pub batch: Option<Batch>,
+    /// Completed actions, newest last, for undo: what succeeded.
+    pub history: Vec<Vec<Item>>,
+    /// The bulk dialog, while open.
+    pub dialog: Option<BatchDialog>,
+    /// An unfinished batch offered for resuming.
+    pub resume: Option<ResumeOffer>,
+    /// The number being typed after `a`.
+    pub prompt: String,
     /// Selected index into `visible`.
     pub selected: usize,
     /// First index of `visible` on screen.
@@ -312,6 +381,11 @@ impl State {
             shown_generation: 0,
             keep_selected: None,
             sync_filter_limit: SYNC_FILTER_LIMIT,
+            batch: None,
+            history: Vec::new(),
+            dialog: None,
+            resume: None,
+            prompt: String::new(),
             selected: 0,
             offset: 0,
             list_height: 20,
@@ -339,14 +413,32 @@ impl State {
         self.instance().contacts.get(idx)
     }
 
-    /// How many block requests are waiting for the server, everywhere.
+    /// How many block requests are waiting for the server, everywhere
+    /// (a running batch counts what it has left).
     pub fn pending_count(&self) -> usize {
-        self.instances.iter().map(|i| i.pending.len()).sum()
+        self.instances
+            .iter()
+            .map(|i| i.pending.len())
+            .sum::<usize>()
+            + self.batch.as_ref().map_or(0, Batch::left)
+    }
+
+    /// The state a request in flight asks for this row, if any: the row's
+    /// own toggle or a batch item.
+    pub fn sending_for(&self, instance: usize, jid: &str) -> Option<(bool, Option<bool>)> {
+        if let Some(p) = self.instances[instance].pending.get(jid) {
+            return Some((p.sending, p.queued));
+        }
+        self.batch
+            .as_ref()
+            .and_then(|b| b.sending(instance, jid))
+            .map(|s| (s, None))
     }
 
     /// Whether something on screen animates (a spinner).
     pub fn is_busy(&self) -> bool {
         self.instances_loading
+            || self.batch.is_some()
             || self
                 .instances
                 .iter()

@@ -4,6 +4,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use std::sync::Arc;
 
+use super::batch::Item;
+use super::bulk;
 use super::keymap::{self, Command};
 use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::state::{
@@ -41,6 +43,22 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             on_filtered(state, instance, generation, rows);
             Vec::new()
         }
+        Msg::Unfinished(batches) => {
+            bulk::on_unfinished(state, batches);
+            Vec::new()
+        }
+        Msg::Budget {
+            instances,
+            remaining,
+            limit,
+        } => {
+            for i in instances {
+                if let Some(inst) = state.instances.get_mut(i) {
+                    inst.budget = Some((remaining, limit));
+                }
+            }
+            Vec::new()
+        }
         Msg::Notice(text) => {
             error(state, text);
             Vec::new()
@@ -49,7 +67,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
-fn info(state: &mut State, text: impl Into<String>) {
+pub(super) fn info(state: &mut State, text: impl Into<String>) {
     state.status = Some(Status {
         text: text.into(),
         is_error: false,
@@ -57,7 +75,7 @@ fn info(state: &mut State, text: impl Into<String>) {
     });
 }
 
-fn error(state: &mut State, text: impl Into<String>) {
+pub(super) fn error(state: &mut State, text: impl Into<String>) {
     state.status = Some(Status {
         text: text.into(),
         is_error: true,
@@ -144,6 +162,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Mode::ConfirmQuit { quit_focused } => on_confirm_key(state, key, quit_focused),
+        Mode::ConfirmBatch => bulk::on_dialog_key(state, key),
+        Mode::ConfirmResume { resume_focused } => bulk::on_resume_key(state, key, resume_focused),
+        Mode::Prompt => bulk::on_prompt_key(state, key),
     }
 }
 
@@ -158,6 +179,9 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Bottom => move_to(state, state.visible.len().saturating_sub(1)),
         Command::Filter => state.mode = Mode::Filter,
         Command::ClearFilter => {
+            if bulk::cancel(state) {
+                return Vec::new();
+            }
             if !state.filter.is_empty() {
                 state.filter.clear();
                 return refilter(state, None).into_iter().collect();
@@ -181,6 +205,15 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             return refilter(state, selected_jid(state)).into_iter().collect();
         }
         Command::ToggleBlock => return toggle_block(state),
+        Command::Mark => bulk::mark(state),
+        Command::MarkAll => bulk::mark_all(state),
+        Command::BulkBlock => bulk::open_dialog(state, true),
+        Command::BulkUnblock => bulk::open_dialog(state, false),
+        Command::AddNumber => {
+            state.prompt.clear();
+            state.mode = Mode::Prompt;
+        }
+        Command::Undo => return bulk::undo(state),
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),
@@ -271,7 +304,7 @@ fn move_to(state: &mut State, index: usize) {
     scroll_into_view(state);
 }
 
-fn move_by(state: &mut State, delta: isize) {
+pub(super) fn move_by(state: &mut State, delta: isize) {
     let target = state.selected.saturating_add_signed(delta);
     move_to(state, target);
 }
@@ -434,6 +467,8 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
         jid,
         lid,
         block,
+        action: None,
+        batch: None,
     })]
 }
 
@@ -458,8 +493,11 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             instance,
             jid,
             block,
+            batch,
             result,
-        } => on_block(state, instance, jid, block, result),
+        } => on_block(state, instance, jid, block, batch, result),
+        ApiResult::BatchCreated(created) => bulk::on_created(state, created),
+        ApiResult::BatchClosed => Vec::new(),
     }
 }
 
@@ -544,16 +582,20 @@ fn on_block(
     instance: usize,
     jid: String,
     block: bool,
+    batch: Option<i64>,
     result: Result<BlockDone, ErrorInfo>,
 ) -> Vec<Effect> {
     let Some(inst) = state.instances.get_mut(instance) else {
         return Vec::new();
     };
-    let pending = inst.pending.remove(&jid);
+    // A batch item has no per-row toggle state; a single toggle does.
+    let pending = batch.is_none().then(|| inst.pending.remove(&jid)).flatten();
     let contact = inst.contacts.find(&jid);
     let who = contact.map_or_else(|| jid.clone(), |c| c.describe());
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let name = inst.name.clone();
+    let ok = result.is_ok();
+    let mut effects = Vec::new();
     match result {
         Ok(done) => {
             let outcome = &done.outcome;
@@ -574,7 +616,6 @@ fn on_block(
                 inst.blocked_count = Some(count);
             }
             let final_state = outcome.blocked;
-            let mut effects = Vec::new();
             if let Some(next) = pending.and_then(|p| p.queued).filter(|q| *q != final_state) {
                 inst.pending.insert(
                     jid.clone(),
@@ -586,44 +627,70 @@ fn on_block(
                 effects.push(Effect::Api(ApiJob::Block {
                     instance,
                     jid: jid.clone(),
-                    lid,
+                    lid: lid.clone(),
                     block: next,
+                    action: None,
+                    batch: None,
                 }));
             }
-            let verb = if final_state { "blocked" } else { "unblocked" };
-            let mut text = format!("{verb} {who} on {name}");
-            if !outcome.message.is_empty() {
-                text.push_str(&format!(" · server: {}", outcome.message));
-            }
-            if final_state != block {
-                text.push_str(" · the server reports a different final state");
-            }
-            match done.ledger_error {
-                Some(why) => error(
+            if let Some(why) = &done.ledger_error {
+                error(
                     state,
                     format!(
-                        "{text} · but the ledger did not save it: {why} · check the data folder"
+                        "{who} on {name}: the server answered, but the ledger did not save it: {why} · check the data folder"
                     ),
-                ),
-                None => info(state, text),
+                );
+            } else if batch.is_none() {
+                let verb = if final_state { "blocked" } else { "unblocked" };
+                let mut text = format!("{verb} {who} on {name}");
+                if !outcome.message.is_empty() {
+                    text.push_str(&format!(" · server: {}", outcome.message));
+                }
+                if final_state != block {
+                    text.push_str(" · the server reports a different final state");
+                }
+                info(state, text);
             }
-            effects
+            if batch.is_none() {
+                state.history.push(vec![Item {
+                    instance,
+                    jid: jid.clone(),
+                    lid,
+                    block: final_state,
+                    action: None,
+                }]);
+            }
         }
         Err(e) => {
-            let dropped = pending.and_then(|p| p.queued).is_some();
-            let verb = if block { "block" } else { "unblock" };
-            let mut text = format!("{verb} of {who} on {name} failed: {}", e.summary());
-            if dropped {
-                text.push_str(" · the queued change was not sent");
-            }
-            let mut effects = Vec::new();
             if e.status == Some(503) {
                 inst.connection = Connection::State("disconnected".to_string());
                 effects.extend(load_instances(state));
             }
-            error(state, text);
-            effects
+            // Batch failures are summed up when the batch ends.
+            if batch.is_none() {
+                let dropped = pending.and_then(|p| p.queued).is_some();
+                let verb = if block { "block" } else { "unblock" };
+                let mut text = format!("{verb} of {who} on {name} failed: {}", e.summary());
+                if dropped {
+                    text.push_str(" · the queued change was not sent");
+                }
+                error(state, text);
+            } else {
+                note_batch_failure(state, &format!("{who} on {name}: {}", e.summary()));
+            }
         }
+    }
+    if let Some(batch) = batch {
+        effects.extend(bulk::on_answer(state, batch, instance, &jid, ok));
+    }
+    effects
+}
+
+/// Keeps the last failure of a running batch in view without replacing a
+/// more important error.
+fn note_batch_failure(state: &mut State, text: &str) {
+    if state.status.as_ref().is_none_or(|s| !s.is_error) {
+        error(state, format!("failed: {text}"));
     }
 }
 

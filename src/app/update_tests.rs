@@ -104,6 +104,8 @@ fn block_job(instance: usize, digits: &str, lid: Option<&str>, block: bool) -> E
         jid: jid(digits),
         lid: lid.map(str::to_string),
         block,
+        action: None,
+        batch: None,
     })
 }
 
@@ -273,6 +275,7 @@ fn b_blocks_then_shows_the_answer() {
             instance: 0,
             jid: jid("5511911110002"),
             block: true,
+            batch: None,
             result: done("777@lid", true, 7),
         }),
     );
@@ -314,6 +317,7 @@ fn second_b_while_pending_is_queued_not_sent() {
             instance: 0,
             jid: jid("5511911110001"),
             block: true,
+            batch: None,
             result: done(&jid("5511911110001"), true, 1),
         }),
     );
@@ -366,6 +370,7 @@ fn failed_block_returns_row_to_last_confirmed_state() {
             instance: 0,
             jid: jid("5511911110001"),
             block: false,
+            batch: None,
             result: Err(http_error(
                 503,
                 "Instance is not connected to WhatsApp",
@@ -413,6 +418,7 @@ fn every_error_status_reaches_the_status_bar() {
                 instance: 0,
                 jid: jid("5511911110001"),
                 block: true,
+                batch: None,
                 result: Err(http_error(status, message, "do something")),
             }),
         );
@@ -438,6 +444,7 @@ fn local_errors_have_no_status() {
             instance: 0,
             jid: jid("5511911110001"),
             block: true,
+            batch: None,
             result: Err(ErrorInfo::local(
                 "no answer within 30s",
                 "check the network",
@@ -464,6 +471,7 @@ fn ledger_failure_after_success_is_an_error() {
             instance: 0,
             jid: jid("5511911110001"),
             block: true,
+            batch: None,
             result,
         }),
     );
@@ -998,4 +1006,379 @@ fn notices_are_shown_as_errors() {
     let mut s = loaded();
     update(&mut s, Msg::Notice("cache moved aside".into()));
     assert!(s.status.as_ref().unwrap().is_error);
+}
+
+fn answer(instance: usize, digits: &str, block: bool, batch: i64, ok: bool) -> Msg {
+    Msg::Api(ApiResult::Block {
+        instance,
+        jid: jid(digits),
+        block,
+        batch: Some(batch),
+        result: if ok {
+            done(&jid(digits), block, 1)
+        } else {
+            Err(http_error(500, "boom", "retry"))
+        },
+    })
+}
+
+fn block_jobs(effects: &[Effect]) -> Vec<(usize, String, bool)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Api(ApiJob::Block {
+                instance,
+                jid,
+                block,
+                ..
+            }) => Some((*instance, jid.clone(), *block)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn space_marks_and_star_marks_all_shown() {
+    let mut s = loaded();
+    update(&mut s, ch(' '));
+    assert!(s.instance().marks.contains(&jid("5511911110001")));
+    assert_eq!(s.selected, 1, "Space moves on");
+    update(&mut s, ch(' '));
+    update(&mut s, ch('k'));
+    update(&mut s, ch(' '));
+    assert_eq!(s.instance().marks.len(), 1, "Space again unmarks");
+    update(&mut s, ch('*'));
+    assert_eq!(s.instance().marks.len(), 3);
+    update(&mut s, ch('*'));
+    assert!(s.instance().marks.is_empty(), "* again unmarks all");
+}
+
+#[test]
+fn bulk_block_across_instances_then_undo() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                RemoteContact {
+                    jid: "999@lid".into(),
+                    ..contact("0", "Hidden", None)
+                },
+            ])),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    assert_eq!(s.mode, Mode::ConfirmBatch);
+    let d = s.dialog.clone().unwrap();
+    assert_eq!(d.chosen, vec![true, false], "the shown instance is chosen");
+    assert_eq!(
+        d.focus,
+        crate::app::state::DialogFocus::Cancel,
+        "Cancel has the focus"
+    );
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "Enter on Cancel closes"
+    );
+    assert_eq!(s.mode, Mode::Normal);
+
+    update(&mut s, ch('B'));
+    update(&mut s, ch('a')); // every instance
+    let effects = update(&mut s, ch('y'));
+    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+        panic!("the ledger records the batch first: {effects:?}")
+    };
+    assert!(
+        label.contains("block 2 contacts on sales, support"),
+        "{label}"
+    );
+    assert!(
+        label.contains("1 hidden-number contacts skipped"),
+        "{label}"
+    );
+    assert_eq!(
+        items.len(),
+        3,
+        "two here, one elsewhere (the @lid cannot be matched)"
+    );
+    assert!(s.instance().marks.is_empty(), "marks are used up");
+
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((7, vec![1, 2, 3])))),
+    );
+    let mut sent = block_jobs(&effects);
+    sent.sort();
+    assert_eq!(
+        sent,
+        vec![
+            (0, jid("5511911110001"), true),
+            (0, "999@lid".into(), true),
+            (1, jid("5511911110001"), true)
+        ]
+    );
+    assert_eq!(s.pending_count(), 3, "quit would ask");
+    update(&mut s, answer(0, "5511911110001", true, 7, true));
+    update(&mut s, answer(1, "5511911110001", true, 7, false));
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: "999@lid".into(),
+            block: true,
+            batch: Some(7),
+            result: done("999@lid", true, 2),
+        }),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::Api(ApiJob::CloseBatch {
+            batch: 7,
+            status: "done"
+        })]
+    );
+    assert!(s.batch.is_none());
+    let status = s.status.clone().unwrap();
+    assert!(status.is_error, "a failure is an error");
+    assert!(status.text.contains("2 done, 1 failed"), "{}", status.text);
+    assert_eq!(s.instances[0].known_blocked(), 2);
+
+    // u sends the inverse of what succeeded.
+    let effects = update(&mut s, ch('u'));
+    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+        panic!("undo is a recorded batch: {effects:?}")
+    };
+    assert!(
+        label.starts_with("undo: unblock 2 contacts on sales"),
+        "{label}"
+    );
+    assert!(items.iter().all(|(_, _, _, block)| !block));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((8, vec![4, 5])))),
+    );
+    update(&mut s, answer(0, "5511911110001", false, 8, true));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: "999@lid".into(),
+            block: false,
+            batch: Some(8),
+            result: done("999@lid", false, 0),
+        }),
+    );
+    assert_eq!(s.instances[0].known_blocked(), 0);
+    assert!(
+        update(&mut s, ch('u')).is_empty(),
+        "an undo is not undone in turn"
+    );
+    assert_eq!(status_text(&s), "nothing to undo");
+}
+
+#[test]
+fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
+    let mut s = State::new(&names(), &[], 0);
+    let many = (0..20)
+        .map(|i| contact(&format!("55119{i:08}"), "X", None))
+        .collect();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(many)),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    update(&mut s, ch('y'));
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((1, (0..20).collect())))),
+    );
+    assert_eq!(block_jobs(&effects).len(), crate::app::batch::MAX_IN_FLIGHT);
+    let effects = update(&mut s, answer(0, "5511900000000", true, 1, true));
+    assert_eq!(block_jobs(&effects).len(), 1, "one answer, one more sent");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(status_text(&s).contains("cancelled 11 not sent yet; 8 already sent will finish"));
+    let mut last = Vec::new();
+    for i in 1..=8 {
+        last = update(&mut s, answer(0, &format!("55119{i:08}"), true, 1, true));
+        assert!(block_jobs(&last).is_empty(), "nothing more is sent");
+    }
+    assert_eq!(
+        last,
+        vec![Effect::Api(ApiJob::CloseBatch {
+            batch: 1,
+            status: "cancelled"
+        })]
+    );
+    assert!(status_text(&s).contains("9 done, 11 cancelled"));
+}
+
+#[test]
+fn a_blocks_any_typed_number_and_refuses_groups() {
+    let mut s = loaded();
+    update(&mut s, ch('a'));
+    assert_eq!(s.mode, Mode::Prompt);
+    for c in "1203634@g.us".chars() {
+        assert!(update(&mut s, ch(c)).is_empty(), "typing runs no command");
+    }
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(
+        status_text(&s).contains("is a group"),
+        "{}",
+        status_text(&s)
+    );
+    assert!(status_text(&s).contains("nothing was sent"));
+    assert_eq!(s.mode, Mode::Prompt, "the text stays to be fixed");
+    s.prompt.clear();
+    for c in "+1 (415) 555-0123".chars() {
+        update(&mut s, ch(c));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(label, "block +1 415 555-0123 on sales");
+    assert_eq!(items, &vec![(0, jid("14155550123"), None, true)]);
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, ch('a'));
+    update(&mut s, ch('x'));
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.prompt.is_empty());
+}
+
+#[test]
+fn single_toggles_are_undoable_too() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true,
+            batch: None,
+            result: done(&jid("5511911110001"), true, 1),
+        }),
+    );
+    let effects = update(&mut s, ch('u'));
+    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(items, &vec![(0, jid("5511911110001"), None, false)]);
+}
+
+#[test]
+fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
+    use crate::ledger::{BatchItem, UnfinishedBatch};
+    let mut s = loaded();
+    let left = vec![
+        (
+            41,
+            BatchItem {
+                instance: "support".into(),
+                jid: jid("5511911110002"),
+                lid: None,
+                block: true,
+            },
+        ),
+        (
+            42,
+            BatchItem {
+                instance: "gone".into(),
+                jid: jid("5511911110003"),
+                lid: None,
+                block: true,
+            },
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::Unfinished(vec![UnfinishedBatch {
+            id: 9,
+            label: "block 3 on support".into(),
+            created_at: 0,
+            total: 3,
+            done: 1,
+            left,
+        }]),
+    );
+    assert_eq!(
+        s.mode,
+        Mode::ConfirmResume {
+            resume_focused: false
+        }
+    );
+    assert_eq!(
+        s.resume.as_ref().unwrap().items.len(),
+        1,
+        "unknown instances are left out"
+    );
+    let effects = update(&mut s, ch('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::Api(ApiJob::Block {
+            instance: 1,
+            jid: jid("5511911110002"),
+            lid: None,
+            block: true,
+            action: Some(41),
+            batch: Some(9),
+        })],
+        "only what is not confirmed, under its recorded action"
+    );
+}
+
+#[test]
+fn an_unfinished_batch_can_be_discarded() {
+    use crate::ledger::{BatchItem, UnfinishedBatch};
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Unfinished(vec![UnfinishedBatch {
+            id: 9,
+            label: "x".into(),
+            created_at: 0,
+            total: 1,
+            done: 0,
+            left: vec![(
+                1,
+                BatchItem {
+                    instance: "sales".into(),
+                    jid: jid("1"),
+                    lid: None,
+                    block: true,
+                },
+            )],
+        }]),
+    );
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Api(ApiJob::CloseBatch {
+            batch: 9,
+            status: "cancelled"
+        })],
+        "Enter on the focused Discard"
+    );
+}
+
+#[test]
+fn budget_reports_reach_the_instances_sharing_the_token() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Budget {
+            instances: vec![0, 1],
+            remaining: 3,
+            limit: 100,
+        },
+    );
+    assert_eq!(s.instances[1].budget, Some((3, 100)));
 }

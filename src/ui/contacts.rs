@@ -157,7 +157,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         .iter()
         .filter_map(|&i| {
             let c = inst.contacts.get(i)?;
-            let name = name_cell(&c, name_w, &state.filter);
+            let mut name = name_cell(&c, name_w.saturating_sub(2), &state.filter);
+            let mark = if inst.marks.contains(c.jid()) {
+                Span::styled("● ", theme::key())
+            } else {
+                Span::raw("  ")
+            };
+            name.spans.insert(0, mark);
             let mut block = block_cell(inst, &c, state);
             if !wide {
                 // Narrow: the state word only, without its age.
@@ -172,7 +178,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 Cell::from(block),
             ]))
         });
-    let header = Row::new(vec!["Name", "Number", "Block state"]).style(theme::header());
+    let header = Row::new(vec!["  Name", "Number", "Block state"]).style(theme::header());
     let table = Table::new(
         rows,
         [

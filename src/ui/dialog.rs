@@ -6,6 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme;
+use crate::app::State;
+use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
 
 /// A `width` x `height` rectangle in the middle of `area`, clipped to it.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -17,6 +19,94 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         width,
         height,
     }
+}
+
+fn button(label: String, focused: bool) -> Span<'static> {
+    if focused {
+        Span::styled(format!("[ {label} ]"), theme::button_focused())
+    } else {
+        Span::raw(format!("  {label}  "))
+    }
+}
+
+fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
+    let popup = centered(area, width, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .title(format!(" {title} "))
+                .border_style(theme::overlay_border()),
+        ),
+        popup,
+    );
+}
+
+/// Draws the bulk dialog: how many, what, and the instance picker.
+pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
+    let verb = if d.block { "Block" } else { "Unblock" };
+    let n = d.targets.len();
+    let what = if n == 1 {
+        "1 contact".to_string()
+    } else {
+        format!("{n} contacts")
+    };
+    let chosen = d.chosen.iter().filter(|c| **c).count();
+    let mut lines = vec![
+        Line::raw(format!("{verb} {what} on {chosen} instance(s):")),
+        Line::raw(""),
+    ];
+    for (i, inst) in state.instances.iter().enumerate() {
+        let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
+        let cursor = d.focus == DialogFocus::List && d.cursor == i;
+        let text = format!(" {mark} {} ({})", inst.title(), inst.connection.label());
+        lines.push(if cursor {
+            Line::styled(text, theme::selected_row())
+        } else {
+            Line::raw(text)
+        });
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        button("Cancel".into(), d.focus == DialogFocus::Cancel),
+        Span::raw("   "),
+        button(format!("{verb} {what}"), d.focus == DialogFocus::Confirm),
+    ]));
+    lines.push(Line::styled(
+        "↑↓ instance · Space choose · a all · Tab buttons · y go · Esc cancel",
+        theme::dim(),
+    ));
+    framed(frame, area, &format!("{verb}?"), lines, 72);
+}
+
+/// Draws the offer to resume an unfinished batch.
+pub fn draw_resume(
+    frame: &mut Frame,
+    area: Rect,
+    offer: &ResumeOffer,
+    resume_focused: bool,
+    now: i64,
+) {
+    let lines = vec![
+        Line::raw("The last run stopped in the middle of a batch:"),
+        Line::styled(format!("  {}", offer.label), theme::key()),
+        Line::raw(format!(
+            "  started {}, {} of {} confirmed, {} not confirmed.",
+            super::contacts::age(now, offer.created_at),
+            offer.done,
+            offer.total,
+            offer.items.len()
+        )),
+        Line::raw("Resuming sends only those (blocking twice is harmless)."),
+        Line::raw(""),
+        Line::from(vec![
+            button("Discard".into(), !resume_focused),
+            Span::raw("   "),
+            button("Resume".into(), resume_focused),
+        ]),
+        Line::styled("y resume · n discard · ←/→ choose", theme::dim()),
+    ];
+    framed(frame, area, "Unfinished batch", lines, 72);
 }
 
 /// Draws "quit with N requests pending?".

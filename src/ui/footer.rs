@@ -3,8 +3,11 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Gauge, Paragraph};
+
+use crate::app::batch::Batch;
 
 use super::theme;
 use crate::app::State;
@@ -12,7 +15,8 @@ use crate::app::keymap::{BINDINGS, Command};
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
-const DROP_FIRST: [Command; 5] = [
+const DROP_FIRST: [Command; 6] = [
+    Command::Undo,
     Command::BlockedView,
     Command::Refresh,
     Command::NextInstance,
@@ -32,7 +36,19 @@ fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
 /// Draws the footer.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let mut spans: Vec<Span> = Vec::new();
+    if let Some(b) = &state.batch {
+        return draw_progress(frame, area, state, b);
+    }
     match state.mode {
+        Mode::Prompt => {
+            spans.push(Span::styled("Block number: ", theme::key()));
+            spans.push(Span::raw(state.prompt.clone()));
+            spans.push(Span::styled("▏", theme::key()));
+            spans.push(Span::raw("   "));
+            spans.extend(key_hint("Enter", "block"));
+            spans.extend(key_hint("Esc", "cancel"));
+            spans.push(Span::styled("e.g. +55 (11) 99999-9999", theme::dim()));
+        }
         Mode::Filter => {
             spans.push(Span::styled("/", theme::key()));
             spans.push(Span::raw(state.filter.clone()));
@@ -71,4 +87,39 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A running batch: what, a gauge, done / failed / left, time left.
+fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
+    let answered = b.done + b.failed;
+    let mut text = format!("{} · {} done", b.label, b.done);
+    if b.failed > 0 {
+        text.push_str(&format!(" · {} failed", b.failed));
+    }
+    text.push_str(&format!(" · {} left", b.left()));
+    if let Some(secs) = b.seconds_left(state.ticks) {
+        text.push_str(&format!(" · ~{secs}s"));
+    }
+    if let Some((remaining, limit)) = state.instance().budget
+        && remaining * 5 < limit
+    {
+        text.push_str(&format!(" · budget {remaining}/{limit}"));
+    }
+    text.push_str(" · Esc cancels");
+    let [gauge, label] =
+        Layout::horizontal([Constraint::Length(area.width.min(22)), Constraint::Min(0)])
+            .areas(area);
+    let ratio = if b.total == 0 {
+        1.0
+    } else {
+        answered as f64 / b.total as f64
+    };
+    frame.render_widget(
+        Gauge::default()
+            .ratio(ratio.clamp(0.0, 1.0))
+            .label(format!("{answered}/{}", b.total))
+            .gauge_style(theme::pending()),
+        gauge,
+    );
+    frame.render_widget(Paragraph::new(format!(" {text}")), label);
 }

@@ -34,7 +34,17 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Mode::ConfirmQuit { quit_focused } => {
             dialog::draw_quit(frame, frame.area(), state.pending_count(), quit_focused)
         }
-        Mode::Normal | Mode::Filter => {}
+        Mode::ConfirmBatch => {
+            if let Some(d) = &state.dialog {
+                dialog::draw_batch(frame, frame.area(), state, d)
+            }
+        }
+        Mode::ConfirmResume { resume_focused } => {
+            if let Some(offer) = &state.resume {
+                dialog::draw_resume(frame, frame.area(), offer, resume_focused, state.now)
+            }
+        }
+        Mode::Normal | Mode::Filter | Mode::Prompt => {}
     }
 }
 

@@ -43,6 +43,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             if let Some(saved) = inst.cached_at {
                 text.push_str(&format!(" · cached {}", age(state.now, saved)));
             }
+            if !inst.marks.is_empty() {
+                text.push_str(&format!(" · {} marked", inst.marks.len()));
+            }
+            if let Some((remaining, limit)) = inst.budget
+                && remaining * 5 < limit
+            {
+                text.push_str(&format!(" · budget {remaining}/{limit}"));
+            }
             if inst.refreshing {
                 text.push_str(&format!(" {}", theme::spinner(state.ticks)));
             }

@@ -154,6 +154,7 @@ fn list_200x50_with_pending_and_server_count() {
             instance: 0,
             jid: "5511911110001@s.whatsapp.net".into(),
             block: false,
+            batch: None,
             result: Ok(BlockDone {
                 outcome: BlockOutcome {
                     message: "Contact unblocked successfully".into(),
@@ -297,14 +298,14 @@ fn filter_matches_are_highlighted_and_cache_age_shown() {
     let screen = text(&t);
     assert!(screen.contains("cached 2h ago"), "{screen}");
     let buffer = t.backend().buffer();
-    // Row 2 is the first contact row: "▌ Ana Silva".
-    let a = &buffer[(2, 2)];
+    // Row 2 is the first contact row: "▌   Ana Silva" (after the mark column).
+    let a = &buffer[(4, 2)];
     assert_eq!(a.symbol(), "A");
     assert!(
         a.modifier.contains(ratatui::style::Modifier::UNDERLINED),
         "matched letters stand out"
     );
-    let space = &buffer[(5, 2)];
+    let space = &buffer[(7, 2)];
     assert!(
         !space
             .modifier

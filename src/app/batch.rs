@@ -1,0 +1,243 @@
+//! A batch of block/unblock changes (marked contacts, several instances,
+//! an undo, a resumed batch) fed to the worker a few at a time, so that
+//! `Esc` can still cancel what has not been sent.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::msg::ApiJob;
+
+/// Requests of a batch in flight at once (the worker's own limit).
+pub const MAX_IN_FLIGHT: usize = 8;
+
+/// One change: block or unblock one JID on one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Instance index.
+    pub instance: usize,
+    /// JID sent as `number`.
+    pub jid: String,
+    /// Its `@lid`, when known.
+    pub lid: Option<String>,
+    /// Block (`true`) or unblock.
+    pub block: bool,
+    /// Its ledger action, once recorded.
+    pub action: Option<i64>,
+}
+
+impl Item {
+    /// The same change undone.
+    pub fn inverse(&self) -> Item {
+        Item {
+            block: !self.block,
+            action: None,
+            ..self.clone()
+        }
+    }
+}
+
+/// A running batch and its counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// Its ledger id, once recorded.
+    pub id: Option<i64>,
+    /// What it does, for the user (`block 12 on sales, support`).
+    pub label: String,
+    queue: VecDeque<Item>,
+    sending: HashMap<(usize, String), Item>,
+    /// Items in all.
+    pub total: usize,
+    /// Items the server confirmed.
+    pub done: usize,
+    /// Items that failed.
+    pub failed: usize,
+    /// Items dropped by a cancel.
+    pub cancelled: usize,
+    /// What succeeded, for undo.
+    pub succeeded: Vec<Item>,
+    /// Whether this batch is itself an undo (it is not undone in turn).
+    pub is_undo: bool,
+    /// Tick it started at, for the time estimate.
+    pub started: u64,
+}
+
+impl Batch {
+    /// A batch of `items` not yet recorded in the ledger.
+    pub fn new(label: String, items: Vec<Item>, is_undo: bool, tick: u64) -> Batch {
+        Batch {
+            id: None,
+            label,
+            total: items.len(),
+            queue: items.into(),
+            sending: HashMap::new(),
+            done: 0,
+            failed: 0,
+            cancelled: 0,
+            succeeded: Vec::new(),
+            is_undo,
+            started: tick,
+        }
+    }
+
+    /// The items still queued (for the ledger at creation).
+    pub fn queued(&self) -> impl Iterator<Item = &Item> {
+        self.queue.iter()
+    }
+
+    /// Attaches the ledger's batch and action ids (in item order).
+    pub fn recorded(&mut self, id: i64, actions: &[i64]) {
+        self.id = Some(id);
+        for (item, action) in self.queue.iter_mut().zip(actions) {
+            item.action = Some(*action);
+        }
+    }
+
+    /// Jobs to send now, keeping [`MAX_IN_FLIGHT`] in flight.
+    pub fn next_jobs(&mut self) -> Vec<ApiJob> {
+        let mut jobs = Vec::new();
+        if self.id.is_none() {
+            return jobs;
+        }
+        while self.sending.len() < MAX_IN_FLIGHT {
+            let Some(item) = self.queue.pop_front() else {
+                break;
+            };
+            let key = (item.instance, item.jid.clone());
+            if self.sending.contains_key(&key) {
+                // The same change twice: it is already on its way.
+                self.total -= 1;
+                continue;
+            }
+            jobs.push(ApiJob::Block {
+                instance: item.instance,
+                jid: item.jid.clone(),
+                lid: item.lid.clone(),
+                block: item.block,
+                action: item.action,
+                batch: self.id,
+            });
+            self.sending.insert(key, item);
+        }
+        jobs
+    }
+
+    /// Counts an answer; returns whether it belonged to this batch.
+    pub fn answered(&mut self, instance: usize, jid: &str, ok: bool) -> bool {
+        let Some(item) = self.sending.remove(&(instance, jid.to_string())) else {
+            return false;
+        };
+        if ok {
+            self.done += 1;
+            self.succeeded.push(item);
+        } else {
+            self.failed += 1;
+        }
+        true
+    }
+
+    /// The state a row's request of this batch asks for, if one is in
+    /// flight.
+    pub fn sending(&self, instance: usize, jid: &str) -> Option<bool> {
+        self.sending
+            .get(&(instance, jid.to_string()))
+            .map(|i| i.block)
+    }
+
+    /// Drops what is not sent yet; returns how many.
+    pub fn cancel(&mut self) -> usize {
+        let n = self.queue.len();
+        self.queue.clear();
+        self.cancelled += n;
+        n
+    }
+
+    /// Items neither answered nor cancelled.
+    pub fn left(&self) -> usize {
+        self.queue.len() + self.sending.len()
+    }
+
+    /// Whether every item is answered or cancelled.
+    pub fn is_finished(&self) -> bool {
+        self.id.is_some() && self.left() == 0
+    }
+
+    /// Seconds left at the pace so far (4 ticks a second), once known.
+    pub fn seconds_left(&self, tick: u64) -> Option<u64> {
+        let answered = (self.done + self.failed) as u64;
+        let elapsed = tick.saturating_sub(self.started);
+        (answered > 0 && elapsed > 0).then(|| elapsed * self.left() as u64 / answered / 4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(n: usize) -> Vec<Item> {
+        (0..n)
+            .map(|i| Item {
+                instance: 0,
+                jid: format!("{i}@s.whatsapp.net"),
+                lid: None,
+                block: true,
+                action: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn feeds_a_few_at_a_time_after_recording() {
+        let mut b = Batch::new("x".into(), items(20), false, 0);
+        assert!(
+            b.next_jobs().is_empty(),
+            "nothing is sent before the ledger has it"
+        );
+        b.recorded(7, &(100..120).collect::<Vec<_>>());
+        let jobs = b.next_jobs();
+        assert_eq!(jobs.len(), MAX_IN_FLIGHT);
+        assert!(matches!(
+            &jobs[0],
+            ApiJob::Block {
+                action: Some(100),
+                batch: Some(7),
+                ..
+            }
+        ));
+        assert!(b.next_jobs().is_empty());
+        assert!(b.answered(0, "0@s.whatsapp.net", true));
+        assert!(b.answered(0, "1@s.whatsapp.net", false));
+        assert!(!b.answered(0, "0@s.whatsapp.net", true), "counted once");
+        assert_eq!(b.next_jobs().len(), 2);
+        assert_eq!((b.done, b.failed, b.left()), (1, 1, 18));
+        assert_eq!(b.cancel(), 10);
+        assert_eq!(b.left(), 8);
+        assert!(!b.is_finished());
+        for i in 2..10 {
+            b.answered(0, &format!("{i}@s.whatsapp.net"), true);
+        }
+        assert!(b.is_finished());
+        assert_eq!((b.done, b.failed, b.cancelled, b.total), (9, 1, 10, 20));
+        assert_eq!(b.succeeded.len(), 9);
+    }
+
+    #[test]
+    fn estimates_time_left_from_the_pace() {
+        let mut b = Batch::new("x".into(), items(10), false, 0);
+        b.recorded(1, &[]);
+        b.next_jobs();
+        assert_eq!(b.seconds_left(8), None);
+        b.answered(0, "0@s.whatsapp.net", true);
+        b.answered(0, "1@s.whatsapp.net", true);
+        // 2 answers in 8 ticks (2 s): 8 left take 8 s.
+        assert_eq!(b.seconds_left(8), Some(8));
+    }
+
+    #[test]
+    fn inverse_flips_and_forgets_the_action() {
+        let mut i = items(1).remove(0);
+        i.action = Some(3);
+        let inv = i.inverse();
+        assert!(!inv.block);
+        assert_eq!(inv.action, None);
+        assert_eq!(inv.jid, i.jid);
+    }
+}

@@ -1,0 +1,466 @@
+//! Marks, bulk and cross-instance changes, typed numbers, undo and resumed
+//! batches: the parts of `update` that run a [`Batch`].
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::batch::{Batch, Item};
+use super::keymap;
+use super::msg::{ApiJob, BatchCreated, Effect};
+use super::state::{BatchDialog, DialogFocus, Mode, ResumeOffer, State};
+use super::update::{error, info, move_by};
+use crate::ledger::UnfinishedBatch;
+use crate::number::{JidKind, PHONE_SUFFIX, jid_kind, normalize};
+
+/// Space: marks or unmarks the selected contact and moves on.
+pub(super) fn mark(state: &mut State) {
+    let Some(jid) = state.selected_contact().map(|c| c.jid().to_string()) else {
+        return;
+    };
+    let marks = &mut state.instance_mut().marks;
+    if !marks.remove(&jid) {
+        marks.insert(jid);
+    }
+    move_by(state, 1);
+}
+
+/// `*`: marks every shown contact, or unmarks them all if they all are.
+pub(super) fn mark_all(state: &mut State) {
+    let inst = &state.instances[state.current];
+    let shown: Vec<String> = state
+        .visible
+        .iter()
+        .filter_map(|&i| inst.contacts.get(i).map(|c| c.jid().to_string()))
+        .collect();
+    let all = shown.iter().all(|j| inst.marks.contains(j));
+    let marks = &mut state.instances[state.current].marks;
+    if all {
+        for j in &shown {
+            marks.remove(j);
+        }
+        info(state, format!("unmarked {} contacts", shown.len()));
+    } else {
+        let n = shown.len();
+        marks.extend(shown);
+        info(state, format!("marked {n} shown contacts"));
+    }
+}
+
+fn busy(state: &mut State) -> bool {
+    if state.batch.is_some() {
+        info(
+            state,
+            "a batch is running: wait for it, or press Esc to cancel what is not sent",
+        );
+        return true;
+    }
+    false
+}
+
+/// `B` / `U`: opens the dialog for the marked contacts, or the selected one.
+pub(super) fn open_dialog(state: &mut State, block: bool) {
+    if busy(state) {
+        return;
+    }
+    let inst = state.instance();
+    let mut targets: Vec<(String, Option<String>)> = inst
+        .contacts
+        .iter()
+        .filter(|c| inst.marks.contains(c.jid()))
+        .map(|c| (c.jid().to_string(), c.lid().map(str::to_string)))
+        .collect();
+    if targets.is_empty()
+        && let Some(c) = state.selected_contact()
+    {
+        targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
+    }
+    if targets.is_empty() {
+        info(state, "nothing to act on: mark contacts with Space first");
+        return;
+    }
+    let current = state.current;
+    state.dialog = Some(BatchDialog {
+        block,
+        targets,
+        chosen: (0..state.instances.len()).map(|i| i == current).collect(),
+        cursor: current,
+        focus: DialogFocus::Cancel,
+    });
+    state.mode = Mode::ConfirmBatch;
+}
+
+/// Keys of the bulk dialog.
+pub(super) fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Some(dialog) = state.dialog.as_mut() else {
+        state.mode = Mode::Normal;
+        return Vec::new();
+    };
+    let n = dialog.chosen.len();
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+            state.dialog = None;
+            state.mode = Mode::Normal;
+        }
+        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            state.dialog = None;
+            state.mode = Mode::Normal;
+        }
+        KeyCode::Char('y') => return start_from_dialog(state),
+        KeyCode::Down | KeyCode::Char('j') => {
+            dialog.focus = DialogFocus::List;
+            dialog.cursor = (dialog.cursor + 1).min(n - 1);
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            dialog.focus = DialogFocus::List;
+            dialog.cursor = dialog.cursor.saturating_sub(1);
+        }
+        KeyCode::Char(' ') => {
+            dialog.focus = DialogFocus::List;
+            dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor];
+        }
+        KeyCode::Char('a') => {
+            let all = dialog.chosen.iter().all(|c| *c);
+            let current = state.current;
+            for (i, c) in dialog.chosen.iter_mut().enumerate() {
+                *c = !all || i == current;
+            }
+        }
+        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+            dialog.focus = match dialog.focus {
+                DialogFocus::List => DialogFocus::Cancel,
+                DialogFocus::Cancel => DialogFocus::Confirm,
+                DialogFocus::Confirm => DialogFocus::List,
+            }
+        }
+        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+            dialog.focus = match dialog.focus {
+                DialogFocus::List => DialogFocus::Confirm,
+                DialogFocus::Cancel => DialogFocus::List,
+                DialogFocus::Confirm => DialogFocus::Cancel,
+            }
+        }
+        KeyCode::Enter => match dialog.focus {
+            DialogFocus::Confirm => return start_from_dialog(state),
+            DialogFocus::Cancel => {
+                state.dialog = None;
+                state.mode = Mode::Normal;
+            }
+            DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The phone JID of a listed JID: itself when it is one. Hidden-number
+/// (`@lid`) contacts have none: they cannot be matched on other instances.
+fn phone_jid(jid: &str) -> Option<&str> {
+    (jid_kind(jid) == JidKind::Phone).then_some(jid)
+}
+
+fn start_from_dialog(state: &mut State) -> Vec<Effect> {
+    state.mode = Mode::Normal;
+    let Some(dialog) = state.dialog.take() else {
+        return Vec::new();
+    };
+    let current = state.current;
+    let mut items = Vec::new();
+    let mut skipped = 0;
+    let mut names = Vec::new();
+    for (instance, _) in dialog.chosen.iter().enumerate().filter(|(_, c)| **c) {
+        names.push(state.instances[instance].name.clone());
+        for (jid, lid) in &dialog.targets {
+            let target = if instance == current {
+                Some((jid.clone(), lid.clone()))
+            } else {
+                phone_jid(jid).map(|j| (j.to_string(), None))
+            };
+            match target {
+                Some((jid, lid)) => items.push(Item {
+                    instance,
+                    jid,
+                    lid,
+                    block: dialog.block,
+                    action: None,
+                }),
+                None => skipped += 1,
+            }
+        }
+    }
+    if items.is_empty() {
+        info(state, "no instance chosen: nothing to do");
+        return Vec::new();
+    }
+    state.instances[current].marks.clear();
+    let verb = if dialog.block { "block" } else { "unblock" };
+    let mut label = format!(
+        "{verb} {} on {}",
+        plural(dialog.targets.len()),
+        names.join(", ")
+    );
+    if skipped > 0 {
+        label.push_str(&format!(
+            " ({skipped} hidden-number contacts skipped elsewhere: no phone number to match)"
+        ));
+    }
+    start(state, label, items, false)
+}
+
+fn plural(n: usize) -> String {
+    if n == 1 {
+        "1 contact".to_string()
+    } else {
+        format!("{n} contacts")
+    }
+}
+
+/// Starts a batch: the ledger records it first, then it is sent.
+pub(super) fn start(
+    state: &mut State,
+    label: String,
+    items: Vec<Item>,
+    is_undo: bool,
+) -> Vec<Effect> {
+    let job = ApiJob::CreateBatch {
+        label: label.clone(),
+        items: items
+            .iter()
+            .map(|i| (i.instance, i.jid.clone(), i.lid.clone(), i.block))
+            .collect(),
+    };
+    info(state, format!("{label}…"));
+    state.batch = Some(Batch::new(label, items, is_undo, state.ticks));
+    vec![Effect::Api(job)]
+}
+
+/// The ledger recorded the batch (or could not).
+pub(super) fn on_created(state: &mut State, created: BatchCreated) -> Vec<Effect> {
+    let Some(batch) = state.batch.as_mut().filter(|b| b.id.is_none()) else {
+        return Vec::new();
+    };
+    match created {
+        Ok((id, actions)) => {
+            batch.recorded(id, &actions);
+            batch.next_jobs().into_iter().map(Effect::Api).collect()
+        }
+        Err(e) => {
+            state.batch = None;
+            error(state, e.summary());
+            Vec::new()
+        }
+    }
+}
+
+/// Counts a batch item's answer, sends the next ones, and closes the batch
+/// when every item is answered.
+pub(super) fn on_answer(
+    state: &mut State,
+    batch: i64,
+    instance: usize,
+    jid: &str,
+    ok: bool,
+) -> Vec<Effect> {
+    let Some(b) = state.batch.as_mut().filter(|b| b.id == Some(batch)) else {
+        return Vec::new();
+    };
+    b.answered(instance, jid, ok);
+    let mut effects: Vec<Effect> = b.next_jobs().into_iter().map(Effect::Api).collect();
+    if b.is_finished() {
+        let Some(b) = state.batch.take() else {
+            return effects;
+        };
+        let mut text = format!("{}: {} done", b.label, b.done);
+        if b.failed > 0 {
+            text.push_str(&format!(", {} failed (see the rows and the log)", b.failed));
+        }
+        if b.cancelled > 0 {
+            text.push_str(&format!(", {} cancelled", b.cancelled));
+        }
+        if !b.is_undo && !b.succeeded.is_empty() {
+            state.history.push(b.succeeded.clone());
+            text.push_str(" · u undoes it");
+        }
+        if b.failed > 0 {
+            error(state, text);
+        } else {
+            info(state, text);
+        }
+        let status = if b.cancelled > 0 { "cancelled" } else { "done" };
+        effects.push(Effect::Api(ApiJob::CloseBatch { batch, status }));
+    }
+    effects
+}
+
+/// Esc while a batch runs: drops what is not sent.
+pub(super) fn cancel(state: &mut State) -> bool {
+    let Some(b) = state.batch.as_mut() else {
+        return false;
+    };
+    let dropped = b.cancel();
+    let in_flight = b.left();
+    info(
+        state,
+        format!("cancelled {dropped} not sent yet; {in_flight} already sent will finish"),
+    );
+    true
+}
+
+/// `u`: sends the inverse of the last action that succeeded.
+pub(super) fn undo(state: &mut State) -> Vec<Effect> {
+    if busy(state) {
+        return Vec::new();
+    }
+    let Some(items) = state.history.pop() else {
+        info(state, "nothing to undo");
+        return Vec::new();
+    };
+    let inverse: Vec<Item> = items.iter().map(Item::inverse).collect();
+    let blocks = inverse.iter().filter(|i| i.block).count();
+    let verb = if blocks == inverse.len() {
+        "block again"
+    } else if blocks == 0 {
+        "unblock"
+    } else {
+        "revert"
+    };
+    let mut names: Vec<&str> = inverse
+        .iter()
+        .map(|i| state.instances[i.instance].name.as_str())
+        .collect();
+    names.dedup();
+    let label = format!(
+        "undo: {verb} {} on {}",
+        plural(inverse.len()),
+        names.join(", ")
+    );
+    start(state, label, inverse, true)
+}
+
+/// `a`: keys while typing a number.
+pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if keymap::is_interrupt(&key) || key.code == KeyCode::Esc {
+        state.prompt.clear();
+        state.mode = Mode::Normal;
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Backspace => {
+            state.prompt.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => state.prompt.push(c),
+        KeyCode::Enter => return submit_number(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn submit_number(state: &mut State) -> Vec<Effect> {
+    if busy(state) {
+        return Vec::new();
+    }
+    let number = match normalize(&state.prompt) {
+        Ok(n) => n,
+        Err(e) => {
+            error(state, format!("{e} · nothing was sent"));
+            return Vec::new();
+        }
+    };
+    let jid = if number.contains('@') {
+        number
+    } else {
+        format!("{number}{PHONE_SUFFIX}")
+    };
+    state.prompt.clear();
+    state.mode = Mode::Normal;
+    let current = state.current;
+    let lid = state
+        .instance()
+        .contacts
+        .find(&jid)
+        .and_then(|c| c.lid().map(str::to_string));
+    let shown =
+        crate::number::phone_digits(&jid).map_or_else(|| jid.clone(), crate::number::format_phone);
+    let label = format!("block {shown} on {}", state.instance().name);
+    let item = Item {
+        instance: current,
+        jid,
+        lid,
+        block: true,
+        action: None,
+    };
+    start(state, label, vec![item], false)
+}
+
+/// At start: offers the first unfinished batch whose instances still exist.
+pub(super) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
+    for b in batches {
+        let items: Vec<Item> = b
+            .left
+            .iter()
+            .filter_map(|(action, item)| {
+                let instance = state
+                    .instances
+                    .iter()
+                    .position(|i| i.name == item.instance)?;
+                Some(Item {
+                    instance,
+                    jid: item.jid.clone(),
+                    lid: item.lid.clone(),
+                    block: item.block,
+                    action: Some(*action),
+                })
+            })
+            .collect();
+        if items.is_empty() {
+            continue;
+        }
+        state.resume = Some(ResumeOffer {
+            batch: b.id,
+            label: b.label,
+            created_at: b.created_at,
+            total: b.total,
+            done: b.done,
+            items,
+        });
+        state.mode = Mode::ConfirmResume {
+            resume_focused: false,
+        };
+        return;
+    }
+}
+
+/// Keys of the resume offer.
+pub(super) fn on_resume_key(state: &mut State, key: KeyEvent, resume_focused: bool) -> Vec<Effect> {
+    let resume = match key.code {
+        KeyCode::Char('y') | KeyCode::Char('r') => true,
+        KeyCode::Enter => resume_focused,
+        KeyCode::Char('n') | KeyCode::Char('d') | KeyCode::Esc => false,
+        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
+            state.mode = Mode::ConfirmResume {
+                resume_focused: !resume_focused,
+            };
+            return Vec::new();
+        }
+        _ => return Vec::new(),
+    };
+    state.mode = Mode::Normal;
+    let Some(offer) = state.resume.take() else {
+        return Vec::new();
+    };
+    if !resume {
+        info(
+            state,
+            format!("discarded the unfinished batch: {}", offer.label),
+        );
+        return vec![Effect::Api(ApiJob::CloseBatch {
+            batch: offer.batch,
+            status: "cancelled",
+        })];
+    }
+    let label = format!("resume: {}", offer.label);
+    info(state, format!("{label}…"));
+    let mut batch = Batch::new(label, offer.items, false, state.ticks);
+    batch.recorded(offer.batch, &[]);
+    let jobs = batch.next_jobs();
+    state.batch = Some(batch);
+    jobs.into_iter().map(Effect::Api).collect()
+}
