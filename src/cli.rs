@@ -46,6 +46,82 @@ pub enum Command {
         after_help = "Example:\n  ryze-contacts emulator --port 8080 &\n  curl -H 'token: demo-account-token' http://127.0.0.1:8080/api/instance/list"
     )]
     Emulator(EmulatorArgs),
+    /// Show each instance of the profile and its connection state.
+    #[command(after_help = "Example:\n  ryze-contacts instances --json")]
+    Instances(OutputArgs),
+    /// List contacts with the block state the ledger knows.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts list --instance sales\n  ryze-contacts list --blocked --json"
+    )]
+    List(ListArgs),
+    /// Block numbers (any common format, or full JIDs).
+    #[command(
+        after_help = "Examples:\n  ryze-contacts block +5511999999999 --instance sales\n  ryze-contacts block --from spammers.txt --all --json"
+    )]
+    Block(ChangeArgs),
+    /// Unblock numbers.
+    #[command(after_help = "Example:\n  ryze-contacts unblock 5511999999999 --instance sales")]
+    Unblock(ChangeArgs),
+    /// Finish batches a previous run left unfinished (sends only what is not confirmed).
+    Resume(OutputArgs),
+    /// The numbers the ledger knows as blocked now, as CSV (or JSON).
+    #[command(
+        after_help = "Examples:\n  ryze-contacts export > blocked.csv\n  ryze-contacts export --instance sales --json"
+    )]
+    Export(ExportArgs),
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Print machine-readable JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this instance (default: every instance of the profile).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Only contacts the ledger knows as blocked.
+    #[arg(long)]
+    pub blocked: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `block` and `unblock`.
+#[derive(Debug, Args)]
+pub struct ChangeArgs {
+    /// Numbers: +55 (11) 99999-9999, 5511999999999, or a full JID.
+    #[arg(value_name = "NUMBER")]
+    pub numbers: Vec<String>,
+    /// A file with one number per line (`#` starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// The instance to act on.
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub instance: Option<String>,
+    /// Act on every instance of the profile.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Only this instance.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// JSON instead of CSV.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `ryze-contacts emulator`.

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod demo;
 pub mod emulator;
 pub mod filter;
+pub mod headless;
 pub mod ledger;
 pub mod logging;
 pub mod number;

@@ -1,6 +1,6 @@
-//! Entry point: parse arguments, load the profile, start the UI, the demo
-//! or the emulator, and turn failures into one clear message and an exit
-//! code (2: usage or profile, 1: anything else).
+//! Entry point: parse arguments, load the profile, start the UI, the demo,
+//! the emulator or a headless command, and turn failures into one clear
+//! message and an exit code (see `headless::exit`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use ryze_contacts::cli::{Cli, Command, EmulatorArgs};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
 use ryze_contacts::profile::{self, Profile};
 use ryze_contacts::run::{RunOptions, default_data_dir, run};
-use ryze_contacts::{demo, logging};
+use ryze_contacts::{demo, headless, logging};
 
 /// A failure to report: exit code and message.
 struct Failure(u8, String);
@@ -41,6 +41,19 @@ async fn main() -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Emulator(args)) => serve_emulator(args).await,
+        Some(command) => {
+            let profile = load_profile(cli.profile)?;
+            for w in &profile.warnings {
+                eprintln!("ryze-contacts: warning: {w}");
+            }
+            let data_dir = data_dir(cli.data_dir)?;
+            if let Some(log) = logging::init(&data_dir) {
+                tracing::info!(log = %log.display(), "headless command");
+            }
+            headless::run(command, profile, data_dir)
+                .await
+                .map_err(|f| Failure(f.code, f.message))
+        }
         None if cli.demo => {
             let demo = demo::start().await.map_err(other)?;
             let data_dir = cli
@@ -50,20 +63,28 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             run_ui(demo.profile.clone(), data_dir, start).await
         }
         None => {
-            let path = match cli.profile {
-                Some(path) => path,
-                None => profile::default_path()
-                    .ok_or_else(|| usage("no home folder: pass --profile PATH"))?,
-            };
-            let profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
-            let data_dir = match cli.data_dir {
-                Some(dir) => dir,
-                None => default_data_dir()
-                    .ok_or_else(|| usage("no home folder: pass --data-dir PATH"))?,
-            };
+            let profile = load_profile(cli.profile)?;
+            let data_dir = data_dir(cli.data_dir)?;
             let start = start_index(&profile, cli.instance.as_deref())?;
             run_ui(profile, data_dir, start).await
         }
+    }
+}
+
+fn load_profile(path: Option<PathBuf>) -> Result<Profile, Failure> {
+    let path = match path {
+        Some(path) => path,
+        None => {
+            profile::default_path().ok_or_else(|| usage("no home folder: pass --profile PATH"))?
+        }
+    };
+    profile::load(&path).map_err(|e| usage(e.to_string()))
+}
+
+fn data_dir(dir: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    match dir {
+        Some(dir) => Ok(dir),
+        None => default_data_dir().ok_or_else(|| usage("no home folder: pass --data-dir PATH")),
     }
 }
 

@@ -322,11 +322,13 @@ pub(super) fn undo(state: &mut State) -> Vec<Effect> {
     } else {
         "revert"
     };
-    let mut names: Vec<&str> = inverse
+    let mut indexes: Vec<usize> = inverse.iter().map(|i| i.instance).collect();
+    indexes.sort_unstable();
+    indexes.dedup();
+    let names: Vec<&str> = indexes
         .iter()
-        .map(|i| state.instances[i.instance].name.as_str())
+        .map(|&i| state.instances[i].name.as_str())
         .collect();
-    names.dedup();
     let label = format!(
         "undo: {verb} {} on {}",
         plural(inverse.len()),

@@ -591,7 +591,13 @@ fn on_block(
     // A batch item has no per-row toggle state; a single toggle does.
     let pending = batch.is_none().then(|| inst.pending.remove(&jid)).flatten();
     let contact = inst.contacts.find(&jid);
-    let who = contact.map_or_else(|| jid.clone(), |c| c.describe());
+    let who = contact.map_or_else(
+        || {
+            crate::number::phone_digits(&jid)
+                .map_or_else(|| jid.clone(), crate::number::format_phone)
+        },
+        |c| c.describe(),
+    );
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let name = inst.name.clone();
     let ok = result.is_ok();
