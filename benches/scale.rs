@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ryze_contacts::api::parse_contacts_with;
 use ryze_contacts::app::{ApiResult, InstanceStatus, Msg, State, update};
 use ryze_contacts::cache;
-use ryze_contacts::contacts::{ContactStore, Sort, StoreBuilder};
+use ryze_contacts::contacts::{ContactStore, Sort};
 use ryze_contacts::emulator::{address_book, contacts_body};
 use ryze_contacts::filter::{Keep, filter};
 
@@ -68,21 +67,7 @@ fn report(name: &str, s: &Stats, goal_ms: Option<f64>) {
 }
 
 fn build(body: &[u8]) -> ContactStore {
-    let mut b = StoreBuilder::with_capacity(body.len() / 160);
-    parse_contacts_with(body, |c| {
-        b.push_fields(
-            &c.jid,
-            c.lid.as_deref(),
-            [
-                c.full_name.as_deref(),
-                c.first_name.as_deref(),
-                c.business_name.as_deref(),
-                c.push_name.as_deref(),
-            ],
-        )
-    })
-    .expect("the generated body parses");
-    b.build()
+    ContactStore::parse(body).expect("the generated body parses")
 }
 
 fn state_with(store: Arc<ContactStore>) -> State {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use nucleo_matcher::Utf32Str;
 use nucleo_matcher::chars::{normalize, to_lower_case};
 
-use crate::api::RemoteContact;
+use crate::api::{ApiError, RawContact, RemoteContact, parse_contacts_with};
 use crate::number::{LID_SUFFIX, format_phone, phone_digits};
 use crate::sanitize::clean;
 
@@ -386,6 +386,13 @@ impl ContactStore {
             + self.search.get().map_or(0, SearchIndex::heap_bytes)
     }
 
+    /// Parses a contacts response body straight into a store, in one pass.
+    pub fn parse(body: &[u8]) -> Result<ContactStore, ApiError> {
+        let mut builder = StoreBuilder::with_capacity(body.len() / 160);
+        parse_contacts_with(body, |c| builder.push_raw(&c))?;
+        Ok(builder.build())
+    }
+
     /// A store from its parts (the cache reads them back).
     pub(crate) fn from_parts(text: String, rows: Vec<Row>) -> ContactStore {
         ContactStore {
@@ -442,6 +449,20 @@ impl StoreBuilder {
             names,
             shown,
         });
+    }
+
+    /// Adds one contact as streamed from a response body.
+    pub fn push_raw(&mut self, c: &RawContact<'_>) {
+        self.push_fields(
+            &c.jid,
+            c.lid.as_deref(),
+            [
+                c.full_name.as_deref(),
+                c.first_name.as_deref(),
+                c.business_name.as_deref(),
+                c.push_name.as_deref(),
+            ],
+        );
     }
 
     /// Adds one parsed contact.

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
-use crate::app::batch::{Batch, Item};
+use crate::app::batch::{Batch, Item, items_left};
 use crate::app::{ApiJob, ApiResult, ErrorInfo, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs};
 use crate::contacts::ContactStore;
@@ -382,20 +382,7 @@ async fn resume(mut s: Session, json_out: bool) -> Result<(), Failure> {
     }
     let mut worst = Ok(());
     for b in open {
-        let items: Vec<Item> = b
-            .left
-            .iter()
-            .filter_map(|(action, item)| {
-                let instance = s.instance_index(&item.instance).ok()?;
-                Some(Item {
-                    instance,
-                    jid: item.jid.clone(),
-                    lid: item.lid.clone(),
-                    block: item.block,
-                    action: Some(*action),
-                })
-            })
-            .collect();
+        let items = items_left(&b, |name| s.instance_index(name).ok());
         let mut batch = Batch::new(format!("resume: {}", b.label), items, false, 0);
         batch.recorded(b.id, &[]);
         if let Err(e) = run_batch(&mut s, batch, json_out).await {

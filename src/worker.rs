@@ -13,10 +13,10 @@ use std::time::Duration;
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::api::{ApiClient, ApiError, Endpoint, Reply, parse_contacts_with};
+use crate::api::{ApiClient, ApiError, Endpoint, Reply};
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
 use crate::cache;
-use crate::contacts::{ContactStore, StoreBuilder};
+use crate::contacts::ContactStore;
 use crate::ledger::{BatchItem, Ledger, Outcome};
 use crate::profile::InstanceConfig;
 use crate::rate::{Permit, RateBudgets};
@@ -269,24 +269,8 @@ impl WorkerContext {
         instance: usize,
         body: Vec<u8>,
     ) -> Result<Arc<ContactStore>, ErrorInfo> {
-        let built = tokio::task::spawn_blocking(move || {
-            let mut builder = StoreBuilder::with_capacity(body.len() / 160);
-            parse_contacts_with(&body, |c| {
-                builder.push_fields(
-                    &c.jid,
-                    c.lid.as_deref(),
-                    [
-                        c.full_name.as_deref(),
-                        c.first_name.as_deref(),
-                        c.business_name.as_deref(),
-                        c.push_name.as_deref(),
-                    ],
-                )
-            })?;
-            drop(body);
-            Ok::<_, ApiError>(Arc::new(builder.build()))
-        })
-        .await;
+        let built =
+            tokio::task::spawn_blocking(move || ContactStore::parse(&body).map(Arc::new)).await;
         let store = match built {
             Ok(Ok(store)) => store,
             Ok(Err(e)) => {

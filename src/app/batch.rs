@@ -5,6 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::msg::ApiJob;
+use crate::ledger::UnfinishedBatch;
 
 /// Requests of a batch in flight at once (the worker's own limit).
 pub const MAX_IN_FLIGHT: usize = 8;
@@ -33,6 +34,25 @@ impl Item {
             ..self.clone()
         }
     }
+}
+
+/// The items a crashed run left in `batch`, for the instances that still
+/// exist (`index` maps an instance name to its index), under their ledger
+/// action ids.
+pub fn items_left(batch: &UnfinishedBatch, index: impl Fn(&str) -> Option<usize>) -> Vec<Item> {
+    batch
+        .left
+        .iter()
+        .filter_map(|(action, item)| {
+            Some(Item {
+                instance: index(&item.instance)?,
+                jid: item.jid.clone(),
+                lid: item.lid.clone(),
+                block: item.block,
+                action: Some(*action),
+            })
+        })
+        .collect()
 }
 
 /// A running batch and its counts.

@@ -3,7 +3,7 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::batch::{Batch, Item};
+use super::batch::{Batch, Item, items_left};
 use super::keymap;
 use super::msg::{ApiJob, BatchCreated, Effect};
 use super::state::{BatchDialog, DialogFocus, Mode, ResumeOffer, State};
@@ -395,23 +395,9 @@ fn submit_number(state: &mut State) -> Vec<Effect> {
 /// At start: offers the first unfinished batch whose instances still exist.
 pub(super) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
     for b in batches {
-        let items: Vec<Item> = b
-            .left
-            .iter()
-            .filter_map(|(action, item)| {
-                let instance = state
-                    .instances
-                    .iter()
-                    .position(|i| i.name == item.instance)?;
-                Some(Item {
-                    instance,
-                    jid: item.jid.clone(),
-                    lid: item.lid.clone(),
-                    block: item.block,
-                    action: Some(*action),
-                })
-            })
-            .collect();
+        let items = items_left(&b, |name| {
+            state.instances.iter().position(|i| i.name == name)
+        });
         if items.is_empty() {
             continue;
         }
