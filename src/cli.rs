@@ -33,6 +33,15 @@ pub struct Cli {
     #[arg(long, conflicts_with = "profile")]
     pub demo: bool,
 
+    /// No colours (also when NO_COLOR is set): states keep their symbols.
+    #[arg(long, global = true)]
+    pub monochrome: bool,
+
+    /// Let the mouse select rows, scroll and switch instances (it takes
+    /// over the terminal's own text selection while the app runs).
+    #[arg(long)]
+    pub mouse: bool,
+
     /// What to do (default: the terminal UI).
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -64,11 +73,43 @@ pub enum Command {
     Unblock(ChangeArgs),
     /// Finish batches a previous run left unfinished (sends only what is not confirmed).
     Resume(OutputArgs),
+    /// Check the profile: every instance's token, server and state.
+    #[command(after_help = "Example:\n  ryze-contacts profile check")]
+    Profile {
+        /// What to do with the profile.
+        #[command(subcommand)]
+        action: ProfileAction,
+    },
+    /// Write a profile interactively: server, token, instances.
+    #[command(
+        after_help = "Example:\n  ryze-contacts init\n  ryze-contacts init --profile ./work.toml"
+    )]
+    Init,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts completions bash > ~/.local/share/bash-completion/completions/ryze-contacts\n  ryze-contacts completions zsh > ~/.zfunc/_ryze-contacts"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    #[command(
+        after_help = "Example:\n  ryze-contacts man > ryze-contacts.1 && man ./ryze-contacts.1"
+    )]
+    Man,
     /// The numbers the ledger knows as blocked now, as CSV (or JSON).
     #[command(
         after_help = "Examples:\n  ryze-contacts export > blocked.csv\n  ryze-contacts export --instance sales --json"
     )]
     Export(ExportArgs),
+}
+
+/// `ryze-contacts profile ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileAction {
+    /// Validate the profile and test each instance's token and state.
+    Check(OutputArgs),
 }
 
 /// `--json`.

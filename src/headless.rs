@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::batch::{Batch, Item, items_left};
 use crate::app::{ApiJob, ApiResult, ErrorInfo, Msg};
-use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs};
+use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
 use crate::ledger::{KnownState, Ledger};
 use crate::number::{PHONE_SUFFIX, format_phone, normalize, phone_digits};
@@ -134,7 +134,20 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         Command::Unblock(args) => change(Session::open(profile, &data_dir)?, args, false).await,
         Command::Resume(out) => resume(Session::open(profile, &data_dir)?, out.json).await,
         Command::Export(args) => export(Session::open(profile, &data_dir)?, args),
-        Command::Emulator(_) => Err(fail(exit::INTERNAL, "not a headless command")),
+        Command::Profile {
+            action: ProfileAction::Check(out),
+        } => {
+            let warnings = profile.warnings.clone();
+            let n = profile.instances.len();
+            let result = instances(Session::open(profile, &data_dir)?, out.json).await;
+            if !out.json {
+                println!("profile: {n} instance(s), {} warning(s)", warnings.len());
+            }
+            result
+        }
+        Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
+            Err(fail(exit::INTERNAL, "not a headless command"))
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod emulator;
 pub mod filter;
 pub mod headless;
+pub mod init;
 pub mod ledger;
 pub mod logging;
 pub mod number;

@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use ryze_contacts::cli::{Cli, Command, EmulatorArgs};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
 use ryze_contacts::profile::{self, Profile};
 use ryze_contacts::run::{RunOptions, default_data_dir, run};
-use ryze_contacts::{demo, headless, logging};
+use ryze_contacts::{demo, headless, init, logging};
 
 /// A failure to report: exit code and message.
 struct Failure(u8, String);
@@ -41,6 +41,29 @@ async fn main() -> ExitCode {
 async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Emulator(args)) => serve_emulator(args).await,
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "ryze-contacts",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Some(Command::Man) => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .map_err(other),
+        Some(Command::Init) => {
+            let path = match cli.profile {
+                Some(path) => path,
+                None => profile::default_path()
+                    .ok_or_else(|| usage("no home folder: pass --profile PATH"))?,
+            };
+            let mut input = std::io::stdin().lock();
+            init::run(&path, &mut input)
+                .await
+                .map_err(|f| Failure(f.code, f.message))
+        }
         Some(command) => {
             let profile = load_profile(cli.profile)?;
             for w in &profile.warnings {

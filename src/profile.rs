@@ -45,7 +45,7 @@ pub struct Profile {
 pub enum ProfileError {
     /// No file at the path.
     #[error(
-        "no profile at {path}: copy assets/profile.example.toml there (or pass --profile PATH), or try the app with --demo"
+        "no profile at {path}: run `ryze-contacts init` to write one, or copy assets/profile.example.toml there (or pass --profile PATH); `ryze-contacts --demo` tries the app without one"
     )]
     NotFound {
         /// Where it was looked for.

@@ -1,0 +1,250 @@
+//! `ryze-contacts init`: writes a profile by asking for the server and a
+//! token, listing the instances the token can see, and letting the user
+//! pick them. The file is written atomically, readable only by its owner,
+//! and an existing profile is never overwritten without a yes.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use reqwest::Url;
+
+use crate::api::{ApiClient, ClientConfig, Endpoint};
+use crate::headless::{Failure, exit};
+use crate::profile::{self, DEFAULT_BASE_URL};
+use crate::secret::Token;
+
+fn fail(code: u8, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+/// Asks `question` and reads one answer line (`default` when empty).
+fn ask(input: &mut dyn BufRead, question: &str, default: &str) -> Result<String, Failure> {
+    if default.is_empty() {
+        print!("{question}: ");
+    } else {
+        print!("{question} [{default}]: ");
+    }
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    let n = input
+        .read_line(&mut line)
+        .map_err(|e| fail(exit::INTERNAL, format!("cannot read the answer: {e}")))?;
+    if n == 0 {
+        return Err(fail(
+            exit::USAGE,
+            "no answer (end of input): nothing was written",
+        ));
+    }
+    let line = line.trim();
+    Ok(if line.is_empty() { default } else { line }.to_string())
+}
+
+/// Reads the token without echoing it when the input is a terminal.
+fn ask_secret(input: &mut dyn BufRead, question: &str) -> Result<String, Failure> {
+    if !std::io::stdin().is_terminal() {
+        return ask(input, question, "");
+    }
+    use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use ratatui::crossterm::terminal;
+    print!("{question} (not shown): ");
+    let _ = std::io::stdout().flush();
+    terminal::enable_raw_mode().map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    let mut secret = String::new();
+    let outcome = loop {
+        match event::read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Ok(()),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
+                    break Err(fail(exit::USAGE, "cancelled: nothing was written"));
+                }
+                KeyCode::Backspace => {
+                    secret.pop();
+                }
+                KeyCode::Char(c) => secret.push(c),
+                _ => {}
+            },
+            Ok(Event::Paste(text)) => secret.push_str(&text),
+            Ok(_) => {}
+            Err(e) => break Err(fail(exit::INTERNAL, e.to_string())),
+        }
+    };
+    let _ = terminal::disable_raw_mode();
+    println!();
+    outcome.map(|()| secret.trim().to_string())
+}
+
+/// Which of `n` items an answer like `1,3`, `2-4` or `all` picks.
+fn pick(answer: &str, n: usize) -> Result<Vec<usize>, String> {
+    if answer.eq_ignore_ascii_case("all") {
+        return Ok((0..n).collect());
+    }
+    let mut chosen = Vec::new();
+    for part in answer.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let parse = |t: &str| {
+            t.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|i| (1..=n).contains(i))
+        };
+        match (parse(a), parse(b)) {
+            (Some(a), Some(b)) if a <= b => chosen.extend(a - 1..b),
+            _ => return Err(format!("\"{part}\" is not a number from 1 to {n}")),
+        }
+    }
+    chosen.sort_unstable();
+    chosen.dedup();
+    if chosen.is_empty() {
+        return Err("choose at least one instance".to_string());
+    }
+    Ok(chosen)
+}
+
+/// A TOML string literal.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_string()).to_string()
+}
+
+/// Runs the interactive set-up, writing the profile at `path`.
+pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
+    println!(
+        "ryze-contacts set-up: this writes the profile {}",
+        path.display()
+    );
+    if path.exists() {
+        let answer = ask(
+            input,
+            "A profile is already there. Overwrite it? (y/N)",
+            "n",
+        )?;
+        if !answer.eq_ignore_ascii_case("y") && !answer.eq_ignore_ascii_case("yes") {
+            println!("Left unchanged.");
+            return Ok(());
+        }
+    }
+    let base = ask(input, "RyzeAPI server", DEFAULT_BASE_URL)?;
+    // The same rules as a saved profile (https unless this machine).
+    let probe = format!(
+        "[defaults]\nbase_url = {}\n[[instances]]\nname = \"x\"\ntoken = \"x\"\n",
+        quoted(&base)
+    );
+    profile::parse(&probe, path, &|_| None).map_err(|e| fail(exit::USAGE, e.to_string()))?;
+    let base_url = Url::parse(&base).map_err(|e| fail(exit::USAGE, e.to_string()))?;
+    let token = ask_secret(input, "Token (account token, or an instance token)")?;
+    if token.is_empty() {
+        return Err(fail(exit::USAGE, "no token given: nothing was written"));
+    }
+    let token = Token::new(token);
+    let client =
+        ApiClient::new(ClientConfig::default()).map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    let ep = Endpoint {
+        base_url: &base_url,
+        token: &token,
+    };
+    let instances = match client.instances(ep, &[]).await {
+        Ok(reply) => reply.value,
+        Err(e) => {
+            return Err(fail(
+                exit::API,
+                format!(
+                    "the server refused: {e} · {} · nothing was written",
+                    e.hint()
+                ),
+            ));
+        }
+    };
+    if instances.is_empty() {
+        return Err(fail(
+            exit::API,
+            "this token sees no instance: nothing was written",
+        ));
+    }
+    println!("This token sees {} instance(s):", instances.len());
+    for (i, inst) in instances.iter().enumerate() {
+        println!("  {}) {} ({})", i + 1, inst.name, inst.state());
+    }
+    let chosen = loop {
+        let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
+        match pick(&answer, instances.len()) {
+            Ok(chosen) => break chosen,
+            Err(why) => println!("  {why}"),
+        }
+    };
+    let store = ask(
+        input,
+        "Keep the token in the file (only you can read it) or in an environment variable? (file/env)",
+        "file",
+    )?;
+    let token_line = if store.eq_ignore_ascii_case("env") {
+        let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
+        println!("Remember: export {var}=<token> before starting ryze-contacts.");
+        format!("token_env = {}", quoted(&var))
+    } else {
+        format!("token = {}", quoted(token.expose()))
+    };
+    let mut text = format!(
+        "# ryze-contacts profile (see README: \"Set up your profile\")\n\n[defaults]\nbase_url = {}\n\n[account]\n{token_line}\n",
+        quoted(&base)
+    );
+    for i in chosen {
+        text.push_str(&format!(
+            "\n[[instances]]\nname = {}\n",
+            quoted(&instances[i].name)
+        ));
+    }
+    write_private(path, &text).map_err(|e| {
+        fail(
+            exit::INTERNAL,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    println!(
+        "Profile written to {}. Start the app with: ryze-contacts",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Writes `text` to `path` atomically, readable and writable by the owner
+/// only.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks() {
+        assert_eq!(pick("all", 3).unwrap(), vec![0, 1, 2]);
+        assert_eq!(pick("3, 1", 3).unwrap(), vec![0, 2]);
+        assert_eq!(pick("2-3", 3).unwrap(), vec![1, 2]);
+        assert!(pick("4", 3).is_err());
+        assert!(pick("x", 3).is_err());
+        assert!(pick("", 3).is_err());
+    }
+
+    #[test]
+    fn quoting_is_toml() {
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+    }
+}
