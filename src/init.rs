@@ -244,7 +244,10 @@ mod tests {
     }
 
     #[test]
-    fn quoting_is_toml() {
-        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+    fn quoting_round_trips_through_toml() {
+        for text in ["plain", "a\"b", "it's", "back\\slash", "line\nbreak"] {
+            let doc: toml::Table = format!("x = {}", quoted(text)).parse().unwrap();
+            assert_eq!(doc["x"].as_str(), Some(text));
+        }
     }
 }

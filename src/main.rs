@@ -13,7 +13,7 @@ use ryze_contacts::cli::{Cli, Command, EmulatorArgs};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
 use ryze_contacts::profile::{self, Profile};
 use ryze_contacts::run::{RunOptions, default_data_dir, run};
-use ryze_contacts::{demo, headless, init, logging};
+use ryze_contacts::{demo, headless, init, logging, ui};
 
 /// A failure to report: exit code and message.
 struct Failure(u8, String);
@@ -39,6 +39,7 @@ async fn main() -> ExitCode {
 }
 
 async fn dispatch(cli: Cli) -> Result<(), Failure> {
+    ui::theme::set_monochrome(cli.monochrome || ui::theme::no_color_requested());
     match cli.command {
         Some(Command::Emulator(args)) => serve_emulator(args).await,
         Some(Command::Completions { shell }) => {
@@ -83,13 +84,13 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 .data_dir
                 .unwrap_or_else(|| demo.data_dir.path().to_path_buf());
             let start = start_index(&demo.profile, cli.instance.as_deref())?;
-            run_ui(demo.profile.clone(), data_dir, start).await
+            run_ui(demo.profile.clone(), data_dir, start, cli.mouse).await
         }
         None => {
             let profile = load_profile(cli.profile)?;
             let data_dir = data_dir(cli.data_dir)?;
             let start = start_index(&profile, cli.instance.as_deref())?;
-            run_ui(profile, data_dir, start).await
+            run_ui(profile, data_dir, start, cli.mouse).await
         }
     }
 }
@@ -126,7 +127,12 @@ fn start_index(profile: &Profile, wanted: Option<&str>) -> Result<usize, Failure
         })
 }
 
-async fn run_ui(profile: Profile, data_dir: PathBuf, start: usize) -> Result<(), Failure> {
+async fn run_ui(
+    profile: Profile,
+    data_dir: PathBuf,
+    start: usize,
+    mouse: bool,
+) -> Result<(), Failure> {
     let log_path = logging::init(&data_dir);
     tracing::info!(instances = profile.instances.len(), "starting");
     run(RunOptions {
@@ -134,6 +140,7 @@ async fn run_ui(profile: Profile, data_dir: PathBuf, start: usize) -> Result<(),
         data_dir,
         start,
         log_path,
+        mouse,
     })
     .await
     .map_err(other)

@@ -48,6 +48,8 @@ pub struct RunOptions {
     pub start: usize,
     /// The log file, mentioned if the app crashes.
     pub log_path: Option<PathBuf>,
+    /// Whether to capture the mouse.
+    pub mouse: bool,
 }
 
 /// Reads terminal events on a thread of its own and forwards key presses
@@ -66,6 +68,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
             }
             let msg = match event::read() {
                 Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
+                Ok(Event::Mouse(mouse)) => Msg::Mouse(mouse),
                 Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
                 Ok(_) => continue,
                 Err(e) => {
@@ -226,7 +229,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     spawn_cache_loads(&options.profile, &cache_dir, tx.clone());
 
     let log = options.log_path.as_ref().map(|p| p.display().to_string());
-    let mut guard = TerminalGuard::enter(log)?;
+    let mut guard = TerminalGuard::enter(log, options.mouse)?;
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx.clone(), stop.clone());
     spawn_signals(tx.clone());

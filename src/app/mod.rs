@@ -7,6 +7,7 @@ mod bulk;
 pub mod keymap;
 pub mod msg;
 pub mod state;
+pub mod tabs;
 pub mod update;
 
 pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{ApiError, BlockOutcome};
 use crate::contacts::ContactStore;
@@ -16,6 +16,8 @@ pub enum Msg {
     Start,
     /// A key press (releases are filtered out before).
     Key(KeyEvent),
+    /// A mouse event (only with `--mouse`).
+    Mouse(MouseEvent),
     /// The terminal's new size.
     Resize {
         /// Columns.

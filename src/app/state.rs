@@ -337,6 +337,8 @@ pub struct State {
     pub offset: usize,
     /// Contact rows that fit on screen.
     pub list_height: usize,
+    /// Terminal columns.
+    pub width: u16,
     /// The status-bar message.
     pub status: Option<Status>,
     /// Ticks since start.
@@ -389,6 +391,7 @@ impl State {
             selected: 0,
             offset: 0,
             list_height: 20,
+            width: 80,
             status: None,
             ticks: 0,
             now: crate::ledger::now_unix(),

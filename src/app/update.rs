@@ -1,6 +1,8 @@
 //! The app's behaviour: `update(state, msg) -> effects`, pure.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use super::state::{
     CHROME_ROWS, Connection, INFO_TICKS, Known, Load, Mode, POLL_TICKS, Pending, State, Status,
     View,
 };
+use super::tabs;
 use crate::contacts::ContactStore;
 use crate::filter::{FilterJob, Keep, filter};
 
@@ -23,7 +26,9 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Start => start(state),
         Msg::Key(key) => on_key(state, key),
-        Msg::Resize { height, .. } => {
+        Msg::Mouse(mouse) => on_mouse(state, mouse),
+        Msg::Resize { width, height } => {
+            state.width = width;
             state.list_height = height.saturating_sub(CHROME_ROWS).max(1) as usize;
             scroll_into_view(state);
             Vec::new()
@@ -166,6 +171,39 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::ConfirmResume { resume_focused } => bulk::on_resume_key(state, key, resume_focused),
         Mode::Prompt => bulk::on_prompt_key(state, key),
     }
+}
+
+/// First screen row of the contact list (below the tabs and the header).
+const LIST_TOP: u16 = 2;
+
+/// Wheel scrolls; a click selects a row or switches to a tab. Only in
+/// the list view: dialogs and prompts keep the keyboard's attention.
+fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
+    if state.mode != Mode::Normal {
+        return Vec::new();
+    }
+    match mouse.kind {
+        MouseEventKind::ScrollDown => move_by(state, 3),
+        MouseEventKind::ScrollUp => move_by(state, -3),
+        MouseEventKind::Down(MouseButton::Left) if mouse.row == 0 => {
+            if let Some(target) = tabs::tab_at(state, state.width, mouse.column) {
+                let delta = target as isize - state.current as isize;
+                if delta != 0 {
+                    return switch_instance(state, delta);
+                }
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left)
+            if mouse.row >= LIST_TOP && ((mouse.row - LIST_TOP) as usize) < state.list_height =>
+        {
+            let index = state.offset + (mouse.row - LIST_TOP) as usize;
+            if index < state.visible.len() {
+                state.selected = index;
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
 }
 
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::api::{BlockOutcome, RemoteContact};
+use crate::app::tabs;
 use crate::contacts::ContactStore;
 
 fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
@@ -1381,4 +1382,73 @@ fn budget_reports_reach_the_instances_sharing_the_token() {
         },
     );
     assert_eq!(s.instances[1].budget, Some((3, 100)));
+}
+
+fn mouse(kind: ratatui::crossterm::event::MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(ratatui::crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+#[test]
+fn the_mouse_scrolls_selects_and_switches_tabs() {
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 100,
+            height: 34,
+        },
+    );
+    update(
+        &mut s,
+        mouse(MouseEventKind::Down(MouseButton::Left), 10, 4),
+    );
+    assert_eq!(s.selected, 2, "row 4 is the third contact");
+    update(
+        &mut s,
+        mouse(MouseEventKind::Down(MouseButton::Left), 10, 30),
+    );
+    assert_eq!(s.selected, 2, "a click below the list changes nothing");
+    update(&mut s, mouse(MouseEventKind::ScrollUp, 10, 10));
+    assert_eq!(s.selected, 0);
+    update(&mut s, mouse(MouseEventKind::ScrollDown, 10, 10));
+    assert_eq!(s.selected, 2);
+    let support = tabs::layout(&s, 100).tabs[1];
+    update(
+        &mut s,
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            support.start + 2,
+            0,
+        ),
+    );
+    assert_eq!(s.current, 1, "a click on a tab switches to it");
+    update(&mut s, ch('?'));
+    update(&mut s, mouse(MouseEventKind::ScrollDown, 10, 10));
+    assert_eq!(s.mode, Mode::Help, "overlays keep the keyboard's attention");
+}
+
+#[test]
+fn tab_layout_drops_state_words_then_the_name_when_narrow() {
+    let s = loaded();
+    let wide = tabs::layout(&s, 200);
+    assert!(wide.brand && wide.tabs.iter().all(|t| t.with_state));
+    assert_eq!(wide.tabs[0].start, tabs::BRAND.len() as u16 + 1);
+    let narrow = tabs::layout(&s, 40);
+    assert!(
+        narrow
+            .tabs
+            .iter()
+            .filter(|t| t.with_state)
+            .all(|t| t.instance == s.current)
+    );
+    let tiny = tabs::layout(&s, 10);
+    assert!(!tiny.brand);
+    assert_eq!(tabs::tab_at(&s, 200, 0), None, "the name is not a tab");
+    assert_eq!(tabs::tab_at(&s, 200, wide.tabs[1].start), Some(1));
 }

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::theme;
 use crate::app::State;
 use crate::app::state::{Connection, Instance};
+use crate::app::tabs;
 
 /// Symbol and style of a connection state.
 pub fn connection_symbol(connection: &Connection, ticks: u64) -> (&'static str, Style) {
@@ -41,28 +42,21 @@ fn tab_spans(inst: &Instance, selected: bool, with_state: bool, ticks: u64) -> V
     spans
 }
 
-/// Draws the tab line.
+/// Draws the tab line, laid out by [`tabs::layout`].
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let build = |with_state: bool| {
-        let mut spans = vec![Span::styled(" ryze-contacts ", theme::brand())];
-        for (i, inst) in state.instances.iter().enumerate() {
-            spans.push(Span::raw("│"));
-            spans.extend(tab_spans(
-                inst,
-                i == state.current,
-                with_state || i == state.current,
-                state.ticks,
-            ));
-        }
-        Line::from(spans)
-    };
-    let mut line = build(true);
-    if line.width() > area.width as usize {
-        line = build(false);
+    let layout = tabs::layout(state, area.width);
+    let mut spans = Vec::new();
+    if layout.brand {
+        spans.push(Span::styled(tabs::BRAND, theme::brand()));
     }
-    if line.width() > area.width as usize {
-        // Still too wide: drop the brand so the tabs keep the room.
-        line.spans.remove(0);
+    for tab in &layout.tabs {
+        spans.push(Span::raw("│"));
+        spans.extend(tab_spans(
+            &state.instances[tab.instance],
+            tab.instance == state.current,
+            tab.with_state,
+            state.ticks,
+        ));
     }
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

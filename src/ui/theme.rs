@@ -1,7 +1,40 @@
 //! Every colour and text style of the app, in one place. State is never
 //! shown by colour alone: each styled thing also has a word or symbol.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use ratatui::style::{Color, Modifier, Style};
+
+static MONOCHROME: AtomicBool = AtomicBool::new(false);
+
+/// Turns colours off (`--monochrome`, or `NO_COLOR` set and not empty):
+/// bold, reverse and underline stay, and every state keeps its symbol.
+pub fn set_monochrome(on: bool) {
+    MONOCHROME.store(on, Ordering::Relaxed);
+}
+
+/// Whether `NO_COLOR` asks for no colour (<https://no-color.org>).
+pub fn no_color_requested() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// A style without its colours.
+pub fn without_colour(style: Style) -> Style {
+    Style {
+        fg: None,
+        bg: None,
+        underline_color: None,
+        ..style
+    }
+}
+
+fn paint(style: Style) -> Style {
+    if MONOCHROME.load(Ordering::Relaxed) {
+        without_colour(style)
+    } else {
+        style
+    }
+}
 
 /// Spinner frames for work in flight.
 pub const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -13,90 +46,112 @@ pub fn spinner(ticks: u64) -> &'static str {
 
 /// The app's name in the tab bar.
 pub fn brand() -> Style {
-    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    paint(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD))
 }
 
 /// The shown instance's tab.
 pub fn tab_selected() -> Style {
-    Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    paint(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
 }
 
 /// Other tabs.
 pub fn tab() -> Style {
-    Style::new()
+    paint(Style::new())
 }
 
 /// Column headers.
 pub fn header() -> Style {
-    Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    paint(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED))
 }
 
 /// The selected row.
 pub fn selected_row() -> Style {
-    Style::new().add_modifier(Modifier::REVERSED)
+    paint(Style::new().add_modifier(Modifier::REVERSED))
 }
 
 /// Plain text.
 pub fn text() -> Style {
-    Style::new()
+    paint(Style::new())
 }
 
 /// Characters the filter matched.
 pub fn matched() -> Style {
-    Style::new()
-        .fg(Color::Yellow)
-        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    paint(
+        Style::new()
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    )
 }
 
 /// A contact known as blocked.
 pub fn blocked() -> Style {
-    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+    paint(Style::new().fg(Color::Red).add_modifier(Modifier::BOLD))
 }
 
 /// A request in flight.
 pub fn pending() -> Style {
-    Style::new().fg(Color::Yellow)
+    paint(Style::new().fg(Color::Yellow))
 }
 
 /// Secondary text: numbers, ages, push names, unknowns.
 pub fn dim() -> Style {
-    Style::new().add_modifier(Modifier::DIM)
+    paint(Style::new().add_modifier(Modifier::DIM))
 }
 
 /// Connected state.
 pub fn good() -> Style {
-    Style::new().fg(Color::Green)
+    paint(Style::new().fg(Color::Green))
 }
 
 /// Not connected / failed.
 pub fn bad() -> Style {
-    Style::new().fg(Color::Red)
+    paint(Style::new().fg(Color::Red))
 }
 
 /// The status bar background.
 pub fn status_bar() -> Style {
-    Style::new().bg(Color::DarkGray).fg(Color::White)
+    paint(Style::new().bg(Color::DarkGray).fg(Color::White))
 }
 
 /// An error message in the status bar.
 pub fn status_error() -> Style {
-    Style::new()
-        .bg(Color::Red)
-        .fg(Color::White)
-        .add_modifier(Modifier::BOLD)
+    paint(
+        Style::new()
+            .bg(Color::Red)
+            .fg(Color::White)
+            .add_modifier(Modifier::BOLD),
+    )
 }
 
 /// Keys in the footer and help.
 pub fn key() -> Style {
-    Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    paint(Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD))
 }
 
 /// Frames of overlays.
 pub fn overlay_border() -> Style {
-    Style::new().fg(Color::Cyan)
+    paint(Style::new().fg(Color::Cyan))
 }
 
 /// The focused button of a dialog.
 pub fn button_focused() -> Style {
-    Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    paint(Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monochrome_keeps_emphasis_drops_colour() {
+        let s = without_colour(
+            Style::new()
+                .fg(Color::Red)
+                .bg(Color::Blue)
+                .add_modifier(Modifier::BOLD),
+        );
+        assert_eq!(s.fg, None);
+        assert_eq!(s.bg, None);
+        assert!(s.add_modifier.contains(Modifier::BOLD));
+    }
 }

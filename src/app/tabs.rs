@@ -1,0 +1,82 @@
+//! Where the instance tabs sit on the top line, decided once for both the
+//! drawing and the mouse: which tabs show their connection word, whether
+//! the app's name fits, and each tab's columns.
+
+use unicode_width::UnicodeWidthStr;
+
+use super::state::State;
+
+/// The app's name as shown left of the tabs.
+pub const BRAND: &str = " ryze-contacts ";
+
+/// One tab's place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TabPlace {
+    /// The instance.
+    pub instance: usize,
+    /// Whether its connection word is shown (else only the symbol).
+    pub with_state: bool,
+    /// First column.
+    pub start: u16,
+    /// One past the last column.
+    pub end: u16,
+}
+
+/// The tab line's layout at `width` columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TabLayout {
+    /// Whether the app's name is shown.
+    pub brand: bool,
+    /// The tabs, left to right.
+    pub tabs: Vec<TabPlace>,
+}
+
+/// Lays the tabs out: every connection word if it fits, else only the
+/// shown instance's, and the app's name only if there is room left.
+pub fn layout(state: &State, width: u16) -> TabLayout {
+    let tab_width = |i: usize, with_state: bool| -> usize {
+        let inst = &state.instances[i];
+        // "│" + " title " + symbol + (" state " | " ")
+        let state_part = if with_state {
+            inst.connection.label().width() + 2
+        } else {
+            1
+        };
+        1 + inst.title().width() + 2 + 1 + state_part
+    };
+    let place = |brand: bool, all_states: bool| -> (usize, TabLayout) {
+        let mut x = if brand { BRAND.width() } else { 0 };
+        let mut tabs = Vec::new();
+        for i in 0..state.instances.len() {
+            let with_state = all_states || i == state.current;
+            let w = tab_width(i, with_state);
+            tabs.push(TabPlace {
+                instance: i,
+                with_state,
+                start: (x + 1).min(u16::MAX as usize) as u16,
+                end: (x + w).min(u16::MAX as usize) as u16,
+            });
+            x += w;
+        }
+        (x, TabLayout { brand, tabs })
+    };
+    let fits = |(w, _): &(usize, TabLayout)| *w <= width as usize;
+    let full = place(true, true);
+    if fits(&full) {
+        return full.1;
+    }
+    let short = place(true, false);
+    if fits(&short) {
+        return short.1;
+    }
+    place(false, false).1
+}
+
+/// The instance whose tab is at `column`, if any.
+pub fn tab_at(state: &State, width: u16, column: u16) -> Option<usize> {
+    layout(state, width)
+        .tabs
+        .into_iter()
+        .find(|t| (t.start..t.end).contains(&column))
+        .map(|t| t.instance)
+}
