@@ -64,6 +64,7 @@ pub async fn start() -> std::io::Result<Demo> {
                 name,
             })
             .collect(),
+        keymap: Default::default(),
         warnings: Vec::new(),
     };
     let data_dir = tempfile::Builder::new()

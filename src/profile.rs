@@ -10,6 +10,7 @@ use reqwest::Url;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::app::keymap::Keymap;
 use crate::secret::Token;
 
 /// Base URL used when the profile names none.
@@ -35,6 +36,8 @@ pub struct InstanceConfig {
 pub struct Profile {
     /// The instances, in file order.
     pub instances: Vec<InstanceConfig>,
+    /// The keys: defaults with the profile's `[keys]` on top.
+    pub keymap: Keymap,
     /// Things the user should fix that do not stop the app.
     pub warnings: Vec<String>,
 }
@@ -84,6 +87,16 @@ struct RawProfile {
     account: Option<RawAccount>,
     #[serde(default)]
     instances: Vec<RawInstance>,
+    #[serde(default)]
+    keys: std::collections::BTreeMap<String, KeyList>,
+}
+
+/// `quit = "q"` or `quit = ["q", "ctrl-q"]`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -408,9 +421,22 @@ pub fn parse(
             }
         }
     }
+    let overrides: Vec<(String, Vec<String>)> = raw
+        .keys
+        .into_iter()
+        .map(|(command, keys)| match keys {
+            KeyList::One(k) => (command, vec![k]),
+            KeyList::Many(ks) => (command, ks),
+        })
+        .collect();
+    let keymap = Keymap::with_overrides(&overrides).unwrap_or_else(|errors| {
+        problems.extend(errors);
+        Keymap::default()
+    });
     if problems.is_empty() {
         Ok(Profile {
             instances,
+            keymap,
             warnings: Vec::new(),
         })
     } else {
@@ -530,6 +556,26 @@ mod tests {
         );
         parse_ok(
             "[[instances]]\nname = \"a\"\ntoken = \"t\"\nbase_url = \"http://10.0.0.5\"\nallow_insecure_http = true\n",
+        );
+    }
+
+    #[test]
+    fn keys_can_be_remapped_and_conflicts_are_refused() {
+        let p = parse_ok(
+            "[[instances]]\nname = \"a\"\ntoken = \"t\"\n[keys]\ntoggle_block = \"x\"\nquit = [\"q\", \"ctrl-q\"]\n",
+        );
+        let x = ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('x'),
+        );
+        assert_eq!(
+            p.keymap.command_for(&x),
+            Some(crate::app::keymap::Command::ToggleBlock)
+        );
+        let msg =
+            parse_err("[[instances]]\nname = \"a\"\ntoken = \"t\"\n[keys]\nrefresh = \"b\"\n");
+        assert!(
+            msg.contains("b is bound to both toggle_block and refresh"),
+            "{msg}"
         );
     }
 

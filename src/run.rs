@@ -197,6 +197,7 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
         .map(|i| (i.name.clone(), i.label.clone()))
         .collect();
     let mut state = State::new(&names, &known, options.start);
+    state.keymap = options.profile.keymap.clone();
     let warnings: Vec<String> = options
         .profile
         .warnings

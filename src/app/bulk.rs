@@ -349,17 +349,29 @@ pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.prompt.pop();
         }
         KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => state.prompt.push(c),
-        KeyCode::Enter => return submit_number(state),
+        KeyCode::Enter => {
+            let text = state.prompt.clone();
+            let was_running = state.batch.is_some();
+            let effects = number_batch(state, &text, true);
+            if !was_running && state.batch.is_some() {
+                state.prompt.clear();
+                state.mode = Mode::Normal;
+            }
+            return effects;
+        }
         _ => {}
     }
     Vec::new()
 }
 
-fn submit_number(state: &mut State) -> Vec<Effect> {
+/// Blocks (or unblocks) a typed number on the shown instance, as an
+/// undoable batch of one. Groups, channels and garbage are refused before
+/// any request.
+pub(super) fn number_batch(state: &mut State, text: &str, block: bool) -> Vec<Effect> {
     if busy(state) {
         return Vec::new();
     }
-    let number = match normalize(&state.prompt) {
+    let number = match normalize(text) {
         Ok(n) => n,
         Err(e) => {
             error(state, format!("{e} · nothing was sent"));
@@ -371,8 +383,6 @@ fn submit_number(state: &mut State) -> Vec<Effect> {
     } else {
         format!("{number}{PHONE_SUFFIX}")
     };
-    state.prompt.clear();
-    state.mode = Mode::Normal;
     let current = state.current;
     let lid = state
         .instance()
@@ -381,12 +391,13 @@ fn submit_number(state: &mut State) -> Vec<Effect> {
         .and_then(|c| c.lid().map(str::to_string));
     let shown =
         crate::number::phone_digits(&jid).map_or_else(|| jid.clone(), crate::number::format_phone);
-    let label = format!("block {shown} on {}", state.instance().name);
+    let verb = if block { "block" } else { "unblock" };
+    let label = format!("{verb} {shown} on {}", state.instance().name);
     let item = Item {
         instance: current,
         jid,
         lid,
-        block: true,
+        block,
         action: None,
     };
     start(state, label, vec![item], false)

@@ -46,6 +46,8 @@ pub enum Command {
     PrevInstance,
     /// Reload contacts and instance states.
     Refresh,
+    /// Open the `:` command line.
+    CommandLine,
     /// Show every key.
     Help,
     /// Leave (asks if work is pending).
@@ -311,6 +313,13 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("refresh"),
     },
     Binding {
+        keys: &[ch(':')],
+        command: Command::CommandLine,
+        group: Group::App,
+        help: "command line: instance, block, unblock, filter, quit (Tab completes)",
+        hint: None,
+    },
+    Binding {
         keys: &[ch('?')],
         command: Command::Help,
         group: Group::App,
@@ -326,12 +335,193 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// The command a key event means in the list view.
-pub fn command_for(event: &KeyEvent) -> Option<Command> {
-    BINDINGS
-        .iter()
-        .find(|b| b.keys.iter().any(|k| k.matches(event)))
-        .map(|b| b.command)
+impl Command {
+    /// The name used in the profile's `[keys]` table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Down => "down",
+            Command::Up => "up",
+            Command::PageDown => "page_down",
+            Command::PageUp => "page_up",
+            Command::Top => "top",
+            Command::Bottom => "bottom",
+            Command::Filter => "filter",
+            Command::ClearFilter => "clear_filter",
+            Command::Sort => "sort",
+            Command::BlockedView => "blocked_view",
+            Command::ToggleBlock => "toggle_block",
+            Command::Mark => "mark",
+            Command::MarkAll => "mark_all",
+            Command::BulkBlock => "bulk_block",
+            Command::BulkUnblock => "bulk_unblock",
+            Command::AddNumber => "add_number",
+            Command::Undo => "undo",
+            Command::NextInstance => "next_instance",
+            Command::PrevInstance => "prev_instance",
+            Command::Refresh => "refresh",
+            Command::CommandLine => "command_line",
+            Command::Help => "help",
+            Command::Quit => "quit",
+        }
+    }
+}
+
+/// Parses a key as written in the profile: `x`, `X`, `ctrl-d`, `space`,
+/// `tab`, `shift-tab`, `enter`, `esc`, `up`, `down`, `pgup`, `pgdn`,
+/// `home`, `end`, `f1`…`f12`.
+pub fn parse_key(text: &str) -> Result<Key, String> {
+    let lower = text.trim().to_lowercase();
+    let (ctrl, rest) = match lower
+        .strip_prefix("ctrl-")
+        .or_else(|| lower.strip_prefix("ctrl+"))
+    {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, lower.clone()),
+    };
+    let code = match rest.as_str() {
+        "space" => KeyCode::Char(' '),
+        "tab" => KeyCode::Tab,
+        "shift-tab" | "backtab" => KeyCode::BackTab,
+        "enter" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pgup" | "pageup" => KeyCode::PageUp,
+        "pgdn" | "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            // A single character keeps its case: `B` is not `b`.
+            let original = text.trim();
+            let ch = if ctrl {
+                original.get(5..).unwrap_or_default()
+            } else {
+                original
+            };
+            let mut chars = ch.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() => {
+                    KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+                }
+                _ => {
+                    return Err(format!(
+                        "\"{text}\" is not a key (try x, ctrl-x, space, tab, f5...)"
+                    ));
+                }
+            }
+        }
+    };
+    Ok(Key {
+        code,
+        mods: if ctrl {
+            KeyModifiers::CONTROL
+        } else {
+            KeyModifiers::NONE
+        },
+    })
+}
+
+/// One command with its keys, owned so the profile can change them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// What the keys do.
+    pub command: Command,
+    /// The keys, the first one shown in hints.
+    pub keys: Vec<Key>,
+    /// Help group.
+    pub group: Group,
+    /// Help text.
+    pub help: &'static str,
+    /// Footer label, if any.
+    pub hint: Option<&'static str>,
+}
+
+/// The keys of the list view in force: the defaults, with the profile's
+/// `[keys]` on top.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keymap {
+    /// Every command, in help order.
+    pub entries: Vec<Entry>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            entries: BINDINGS
+                .iter()
+                .map(|b| Entry {
+                    command: b.command,
+                    keys: b.keys.to_vec(),
+                    group: b.group,
+                    help: b.help,
+                    hint: b.hint,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with `overrides` (command name → keys) applied. Every
+    /// problem is reported: unknown commands, unreadable keys, and a key
+    /// bound to two commands.
+    pub fn with_overrides(overrides: &[(String, Vec<String>)]) -> Result<Keymap, Vec<String>> {
+        let mut map = Keymap::default();
+        let mut problems = Vec::new();
+        for (name, keys) in overrides {
+            let Some(entry) = map.entries.iter_mut().find(|e| e.command.name() == name) else {
+                let known: Vec<&str> = BINDINGS.iter().map(|b| b.command.name()).collect();
+                problems.push(format!(
+                    "[keys] {name}: no such command (commands: {})",
+                    known.join(", ")
+                ));
+                continue;
+            };
+            let parsed: Vec<Key> = keys
+                .iter()
+                .filter_map(|k| {
+                    parse_key(k)
+                        .map_err(|e| problems.push(format!("[keys] {name}: {e}")))
+                        .ok()
+                })
+                .collect();
+            if parsed.is_empty() {
+                problems.push(format!("[keys] {name}: give at least one key"));
+                continue;
+            }
+            entry.keys = parsed;
+        }
+        for (i, a) in map.entries.iter().enumerate() {
+            for b in &map.entries[i + 1..] {
+                for k in a.keys.iter().filter(|k| b.keys.contains(k)) {
+                    problems.push(format!(
+                        "[keys] {} is bound to both {} and {}: give one of them another key",
+                        k.label(),
+                        a.command.name(),
+                        b.command.name()
+                    ));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(map)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// The command a key event means in the list view.
+    pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
+        self.entries
+            .iter()
+            .find(|e| e.keys.iter().any(|k| k.matches(event)))
+            .map(|e| e.command)
+    }
 }
 
 /// Whether the event is Ctrl-C, which quits from every mode.
@@ -356,15 +546,67 @@ mod tests {
 
     #[test]
     fn shift_is_ignored_for_characters() {
+        let map = Keymap::default();
         let ev = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
-        assert_eq!(command_for(&ev), Some(Command::Bottom));
+        assert_eq!(map.command_for(&ev), Some(Command::Bottom));
         let ev = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
-        assert_eq!(command_for(&ev), Some(Command::PrevInstance));
+        assert_eq!(map.command_for(&ev), Some(Command::PrevInstance));
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(command_for(&ev), Some(Command::Quit));
+        assert_eq!(map.command_for(&ev), Some(Command::Quit));
         assert!(is_interrupt(&ev));
         let ev = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE);
-        assert_eq!(command_for(&ev), None);
+        assert_eq!(map.command_for(&ev), None);
+    }
+
+    #[test]
+    fn overrides_replace_keys_and_refuse_conflicts() {
+        let over = |pairs: &[(&str, &[&str])]| {
+            pairs
+                .iter()
+                .map(|(c, k)| (c.to_string(), k.iter().map(|s| s.to_string()).collect()))
+                .collect::<Vec<_>>()
+        };
+        let map = Keymap::with_overrides(&over(&[
+            ("toggle_block", &["x"]),
+            ("refresh", &["ctrl-r", "f5"]),
+        ]))
+        .unwrap();
+        let x = KeyEvent::new(KeyCode::Char('x'), KeyModifiers::NONE);
+        assert_eq!(map.command_for(&x), Some(Command::ToggleBlock));
+        let b = KeyEvent::new(KeyCode::Char('b'), KeyModifiers::NONE);
+        assert_eq!(map.command_for(&b), None, "the old key is free");
+        let f5 = KeyEvent::new(KeyCode::F(5), KeyModifiers::NONE);
+        assert_eq!(map.command_for(&f5), Some(Command::Refresh));
+        let errors = Keymap::with_overrides(&over(&[
+            ("refresh", &["q"]),
+            ("nope", &["z"]),
+            ("undo", &["ctrl-"]),
+        ]))
+        .unwrap_err();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("q is bound to both refresh and quit")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("nope: no such command")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("is not a key")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn parses_key_names() {
+        assert_eq!(parse_key("B").unwrap(), ch('B'));
+        assert_eq!(parse_key("ctrl-D").unwrap(), ctrl('d'));
+        assert_eq!(parse_key("space").unwrap(), ch(' '));
+        assert_eq!(parse_key("shift-tab").unwrap(), key(KeyCode::BackTab));
+        assert_eq!(parse_key("PgDn").unwrap(), key(KeyCode::PageDown));
+        assert!(parse_key("hyper-x").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod batch;
 mod bulk;
+mod command_line;
 pub mod keymap;
 pub mod msg;
 pub mod state;

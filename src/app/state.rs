@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::batch::{Batch, Item};
+use super::keymap::Keymap;
 use super::msg::ErrorInfo;
 use crate::contacts::{ContactRef, ContactStore, Sort};
 use crate::ledger::KnownState;
@@ -54,6 +55,8 @@ pub enum Mode {
     },
     /// Typing a number to block ([`State::prompt`]).
     Prompt,
+    /// Typing a `:` command ([`State::prompt`]).
+    CommandLine,
 }
 
 /// Where the focus is in the bulk dialog.
@@ -329,8 +332,10 @@ pub struct State {
     pub dialog: Option<BatchDialog>,
     /// An unfinished batch offered for resuming.
     pub resume: Option<ResumeOffer>,
-    /// The number being typed after `a`.
+    /// The number being typed after `a`, or the `:` command line.
     pub prompt: String,
+    /// The keys in force.
+    pub keymap: Keymap,
     /// Selected index into `visible`.
     pub selected: usize,
     /// First index of `visible` on screen.
@@ -388,6 +393,7 @@ impl State {
             dialog: None,
             resume: None,
             prompt: String::new(),
+            keymap: Keymap::default(),
             selected: 0,
             offset: 0,
             list_height: 20,

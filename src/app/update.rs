@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::batch::Item;
 use super::bulk;
+use super::command_line;
 use super::keymap::{self, Command};
 use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::state::{
@@ -149,7 +150,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     match state.mode {
-        Mode::Normal => match keymap::command_for(&key) {
+        Mode::Normal => match state.keymap.command_for(&key) {
             Some(command) => on_command(state, command),
             None => Vec::new(),
         },
@@ -170,6 +171,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::ConfirmBatch => bulk::on_dialog_key(state, key),
         Mode::ConfirmResume { resume_focused } => bulk::on_resume_key(state, key, resume_focused),
         Mode::Prompt => bulk::on_prompt_key(state, key),
+        Mode::CommandLine => command_line::on_key(state, key),
     }
 }
 
@@ -256,6 +258,10 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),
         Command::Help => state.mode = Mode::Help,
+        Command::CommandLine => {
+            state.prompt.clear();
+            state.mode = Mode::CommandLine;
+        }
         Command::Quit => return request_quit(state),
     }
     Vec::new()
@@ -327,7 +333,7 @@ fn on_confirm_key(state: &mut State, key: KeyEvent, quit_focused: bool) -> Vec<E
     Vec::new()
 }
 
-fn request_quit(state: &mut State) -> Vec<Effect> {
+pub(super) fn request_quit(state: &mut State) -> Vec<Effect> {
     if state.pending_count() == 0 {
         return vec![Effect::Quit];
     }
@@ -367,7 +373,7 @@ fn selected_jid(state: &State) -> Option<String> {
 /// keeping the selection on `keep` (a JID) when it is still there. Small
 /// lists are done at once; large ones become an [`Effect::Filter`] and the
 /// current rows stay until its result arrives.
-fn refilter(state: &mut State, keep: Option<String>) -> Option<Effect> {
+pub(super) fn refilter(state: &mut State, keep: Option<String>) -> Option<Effect> {
     state.filter_generation += 1;
     let inst = &state.instances[state.current];
     let keep_view = match state.view {
@@ -416,7 +422,7 @@ fn on_filtered(state: &mut State, instance: usize, generation: u64, rows: Vec<u3
     scroll_into_view(state);
 }
 
-fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
+pub(super) fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
     let n = state.instances.len();
     if n < 2 {
         return Vec::new();
@@ -449,7 +455,7 @@ fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
     effects
 }
 
-fn refresh(state: &mut State) -> Vec<Effect> {
+pub(super) fn refresh(state: &mut State) -> Vec<Effect> {
     let current = state.current;
     let effects: Vec<Effect> = load_instances(state)
         .into_iter()

@@ -1452,3 +1452,63 @@ fn tab_layout_drops_state_words_then_the_name_when_narrow() {
     assert_eq!(tabs::tab_at(&s, 200, 0), None, "the name is not a tab");
     assert_eq!(tabs::tab_at(&s, 200, wide.tabs[1].start), Some(1));
 }
+
+fn type_line(s: &mut State, text: &str) -> Vec<Effect> {
+    update(s, ch(':'));
+    assert_eq!(s.mode, Mode::CommandLine);
+    for c in text.chars() {
+        assert!(update(s, ch(c)).is_empty(), "typing runs nothing");
+    }
+    update(s, key(KeyCode::Enter))
+}
+
+#[test]
+fn the_command_line_runs_commands() {
+    let mut s = loaded();
+    type_line(&mut s, "instance supp");
+    assert_eq!(s.current, 1, "a unique prefix is enough");
+    type_line(&mut s, "i Sales desk");
+    assert_eq!(s.current, 0, "labels work too");
+    type_line(&mut s, "filter bruno");
+    assert_eq!(s.filter, "bruno");
+    assert_eq!(s.visible, vec![1]);
+    let effects = type_line(&mut s, "block +55 (11) 97777-0000");
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Api(ApiJob::CreateBatch { items, .. })] if items == &vec![(0, jid("5511977770000"), None, true)]
+    ));
+    s.batch = None;
+    let effects = type_line(&mut s, "unblock 5511977770000");
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Api(ApiJob::CreateBatch { items, .. })] if !items[0].3
+    ));
+    s.batch = None;
+    type_line(&mut s, "nope");
+    assert!(status_text(&s).contains("no command \"nope\""));
+    type_line(&mut s, "instance mars");
+    assert!(status_text(&s).contains("no instance \"mars\""));
+    assert_eq!(type_line(&mut s, "quit"), vec![Effect::Quit]);
+}
+
+#[test]
+fn tab_completes_commands_and_instance_names() {
+    let mut s = loaded();
+    update(&mut s, ch(':'));
+    update(&mut s, ch('i'));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.prompt, "instance ");
+    update(&mut s, ch('s'));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(
+        s.prompt, "instance s",
+        "two candidates: nothing more in common"
+    );
+    assert!(status_text(&s).contains("sales  support"));
+    update(&mut s, ch('u'));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.prompt, "instance support");
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.prompt.is_empty());
+}

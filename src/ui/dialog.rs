@@ -9,6 +9,18 @@ use super::theme;
 use crate::app::State;
 use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
 
+/// Blanks the cells under a popup, and the column left of it: a wide
+/// character (CJK, emoji) starting there would otherwise hide the popup's
+/// left border.
+pub fn clear_under(frame: &mut Frame, popup: Rect) {
+    let wider = Rect {
+        x: popup.x.saturating_sub(1),
+        width: popup.width + u16::from(popup.x > 0),
+        ..popup
+    };
+    frame.render_widget(Clear, wider);
+}
+
 /// A `width` x `height` rectangle in the middle of `area`, clipped to it.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -31,7 +43,7 @@ fn button(label: String, focused: bool) -> Span<'static> {
 
 fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
     let popup = centered(area, width, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
+    clear_under(frame, popup);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: false }).block(
             Block::bordered()
@@ -137,7 +149,7 @@ pub fn draw_quit(frame: &mut Frame, area: Rect, pending: usize, quit_focused: bo
         Line::styled("y quit · n/Esc stay · ←/→ choose", theme::dim()),
     ];
     let popup = centered(area, 58, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
+    clear_under(frame, popup);
     frame.render_widget(
         Paragraph::new(lines)
             .alignment(Alignment::Center)

@@ -11,7 +11,7 @@ use crate::app::batch::Batch;
 
 use super::theme;
 use crate::app::State;
-use crate::app::keymap::{BINDINGS, Command};
+use crate::app::keymap::Command;
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
@@ -40,6 +40,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         return draw_progress(frame, area, state, b);
     }
     match state.mode {
+        Mode::CommandLine => {
+            spans.push(Span::styled(":", theme::key()));
+            spans.push(Span::raw(state.prompt.clone()));
+            spans.push(Span::styled("▏", theme::key()));
+            spans.push(Span::raw("   "));
+            spans.extend(key_hint("Tab", "complete"));
+            spans.extend(key_hint("Enter", "run"));
+            spans.extend(key_hint("Esc", "cancel"));
+        }
         Mode::Prompt => {
             spans.push(Span::styled("Block number: ", theme::key()));
             spans.push(Span::raw(state.prompt.clone()));
@@ -64,7 +73,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 spans.push(Span::styled(state.filter.clone(), theme::key()));
                 spans.push(Span::styled(" (Esc clears)   ", theme::dim()));
             }
-            let mut hints: Vec<(Command, String, &str)> = BINDINGS
+            let mut hints: Vec<(Command, String, &str)> = state
+                .keymap
+                .entries
                 .iter()
                 .filter_map(|b| Some((b.command, b.keys.first()?.label(), b.hint?)))
                 .collect();

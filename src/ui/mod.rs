@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     footer::draw(frame, footer, state);
     status_bar::draw(frame, status, state);
     match state.mode {
-        Mode::Help => help::draw(frame, frame.area()),
+        Mode::Help => help::draw(frame, frame.area(), &state.keymap),
         Mode::ConfirmQuit { quit_focused } => {
             dialog::draw_quit(frame, frame.area(), state.pending_count(), quit_focused)
         }
@@ -44,7 +44,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
                 dialog::draw_resume(frame, frame.area(), offer, resume_focused, state.now)
             }
         }
-        Mode::Normal | Mode::Filter | Mode::Prompt => {}
+        Mode::Normal | Mode::Filter | Mode::Prompt | Mode::CommandLine => {}
     }
 }
 

@@ -1,0 +1,176 @@
+//! The `:` command line: `instance NAME`, `block NUMBER`, `unblock
+//! NUMBER`, `filter TEXT`, `refresh`, `help`, `quit`, with Tab completion
+//! of command and instance names.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::bulk;
+use super::keymap;
+use super::msg::Effect;
+use super::state::{Mode, State};
+use super::update::{error, info, refilter, refresh, request_quit, switch_instance};
+
+/// The commands and what they take.
+const COMMANDS: &[(&str, &str)] = &[
+    ("instance", "NAME"),
+    ("block", "NUMBER"),
+    ("unblock", "NUMBER"),
+    ("filter", "TEXT"),
+    ("refresh", ""),
+    ("help", ""),
+    ("quit", ""),
+];
+
+/// Keys while the command line is open.
+pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if keymap::is_interrupt(&key) || key.code == KeyCode::Esc {
+        state.prompt.clear();
+        state.mode = Mode::Normal;
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Backspace => {
+            if state.prompt.pop().is_none() {
+                state.mode = Mode::Normal;
+            }
+        }
+        KeyCode::Tab => complete(state),
+        KeyCode::Enter => {
+            let line = std::mem::take(&mut state.prompt);
+            state.mode = Mode::Normal;
+            return run(state, line.trim());
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => state.prompt.push(c),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// The longest prefix shared by every candidate.
+fn common_prefix(candidates: &[String]) -> String {
+    let Some(first) = candidates.first() else {
+        return String::new();
+    };
+    let mut end = first.len();
+    for c in &candidates[1..] {
+        end = end.min(
+            first
+                .bytes()
+                .zip(c.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    while !first.is_char_boundary(end) {
+        end -= 1;
+    }
+    first[..end].to_string()
+}
+
+/// Tab: completes the command name, or the instance name after
+/// `instance `; several candidates are listed in the status bar.
+fn complete(state: &mut State) {
+    let line = state.prompt.clone();
+    let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
+        None => (
+            String::new(),
+            COMMANDS
+                .iter()
+                .filter(|(c, _)| c.starts_with(line.as_str()))
+                .map(|(c, arg)| {
+                    if arg.is_empty() {
+                        c.to_string()
+                    } else {
+                        format!("{c} ")
+                    }
+                })
+                .collect(),
+        ),
+        Some(("instance", partial)) => (
+            "instance ".to_string(),
+            state
+                .instances
+                .iter()
+                .map(|i| i.name.clone())
+                .filter(|n| n.to_lowercase().starts_with(&partial.to_lowercase()))
+                .collect(),
+        ),
+        Some(_) => return,
+    };
+    match candidates.len() {
+        0 => info(state, format!("nothing completes \"{line}\"")),
+        1 => state.prompt = format!("{head}{}", candidates[0]),
+        _ => {
+            let prefix = common_prefix(&candidates);
+            if prefix.len() > line.len().saturating_sub(head.len()) {
+                state.prompt = format!("{head}{prefix}");
+            }
+            let names: Vec<&str> = candidates.iter().map(|c| c.trim_end()).collect();
+            info(state, names.join("  "));
+        }
+    }
+}
+
+/// Runs one command line.
+fn run(state: &mut State, line: &str) -> Vec<Effect> {
+    let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
+    let arg = arg.trim();
+    match command {
+        "" => Vec::new(),
+        "instance" | "i" => {
+            let wanted = arg.to_lowercase();
+            let exact = state.instances.iter().position(|i| {
+                i.name.to_lowercase() == wanted || i.title().to_lowercase() == wanted
+            });
+            let prefixed: Vec<usize> = (0..state.instances.len())
+                .filter(|&i| state.instances[i].name.to_lowercase().starts_with(&wanted))
+                .collect();
+            match exact.or(if prefixed.len() == 1 {
+                Some(prefixed[0])
+            } else {
+                None
+            }) {
+                Some(target) if !arg.is_empty() => {
+                    let delta = target as isize - state.current as isize;
+                    if delta == 0 {
+                        Vec::new()
+                    } else {
+                        switch_instance(state, delta)
+                    }
+                }
+                _ => {
+                    let names: Vec<&str> =
+                        state.instances.iter().map(|i| i.name.as_str()).collect();
+                    error(
+                        state,
+                        format!(
+                            "no instance \"{arg}\": the profile has {}",
+                            names.join(", ")
+                        ),
+                    );
+                    Vec::new()
+                }
+            }
+        }
+        "block" | "b" => bulk::number_batch(state, arg, true),
+        "unblock" | "u" => bulk::number_batch(state, arg, false),
+        "filter" | "f" => {
+            state.filter = arg.to_string();
+            refilter(state, None).into_iter().collect()
+        }
+        "refresh" | "r" => refresh(state),
+        "help" | "h" => {
+            state.mode = Mode::Help;
+            Vec::new()
+        }
+        "quit" | "q" => request_quit(state),
+        other => {
+            let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+            error(
+                state,
+                format!("no command \"{other}\": try {}", names.join(", ")),
+            );
+            Vec::new()
+        }
+    }
+}
