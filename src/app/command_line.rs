@@ -29,11 +29,8 @@ pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     match key.code {
-        KeyCode::Backspace => {
-            if state.prompt.pop().is_none() {
-                state.mode = Mode::Normal;
-            }
-        }
+        // Backspace on an empty line closes it, as in vim.
+        KeyCode::Backspace if state.prompt.pop().is_none() => state.mode = Mode::Normal,
         KeyCode::Tab => complete(state),
         KeyCode::Enter => {
             let line = std::mem::take(&mut state.prompt);
