@@ -312,3 +312,103 @@ fn filter_matches_are_highlighted_and_cache_age_shown() {
             .contains(ratatui::style::Modifier::UNDERLINED)
     );
 }
+
+/// Every screen at the three reference sizes: nothing panics, nothing
+/// spills, and at 80x24 and up each screen shows what identifies it.
+#[test]
+fn every_screen_at_40x10_80x24_200x50() {
+    type Setup = fn(&mut State);
+    let screens: [(&str, Setup, &str); 8] = [
+        ("list", |_| {}, "Ana Silva"),
+        (
+            "help",
+            |s| {
+                update(s, key(KeyCode::Char('?')));
+            },
+            "Keys",
+        ),
+        (
+            "quit",
+            |s| {
+                update(s, key(KeyCode::Char('b')));
+                update(s, key(KeyCode::Char('q')));
+            },
+            "Quit?",
+        ),
+        (
+            "bulk dialog",
+            |s| {
+                update(s, key(KeyCode::Char('*')));
+                update(s, key(KeyCode::Char('B')));
+            },
+            "Block 7 contacts",
+        ),
+        (
+            "number prompt",
+            |s| {
+                update(s, key(KeyCode::Char('a')));
+            },
+            "Block number:",
+        ),
+        (
+            "command line",
+            |s| {
+                update(s, key(KeyCode::Char(':')));
+            },
+            "Tab complete",
+        ),
+        (
+            "batch progress",
+            |s| {
+                update(s, key(KeyCode::Char('*')));
+                update(s, key(KeyCode::Char('B')));
+                update(s, key(KeyCode::Char('y')));
+                update(
+                    s,
+                    Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),
+                );
+            },
+            "0 done",
+        ),
+        (
+            "resume offer",
+            |s| {
+                use crate::ledger::{BatchItem, UnfinishedBatch};
+                update(
+                    s,
+                    Msg::Unfinished(vec![UnfinishedBatch {
+                        id: 3,
+                        label: "block 40 on sales".into(),
+                        created_at: NOW - 600,
+                        total: 40,
+                        done: 12,
+                        left: vec![(
+                            9,
+                            BatchItem {
+                                instance: "sales".into(),
+                                jid: "5511911110001@s.whatsapp.net".into(),
+                                lid: None,
+                                block: true,
+                            },
+                        )],
+                    }]),
+                );
+            },
+            "Unfinished batch",
+        ),
+    ];
+    for (name, setup, marker) in screens {
+        for (w, h) in [(40, 10), (80, 24), (200, 50)] {
+            let mut s = demo_state();
+            setup(&mut s);
+            let screen = text(&render(&mut s, w, h));
+            assert_eq!(screen.lines().count(), h as usize, "{name} at {w}x{h}");
+            if w >= 80 {
+                assert!(
+                    screen.contains(marker),
+                    "{name} at {w}x{h} lacks {marker:?}:\n{screen}"
+                );
+            }
+        }
+    }
+}
