@@ -72,6 +72,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  ryze-contacts unblock 5511999999999 --instance sales")]
     Unblock(ChangeArgs),
     /// Finish batches a previous run left unfinished (sends only what is not confirmed).
+    #[command(
+        after_help = "Example:\n  ryze-contacts block --from wave.txt --all   # killed half-way\n  ryze-contacts resume"
+    )]
     Resume(OutputArgs),
     /// Check the profile: every instance's token, server and state.
     #[command(after_help = "Example:\n  ryze-contacts profile check")]

@@ -291,8 +291,3 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
 pub fn default_data_dir() -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "ryze-contacts").map(|d| d.data_dir().to_path_buf())
 }
-
-/// Whether `path` looks usable as a data folder (exists or can be made).
-pub fn ensure_dir(path: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(path)
-}
