@@ -736,8 +736,8 @@ fn on_block(
     effects
 }
 
-/// Keeps the last failure of a running batch in view without replacing a
-/// more important error.
+/// Shows a running batch's first failure, without replacing an error
+/// already on screen; the batch's summary follows when it ends.
 fn note_batch_failure(state: &mut State, text: &str) {
     if state.status.as_ref().is_none_or(|s| !s.is_error) {
         error(state, format!("failed: {text}"));
