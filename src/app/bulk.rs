@@ -4,7 +4,7 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::batch::{Batch, Item, items_left};
-use super::keymap;
+use super::line::{Edit, edit};
 use super::msg::{ApiJob, BatchCreated, Effect};
 use super::state::{BatchDialog, DialogFocus, Mode, ResumeOffer, State};
 use super::update::{error, info, move_by};
@@ -339,17 +339,12 @@ pub(super) fn undo(state: &mut State) -> Vec<Effect> {
 
 /// `a`: keys while typing a number.
 pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if keymap::is_interrupt(&key) || key.code == KeyCode::Esc {
-        state.prompt.clear();
-        state.mode = Mode::Normal;
-        return Vec::new();
-    }
-    match key.code {
-        KeyCode::Backspace => {
-            state.prompt.pop();
+    match edit(&mut state.prompt, &key) {
+        Edit::Cancel => {
+            state.prompt.clear();
+            state.mode = Mode::Normal;
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => state.prompt.push(c),
-        KeyCode::Enter => {
+        Edit::Submit => {
             let text = state.prompt.clone();
             let was_running = state.batch.is_some();
             let effects = number_batch(state, &text, true);
@@ -359,7 +354,7 @@ pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             }
             return effects;
         }
-        _ => {}
+        Edit::Complete | Edit::Changed | Edit::Unchanged => {}
     }
     Vec::new()
 }

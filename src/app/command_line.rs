@@ -2,10 +2,10 @@
 //! NUMBER`, `filter TEXT`, `refresh`, `help`, `quit`, with Tab completion
 //! of command and instance names.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use super::bulk;
-use super::keymap;
+use super::line::{Edit, edit};
 use super::msg::Effect;
 use super::state::{Mode, State};
 use super::update::{error, info, refilter, refresh, request_quit, switch_instance};
@@ -23,22 +23,21 @@ const COMMANDS: &[(&str, &str)] = &[
 
 /// Keys while the command line is open.
 pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if keymap::is_interrupt(&key) || key.code == KeyCode::Esc {
-        state.prompt.clear();
-        state.mode = Mode::Normal;
-        return Vec::new();
-    }
-    match key.code {
-        // Backspace on an empty line closes it, as in vim.
-        KeyCode::Backspace if state.prompt.pop().is_none() => state.mode = Mode::Normal,
-        KeyCode::Tab => complete(state),
-        KeyCode::Enter => {
+    // Backspace on an empty line closes it, as in vim.
+    let closing = key.code == KeyCode::Backspace && state.prompt.is_empty();
+    match edit(&mut state.prompt, &key) {
+        Edit::Cancel => {
+            state.prompt.clear();
+            state.mode = Mode::Normal;
+        }
+        Edit::Complete => complete(state),
+        Edit::Submit => {
             let line = std::mem::take(&mut state.prompt);
             state.mode = Mode::Normal;
             return run(state, line.trim());
         }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => state.prompt.push(c),
-        _ => {}
+        Edit::Unchanged if closing => state.mode = Mode::Normal,
+        Edit::Changed | Edit::Unchanged => {}
     }
     Vec::new()
 }

@@ -6,6 +6,7 @@ pub mod batch;
 mod bulk;
 mod command_line;
 pub mod keymap;
+mod line;
 pub mod msg;
 pub mod state;
 pub mod tabs;

@@ -1,8 +1,6 @@
 //! The app's behaviour: `update(state, msg) -> effects`, pure.
 
-use ratatui::crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use std::sync::Arc;
 
@@ -10,6 +8,7 @@ use super::batch::Item;
 use super::bulk;
 use super::command_line;
 use super::keymap::{self, Command};
+use super::line::{self, Edit};
 use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::state::{
     CHROME_ROWS, Connection, INFO_TICKS, Known, Load, Mode, POLL_TICKS, Pending, State, Status,
@@ -268,41 +267,24 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
 }
 
 fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    // Ctrl-C quits from everywhere; arrows move in the list meanwhile.
     if keymap::is_interrupt(&key) {
         return request_quit(state);
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let changed = match key.code {
-        KeyCode::Enter => {
-            state.mode = Mode::Normal;
-            false
-        }
-        KeyCode::Esc => {
+    match key.code {
+        KeyCode::Down => move_by(state, 1),
+        KeyCode::Up => move_by(state, -1),
+        _ => {}
+    }
+    match line::edit(&mut state.filter, &key) {
+        Edit::Submit => state.mode = Mode::Normal,
+        Edit::Cancel => {
             state.mode = Mode::Normal;
             state.filter.clear();
-            true
+            return refilter(state, None).into_iter().collect();
         }
-        KeyCode::Down => {
-            move_by(state, 1);
-            false
-        }
-        KeyCode::Up => {
-            move_by(state, -1);
-            false
-        }
-        KeyCode::Backspace => state.filter.pop().is_some(),
-        KeyCode::Char('u') if ctrl => {
-            state.filter.clear();
-            true
-        }
-        KeyCode::Char(c) if !ctrl && !c.is_control() => {
-            state.filter.push(c);
-            true
-        }
-        _ => false,
-    };
-    if changed {
-        return refilter(state, None).into_iter().collect();
+        Edit::Changed => return refilter(state, None).into_iter().collect(),
+        Edit::Complete | Edit::Unchanged => {}
     }
     Vec::new()
 }
