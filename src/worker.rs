@@ -70,6 +70,14 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// Nothing goes out unrecorded: the error when the ledger refuses a write.
+fn ledger_unwritable(what: &str, why: &str) -> ErrorInfo {
+    ErrorInfo::local(
+        format!("{what}: the ledger cannot be written ({why})"),
+        "check free space and permissions of the data folder",
+    )
+}
+
 /// Identity of a rate budget: the server and the token.
 type BudgetKey = (Url, Token);
 
@@ -189,12 +197,7 @@ impl WorkerContext {
                 let created = self
                     .with_ledger(move |ledger| ledger.create_batch(&label, &items))
                     .await
-                    .map_err(|e| {
-                        ErrorInfo::local(
-                            format!("not started: the ledger cannot be written ({e})"),
-                            "check free space and permissions of the data folder",
-                        )
-                    });
+                    .map_err(|e| ledger_unwritable("not started", &e));
                 ApiResult::BatchCreated(created)
             }
             ApiJob::CloseBatch { batch, status } => {
@@ -420,12 +423,7 @@ impl WorkerContext {
                 let (n, j, l) = (name.clone(), jid.to_string(), lid.map(str::to_string));
                 self.with_ledger(move |ledger| ledger.record_intent(&n, &j, l.as_deref(), block))
                     .await
-                    .map_err(|e| {
-                        ErrorInfo::local(
-                            format!("not sent: the ledger cannot be written ({e})"),
-                            "check free space and permissions of the data folder",
-                        )
-                    })?
+                    .map_err(|e| ledger_unwritable("not sent", &e))?
             }
         };
         let ep = self.endpoint(instance);
