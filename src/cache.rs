@@ -45,10 +45,43 @@ fn fnv(bytes: &[u8]) -> u64 {
     })
 }
 
+/// The cache folder inside the data folder.
+pub fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("cache")
+}
+
 /// The cache file of an instance (by server and name).
 pub fn path_for(data_dir: &Path, base_url: &str, instance: &str) -> PathBuf {
     let key = fnv(format!("{base_url}\n{instance}").as_bytes());
-    data_dir.join("cache").join(format!("{key:016x}.bin"))
+    dir(data_dir).join(format!("{key:016x}.bin"))
+}
+
+/// Prefix of the temporary files a save writes before its rename.
+const TEMP_PREFIX: &str = ".tmp";
+/// A temporary file older than this belongs to no save still running.
+const TEMP_STALE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Removes temporary files that a save stopped mid-way left behind (a
+/// killed process, a full disk). Only the cache folder's own `.tmp*` files
+/// older than a minute are touched; returns how many went.
+pub fn sweep_temporaries(cache_dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(cache_dir) else {
+        return 0;
+    };
+    let stale = |meta: &std::fs::Metadata| {
+        meta.is_file()
+            && meta
+                .modified()
+                .ok()
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > TEMP_STALE)
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(TEMP_PREFIX))
+        .filter(|e| e.metadata().is_ok_and(|m| stale(&m)))
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
 }
 
 fn put_u32(out: &mut Vec<u8>, v: u32) {
@@ -166,8 +199,12 @@ pub fn save(path: &Path, store: &ContactStore, saved_at: i64) -> Result<(), Cach
         source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    crate::files::private_dir(dir, true).map_err(io)?;
+    // tempfile makes the file 0600 and the rename keeps that.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(io)?;
     tmp.write_all(&encode(store, saved_at)).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(path).map_err(|e| io(e.error))?;
@@ -190,11 +227,12 @@ pub fn load(path: &Path) -> Result<Option<(ContactStore, i64)>, CacheError> {
     match decode(&bytes) {
         Ok(found) => Ok(Some(found)),
         Err(why) => {
-            let aside = path.with_extension(format!("damaged-{}", crate::ledger::now_unix()));
-            std::fs::rename(path, &aside).map_err(|source| CacheError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let aside = crate::files::move_aside(path, crate::ledger::now_unix(), &[]).map_err(
+                |source| CacheError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            )?;
             Err(CacheError::Damaged {
                 path: path.to_path_buf(),
                 why,
@@ -258,5 +296,40 @@ mod tests {
         let d = Path::new("/d");
         assert_ne!(path_for(d, "http://a/", "x"), path_for(d, "http://b/", "x"));
         assert_ne!(path_for(d, "http://a/", "x"), path_for(d, "http://a/", "y"));
+    }
+
+    #[test]
+    fn stale_temporaries_are_swept_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_for(dir.path(), "http://x/", "sales");
+        save(&path, &store(), 1).unwrap();
+        let cache = super::dir(dir.path());
+        let old = cache.join(".tmpAbC123");
+        std::fs::write(&old, b"half a file").unwrap();
+        let two_minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        std::fs::File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(two_minutes_ago)
+            .unwrap();
+        let fresh = cache.join(".tmpXyZ789");
+        std::fs::write(&fresh, b"a save running now").unwrap();
+        assert_eq!(sweep_temporaries(&cache), 1);
+        assert!(!old.exists());
+        assert!(fresh.exists(), "a save still running keeps its file");
+        assert!(load(&path).unwrap().is_some(), "the cache itself stays");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn cache_files_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_for(dir.path(), "http://x/", "sales");
+        save(&path, &store(), 1).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(mode(&path), 0o600);
     }
 }

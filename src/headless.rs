@@ -14,7 +14,7 @@ use crate::app::batch::{Batch, Item, items_left};
 use crate::app::{ApiJob, ApiResult, ErrorInfo, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
-use crate::ledger::{KnownState, Ledger};
+use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, KnownState, Ledger};
 use crate::number::{PHONE_SUFFIX, format_phone, normalize, phone_digits};
 use crate::profile::Profile;
 use crate::worker::{self, WorkerContext};
@@ -60,7 +60,10 @@ struct Session {
 impl Session {
     fn open(profile: Profile, data_dir: &Path) -> Result<Session, Failure> {
         let internal = |e: &dyn std::fmt::Display| fail(exit::INTERNAL, e.to_string());
-        let (worker_ledger, notice) = Ledger::open(data_dir).map_err(|e| internal(&e))?;
+        let (worker_ledger, notice) = Ledger::open_waiting(data_dir, BUSY_WAIT, || {
+            eprintln!("ryze-contacts: {BUSY_NOTICE}");
+        })
+        .map_err(|e| internal(&e))?;
         if let Some(notice) = notice {
             eprintln!("ryze-contacts: {notice}");
         }

@@ -7,13 +7,24 @@
 //! queries rather than file rewrites.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use thiserror::Error;
+
+use crate::files;
 
 /// File name of the ledger in the data folder.
 pub const FILE_NAME: &str = "ledger.sqlite3";
+/// How long a ledger that another program holds is waited for.
+pub const BUSY_WAIT: Duration = Duration::from_secs(30);
+/// What to tell the user while a busy ledger is waited for.
+pub const BUSY_NOTICE: &str =
+    "the ledger is in use by another program; waiting up to 30 s for it to be free";
+/// The first try at a busy ledger, before the user is told of the wait.
+const FIRST_TRY: Duration = Duration::from_millis(250);
+/// Files SQLite keeps beside the ledger; they go wherever it goes.
+const COMPANIONS: [&str; 2] = ["-wal", "-shm"];
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS actions (
@@ -113,7 +124,7 @@ pub enum Outcome {
 #[derive(Debug, Error)]
 pub enum LedgerError {
     /// SQLite refused.
-    #[error("ledger {path}: {source}")]
+    #[error("ledger {path}: {source}{}", sqlite_hint(source))]
     Sqlite {
         /// The ledger file.
         path: PathBuf,
@@ -128,6 +139,50 @@ pub enum LedgerError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// Another program holds the ledger and did not let go in time.
+    #[error(
+        "ledger {path} is in use by another program (waited {waited_secs} s): close the other ryze-contacts, or whatever holds the file, then retry; nothing was changed"
+    )]
+    Busy {
+        /// The ledger file.
+        path: PathBuf,
+        /// How long it was waited for.
+        waited_secs: u64,
+    },
+}
+
+/// The SQLite result code of an error, when SQLite gave one.
+fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+        _ => None,
+    }
+}
+
+/// What to do about a SQLite failure, when there is something to say.
+fn sqlite_hint(e: &rusqlite::Error) -> &'static str {
+    match sqlite_code(e) {
+        Some(ErrorCode::DiskFull) => ": the disk is full; free some space, then retry",
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            ": check the permissions of the data folder"
+        }
+        _ => "",
+    }
+}
+
+impl LedgerError {
+    /// SQLite itself says the file is damaged or not a database: the only
+    /// case in which a ledger is moved aside.
+    pub fn is_damage(&self) -> bool {
+        matches!(self, LedgerError::Sqlite { source, .. }
+            if matches!(sqlite_code(source), Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase)))
+    }
+
+    /// Another connection holds a lock on the file.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, LedgerError::Sqlite { source, .. }
+            if matches!(sqlite_code(source), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)))
+    }
 }
 
 /// An open ledger.
@@ -145,43 +200,92 @@ pub fn now_unix() -> i64 {
 }
 
 impl Ledger {
-    /// Opens (or creates) the ledger in `data_dir`. A file that is not a
-    /// readable ledger is moved aside, never deleted; the returned notice
-    /// says where it went.
+    /// Opens (or creates) the ledger in `data_dir`, waiting up to
+    /// [`BUSY_WAIT`] for a ledger another program holds. See
+    /// [`Ledger::open_waiting`].
     pub fn open(data_dir: &Path) -> Result<(Ledger, Option<String>), LedgerError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| LedgerError::Io {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
+        Self::open_waiting(data_dir, BUSY_WAIT, || {})
+    }
+
+    /// Opens (or creates) the ledger in `data_dir`, private to the user.
+    ///
+    /// Only a file that SQLite itself reports as corrupt or not a database
+    /// is moved aside (under a name no other file has; never deleted), and
+    /// the returned notice says where it went. A ledger that another
+    /// program holds is waited for: `on_busy` is called once when the wait
+    /// starts, and after `wait` the ledger is refused, untouched. Any other
+    /// failure (a full disk, no permission, a symbolic link) is reported
+    /// and changes nothing.
+    pub fn open_waiting(
+        data_dir: &Path,
+        wait: Duration,
+        on_busy: impl FnOnce(),
+    ) -> Result<(Ledger, Option<String>), LedgerError> {
         let path = data_dir.join(FILE_NAME);
-        match Self::open_at(&path) {
-            Ok(ledger) => Ok((ledger, None)),
-            Err(first) if path.exists() => {
-                let aside = path.with_extension(format!("damaged-{}", now_unix()));
-                std::fs::rename(&path, &aside).map_err(|source| LedgerError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                tracing::warn!(error = %first, aside = %aside.display(), "ledger moved aside");
-                let ledger = Self::open_at(&path)?;
-                let notice = format!(
-                    "the ledger could not be read ({first}); it was moved to {} and a new one started",
-                    aside.display()
-                );
-                Ok((ledger, Some(notice)))
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LedgerError::Io { path, source }
+        };
+        files::private_dir(data_dir, path.exists()).map_err(io(data_dir))?;
+        files::private_file(&path).map_err(io(&path))?;
+        for suffix in COMPANIONS {
+            let companion = PathBuf::from(format!("{}{suffix}", path.display()));
+            files::tighten_if_present(&companion).map_err(io(&companion))?;
+        }
+        let mut on_busy = Some(on_busy);
+        loop {
+            let timeout = if on_busy.is_some() { FIRST_TRY } else { wait };
+            match Self::open_at(&path, timeout) {
+                Ok(ledger) => return Ok((ledger, None)),
+                Err(e) if e.is_busy() => match on_busy.take() {
+                    Some(tell) => {
+                        tracing::warn!(path = %path.display(), "ledger busy: waiting");
+                        tell();
+                    }
+                    None => {
+                        return Err(LedgerError::Busy {
+                            path,
+                            waited_secs: wait.as_secs(),
+                        });
+                    }
+                },
+                Err(e) if e.is_damage() => return Self::start_afresh(&path, e),
+                Err(e) => return Err(e),
             }
-            Err(e) => Err(e),
         }
     }
 
-    fn open_at(path: &Path) -> Result<Ledger, LedgerError> {
+    /// Moves a damaged ledger aside (with its write-ahead log) and starts a
+    /// new one.
+    fn start_afresh(
+        path: &Path,
+        damage: LedgerError,
+    ) -> Result<(Ledger, Option<String>), LedgerError> {
+        let aside =
+            files::move_aside(path, now_unix(), &COMPANIONS).map_err(|source| LedgerError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        tracing::warn!(error = %damage, aside = %aside.display(), "ledger moved aside");
+        files::private_file(path).map_err(|source| LedgerError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let ledger = Self::open_at(path, FIRST_TRY)?;
+        let notice = format!(
+            "the ledger could not be read ({damage}); it was moved to {} and a new one started",
+            aside.display()
+        );
+        Ok((ledger, Some(notice)))
+    }
+
+    fn open_at(path: &Path, busy_timeout: Duration) -> Result<Ledger, LedgerError> {
         let sqlite = |source| LedgerError::Sqlite {
             path: path.to_path_buf(),
             source,
         };
         let conn = Connection::open(path).map_err(sqlite)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(sqlite)?;
+        conn.busy_timeout(busy_timeout).map_err(sqlite)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(sqlite)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -190,6 +294,7 @@ impl Ledger {
             .query_row("PRAGMA quick_check", [], |r| r.get(0))
             .map_err(sqlite)?;
         if check != "ok" {
+            // SQLite read the file and found it damaged.
             return Err(sqlite(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
                 Some(check),
@@ -561,5 +666,118 @@ mod tests {
             std::fs::read(aside[0].path()).unwrap(),
             b"this is not a database, just text"
         );
+    }
+
+    #[test]
+    fn a_locked_ledger_is_waited_for_then_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (ledger, _) = Ledger::open(dir.path()).unwrap();
+            ledger
+                .record_intent("sales", "551@s.whatsapp.net", None, true)
+                .unwrap();
+        }
+        let path = dir.path().join(FILE_NAME);
+        let holder = Connection::open(&path).unwrap();
+        holder
+            .execute_batch("PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE;")
+            .unwrap();
+        let mut told = 0;
+        let err =
+            Ledger::open_waiting(dir.path(), Duration::from_millis(600), || told += 1).unwrap_err();
+        assert_eq!(told, 1, "the user is told once that the app waits");
+        assert!(matches!(err, LedgerError::Busy { .. }), "{err}");
+        assert!(
+            err.to_string().contains("in use by another program"),
+            "{err}"
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            names.iter().all(|n| !n.contains("damaged")),
+            "nothing moved aside: {names:?}"
+        );
+        holder.execute_batch("COMMIT;").unwrap();
+        drop(holder);
+        let (ledger, notice) = Ledger::open(dir.path()).unwrap();
+        assert!(notice.is_none());
+        let pending: i64 = ledger
+            .conn
+            .query_row("SELECT COUNT(*) FROM actions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(pending, 1, "the record is still there");
+    }
+
+    #[test]
+    fn only_corruption_counts_as_damage() {
+        let failure = |code| LedgerError::Sqlite {
+            path: PathBuf::from("l"),
+            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
+        };
+        assert!(failure(rusqlite::ffi::SQLITE_CORRUPT).is_damage());
+        assert!(failure(rusqlite::ffi::SQLITE_NOTADB).is_damage());
+        for code in [
+            rusqlite::ffi::SQLITE_FULL,
+            rusqlite::ffi::SQLITE_BUSY,
+            rusqlite::ffi::SQLITE_LOCKED,
+            rusqlite::ffi::SQLITE_IOERR,
+            rusqlite::ffi::SQLITE_CANTOPEN,
+            rusqlite::ffi::SQLITE_READONLY,
+        ] {
+            assert!(!failure(code).is_damage(), "code {code}");
+        }
+        let full = failure(rusqlite::ffi::SQLITE_FULL).to_string();
+        assert!(full.contains("free some space"), "{full}");
+    }
+
+    #[test]
+    fn damage_twice_in_one_second_keeps_both_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        for copy in ["first damaged copy", "second damaged copy"] {
+            std::fs::write(&path, copy).unwrap();
+            let (_, notice) = Ledger::open(dir.path()).unwrap();
+            assert!(notice.is_some());
+        }
+        let mut kept: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("damaged"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        kept.sort();
+        assert_eq!(kept, ["first damaged copy", "second damaged copy"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlinked_ledger_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere.txt");
+        std::fs::write(&target, "precious").unwrap();
+        std::os::unix::fs::symlink(&target, dir.path().join(FILE_NAME)).unwrap();
+        let err = Ledger::open(dir.path()).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_ledger_and_its_folder_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data");
+        let (ledger, _) = Ledger::open(&dir).unwrap();
+        ledger
+            .record_intent("a", "1@s.whatsapp.net", None, true)
+            .unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let p = entry.unwrap().path();
+            assert_eq!(mode(&p), 0o600, "{}", p.display());
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod contacts;
 pub mod demo;
 pub mod emulator;
+pub mod files;
 pub mod filter;
 pub mod headless;
 pub mod init;

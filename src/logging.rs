@@ -1,7 +1,6 @@
 //! Logging to a file in the data folder (a TUI cannot print). Tokens never
 //! reach the log: they are only ever held as [`crate::secret::Token`].
 
-use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -9,16 +8,14 @@ use std::sync::Mutex;
 pub const FILE_NAME: &str = "ryze-contacts.log";
 
 /// Sends `tracing` events at INFO and above to `data_dir/ryze-contacts.log`.
-/// Returns the log's path, or `None` when it cannot be opened (the app
-/// then runs without a log).
+/// The log is private to the user (0600) and never written through a
+/// symbolic link. Returns the log's path, or `None` when it cannot be
+/// opened (the app then runs without a log).
 pub fn init(data_dir: &Path) -> Option<PathBuf> {
-    std::fs::create_dir_all(data_dir).ok()?;
+    let ours = data_dir.join(crate::ledger::FILE_NAME).exists();
+    crate::files::private_dir(data_dir, ours).ok()?;
     let path = data_dir.join(FILE_NAME);
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = crate::files::open_private_append(&path).ok()?;
     tracing_subscriber::fmt()
         .with_writer(Mutex::new(file))
         .with_ansi(false)

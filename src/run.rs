@@ -15,7 +15,7 @@ use crate::api::{ApiClient, ClientConfig};
 use crate::app::{Effect, Msg, State, update};
 use crate::cache;
 use crate::filter::FilterJob;
-use crate::ledger::{Ledger, LedgerError, UnfinishedBatch};
+use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, Ledger, LedgerError, UnfinishedBatch};
 use crate::profile::Profile;
 use crate::terminal::TerminalGuard;
 use crate::worker::{self, WorkerContext};
@@ -163,6 +163,8 @@ impl FilterRunner {
 /// Reads each instance's cached contact list on the blocking pool and
 /// sends it as [`Msg::Cached`]; a damaged file becomes a notice.
 fn spawn_cache_loads(profile: &Profile, data_dir: &Path, tx: mpsc::UnboundedSender<Msg>) {
+    let cache_dir = cache::dir(data_dir);
+    tokio::task::spawn_blocking(move || cache::sweep_temporaries(&cache_dir));
     for (instance, inst) in profile.instances.iter().enumerate() {
         let path = cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
         let tx = tx.clone();
@@ -187,7 +189,9 @@ fn spawn_cache_loads(profile: &Profile, data_dir: &Path, tx: mpsc::UnboundedSend
 
 /// Opens the ledger and builds the first state.
 fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedBatch>), RunError> {
-    let (ledger, notice) = Ledger::open(&options.data_dir)?;
+    let (ledger, notice) = Ledger::open_waiting(&options.data_dir, BUSY_WAIT, || {
+        eprintln!("ryze-contacts: {BUSY_NOTICE}");
+    })?;
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;
     let names: Vec<(String, Option<String>)> = options
