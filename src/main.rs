@@ -74,6 +74,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             if let Some(log) = logging::init(&data_dir) {
                 tracing::info!(log = %log.display(), "headless command");
             }
+            ryze_contacts::run::catch_file_size_limit();
             headless::run(command, profile, data_dir)
                 .await
                 .map_err(|f| Failure(f.code, f.message))

@@ -83,23 +83,57 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
     });
 }
 
-/// Turns SIGTERM and SIGHUP into a clean exit.
+/// SIGXFSZ (a write past `ulimit -f`): 25 on Linux, macOS and the BSDs.
+#[cfg(unix)]
+const SIGXFSZ: i32 = 25;
+
+/// Turns every signal that would end the process (SIGTERM, SIGHUP,
+/// SIGINT from `kill -INT`, SIGQUIT, SIGXFSZ) into a clean exit that
+/// restores the terminal. Once SIGXFSZ is caught, a write past the file
+/// size limit fails with an error instead of killing the app, so the save
+/// in progress removes its temporary file.
 fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
     #[cfg(unix)]
-    tokio::spawn(async move {
+    {
         use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = hup.recv() => {}
+        for (name, kind) in [
+            ("SIGTERM", SignalKind::terminate()),
+            ("SIGHUP", SignalKind::hangup()),
+            ("SIGINT", SignalKind::interrupt()),
+            ("SIGQUIT", SignalKind::quit()),
+            ("SIGXFSZ", SignalKind::from_raw(SIGXFSZ)),
+        ] {
+            let mut stream = match signal(kind) {
+                Ok(stream) => stream,
+                Err(e) => {
+                    tracing::warn!(signal = name, error = %e, "signal cannot be caught");
+                    continue;
+                }
+            };
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                if stream.recv().await.is_some() {
+                    tracing::info!(signal = name, "signal: quitting");
+                    let _ = tx.send(Msg::Terminate);
+                }
+            });
         }
-        let _ = tx.send(Msg::Terminate);
-    });
+    }
+}
+
+/// For headless commands: a write past the file size limit becomes an
+/// error the command reports, not a kill that leaves files half written.
+pub fn catch_file_size_limit() {
+    #[cfg(unix)]
+    if let Ok(mut xfsz) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::from_raw(SIGXFSZ))
+    {
+        tokio::spawn(async move {
+            while xfsz.recv().await.is_some() {
+                tracing::warn!("file size limit reached: the write fails");
+            }
+        });
+    }
 }
 
 fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {

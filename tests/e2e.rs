@@ -234,8 +234,8 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
-    for signal in ["-TERM", "-HUP"] {
+fn every_catchable_ending_signal_restores_the_terminal() {
+    for signal in ["-TERM", "-HUP", "-INT", "-QUIT", "-XFSZ"] {
         let (_rt, _emu, dir) = emulator_and_profile(Duration::ZERO);
         let mut app = App::start(&dir.path().join("profile.toml"), &dir.path().join("data"));
         app.screen.wait_for("40 of 40");
