@@ -3,6 +3,16 @@
 //! RyzeAPI counts requests per token; instances reached with the same token
 //! share one budget. Before each request the worker takes one unit; when
 //! none is left it waits for the window's reset instead of earning a 429.
+//!
+//! Every wait has an upper bound, whatever the server says:
+//! - until the first answer tells the budget, one request goes and the
+//!   rest wait for its answer;
+//! - a reset is read on the server's own clock (its `Date` header) and
+//!   converted to ours; a reset further than one window away is not
+//!   trusted (one window is waited instead), and a reset in the past means
+//!   "now";
+//! - a 429 waits for its `Retry-After` (at most one window), else for a
+//!   reset still ahead, else for one window: never milliseconds.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,27 +22,55 @@ use crate::api::RateLimit;
 
 /// Safety margin after a reset before sending again, for clock skew.
 const RESET_MARGIN: Duration = Duration::from_millis(150);
-/// How often to look again while waiting for a window's first answer.
-const POLL: Duration = Duration::from_millis(50);
+/// How often to look again while waiting for an answer to say where the
+/// budget stands.
+pub const POLL: Duration = Duration::from_millis(50);
+/// RyzeAPI's documented window: 100 requests per minute.
+pub const WINDOW: Duration = Duration::from_secs(60);
 
-/// What the budget of one token is believed to be.
+/// One rate window as the answers describe it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Budget {
+struct Window {
     limit: u32,
     remaining: u32,
-    /// Unix time (seconds) at which the window resets.
-    reset: u64,
-    /// Requests sent and not answered yet.
-    in_flight: u32,
-    /// Set when the budget was refilled locally at `reset`, before any
+    /// The server's reset value, as sent: tells windows apart.
+    reset_sent: u64,
+    /// When the window resets on our clock (milliseconds), bounded.
+    reset_ms: u64,
+    /// Set when the budget was refilled locally at the reset, before any
     /// answer from the new window: it is not refilled twice.
     refilled: bool,
 }
 
+/// What is believed of one token's budget.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Budget {
+    /// Known once an answer carried the headers.
+    window: Option<Window>,
+    /// Requests sent and not answered yet.
+    in_flight: u32,
+    /// Answers the server gave (of any status).
+    answers: u32,
+    /// No request before this (our clock, milliseconds), after a 429.
+    pause_until_ms: u64,
+}
+
+/// What the server said with one answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Heard {
+    /// `X-RateLimit-*` (with the server's clock), when sent.
+    pub rate: Option<RateLimit>,
+    /// The answer was a 429.
+    pub throttled: bool,
+    /// `Retry-After`, when sent.
+    pub retry_after: Option<Duration>,
+}
+
 /// Budgets of every token in use, keyed by an opaque token identity.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct RateBudgets<K> {
     budgets: Mutex<HashMap<K, Budget>>,
+    window: Duration,
 }
 
 /// What [`RateBudgets::take`] decided.
@@ -44,11 +82,23 @@ pub enum Permit {
     Wait(Duration),
 }
 
+impl<K: std::hash::Hash + Eq + Clone> Default for RateBudgets<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
-    /// Empty: every token is unknown until its first answer.
+    /// Empty, with RyzeAPI's one-minute window as the longest wait.
     pub fn new() -> Self {
+        Self::with_window(WINDOW)
+    }
+
+    /// Empty, with `window` as the longest wait any answer can impose.
+    pub fn with_window(window: Duration) -> Self {
         RateBudgets {
             budgets: Mutex::new(HashMap::new()),
+            window,
         }
     }
 
@@ -56,68 +106,104 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
         self.budgets.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes one request from the budget of `key` at Unix time `now_ms`
-    /// (milliseconds), or says how long to wait.
+    /// Takes one request from the budget of `key` at our time `now_ms`
+    /// (Unix milliseconds), or says how long to wait.
     pub fn take(&self, key: &K, now_ms: u64) -> Permit {
         let mut budgets = self.lock();
-        let Some(b) = budgets.get_mut(key) else {
-            return Permit::Go;
-        };
-        let reset_ms = b.reset * 1000 + RESET_MARGIN.as_millis() as u64;
-        if b.remaining == 0 {
-            if now_ms < reset_ms {
-                return Permit::Wait(Duration::from_millis(reset_ms - now_ms));
-            }
-            if b.refilled {
-                // Spent again before the new window's first answer: wait
-                // for that answer to say where the window stands.
-                return Permit::Wait(POLL);
-            }
-            // A new window: assume the full limit until an answer says.
-            b.remaining = b.limit;
-            b.refilled = true;
+        let b = budgets.entry(key.clone()).or_default();
+        if now_ms < b.pause_until_ms {
+            return Permit::Wait(Duration::from_millis(b.pause_until_ms - now_ms));
         }
-        b.remaining -= 1;
+        match &mut b.window {
+            // The first request is out: its answer will tell the budget.
+            None if b.answers == 0 && b.in_flight > 0 => return Permit::Wait(POLL),
+            // The server sends no headers: nothing to count against.
+            None => {}
+            Some(w) => {
+                if w.remaining == 0 {
+                    if now_ms < w.reset_ms {
+                        return Permit::Wait(Duration::from_millis(w.reset_ms - now_ms));
+                    }
+                    if w.refilled {
+                        // Spent again before the new window's first answer.
+                        return Permit::Wait(POLL);
+                    }
+                    w.remaining = w.limit;
+                    w.refilled = true;
+                }
+                w.remaining -= 1;
+            }
+        }
         b.in_flight += 1;
         Permit::Go
     }
 
-    /// Records an answer for `key` and its rate-limit headers, if any.
-    pub fn answered(&self, key: &K, rate: Option<RateLimit>, was_429: bool) {
+    /// A request got no answer from the server (no connection, a time-out).
+    pub fn lost(&self, key: &K) {
+        if let Some(b) = self.lock().get_mut(key) {
+            b.in_flight = b.in_flight.saturating_sub(1);
+        }
+    }
+
+    /// Records what the server said in answer to a request of `key`,
+    /// heard at our time `now_ms`.
+    pub fn answered(&self, key: &K, now_ms: u64, heard: Heard) {
+        let window_ms = self.window.as_millis() as u64;
         let mut budgets = self.lock();
-        let Some(rate) = rate else {
-            if let Some(b) = budgets.get_mut(key) {
-                b.in_flight = b.in_flight.saturating_sub(1);
-            }
-            return;
-        };
-        let b = budgets.entry(key.clone()).or_insert(Budget {
-            limit: rate.limit,
-            remaining: rate.remaining,
-            reset: rate.reset,
-            in_flight: 1,
-            refilled: false,
-        });
+        let b = budgets.entry(key.clone()).or_default();
         b.in_flight = b.in_flight.saturating_sub(1);
-        b.limit = rate.limit;
-        if was_429 {
-            b.remaining = 0;
-            b.reset = b.reset.max(rate.reset);
-        } else if rate.reset > b.reset {
-            // A new window: what the server has left, less what is on its
-            // way and not yet counted.
-            b.reset = rate.reset;
-            b.refilled = false;
-            b.remaining = rate.remaining.saturating_sub(b.in_flight);
-        } else {
-            // Answers arrive out of order: the lowest count is the truest.
-            b.remaining = b.remaining.min(rate.remaining);
+        b.answers = b.answers.saturating_add(1);
+        let reset_ms = heard.rate.map(|rate| {
+            // On the server's clock when it said what its clock was.
+            let ahead_ms = match rate.server_now {
+                Some(server_now) => rate.reset.saturating_sub(server_now) * 1000,
+                None => (rate.reset * 1000).saturating_sub(now_ms),
+            };
+            now_ms + ahead_ms.min(window_ms) + RESET_MARGIN.as_millis() as u64
+        });
+        if let (Some(rate), Some(reset_ms)) = (heard.rate, reset_ms) {
+            let fresh = Window {
+                limit: rate.limit,
+                // What the server has left, less what is on its way to it.
+                remaining: rate.remaining.saturating_sub(b.in_flight),
+                reset_sent: rate.reset,
+                reset_ms,
+                refilled: false,
+            };
+            match &mut b.window {
+                Some(w) if rate.reset <= w.reset_sent => {
+                    // The same window; answers arrive out of order, and the
+                    // lowest count is the truest.
+                    w.limit = rate.limit;
+                    w.remaining = w.remaining.min(rate.remaining);
+                    w.reset_ms = w.reset_ms.min(reset_ms);
+                }
+                _ => b.window = Some(fresh),
+            }
+        }
+        if heard.throttled {
+            let pause_ms = match (heard.retry_after, reset_ms) {
+                (Some(after), _) => (after.as_millis() as u64).min(window_ms),
+                (None, Some(reset_ms)) if reset_ms > now_ms + RESET_MARGIN.as_millis() as u64 => {
+                    reset_ms - now_ms
+                }
+                _ => window_ms,
+            };
+            b.pause_until_ms = b.pause_until_ms.max(now_ms + pause_ms);
+            if let Some(w) = &mut b.window {
+                w.remaining = 0;
+                w.reset_ms = w.reset_ms.max(b.pause_until_ms);
+                w.refilled = false;
+            }
         }
     }
 
     /// The remaining budget and limit of `key`, when known.
     pub fn remaining(&self, key: &K) -> Option<(u32, u32)> {
-        self.lock().get(key).map(|b| (b.remaining, b.limit))
+        self.lock()
+            .get(key)
+            .and_then(|b| b.window)
+            .map(|w| (w.remaining, w.limit))
     }
 }
 
@@ -125,70 +211,177 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
 mod tests {
     use super::*;
 
-    fn rate(remaining: u32, reset: u64) -> Option<RateLimit> {
-        Some(RateLimit {
-            limit: 3,
-            remaining,
-            reset,
-        })
+    const T0: u64 = 1_000_000_000; // our clock, ms
+
+    fn heard(remaining: u32, reset: u64) -> Heard {
+        Heard {
+            rate: Some(RateLimit {
+                limit: 3,
+                remaining,
+                reset,
+                server_now: None,
+            }),
+            ..Heard::default()
+        }
+    }
+
+    fn throttled(mut h: Heard) -> Heard {
+        h.throttled = true;
+        h
+    }
+
+    fn wait_ms(p: Permit) -> u64 {
+        match p {
+            Permit::Wait(d) => d.as_millis() as u64,
+            Permit::Go => 0,
+        }
     }
 
     #[test]
-    fn unknown_tokens_go_until_told() {
+    fn the_first_request_goes_alone_until_its_answer() {
         let b = RateBudgets::new();
-        assert_eq!(b.take(&"t", 0), Permit::Go);
-        assert_eq!(b.remaining(&"t"), None);
-    }
-
-    #[test]
-    fn spends_then_waits_for_the_reset() {
-        let b = RateBudgets::new();
-        b.take(&"t", 1_000_000);
-        b.answered(&"t", rate(1, 1060), false);
-        assert_eq!(b.take(&"t", 1_000_100), Permit::Go);
-        assert_eq!(b.remaining(&"t"), Some((0, 3)));
+        assert_eq!(b.take(&"t", T0), Permit::Go);
         assert_eq!(
-            b.take(&"t", 1_000_200),
-            Permit::Wait(Duration::from_millis(1_060_150 - 1_000_200))
+            b.take(&"t", T0),
+            Permit::Wait(POLL),
+            "the budget is unknown"
         );
-        assert_eq!(b.take(&"t", 1_060_150), Permit::Go, "a new window");
+        assert_eq!(b.remaining(&"t"), None);
+        b.answered(&"t", T0 + 10, heard(2, T0 / 1000 + 30));
         assert_eq!(b.remaining(&"t"), Some((2, 3)));
-        b.take(&"t", 1_060_200);
-        b.take(&"t", 1_060_300);
+        assert_eq!(b.take(&"t", T0 + 20), Permit::Go);
+        assert_eq!(b.take(&"t", T0 + 20), Permit::Go);
+        assert!(
+            wait_ms(b.take(&"t", T0 + 20)) > 29_000,
+            "every request counted"
+        );
+    }
+
+    #[test]
+    fn a_server_without_headers_is_not_held_back() {
+        let b = RateBudgets::new();
+        b.take(&"t", T0);
+        b.answered(&"t", T0, Heard::default());
+        for _ in 0..10 {
+            assert_eq!(b.take(&"t", T0), Permit::Go);
+        }
+    }
+
+    #[test]
+    fn a_lost_request_lets_the_next_one_probe() {
+        let b = RateBudgets::new();
+        b.take(&"t", T0);
+        b.lost(&"t");
+        assert_eq!(b.take(&"t", T0), Permit::Go);
+    }
+
+    #[test]
+    fn spends_then_waits_for_the_reset_then_refills_once() {
+        let b = RateBudgets::new();
+        let reset = T0 / 1000 + 60;
+        b.take(&"t", T0);
+        b.answered(&"t", T0, heard(1, reset));
+        assert_eq!(b.take(&"t", T0 + 100), Permit::Go);
+        assert_eq!(b.remaining(&"t"), Some((0, 3)));
+        let until_reset = reset * 1000 + RESET_MARGIN.as_millis() as u64 - (T0 + 200);
+        assert_eq!(wait_ms(b.take(&"t", T0 + 200)), until_reset);
+        let after = reset * 1000 + 200;
+        assert_eq!(b.take(&"t", after), Permit::Go, "a new window");
+        b.take(&"t", after);
+        b.take(&"t", after);
         assert_eq!(
-            b.take(&"t", 1_060_400),
+            b.take(&"t", after),
             Permit::Wait(POLL),
             "not refilled twice before the new window answers"
         );
-        b.answered(&"t", rate(0, 1120), false);
-        assert!(matches!(b.take(&"t", 1_060_500), Permit::Wait(d) if d > Duration::from_secs(59)));
     }
 
     #[test]
-    fn a_429_empties_the_budget_until_reset() {
+    fn a_reset_beyond_one_window_is_not_trusted() {
+        let b = RateBudgets::with_window(Duration::from_secs(60));
+        b.take(&"t", T0);
+        // X-RateLimit-Reset: the year 3000.
+        b.answered(&"t", T0, heard(0, 32_503_680_000));
+        let wait = wait_ms(b.take(&"t", T0));
+        let bound = 60_000 + RESET_MARGIN.as_millis() as u64;
+        assert!(wait <= bound, "waits at most one window, not {wait} ms");
+        assert_eq!(b.take(&"t", T0 + bound), Permit::Go);
+    }
+
+    #[test]
+    fn a_reset_in_the_past_means_now() {
         let b = RateBudgets::new();
-        b.take(&"t", 0);
-        b.answered(&"t", rate(2, 50), false);
-        b.take(&"t", 1000);
-        b.answered(&"t", rate(0, 50), true);
-        assert!(matches!(b.take(&"t", 2000), Permit::Wait(_)));
+        b.take(&"t", T0);
+        b.answered(&"t", T0, heard(0, T0 / 1000 - 120));
+        assert!(wait_ms(b.take(&"t", T0)) <= RESET_MARGIN.as_millis() as u64);
+    }
+
+    #[test]
+    fn resets_are_read_on_the_servers_clock() {
+        let b = RateBudgets::new();
+        b.take(&"t", T0);
+        // The server runs 120 s behind: its reset, 30 s ahead on its clock,
+        // is 90 s in our past.
+        let server_now = T0 / 1000 - 120;
+        let mut h = throttled(heard(0, server_now + 30));
+        h.rate.as_mut().unwrap().server_now = Some(server_now);
+        b.answered(&"t", T0, h);
+        let wait = wait_ms(b.take(&"t", T0));
+        assert!((30_000..=30_200).contains(&wait), "{wait}");
+    }
+
+    #[test]
+    fn a_429_honours_retry_after_bounded_by_a_window() {
+        let b = RateBudgets::with_window(Duration::from_secs(60));
+        b.take(&"t", T0);
+        let h = Heard {
+            throttled: true,
+            retry_after: Some(Duration::from_secs(7)),
+            ..Heard::default()
+        };
+        b.answered(&"t", T0, h);
+        assert_eq!(wait_ms(b.take(&"t", T0)), 7_000);
+        b.take(&"t", T0 + 7_000);
+        let h = Heard {
+            throttled: true,
+            retry_after: Some(Duration::from_secs(86_400)),
+            ..Heard::default()
+        };
+        b.answered(&"t", T0 + 7_000, h);
+        assert_eq!(wait_ms(b.take(&"t", T0 + 7_000)), 60_000);
+    }
+
+    #[test]
+    fn a_429_without_headers_waits_a_window_not_milliseconds() {
+        let b = RateBudgets::with_window(Duration::from_secs(60));
+        b.take(&"t", T0);
+        b.answered(&"t", T0, throttled(Heard::default()));
+        assert_eq!(wait_ms(b.take(&"t", T0)), 60_000);
+    }
+
+    #[test]
+    fn a_429_with_a_past_reset_waits_a_window() {
+        let b = RateBudgets::with_window(Duration::from_secs(60));
+        b.take(&"t", T0);
+        b.answered(&"t", T0, throttled(heard(0, T0 / 1000 - 120)));
+        assert_eq!(wait_ms(b.take(&"t", T0)), 60_000);
     }
 
     #[test]
     fn out_of_order_answers_keep_the_lowest_count() {
         let b = RateBudgets::new();
-        b.take(&"t", 0);
-        b.answered(&"t", rate(1, 50), false);
-        b.answered(&"t", rate(2, 50), false);
+        b.take(&"t", T0);
+        b.answered(&"t", T0, heard(1, T0 / 1000 + 50));
+        b.answered(&"t", T0, heard(2, T0 / 1000 + 50));
         assert_eq!(b.remaining(&"t"), Some((1, 3)));
     }
 
     #[test]
     fn tokens_have_separate_budgets() {
         let b = RateBudgets::new();
-        b.take(&"a", 0);
-        b.answered(&"a", rate(0, 50), false);
-        assert!(matches!(b.take(&"a", 0), Permit::Wait(_)));
-        assert_eq!(b.take(&"b", 0), Permit::Go);
+        b.take(&"a", T0);
+        b.answered(&"a", T0, heard(0, T0 / 1000 + 50));
+        assert!(matches!(b.take(&"a", T0), Permit::Wait(_)));
+        assert_eq!(b.take(&"b", T0), Permit::Go);
     }
 }

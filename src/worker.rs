@@ -19,7 +19,7 @@ use crate::cache;
 use crate::contacts::ContactStore;
 use crate::ledger::{BatchItem, Ledger, Outcome};
 use crate::profile::InstanceConfig;
-use crate::rate::{Permit, RateBudgets};
+use crate::rate::{Heard, POLL, Permit, RateBudgets};
 use crate::secret::Token;
 
 /// Requests in flight at once, across all instances.
@@ -111,6 +111,12 @@ impl WorkerContext {
             events: None,
             budgets: Arc::new(RateBudgets::new()),
         }
+    }
+
+    /// Sets the longest wait a server's rate answer can impose (RyzeAPI's
+    /// window, one minute, unless a test needs it shorter).
+    pub fn set_rate_window(&mut self, window: Duration) {
+        self.budgets = Arc::new(RateBudgets::with_window(window));
     }
 }
 
@@ -228,21 +234,38 @@ impl WorkerContext {
         let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
         let mut attempt = 1;
         loop {
+            let mut told = false;
             while let Permit::Wait(pause) = self.budgets.take(&key, now_ms()) {
-                tracing::info!(
-                    instance,
-                    what,
-                    wait_ms = pause.as_millis() as u64,
-                    "rate budget spent: waiting for the reset"
-                );
+                // Said once per wait, not once per look.
+                if !told && pause > POLL {
+                    told = true;
+                    tracing::info!(
+                        instance,
+                        what,
+                        wait_ms = pause.as_millis() as u64,
+                        "rate budget spent: waiting for the reset"
+                    );
+                }
                 tokio::time::sleep(pause).await;
             }
             let result = send().await;
-            let (rate, was_429) = match &result {
-                Ok(reply) => (reply.rate, false),
-                Err(e) => (e.rate(), e.status() == Some(429)),
+            let heard = match &result {
+                Ok(reply) => Some(Heard {
+                    rate: reply.rate,
+                    ..Heard::default()
+                }),
+                Err(e) if e.status().is_some() => Some(Heard {
+                    rate: e.rate(),
+                    throttled: e.status() == Some(429),
+                    retry_after: e.retry_after(),
+                }),
+                Err(_) => None,
             };
-            self.budgets.answered(&key, rate, was_429);
+            let was_429 = heard.is_some_and(|h| h.throttled);
+            match heard {
+                Some(heard) => self.budgets.answered(&key, now_ms(), heard),
+                None => self.budgets.lost(&key),
+            }
             self.report_budget(&key);
             let e = match result {
                 Ok(reply) => return Ok(reply.value),

@@ -192,9 +192,14 @@ impl ApiClient {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("json"));
+        let retry_after = retry_after(response.headers());
         let bytes = self.read_capped(response).await?;
         if !status.is_success() {
-            return Err(status_error(status.as_u16(), is_json, &bytes, rate));
+            let mut e = status_error(status.as_u16(), is_json, &bytes, rate);
+            if let ApiError::Status { retry_after: r, .. } = &mut e {
+                *r = retry_after;
+            }
+            return Err(e);
         }
         Ok((bytes, rate))
     }
@@ -209,17 +214,26 @@ impl ApiClient {
             return Err(too_large());
         }
         let mut bytes = Vec::with_capacity(declared.map_or(0, |n| n as usize));
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| self.transport_error(e))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.body_error(e))? {
             if bytes.len() + chunk.len() > cap {
                 return Err(too_large());
             }
             bytes.extend_from_slice(&chunk);
         }
         Ok(bytes)
+    }
+
+    /// A failure while the body streams in: the answer had begun, so the
+    /// connection broke (or stalled) mid-way.
+    fn body_error(&self, e: reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            return ApiError::Timeout {
+                seconds: self.config.request.as_secs(),
+            };
+        }
+        ApiError::Interrupted {
+            detail: root_cause(e),
+        }
     }
 
     fn transport_error(&self, e: reqwest::Error) -> ApiError {
@@ -236,7 +250,7 @@ impl ApiClient {
         if connect {
             ApiError::Connect { detail }
         } else if decode {
-            ApiError::Malformed { detail }
+            ApiError::malformed(detail)
         } else {
             ApiError::Request { detail }
         }
@@ -272,10 +286,36 @@ fn header_num<T: std::str::FromStr>(headers: &HeaderMap, name: &str) -> Option<T
     headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
+/// Unix seconds of an HTTP date (`Wed, 25 Nov 2026 11:15:30 GMT`).
+fn http_date(text: &str) -> Option<u64> {
+    let at = httpdate::parse_http_date(text.trim()).ok()?;
+    at.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
+}
+
+/// The server's clock: its `Date` header.
+fn server_now(headers: &HeaderMap) -> Option<u64> {
+    http_date(headers.get(reqwest::header::DATE)?.to_str().ok()?)
+}
+
 fn rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
     Some(RateLimit {
         limit: header_num(headers, "x-ratelimit-limit")?,
         remaining: header_num(headers, "x-ratelimit-remaining")?,
         reset: header_num(headers, "x-ratelimit-reset")?,
+        server_now: server_now(headers),
     })
+}
+
+/// `Retry-After`: seconds, or an HTTP date read against the server's
+/// clock (ours when it sent none).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    if let Ok(seconds) = text.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = http_date(text)?;
+    let now = server_now(headers).unwrap_or_else(|| crate::ledger::now_unix().max(0) as u64);
+    Some(Duration::from_secs(at.saturating_sub(now)))
 }

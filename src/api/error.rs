@@ -10,8 +10,12 @@ pub struct RateLimit {
     pub limit: u32,
     /// Requests left in this window.
     pub remaining: u32,
-    /// Unix time (seconds) at which the window resets.
+    /// Unix time (seconds) at which the window resets, on the server's
+    /// clock.
     pub reset: u64,
+    /// The server's clock when it answered (its `Date` header), to read
+    /// `reset` against.
+    pub server_now: Option<u64>,
 }
 
 /// Why a call failed.
@@ -26,6 +30,8 @@ pub enum ApiError {
         message: Option<String>,
         /// Rate-limit headers, when sent.
         rate: Option<RateLimit>,
+        /// `Retry-After`, when sent.
+        retry_after: Option<std::time::Duration>,
     },
     /// A proxy answered with a page that is not JSON (HTML 502/504...).
     #[error("HTTP {status}: the server is unreachable (a proxy answered instead)")]
@@ -43,6 +49,12 @@ pub enum ApiError {
     #[error("cannot connect: {detail}")]
     Connect {
         /// What failed, without URL or token.
+        detail: String,
+    },
+    /// The connection broke after the answer began and before its end.
+    #[error("the connection broke mid-answer: {detail}")]
+    Interrupted {
+        /// What the network said, without URL or token.
         detail: String,
     },
     /// A 2xx answer whose body is not what the contract says.
@@ -66,6 +78,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A body that is not what the contract says. The parser's words may
+    /// quote the body, so they are sanitised like any text from the server.
+    pub fn malformed(detail: impl std::fmt::Display) -> ApiError {
+        ApiError::Malformed {
+            detail: crate::sanitize::clean(&detail.to_string()).into_owned(),
+        }
+    }
+
     /// The HTTP status, when the server answered.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -86,6 +106,14 @@ impl ApiError {
     pub fn rate(&self) -> Option<RateLimit> {
         match self {
             ApiError::Status { rate, .. } => *rate,
+            _ => None,
+        }
+    }
+
+    /// `Retry-After` of the failed answer, when sent.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            ApiError::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -114,6 +142,9 @@ impl ApiError {
                 "the server is slow or unreachable: check the network and retry"
             }
             ApiError::Connect { .. } => "cannot reach the server: check base_url and the network",
+            ApiError::Interrupted { .. } => {
+                "the connection dropped before the whole answer arrived: retry, and check the network if it persists"
+            }
             ApiError::Malformed { .. } => "check that base_url points to RyzeAPI",
             ApiError::TooLarge { .. } => "the answer is too large to load",
             ApiError::Request { .. } => "check base_url and the instance name in the profile",
@@ -126,9 +157,10 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             ApiError::Status { status, .. } => *status == 429 || (*status >= 500 && *status != 503),
-            ApiError::Unreachable { .. } | ApiError::Timeout { .. } | ApiError::Connect { .. } => {
-                true
-            }
+            ApiError::Unreachable { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Interrupted { .. } => true,
             _ => false,
         }
     }
@@ -144,6 +176,7 @@ mod tests {
             status: 503,
             message: Some("Instance is not connected to WhatsApp".into()),
             rate: None,
+            retry_after: None,
         };
         assert_eq!(
             e.to_string(),
@@ -159,6 +192,7 @@ mod tests {
                 status,
                 message: None,
                 rate: None,
+                retry_after: None,
             };
             assert!(e.is_transient(), "{status}");
         }
@@ -166,6 +200,7 @@ mod tests {
             status: 401,
             message: None,
             rate: None,
+            retry_after: None,
         };
         assert!(!e.is_transient());
         assert_eq!(e.status(), Some(401));

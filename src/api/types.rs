@@ -58,10 +58,21 @@ pub(crate) struct LookupBody {
     pub contact: ContactLookup,
 }
 
+/// A string from the server, sanitised as it is read: it may be printed
+/// to a terminal later. `null` and a missing field become `None`.
+fn clean_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|s| clean(&s).into_owned()))
+}
+
+fn clean_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(clean(&String::deserialize(d)?).into_owned())
+}
+
 /// One instance from `GET /api/instance/list`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct InstanceInfo {
-    /// The instance name.
+    /// The instance name, sanitised.
+    #[serde(deserialize_with = "clean_name")]
     pub name: String,
     /// The connection block.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -72,14 +83,15 @@ pub struct InstanceInfo {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
-    /// `connected`, `connecting`, `disconnected` or `loggedout`.
-    #[serde(default, deserialize_with = "null_as_default")]
+    /// `connected`, `connecting`, `disconnected` or `loggedout`
+    /// (sanitised: it is printed as it comes).
+    #[serde(default, deserialize_with = "clean_text")]
     pub state: Option<String>,
     /// The instance's own JID, null if it never connected.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "clean_text")]
     pub number_jid: Option<String>,
-    /// A label meant for UIs.
-    #[serde(default, deserialize_with = "null_as_default")]
+    /// A label meant for UIs (sanitised).
+    #[serde(default, deserialize_with = "clean_text")]
     pub display_status: Option<String>,
 }
 
@@ -149,6 +161,16 @@ pub fn status_error(status: u16, is_json: bool, bytes: &[u8], rate: Option<RateL
         status,
         message,
         rate,
+        retry_after: None,
+    }
+}
+
+/// The error for a body that did not parse.
+fn malformed(bytes: &[u8], e: serde_json::Error) -> ApiError {
+    if bytes.is_empty() {
+        ApiError::malformed("empty body")
+    } else {
+        ApiError::malformed(e)
     }
 }
 
@@ -168,17 +190,12 @@ pub fn decode<T: DeserializeOwned>(
                 status,
                 message: Some("the server reported a failure without a message".to_string()),
                 rate,
+                retry_after: None,
             },
             other => other,
         });
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::Malformed {
-        detail: if bytes.is_empty() {
-            "empty body".to_string()
-        } else {
-            e.to_string()
-        },
-    })
+    serde_json::from_slice(bytes).map_err(|e| malformed(bytes, e))
 }
 
 /// Parses the body of `GET /api/chat/contacts/:instance` into owned
@@ -317,13 +334,7 @@ pub fn parse_contacts_with<'de>(
     bytes: &'de [u8],
     mut each: impl FnMut(RawContact<'de>),
 ) -> Result<usize, ApiError> {
-    let malformed = |e: serde_json::Error| ApiError::Malformed {
-        detail: if bytes.is_empty() {
-            "empty body".to_string()
-        } else {
-            e.to_string()
-        },
-    };
+    let malformed = |e| malformed(bytes, e);
     let mut n = 0;
     let mut counting = |c: RawContact<'de>| {
         n += 1;
@@ -345,6 +356,7 @@ pub fn parse_contacts_with<'de>(
             status: 200,
             message: Some(message),
             rate: None,
+            retry_after: None,
         });
     }
     Ok(n)

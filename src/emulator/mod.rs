@@ -87,6 +87,18 @@ pub enum Fault {
     Empty,
     /// Wait this long before answering normally.
     Stall(Duration),
+    /// A hand-made answer, exactly as given: status, headers, body bytes
+    /// (lying rate headers, a skewed clock, escapes, invalid UTF-8...).
+    Raw {
+        /// The HTTP status.
+        status: u16,
+        /// Headers, added as they are.
+        headers: Vec<(String, String)>,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// A 200 whose connection drops after part of the body.
+    CutBody,
 }
 
 /// How to build an emulator.

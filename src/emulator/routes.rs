@@ -57,6 +57,34 @@ enum Caller {
 /// What the shared request pipeline hands to a route.
 type Route = fn(&mut Shared, &Caller, &Request) -> Answer;
 
+/// A body that sends its first part, then, once that has gone out,
+/// breaks the connection.
+struct CutBody {
+    sent: bool,
+    pause: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl http_body::Body for CutBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        use std::future::Future;
+        if std::mem::replace(&mut self.sent, true) {
+            if self.pause.as_mut().poll(cx).is_pending() {
+                return std::task::Poll::Pending;
+            }
+            let cut = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut");
+            return std::task::Poll::Ready(Some(Err(cut)));
+        }
+        let part = Bytes::from_static(b"{\"success\": true, \"contacts\": [");
+        std::task::Poll::Ready(Some(Ok(http_body::Frame::data(part))))
+    }
+}
+
 /// The parts of a request a route reads.
 struct Request {
     instance: Option<String>,
@@ -120,6 +148,35 @@ async fn answer(
                 .into_response();
         }
         Some(Fault::Stall(pause)) => tokio::time::sleep(pause).await,
+        Some(Fault::Raw {
+            status,
+            headers,
+            body,
+        }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut response = (status, body).into_response();
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    header::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            return response;
+        }
+        Some(Fault::CutBody) => {
+            let body = axum::body::Body::new(CutBody {
+                sent: false,
+                pause: Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))),
+            });
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
+        }
         None => {}
     }
     let Some(token) = headers.get("token").and_then(|v| v.to_str().ok()) else {

@@ -1,0 +1,274 @@
+//! Hostile servers against the worker and the binary, over real HTTP on
+//! 127.0.0.1: rate headers that lie, a clock that runs behind, 429s with
+//! and without `Retry-After`, a body cut mid-way, escapes in the instance
+//! state. Every case once stalled, stormed, or reached the terminal.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use reqwest::Url;
+use ryze_contacts::api::{ApiClient, ClientConfig};
+use ryze_contacts::app::{ApiJob, ApiResult, Msg};
+use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
+use ryze_contacts::ledger::Ledger;
+use ryze_contacts::profile::InstanceConfig;
+use ryze_contacts::secret::Token;
+use ryze_contacts::worker::{self, WorkerContext};
+use tokio::sync::mpsc;
+
+/// The longest wait a rate answer may impose in these tests.
+const WINDOW: Duration = Duration::from_secs(1);
+
+struct Setup {
+    emu: RunningEmulator,
+    jobs: mpsc::UnboundedSender<ApiJob>,
+    results: mpsc::UnboundedReceiver<Msg>,
+    _dir: tempfile::TempDir,
+}
+
+async fn setup() -> Setup {
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(10)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let instances = vec![InstanceConfig {
+        name: "sales".into(),
+        label: None,
+        base_url: Url::parse(&emu.base_url()).unwrap(),
+        token: Token::new(DEMO_ACCOUNT_TOKEN),
+    }];
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let client = ApiClient::new(ClientConfig::default()).unwrap();
+    let mut ctx = WorkerContext::new(instances, client, ledger);
+    ctx.set_rate_window(WINDOW);
+    let (tx, results) = mpsc::unbounded_channel();
+    let jobs = worker::spawn(ctx, tx);
+    Setup {
+        emu,
+        jobs,
+        results,
+        _dir: dir,
+    }
+}
+
+/// The next worker result; a stall past 20 s fails the test.
+async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> ApiResult {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(20), results.recv()).await {
+            Ok(Some(Msg::Api(r))) => return r,
+            Ok(Some(_)) => continue,
+            other => panic!("no result within 20 s (a stall): {other:?}"),
+        }
+    }
+}
+
+fn jid(n: usize) -> String {
+    emulator::address_book("sales", 10)[n].jid.clone()
+}
+
+fn block(n: usize) -> ApiJob {
+    ApiJob::Block {
+        instance: 0,
+        jid: jid(n),
+        lid: None,
+        block: true,
+        action: None,
+        batch: None,
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn raw(status: u16, headers: &[(&str, String)], body: &str) -> Fault {
+    Fault::Raw {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+const TOO_MANY: &str =
+    r#"{"success": false, "error": {"message": "Rate limit exceeded. Try again later."}}"#;
+
+/// Sends `jobs` and returns how many succeeded and how long all took.
+async fn run(s: &mut Setup, jobs: Vec<ApiJob>) -> (usize, Duration) {
+    let started = Instant::now();
+    let n = jobs.len();
+    for job in jobs {
+        s.jobs.send(job).unwrap();
+    }
+    let mut ok = 0;
+    for _ in 0..n {
+        if let ApiResult::Block { result, .. } = next(&mut s.results).await {
+            ok += usize::from(result.is_ok());
+        }
+    }
+    (ok, started.elapsed())
+}
+
+#[tokio::test]
+async fn a_reset_in_the_year_3000_holds_a_batch_one_window_at_most() {
+    let mut s = setup().await;
+    let answer = format!(
+        r#"{{"success": true, "message": "Contact blocked", "contact_jid": "{}", "blocked_count": 1, "blocked": true}}"#,
+        jid(0)
+    );
+    s.emu.handle().push_fault(raw(
+        200,
+        &[
+            ("x-ratelimit-limit", "100".into()),
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", "32503680000".into()),
+        ],
+        &answer,
+    ));
+    let (ok, _) = run(&mut s, vec![block(0), block(1), block(2)]).await;
+    assert_eq!(ok, 3, "the batch finishes instead of waiting for centuries");
+}
+
+#[tokio::test]
+async fn a_server_clock_running_behind_gets_no_429_storm() {
+    let mut s = setup().await;
+    // Its clock is 120 s behind ours; its window resets 1 s from its now,
+    // which is 119 s in our past.
+    let server_now = unix_now() - 120;
+    let date = httpdate::fmt_http_date(std::time::UNIX_EPOCH + Duration::from_secs(server_now));
+    for _ in 0..3 {
+        s.emu.handle().push_fault(raw(
+            429,
+            &[
+                ("date", date.clone()),
+                ("x-ratelimit-limit", "100".into()),
+                ("x-ratelimit-remaining", "0".into()),
+                ("x-ratelimit-reset", (server_now + 1).to_string()),
+            ],
+            TOO_MANY,
+        ));
+    }
+    let (ok, took) = run(&mut s, vec![block(0)]).await;
+    assert_eq!(ok, 1);
+    assert_eq!(
+        s.emu.handle().request_count(),
+        4,
+        "three 429s, then success"
+    );
+    assert!(
+        took >= Duration::from_millis(2_500),
+        "each 429 waited for the reset on the server's clock, not 0 ms: {took:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_waits_that_long() {
+    let mut s = setup().await;
+    s.emu
+        .handle()
+        .push_fault(raw(429, &[("retry-after", "1".into())], TOO_MANY));
+    let (ok, took) = run(&mut s, vec![block(0)]).await;
+    assert_eq!(ok, 1);
+    assert_eq!(s.emu.handle().request_count(), 2);
+    assert!(took >= Duration::from_millis(950), "{took:?}");
+}
+
+#[tokio::test]
+async fn a_429_without_headers_waits_a_window_not_milliseconds() {
+    let mut s = setup().await;
+    s.emu.handle().push_fault(raw(429, &[], TOO_MANY));
+    let (ok, took) = run(&mut s, vec![block(0)]).await;
+    assert_eq!(ok, 1);
+    assert_eq!(s.emu.handle().request_count(), 2);
+    assert!(took >= WINDOW, "{took:?}");
+}
+
+#[tokio::test]
+async fn a_body_cut_mid_way_is_retried() {
+    let mut s = setup().await;
+    s.emu.handle().push_fault(Fault::CutBody);
+    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+        panic!("not a contacts result");
+    };
+    let store = result.expect("the retry loads the list");
+    assert_eq!(store.len(), 10);
+    assert_eq!(s.emu.handle().request_count(), 2);
+}
+
+#[tokio::test]
+async fn a_cut_body_says_the_connection_broke() {
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(10)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    emu.handle().push_fault(Fault::CutBody);
+    let client = ApiClient::new(ClientConfig::default()).unwrap();
+    let url = Url::parse(&emu.base_url()).unwrap();
+    let token = Token::new(DEMO_ACCOUNT_TOKEN);
+    let ep = ryze_contacts::api::Endpoint {
+        base_url: &url,
+        token: &token,
+    };
+    let err = client.contacts(ep, "sales").await.unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert!(err.to_string().contains("mid-answer"), "{err}");
+    assert!(err.hint().contains("connection dropped"), "{}", err.hint());
+}
+
+/// The binary's `instances` and `profile check` against a server whose
+/// connection state carries terminal escapes.
+#[test]
+fn escapes_in_the_instance_state_never_reach_the_terminal() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt
+        .block_on(emulator::start(
+            EmulatorConfig::demo(Some(5)),
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        ))
+        .unwrap();
+    emu.handle().set_state(
+        "sales",
+        "\x1b]0;PWNED\x07\x1b]52;c;ZXZpbA==\x07\x1b[2Jconnected",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "[defaults]\nbase_url = \"{}\"\n[account]\ntoken_env = \"RYZE_TEST_ACCOUNT\"\n[[instances]]\nname = \"sales\"\n",
+            emu.base_url()
+        ),
+    )
+    .unwrap();
+    for args in [&["instances"][..], &["profile", "check"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_ryze-contacts"))
+            .arg("--profile")
+            .arg(&profile)
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(args)
+            .env("RYZE_TEST_ACCOUNT", DEMO_ACCOUNT_TOKEN)
+            .output()
+            .unwrap();
+        for stream in [&out.stdout, &out.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            assert!(
+                !stream.iter().any(|b| *b == 0x1b || *b == 0x07),
+                "{args:?} printed an escape: {text:?}"
+            );
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("]0;PWNED"), "shown, defanged: {text}");
+    }
+}
