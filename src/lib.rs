@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod logging;
 pub mod number;
 pub mod profile;
+pub mod proxy;
 pub mod rate;
 pub mod run;
 pub mod sanitize;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::app::keymap::Keymap;
+use crate::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::secret::Token;
 
 /// Base URL used when the profile names none.
@@ -178,6 +179,14 @@ impl TokenSource<'_> {
             return non_empty(token.trim(), || format!("{who}: token is empty"));
         }
         if let Some(var) = self.token_env {
+            let is_name = var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && var.chars().next().is_some_and(|c| !c.is_ascii_digit());
+            if !is_name {
+                // Likely the token itself, pasted in the wrong key: not echoed.
+                return Err(format!(
+                    "{who}: token_env must name an environment variable (letters, digits, _); to write the token itself, use token = \"...\""
+                ));
+            }
             return match env(var) {
                 Some(value) => non_empty(value.trim(), || {
                     format!("{who}: environment variable {var} is empty")
@@ -241,33 +250,49 @@ fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
     non_empty(text.trim(), || format!("{program} printed no token"))
 }
 
-/// Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost).
-fn is_loopback(url: &Url) -> bool {
-    url.host_str().is_some_and(|host| {
-        let host = host.trim_start_matches('[').trim_end_matches(']');
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    })
-}
-
-/// Parses and checks a base URL: http(s) with a host, and HTTPS for any
-/// host that is not loopback unless `allow_insecure_http` says otherwise.
+/// Parses and checks a base URL: http(s) with a host, no user name or
+/// password, and HTTPS for any host that is not loopback unless
+/// `allow_insecure_http` says otherwise. Messages never repeat a password.
 fn parse_base_url(text: &str, who: &str, allow_insecure_http: bool) -> Result<Url, String> {
-    let url = Url::parse(text.trim())
-        .map_err(|e| format!("{who}: base_url \"{text}\" is not a URL ({e})"))?;
+    let url = Url::parse(text.trim()).map_err(|e| {
+        format!("{who}: base_url is not a URL ({e}): write it as https://host[:port]")
+    })?;
+    let shown = without_credentials(&url);
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "{who}: base_url {shown} must not hold a user name or password (they would be sent to the server): remove them; the token goes in token, token_env or token_cmd"
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(format!(
-            "{who}: base_url \"{text}\" must look like https://host[:port]"
+            "{who}: base_url \"{shown}\" must look like https://host[:port]"
         ));
     }
     if url.scheme() == "http" && !is_loopback(&url) && !allow_insecure_http {
         return Err(format!(
-            "{who}: base_url \"{text}\" is plain HTTP to another machine, so the token would travel unencrypted: use https://, or set allow_insecure_http = true if this network is trusted"
+            "{who}: base_url \"{shown}\" is plain HTTP to another machine, so the token would travel unencrypted: use https://, or set allow_insecure_http = true if this network is trusted"
         ));
     }
     Ok(url)
+}
+
+/// Refuses a plain-HTTP proxy on the way to a remote server unless
+/// `allow_insecure_http` accepts it.
+fn check_proxy(
+    base_url: &Url,
+    proxies: &ProxyEnv,
+    who: &str,
+    allow_insecure_http: bool,
+) -> Result<(), String> {
+    match proxies.for_url(base_url) {
+        Some(proxy) if proxy.url.scheme() != "https" && !allow_insecure_http => Err(format!(
+            "{who}: the proxy {} (from {}) is reached over plain HTTP: use an https:// proxy, exclude {} in no_proxy, or set allow_insecure_http = true if this network is trusted",
+            proxy.shown(),
+            proxy.variable,
+            base_url.host_str().unwrap_or_default()
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The default profile path, from `directories` (on Linux
@@ -321,6 +346,46 @@ fn readable_by_others(_path: &Path) -> bool {
     false
 }
 
+/// A TOML error as "line L, column C: what", never quoting the file: the
+/// parser's own display repeats the whole line, and its messages quote
+/// values, either of which may be a token. Every value written in the
+/// file is hidden from the message; keys stay, so the user can find the
+/// place.
+fn syntax_message(text: &str, e: &toml::de::Error) -> String {
+    let mut message = e.message().trim().to_string();
+    let values = text
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .flat_map(|(_, value)| {
+            value
+                .split(|c: char| c.is_whitespace() || "\"',[]{}".contains(c))
+                .filter(|fragment| fragment.chars().count() >= 4)
+        });
+    for value in values {
+        message = message.replace(value, "<hidden>");
+    }
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let key = text[span.clone()].trim();
+            let key_is_named = !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && !message.contains(key)
+                && text[span.end..].trim_start().starts_with('=');
+            if key_is_named {
+                format!("line {line}, column {column}: {message} `{key}`")
+            } else {
+                format!("line {line}, column {column}: {message}")
+            }
+        }
+        None => message,
+    }
+}
+
 /// Parses profile text; `env` looks up environment variables. `path` is
 /// only used in messages.
 pub fn parse(
@@ -330,7 +395,7 @@ pub fn parse(
 ) -> Result<Profile, ProfileError> {
     let raw: RawProfile = toml::from_str(text).map_err(|e| ProfileError::Syntax {
         path: path.to_path_buf(),
-        message: e.to_string().trim_end().to_string(),
+        message: syntax_message(text, &e),
     })?;
     let mut problems = Vec::new();
     let default_text = raw
@@ -364,6 +429,7 @@ pub fn parse(
             "no instances: add an [[instances]] table with at least name = \"...\"".to_string(),
         );
     }
+    let proxies = ProxyEnv::from_env(env);
     let mut seen = HashSet::new();
     let mut instances = Vec::new();
     for inst in &raw.instances {
@@ -407,7 +473,8 @@ pub fn parse(
         let base_url = match &inst.base_url {
             Some(url) => parse_base_url(url, &who, insecure),
             None => default_url.clone().map_err(|()| String::new()),
-        };
+        }
+        .and_then(|url| check_proxy(&url, &proxies, &who, insecure).map(|()| url));
         match (token, base_url) {
             (Ok(token), Ok(base_url)) => instances.push(InstanceConfig {
                 name: inst.name.clone(),
@@ -606,5 +673,108 @@ mod tests {
     fn debug_output_hides_tokens() {
         let p = parse_ok("[[instances]]\nname = \"a\"\ntoken = \"very-secret\"\n");
         assert!(!format!("{p:?}").contains("very-secret"));
+    }
+
+    #[test]
+    fn syntax_errors_never_echo_a_value() {
+        let cases = [
+            (
+                "[[instances]]\nname = \"a\"\ntokn = \"SECRET-1234\"\n",
+                "line 3, column 1: unknown field `tokn`",
+            ),
+            (
+                "[[instances]]\nname = \"a\"\ntoken = SECRET-unquoted\n",
+                "line 3, column 9: string values must be quoted",
+            ),
+            (
+                "[[instances]]\nname = \"a\"\ntoken = \"SECRET-a\"\ntoken = \"SECRET-b\"\n",
+                "line 4, column 1: duplicate key `token`",
+            ),
+            (
+                "[[instances]]\nname = \"a\"\ntoken = 123456789\n",
+                "line 3, column 9: invalid type: integer `<hidden>`",
+            ),
+            (
+                "[[instances]]\nname = \"a\"\nallow_insecure_http = \"SECRET-zz\"\n",
+                "invalid type: string \"<hidden>\", expected a boolean",
+            ),
+        ];
+        for (text, expected) in cases {
+            let msg = parse_err(text);
+            assert!(msg.contains(expected), "{msg}");
+            assert!(
+                !msg.contains("SECRET") && !msg.contains("123456789"),
+                "{msg}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_pasted_into_token_env_is_not_echoed() {
+        let msg = parse_err("[[instances]]\nname = \"a\"\ntoken_env = \"sk-live.SECRET/abc==\"\n");
+        assert!(
+            msg.contains("token_env must name an environment variable"),
+            "{msg}"
+        );
+        assert!(!msg.contains("SECRET"), "{msg}");
+    }
+
+    #[test]
+    fn credentials_in_base_url_are_refused_and_not_echoed() {
+        let msg = parse_err(
+            "[[instances]]\nname = \"a\"\ntoken = \"t\"\nbase_url = \"https://admin:hunter22@gw.example\"\n",
+        );
+        assert!(
+            msg.contains("must not hold a user name or password"),
+            "{msg}"
+        );
+        assert!(!msg.contains("hunter22") && !msg.contains("admin"), "{msg}");
+    }
+
+    fn parse_with(
+        text: &str,
+        vars: &'static [(&'static str, &'static str)],
+    ) -> Result<Profile, String> {
+        let env = |name: &str| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        parse(text, Path::new("p.toml"), &env).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_plain_http_proxy_for_a_remote_host_needs_allow_insecure_http() {
+        let remote = "[[instances]]\nname = \"a\"\ntoken = \"t\"\n";
+        let proxy = &[("HTTPS_PROXY", "http://me:pw@proxy.example:3128")];
+        let msg = parse_with(remote, proxy).unwrap_err();
+        assert!(
+            msg.contains("proxy http://proxy.example:3128/ (from HTTPS_PROXY)"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("allow_insecure_http") && !msg.contains(":pw@"),
+            "{msg}"
+        );
+        let allowed = format!("[defaults]\nallow_insecure_http = true\n{remote}");
+        assert!(parse_with(&allowed, proxy).is_ok());
+        assert!(parse_with(remote, &[("HTTPS_PROXY", "https://proxy.example")]).is_ok());
+        assert!(
+            parse_with(
+                remote,
+                &[
+                    ("HTTPS_PROXY", "http://p.example"),
+                    ("NO_PROXY", "ryzeapi.cloud")
+                ]
+            )
+            .is_ok(),
+            "no_proxy exempts the server"
+        );
+        let local =
+            "[[instances]]\nname = \"a\"\ntoken = \"t\"\nbase_url = \"http://127.0.0.1:8080\"\n";
+        assert!(
+            parse_with(local, &[("HTTP_PROXY", "http://proxy.example")]).is_ok(),
+            "loopback never uses the proxy, so it is not refused"
+        );
     }
 }

@@ -272,3 +272,65 @@ fn escapes_in_the_instance_state_never_reach_the_terminal() {
         assert!(text.contains("]0;PWNED"), "shown, defanged: {text}");
     }
 }
+
+/// A stand-in proxy on 127.0.0.1 that answers every request and counts
+/// them.
+async fn counting_proxy() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let seen = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = seen.clone();
+    let app = axum::Router::new().fallback(axum::routing::any(move || {
+        count.fetch_add(1, Ordering::SeqCst);
+        async { r#"{"success": true, "instances": []}"# }
+    }));
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn loopback_never_goes_through_a_proxy_and_remote_hosts_do() {
+    use std::sync::atomic::Ordering;
+    let (proxy, seen) = counting_proxy().await;
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(3)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let proxies = ryze_contacts::proxy::ProxyEnv::from_env(&|name| {
+        ["http_proxy", "HTTP_PROXY", "ALL_PROXY"]
+            .contains(&name)
+            .then(|| proxy.clone())
+    });
+    let client = ApiClient::new(ClientConfig {
+        proxies,
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let token = Token::new(DEMO_ACCOUNT_TOKEN);
+    let local = Url::parse(&emu.base_url()).unwrap();
+    let ep = ryze_contacts::api::Endpoint {
+        base_url: &local,
+        token: &token,
+    };
+    let listed = client.instances(ep, &[]).await.unwrap();
+    assert_eq!(listed.value.len(), 4, "answered by the emulator itself");
+    assert_eq!(seen.load(Ordering::SeqCst), 0, "the proxy saw nothing");
+    let remote = Url::parse("http://gateway.invalid").unwrap();
+    let ep = ryze_contacts::api::Endpoint {
+        base_url: &remote,
+        token: &token,
+    };
+    client.instances(ep, &[]).await.unwrap();
+    assert_eq!(
+        seen.load(Ordering::SeqCst),
+        1,
+        "a remote host goes through it"
+    );
+}

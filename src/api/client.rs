@@ -13,6 +13,7 @@ use super::types::{
     BlockOutcome, ContactLookup, InstanceInfo, InstancesBody, LookupBody, RemoteContact, decode,
     parse_contacts, status_error,
 };
+use crate::proxy::ProxyEnv;
 use crate::sanitize::clean;
 use crate::secret::Token;
 
@@ -34,8 +35,8 @@ pub struct Reply<T> {
     pub rate: Option<RateLimit>,
 }
 
-/// Time and size limits of the client.
-#[derive(Debug, Clone, Copy)]
+/// Time and size limits of the client, and its proxies.
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     /// To open a connection.
     pub connect: Duration,
@@ -43,6 +44,8 @@ pub struct ClientConfig {
     pub request: Duration,
     /// Largest body accepted.
     pub max_body_bytes: usize,
+    /// The proxies of the environment (never used for loopback).
+    pub proxies: ProxyEnv,
 }
 
 impl Default for ClientConfig {
@@ -52,6 +55,7 @@ impl Default for ClientConfig {
             request: Duration::from_secs(30),
             // A 100,000-contact address book is about 25 MB.
             max_body_bytes: 256 * 1024 * 1024,
+            proxies: ProxyEnv::from_process(),
         }
     }
 }
@@ -66,7 +70,13 @@ pub struct ApiClient {
 impl ApiClient {
     /// Builds a client with the given time-outs.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        let proxies = config.proxies.clone();
         let http = reqwest::Client::builder()
+            // Only our own choice of proxy: loopback never goes through one.
+            .no_proxy()
+            .proxy(reqwest::Proxy::custom(move |url| {
+                proxies.for_url(url).map(|chosen| chosen.url)
+            }))
             .connect_timeout(config.connect)
             .timeout(config.request)
             .redirect(reqwest::redirect::Policy::none())
