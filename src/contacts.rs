@@ -80,6 +80,8 @@ impl Sort {
 pub struct ContactStore {
     pub(crate) text: String,
     pub(crate) rows: Vec<Row>,
+    /// Rows of the server's answer that were not valid contacts.
+    skipped: usize,
     by_name: OnceLock<Vec<u32>>,
     by_number: OnceLock<Vec<u32>>,
     search: OnceLock<SearchIndex>,
@@ -387,10 +389,31 @@ impl ContactStore {
     }
 
     /// Parses a contacts response body straight into a store, in one pass.
+    /// A row that is not a valid contact is skipped and counted (see
+    /// [`ContactStore::skipped`]). A body with bytes that are not UTF-8
+    /// (a name cut mid-character) is read with those bytes replaced, so
+    /// one bad name does not lose the whole list.
     pub fn parse(body: &[u8]) -> Result<ContactStore, ApiError> {
+        match Self::parse_utf8(body) {
+            Err(ApiError::Malformed { .. }) if std::str::from_utf8(body).is_err() => {
+                Self::parse_utf8(String::from_utf8_lossy(body).as_bytes())
+            }
+            other => other,
+        }
+    }
+
+    fn parse_utf8(body: &[u8]) -> Result<ContactStore, ApiError> {
         let mut builder = StoreBuilder::with_capacity(body.len() / 160);
-        parse_contacts_with(body, |c| builder.push_raw(&c))?;
-        Ok(builder.build())
+        let read = parse_contacts_with(body, |c| builder.push_raw(&c))?;
+        let mut store = builder.build();
+        store.skipped = read.skipped;
+        Ok(store)
+    }
+
+    /// How many rows of the server's answer were skipped as not valid
+    /// contacts (no valid JID, not an object).
+    pub fn skipped(&self) -> usize {
+        self.skipped
     }
 
     /// A store from its parts (the cache reads them back).

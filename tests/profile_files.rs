@@ -21,7 +21,8 @@ fn the_shipped_example_is_valid_toml_with_known_keys() {
     .unwrap();
     // Its tokens come from variables that are not set here: the only
     // problems may be those variables, never syntax or unknown keys.
-    match profile::parse(&text, Path::new("example"), &|_| Some("x".into())) {
+    let env = |name: &str| (!name.to_ascii_lowercase().contains("proxy")).then(|| "x".into());
+    match profile::parse(&text, Path::new("example"), &env) {
         Ok(p) => assert!(p.instances.len() >= 2),
         Err(ProfileError::Invalid { problems, .. }) => {
             for p in problems {

@@ -63,6 +63,13 @@ pub enum ApiError {
         /// What did not parse.
         detail: String,
     },
+    /// A well-formed answer that contradicts the request: another contact
+    /// named, or the opposite state. Nothing is recorded as changed.
+    #[error("the server's answer does not match the request: {detail}")]
+    Contrary {
+        /// What did not match, with the server's own words.
+        detail: String,
+    },
     /// A body larger than the cap.
     #[error("answer larger than {} MB", limit_bytes.div_ceil(1 << 20))]
     TooLarge {
@@ -147,6 +154,9 @@ impl ApiError {
             }
             ApiError::Malformed { .. } => "check that base_url points to RyzeAPI",
             ApiError::TooLarge { .. } => "the answer is too large to load",
+            ApiError::Contrary { .. } => {
+                "nothing was recorded as changed: check the contact on the phone, press r, then retry"
+            }
             ApiError::Request { .. } => "check base_url and the instance name in the profile",
         }
     }

@@ -8,6 +8,6 @@ mod types;
 pub use client::{ApiClient, ClientConfig, Endpoint, Reply};
 pub use error::{ApiError, RateLimit};
 pub use types::{
-    BlockOutcome, ContactLookup, InstanceInfo, RawContact, RemoteContact, parse_block,
+    BlockOutcome, ContactLookup, InstanceInfo, RawContact, RemoteContact, RowsRead, parse_block,
     parse_contacts, parse_contacts_with, parse_instances, status_error,
 };

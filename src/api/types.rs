@@ -120,11 +120,20 @@ pub struct BlockOutcome {
     /// The JID the server acted on; may be the `@lid` form.
     #[serde(default, deserialize_with = "null_as_default")]
     pub contact_jid: String,
-    /// Blocked contacts of the number after the operation.
-    #[serde(default, deserialize_with = "null_as_default")]
+    /// Blocked contacts of the number after the operation; a value that is
+    /// not a non-negative integer (negative, fractional, beyond what the
+    /// ledger can store) is ignored, not a failure.
+    #[serde(default, deserialize_with = "count")]
     pub blocked_count: Option<u64>,
     /// The contact's final state.
     pub blocked: bool,
+}
+
+/// A count: kept only when it is a non-negative integer the ledger can
+/// store (up to `i64::MAX`); anything else becomes `None`.
+fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Ok(value.as_u64().filter(|n| i64::try_from(*n).is_ok()))
 }
 
 /// `{"success": false, "error": {"message": "..."}}`.
@@ -250,39 +259,204 @@ pub struct RawContact<'a> {
     pub business_name: Option<Cow<'a, str>>,
 }
 
+/// A string field of a row: `None` for null, a missing field, or a value
+/// of another type (a number where a name was expected spoils only that
+/// field, not the row or the list).
+struct MaybeStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for MaybeStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MaybeStrVisitor)
+    }
+}
+
+struct MaybeStrVisitor;
+
+impl<'de> Visitor<'de> for MaybeStrVisitor {
+    type Value = MaybeStr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(MaybeStr(Some(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(MaybeStr(Some(Cow::Owned(v.to_string()))))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(MaybeStr(Some(Cow::Owned(v))))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(MaybeStr(None))
+    }
+}
+
+/// One element of the `contacts` array: a contact, or `None` when the
+/// element is not one (not an object, no valid JID). A `lid` that is not a
+/// valid `@lid` is dropped; the row stays.
+struct Row<'a>(Option<RawContact<'a>>);
+
+impl<'de> Deserialize<'de> for Row<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RowVisitor)
+    }
+}
+
+struct RowVisitor;
+
+impl<'de> Visitor<'de> for RowVisitor {
+    type Value = Row<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a contact")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row<'de>, A::Error> {
+        let mut jid = None;
+        let mut c = RawContact {
+            jid: Cow::Borrowed(""),
+            lid: None,
+            first_name: None,
+            full_name: None,
+            push_name: None,
+            business_name: None,
+        };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let field = match key.as_ref() {
+                "jid" => &mut jid,
+                "lid" => &mut c.lid,
+                "first_name" => &mut c.first_name,
+                "full_name" => &mut c.full_name,
+                "push_name" => &mut c.push_name,
+                "business_name" => &mut c.business_name,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *field = map.next_value::<MaybeStr<'de>>()?.0;
+        }
+        let Some(jid) = jid.filter(|j| crate::number::is_valid_jid(j)) else {
+            return Ok(Row(None));
+        };
+        c.jid = jid;
+        c.lid = c
+            .lid
+            .filter(|l| crate::number::jid_kind(l) == crate::number::JidKind::Lid)
+            .filter(|l| crate::number::is_valid_jid(l));
+        Ok(Row(Some(c)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, v: A) -> Result<Row<'de>, A::Error> {
+        MaybeStrVisitor.visit_seq(v).map(|_| Row(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Row<'de>, E> {
+        Ok(Row(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Row<'de>, E> {
+        Ok(Row(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Row<'de>, E> {
+        Ok(Row(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Row<'de>, E> {
+        Ok(Row(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Row<'de>, E> {
+        Ok(Row(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Row<'de>, E> {
+        Ok(Row(None))
+    }
+}
+
+/// How many rows a contacts body held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowsRead {
+    /// Contacts handed on.
+    pub contacts: usize,
+    /// Rows that were not a valid contact, skipped.
+    pub skipped: usize,
+}
+
 /// Streams the `contacts` array into a callback.
-struct ContactsSeed<'f, F>(&'f mut F);
+struct ContactsSeed<'f, F>(&'f mut F, &'f mut RowsRead);
 
 impl<'de, F: FnMut(RawContact<'de>)> DeserializeSeed<'de> for ContactsSeed<'_, F> {
-    type Value = usize;
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de, F: FnMut(RawContact<'de>)> Visitor<'de> for ContactsSeed<'_, F> {
-    type Value = usize;
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of contacts")
     }
 
-    fn visit_unit<E>(self) -> Result<usize, E> {
-        Ok(0)
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_none<E>(self) -> Result<usize, E> {
-        Ok(0)
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-        let mut n = 0;
-        while let Some(contact) = seq.next_element::<RawContact<'de>>()? {
-            (self.0)(contact);
-            n += 1;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(Row(row)) = seq.next_element::<Row<'de>>()? {
+            match row {
+                Some(contact) => {
+                    (self.0)(contact);
+                    self.1.contacts += 1;
+                }
+                None => self.1.skipped += 1,
+            }
         }
-        Ok(n)
+        Ok(())
     }
 }
 
@@ -294,7 +468,7 @@ struct BodyFacts {
     message: Option<String>,
 }
 
-struct BodyVisitor<'f, F>(&'f mut F);
+struct BodyVisitor<'f, F>(&'f mut F, &'f mut RowsRead);
 
 impl<'de, F: FnMut(RawContact<'de>)> Visitor<'de> for BodyVisitor<'_, F> {
     type Value = BodyFacts;
@@ -309,7 +483,7 @@ impl<'de, F: FnMut(RawContact<'de>)> Visitor<'de> for BodyVisitor<'_, F> {
             match key.as_ref() {
                 "success" => facts.success = map.next_value::<serde_json::Value>()?.as_bool(),
                 "contacts" => {
-                    map.next_value_seed(ContactsSeed(&mut *self.0))?;
+                    map.next_value_seed(ContactsSeed(&mut *self.0, &mut *self.1))?;
                 }
                 "error" => {
                     let error = map.next_value::<serde_json::Value>()?;
@@ -329,20 +503,17 @@ impl<'de, F: FnMut(RawContact<'de>)> Visitor<'de> for BodyVisitor<'_, F> {
 }
 
 /// Parses a contacts body in one pass, handing each contact to `each` as
-/// it is read; returns how many there were.
+/// it is read. A row that is not a valid contact is skipped and counted;
+/// the rest of the list loads.
 pub fn parse_contacts_with<'de>(
     bytes: &'de [u8],
     mut each: impl FnMut(RawContact<'de>),
-) -> Result<usize, ApiError> {
+) -> Result<RowsRead, ApiError> {
     let malformed = |e| malformed(bytes, e);
-    let mut n = 0;
-    let mut counting = |c: RawContact<'de>| {
-        n += 1;
-        each(c);
-    };
+    let mut read = RowsRead::default();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let facts = de
-        .deserialize_map(BodyVisitor(&mut counting))
+        .deserialize_map(BodyVisitor(&mut each, &mut read))
         .map_err(malformed)?;
     de.end().map_err(malformed)?;
     if facts.success == Some(false) {
@@ -359,5 +530,5 @@ pub fn parse_contacts_with<'de>(
             retry_after: None,
         });
     }
-    Ok(n)
+    Ok(read)
 }
