@@ -239,6 +239,12 @@ async fn list(mut s: Session, args: ListArgs) -> Result<(), Failure> {
             }
             _ => return Err(fail(exit::INTERNAL, "unexpected answer from the worker")),
         };
+        if store.skipped() > 0 {
+            eprintln!(
+                "ryze-contacts: warning: {name}: {} row(s) of the server's list were not valid contacts and were skipped",
+                store.skipped()
+            );
+        }
         rows.extend(contact_rows(&name, &store, &known, args.blocked));
     }
     let found = rows.len();

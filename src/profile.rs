@@ -213,8 +213,22 @@ fn non_empty(value: &str, why: impl FnOnce() -> String) -> Result<Token, String>
     }
 }
 
+/// Most a `token_cmd` may print: a token is one line.
+const TOKEN_CMD_MAX_OUTPUT: usize = 64 * 1024;
+/// How long the output may stay open after the command has finished (a
+/// helper it started in the background may hold it).
+const TOKEN_CMD_GRACE: Duration = Duration::from_millis(500);
+
 /// Runs a token command with a time-out; its output is never echoed.
+///
+/// The output is read on its own thread while the command runs, so a
+/// command that prints a lot cannot stall on a full pipe; more than
+/// [`TOKEN_CMD_MAX_OUTPUT`] is refused at once. Once the command has
+/// finished, what it printed is used even if a background process it
+/// started keeps the output open.
 fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
+    use std::io::Read;
+    use std::sync::{Arc, Mutex};
     let (program, args) = argv.split_first().ok_or("is empty")?;
     let mut child = Command::new(program)
         .args(args)
@@ -223,29 +237,70 @@ fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
         .stderr(Stdio::null())
         .spawn()
         .map_err(|e| format!("could not start {program}: {e}"))?;
+    let mut stdout = child.stdout.take().ok_or("has no output")?;
+    // (bytes read, finished, over the limit)
+    let shared = Arc::new(Mutex::new((Vec::new(), false, false)));
+    let reader = shared.clone();
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = stdout.read(&mut chunk).unwrap_or(0);
+            let mut state = reader.lock().unwrap_or_else(|p| p.into_inner());
+            if n == 0 {
+                state.1 = true;
+                return;
+            }
+            if state.0.len() + n > TOKEN_CMD_MAX_OUTPUT {
+                state.2 = true;
+                return;
+            }
+            state.0.extend_from_slice(&chunk[..n]);
+        }
+    });
     let started = Instant::now();
+    let mut exited: Option<(std::process::ExitStatus, Instant)> = None;
+    let stop = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+    };
     loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if started.elapsed() > TOKEN_CMD_TIMEOUT => {
-                let _ = child.kill();
-                let _ = child.wait();
+        let (read_all, too_much) = {
+            let state = shared.lock().unwrap_or_else(|p| p.into_inner());
+            (state.1, state.2)
+        };
+        if too_much {
+            stop(&mut child);
+            return Err(format!(
+                "{program} printed more than {} KiB: it should print the token alone",
+                TOKEN_CMD_MAX_OUTPUT / 1024
+            ));
+        }
+        if exited.is_none() {
+            match child.try_wait() {
+                Ok(Some(status)) => exited = Some((status, Instant::now())),
+                Ok(None) => {}
+                Err(e) => return Err(format!("{program} could not be waited for: {e}")),
+            }
+        }
+        match exited {
+            Some((status, at)) if read_all || at.elapsed() > TOKEN_CMD_GRACE => {
+                if !status.success() {
+                    return Err(format!("{program} failed ({status})"));
+                }
+                break;
+            }
+            None if started.elapsed() > TOKEN_CMD_TIMEOUT => {
+                stop(&mut child);
                 return Err(format!(
                     "{program} did not finish within {}s",
                     TOKEN_CMD_TIMEOUT.as_secs()
                 ));
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("{program} could not be waited for: {e}")),
+            _ => std::thread::sleep(Duration::from_millis(10)),
         }
     }
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("{program} output could not be read: {e}"))?;
-    if !output.status.success() {
-        return Err(format!("{program} failed ({})", output.status));
-    }
-    let text = String::from_utf8(output.stdout)
+    let output = std::mem::take(&mut shared.lock().unwrap_or_else(|p| p.into_inner()).0);
+    let text = String::from_utf8(output)
         .map_err(|_| format!("{program} printed something that is not text"))?;
     non_empty(text.trim(), || format!("{program} printed no token"))
 }
@@ -446,6 +501,12 @@ pub fn parse(
         {
             problems.push(format!(
                 "{who}: name and label must not hold control characters"
+            ));
+            continue;
+        }
+        if matches!(inst.name.trim(), "." | "..") {
+            problems.push(format!(
+                "{who}: \".\" and \"..\" cannot name an instance: RyzeAPI takes the name in the URL path, where they mean \"this folder\" and \"the one above\""
             ));
             continue;
         }
@@ -776,5 +837,32 @@ mod tests {
             parse_with(local, &[("HTTP_PROXY", "http://proxy.example")]).is_ok(),
             "loopback never uses the proxy, so it is not refused"
         );
+    }
+
+    #[test]
+    fn token_cmd_with_huge_output_is_refused_at_once() {
+        let msg = parse_err(
+            "[[instances]]\nname = \"a\"\ntoken_cmd = [\"sh\", \"-c\", \"head -c 200000 /dev/zero | tr '\\\\0' a\"]\n",
+        );
+        assert!(msg.contains("printed more than 64 KiB"), "{msg}");
+        assert!(!msg.contains("did not finish"), "not a time-out: {msg}");
+    }
+
+    #[test]
+    fn token_cmd_whose_helper_keeps_the_output_open_still_gives_its_token() {
+        let p = parse_ok(
+            "[[instances]]\nname = \"a\"\ntoken_cmd = [\"sh\", \"-c\", \"echo tok-from-cmd; sleep 5 &\"]\n",
+        );
+        assert_eq!(p.instances[0].token.expose(), "tok-from-cmd");
+    }
+
+    #[test]
+    fn dot_names_are_refused() {
+        for name in [".", ".."] {
+            let msg = parse_err(&format!(
+                "[[instances]]\nname = \"{name}\"\ntoken = \"t\"\n"
+            ));
+            assert!(msg.contains("cannot name an instance"), "{msg}");
+        }
     }
 }

@@ -50,8 +50,62 @@ fn parse_everything(bytes: &[u8]) {
     }
 }
 
+/// One hostile row among good ones: raw bytes (invalid UTF-8 included) in
+/// a name, a value that is not a contact, or a JID that is not one.
+fn hostile_row() -> impl Strategy<Value = (Vec<u8>, bool)> {
+    let name_bytes = proptest::collection::vec(
+        (0x20u8..=0xFF).prop_filter("keeps the JSON string closed", |b| {
+            *b != b'"' && *b != b'\\'
+        }),
+        0..40,
+    );
+    prop_oneof![
+        name_bytes.prop_map(|bytes| {
+            let mut row = br#"{"jid": "5511900000999@s.whatsapp.net", "full_name": ""#.to_vec();
+            row.extend_from_slice(&bytes);
+            row.extend_from_slice(br#""}"#);
+            (row, true)
+        }),
+        prop_oneof![
+            Just(&b"42"[..]),
+            Just(&b"\"text\""[..]),
+            Just(&b"[[1], {\"a\": []}]"[..]),
+            Just(&b"null"[..]),
+            Just(&br#"{"jid": 5511}"#[..]),
+            Just(&br#"{"full_name": "no jid"}"#[..]),
+            Just(&br#"{"jid": "=1+1@lid"}"#[..]),
+            Just(&br#"{"jid": "\u001b]0;x\u0007@s.whatsapp.net"}"#[..]),
+        ]
+        .prop_map(|row| (row.to_vec(), false)),
+    ]
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn one_bad_row_never_loses_the_list(
+        names in proptest::collection::vec("[a-zA-Z ]{0,12}", 0..20),
+        (bad, is_contact) in hostile_row(),
+        at in any::<proptest::sample::Index>(),
+    ) {
+        let mut rows: Vec<Vec<u8>> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!(r#"{{"jid": "55119{i:08}@s.whatsapp.net", "full_name": "{n}"}}"#).into_bytes())
+            .collect();
+        rows.insert(at.index(rows.len() + 1), bad);
+        let mut body = br#"{"success": true, "contacts": ["#.to_vec();
+        body.extend_from_slice(&rows.join(&b","[..]));
+        body.extend_from_slice(b"]}");
+        let store = ContactStore::parse(&body).expect("the list loads");
+        let good = names.len() + usize::from(is_contact);
+        prop_assert_eq!(store.len(), good);
+        prop_assert_eq!(store.skipped(), usize::from(!is_contact));
+        for c in store.iter() {
+            prop_assert!(safe_for_terminal(c.name()));
+        }
+    }
 
     #[test]
     fn parsers_never_panic_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {

@@ -540,9 +540,19 @@ fn on_contacts(
     inst.refreshing = false;
     match result {
         Ok(store) => {
+            let skipped = store.skipped();
+            let name = inst.name.clone();
             inst.contacts = store;
             inst.cached_at = None;
             inst.load = Load::Loaded;
+            if skipped > 0 {
+                error(
+                    state,
+                    format!(
+                        "{name}: {skipped} row(s) of the server's list were not valid contacts and were skipped · the rest is shown; check base_url if it persists"
+                    ),
+                );
+            }
             if is_current {
                 return refilter(state, keep).into_iter().collect();
             }

@@ -134,6 +134,28 @@ fn start_loads_states_then_current_then_others() {
 }
 
 #[test]
+fn rows_the_server_sent_that_are_not_contacts_are_counted_on_screen() {
+    let mut s = State::new(&names(), &[], 0);
+    update(&mut s, Msg::Start);
+    let body = br#"{"success": true, "contacts": [{"jid": 7}, {"jid": "=1@lid"},
+        {"jid": "5511911110001@s.whatsapp.net", "full_name": "Ana"}]}"#;
+    let parsed = Arc::new(ContactStore::parse(body).unwrap());
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(parsed),
+        }),
+    );
+    assert_eq!(s.visible, vec![0], "the valid row is shown");
+    let text = status_text(&s);
+    assert!(
+        text.contains("2 row(s)") && text.contains("skipped"),
+        "{text}"
+    );
+}
+
+#[test]
 fn contacts_result_fills_the_view() {
     let s = loaded();
     assert_eq!(s.visible, vec![0, 1, 2]);
