@@ -156,8 +156,8 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
         let reset_ms = heard.rate.map(|rate| {
             // On the server's clock when it said what its clock was.
             let ahead_ms = match rate.server_now {
-                Some(server_now) => rate.reset.saturating_sub(server_now) * 1000,
-                None => (rate.reset * 1000).saturating_sub(now_ms),
+                Some(server_now) => rate.reset.saturating_sub(server_now).saturating_mul(1000),
+                None => rate.reset.saturating_mul(1000).saturating_sub(now_ms),
             };
             now_ms + ahead_ms.min(window_ms) + RESET_MARGIN.as_millis() as u64
         });
@@ -183,7 +183,9 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
         }
         if heard.throttled {
             let pause_ms = match (heard.retry_after, reset_ms) {
-                (Some(after), _) => (after.as_millis() as u64).min(window_ms),
+                (Some(after), _) => u64::try_from(after.as_millis())
+                    .unwrap_or(u64::MAX)
+                    .min(window_ms),
                 (None, Some(reset_ms)) if reset_ms > now_ms + RESET_MARGIN.as_millis() as u64 => {
                     reset_ms - now_ms
                 }

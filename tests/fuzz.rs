@@ -84,6 +84,54 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
+    fn every_rate_wait_is_bounded_whatever_the_server_says(
+        answers in proptest::collection::vec(
+            (any::<u32>(), any::<u32>(), any::<u64>(), proptest::option::of(any::<u64>()),
+             any::<bool>(), proptest::option::of(any::<u64>())),
+            1..30,
+        ),
+    ) {
+        use ryze_contacts::api::RateLimit;
+        use ryze_contacts::rate::{Heard, Permit, RateBudgets};
+        let window = std::time::Duration::from_secs(60);
+        let budgets = RateBudgets::with_window(window);
+        let mut now = 1_800_000_000_000u64;
+        for (limit, remaining, reset, server_now, throttled, retry_after) in answers {
+            if let Permit::Wait(d) = budgets.take(&"t", now) {
+                prop_assert!(d <= window + std::time::Duration::from_millis(200), "{d:?}");
+                now += d.as_millis() as u64;
+            }
+            budgets.answered(&"t", now, Heard {
+                rate: Some(RateLimit { limit, remaining, reset, server_now }),
+                throttled,
+                retry_after: retry_after.map(std::time::Duration::from_secs),
+            });
+        }
+        if let Permit::Wait(d) = budgets.take(&"t", now) {
+            prop_assert!(d <= window + std::time::Duration::from_millis(200), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn any_count_in_a_block_answer_is_kept_or_ignored_never_fatal(
+        count in prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_filter("JSON has no NaN", |f| f.is_finite()).prop_map(|f| format!("{f:e}")),
+            Just("\"12\"".to_string()),
+            Just("null".to_string()),
+            Just("[1]".to_string()),
+        ],
+    ) {
+        let body = format!(r#"{{"blocked": true, "blocked_count": {count}}}"#);
+        let answer = parse_block(body.as_bytes()).expect("a count never fails the answer");
+        if let Some(n) = answer.blocked_count {
+            prop_assert!(i64::try_from(n).is_ok());
+            prop_assert_eq!(n.to_string(), count);
+        }
+    }
+
+    #[test]
     fn one_bad_row_never_loses_the_list(
         names in proptest::collection::vec("[a-zA-Z ]{0,12}", 0..20),
         (bad, is_contact) in hostile_row(),
