@@ -87,6 +87,7 @@ fn state_with(store: Arc<ContactStore>) -> State {
             0,
             Ok(Some(InstanceStatus {
                 state: "connected".into(),
+                own_region: None,
             })),
         )])),
     );

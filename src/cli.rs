@@ -140,7 +140,8 @@ pub struct ListArgs {
 /// Options of `block` and `unblock`.
 #[derive(Debug, Args)]
 pub struct ChangeArgs {
-    /// Numbers: +55 (11) 99999-9999, 5511999999999, or a full JID.
+    /// Numbers: +44 7912 345678, a national form read in the instance's
+    /// country (07912 345678), 447912345678, or a full JID.
     #[arg(value_name = "NUMBER")]
     pub numbers: Vec<String>,
     /// A file with one number per line (`#` starts a comment).
@@ -152,6 +153,10 @@ pub struct ChangeArgs {
     /// Act on every instance of the profile.
     #[arg(long)]
     pub all: bool,
+    /// Send the numbers that can be read and list the others, instead of
+    /// sending nothing when any cannot be read.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

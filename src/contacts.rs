@@ -544,7 +544,7 @@ mod tests {
         let bob = s.get(1).unwrap();
         assert!(bob.name_is_push());
         assert_eq!(bob.display_name(), "~Bob 🚀");
-        assert_eq!(bob.describe(), "~Bob 🚀 (+1 415 555-0123)");
+        assert_eq!(bob.describe(), "~Bob 🚀 (+1 415-555-0123)");
         let hidden = s.get(2).unwrap();
         assert_eq!(hidden.name(), "");
         assert_eq!(hidden.number(), "hidden number");

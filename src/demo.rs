@@ -62,6 +62,7 @@ pub async fn start() -> std::io::Result<Demo> {
                 }),
                 base_url: base_url.clone(),
                 name,
+                region: None,
             })
             .collect(),
         keymap: Default::default(),

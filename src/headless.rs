@@ -15,7 +15,8 @@ use crate::app::{ApiJob, ApiResult, ErrorInfo, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
 use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, KnownState, Ledger};
-use crate::number::{PHONE_SUFFIX, format_phone, normalize, phone_digits};
+use crate::number::list::{Entry, Source, file_entries, needs_no_region, read_list};
+use crate::number::{Region, Target, format_phone, phone_digits, shown_jid};
 use crate::profile::Profile;
 use crate::worker::{self, WorkerContext};
 
@@ -301,6 +302,7 @@ fn contact_rows(
                 "jid": c.jid(),
                 "lid": c.lid(),
                 "number": c.number(),
+                "e164": c.digits().map(|d| format!("+{d}")),
                 "name": c.display_name(),
                 "state": state,
             }))
@@ -308,68 +310,115 @@ fn contact_rows(
         .collect()
 }
 
-/// Numbers from the arguments and `--from`, normalised; all bad ones are
-/// reported together before anything is sent.
-fn numbers(args: &ChangeArgs) -> Result<Vec<String>, Failure> {
-    let mut raw: Vec<String> = args.numbers.clone();
+/// The typed entries: the arguments, then the lines of `--from`.
+fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
+    let mut entries: Vec<Entry> = args
+        .numbers
+        .iter()
+        .enumerate()
+        .map(|(i, text)| Entry {
+            source: Source::Argument(i + 1),
+            text: text.clone(),
+        })
+        .collect();
     if let Some(path) = &args.from {
         let text = std::fs::read_to_string(path)
             .map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", path.display())))?;
-        raw.extend(
-            text.lines()
-                .map(|l| l.split('#').next().unwrap_or_default().trim())
-                .filter(|l| !l.is_empty())
-                .map(str::to_string),
-        );
+        entries.extend(file_entries(&text));
     }
-    if raw.is_empty() {
+    if entries.is_empty() {
         return Err(fail(
             exit::USAGE,
             "no number given: pass numbers or --from FILE",
         ));
     }
-    let mut good = Vec::new();
-    let mut bad = Vec::new();
-    for n in &raw {
-        match normalize(n) {
-            Ok(n) if n.contains('@') => good.push(n),
-            Ok(digits) => good.push(format!("{digits}{PHONE_SUFFIX}")),
-            Err(e) => bad.push(e.to_string()),
+    Ok(entries)
+}
+
+/// The country each chosen instance reads national forms in: the
+/// profile's `region`, else its own number's, asked of the server only
+/// when an entry needs it.
+async fn regions(
+    s: &mut Session,
+    chosen: &[usize],
+    entries: &[Entry],
+) -> Result<Vec<Option<Region>>, Failure> {
+    let mut regions: Vec<Option<Region>> = chosen
+        .iter()
+        .map(|&i| s.profile.instances[i].region)
+        .collect();
+    let needed = entries.iter().any(|e| !needs_no_region(&e.text));
+    if needed
+        && regions.iter().any(Option::is_none)
+        && let ApiResult::Instances(states) = s.ask(ApiJob::LoadInstances).await?
+    {
+        for (index, state) in states {
+            let own = state.ok().flatten().and_then(|st| st.own_region);
+            if let Some(at) = chosen.iter().position(|&c| c == index) {
+                regions[at] = regions[at].or(own);
+            }
         }
     }
-    if !bad.is_empty() {
-        return Err(fail(
-            exit::USAGE,
-            format!("nothing sent: {}", bad.join("; ")),
-        ));
-    }
-    good.dedup();
-    Ok(good)
+    Ok(regions)
 }
 
 async fn change(mut s: Session, args: ChangeArgs, block: bool) -> Result<(), Failure> {
-    let jids = numbers(&args)?;
+    let entries = entries(&args)?;
     let chosen = targets(&s, args.instance.as_deref(), args.all)?;
+    let regions = regions(&mut s, &chosen, &entries).await?;
+    let named: Vec<(&str, Option<Region>)> = chosen
+        .iter()
+        .zip(&regions)
+        .map(|(&i, region)| (s.profile.instances[i].name.as_str(), *region))
+        .collect();
+    let list = read_list(entries, &named);
+    if !list.bad.is_empty() {
+        let lines: Vec<String> = list
+            .bad
+            .iter()
+            .map(|(entry, why)| format!("  {}: {why}", entry.source))
+            .collect();
+        let summary = format!(
+            "{} number(s) could not be read:\n{}",
+            list.bad.len(),
+            lines.join("\n")
+        );
+        if !args.skip_invalid || list.good.is_empty() {
+            return Err(fail(
+                exit::USAGE,
+                format!("nothing sent: {summary}\n(--skip-invalid sends the others)"),
+            ));
+        }
+        eprintln!("ryze-contacts: skipped: {summary}");
+    }
+    for (entry, target) in &list.good {
+        if !needs_no_region(&entry.text) {
+            eprintln!(
+                "ryze-contacts: {}: {} read as {}",
+                entry.source,
+                entry.text,
+                target.preview()
+            );
+        }
+    }
+    let targets: Vec<Target> = list.good.into_iter().map(|(_, t)| t).collect();
     let items: Vec<Item> = chosen
         .iter()
         .flat_map(|&instance| {
-            jids.iter().map(move |jid| Item {
+            targets.iter().map(move |t| Item {
                 instance,
-                jid: jid.clone(),
+                jid: t.jid(),
                 lid: None,
                 block,
                 action: None,
             })
         })
         .collect();
-    let names: Vec<&str> = chosen
-        .iter()
-        .map(|&i| s.profile.instances[i].name.as_str())
-        .collect();
+    let names: Vec<&str> = named.iter().map(|(n, _)| *n).collect();
     let verb = if block { "block" } else { "unblock" };
     let label = format!(
         "{verb} {} number(s) on {} (command line)",
-        jids.len(),
+        targets.len(),
         names.join(", ")
     );
     let job = ApiJob::CreateBatch {
@@ -497,7 +546,8 @@ fn item_report(
     block: bool,
     result: Result<crate::app::BlockDone, ErrorInfo>,
 ) -> Value {
-    let number = phone_digits(jid).map_or_else(|| jid.to_string(), format_phone);
+    let number = shown_jid(jid);
+    let e164 = phone_digits(jid).map(|d| format!("+{d}"));
     match result {
         Ok(done) => {
             let state = if done.outcome.blocked {
@@ -508,6 +558,7 @@ fn item_report(
             json!({
                 "instance": instance,
                 "number": number,
+                "e164": e164,
                 "jid": jid,
                 "ok": true,
                 "blocked": done.outcome.blocked,
@@ -519,6 +570,7 @@ fn item_report(
         Err(e) => json!({
             "instance": instance,
             "number": number,
+            "e164": e164,
             "jid": jid,
             "ok": false,
             "asked": if block { "block" } else { "unblock" },
@@ -588,7 +640,8 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
                         "instance": k.instance,
                         "jid": k.jid,
                         "lid": k.lid,
-                        "number": phone_digits(&k.jid),
+                        "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
+                        "number": phone_digits(&k.jid).map(format_phone),
                         "changed_at": rfc3339(k.changed_at),
                     })
                 })
@@ -597,14 +650,16 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
         return Ok(());
     }
     let csv = csv_cell;
-    println!("instance,jid,lid,number,changed_at");
+    println!("instance,jid,lid,e164,number,changed_at");
     for k in rows {
+        let digits = phone_digits(&k.jid);
         println!(
-            "{},{},{},{},{}",
+            "{},{},{},{},{},{}",
             csv(&k.instance),
             csv(&k.jid),
             csv(k.lid.as_deref().unwrap_or_default()),
-            csv(phone_digits(&k.jid).unwrap_or_default()),
+            csv(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
+            csv(&digits.map(format_phone).unwrap_or_default()),
             csv(&rfc3339(k.changed_at))
         );
     }

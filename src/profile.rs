@@ -11,6 +11,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::app::keymap::Keymap;
+use crate::number::Region;
 use crate::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::secret::Token;
 
@@ -30,6 +31,9 @@ pub struct InstanceConfig {
     pub base_url: Url,
     /// Token sent in the `token` header.
     pub token: Token,
+    /// `region`: the country in which numbers typed without country code
+    /// are read, whatever the instance's own number says.
+    pub region: Option<Region>,
 }
 
 /// A loaded, validated profile.
@@ -105,6 +109,7 @@ enum KeyList {
 struct RawDefaults {
     base_url: Option<String>,
     allow_insecure_http: Option<bool>,
+    region: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +127,7 @@ struct RawInstance {
     label: Option<String>,
     base_url: Option<String>,
     allow_insecure_http: Option<bool>,
+    region: Option<String>,
     token: Option<String>,
     token_env: Option<String>,
     token_cmd: Option<TokenCmd>,
@@ -331,6 +337,15 @@ fn parse_base_url(text: &str, who: &str, allow_insecure_http: bool) -> Result<Ur
     Ok(url)
 }
 
+/// Reads `region = "BR"`: a two-letter country code libphonenumber knows.
+fn parse_region(code: &str, who: &str) -> Result<Region, String> {
+    Region::from_code(code).ok_or_else(|| {
+        format!(
+            "{who}: region \"{code}\" is not a country code: use the two letters of ISO 3166-1, e.g. region = \"BR\""
+        )
+    })
+}
+
 /// Refuses a plain-HTTP proxy on the way to a remote server unless
 /// `allow_insecure_http` accepts it.
 fn check_proxy(
@@ -485,6 +500,16 @@ pub fn parse(
         );
     }
     let proxies = ProxyEnv::from_env(env);
+    let default_region = raw
+        .defaults
+        .as_ref()
+        .and_then(|d| d.region.as_deref())
+        .map(|code| parse_region(code, "[defaults]"))
+        .transpose()
+        .unwrap_or_else(|p| {
+            problems.push(p);
+            None
+        });
     let mut seen = HashSet::new();
     let mut instances = Vec::new();
     for inst in &raw.instances {
@@ -536,16 +561,22 @@ pub fn parse(
             None => default_url.clone().map_err(|()| String::new()),
         }
         .and_then(|url| check_proxy(&url, &proxies, &who, insecure).map(|()| url));
-        match (token, base_url) {
-            (Ok(token), Ok(base_url)) => instances.push(InstanceConfig {
+        let region = match inst.region.as_deref() {
+            Some(code) => parse_region(code, &who).map(Some),
+            None => Ok(default_region),
+        };
+        match (token, base_url, region) {
+            (Ok(token), Ok(base_url), Ok(region)) => instances.push(InstanceConfig {
                 name: inst.name.clone(),
                 label: inst.label.clone().filter(|l| !l.trim().is_empty()),
                 base_url,
                 token,
+                region,
             }),
-            (token, base_url) => {
+            (token, base_url, region) => {
                 problems.extend(token.err());
                 problems.extend(base_url.err().filter(|p| !p.is_empty()));
+                problems.extend(region.err());
             }
         }
     }

@@ -416,6 +416,7 @@ impl WorkerContext {
                         .find(|info| &info.name == name)
                         .map(|info| InstanceStatus {
                             state: info.state().to_string(),
+                            own_region: info.own_region(),
                         })
                 });
                 (i, status)

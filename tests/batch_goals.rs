@@ -185,11 +185,13 @@ fn cli_exit_codes_and_json() {
         .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
     assert!(
-        csv.starts_with("instance,jid,lid,number,changed_at\n"),
+        csv.starts_with("instance,jid,lid,e164,number,changed_at\n"),
         "{csv}"
     );
     assert!(
-        csv.contains("sales,5511988887777@s.whatsapp.net,,5511988887777,"),
+        csv.contains(
+            "sales,5511988887777@s.whatsapp.net,,\"'+5511988887777\",\"'+55 11 98888-7777\","
+        ),
         "{csv}"
     );
     let out = app(dir.path())
@@ -199,6 +201,8 @@ fn cli_exit_codes_and_json() {
         .unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["e164"], "+5511988887777");
+    assert_eq!(rows[0]["number"], "+55 11 98888-7777");
     // Instances: one call, states.
     emu.handle().set_state("sales", "connected");
     let out = app(dir.path())

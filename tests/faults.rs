@@ -33,6 +33,7 @@ fn worker_for(
         label: None,
         base_url: Url::parse(&emu.base_url()).unwrap(),
         token: Token::new(DEMO_ACCOUNT_TOKEN),
+        region: None,
     }];
     let (ledger, _) = Ledger::open(dir).unwrap();
     let client = ApiClient::new(ClientConfig {

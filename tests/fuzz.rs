@@ -9,7 +9,7 @@ use ryze_contacts::api::{
     RemoteContact, parse_block, parse_contacts, parse_instances, status_error,
 };
 use ryze_contacts::contacts::ContactStore;
-use ryze_contacts::number::{format_phone, normalize};
+use ryze_contacts::number::{Region, format_phone, read_typed};
 use ryze_contacts::profile;
 use ryze_contacts::sanitize::clean;
 use ryze_contacts::ui::text::{fit, width};
@@ -45,7 +45,7 @@ fn parse_everything(bytes: &[u8]) {
         if !text.contains("token_cmd") {
             let _ = profile::parse(text, Path::new("fuzz.toml"), &|_| None);
         }
-        let _ = normalize(text);
+        let _ = read_typed(text, Region::from_code("BR"));
         assert!(safe_for_terminal(&clean(text)));
     }
 }
@@ -198,17 +198,24 @@ proptest! {
     }
 
     #[test]
-    fn normalised_numbers_are_digits_or_person_jids(text in any::<String>()) {
-        if let Ok(n) = normalize(&text) {
-            let digits = n.bytes().all(|b| b.is_ascii_digit()) && (7..=15).contains(&n.len());
-            let jid = n.ends_with("@s.whatsapp.net") || n.ends_with("@lid");
-            prop_assert!(digits || jid, "{n:?}");
+    fn typed_text_reads_as_a_valid_person_or_is_refused(text in any::<String>(), region in "(BR|US|GB|DE|IN)") {
+        if let Ok(target) = read_typed(&text, Region::from_code(&region)) {
+            let jid = target.jid();
+            prop_assert!(ryze_contacts::number::is_valid_jid(&jid), "{jid:?}");
+            if let Some(e164) = target.e164() {
+                prop_assert!(e164.len() <= 16, "E.164 has at most 15 digits: {e164}");
+            }
         }
     }
 
     #[test]
-    fn formatted_numbers_normalise_back(digits in "[1-9][0-9]{7,14}") {
-        prop_assert_eq!(normalize(&format_phone(&digits)).unwrap(), digits);
+    fn shown_numbers_read_back_to_the_same_number(digits in "[1-9][0-9]{7,14}") {
+        // Whatever libphonenumber makes of the digits, what is shown for a
+        // valid number reads back to the very same number.
+        if let Ok(target) = read_typed(&format!("+{digits}"), None) {
+            let shown = format_phone(target.e164().unwrap().trim_start_matches('+'));
+            prop_assert_eq!(read_typed(&shown, None).unwrap(), target);
+        }
     }
 
     #[test]
@@ -258,5 +265,11 @@ fn corpus_cases_give_the_expected_answers() {
         parse_instances(&read("instances_data_key.json")).unwrap()[0].state(),
         "unknown"
     );
-    assert!(normalize(std::str::from_utf8(&read("number_arabic_digits.txt")).unwrap()).is_err());
+    assert!(
+        read_typed(
+            std::str::from_utf8(&read("number_arabic_digits.txt")).unwrap(),
+            None
+        )
+        .is_err()
+    );
 }

@@ -38,6 +38,7 @@ async fn setup() -> Setup {
         label: None,
         base_url: Url::parse(&emu.base_url()).unwrap(),
         token: Token::new(DEMO_ACCOUNT_TOKEN),
+        region: None,
     }];
     let dir = tempfile::tempdir().unwrap();
     let (ledger, _) = Ledger::open(dir.path()).unwrap();

@@ -96,6 +96,13 @@ pub struct Connection {
 }
 
 impl InstanceInfo {
+    /// The country of the instance's own number (`numberJid`), when it
+    /// is a valid phone number.
+    pub fn own_region(&self) -> Option<crate::number::Region> {
+        let jid = self.connection.as_ref()?.number_jid.as_deref()?;
+        crate::number::Region::of_digits(crate::number::phone_digits(jid)?)
+    }
+
     /// The connection state word, `unknown` when the server gave none.
     pub fn state(&self) -> &str {
         self.connection

@@ -9,7 +9,7 @@ use super::msg::{ApiJob, BatchCreated, Effect};
 use super::state::{BatchDialog, DialogFocus, Mode, ResumeOffer, State};
 use super::update::{error, info, move_by};
 use crate::ledger::UnfinishedBatch;
-use crate::number::{JidKind, PHONE_SUFFIX, jid_kind, normalize};
+use crate::number::{JidKind, jid_kind, read_typed};
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut State) {
@@ -366,26 +366,21 @@ pub(super) fn number_batch(state: &mut State, text: &str, block: bool) -> Vec<Ef
     if busy(state) {
         return Vec::new();
     }
-    let number = match normalize(text) {
-        Ok(n) => n,
+    let target = match read_typed(text, state.instance().region()) {
+        Ok(target) => target,
         Err(e) => {
             error(state, format!("{e} · nothing was sent"));
             return Vec::new();
         }
     };
-    let jid = if number.contains('@') {
-        number
-    } else {
-        format!("{number}{PHONE_SUFFIX}")
-    };
+    let jid = target.jid();
     let current = state.current;
     let lid = state
         .instance()
         .contacts
         .find(&jid)
         .and_then(|c| c.lid().map(str::to_string));
-    let shown =
-        crate::number::phone_digits(&jid).map_or_else(|| jid.clone(), crate::number::format_phone);
+    let shown = target.shown();
     let verb = if block { "block" } else { "unblock" };
     let label = format!("{verb} {shown} on {}", state.instance().name);
     let item = Item {

@@ -161,6 +161,9 @@ pub type BatchCreated = Result<(i64, Vec<i64>), ErrorInfo>;
 pub struct InstanceStatus {
     /// `connected`, `connecting`, `disconnected`, `loggedout`...
     pub state: String,
+    /// The country of the instance's own number (`numberJid`), in which
+    /// numbers typed without country code are read.
+    pub own_region: Option<crate::number::Region>,
 }
 
 /// A successful block call, after the ledger write.

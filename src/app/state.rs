@@ -205,6 +205,11 @@ pub struct Instance {
     pub marks: HashSet<String>,
     /// The token's rate budget as last reported: (remaining, limit).
     pub budget: Option<(u32, u32)>,
+    /// `region` from the profile: where numbers without country code are
+    /// read, whatever the instance's own number.
+    pub region_override: Option<crate::number::Region>,
+    /// The country of the instance's own number, once the server said.
+    pub own_region: Option<crate::number::Region>,
     /// Selected row (index into the filtered view) when last shown.
     pub selected: usize,
     /// First row shown when last shown.
@@ -212,6 +217,12 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Where numbers typed without country code are read: the profile's
+    /// `region`, else the country of the instance's own number.
+    pub fn region(&self) -> Option<crate::number::Region> {
+        self.region_override.or(self.own_region)
+    }
+
     /// A fresh instance with nothing loaded.
     pub fn new(name: &str, label: Option<&str>) -> Instance {
         Instance {
@@ -228,6 +239,8 @@ impl Instance {
             pending: HashMap::new(),
             marks: HashSet::new(),
             budget: None,
+            region_override: None,
+            own_region: None,
             selected: 0,
             offset: 0,
         }

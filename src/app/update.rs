@@ -507,7 +507,10 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
                     continue;
                 };
                 inst.connection = match result {
-                    Ok(Some(InstanceStatus { state })) => Connection::State(state),
+                    Ok(Some(InstanceStatus { state, own_region })) => {
+                        inst.own_region = own_region;
+                        Connection::State(state)
+                    }
                     Ok(None) => Connection::NotOnServer,
                     Err(e) => Connection::Failed(e),
                 };

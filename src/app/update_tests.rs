@@ -163,7 +163,7 @@ fn contacts_result_fills_the_view() {
     assert_eq!(s.instances[0].load, Load::Loaded);
     assert_eq!(
         s.instances[0].contacts.get(2).unwrap().number(),
-        "+1 415 555-0123"
+        "+1 415-555-0123"
     );
 }
 
@@ -651,6 +651,7 @@ fn instance_states_are_applied() {
                 0,
                 Ok(Some(InstanceStatus {
                     state: "connected".into(),
+                    own_region: None,
                 })),
             ),
             (1, Ok(None)),
@@ -1266,7 +1267,7 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(label, "block +1 415 555-0123 on sales");
+    assert_eq!(label, "block +1 415-555-0123 on sales");
     assert_eq!(items, &vec![(0, jid("14155550123"), None, true)]);
     assert_eq!(s.mode, Mode::Normal);
     update(&mut s, ch('a'));

