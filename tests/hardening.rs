@@ -121,10 +121,10 @@ async fn run(s: &mut Setup, jobs: Vec<ApiJob>) -> (usize, Duration) {
 #[tokio::test]
 async fn a_reset_in_the_year_3000_holds_a_batch_one_window_at_most() {
     let mut s = setup().await;
-    let answer = format!(
-        r#"{{"success": true, "message": "Contact blocked", "contact_jid": "{}", "blocked_count": 1, "blocked": true}}"#,
-        jid(0)
-    );
+    // Whichever of the three requests goes first gets this answer: it names
+    // no contact, so it fits any of them.
+    let answer =
+        r#"{"success": true, "message": "Contact blocked", "blocked_count": 1, "blocked": true}"#;
     s.emu.handle().push_fault(raw(
         200,
         &[
@@ -132,7 +132,7 @@ async fn a_reset_in_the_year_3000_holds_a_batch_one_window_at_most() {
             ("x-ratelimit-remaining", "0".into()),
             ("x-ratelimit-reset", "32503680000".into()),
         ],
-        &answer,
+        answer,
     ));
     let (ok, _) = run(&mut s, vec![block(0), block(1), block(2)]).await;
     assert_eq!(ok, 3, "the batch finishes instead of waiting for centuries");
