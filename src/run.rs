@@ -258,6 +258,9 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
 
 /// Runs the UI until the user quits.
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
+    // libphonenumber's metadata loads once (tens of milliseconds): not on
+    // the first frame.
+    tokio::task::spawn_blocking(crate::number::phone::warm);
     let (mut state, ledger, unfinished) = initial_state(&options)?;
     let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();

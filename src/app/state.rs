@@ -10,6 +10,7 @@ use super::keymap::Keymap;
 use super::msg::ErrorInfo;
 use crate::contacts::{ContactRef, ContactStore, Sort};
 use crate::ledger::KnownState;
+use crate::number::{Target, TypedError, read_typed};
 
 /// Screen rows that are not contact rows: tabs, column header, footer,
 /// status bar.
@@ -422,6 +423,13 @@ impl State {
     /// The shown instance.
     pub fn instance(&self) -> &Instance {
         &self.instances[self.current]
+    }
+
+    /// What a number typed in the prompt (or after `:block`) would be
+    /// sent as, read in the shown instance's country: `None` while nothing
+    /// is typed.
+    pub fn number_preview(&self, text: &str) -> Option<Result<Target, TypedError>> {
+        (!text.trim().is_empty()).then(|| read_typed(text, self.instance().region()))
     }
 
     /// The shown instance, mutably.

@@ -149,20 +149,40 @@ const AREA_BR: &[&str] = &[
     "11", "21", "31", "41", "51", "61", "71", "81", "85", "19", "27",
 ];
 
+/// A mobile-looking number of one of the demo's countries (mostly
+/// Brazil), drawn again until libphonenumber calls it valid, so the demo
+/// shows numbers as their countries write them.
 fn phone_number(rng: &mut Rng) -> String {
-    match rng.below(20) {
+    let draw = |rng: &mut Rng| match rng.below(20) {
         0 => format!(
-            "1{}{}",
+            "1{}{}{}",
             rng.pick(&["415", "212", "305", "646"]),
+            rng.pick(&["2", "3", "4", "5", "6", "7", "8", "9"]),
+            rng.digits(6)
+        ),
+        1 => format!(
+            "447{}{}",
+            rng.pick(&["4", "5", "7", "8", "9"]),
+            rng.digits(8)
+        ),
+        2 => format!(
+            "491{}{}",
+            rng.pick(&["51", "52", "60", "70", "71", "76"]),
             rng.digits(7)
         ),
-        1 => format!("44 7{}", rng.digits(9)).replace(' ', ""),
-        2 => format!("491{}", rng.digits(10)),
-        3 => format!("3519{}", rng.digits(8)),
+        3 => format!("3519{}{}", rng.pick(&["1", "2", "3", "6"]), rng.digits(7)),
         4 => format!("346{}", rng.digits(8)),
         5 => format!("919{}", rng.digits(9)),
         _ => format!("55{}9{}", rng.pick(AREA_BR), rng.digits(8)),
+    };
+    let mut number = draw(rng);
+    for _ in 0..20 {
+        if crate::number::phone::read(&format!("+{number}"), None).is_ok() {
+            break;
+        }
+        number = draw(rng);
     }
+    number
 }
 
 fn some(text: &str) -> Option<String> {
@@ -240,5 +260,17 @@ mod tests {
             a.iter()
                 .any(|c| c.full_name.is_none() && c.push_name.is_some())
         );
+        let phones: Vec<&str> = a
+            .iter()
+            .filter_map(|c| c.jid.strip_suffix("@s.whatsapp.net"))
+            .collect();
+        assert!(
+            phones
+                .iter()
+                .all(|d| crate::number::phone::read(&format!("+{d}"), None).is_ok()),
+            "every demo number is valid for its country"
+        );
+        let countries: HashSet<_> = phones.iter().map(|d| &d[..2]).collect();
+        assert!(countries.len() >= 6, "{countries:?}");
     }
 }

@@ -24,6 +24,7 @@ const DROP_FIRST: [Command; 6] = [
     Command::Help,
 ];
 use crate::app::state::Mode;
+use crate::number::{Target, TypedError};
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
     [
@@ -31,6 +32,18 @@ fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
         Span::raw(format!(" {what}")),
         Span::raw("  "),
     ]
+}
+
+/// What a typed number will be sent as (`→ +44 7912 345678 · United
+/// Kingdom · mobile`), or why it is not a number.
+fn preview_spans(preview: Result<Target, TypedError>) -> Vec<Span<'static>> {
+    match preview {
+        Ok(target) => vec![
+            Span::styled("→ ", theme::good()),
+            Span::styled(target.preview(), theme::good()),
+        ],
+        Err(e) => vec![Span::styled(format!("✖ {e}"), theme::bad())],
+    }
 }
 
 /// Draws the footer.
@@ -45,18 +58,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::raw(state.prompt.clone()));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
-            spans.extend(key_hint("Tab", "complete"));
-            spans.extend(key_hint("Enter", "run"));
-            spans.extend(key_hint("Esc", "cancel"));
+            let number = state
+                .prompt
+                .split_once(' ')
+                .filter(|(verb, _)| matches!(*verb, "block" | "b" | "unblock" | "u"))
+                .and_then(|(_, number)| state.number_preview(number));
+            match number {
+                Some(preview) => spans.extend(preview_spans(preview)),
+                None => {
+                    spans.extend(key_hint("Tab", "complete"));
+                    spans.extend(key_hint("Enter", "run"));
+                    spans.extend(key_hint("Esc", "cancel"));
+                }
+            }
         }
         Mode::Prompt => {
             spans.push(Span::styled("Block number: ", theme::key()));
             spans.push(Span::raw(state.prompt.clone()));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
-            spans.extend(key_hint("Enter", "block"));
-            spans.extend(key_hint("Esc", "cancel"));
-            spans.push(Span::styled("e.g. +55 (11) 99999-9999", theme::dim()));
+            match state.number_preview(&state.prompt) {
+                Some(preview) => spans.extend(preview_spans(preview)),
+                None => {
+                    spans.extend(key_hint("Enter", "block"));
+                    spans.extend(key_hint("Esc", "cancel"));
+                    let example = match state.instance().region() {
+                        Some(region) => format!("+CC… or a {} number", region.name()),
+                        None => "+CC and the number".to_string(),
+                    };
+                    spans.push(Span::styled(example, theme::dim()));
+                }
+            }
         }
         Mode::Filter => {
             spans.push(Span::styled("/", theme::key()));

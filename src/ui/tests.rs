@@ -415,3 +415,91 @@ fn every_screen_at_40x10_80x24_200x50() {
         }
     }
 }
+
+/// One contact from each of ten countries, on an instance whose own
+/// number is British.
+fn world_state() -> State {
+    let names = vec![("world".to_string(), None)];
+    let mut s = State::new(&names, &[], 0);
+    s.now = NOW;
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![(
+            0,
+            Ok(Some(InstanceStatus {
+                state: "connected".into(),
+                own_region: crate::number::Region::from_code("GB"),
+            })),
+        )])),
+    );
+    let world = [
+        ("5511987654321", "Brasil"),
+        ("16502530000", "United States"),
+        ("447912345678", "United Kingdom"),
+        ("4915123456789", "Deutschland"),
+        ("919876543210", "India"),
+        ("351912345678", "Portugal"),
+        ("525512345678", "México"),
+        ("34612345678", "España"),
+        ("2348031234567", "Nigeria"),
+        ("6281234567890", "Indonesia"),
+    ];
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(Arc::new(ContactStore::from_remote(
+                world.iter().map(|(d, name)| rc(d, Some(name), None)),
+            ))),
+        }),
+    );
+    s
+}
+
+#[test]
+fn numbers_of_ten_countries_as_each_writes_them() {
+    let mut s = world_state();
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    for shown in [
+        "+55 11 98765-4321",
+        "+1 650-253-0000",
+        "+44 7912 345678",
+        "+49 1512 3456789",
+        "+91 98765 43210",
+        "+351 912 345 678",
+        "+52 55 1234 5678",
+        "+34 612 34 56 78",
+        "+234 803 123 4567",
+        "+62 812-3456-7890",
+    ] {
+        assert!(screen.contains(shown), "{shown} missing:\n{screen}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn the_number_prompt_previews_what_will_be_sent() {
+    let mut s = world_state();
+    update(&mut s, key(KeyCode::Char('a')));
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(
+        screen.contains("+CC… or a United Kingdom number"),
+        "{screen}"
+    );
+    for c in "07912 345678".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(
+        screen.contains("→ +44 7912 345678 · United Kingdom · mobile"),
+        "{screen}"
+    );
+    update(&mut s, key(KeyCode::Backspace));
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(
+        screen.contains("✖ 07912 34567 (read as +44 791234567)"),
+        "{screen}"
+    );
+}
