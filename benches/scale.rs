@@ -198,6 +198,18 @@ fn main() {
         &hardest,
         None,
     );
+    let national = measure(50, || {
+        black_box(filter(&big, "0 11 9876", Sort::Listed, &Keep::All));
+    });
+    report("  a national form (trunk 0 dropped)", &national, Some(10.0));
+    let in_names = measure(50, || {
+        black_box(filter(&big, "Horas 302", Sort::Listed, &Keep::All));
+    });
+    report(
+        "  a word with digits, also searched in names",
+        &in_names,
+        Some(10.0),
+    );
 
     // First frame from the cache: read the file, build the state, draw.
     let dir = tempfile::tempdir().expect("temp dir");

@@ -2,7 +2,9 @@
 //! name field and the number's digits, ranked by match quality. Words that
 //! look like phone numbers match as digit substrings, so `+55 (11) 9876`
 //! finds `551198765…` and `1234` does not match every number holding those
-//! digits in order. Pure: runs on any thread.
+//! digits in order; typed in a national form (`07912 345678`) the leading
+//! trunk 0 is dropped, and a word with digits also finds a name that holds
+//! it (`Horas 302`). Pure: runs on any thread.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -31,22 +33,68 @@ fn is_number_word(word: &str) -> bool {
 /// fuzzy nucleo atoms over the folded names and digits.
 struct Query {
     fuzzy: Pattern,
-    numbers: Vec<String>,
+    numbers: Vec<NumberRun>,
     /// Characters every match must hold.
     mask: u64,
+}
+
+/// Consecutive number words of the query.
+#[derive(Default)]
+struct NumberRun {
+    /// Their digits, as typed (`07912345678`).
+    digits: String,
+    /// The same without a national trunk `0` (`7912345678`), when typed
+    /// without `+`: the country code is then implied by the substring
+    /// match.
+    national: Option<String>,
+    /// The words as typed, folded, for names that hold them (`302`,
+    /// `24-7`).
+    words: Vec<String>,
+    /// Whether the run began with `+`.
+    international: bool,
+}
+
+impl NumberRun {
+    /// The digits the run needs at least (for the character mask).
+    fn weakest(&self) -> &str {
+        self.national.as_deref().unwrap_or(&self.digits)
+    }
+
+    fn finish(&mut self) {
+        let stripped = self.digits.trim_start_matches('0');
+        if !self.international && stripped.len() < self.digits.len() && !stripped.is_empty() {
+            self.national = Some(stripped.to_string());
+        }
+    }
+}
+
+/// Whether `haystack` holds `needle` (ASCII-folded text) as a substring.
+fn holds(haystack: Utf32Str<'_>, needle: &str) -> bool {
+    match haystack {
+        Utf32Str::Ascii(bytes) => bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+        Utf32Str::Unicode(chars) => {
+            let needle: Vec<char> = needle.chars().collect();
+            chars.windows(needle.len()).any(|w| w == needle.as_slice())
+        }
+    }
 }
 
 impl Query {
     fn parse(text: &str) -> Query {
         let mut fuzzy = Pattern::default();
-        let mut numbers: Vec<String> = Vec::new();
+        let mut numbers: Vec<NumberRun> = Vec::new();
         let mut in_number = false;
         for word in text.split_whitespace() {
             if is_number_word(word) {
-                let digits = word.chars().filter(char::is_ascii_digit);
-                match numbers.last_mut() {
-                    Some(run) if in_number => run.extend(digits),
-                    _ => numbers.push(digits.collect()),
+                if !in_number {
+                    numbers.push(NumberRun {
+                        international: word.starts_with('+'),
+                        ..NumberRun::default()
+                    });
+                }
+                if let Some(run) = numbers.last_mut() {
+                    run.digits.extend(word.chars().filter(char::is_ascii_digit));
+                    run.words.push(fold(word).collect());
                 }
                 in_number = true;
             } else {
@@ -64,12 +112,15 @@ impl Query {
                 }
             }
         }
+        for run in &mut numbers {
+            run.finish();
+        }
         let mask = char_mask(
             fuzzy
                 .atoms
                 .iter()
                 .flat_map(|a| a.needle_text().chars())
-                .chain(numbers.iter().flat_map(|n| n.chars())),
+                .chain(numbers.iter().flat_map(|n| n.weakest().chars())),
         );
         Query {
             fuzzy,
@@ -89,12 +140,20 @@ impl Query {
         }
         let mut score = 0;
         if !self.numbers.is_empty() {
-            let c = store.get(i)?;
-            let digits = c.digits()?;
+            let digits = store.get(i)?.digits().unwrap_or_default();
             for run in &self.numbers {
-                let at = digits.find(run.as_str())?;
-                // Whole runs weigh like a good fuzzy match; a prefix more.
-                score += 16 * run.len() as u32 + if at == 0 { 32 } else { 0 };
+                let in_number = std::iter::once(run.digits.as_str())
+                    .chain(run.national.as_deref())
+                    .find_map(|d| digits.find(d).map(|at| (d.len(), at)));
+                score += match in_number {
+                    // Whole runs weigh like a good fuzzy match; a prefix more.
+                    Some((len, at)) => 16 * len as u32 + if at == 0 { 32 } else { 0 },
+                    // A name that holds the words: `Loja 24 Horas 302`.
+                    None if run.words.iter().all(|w| holds(store.haystack(i), w)) => {
+                        8 * run.digits.len() as u32
+                    }
+                    None => return None,
+                };
             }
         }
         if !self.fuzzy.atoms.is_empty() {
@@ -237,18 +296,24 @@ mod tests {
     use super::*;
     use crate::api::RemoteContact;
 
-    fn store() -> ContactStore {
-        let c = |jid: &str, full: Option<&str>, business: Option<&str>, push: Option<&str>| {
-            RemoteContact {
-                jid: jid.into(),
-                lid: None,
-                first_name: None,
-                full_name: full.map(str::to_string),
-                push_name: push.map(str::to_string),
-                business_name: business.map(str::to_string),
-            }
-        };
-        ContactStore::from_remote([
+    fn c(
+        jid: &str,
+        full: Option<&str>,
+        business: Option<&str>,
+        push: Option<&str>,
+    ) -> RemoteContact {
+        RemoteContact {
+            jid: jid.into(),
+            lid: None,
+            first_name: None,
+            full_name: full.map(str::to_string),
+            push_name: push.map(str::to_string),
+            business_name: business.map(str::to_string),
+        }
+    }
+
+    fn store_contacts() -> Vec<RemoteContact> {
+        vec![
             c(
                 "5511987650001@s.whatsapp.net",
                 Some("Ana Silva"),
@@ -274,7 +339,11 @@ mod tests {
                 None,
             ),
             c("123@lid", None, None, Some("Crypto Profits 📈")),
-        ])
+        ]
+    }
+
+    fn store() -> ContactStore {
+        ContactStore::from_remote(store_contacts())
     }
 
     fn names(store: &ContactStore, rows: &[u32]) -> Vec<String> {
@@ -337,6 +406,55 @@ mod tests {
             names(&s, &filter(&s, "ana 4479", Sort::Listed, &Keep::All)),
             ["Anabela Souza"]
         );
+    }
+
+    #[test]
+    fn a_word_with_digits_finds_names_that_hold_it() {
+        let mut rows = store_contacts();
+        rows.push(c(
+            "5521987650000@s.whatsapp.net",
+            Some("Loja 24 Horas 302"),
+            None,
+            None,
+        ));
+        rows.push(c(
+            "5521987650001@s.whatsapp.net",
+            Some("Loja 7-Eleven"),
+            None,
+            None,
+        ));
+        let s = ContactStore::from_remote(rows);
+        assert_eq!(
+            names(&s, &filter(&s, "Horas 302", Sort::Listed, &Keep::All)),
+            ["Loja 24 Horas 302"]
+        );
+        assert_eq!(
+            names(&s, &filter(&s, "loja 24", Sort::Listed, &Keep::All)),
+            ["Loja 24 Horas 302"]
+        );
+        assert_eq!(
+            names(&s, &filter(&s, "7-Eleven", Sort::Listed, &Keep::All)),
+            ["Loja 7-Eleven"]
+        );
+    }
+
+    #[test]
+    fn a_national_form_finds_the_number() {
+        let mut rows = store_contacts();
+        rows.push(c("447912345678@s.whatsapp.net", Some("Oliver"), None, None));
+        rows.push(c("5511999998888@s.whatsapp.net", Some("Caio"), None, None));
+        let s = ContactStore::from_remote(rows);
+        let find = |q: &str| names(&s, &filter(&s, q, Sort::Listed, &Keep::All));
+        assert_eq!(
+            find("07912 345678"),
+            ["Oliver"],
+            "trunk 0 dropped, +44 implied"
+        );
+        assert_eq!(find("07912"), ["Oliver"]);
+        assert_eq!(find("(11) 99999-8888"), ["Caio"]);
+        assert_eq!(find("0 11 99999-8888"), ["Caio"]);
+        assert_eq!(find("+44 7912 345678"), ["Oliver"]);
+        assert!(find("+07912").is_empty(), "with +, a 0 is no trunk");
     }
 
     #[test]

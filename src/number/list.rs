@@ -82,28 +82,29 @@ pub fn read_list(entries: Vec<Entry>, regions: &[(&str, Option<Region>)]) -> Rea
 }
 
 fn read_everywhere(text: &str, regions: &[(&str, Option<Region>)]) -> Result<Target, String> {
-    let mut readings: Vec<(&str, Option<Region>, Target)> = Vec::new();
-    let mut distinct: Vec<Option<Region>> = Vec::new();
+    let mut readings: Vec<(&str, Option<Region>, Result<Target, String>)> = Vec::new();
     for (name, region) in regions {
         let region = if needs_no_region(text) { None } else { *region };
-        if distinct.contains(&region) {
+        if readings.iter().any(|(_, r, _)| *r == region) {
             continue;
         }
-        distinct.push(region);
-        let target = read_typed(text, region).map_err(|e| e.to_string())?;
-        readings.push((name, region, target));
+        let read = read_typed(text, region).map_err(|e| e.to_string());
+        readings.push((name, region, read));
     }
     let Some((_, _, first)) = readings.first() else {
         return read_typed(text, None).map_err(|e| e.to_string());
     };
-    if readings.iter().all(|(_, _, t)| t == first) {
-        return Ok(first.clone());
+    if readings.iter().all(|(_, _, r)| r == first) || readings.iter().all(|(_, _, r)| r.is_err()) {
+        return first.clone();
     }
     let each: Vec<String> = readings
         .iter()
-        .map(|(name, region, t)| {
+        .map(|(name, region, read)| {
             let country = region.map_or("no country", Region::name);
-            format!("{} on {name} ({country})", t.shown())
+            match read {
+                Ok(target) => format!("{} on {name} ({country})", target.shown()),
+                Err(_) => format!("no valid number on {name} ({country})"),
+            }
         })
         .collect();
     Err(format!(

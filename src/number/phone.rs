@@ -221,10 +221,24 @@ fn understood(number: &PhoneNumber) -> Understood {
     }
 }
 
+/// The country a number belongs to; for a number that is not valid, the
+/// main country of its calling code (`+1` is the United States).
+fn region_of(number: &PhoneNumber) -> Option<Region> {
+    number.country().id().and_then(Region::of).or_else(|| {
+        let database: &'static phonenumber::metadata::Database = &DATABASE;
+        let regions = database.by_code(&number.code().value())?;
+        let main = regions
+            .iter()
+            .find(|m| m.is_main_country_for_code())
+            .or(regions.first())?;
+        Region::from_code(main.id())
+    })
+}
+
 /// Why `number` is not valid, from the national lengths its country's
 /// metadata allows.
-fn why_invalid(number: &PhoneNumber) -> Why {
-    let Some(meta) = number.metadata(&DATABASE) else {
+fn why_invalid(number: &PhoneNumber, region: Option<Region>) -> Why {
+    let Some(meta) = region.and_then(|r| DATABASE.by_id(r.code())) else {
         return Why::NotValid;
     };
     let d = meta.descriptors();
@@ -315,11 +329,12 @@ pub fn read(input: &str, region: Option<Region>) -> Result<Understood, PhoneErro
 }
 
 fn invalid(input: &str, number: &PhoneNumber) -> PhoneError {
+    let region = region_of(number);
     PhoneError::Invalid {
         input: input.to_string(),
         shown: format!("+{} {}", number.code().value(), number.national()),
-        region: number.country().id().and_then(Region::of),
-        why: why_invalid(number),
+        region,
+        why: why_invalid(number, region),
     }
 }
 
