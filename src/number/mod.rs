@@ -127,6 +127,18 @@ pub enum TypedError {
     Phone(#[from] PhoneError),
 }
 
+impl TypedError {
+    /// The reason alone, for a preview beside the typed text.
+    pub fn brief(&self) -> String {
+        match self {
+            TypedError::Group(_) => "a group: WhatsApp blocks people".to_string(),
+            TypedError::Channel(_) => "a channel: WhatsApp blocks people".to_string(),
+            TypedError::NotAJid(_) => "not a person's JID".to_string(),
+            TypedError::Phone(e) => e.brief(),
+        }
+    }
+}
+
 /// Reads what a user typed: a full JID (a person's phone JID, whose number
 /// must be valid, or an `@lid`), or a phone number read by
 /// [`phone::read`] in `region` when it has no country code. Groups and

@@ -193,6 +193,42 @@ impl fmt::Display for PhoneError {
 
 impl std::error::Error for PhoneError {}
 
+impl PhoneError {
+    /// The reason alone, for a preview beside the typed text (which is
+    /// not repeated).
+    pub fn brief(&self) -> String {
+        match self {
+            PhoneError::Empty => "type a number".to_string(),
+            PhoneError::NotANumber(_) => "not a phone number".to_string(),
+            PhoneError::NoCountry(_) => {
+                "needs +CC: this instance's country is not known".to_string()
+            }
+            PhoneError::UnknownCountryCode(_) => "no country has this calling code".to_string(),
+            PhoneError::Invalid {
+                shown, region, why, ..
+            } => {
+                let country = region.map_or("any country", Region::name);
+                match why {
+                    Why::TooShort => format!("{shown}: too short for {country}"),
+                    Why::TooLong => format!("{shown}: too long for {country}"),
+                    Why::NotValid => format!("{shown}: not valid in {country}"),
+                }
+            }
+            PhoneError::Ambiguous {
+                national,
+                international,
+                ..
+            } => format!(
+                "ambiguous: {} ({}) or {} ({})",
+                national.display,
+                national.country(),
+                international.display,
+                international.country()
+            ),
+        }
+    }
+}
+
 /// The words for a kind of line.
 fn kind_name(kind: Type) -> &'static str {
     match kind {

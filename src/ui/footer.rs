@@ -42,7 +42,7 @@ fn preview_spans(preview: Result<Target, TypedError>) -> Vec<Span<'static>> {
             Span::styled("→ ", theme::good()),
             Span::styled(target.preview(), theme::good()),
         ],
-        Err(e) => vec![Span::styled(format!("✖ {e}"), theme::bad())],
+        Err(e) => vec![Span::styled(format!("✖ {}", e.brief()), theme::bad())],
     }
 }
 
