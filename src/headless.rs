@@ -2,21 +2,23 @@
 //! `unblock`, `resume`, `export`. They share the worker, the rate budget,
 //! the batch runner and the ledger with the terminal UI.
 
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::batch::{Batch, Item, items_left};
-use crate::app::{ApiJob, ApiResult, ErrorInfo, Msg};
+use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
 use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, KnownState, Ledger};
 use crate::number::list::{Entry, Source, file_entries, needs_no_region, read_list};
 use crate::number::{Region, Target, format_phone, phone_digits, shown_jid};
+use crate::output::{self, JsonArray, Table};
 use crate::profile::Profile;
 use crate::worker::{self, WorkerContext};
 
@@ -140,33 +142,38 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         Command::Export(args) => export(Session::open(profile, &data_dir)?, args),
         Command::Profile {
             action: ProfileAction::Check(out),
-        } => {
-            let warnings = profile.warnings.clone();
-            let n = profile.instances.len();
-            let result = instances(Session::open(profile, &data_dir)?, out.json).await;
-            if !out.json {
-                println!("profile: {n} instance(s), {} warning(s)", warnings.len());
-            }
-            result
-        }
+        } => profile_check(Session::open(profile, &data_dir)?, out.json).await,
         Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
             Err(fail(exit::INTERNAL, "not a headless command"))
         }
     }
 }
 
-fn print_json(value: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_default()
-    );
+impl From<std::io::Error> for Failure {
+    /// A failed write to standard output: quiet when the reader closed the
+    /// pipe, as `ls | head` is.
+    fn from(e: std::io::Error) -> Failure {
+        if output::is_closed_pipe(&e) {
+            fail(output::CLOSED_PIPE, "")
+        } else {
+            fail(exit::INTERNAL, format!("cannot write the output: {e}"))
+        }
+    }
 }
 
-async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
+/// The state of every instance, in profile order.
+async fn instance_states(
+    s: &mut Session,
+) -> Result<Vec<(usize, Result<Option<InstanceStatus>, ErrorInfo>)>, Failure> {
     let ApiResult::Instances(mut states) = s.ask(ApiJob::LoadInstances).await? else {
         return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
     };
     states.sort_by_key(|(i, _)| *i);
+    Ok(states)
+}
+
+async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(&mut s).await?;
     let mut rows = Vec::new();
     let mut failures = 0;
     for (i, state) in states {
@@ -182,18 +189,17 @@ async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
         rows.push((name, state, error));
     }
     if json_out {
-        print_json(&Value::Array(
+        output::json(&Value::Array(
             rows.iter()
                 .map(|(n, st, e)| json!({"instance": n, "state": st, "error": e}))
                 .collect(),
-        ));
+        ))?;
     } else {
+        let mut table = Table::stdout();
         for (name, state, error) in &rows {
-            match error {
-                Some(e) => println!("{name:<16} {state:<12} {e}"),
-                None => println!("{name:<16} {state}"),
-            }
+            table.row(&[name.as_str(), state, error.as_deref().unwrap_or_default()])?;
         }
+        table.finish()?;
     }
     match failures {
         0 => Ok(()),
@@ -202,6 +208,134 @@ async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
             exit::PARTIAL,
             format!("{failures} instance state(s) could not be read"),
         )),
+    }
+}
+
+/// `profile check`: one verdict per instance, with what to do; exit 0
+/// only when every instance is usable.
+async fn profile_check(mut s: Session, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(&mut s).await?;
+    let mut verdicts = Vec::new();
+    for (i, state) in states {
+        let verdict = match state {
+            Ok(Some(st)) => Verdict::of_state(&st.state),
+            Ok(None) => match s.ask(ApiJob::Probe { instance: i }).await? {
+                ApiResult::Probe { result: Err(e), .. } => Verdict::of_error(&e),
+                _ => Verdict::NotOnServer,
+            },
+            Err(e) => Verdict::of_error(&e),
+        };
+        verdicts.push((s.profile.instances[i].name.clone(), verdict));
+    }
+    let warnings = &s.profile.warnings;
+    let unusable = verdicts.iter().filter(|(_, v)| !v.is_usable()).count();
+    if json_out {
+        output::json(&json!({
+            "instances": verdicts.iter().map(|(name, v)| json!({
+                "instance": name,
+                "verdict": v.word(),
+                "usable": v.is_usable(),
+                "hint": v.hint(),
+            })).collect::<Vec<_>>(),
+            "warnings": warnings,
+        }))?;
+    } else {
+        let mut table = Table::stdout();
+        for (name, v) in &verdicts {
+            table.row(&[name.as_str(), &v.word(), v.hint()])?;
+        }
+        table.finish()?;
+    }
+    for w in warnings {
+        eprintln!("ryze-contacts: warning: {w}");
+    }
+    let summary = format!(
+        "{} instance(s): {} usable, {unusable} not; {} warning(s)",
+        verdicts.len(),
+        verdicts.len() - unusable,
+        warnings.len()
+    );
+    match unusable {
+        0 => {
+            eprintln!("ryze-contacts: {summary}");
+            Ok(())
+        }
+        n if n == verdicts.len() => Err(fail(exit::API, summary)),
+        _ => Err(fail(exit::PARTIAL, summary)),
+    }
+}
+
+/// What `profile check` found of one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    /// Reachable, the token works, the phone is connected.
+    Ok,
+    /// The server refused the token (401).
+    WrongToken,
+    /// An instance token used on an instance it does not own (403).
+    OtherInstancesToken,
+    /// No instance of that name on the server.
+    NotOnServer,
+    /// On the server, but its phone has no live session.
+    NotConnected(String),
+    /// No answer: the server, the network or base_url.
+    Unreachable(String),
+    /// Any other answer.
+    Failed(String),
+}
+
+impl Verdict {
+    fn of_state(state: &str) -> Verdict {
+        if state == "connected" {
+            Verdict::Ok
+        } else {
+            Verdict::NotConnected(state.to_string())
+        }
+    }
+
+    fn of_error(e: &ErrorInfo) -> Verdict {
+        match e.status {
+            Some(401) => Verdict::WrongToken,
+            Some(403) => Verdict::OtherInstancesToken,
+            Some(404) => Verdict::NotOnServer,
+            Some(503) => Verdict::NotConnected("disconnected".to_string()),
+            None => Verdict::Unreachable(e.message.clone()),
+            Some(_) => Verdict::Failed(e.summary()),
+        }
+    }
+
+    fn is_usable(&self) -> bool {
+        *self == Verdict::Ok
+    }
+
+    fn word(&self) -> String {
+        match self {
+            Verdict::Ok => "ok".to_string(),
+            Verdict::WrongToken => "wrong token".to_string(),
+            Verdict::OtherInstancesToken => "token of another instance".to_string(),
+            Verdict::NotOnServer => "not on the server".to_string(),
+            Verdict::NotConnected(state) => format!("not connected ({state})"),
+            Verdict::Unreachable(why) => format!("unreachable ({why})"),
+            Verdict::Failed(why) => format!("failed ({why})"),
+        }
+    }
+
+    fn hint(&self) -> &'static str {
+        match self {
+            Verdict::Ok => "",
+            Verdict::WrongToken => {
+                "the token is wrong, expired or empty: fix token, token_env or token_cmd"
+            }
+            Verdict::OtherInstancesToken => {
+                "this instance token belongs to another instance: use its own token or the account token"
+            }
+            Verdict::NotOnServer => {
+                "no instance of this name: compare with 'ryze-contacts instances', or fix base_url"
+            }
+            Verdict::NotConnected(_) => "the phone has no live session: reconnect it in RyzeAPI",
+            Verdict::Unreachable(_) => "check base_url and the network",
+            Verdict::Failed(_) => "retry; check base_url if it persists",
+        }
     }
 }
 
@@ -220,14 +354,68 @@ fn targets(s: &Session, instance: Option<&str>, all: bool) -> Result<Vec<usize>,
     }
 }
 
+/// One row of `list`.
+#[derive(Serialize)]
+struct ListRow<'a> {
+    instance: &'a str,
+    jid: &'a str,
+    lid: Option<&'a str>,
+    number: String,
+    e164: Option<String>,
+    name: String,
+    state: Option<&'static str>,
+}
+
+impl ListRow<'_> {
+    fn fields(&self) -> [&str; 5] {
+        [
+            self.instance,
+            &self.number,
+            self.state.unwrap_or("-"),
+            &self.name,
+            self.e164.as_deref().unwrap_or(self.jid),
+        ]
+    }
+}
+
+/// Where each listed row goes: a table or a streamed JSON array.
+enum Sink {
+    Table(Table),
+    Json(JsonArray),
+}
+
+impl Sink {
+    fn push(&mut self, row: &ListRow<'_>) -> std::io::Result<()> {
+        match self {
+            Sink::Table(t) => t.row(&row.fields()),
+            Sink::Json(j) => j.push(row),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Table(t) => t.finish(),
+            Sink::Json(j) => j.finish(),
+        }
+    }
+}
+
+/// `list`: every contact of the chosen instances, streamed one instance at
+/// a time; with `--blocked`, every number the ledger knows as blocked,
+/// contacts or not.
 async fn list(mut s: Session, args: ListArgs) -> Result<(), Failure> {
     let chosen = match &args.instance {
         Some(name) => vec![s.instance_index(name)?],
         None => (0..s.profile.instances.len()).collect(),
     };
     let known = s.known()?;
-    let mut rows = Vec::new();
+    let mut sink = if args.json {
+        Sink::Json(JsonArray::stdout()?)
+    } else {
+        Sink::Table(Table::stdout())
+    };
     let mut errors = Vec::new();
+    let mut found = 0;
     for i in chosen {
         let name = s.profile.instances[i].name.clone();
         let store = match s.ask(ApiJob::LoadContacts { instance: i }).await? {
@@ -246,25 +434,9 @@ async fn list(mut s: Session, args: ListArgs) -> Result<(), Failure> {
                 store.skipped()
             );
         }
-        rows.extend(contact_rows(&name, &store, &known, args.blocked));
+        found += list_instance(&mut sink, &name, &store, &known, args.blocked)?;
     }
-    let found = rows.len();
-    if args.json {
-        print_json(&Value::Array(rows));
-    } else {
-        for r in &rows {
-            println!(
-                "{:<12} {:<20} {:<10} {}",
-                r["instance"].as_str().unwrap_or_default(),
-                r["number"].as_str().unwrap_or_default(),
-                r["state"].as_str().unwrap_or("-"),
-                r["name"].as_str().unwrap_or_default()
-            );
-        }
-    }
-    for e in &errors {
-        eprintln!("ryze-contacts: {e}");
-    }
+    sink.finish()?;
     if errors.is_empty() {
         Ok(())
     } else if found == 0 {
@@ -274,40 +446,69 @@ async fn list(mut s: Session, args: ListArgs) -> Result<(), Failure> {
     }
 }
 
-fn contact_rows(
+/// Writes the rows of one instance; returns how many.
+fn list_instance(
+    sink: &mut Sink,
     instance: &str,
-    store: &Arc<ContactStore>,
+    store: &ContactStore,
     known: &[KnownState],
     blocked_only: bool,
-) -> Vec<Value> {
-    let state_of = |jid: &str, lid: Option<&str>| {
-        known
+) -> std::io::Result<usize> {
+    // What the ledger knows of this instance, by JID and by @lid.
+    let mine: Vec<&KnownState> = known.iter().filter(|k| k.instance == instance).collect();
+    let mut by_id: HashMap<&str, &KnownState> = HashMap::new();
+    for k in &mine {
+        by_id.insert(&k.jid, k);
+        if let Some(lid) = &k.lid {
+            by_id.insert(lid, k);
+        }
+    }
+    let word = |k: &KnownState| if k.blocked { "blocked" } else { "unblocked" };
+    let mut listed: HashSet<&str> = HashSet::new();
+    let mut n = 0;
+    for c in store.iter() {
+        let k = by_id
+            .get(c.jid())
+            .or_else(|| c.lid().and_then(|l| by_id.get(l)));
+        if let Some(k) = k {
+            listed.insert(&k.jid);
+        }
+        let state = k.map(|k| word(k));
+        if blocked_only && state != Some("blocked") {
+            continue;
+        }
+        sink.push(&ListRow {
+            instance,
+            jid: c.jid(),
+            lid: c.lid(),
+            number: c.number(),
+            e164: c.digits().map(|d| format!("+{d}")),
+            name: c.display_name(),
+            state,
+        })?;
+        n += 1;
+    }
+    if blocked_only {
+        // Numbers blocked by number (`a`, the command line) that are not
+        // in the address book: the ledger is the only one that knows them.
+        for k in mine
             .iter()
-            .find(|k| {
-                k.instance == instance
-                    && (k.jid == jid
-                        || lid.is_some_and(|l| k.lid.as_deref() == Some(l) || k.jid == l))
-            })
-            .map(|k| if k.blocked { "blocked" } else { "unblocked" })
-    };
-    store
-        .iter()
-        .filter_map(|c| {
-            let state = state_of(c.jid(), c.lid());
-            if blocked_only && state != Some("blocked") {
-                return None;
-            }
-            Some(json!({
-                "instance": instance,
-                "jid": c.jid(),
-                "lid": c.lid(),
-                "number": c.number(),
-                "e164": c.digits().map(|d| format!("+{d}")),
-                "name": c.display_name(),
-                "state": state,
-            }))
-        })
-        .collect()
+            .filter(|k| k.blocked && !listed.contains(k.jid.as_str()))
+        {
+            let digits = phone_digits(&k.jid);
+            sink.push(&ListRow {
+                instance,
+                jid: &k.jid,
+                lid: k.lid.as_deref(),
+                number: shown_jid(&k.jid),
+                e164: digits.map(|d| format!("+{d}")),
+                name: "not in contacts".to_string(),
+                state: Some("blocked"),
+            })?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// The typed entries: the arguments, then the lines of `--from`.
@@ -445,9 +646,9 @@ async fn resume(mut s: Session, json_out: bool) -> Result<(), Failure> {
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     if open.is_empty() {
         if json_out {
-            print_json(&json!([]));
+            output::json(&json!([]))?;
         } else {
-            println!("no unfinished batch");
+            output::line("no unfinished batch")?;
         }
         return Ok(());
     }
@@ -464,15 +665,23 @@ async fn resume(mut s: Session, json_out: bool) -> Result<(), Failure> {
 }
 
 /// Sends a recorded batch through the worker, eight at a time, and reports
-/// every item.
+/// every item in the order of the batch (the profile's order of
+/// instances), whatever order the answers came in.
 async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<(), Failure> {
     let id = batch.id.unwrap_or_default();
     let total = batch.total;
     let progress = std::io::stderr().is_terminal();
+    // Nothing is sent yet: the queue holds every item, in order.
+    let order: HashMap<(usize, String), usize> = batch
+        .queued()
+        .enumerate()
+        .map(|(n, item)| ((item.instance, item.jid.clone()), n))
+        .collect();
     for job in batch.next_jobs() {
         let _ = s.jobs.send(job);
     }
-    let mut report = Vec::new();
+    let mut report: Vec<(usize, Value)> = Vec::new();
+    let mut contrary = 0;
     while !batch.is_finished() {
         let ApiResult::Block {
             instance,
@@ -488,11 +697,17 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
         for job in batch.next_jobs() {
             let _ = s.jobs.send(job);
         }
-        report.push(item_report(
-            &s.profile.instances[instance].name,
-            &jid,
-            block,
-            result,
+        if let Err(e) = &result {
+            tracing::warn!(instance = %s.profile.instances[instance].name, number = %shown_jid(&jid), error = %e.summary(), "batch item failed");
+            contrary += usize::from(e.kind == ErrorKind::Contrary);
+        }
+        let at = order
+            .get(&(instance, jid.clone()))
+            .copied()
+            .unwrap_or(usize::MAX);
+        report.push((
+            at,
+            item_report(&s.profile.instances[instance].name, &jid, block, result),
         ));
         if progress {
             eprint!(
@@ -506,6 +721,8 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
     if progress {
         eprintln!();
     }
+    report.sort_by_key(|(at, _)| *at);
+    let report: Vec<Value> = report.into_iter().map(|(_, r)| r).collect();
     let _ = s
         .ask(ApiJob::CloseBatch {
             batch: id,
@@ -513,29 +730,44 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
         })
         .await;
     if json_out {
-        print_json(&json!({
+        output::json(&json!({
             "batch": id,
             "label": batch.label,
             "done": batch.done,
             "failed": batch.failed,
             "results": report,
-        }));
+        }))?;
     } else {
+        let mut table = Table::stdout();
         for r in &report {
-            println!(
-                "{:<12} {:<20} {}",
-                r["instance"].as_str().unwrap_or_default(),
-                r["number"].as_str().unwrap_or_default(),
-                r["outcome"].as_str().unwrap_or_default()
-            );
+            let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+            table.row(&[field("instance"), field("number"), field("outcome")])?;
         }
+        table.finish()?;
     }
-    match (batch.done, batch.failed) {
+    batch_exit(batch.done, batch.failed, contrary)
+}
+
+/// The exit of a batch: 0 when all worked; 3 when the API refused or could
+/// not be reached for every request; 4 when some worked and some failed,
+/// or the server answered but contradicted the request.
+fn batch_exit(done: usize, failed: usize, contrary: usize) -> Result<(), Failure> {
+    match (done, failed) {
         (_, 0) => Ok(()),
-        (0, failed) => Err(fail(exit::API, format!("all {failed} request(s) failed"))),
+        (0, failed) if contrary == 0 => {
+            Err(fail(exit::API, format!("all {failed} request(s) failed")))
+        }
         (done, failed) => Err(fail(
             exit::PARTIAL,
-            format!("{failed} of {} request(s) failed", done + failed),
+            format!(
+                "{failed} of {} request(s) failed{}",
+                done + failed,
+                if contrary > 0 {
+                    format!(" ({contrary} answered contrary to the request)")
+                } else {
+                    String::new()
+                }
+            ),
         )),
     }
 }
@@ -582,25 +814,6 @@ fn item_report(
     }
 }
 
-/// One CSV cell, safe to open in a spreadsheet (OWASP's rules against
-/// formula injection): a cell that starts with `=`, `+`, `-`, `@`, a tab
-/// or a carriage return gets a leading `'` so it stays text, and any cell
-/// so changed, or holding a comma, quote or line break, is quoted with
-/// its quotes doubled.
-pub fn csv_cell(field: &str) -> String {
-    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let field = if formula {
-        format!("'{field}")
-    } else {
-        field.to_string()
-    };
-    if formula || field.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", field.replace('"', "\"\""))
-    } else {
-        field
-    }
-}
-
 /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time.
 pub fn rfc3339(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
@@ -627,43 +840,64 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
     if let Some(name) = &args.instance {
         s.instance_index(name)?;
     }
-    let rows: Vec<KnownState> = s
+    let order = |name: &str| s.instance_index(name).unwrap_or(usize::MAX);
+    let mut rows: Vec<KnownState> = s
         .known()?
         .into_iter()
         .filter(|k| k.blocked && args.instance.as_ref().is_none_or(|n| &k.instance == n))
         .collect();
+    rows.sort_by(|a, b| (order(&a.instance), &a.jid).cmp(&(order(&b.instance), &b.jid)));
     if args.json {
-        print_json(&Value::Array(
-            rows.iter()
-                .map(|k| {
-                    json!({
-                        "instance": k.instance,
-                        "jid": k.jid,
-                        "lid": k.lid,
-                        "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
-                        "number": phone_digits(&k.jid).map(format_phone),
-                        "changed_at": rfc3339(k.changed_at),
-                    })
-                })
-                .collect(),
-        ));
+        let mut out = JsonArray::stdout()?;
+        for k in &rows {
+            out.push(&json!({
+                "instance": k.instance,
+                "jid": k.jid,
+                "lid": k.lid,
+                "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
+                "number": phone_digits(&k.jid).map(format_phone),
+                "changed_at": rfc3339(k.changed_at),
+            }))?;
+        }
+        out.finish()?;
         return Ok(());
     }
-    let csv = csv_cell;
-    println!("instance,jid,lid,e164,number,changed_at");
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "instance,jid,lid,e164,number,changed_at")?;
     for k in rows {
         let digits = phone_digits(&k.jid);
-        println!(
+        writeln!(
+            out,
             "{},{},{},{},{},{}",
-            csv(&k.instance),
-            csv(&k.jid),
-            csv(k.lid.as_deref().unwrap_or_default()),
-            csv(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
-            csv(&digits.map(format_phone).unwrap_or_default()),
-            csv(&rfc3339(k.changed_at))
-        );
+            csv_cell(&k.instance),
+            csv_cell(&k.jid),
+            csv_cell(k.lid.as_deref().unwrap_or_default()),
+            csv_cell(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
+            csv_cell(&digits.map(format_phone).unwrap_or_default()),
+            csv_cell(&rfc3339(k.changed_at))
+        )?;
     }
+    out.flush()?;
     Ok(())
+}
+
+/// One CSV cell, safe to open in a spreadsheet (OWASP's rules against
+/// formula injection): a cell that starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` so it stays text, and any cell
+/// so changed, or holding a comma, quote or line break, is quoted with
+/// its quotes doubled.
+pub fn csv_cell(field: &str) -> String {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let field = if formula {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    };
+    if formula || field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field
+    }
 }
 
 #[cfg(test)]

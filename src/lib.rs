@@ -15,6 +15,7 @@ pub mod init;
 pub mod ledger;
 pub mod logging;
 pub mod number;
+pub mod output;
 pub mod profile;
 pub mod proxy;
 pub mod rate;

@@ -32,7 +32,10 @@ async fn main() -> ExitCode {
     match dispatch(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(code, message)) => {
-            eprintln!("ryze-contacts: {message}");
+            // A closed pipe ends quietly: there is no message.
+            if !message.is_empty() {
+                eprintln!("ryze-contacts: {message}");
+            }
             ExitCode::from(code)
         }
     }

@@ -220,6 +220,19 @@ impl WorkerContext {
                 }
                 ApiResult::BatchClosed
             }
+            ApiJob::Probe { instance } => {
+                let ep = self.endpoint(instance);
+                let name = &self.instances[instance].name;
+                // A number nobody has: the answer is about access only.
+                let result = self
+                    .call(ep, "access check", name, || {
+                        self.client.lookup(ep, name, "10000000000")
+                    })
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| ErrorInfo::from(&e));
+                ApiResult::Probe { instance, result }
+            }
         }
     }
 

@@ -116,9 +116,20 @@ fn init_writes_a_private_profile_with_the_chosen_instances() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains("marketing        disconnected"), "{stdout}");
-    assert!(stdout.contains("profile: 4 instance(s)"), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "one instance is unusable: {stderr}"
+    );
+    assert!(
+        stdout.contains("marketing\tnot connected (disconnected)\t"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("4 instance(s): 3 usable, 1 not; 0 warning(s)"),
+        "{stderr}"
+    );
 }
 
 #[test]

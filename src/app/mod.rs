@@ -12,6 +12,6 @@ pub mod state;
 pub mod tabs;
 pub mod update;
 
-pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
+pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 pub use state::State;
 pub use update::update;

@@ -119,6 +119,13 @@ pub enum ApiJob {
         /// `done` or `cancelled`.
         status: &'static str,
     },
+    /// Check that the instance's token may read it (a one-number lookup,
+    /// no WhatsApp traffic): 401, 403 and 404 tell a wrong token, another
+    /// instance's token and an unknown instance apart.
+    Probe {
+        /// The instance.
+        instance: usize,
+    },
 }
 
 /// The result of an [`ApiJob`].
@@ -138,6 +145,13 @@ pub enum ApiResult {
     BatchCreated(BatchCreated),
     /// A batch was closed (no answer needed beyond logging).
     BatchClosed,
+    /// The answer to [`ApiJob::Probe`].
+    Probe {
+        /// The instance.
+        instance: usize,
+        /// Access works, or why not.
+        result: Result<(), ErrorInfo>,
+    },
     /// The answer to a [`ApiJob::Block`].
     Block {
         /// The instance.
@@ -177,9 +191,28 @@ pub struct BlockDone {
     pub ledger_error: Option<String>,
 }
 
+/// What kind of failure an error is, for the decisions (exit codes,
+/// verdicts) that must never parse its words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The server answered with an error status.
+    Refused,
+    /// No answer: no connection, a time-out, a proxy's page, a body cut.
+    Unreachable,
+    /// A well-formed answer that contradicts the request.
+    Contrary,
+    /// An answer that is not what the contract says.
+    Malformed,
+    /// Something on this machine: the ledger, the data folder, a request
+    /// that could not be built.
+    Local,
+}
+
 /// An error as the user sees it: status, the server's words, a hint.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorInfo {
+    /// What kind of failure.
+    pub kind: ErrorKind,
     /// HTTP status, when the server answered.
     pub status: Option<u16>,
     /// What failed (the server's `error.message` when it sent one).
@@ -192,6 +225,7 @@ impl ErrorInfo {
     /// An error with no HTTP status.
     pub fn local(message: impl Into<String>, hint: impl Into<String>) -> Self {
         ErrorInfo {
+            kind: ErrorKind::Local,
             status: None,
             message: message.into(),
             hint: hint.into(),
@@ -219,7 +253,18 @@ impl From<&ApiError> for ErrorInfo {
             }
             other => other.to_string(),
         };
+        let kind = match e {
+            ApiError::Status { .. } => ErrorKind::Refused,
+            ApiError::Unreachable { .. }
+            | ApiError::Timeout { .. }
+            | ApiError::Connect { .. }
+            | ApiError::Interrupted { .. } => ErrorKind::Unreachable,
+            ApiError::Contrary { .. } => ErrorKind::Contrary,
+            ApiError::Malformed { .. } | ApiError::TooLarge { .. } => ErrorKind::Malformed,
+            ApiError::Request { .. } => ErrorKind::Local,
+        };
         ErrorInfo {
+            kind,
             status: e.status(),
             message,
             hint: e.hint().to_string(),

@@ -526,7 +526,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             result,
         } => on_block(state, instance, jid, block, batch, result),
         ApiResult::BatchCreated(created) => bulk::on_created(state, created),
-        ApiResult::BatchClosed => Vec::new(),
+        ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
     }
 }
 

@@ -93,6 +93,7 @@ fn done(contact_jid: &str, blocked: bool, count: u64) -> Result<BlockDone, Error
 
 fn http_error(status: u16, message: &str, hint: &str) -> ErrorInfo {
     ErrorInfo {
+        kind: crate::app::ErrorKind::Refused,
         status: Some(status),
         message: message.into(),
         hint: hint.into(),

@@ -215,6 +215,7 @@ fn failed_load_explains_what_to_do() {
         Msg::Api(ApiResult::Contacts {
             instance: 2,
             result: Err(ErrorInfo {
+                kind: crate::app::ErrorKind::Refused,
                 status: Some(503),
                 message: "Instance is not connected to WhatsApp".into(),
                 hint: "instance is not connected: connect the phone and retry".into(),
@@ -279,6 +280,7 @@ fn quit_dialog_has_cancel_focused() {
 fn connection_failures_are_labelled() {
     let mut s = demo_state();
     s.instances[1].connection = Connection::Failed(ErrorInfo {
+        kind: crate::app::ErrorKind::Refused,
         status: Some(401),
         message: "Invalid token".into(),
         hint: "fix".into(),

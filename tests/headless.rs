@@ -1,0 +1,257 @@
+//! The headless commands as subprocesses, judged as Unix tools: a closed
+//! pipe ends them quietly, each error is printed once, output follows the
+//! profile's order and is tab-separated when piped, `profile check` gives
+//! each instance an honest verdict, and a contrary answer is a failure.
+
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
+
+fn start(rt: &tokio::runtime::Runtime, contacts: usize) -> RunningEmulator {
+    rt.block_on(emulator::start(
+        EmulatorConfig::demo(Some(contacts)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    ))
+    .unwrap()
+}
+
+/// Writes a profile: `[defaults]` on the emulator, the account token from
+/// the environment, then `instances` as TOML text.
+fn profile(dir: &Path, emu: &RunningEmulator, instances: &str) {
+    std::fs::write(
+        dir.join("profile.toml"),
+        format!(
+            "[defaults]\nbase_url = \"{}\"\n[account]\ntoken_env = \"RYZE_TEST_ACCOUNT\"\n{instances}",
+            emu.base_url()
+        ),
+    )
+    .unwrap();
+}
+
+fn app(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ryze-contacts"));
+    cmd.arg("--profile")
+        .arg(dir.join("profile.toml"))
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .env("RYZE_TEST_ACCOUNT", DEMO_ACCOUNT_TOKEN)
+        .env_remove("RYZE_CONTACTS_PROFILE")
+        .env_remove("RYZE_CONTACTS_DATA")
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    app(dir).args(args).output().unwrap()
+}
+
+const SALES_AND_SUPPORT: &str =
+    "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"support\"\n";
+
+#[test]
+fn a_closed_pipe_ends_list_quietly() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5000);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), &emu, SALES_AND_SUPPORT);
+    for json in [false, true] {
+        let mut child = app(dir.path())
+            .arg("list")
+            .args(json.then_some("--json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader goes away, as `head -1` does.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!first.is_empty());
+        assert!(stderr.is_empty(), "quiet, no panic: {stderr}");
+        assert_eq!(
+            out.status.code(),
+            Some(141),
+            "as a process ended by SIGPIPE"
+        );
+    }
+}
+
+#[test]
+fn piped_text_is_tab_separated_in_profile_order() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    profile(
+        dir.path(),
+        &emu,
+        "[[instances]]\nname = \"support\"\n[[instances]]\nname = \"sales\"\n",
+    );
+    let out = run(dir.path(), &["instances"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows[0][..2], ["support", "connected"], "{text}");
+    assert_eq!(rows[1][..2], ["sales", "connected"], "{text}");
+    assert!(!text.contains("  "), "no padding when piped: {text:?}");
+    // A batch over every instance reports in profile order, every time,
+    // whatever order the answers come in.
+    emu.handle()
+        .set_latency(std::time::Duration::from_millis(5));
+    for _ in 0..3 {
+        let out = run(
+            dir.path(),
+            &[
+                "block",
+                "--all",
+                "+44 7400 123456",
+                "+55 11 99999-8888",
+                "+1 650-253-0000",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let keys: Vec<String> = text
+            .lines()
+            .map(|l| l.split('\t').take(2).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "support +44 7400 123456",
+                "support +55 11 99999-8888",
+                "support +1 650-253-0000",
+                "sales +44 7400 123456",
+                "sales +55 11 99999-8888",
+                "sales +1 650-253-0000",
+            ],
+            "the same order every run"
+        );
+    }
+}
+
+#[test]
+fn each_error_is_printed_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    // marketing is disconnected: its list fails with a 503.
+    profile(
+        dir.path(),
+        &emu,
+        "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"marketing\"\n",
+    );
+    let out = run(dir.path(), &["list"]);
+    assert_eq!(out.status.code(), Some(4), "some rows, one failure");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("Instance is not connected").count(),
+        1,
+        "{stderr}"
+    );
+}
+
+#[test]
+fn profile_check_gives_each_instance_a_verdict() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    profile(
+        dir.path(),
+        &emu,
+        "[[instances]]\nname = \"sales\"\n\
+         [[instances]]\nname = \"support\"\ntoken = \"not-a-token\"\n\
+         [[instances]]\nname = \"billing\"\ntoken = \"demo-sales-token\"\n\
+         [[instances]]\nname = \"ghost\"\n\
+         [[instances]]\nname = \"marketing\"\n\
+         [[instances]]\nname = \"faraway\"\nbase_url = \"http://127.0.0.1:1\"\n",
+    );
+    let out = run(dir.path(), &["profile", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let verdict = |name: &str| -> String {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}\t")))
+            .and_then(|l| l.split('\t').nth(1))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(verdict("sales"), "ok", "{stdout}");
+    assert_eq!(verdict("support"), "wrong token", "{stdout}");
+    assert_eq!(verdict("billing"), "token of another instance", "{stdout}");
+    assert_eq!(verdict("ghost"), "not on the server", "{stdout}");
+    assert_eq!(
+        verdict("marketing"),
+        "not connected (disconnected)",
+        "{stdout}"
+    );
+    assert!(verdict("faraway").starts_with("unreachable"), "{stdout}");
+    assert_eq!(out.status.code(), Some(4), "some instances are unusable");
+    // The literal tokens in a file others may read are counted as warnings.
+    assert!(
+        stderr.contains("6 instance(s): 1 usable, 5 not; 1 warning(s)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_answer_contrary_to_the_request_exits_4_with_the_servers_words() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), &emu, "[[instances]]\nname = \"sales\"\n");
+    emu.handle().push_fault(Fault::Raw {
+        status: 200,
+        headers: Vec::new(),
+        body: br#"{"success": true, "message": "Contact is not blocked", "blocked": false, "blocked_count": 0}"#.to_vec(),
+    });
+    let out = run(dir.path(), &["block", "+44 7400 123456"]);
+    assert_eq!(out.status.code(), Some(4));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("server: Contact is not blocked"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_blocked_list_holds_numbers_that_are_not_contacts() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), &emu, "[[instances]]\nname = \"sales\"\n");
+    let contact = emulator::address_book("sales", 5)
+        .into_iter()
+        .find(|c| c.jid.ends_with("@s.whatsapp.net"))
+        .unwrap();
+    let out = run(dir.path(), &["block", &contact.jid, "+44 7400 123456"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(dir.path(), &["list", "--blocked"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stdout.contains("sales\t+44 7400 123456\tblocked\tnot in contacts\t+447400123456"),
+        "{stdout}"
+    );
+    let exported = run(dir.path(), &["export"]);
+    assert_eq!(
+        String::from_utf8_lossy(&exported.stdout).lines().count(),
+        3,
+        "the same two numbers, and the header"
+    );
+}
