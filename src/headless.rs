@@ -74,6 +74,7 @@ impl Session {
         let client = ApiClient::new(ClientConfig::default()).map_err(|e| internal(&e))?;
         let mut ctx = WorkerContext::new(profile.instances.clone(), client, worker_ledger);
         ctx.cache_dir = Some(data_dir.to_path_buf());
+        ctx.warm_stores = false;
         let (tx, results) = mpsc::unbounded_channel();
         let jobs = worker::spawn(ctx, tx);
         Ok(Session {

@@ -236,7 +236,10 @@ impl Ledger {
         loop {
             let timeout = if on_busy.is_some() { FIRST_TRY } else { wait };
             match Self::open_at(&path, timeout) {
-                Ok(ledger) => return Ok((ledger, None)),
+                Ok(mut ledger) => {
+                    ledger.adopt_unanswered()?;
+                    return Ok((ledger, None));
+                }
                 Err(e) if e.is_busy() => match on_busy.take() {
                     Some(tell) => {
                         tracing::warn!(path = %path.display(), "ledger busy: waiting");
@@ -323,6 +326,40 @@ impl Ledger {
             path: self.path.clone(),
             source,
         }
+    }
+
+    /// Gathers single requests that never got an answer (the app stopped
+    /// while they were in flight) into one batch, so that the next start
+    /// offers to resume them like any unfinished batch. Returns how many.
+    fn adopt_unanswered(&mut self) -> Result<usize, LedgerError> {
+        let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
+            path: self.path.clone(),
+            source: e,
+        })?;
+        let result = (|| {
+            let n: i64 = tx.query_row(
+                "SELECT COUNT(*) FROM actions WHERE batch_id IS NULL AND outcome = 'pending'",
+                [],
+                |r| r.get(0),
+            )?;
+            if n > 0 {
+                tx.execute(
+                    "INSERT INTO batches (created_at, label) VALUES (?1, ?2)",
+                    params![
+                        now_unix(),
+                        format!("{n} request(s) left waiting when the app stopped")
+                    ],
+                )?;
+                let batch = tx.last_insert_rowid();
+                tx.execute(
+                    "UPDATE actions SET batch_id = ?1 WHERE batch_id IS NULL AND outcome = 'pending'",
+                    [batch],
+                )?;
+            }
+            tx.commit()?;
+            Ok(n as usize)
+        })();
+        result.map_err(|e| self.err(e))
     }
 
     /// Records that a request is about to be sent; returns its id for
@@ -817,5 +854,32 @@ mod tests {
         let lids: Vec<Option<String>> =
             ledger.known().unwrap().into_iter().map(|k| k.lid).collect();
         assert_eq!(lids, [Some("77@lid".to_string()), None, None]);
+    }
+
+    #[test]
+    fn requests_left_waiting_are_offered_for_resume_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (ledger, _) = Ledger::open(dir.path()).unwrap();
+            // Sent, then the app quit before the answer came.
+            ledger
+                .record_intent("sales", "5511999998888@s.whatsapp.net", None, true)
+                .unwrap();
+        }
+        let (ledger, _) = Ledger::open(dir.path()).unwrap();
+        let open = ledger.unfinished_batches().unwrap();
+        assert_eq!(open.len(), 1);
+        assert_eq!(
+            open[0].label,
+            "1 request(s) left waiting when the app stopped"
+        );
+        assert_eq!(open[0].left[0].1.jid, "5511999998888@s.whatsapp.net");
+        drop(ledger);
+        let (ledger, _) = Ledger::open(dir.path()).unwrap();
+        assert_eq!(
+            ledger.unfinished_batches().unwrap().len(),
+            1,
+            "adopted once"
+        );
     }
 }

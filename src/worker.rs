@@ -95,6 +95,9 @@ pub struct WorkerContext {
     pub retry: RetryPolicy,
     /// Where contact lists are cached, if anywhere.
     pub cache_dir: Option<PathBuf>,
+    /// Whether a fresh list gets its sort orders and search index built in
+    /// the background (the UI filters and sorts; headless commands do not).
+    pub warm_stores: bool,
     /// Where budget reports go (set by [`spawn`]).
     events: Option<mpsc::UnboundedSender<Msg>>,
     budgets: Arc<RateBudgets<BudgetKey>>,
@@ -112,6 +115,7 @@ impl WorkerContext {
             ledger: Arc::new(Mutex::new(ledger)),
             retry: RetryPolicy::default(),
             cache_dir: None,
+            warm_stores: true,
             events: None,
             budgets: Arc::new(RateBudgets::new()),
             stores: Arc::default(),
@@ -337,9 +341,12 @@ impl WorkerContext {
             cache::path_for(dir, inst.base_url.as_str(), &inst.name)
         });
         let background = store.clone();
+        let warm = self.warm_stores;
         tokio::task::spawn_blocking(move || {
             // Sort orders and the search index, before the first key asks.
-            background.warm();
+            if warm {
+                background.warm();
+            }
             if let Some(path) = path
                 && let Err(e) = cache::save(&path, &background, crate::ledger::now_unix())
             {
@@ -537,9 +544,13 @@ impl WorkerContext {
             }
         };
         let ep = self.endpoint(instance);
-        let what = if block { "block" } else { "unblock" };
+        // Every log line of the action names the number and the instance.
+        let number = number::shown_jid(jid);
+        let what = format!("{} {number}", if block { "block" } else { "unblock" });
         let result = match self
-            .call(ep, what, &name, || self.client.block(ep, &name, jid, block))
+            .call(ep, &what, &name, || {
+                self.client.block(ep, &name, jid, block)
+            })
             .await
         {
             Ok(answer) => match self.check_answer(instance, jid, lid, block, &answer).await {
@@ -560,7 +571,7 @@ impl WorkerContext {
             .with_ledger(move |ledger| ledger.record_outcome(id, &outcome))
             .await;
         let answer = result.map_err(|e| ErrorInfo::from(&e))?;
-        tracing::info!(instance = %name, blocked = answer.blocked, count = ?answer.blocked_count, "block state changed");
+        tracing::info!(instance = %name, %number, blocked = answer.blocked, count = ?answer.blocked_count, "block state changed");
         let (recorded_at, ledger_error) = match recorded {
             Ok(at) => (at, None),
             Err(e) => (crate::ledger::now_unix(), Some(e)),

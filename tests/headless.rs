@@ -241,6 +241,12 @@ fn the_blocked_list_holds_numbers_that_are_not_contacts() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let log = std::fs::read_to_string(dir.path().join("data/ryze-contacts.log")).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("block state changed") && l.contains("+44 7400 123456"))
+        .unwrap_or_else(|| panic!("the log names the number: {log}"));
+    assert!(line.contains("instance=sales"), "and the instance: {line}");
     let out = run(dir.path(), &["list", "--blocked"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(stdout.lines().count(), 2, "{stdout}");

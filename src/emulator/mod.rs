@@ -112,6 +112,9 @@ pub struct EmulatorConfig {
     pub rate_limit: u32,
     /// Length of a rate window (60 s on RyzeAPI).
     pub rate_window: Duration,
+    /// Windows start at wall-clock multiples of their length (each minute
+    /// on the minute) instead of at a token's first request.
+    pub wall_clock_windows: bool,
     /// Delay before every answer.
     pub latency: Duration,
     /// Key of the instance array in `/api/instance/list`: `instances` or
@@ -134,6 +137,7 @@ impl EmulatorConfig {
             ],
             rate_limit: 100,
             rate_window: Duration::from_secs(60),
+            wall_clock_windows: false,
             latency: Duration::ZERO,
             list_key: "instances",
         }
@@ -154,6 +158,7 @@ struct Shared {
     instances: Vec<InstanceState>,
     rate_limit: u32,
     rate_window: Duration,
+    wall_clock_windows: bool,
     latency: Duration,
     list_key: &'static str,
     windows: HashMap<String, Window>,
@@ -328,6 +333,7 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
             .collect(),
         rate_limit: config.rate_limit,
         rate_window: config.rate_window,
+        wall_clock_windows: config.wall_clock_windows,
         latency: config.latency,
         list_key: config.list_key,
         windows: HashMap::new(),

@@ -193,13 +193,19 @@ async fn answer(
     let now = unix_now();
     let limit = shared.rate_limit;
     let length = shared.rate_window.as_secs().max(1);
+    // The end of the window `now` falls in.
+    let reset_unix = if shared.wall_clock_windows {
+        (now / length + 1) * length
+    } else {
+        now + length
+    };
     let window = shared.windows.entry(token.to_string()).or_insert(Window {
-        reset_unix: now + length,
+        reset_unix,
         used: 0,
     });
     if now >= window.reset_unix {
         *window = Window {
-            reset_unix: now + length,
+            reset_unix,
             used: 0,
         };
     }

@@ -139,7 +139,7 @@ pub fn draw_quit(frame: &mut Frame, area: Rect, pending: usize, quit_focused: bo
         Line::raw(format!(
             "{pending} block {plural} still waiting for the server."
         )),
-        Line::raw("If you quit now, their outcome is not recorded here."),
+        Line::raw("Recorded: the next start offers to resume them."),
         Line::raw(""),
         Line::from(vec![
             button("Cancel", !quit_focused),
