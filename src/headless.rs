@@ -815,28 +815,6 @@ fn item_report(
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time.
-pub fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
 fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
     if let Some(name) = &args.instance {
         s.instance_index(name)?;
@@ -857,7 +835,7 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
                 "lid": k.lid,
                 "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
                 "number": phone_digits(&k.jid).map(format_phone),
-                "changed_at": rfc3339(k.changed_at),
+                "changed_at": crate::dates::rfc3339(k.changed_at),
             }))?;
         }
         out.finish()?;
@@ -875,7 +853,7 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
             csv_cell(k.lid.as_deref().unwrap_or_default()),
             csv_cell(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
             csv_cell(&digits.map(format_phone).unwrap_or_default()),
-            csv_cell(&rfc3339(k.changed_at))
+            csv_cell(&crate::dates::rfc3339(k.changed_at))
         )?;
     }
     out.flush()?;
@@ -918,12 +896,5 @@ mod tests {
             assert!(cell.starts_with("\"'"), "{risky:?} -> {cell}");
         }
         assert_eq!(csv_cell("+447912345678"), "\"'+447912345678\"");
-    }
-
-    #[test]
-    fn rfc3339_dates() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
     }
 }

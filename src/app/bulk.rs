@@ -244,7 +244,7 @@ pub(super) fn on_created(state: &mut State, created: BatchCreated) -> Vec<Effect
         }
         Err(e) => {
             state.batch = None;
-            error(state, e.summary());
+            error(state, format!("{} · {}", e.lead(), e.hint));
             Vec::new()
         }
     }

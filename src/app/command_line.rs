@@ -17,6 +17,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("unblock", "NUMBER"),
     ("filter", "TEXT"),
     ("refresh", ""),
+    ("messages", ""),
     ("help", ""),
     ("quit", ""),
 ];
@@ -157,6 +158,10 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
         "refresh" | "r" => refresh(state),
         "help" | "h" => {
             state.mode = Mode::Help;
+            Vec::new()
+        }
+        "messages" | "m" => {
+            state.mode = Mode::Messages { scroll: 0 };
             Vec::new()
         }
         "quit" | "q" => request_quit(state),

@@ -50,6 +50,8 @@ pub enum Command {
     CommandLine,
     /// Show every key.
     Help,
+    /// Show this session's messages in full.
+    Messages,
     /// Leave (asks if work is pending).
     Quit,
 }
@@ -320,6 +322,13 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        keys: &[ch('m')],
+        command: Command::Messages,
+        group: Group::App,
+        help: "this session's messages in full: time, instance, text, HTTP status, hint",
+        hint: Some("messages"),
+    },
+    Binding {
         keys: &[ch('?')],
         command: Command::Help,
         group: Group::App,
@@ -336,6 +345,22 @@ pub const BINDINGS: &[Binding] = &[
 ];
 
 impl Command {
+    /// Whether the command does something (an error on screen is then
+    /// cleared), rather than move, show help or show the messages.
+    pub fn is_action(self) -> bool {
+        !matches!(
+            self,
+            Command::Down
+                | Command::Up
+                | Command::PageDown
+                | Command::PageUp
+                | Command::Top
+                | Command::Bottom
+                | Command::Help
+                | Command::Messages
+        )
+    }
+
     /// The name used in the profile's `[keys]` table.
     pub fn name(self) -> &'static str {
         match self {
@@ -361,6 +386,7 @@ impl Command {
             Command::Refresh => "refresh",
             Command::CommandLine => "command_line",
             Command::Help => "help",
+            Command::Messages => "messages",
             Command::Quit => "quit",
         }
     }

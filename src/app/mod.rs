@@ -7,6 +7,7 @@ mod bulk;
 mod command_line;
 pub mod keymap;
 mod line;
+pub mod log;
 pub mod msg;
 pub mod state;
 pub mod tabs;

@@ -232,6 +232,15 @@ impl ErrorInfo {
         }
     }
 
+    /// The reason, then the HTTP status: `Instance is not connected to
+    /// WhatsApp (HTTP 503)`.
+    pub fn lead(&self) -> String {
+        match self.status {
+            Some(status) => format!("{} (HTTP {status})", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// `HTTP 503 · Instance is not connected… · connect the phone…`
     pub fn summary(&self) -> String {
         match self.status {

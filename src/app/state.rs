@@ -58,6 +58,11 @@ pub enum Mode {
     Prompt,
     /// Typing a `:` command ([`State::prompt`]).
     CommandLine,
+    /// This session's messages in full, newest first.
+    Messages {
+        /// Lines scrolled past at the top.
+        scroll: usize,
+    },
 }
 
 /// Where the focus is in the bulk dialog.
@@ -312,6 +317,28 @@ pub struct Status {
     pub since: u64,
 }
 
+/// Messages kept for the log; older ones are dropped.
+pub const MAX_MESSAGES: usize = 500;
+/// Rows an error may take above the status bar.
+pub const MAX_MESSAGE_ROWS: usize = 3;
+
+/// One message of this session, as the message log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Unix time it was shown.
+    pub at: i64,
+    /// The instance it is about.
+    pub instance: String,
+    /// The full text.
+    pub text: String,
+    /// The HTTP status, for errors the server answered.
+    pub status: Option<u16>,
+    /// What to do, for errors.
+    pub hint: Option<String>,
+    /// An error (or a success or notice).
+    pub is_error: bool,
+}
+
 /// The whole app state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -354,12 +381,15 @@ pub struct State {
     pub selected: usize,
     /// First index of `visible` on screen.
     pub offset: usize,
-    /// Contact rows that fit on screen.
-    pub list_height: usize,
     /// Terminal columns.
     pub width: u16,
+    /// Terminal rows.
+    pub height: u16,
     /// The status-bar message.
     pub status: Option<Status>,
+    /// Every message of this session, oldest first (at most
+    /// [`MAX_MESSAGES`]), for the message log.
+    pub messages: Vec<Message>,
     /// Ticks since start.
     pub ticks: u64,
     /// Unix time of the last tick.
@@ -410,9 +440,10 @@ impl State {
             keymap: Keymap::default(),
             selected: 0,
             offset: 0,
-            list_height: 20,
+            height: 24,
             width: 80,
             status: None,
+            messages: Vec::new(),
             ticks: 0,
             now: crate::ledger::now_unix(),
             instances_loading: false,
@@ -430,6 +461,35 @@ impl State {
     /// is typed.
     pub fn number_preview(&self, text: &str) -> Option<Result<Target, TypedError>> {
         (!text.trim().is_empty()).then(|| read_typed(text, self.instance().region()))
+    }
+
+    /// Rows of the contact list: the terminal less the tabs, header,
+    /// footer, status bar and the error line when one shows.
+    pub fn list_height(&self) -> usize {
+        (self.height.saturating_sub(CHROME_ROWS) as usize)
+            .saturating_sub(self.message_lines().len())
+            .max(1)
+    }
+
+    /// The error shown above the status bar, wrapped to the terminal's
+    /// width: as many lines as it needs, at most [`MAX_MESSAGE_ROWS`] (the
+    /// last cut with `…`; `m` shows it whole). Successes stay in the
+    /// status bar.
+    pub fn message_lines(&self) -> Vec<String> {
+        let Some(status) = self.status.as_ref().filter(|s| s.is_error) else {
+            return Vec::new();
+        };
+        let width = self.width.max(1) as usize;
+        let mut lines = crate::text::wrap(&format!("✖ {}", status.text), width);
+        if lines.len() > MAX_MESSAGE_ROWS {
+            lines.truncate(MAX_MESSAGE_ROWS);
+            if let Some(last) = lines.last_mut() {
+                let more = " m shows all";
+                let head = crate::text::fit(&format!("{last} …"), width.saturating_sub(more.len()));
+                *last = crate::text::fit(&format!("{head}{more}"), width);
+            }
+        }
+        lines
     }
 
     /// The shown instance, mutably.

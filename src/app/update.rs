@@ -11,8 +11,8 @@ use super::keymap::{self, Command};
 use super::line::{self, Edit};
 use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::state::{
-    CHROME_ROWS, Connection, INFO_TICKS, Known, Load, Mode, POLL_TICKS, Pending, State, Status,
-    View,
+    Connection, INFO_TICKS, Known, Load, MAX_MESSAGES, Message, Mode, POLL_TICKS, Pending, State,
+    Status, View,
 };
 use super::tabs;
 use crate::contacts::ContactStore;
@@ -29,7 +29,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Mouse(mouse) => on_mouse(state, mouse),
         Msg::Resize { width, height } => {
             state.width = width;
-            state.list_height = height.saturating_sub(CHROME_ROWS).max(1) as usize;
+            state.height = height;
             scroll_into_view(state);
             Vec::new()
         }
@@ -72,18 +72,48 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     }
 }
 
+/// Shows a brief success or notice in the status bar (it expires), and
+/// keeps it in the message log.
 pub(super) fn info(state: &mut State, text: impl Into<String>) {
-    state.status = Some(Status {
-        text: text.into(),
-        is_error: false,
-        since: state.ticks,
-    });
+    show(state, text.into(), false, None, None);
 }
 
+/// Shows an error of ours (it stays until the next action), and keeps it
+/// in the message log.
 pub(super) fn error(state: &mut State, text: impl Into<String>) {
+    show(state, text.into(), true, None, None);
+}
+
+/// Shows a failed request: the reason first (the server's words, or
+/// ours), then the HTTP status, then what it was about, then what to do.
+pub(super) fn failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
+    let text = format!("{} · {about} · {}", e.lead(), e.hint);
+    let name = state.instances.get(instance).map(|i| i.name.clone());
+    show(state, text, true, Some(e), name);
+}
+
+fn show(
+    state: &mut State,
+    text: String,
+    is_error: bool,
+    e: Option<&ErrorInfo>,
+    instance: Option<String>,
+) {
+    let instance = instance.unwrap_or_else(|| state.instance().name.clone());
+    if state.messages.len() >= MAX_MESSAGES {
+        state.messages.remove(0);
+    }
+    state.messages.push(Message {
+        at: state.now,
+        instance,
+        text: text.clone(),
+        status: e.and_then(|e| e.status),
+        hint: e.map(|e| e.hint.clone()),
+        is_error,
+    });
     state.status = Some(Status {
-        text: text.into(),
-        is_error: true,
+        text,
+        is_error,
         since: state.ticks,
     });
 }
@@ -171,7 +201,35 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::ConfirmResume { resume_focused } => bulk::on_resume_key(state, key, resume_focused),
         Mode::Prompt => bulk::on_prompt_key(state, key),
         Mode::CommandLine => command_line::on_key(state, key),
+        Mode::Messages { scroll } => on_messages_key(state, key, scroll),
     }
+}
+
+/// Keys in the message log: scroll, or close (Esc, Enter, q, m, Ctrl-C).
+fn on_messages_key(state: &mut State, key: KeyEvent, scroll: usize) -> Vec<Effect> {
+    let page = super::log::rows(state.height);
+    let scroll = match key.code {
+        _ if keymap::is_interrupt(&key) => None,
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('m') => None,
+        KeyCode::Down | KeyCode::Char('j') => Some(scroll + 1),
+        KeyCode::Up | KeyCode::Char('k') => Some(scroll.saturating_sub(1)),
+        KeyCode::PageDown | KeyCode::Char(' ') => Some(scroll + page),
+        KeyCode::PageUp => Some(scroll.saturating_sub(page)),
+        KeyCode::Home | KeyCode::Char('g') => Some(0),
+        KeyCode::End | KeyCode::Char('G') => Some(usize::MAX),
+        _ => Some(scroll),
+    };
+    state.mode = match scroll {
+        Some(scroll) => Mode::Messages {
+            scroll: scroll.min(super::log::max_scroll(
+                &state.messages,
+                state.width,
+                state.height,
+            )),
+        },
+        None => Mode::Normal,
+    };
+    Vec::new()
 }
 
 /// First screen row of the contact list (below the tabs and the header).
@@ -195,7 +253,7 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
             }
         }
         MouseEventKind::Down(MouseButton::Left)
-            if mouse.row >= LIST_TOP && ((mouse.row - LIST_TOP) as usize) < state.list_height =>
+            if mouse.row >= LIST_TOP && ((mouse.row - LIST_TOP) as usize) < state.list_height() =>
         {
             let index = state.offset + (mouse.row - LIST_TOP) as usize;
             if index < state.visible.len() {
@@ -208,7 +266,12 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
 }
 
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
-    let page = state.list_height.max(1);
+    // An error stays until the next action; moving and reading do not
+    // count (the log keeps it either way).
+    if command.is_action() && state.status.as_ref().is_some_and(|s| s.is_error) {
+        state.status = None;
+    }
+    let page = state.list_height();
     match command {
         Command::Down => move_by(state, 1),
         Command::Up => move_by(state, -1),
@@ -257,6 +320,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),
         Command::Help => state.mode = Mode::Help,
+        Command::Messages => state.mode = Mode::Messages { scroll: 0 },
         Command::CommandLine => {
             state.prompt.clear();
             state.mode = Mode::CommandLine;
@@ -337,7 +401,7 @@ pub(super) fn move_by(state: &mut State, delta: isize) {
 
 /// Keeps the selected row on screen.
 fn scroll_into_view(state: &mut State) {
-    let height = state.list_height.max(1);
+    let height = state.list_height();
     if state.selected < state.offset {
         state.offset = state.selected;
     } else if state.selected >= state.offset + height {
@@ -579,9 +643,11 @@ fn on_contacts(
                 }
             };
             if is_current {
-                error(
+                failure(
                     state,
-                    format!("contacts of {name} not loaded{kept}: {}", e.summary()),
+                    instance,
+                    &format!("contacts of {name} not loaded{kept}"),
+                    &e,
                 );
                 if e.status == Some(503) {
                     effects.extend(load_instances(state));
@@ -715,13 +781,14 @@ fn on_block(
             if batch.is_none() {
                 let dropped = pending.and_then(|p| p.queued).is_some();
                 let verb = if block { "block" } else { "unblock" };
-                let mut text = format!("{verb} of {who} on {name} failed: {}", e.summary());
+                let mut about = format!("{verb} {who} on {name}");
                 if dropped {
-                    text.push_str(" · the queued change was not sent");
+                    about.push_str(" (the queued change was not sent)");
                 }
-                error(state, text);
+                failure(state, instance, &about, &e);
             } else {
-                note_batch_failure(state, &format!("{who} on {name}: {}", e.summary()));
+                let verb = if block { "block" } else { "unblock" };
+                note_batch_failure(state, instance, &format!("{verb} {who} on {name}"), &e);
             }
         }
     }
@@ -732,10 +799,13 @@ fn on_block(
 }
 
 /// Shows a running batch's first failure, without replacing an error
-/// already on screen; the batch's summary follows when it ends.
-fn note_batch_failure(state: &mut State, text: &str) {
-    if state.status.as_ref().is_none_or(|s| !s.is_error) {
-        error(state, format!("failed: {text}"));
+/// already on screen; the batch's summary follows when it ends. Every
+/// failure goes to the message log.
+fn note_batch_failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
+    let shown = state.status.clone().filter(|s| s.is_error);
+    failure(state, instance, about, e);
+    if shown.is_some() {
+        state.status = shown;
     }
 }
 

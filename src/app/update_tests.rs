@@ -215,7 +215,7 @@ fn paging_scrolls_a_long_list() {
             result: Ok(store(many)),
         }),
     );
-    assert_eq!(s.list_height, 10);
+    assert_eq!(s.list_height(), 10);
     update(&mut s, key(KeyCode::PageDown));
     assert_eq!((s.selected, s.offset), (10, 1));
     update(&mut s, ctrl('d'));
@@ -231,7 +231,7 @@ fn paging_scrolls_a_long_list() {
             height: 8,
         },
     );
-    assert!(s.selected >= s.offset && s.selected < s.offset + s.list_height);
+    assert!(s.selected >= s.offset && s.selected < s.offset + s.list_height());
 }
 
 #[test]
@@ -459,6 +459,65 @@ fn every_error_status_reaches_the_status_bar() {
 }
 
 #[test]
+fn an_error_leads_with_the_reason_then_status_then_what_it_was_about() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true,
+            batch: None,
+            result: Err(http_error(
+                503,
+                "Instance is not connected",
+                "connect the phone",
+            )),
+        }),
+    );
+    let text = status_text(&s);
+    assert!(
+        text.starts_with("Instance is not connected (HTTP 503) · block Ana"),
+        "{text}"
+    );
+    assert!(text.ends_with("· connect the phone"), "{text}");
+    let logged = s.messages.last().unwrap();
+    assert_eq!(logged.status, Some(503));
+    assert_eq!(logged.hint.as_deref(), Some("connect the phone"));
+    assert_eq!(logged.instance, "sales");
+    assert!(logged.is_error);
+    // Moving keeps the error on screen; the next action clears it, and
+    // the log keeps it.
+    update(&mut s, ch('j'));
+    assert!(status_text(&s).contains("HTTP 503"));
+    update(&mut s, ch('s'));
+    assert!(!status_text(&s).contains("HTTP 503"));
+    assert!(s.messages.iter().any(|m| m.status == Some(503)));
+}
+
+#[test]
+fn the_message_log_opens_by_key_and_command_and_keeps_the_newest() {
+    let mut s = loaded();
+    update(&mut s, ch('m'));
+    assert_eq!(s.mode, Mode::Messages { scroll: 0 });
+    update(&mut s, key(KeyCode::Esc));
+    assert_eq!(s.mode, Mode::Normal);
+    update(&mut s, ch(':'));
+    for c in "messages".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.mode, Mode::Messages { scroll: 0 });
+    update(&mut s, ctrl('c'));
+    assert_eq!(s.mode, Mode::Normal);
+    for _ in 0..(crate::app::state::MAX_MESSAGES + 20) {
+        update(&mut s, ch('s'));
+    }
+    assert_eq!(s.messages.len(), crate::app::state::MAX_MESSAGES);
+}
+
+#[test]
 fn local_errors_have_no_status() {
     let mut s = loaded();
     update(&mut s, ch('b'));
@@ -477,7 +536,7 @@ fn local_errors_have_no_status() {
     );
     assert_eq!(
         status_text(&s),
-        "block of Ana Silva (+55 11 91111-0001) on sales failed: no answer within 30s · check the network"
+        "no answer within 30s · block Ana Silva (+55 11 91111-0001) on sales · check the network"
     );
 }
 

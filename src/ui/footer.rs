@@ -15,7 +15,8 @@ use crate::app::keymap::Command;
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
-const DROP_FIRST: [Command; 6] = [
+const DROP_FIRST: [Command; 7] = [
+    Command::Messages,
     Command::Undo,
     Command::BlockedView,
     Command::Refresh,
@@ -118,11 +119,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                     .map(|(_, k, h)| k.chars().count() + h.chars().count() + 3)
                     .sum()
             };
+            // With an error on screen, the way to read it whole matters
+            // more than the rest.
+            let error_shown = !state.message_lines().is_empty();
             for drop in DROP_FIRST {
                 if width(&hints) <= room {
                     break;
                 }
-                hints.retain(|(c, _, _)| c != &drop);
+                if !(error_shown && drop == Command::Messages) {
+                    hints.retain(|(c, _, _)| c != &drop);
+                }
             }
             for (_, key, hint) in &hints {
                 spans.extend(key_hint(key, hint));

@@ -5,8 +5,9 @@ mod dialog;
 mod footer;
 mod help;
 mod instances;
+mod messages;
 mod status_bar;
-pub mod text;
+pub use crate::text;
 pub mod theme;
 
 use ratatui::Frame;
@@ -15,19 +16,22 @@ use ratatui::layout::{Constraint, Layout};
 use crate::app::State;
 use crate::app::state::Mode;
 
-/// Draws the whole screen: instance tabs, contacts, footer, status bar and
-/// any overlay.
+/// Draws the whole screen: instance tabs, contacts, footer, the error
+/// lines (when an error shows), status bar and any overlay.
 pub fn draw(frame: &mut Frame, state: &State) {
-    let [tabs, list, footer, status] = Layout::vertical([
+    let message = state.message_lines();
+    let [tabs, list, footer, error, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
+        Constraint::Length(message.len() as u16),
         Constraint::Length(1),
     ])
     .areas(frame.area());
     instances::draw(frame, tabs, state);
     contacts::draw(frame, list, state);
     footer::draw(frame, footer, state);
+    status_bar::draw_error(frame, error, &message);
     status_bar::draw(frame, status, state);
     match state.mode {
         Mode::Help => help::draw(frame, frame.area(), &state.keymap),
@@ -43,6 +47,11 @@ pub fn draw(frame: &mut Frame, state: &State) {
             if let Some(offer) = &state.resume {
                 dialog::draw_resume(frame, frame.area(), offer, resume_focused, state.now)
             }
+        }
+        Mode::Messages { scroll } => {
+            let mut above = frame.area();
+            above.height = above.height.saturating_sub(1);
+            messages::draw(frame, above, &state.messages, scroll)
         }
         Mode::Normal | Mode::Filter | Mode::Prompt | Mode::CommandLine => {}
     }

@@ -72,18 +72,26 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     ];
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(used);
-    if let Some(status) = &state.status {
-        let (prefix, style) = if status.is_error {
-            ("✖ ", theme::status_error())
-        } else {
-            ("› ", bar)
-        };
-        spans.push(Span::styled(
-            fit(&format!("{prefix}{}", status.text), room),
-            style,
-        ));
+    // An error has its own lines above (see [`draw_error`]); the bar
+    // keeps successes and notices.
+    if let Some(status) = state.status.as_ref().filter(|s| !s.is_error) {
+        spans.push(Span::styled(fit(&format!("› {}", status.text), room), bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// Draws the error lines above the status bar: the reason, HTTP status,
+/// what it was about and the hint, wrapped (see
+/// [`State::message_lines`](crate::app::State::message_lines)).
+pub fn draw_error(frame: &mut Frame, area: Rect, lines: &[String]) {
+    if area.height == 0 {
+        return;
+    }
+    let lines: Vec<Line> = lines
+        .iter()
+        .map(|l| Line::styled(l.clone(), theme::status_error()))
+        .collect();
+    frame.render_widget(Paragraph::new(lines).style(theme::status_error()), area);
 }
 
 #[cfg(test)]

@@ -505,3 +505,121 @@ fn the_number_prompt_previews_what_will_be_sent() {
         "{screen}"
     );
 }
+
+/// A block refused by a disconnected instance, answered to `b` on Ana.
+fn failed_block(s: &mut State) {
+    update(s, key(KeyCode::Char('j')));
+    update(s, key(KeyCode::Char('b')));
+    update(
+        s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: "5511911110002@s.whatsapp.net".into(),
+            block: true,
+            batch: None,
+            result: Err(ErrorInfo {
+                status: Some(503),
+                message: "Instance is not connected to WhatsApp".into(),
+                hint: "instance is not connected: connect the phone and retry".into(),
+                kind: crate::app::ErrorKind::Refused,
+            }),
+        }),
+    );
+}
+
+#[test]
+fn a_long_error_is_read_whole_at_80x24() {
+    let mut s = demo_state();
+    failed_block(&mut s);
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    let joined: String = screen
+        .split('\n')
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        "✖ Instance is not connected to WhatsApp (HTTP 503)",
+        "block ~Carlos",
+        "(+55 11 91111-0002) on sales",
+        "connect the phone and retry",
+    ] {
+        assert!(joined.contains(part), "missing {part:?} in\n{screen}");
+    }
+    // Not repeated in the status bar.
+    let bar = screen.lines().last().unwrap();
+    assert!(!bar.contains('✖'), "{bar}");
+    // The selection stays on screen with the list two rows shorter.
+    assert_eq!(s.list_height(), 24 - 4 - 2);
+    insta::assert_snapshot!(t.backend());
+    // The next action clears it; moving does not.
+    update(&mut s, key(KeyCode::Char('j')));
+    assert!(text(&render(&mut s, 80, 24)).contains("HTTP 503"));
+    update(&mut s, key(KeyCode::Char('s')));
+    assert!(!text(&render(&mut s, 80, 24)).contains("HTTP 503"));
+}
+
+#[test]
+fn a_long_error_at_40x10_takes_three_lines_and_points_to_the_log() {
+    let mut s = demo_state();
+    failed_block(&mut s);
+    let t = render(&mut s, 40, 10);
+    let screen = text(&t);
+    assert!(
+        screen.contains("✖ Instance is not connected to"),
+        "{screen}"
+    );
+    assert!(screen.contains("m shows all"), "{screen}");
+    assert_eq!(s.message_lines().len(), 3);
+    // Tabs, one contact row at least, footer, status bar.
+    assert!(
+        screen.contains("Ana Silva") || screen.contains("Carlos"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(t.backend());
+}
+
+#[test]
+fn message_log_shows_every_message_in_full() {
+    let mut s = demo_state();
+    failed_block(&mut s);
+    update(&mut s, key(KeyCode::Char('s')));
+    update(&mut s, key(KeyCode::Char('m')));
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    assert!(screen.contains("Messages · newest first"), "{screen}");
+    assert!(
+        screen.contains("HTTP 503 · what to do: instance is not connected"),
+        "{screen}"
+    );
+    assert!(screen.contains("Instance is not connected to WhatsApp (HTTP 503) ·"));
+    // Newest first: the sort notice comes before the error.
+    let sort = screen.find("sort").unwrap();
+    let error = screen.find("Instance is not connected").unwrap();
+    assert!(sort < error, "{screen}");
+    // Nothing of the list shows through.
+    assert!(!screen.contains("Ana Silva"), "{screen}");
+    insta::assert_snapshot!(t.backend());
+    update(&mut s, key(KeyCode::Esc));
+    assert!(text(&render(&mut s, 80, 24)).contains("Ana Silva"));
+}
+
+#[test]
+fn message_log_scrolls_to_every_line_at_40x10() {
+    let mut s = demo_state();
+    for _ in 0..6 {
+        failed_block(&mut s);
+    }
+    update(&mut s, key(KeyCode::Char('m')));
+    let first = text(&render(&mut s, 40, 10));
+    update(&mut s, key(KeyCode::Char('G')));
+    let last = text(&render(&mut s, 40, 10));
+    assert_ne!(first, last);
+    assert!(last.contains("what to do"), "{last}");
+    assert!(last.contains("of "), "position shown: {last}");
+    // Down past the end stays on the last page.
+    for _ in 0..200 {
+        update(&mut s, key(KeyCode::Char('j')));
+    }
+    assert_eq!(text(&render(&mut s, 40, 10)), last);
+}

@@ -1,0 +1,101 @@
+//! The message log's lines, laid out for a width: pure, so the update
+//! clamps scrolling with the same lines the UI draws.
+
+use super::state::Message;
+use crate::text::wrap;
+
+/// What a line of the log is, for its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// `✖ 12:04:05  sales`: an error's heading.
+    ErrorHeading,
+    /// `› 12:04:05  sales`: a success's or notice's heading.
+    InfoHeading,
+    /// The message's text.
+    Text,
+    /// Its HTTP status and hint.
+    Detail,
+}
+
+/// Indent of a message's text under its heading.
+const INDENT: &str = "  ";
+
+/// The log at `width` columns, newest message first.
+pub fn lines(messages: &[Message], width: usize) -> Vec<(LineKind, String)> {
+    let room = width.saturating_sub(INDENT.len()).max(1);
+    let mut lines = Vec::new();
+    for m in messages.iter().rev() {
+        let (kind, mark) = if m.is_error {
+            (LineKind::ErrorHeading, '✖')
+        } else {
+            (LineKind::InfoHeading, '›')
+        };
+        lines.push((
+            kind,
+            format!("{mark} {}  {}", crate::dates::clock(m.at), m.instance),
+        ));
+        for part in wrap(&m.text, room) {
+            lines.push((LineKind::Text, format!("{INDENT}{part}")));
+        }
+        let mut detail = Vec::new();
+        if let Some(status) = m.status {
+            detail.push(format!("HTTP {status}"));
+        }
+        if let Some(hint) = m.hint.as_ref().filter(|h| !h.is_empty()) {
+            detail.push(format!("what to do: {hint}"));
+        }
+        if !detail.is_empty() {
+            for part in wrap(&detail.join(" · "), room) {
+                lines.push((LineKind::Detail, format!("{INDENT}{part}")));
+            }
+        }
+    }
+    lines
+}
+
+/// Rows the log box shows inside a terminal of `height` rows: all but
+/// the status bar and the two borders.
+pub fn rows(height: u16) -> usize {
+    height.saturating_sub(3).max(1) as usize
+}
+
+/// The largest useful scroll: the last page stays full.
+pub fn max_scroll(messages: &[Message], width: u16, height: u16) -> usize {
+    let total = lines(messages, width.saturating_sub(2) as usize).len();
+    total.saturating_sub(rows(height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str, is_error: bool) -> Message {
+        Message {
+            at: 1_800_000_000,
+            instance: "sales".into(),
+            text: text.into(),
+            status: is_error.then_some(503),
+            hint: is_error.then(|| "connect the phone".to_string()),
+            is_error,
+        }
+    }
+
+    #[test]
+    fn newest_first_with_status_and_hint() {
+        let log = lines(&[message("old", true), message("new", false)], 40);
+        let text: Vec<&str> = log.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(
+            text,
+            [
+                "› 08:00:00  sales",
+                "  new",
+                "✖ 08:00:00  sales",
+                "  old",
+                "  HTTP 503 · what to do: connect the",
+                "  phone",
+            ]
+        );
+        assert_eq!(max_scroll(&[message("old", true)], 42, 10), 0);
+        assert_eq!(max_scroll(&[message("old", true)], 42, 5), 2);
+    }
+}
