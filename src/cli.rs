@@ -106,6 +106,12 @@ pub enum Command {
         after_help = "Examples:\n  ryze-contacts export > blocked.csv\n  ryze-contacts export --instance sales --json"
     )]
     Export(ExportArgs),
+    /// What this app asked of the server, newest first: time, number, name,
+    /// block or unblock, result and error.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts history --instance sales\n  ryze-contacts history --since 2026-11-01 --json"
+    )]
+    History(HistoryArgs),
 }
 
 /// `ryze-contacts profile ...`.
@@ -169,6 +175,20 @@ pub struct ExportArgs {
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
     /// JSON instead of CSV.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this instance.
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Only actions from this day on (YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// A streamed JSON array instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -13,9 +13,9 @@ use tokio::sync::mpsc;
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::batch::{Batch, Item, items_left};
 use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
-use crate::cli::{ChangeArgs, Command, ExportArgs, ListArgs, ProfileAction};
+use crate::cli::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
-use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, KnownState, Ledger};
+use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, HistoryResult, KnownState, Ledger};
 use crate::number::list::{Entry, Source, file_entries, needs_no_region, read_list};
 use crate::number::{Region, Target, format_phone, phone_digits, shown_jid};
 use crate::output::{self, JsonArray, Table};
@@ -103,11 +103,20 @@ impl Session {
         }
     }
 
+    /// The instance called `name`; letter case matters only when two
+    /// instances differ by it alone.
     fn instance_index(&self, name: &str) -> Result<usize, Failure> {
-        self.profile
-            .instances
+        let instances = &self.profile.instances;
+        let folded: Vec<usize> = (0..instances.len())
+            .filter(|&i| instances[i].name.eq_ignore_ascii_case(name))
+            .collect();
+        instances
             .iter()
             .position(|i| i.name == name)
+            .or(match folded.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            })
             .ok_or_else(|| {
                 let names: Vec<&str> = self
                     .profile
@@ -141,6 +150,7 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         Command::Unblock(args) => change(Session::open(profile, &data_dir)?, args, false).await,
         Command::Resume(out) => resume(Session::open(profile, &data_dir)?, out.json).await,
         Command::Export(args) => export(Session::open(profile, &data_dir)?, args),
+        Command::History(args) => history(Session::open(profile, &data_dir)?, args, &data_dir),
         Command::Profile {
             action: ProfileAction::Check(out),
         } => profile_check(Session::open(profile, &data_dir)?, out.json).await,
@@ -813,6 +823,93 @@ fn item_report(
             "outcome": format!("FAILED: {}", e.summary()),
         }),
     }
+}
+
+/// Actions the history prints at most.
+const HISTORY_LIMIT: usize = 1_000_000;
+
+/// `history`: the ledger's actions, newest first, with the contact's name
+/// from the saved contact list when there is one.
+fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure> {
+    let instance = match &args.instance {
+        Some(name) => Some(s.profile.instances[s.instance_index(name)?].name.clone()),
+        None => None,
+    };
+    let since = match &args.since {
+        Some(day) => Some(crate::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
+        None => None,
+    };
+    let entries = s
+        .ledger
+        .history(instance.as_deref(), since, HISTORY_LIMIT)
+        .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    let mut names: HashMap<String, Option<ContactStore>> = HashMap::new();
+    let mut name_of = |instance: &str, jid: &str| -> Option<String> {
+        let store = names.entry(instance.to_string()).or_insert_with(|| {
+            let inst = s.profile.instances.iter().find(|i| i.name == instance)?;
+            let path = crate::cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
+            crate::cache::load(&path)
+                .ok()
+                .flatten()
+                .map(|(store, _)| store)
+        });
+        let contact = store.as_ref()?.find(jid)?;
+        let name = contact.display_name();
+        (!name.is_empty()).then_some(name)
+    };
+    let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
+    let mut table = (!args.json).then(Table::stdout);
+    for e in &entries {
+        let name = name_of(&e.instance, &e.jid);
+        let action = if e.block { "block" } else { "unblock" };
+        let digits = phone_digits(&e.jid);
+        let (error, count) = match &e.result {
+            HistoryResult::Failed(why) => (Some(why.as_str()), None),
+            HistoryResult::Done(count) => (None, *count),
+            HistoryResult::Unanswered => (None, None),
+        };
+        if let Some(out) = json_out.as_mut() {
+            out.push(&json!({
+                "at": crate::dates::rfc3339(e.requested_at),
+                "instance": e.instance,
+                "jid": e.jid,
+                "lid": e.lid,
+                "e164": digits.map(|d| format!("+{d}")),
+                "number": shown_jid(&e.jid),
+                "name": name,
+                "action": action,
+                "result": e.result.word(),
+                "blocked_count": count,
+                "error": error,
+            }))?;
+        } else if let Some(t) = table.as_mut() {
+            t.row(&[
+                crate::dates::rfc3339(e.requested_at).as_str(),
+                &e.instance,
+                &shown_jid(&e.jid),
+                name.as_deref().unwrap_or("-"),
+                action,
+                e.result.word(),
+                error.unwrap_or(""),
+            ])?;
+        }
+    }
+    if let Some(out) = json_out {
+        out.finish()?;
+    }
+    if let Some(t) = table {
+        t.finish()?;
+    }
+    if entries.is_empty() && !args.json {
+        eprintln!(
+            "ryze-contacts: no action recorded{}",
+            match &args.since {
+                Some(day) => format!(" since {day}"),
+                None => String::new(),
+            }
+        );
+    }
+    Ok(())
 }
 
 fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {

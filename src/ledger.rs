@@ -104,6 +104,47 @@ pub struct UnfinishedBatch {
     pub left: Vec<(i64, BatchItem)>,
 }
 
+/// One recorded request, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The action id.
+    pub id: i64,
+    /// The instance.
+    pub instance: String,
+    /// The JID sent as `number`.
+    pub jid: String,
+    /// Its `@lid`, when known.
+    pub lid: Option<String>,
+    /// Block (`true`) or unblock.
+    pub block: bool,
+    /// Unix time it was asked for.
+    pub requested_at: i64,
+    /// What came of it.
+    pub result: HistoryResult,
+}
+
+/// What came of a recorded request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryResult {
+    /// The server confirmed it; the account's count then, when sent.
+    Done(Option<i64>),
+    /// It failed, for this reason.
+    Failed(String),
+    /// No answer was recorded (in flight, or the app stopped first).
+    Unanswered,
+}
+
+impl HistoryResult {
+    /// `done`, `failed` or `no answer`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            HistoryResult::Done(_) => "done",
+            HistoryResult::Failed(_) => "failed",
+            HistoryResult::Unanswered => "no answer",
+        }
+    }
+}
+
 /// What the server answered to one recorded request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -576,6 +617,47 @@ impl Ledger {
         Ok(batches)
     }
 
+    /// Recorded requests, newest first: of one instance or all, since a
+    /// Unix time or ever, at most `limit`.
+    pub fn history(
+        &self,
+        instance: Option<&str>,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, instance, jid, lid, block, requested_at, outcome, error, blocked_count FROM actions
+                 WHERE (?1 IS NULL OR instance = ?1) AND requested_at >= ?2
+                 ORDER BY requested_at DESC, id DESC LIMIT ?3",
+            )
+            .map_err(|e| self.err(e))?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![instance, since.unwrap_or(i64::MIN), limit], |r| {
+                let outcome: String = r.get(6)?;
+                let result = match outcome.as_str() {
+                    "done" => HistoryResult::Done(r.get(8)?),
+                    "failed" => {
+                        HistoryResult::Failed(r.get::<_, Option<String>>(7)?.unwrap_or_default())
+                    }
+                    _ => HistoryResult::Unanswered,
+                };
+                Ok(HistoryEntry {
+                    id: r.get(0)?,
+                    instance: r.get(1)?,
+                    jid: r.get(2)?,
+                    lid: r.get(3)?,
+                    block: r.get(4)?,
+                    requested_at: r.get(5)?,
+                    result,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+    }
+
     /// The outcome column of request `id` (`pending`, `done`, `failed`).
     pub fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
         self.conn
@@ -590,6 +672,45 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn history_is_newest_first_per_instance_and_since() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ledger, _) = Ledger::open(dir.path()).unwrap();
+        let a = ledger
+            .record_intent("sales", "1@s.whatsapp.net", None, true)
+            .unwrap();
+        ledger
+            .record_outcome(a, &done("1@s.whatsapp.net", true))
+            .unwrap();
+        let b = ledger
+            .record_intent("sales", "2@s.whatsapp.net", None, false)
+            .unwrap();
+        ledger
+            .record_outcome(b, &Outcome::Failed("HTTP 503 · not connected".into()))
+            .unwrap();
+        let c = ledger
+            .record_intent("support", "3@s.whatsapp.net", None, true)
+            .unwrap();
+        let sales = ledger.history(Some("sales"), None, 100).unwrap();
+        assert_eq!(sales.iter().map(|e| e.id).collect::<Vec<_>>(), [b, a]);
+        assert_eq!(
+            sales[0].result,
+            HistoryResult::Failed("HTTP 503 · not connected".into())
+        );
+        assert_eq!(sales[1].result, HistoryResult::Done(Some(1)));
+        assert!(!sales[0].block && sales[1].block);
+        let all = ledger.history(None, None, 100).unwrap();
+        assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), [c, b, a]);
+        assert_eq!(all[0].result, HistoryResult::Unanswered);
+        assert_eq!(ledger.history(None, None, 1).unwrap().len(), 1);
+        assert!(
+            ledger
+                .history(None, Some(now_unix() + 100), 100)
+                .unwrap()
+                .is_empty()
+        );
+    }
 
     fn done(jid: &str, blocked: bool) -> Outcome {
         Outcome::Done {

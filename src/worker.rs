@@ -72,6 +72,9 @@ fn now_ms() -> u64 {
 }
 
 /// Nothing goes out unrecorded: the error when the ledger refuses a write.
+/// Actions the history overlay reads at most (the newest).
+pub const HISTORY_SHOWN: usize = 5_000;
+
 fn ledger_unwritable(what: &str, why: &str) -> ErrorInfo {
     ErrorInfo::local(
         format!("{what}: the ledger cannot be written ({why})"),
@@ -223,6 +226,16 @@ impl WorkerContext {
                     tracing::warn!(batch, error = %e, "batch not closed in the ledger");
                 }
                 ApiResult::BatchClosed
+            }
+            ApiJob::History { instance } => {
+                let name = self.instances[instance].name.clone();
+                let result = self
+                    .with_ledger(move |ledger| ledger.history(Some(&name), None, HISTORY_SHOWN))
+                    .await
+                    .map_err(|e| {
+                        ErrorInfo::local(format!("history not read: {e}"), "check the data folder")
+                    });
+                ApiResult::History { instance, result }
             }
             ApiJob::Probe { instance } => {
                 let ep = self.endpoint(instance);

@@ -261,3 +261,65 @@ fn the_blocked_list_holds_numbers_that_are_not_contacts() {
         "the same two numbers, and the header"
     );
 }
+
+#[test]
+fn history_prints_the_ledgers_actions_newest_first() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), &emu, SALES_AND_SUPPORT);
+    let contact = emulator::address_book("sales", 5)
+        .into_iter()
+        .find(|c| c.jid.ends_with("@s.whatsapp.net"))
+        .unwrap();
+    // The list saves the contact names the history shows.
+    assert!(
+        run(dir.path(), &["list", "--instance", "sales"])
+            .status
+            .success()
+    );
+    assert!(
+        run(dir.path(), &["block", &contact.jid, "--instance", "sales"])
+            .status
+            .success()
+    );
+    emu.handle().set_state("support", "disconnected");
+    let failed = run(
+        dir.path(),
+        &["block", "+44 7400 123456", "--instance", "SUPPORT"],
+    );
+    assert_eq!(failed.status.code(), Some(3), "{failed:?}");
+
+    let out = run(dir.path(), &["history"]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<Vec<&str>> = stdout.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    // Newest first: the failed one on support.
+    assert_eq!(rows[0][1], "support");
+    assert_eq!(rows[0][2], "+44 7400 123456");
+    assert_eq!(&rows[0][4..6], ["block", "failed"]);
+    assert!(rows[0][6].contains("HTTP 503"), "{stdout}");
+    assert_eq!(rows[1][1], "sales");
+    assert_eq!(
+        rows[1][3],
+        contact.full_name.as_deref().unwrap_or("-"),
+        "{stdout}"
+    );
+    assert_eq!(&rows[1][4..6], ["block", "done"]);
+
+    let one = run(dir.path(), &["history", "--instance", "sales", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
+    let items = json.as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["result"], "done");
+    assert_eq!(items[0]["action"], "block");
+    assert_eq!(items[0]["jid"], contact.jid.as_str());
+
+    let later = run(dir.path(), &["history", "--since", "2999-01-01"]);
+    assert!(later.status.success());
+    assert!(later.stdout.is_empty());
+    let bad = run(dir.path(), &["history", "--since", "2026-02-30"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
+}

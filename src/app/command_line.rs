@@ -18,6 +18,7 @@ const COMMANDS: &[(&str, &str)] = &[
     ("filter", "TEXT"),
     ("refresh", ""),
     ("messages", ""),
+    ("history", ""),
     ("help", ""),
     ("quit", ""),
 ];
@@ -164,6 +165,7 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             state.mode = Mode::Messages { scroll: 0 };
             Vec::new()
         }
+        "history" => super::update::open_history(state),
         "quit" | "q" => request_quit(state),
         other => {
             let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();

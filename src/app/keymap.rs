@@ -52,6 +52,8 @@ pub enum Command {
     Help,
     /// Show this session's messages in full.
     Messages,
+    /// Show the ledger's actions on this instance.
+    History,
     /// Leave (asks if work is pending).
     Quit,
 }
@@ -329,6 +331,13 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("messages"),
     },
     Binding {
+        keys: &[ch('h')],
+        command: Command::History,
+        group: Group::App,
+        help: "history: what this app asked of this instance, newest first (/ filters)",
+        hint: None,
+    },
+    Binding {
         keys: &[ch('?')],
         command: Command::Help,
         group: Group::App,
@@ -358,6 +367,7 @@ impl Command {
                 | Command::Bottom
                 | Command::Help
                 | Command::Messages
+                | Command::History
         )
     }
 
@@ -387,6 +397,7 @@ impl Command {
             Command::CommandLine => "command_line",
             Command::Help => "help",
             Command::Messages => "messages",
+            Command::History => "history",
             Command::Quit => "quit",
         }
     }

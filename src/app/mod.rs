@@ -5,10 +5,12 @@
 pub mod batch;
 mod bulk;
 mod command_line;
+pub mod history;
 pub mod keymap;
 mod line;
 pub mod log;
 pub mod msg;
+pub mod pager;
 pub mod state;
 pub mod tabs;
 pub mod update;

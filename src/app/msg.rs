@@ -119,6 +119,11 @@ pub enum ApiJob {
         /// `done` or `cancelled`.
         status: &'static str,
     },
+    /// The ledger's recorded actions on one instance, newest first.
+    History {
+        /// The instance.
+        instance: usize,
+    },
     /// Check that the instance's token may read it (a one-number lookup,
     /// no WhatsApp traffic): 401, 403 and 404 tell a wrong token, another
     /// instance's token and an unknown instance apart.
@@ -145,6 +150,13 @@ pub enum ApiResult {
     BatchCreated(BatchCreated),
     /// A batch was closed (no answer needed beyond logging).
     BatchClosed,
+    /// The answer to [`ApiJob::History`].
+    History {
+        /// The instance.
+        instance: usize,
+        /// Its actions, newest first, or why not.
+        result: Result<Vec<crate::ledger::HistoryEntry>, ErrorInfo>,
+    },
     /// The answer to [`ApiJob::Probe`].
     Probe {
         /// The instance.

@@ -58,6 +58,8 @@ pub enum Mode {
     Prompt,
     /// Typing a `:` command ([`State::prompt`]).
     CommandLine,
+    /// The ledger's actions on an instance ([`State::history`]).
+    History,
     /// This session's messages in full, newest first.
     Messages {
         /// Lines scrolled past at the top.
@@ -390,6 +392,8 @@ pub struct State {
     /// Every message of this session, oldest first (at most
     /// [`MAX_MESSAGES`]), for the message log.
     pub messages: Vec<Message>,
+    /// The history overlay's data, while it is open.
+    pub history_view: Option<super::history::HistoryView>,
     /// Ticks since start.
     pub ticks: u64,
     /// Unix time of the last tick.
@@ -444,6 +448,7 @@ impl State {
             width: 80,
             status: None,
             messages: Vec::new(),
+            history_view: None,
             ticks: 0,
             now: crate::ledger::now_unix(),
             instances_loading: false,

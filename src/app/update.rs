@@ -202,7 +202,30 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         Mode::Prompt => bulk::on_prompt_key(state, key),
         Mode::CommandLine => command_line::on_key(state, key),
         Mode::Messages { scroll } => on_messages_key(state, key, scroll),
+        Mode::History => {
+            let (width, height) = (state.width, state.height);
+            let open = match state.history_view.as_mut() {
+                Some(view) => {
+                    let inst = &state.instances[view.instance];
+                    super::history::on_key(view, inst, &key, width, height)
+                }
+                None => false,
+            };
+            if !open {
+                state.history_view = None;
+                state.mode = Mode::Normal;
+            }
+            Vec::new()
+        }
     }
+}
+
+/// Opens the history of the shown instance and asks the ledger for it.
+pub(super) fn open_history(state: &mut State) -> Vec<Effect> {
+    let instance = state.current;
+    state.history_view = Some(super::history::HistoryView::new(instance));
+    state.mode = Mode::History;
+    vec![Effect::Api(ApiJob::History { instance })]
 }
 
 /// Keys in the message log: scroll, or close (Esc, Enter, q, m, Ctrl-C).
@@ -321,6 +344,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Refresh => return refresh(state),
         Command::Help => state.mode = Mode::Help,
         Command::Messages => state.mode = Mode::Messages { scroll: 0 },
+        Command::History => return open_history(state),
         Command::CommandLine => {
             state.prompt.clear();
             state.mode = Mode::CommandLine;
@@ -588,8 +612,30 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             block,
             batch,
             result,
-        } => on_block(state, instance, jid, block, batch, result),
+        } => {
+            let mut effects = on_block(state, instance, jid, block, batch, result);
+            // An open history of that instance follows what the ledger
+            // just recorded.
+            if state
+                .history_view
+                .as_ref()
+                .is_some_and(|v| v.instance == instance)
+            {
+                effects.push(Effect::Api(ApiJob::History { instance }));
+            }
+            effects
+        }
         ApiResult::BatchCreated(created) => bulk::on_created(state, created),
+        ApiResult::History { instance, result } => {
+            if let Some(view) = state
+                .history_view
+                .as_mut()
+                .filter(|v| v.instance == instance)
+            {
+                view.entries = Some(result.map_err(|e| e.lead()));
+            }
+            Vec::new()
+        }
         ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
     }
 }

@@ -11,6 +11,16 @@ use super::theme;
 use crate::app::log::{self, LineKind};
 use crate::app::state::Message;
 
+/// A line of the log or the history, styled by what it is.
+pub fn styled(kind: LineKind, text: String) -> Line<'static> {
+    match kind {
+        LineKind::ErrorHeading => Line::styled(text, theme::bad()),
+        LineKind::InfoHeading => Line::styled(text, theme::header()),
+        LineKind::Text => Line::raw(text),
+        LineKind::Detail => Line::styled(text, theme::dim()),
+    }
+}
+
 /// Draws the log over the whole screen but the status bar.
 pub fn draw(frame: &mut Frame, area: Rect, messages: &[Message], scroll: usize) {
     clear_under(frame, area);
@@ -23,12 +33,7 @@ pub fn draw(frame: &mut Frame, area: Rect, messages: &[Message], scroll: usize) 
         .into_iter()
         .skip(top)
         .take(rows)
-        .map(|(kind, text)| match kind {
-            LineKind::ErrorHeading => Line::styled(text, theme::bad()),
-            LineKind::InfoHeading => Line::styled(text, theme::header()),
-            LineKind::Text => Line::raw(text),
-            LineKind::Detail => Line::styled(text, theme::dim()),
-        })
+        .map(|(kind, text)| styled(kind, text))
         .collect();
     if total == 0 {
         shown.push(Line::styled(

@@ -4,6 +4,7 @@ pub mod contacts;
 mod dialog;
 mod footer;
 mod help;
+mod history;
 mod instances;
 mod messages;
 mod status_bar;
@@ -49,12 +50,23 @@ pub fn draw(frame: &mut Frame, state: &State) {
             }
         }
         Mode::Messages { scroll } => {
-            let mut above = frame.area();
-            above.height = above.height.saturating_sub(1);
-            messages::draw(frame, above, &state.messages, scroll)
+            messages::draw(frame, above_status(frame), &state.messages, scroll)
+        }
+        Mode::History => {
+            if let Some(view) = &state.history_view {
+                let inst = &state.instances[view.instance];
+                history::draw(frame, above_status(frame), view, inst)
+            }
         }
         Mode::Normal | Mode::Filter | Mode::Prompt | Mode::CommandLine => {}
     }
+}
+
+/// The screen above the status bar, where full-screen overlays go.
+fn above_status(frame: &Frame) -> ratatui::layout::Rect {
+    let mut area = frame.area();
+    area.height = area.height.saturating_sub(1);
+    area
 }
 
 #[cfg(test)]

@@ -623,3 +623,64 @@ fn message_log_scrolls_to_every_line_at_40x10() {
     }
     assert_eq!(text(&render(&mut s, 40, 10)), last);
 }
+
+#[test]
+fn history_overlay_lists_actions_and_filters() {
+    use crate::app::{ApiJob, Effect};
+    use crate::ledger::{HistoryEntry, HistoryResult};
+    let mut s = demo_state();
+    let effects = update(&mut s, key(KeyCode::Char('h')));
+    assert_eq!(effects, [Effect::Api(ApiJob::History { instance: 0 })]);
+    assert!(text(&render(&mut s, 80, 24)).contains("Reading the ledger…"));
+    let entry = |id: i64, digits: &str, block: bool, result| HistoryEntry {
+        id,
+        instance: "sales".into(),
+        jid: format!("{digits}@s.whatsapp.net"),
+        lid: None,
+        block,
+        requested_at: NOW - id * 3600,
+        result,
+    };
+    update(
+        &mut s,
+        Msg::Api(ApiResult::History {
+            instance: 0,
+            result: Ok(vec![
+                entry(1, "5511911110001", true, HistoryResult::Done(Some(1))),
+                entry(
+                    2,
+                    "447912345678",
+                    true,
+                    HistoryResult::Failed(
+                        "Instance is not connected to WhatsApp (HTTP 503) · connect the phone and retry"
+                            .into(),
+                    ),
+                ),
+            ]),
+        }),
+    );
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    assert!(screen.contains("History of sales"), "{screen}");
+    assert!(screen.contains("block · done"));
+    assert!(screen.contains("+55 11 91111-0001  Ana Silva"));
+    assert!(screen.contains("+44 7912 345678  not in contacts"));
+    assert!(screen.contains("connect the phone"));
+    insta::assert_snapshot!(t.backend());
+    // At 40x10 the error wraps and every line is reachable.
+    let small = text(&render(&mut s, 40, 10));
+    assert!(small.contains("History"), "{small}");
+    update(&mut s, key(KeyCode::Char('G')));
+    assert!(text(&render(&mut s, 40, 10)).contains("retry"));
+    // `/ana` keeps one action.
+    for c in "/ana".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let filtered = text(&render(&mut s, 80, 24));
+    assert!(filtered.contains("Ana Silva") && !filtered.contains("7912"), "{filtered}");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.history_view.is_none());
+    assert!(!text(&render(&mut s, 80, 24)).contains("History of"));
+}
