@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::batch::{Batch, Item, items_left};
+use crate::app::settle::Settling;
 use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
@@ -688,26 +689,50 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
         .enumerate()
         .map(|(n, item)| ((item.instance, item.jid.clone()), n))
         .collect();
-    for job in batch.next_jobs() {
-        let _ = s.jobs.send(job);
-    }
-    let mut report: Vec<(usize, Value)> = Vec::new();
-    let mut contrary = 0;
-    while !batch.is_finished() {
-        let ApiResult::Block {
-            instance,
-            jid,
-            block,
-            result,
-            ..
-        } = s.next().await?
-        else {
-            continue;
-        };
-        batch.answered(instance, &jid, result.is_ok());
-        for job in batch.next_jobs() {
+    let mut settling = Settling::default();
+    let send = |s: &Session, settling: &mut Settling, jobs: Vec<ApiJob>| {
+        settling.sent(&jobs);
+        for job in jobs {
             let _ = s.jobs.send(job);
         }
+    };
+    send(s, &mut settling, batch.next_jobs());
+    let mut report: Vec<(usize, Value)> = Vec::new();
+    let mut contrary = 0;
+    // The count of each instance: the last answer's, until settled.
+    let mut counts: HashMap<usize, Option<u64>> = HashMap::new();
+    while !batch.is_finished() || (0..s.profile.instances.len()).any(|i| settling.busy(i)) {
+        let (instance, jid, block, result) = match s.next().await? {
+            ApiResult::Block {
+                instance,
+                jid,
+                block,
+                result,
+                ..
+            } => (instance, jid, block, result),
+            ApiResult::Settled {
+                instance,
+                jid,
+                result,
+            } => {
+                let again = settling.answered(instance, &jid, None);
+                if let Ok(count) = result {
+                    counts.insert(instance, count);
+                }
+                send(s, &mut settling, again.into_iter().collect());
+                continue;
+            }
+            _ => continue,
+        };
+        let confirmed = result.as_ref().ok().map(|d| d.outcome.blocked);
+        if let Ok(done) = &result {
+            counts.insert(instance, done.outcome.blocked_count);
+        }
+        let settle = settling.answered(instance, &jid, confirmed);
+        batch.answered(instance, &jid, result.is_ok());
+        let mut jobs = batch.next_jobs();
+        jobs.extend(settle);
+        send(s, &mut settling, jobs);
         if let Err(e) = &result {
             tracing::warn!(instance = %s.profile.instances[instance].name, number = %shown_jid(&jid), error = %e.summary(), "batch item failed");
             contrary += usize::from(e.kind == ErrorKind::Contrary);
@@ -740,15 +765,30 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
             status: "done",
         })
         .await;
+    // Settled counts, in profile order.
+    let mut settled: Vec<(usize, Option<u64>)> = counts.into_iter().collect();
+    settled.sort_unstable();
     if json_out {
+        let blocked_count: serde_json::Map<String, Value> = settled
+            .iter()
+            .map(|(i, n)| (s.profile.instances[*i].name.clone(), json!(n)))
+            .collect();
         output::json(&json!({
             "batch": id,
             "label": batch.label,
             "done": batch.done,
             "failed": batch.failed,
+            "blocked_count": blocked_count,
             "results": report,
         }))?;
     } else {
+        for (i, n) in &settled {
+            let n = n.map_or("?".to_string(), |n| n.to_string());
+            eprintln!(
+                "{}: blocked {n} on the server now",
+                s.profile.instances[*i].name
+            );
+        }
         let mut table = Table::stdout();
         for r in &report {
             let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
@@ -807,7 +847,7 @@ fn item_report(
                 "blocked": done.outcome.blocked,
                 "contact_jid": done.outcome.contact_jid,
                 "blocked_count": done.outcome.blocked_count,
-                "outcome": format!("{state} (blocked_count {})", done.outcome.blocked_count.map_or("?".to_string(), |n| n.to_string())),
+                "outcome": state,
             })
         }
         Err(e) => json!({

@@ -21,7 +21,7 @@ use crate::terminal::TerminalGuard;
 use crate::worker::{self, WorkerContext};
 
 /// Time between two ticks.
-const TICK: Duration = Duration::from_millis(250);
+const TICK: Duration = Duration::from_millis(1000 / crate::app::state::TICKS_PER_SECOND);
 
 /// Why the UI could not run.
 #[derive(Debug, Error)]

@@ -227,6 +227,28 @@ impl WorkerContext {
                 }
                 ApiResult::BatchClosed
             }
+            ApiJob::Settle {
+                instance,
+                jid,
+                block,
+            } => {
+                let ep = self.endpoint(instance);
+                let name = &self.instances[instance].name;
+                let what = format!("settle the count with {}", number::shown_jid(&jid));
+                let result = self
+                    .call(ep, &what, name, || self.client.block(ep, name, &jid, block))
+                    .await
+                    .map(|answer| answer.blocked_count)
+                    .map_err(|e| ErrorInfo::from(&e));
+                if let Ok(count) = &result {
+                    tracing::info!(instance = %name, count = ?count, "blocked count settled");
+                }
+                ApiResult::Settled {
+                    instance,
+                    jid,
+                    result,
+                }
+            }
             ApiJob::History { instance } => {
                 let name = self.instances[instance].name.clone();
                 let result = self

@@ -323,3 +323,31 @@ fn history_prints_the_ledgers_actions_newest_first() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn a_batch_prints_the_settled_count_even_when_answers_raced() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    emu.handle()
+        .set_answer_jitter(std::time::Duration::from_millis(80));
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), &emu, "[[instances]]\nname = \"sales\"\n");
+    let numbers: Vec<String> = (0..20).map(|i| format!("+44 7400 1234{i:02}")).collect();
+    std::fs::write(dir.path().join("wave.txt"), numbers.join("\n")).unwrap();
+    let from = dir.path().join("wave.txt");
+    let out = run(
+        dir.path(),
+        &["block", "--from", from.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let server = emu.handle().blocklist("sales").len();
+    assert_eq!(server, 20);
+    assert_eq!(json["blocked_count"]["sales"], 20, "{json}");
+    let text = run(dir.path(), &["unblock", "--from", from.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&text.stderr).contains("sales: blocked 0 on the server now"),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+}

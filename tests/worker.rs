@@ -262,3 +262,110 @@ async fn loaded_contacts_are_cached_for_the_next_start() {
     assert_eq!(&cached, fresh.as_ref());
     assert_eq!(cached.len(), 30);
 }
+
+/// Sends the app's effects to the worker and its answers back to the app
+/// until nothing is left in flight.
+async fn pump(
+    state: &mut ryze_contacts::app::State,
+    s: &mut Setup,
+    effects: Vec<ryze_contacts::app::Effect>,
+) {
+    use ryze_contacts::app::{Effect, update};
+    let mut out = 0;
+    let mut queue = effects;
+    loop {
+        for effect in queue.drain(..) {
+            if let Effect::Api(job) = effect {
+                out += 1;
+                s.jobs.send(job).unwrap();
+            }
+        }
+        if out == 0 {
+            return;
+        }
+        let msg = tokio::time::timeout(Duration::from_secs(20), s.results.recv())
+            .await
+            .expect("an answer")
+            .expect("the worker runs");
+        if matches!(msg, Msg::Api(_)) {
+            out -= 1;
+        }
+        queue = update(state, msg);
+    }
+}
+
+#[tokio::test]
+async fn counts_settle_when_answers_arrive_out_of_order() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ryze_contacts::app::{State, update};
+    let mut s = setup(vec![]).await;
+    s.emu.handle().set_answer_jitter(Duration::from_millis(60));
+    let names: Vec<(String, Option<String>)> = ["sales", "marketing", "billing"]
+        .iter()
+        .map(|n| (n.to_string(), None))
+        .collect();
+    let mut state = State::new(&names, &[], 0);
+    let key = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    let effects = update(&mut state, Msg::Start);
+    pump(&mut state, &mut s, effects).await;
+    let effects = update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE)),
+    );
+    pump(&mut state, &mut s, effects).await;
+    assert_eq!(state.instance().name, "billing");
+    let effects = update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    );
+    pump(&mut state, &mut s, effects).await;
+    assert_eq!(state.instance().name, "sales");
+    assert_eq!(state.instance().contacts.len(), 30);
+
+    // Five single blocks typed faster than the answers come.
+    let mut effects = Vec::new();
+    for _ in 0..5 {
+        effects.extend(update(&mut state, key('b')));
+        effects.extend(update(&mut state, key('j')));
+    }
+    pump(&mut state, &mut s, effects).await;
+    // A bulk block of every contact on sales and billing (phone numbers
+    // only on billing), then its undo.
+    update(&mut state, key('*'));
+    update(&mut state, key('B'));
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+    );
+    update(
+        &mut state,
+        Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+    );
+    update(&mut state, key(' '));
+    let effects = update(&mut state, key('y'));
+    pump(&mut state, &mut s, effects).await;
+    for (i, name) in [(0, "sales"), (2, "billing")] {
+        assert_eq!(
+            state.instances[i].blocked_count,
+            Some(s.emu.handle().blocklist(name).len() as u64),
+            "{name} after the bulk block"
+        );
+    }
+    assert!(s.emu.handle().blocklist("billing").len() > 10);
+    let effects = update(&mut state, key('u'));
+    pump(&mut state, &mut s, effects).await;
+    for (i, name) in [(0, "sales"), (2, "billing")] {
+        let server = s.emu.handle().blocklist(name).len() as u64;
+        assert_eq!(
+            state.instances[i].blocked_count,
+            Some(server),
+            "{name} after undo"
+        );
+    }
+    assert_eq!(
+        state.instances[0].blocked_count,
+        Some(5),
+        "the five singles stay"
+    );
+    assert_eq!(state.instances[2].blocked_count, Some(0));
+}

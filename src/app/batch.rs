@@ -2,9 +2,10 @@
 //! an undo, a resumed batch) fed to the worker a few at a time, so that
 //! `Esc` can still cancel what has not been sent.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::msg::ApiJob;
+use super::state::TICKS_PER_SECOND;
 use crate::ledger::UnfinishedBatch;
 
 /// Requests of a batch in flight at once (the worker's own limit).
@@ -74,6 +75,11 @@ pub struct Batch {
     pub cancelled: usize,
     /// What succeeded, for undo.
     pub succeeded: Vec<Item>,
+    /// What failed, marked again at the end so `B`/`U` retries it.
+    pub failures: Vec<Item>,
+    /// (instance, JID) of items already in the asked state when the
+    /// batch began: sent to confirm it, but not undone.
+    pub unchanged: HashSet<(usize, String)>,
     /// Whether this batch is itself an undo (it is not undone in turn).
     pub is_undo: bool,
     /// Tick it started at, for the time estimate.
@@ -93,9 +99,20 @@ impl Batch {
             failed: 0,
             cancelled: 0,
             succeeded: Vec::new(),
+            failures: Vec::new(),
+            unchanged: HashSet::new(),
             is_undo,
             started: tick,
         }
+    }
+
+    /// What succeeded and changed something: what `u` reverts.
+    pub fn undoable(&self) -> Vec<Item> {
+        self.succeeded
+            .iter()
+            .filter(|i| !self.unchanged.contains(&(i.instance, i.jid.clone())))
+            .cloned()
+            .collect()
     }
 
     /// The items still queued (for the ledger at creation).
@@ -150,6 +167,7 @@ impl Batch {
             self.succeeded.push(item);
         } else {
             self.failed += 1;
+            self.failures.push(item);
         }
         true
     }
@@ -180,11 +198,36 @@ impl Batch {
         self.id.is_some() && self.left() == 0
     }
 
-    /// Seconds left at the pace so far (4 ticks a second), once known.
-    pub fn seconds_left(&self, tick: u64) -> Option<u64> {
+    /// Seconds left, once known: at the pace so far, and never less than
+    /// the rate budget allows. `budget` gives an instance's token budget
+    /// as last reported (requests left in the window, requests per
+    /// window): items beyond what is left wait for later windows.
+    pub fn seconds_left(
+        &self,
+        tick: u64,
+        budget: impl Fn(usize) -> Option<(u32, u32)>,
+    ) -> Option<u64> {
         let answered = (self.done + self.failed) as u64;
         let elapsed = tick.saturating_sub(self.started);
-        (answered > 0 && elapsed > 0).then(|| elapsed * self.left() as u64 / answered / 4)
+        let pace = (answered > 0 && elapsed > 0)
+            .then(|| elapsed * self.left() as u64 / answered / TICKS_PER_SECOND);
+        let mut left: HashMap<usize, u64> = HashMap::new();
+        for item in self.queue.iter().chain(self.sending.values()) {
+            *left.entry(item.instance).or_default() += 1;
+        }
+        let window = crate::rate::WINDOW.as_secs();
+        let by_budget = left
+            .iter()
+            .filter_map(|(&instance, &n)| {
+                let (remaining, limit) = budget(instance)?;
+                let beyond = n.saturating_sub(u64::from(remaining));
+                (beyond > 0 && limit > 0).then(|| beyond.div_ceil(u64::from(limit)) * window)
+            })
+            .max();
+        match (pace, by_budget) {
+            (Some(p), Some(b)) => Some(p.max(b)),
+            (p, b) => p.or(b),
+        }
     }
 }
 
@@ -244,11 +287,18 @@ mod tests {
         let mut b = Batch::new("x".into(), items(10), false, 0);
         b.recorded(1, &[]);
         b.next_jobs();
-        assert_eq!(b.seconds_left(8), None);
+        assert_eq!(b.seconds_left(8, |_| None), None);
         b.answered(0, "0@s.whatsapp.net", true);
         b.answered(0, "1@s.whatsapp.net", true);
         // 2 answers in 8 ticks (2 s): 8 left take 8 s.
-        assert_eq!(b.seconds_left(8), Some(8));
+        assert_eq!(b.seconds_left(8, |_| None), Some(8));
+        // With 3 requests left of 60 a minute, 5 wait for the next window.
+        assert_eq!(b.seconds_left(8, |_| Some((3, 60))), Some(60));
+        assert_eq!(b.seconds_left(8, |_| Some((30, 60))), Some(8));
+        // After Esc only what is in flight is left.
+        b.cancel();
+        assert_eq!(b.left(), MAX_IN_FLIGHT - 2);
+        assert_eq!(b.seconds_left(8, |_| Some((0, 60))), Some(60));
     }
 
     #[test]

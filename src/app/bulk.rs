@@ -228,7 +228,17 @@ pub(super) fn start(
             .collect(),
     };
     info(state, format!("{label}…"));
-    state.batch = Some(Batch::new(label, items, is_undo, state.ticks));
+    let unchanged = items
+        .iter()
+        .filter(|item| {
+            let known = state.instances[item.instance].known_of_jid(&item.jid, item.lid.as_deref());
+            known.is_some_and(|k| k.blocked == item.block)
+        })
+        .map(|item| (item.instance, item.jid.clone()))
+        .collect();
+    let mut batch = Batch::new(label, items, is_undo, state.ticks);
+    batch.unchanged = unchanged;
+    state.batch = Some(batch);
     vec![Effect::Api(job)]
 }
 
@@ -270,13 +280,28 @@ pub(super) fn on_answer(
         };
         let mut text = format!("{}: {} done", b.label, b.done);
         if b.failed > 0 {
-            text.push_str(&format!(", {} failed (see the rows and the log)", b.failed));
+            // The failures stay marked on their instances, so the same
+            // key sends exactly those again.
+            for item in &b.failures {
+                if let Some(inst) = state.instances.get_mut(item.instance) {
+                    inst.marks.insert(item.jid.clone());
+                }
+            }
+            let again = match b.failures.first() {
+                Some(i) if i.block => "B",
+                _ => "U",
+            };
+            text.push_str(&format!(
+                ", {} failed: still marked, {again} retries them, m shows why",
+                b.failed
+            ));
         }
         if b.cancelled > 0 {
             text.push_str(&format!(", {} cancelled", b.cancelled));
         }
-        if !b.is_undo && !b.succeeded.is_empty() {
-            state.history.push(b.succeeded.clone());
+        let undoable = b.undoable();
+        if !b.is_undo && !undoable.is_empty() {
+            state.history.push(undoable);
             text.push_str(" · u undoes it");
         }
         if b.failed > 0 {

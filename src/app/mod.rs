@@ -11,6 +11,7 @@ mod line;
 pub mod log;
 pub mod msg;
 pub mod pager;
+pub mod settle;
 pub mod state;
 pub mod tabs;
 pub mod update;

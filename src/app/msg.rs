@@ -105,6 +105,17 @@ pub enum ApiJob {
         /// The batch it belongs to.
         batch: Option<i64>,
     },
+    /// Restate a contact's state to learn the settled `blocked_count`
+    /// after answers raced (see [`super::settle`]). Not recorded in the
+    /// ledger: it changes nothing.
+    Settle {
+        /// The instance.
+        instance: usize,
+        /// The contact's JID as listed.
+        jid: String,
+        /// The state it is known to have.
+        block: bool,
+    },
     /// Record a batch and all its intents in the ledger before sending.
     CreateBatch {
         /// What it does.
@@ -150,6 +161,15 @@ pub enum ApiResult {
     BatchCreated(BatchCreated),
     /// A batch was closed (no answer needed beyond logging).
     BatchClosed,
+    /// The answer to [`ApiJob::Settle`]: the settled count, or why not.
+    Settled {
+        /// The instance.
+        instance: usize,
+        /// The contact restated.
+        jid: String,
+        /// `blocked_count` alone on the wire.
+        result: Result<Option<u64>, ErrorInfo>,
+    },
     /// The answer to [`ApiJob::History`].
     History {
         /// The instance.

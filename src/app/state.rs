@@ -15,8 +15,10 @@ use crate::number::{Target, TypedError, read_typed};
 /// Screen rows that are not contact rows: tabs, column header, footer,
 /// status bar.
 pub const CHROME_ROWS: u16 = 4;
-/// Ticks (4 per second) an info message stays.
-pub const INFO_TICKS: u64 = 20;
+/// Timer ticks a second (the run loop ticks at this rate).
+pub const TICKS_PER_SECOND: u64 = 4;
+/// Ticks an info message stays (5 s).
+pub const INFO_TICKS: u64 = 5 * TICKS_PER_SECOND;
 /// Ticks between two polls of the instance states.
 pub const POLL_TICKS: u64 = 120;
 /// Lists up to this size are filtered at once; larger ones off the UI
@@ -392,6 +394,8 @@ pub struct State {
     /// Every message of this session, oldest first (at most
     /// [`MAX_MESSAGES`]), for the message log.
     pub messages: Vec<Message>,
+    /// Requests in flight per instance, for counts that settle.
+    pub settling: super::settle::Settling,
     /// The history overlay's data, while it is open.
     pub history_view: Option<super::history::HistoryView>,
     /// Ticks since start.
@@ -449,6 +453,7 @@ impl State {
             status: None,
             messages: Vec::new(),
             history_view: None,
+            settling: Default::default(),
             ticks: 0,
             now: crate::ledger::now_unix(),
             instances_loading: false,

@@ -23,6 +23,17 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     if !matches!(msg, Msg::Tick { .. }) {
         state.dirty = true;
     }
+    let effects = route(state, msg);
+    // Every block request passes here on its way out, so the counts know
+    // what is in flight per instance (see `settle`).
+    state.settling.sent(effects.iter().filter_map(|e| match e {
+        Effect::Api(job) => Some(job),
+        _ => None,
+    }));
+    effects
+}
+
+fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Start => start(state),
         Msg::Key(key) => on_key(state, key),
@@ -613,7 +624,10 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             batch,
             result,
         } => {
+            let confirmed = result.as_ref().ok().map(|d| d.outcome.blocked);
+            let settle = state.settling.answered(instance, &jid, confirmed);
             let mut effects = on_block(state, instance, jid, block, batch, result);
+            effects.extend(settle.map(Effect::Api));
             // An open history of that instance follows what the ledger
             // just recorded.
             if state
@@ -626,6 +640,17 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             effects
         }
         ApiResult::BatchCreated(created) => bulk::on_created(state, created),
+        ApiResult::Settled {
+            instance,
+            jid,
+            result,
+        } => {
+            let again = state.settling.answered(instance, &jid, None);
+            if let (Ok(Some(count)), Some(inst)) = (result, state.instances.get_mut(instance)) {
+                inst.blocked_count = Some(count);
+            }
+            again.map(Effect::Api).into_iter().collect()
+        }
         ApiResult::History { instance, result } => {
             if let Some(view) = state
                 .history_view

@@ -1219,16 +1219,37 @@ fn bulk_block_across_instances_then_undo() {
     );
     assert_eq!(
         effects,
-        vec![Effect::Api(ApiJob::CloseBatch {
-            batch: 7,
-            status: "done"
-        })]
+        vec![
+            Effect::Api(ApiJob::CloseBatch {
+                batch: 7,
+                status: "done"
+            }),
+            // The answers on sales overlapped: the count is settled.
+            Effect::Api(ApiJob::Settle {
+                instance: 0,
+                jid: "999@lid".into(),
+                block: true
+            })
+        ]
     );
     assert!(s.batch.is_none());
     let status = s.status.clone().unwrap();
     assert!(status.is_error, "a failure is an error");
     assert!(status.text.contains("2 done, 1 failed"), "{}", status.text);
+    assert!(
+        status
+            .text
+            .contains("still marked, B retries them, m shows why"),
+        "{}",
+        status.text
+    );
     assert_eq!(s.instances[0].known_blocked(), 2);
+    // The one failure (Ana on support) stays marked there, and only it.
+    assert!(s.instances[0].marks.is_empty());
+    assert_eq!(
+        s.instances[1].marks.iter().cloned().collect::<Vec<_>>(),
+        [jid("5511911110001")]
+    );
 
     // u sends the inverse of what succeeded.
     let effects = update(&mut s, ch('u'));
@@ -1295,10 +1316,17 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
     }
     assert_eq!(
         last,
-        vec![Effect::Api(ApiJob::CloseBatch {
-            batch: 1,
-            status: "cancelled"
-        })]
+        vec![
+            Effect::Api(ApiJob::CloseBatch {
+                batch: 1,
+                status: "cancelled"
+            }),
+            Effect::Api(ApiJob::Settle {
+                instance: 0,
+                jid: jid("5511900000008"),
+                block: true
+            })
+        ]
     );
     assert!(status_text(&s).contains("9 done, 11 cancelled"));
 }
@@ -1594,4 +1622,121 @@ fn tab_completes_commands_and_instance_names() {
     update(&mut s, key(KeyCode::Esc));
     assert_eq!(s.mode, Mode::Normal);
     assert!(s.prompt.is_empty());
+}
+
+#[test]
+fn b_after_a_failed_batch_retries_exactly_the_failures() {
+    let mut s = State::new(&names(), &[], 0);
+    let three = (1..=3)
+        .map(|i| contact(&format!("551191111000{i}"), "X", None))
+        .collect();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(three)),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    update(&mut s, ch('y'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2, 3])))),
+    );
+    update(&mut s, answer(0, "5511911110001", true, 1, true));
+    update(&mut s, answer(0, "5511911110002", true, 1, false));
+    update(&mut s, answer(0, "5511911110003", true, 1, false));
+    assert_eq!(s.instance().marks.len(), 2);
+    update(&mut s, ch('B'));
+    let effects = update(&mut s, ch('y'));
+    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let mut retried: Vec<String> = items.iter().map(|(_, j, _, _)| j.clone()).collect();
+    retried.sort();
+    assert_eq!(retried, [jid("5511911110002"), jid("5511911110003")]);
+}
+
+#[test]
+fn answers_that_raced_are_settled_by_one_more_request() {
+    let mut s = loaded();
+    let mut sent = update(&mut s, ch('b'));
+    update(&mut s, ch('j'));
+    sent.extend(update(&mut s, ch('b')));
+    assert_eq!(block_jobs(&sent).len(), 2, "two in flight on sales");
+    let single = |digits: &str, count: u64| {
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid(digits),
+            block: true,
+            batch: None,
+            result: done(&jid(digits), true, count),
+        })
+    };
+    // The second request's answer comes first, with the later count.
+    assert!(update(&mut s, single("5511911110002", 2)).is_empty());
+    let effects = update(&mut s, single("5511911110001", 1));
+    assert_eq!(s.instances[0].blocked_count, Some(1), "stale for now");
+    assert_eq!(
+        effects,
+        [Effect::Api(ApiJob::Settle {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true
+        })],
+        "the state of the last contact answered is restated"
+    );
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Settled {
+            instance: 0,
+            jid: jid("5511911110001"),
+            result: Ok(Some(2)),
+        }),
+    );
+    assert!(effects.is_empty(), "settled once");
+    assert_eq!(s.instances[0].blocked_count, Some(2));
+    // One request at a time needs no settling.
+    update(&mut s, ch('j'));
+    update(&mut s, ch('b'));
+    assert!(update(&mut s, single("5511911110003", 3)).is_empty());
+}
+
+#[test]
+fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: jid("5511911110001"),
+            block: true,
+            batch: None,
+            result: done(&jid("5511911110001"), true, 1),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    let effects = update(&mut s, ch('y'));
+    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let n = items.len() as i64;
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((3, (0..n).collect())))),
+    );
+    for (_, j, _, _) in items.clone() {
+        let digits = j.trim_end_matches("@s.whatsapp.net").to_string();
+        update(&mut s, answer(0, &digits, true, 3, true));
+    }
+    assert!(s.batch.is_none());
+    let effects = update(&mut s, ch('u'));
+    let [Effect::Api(ApiJob::CreateBatch { items: undo, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(undo.len(), items.len() - 1);
+    assert!(!undo.iter().any(|(_, j, _, _)| *j == jid("5511911110001")));
 }

@@ -160,6 +160,7 @@ struct Shared {
     rate_window: Duration,
     wall_clock_windows: bool,
     latency: Duration,
+    answer_jitter: Duration,
     list_key: &'static str,
     windows: HashMap<String, Window>,
     faults: VecDeque<Fault>,
@@ -218,6 +219,13 @@ impl EmulatorHandle {
     /// Sets the delay before every answer.
     pub fn set_latency(&self, latency: Duration) {
         self.lock().latency = latency;
+    }
+
+    /// Holds each answer, once the request is carried out, for a random
+    /// time up to `jitter`: answers then arrive out of order, each with
+    /// the count of the moment it was carried out.
+    pub fn set_answer_jitter(&self, jitter: Duration) {
+        self.lock().answer_jitter = jitter;
     }
 
     /// Requests served so far.
@@ -335,6 +343,7 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
         rate_window: config.rate_window,
         wall_clock_windows: config.wall_clock_windows,
         latency: config.latency,
+        answer_jitter: Duration::ZERO,
         list_key: config.list_key,
         windows: HashMap::new(),
         faults: VecDeque::new(),

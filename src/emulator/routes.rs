@@ -101,8 +101,21 @@ async fn serve(handle: EmulatorHandle, headers: HeaderMap, req: Request, route: 
         shared.max_in_flight = shared.max_in_flight.max(shared.in_flight);
     }
     let response = answer(&handle, headers, req, route).await;
+    let jitter = handle.lock().answer_jitter;
+    if !jitter.is_zero() {
+        tokio::time::sleep(jitter.mul_f64(random_fraction())).await;
+    }
     handle.lock().in_flight -= 1;
     response
+}
+
+/// A number in [0, 1), different on each call (std's randomly keyed
+/// hasher is enough for test jitter).
+fn random_fraction() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0);
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 async fn answer(

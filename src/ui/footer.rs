@@ -146,7 +146,8 @@ fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
         text.push_str(&format!(" · {} failed", b.failed));
     }
     text.push_str(&format!(" · {} left", b.left()));
-    if let Some(secs) = b.seconds_left(state.ticks) {
+    let budget = |i: usize| state.instances.get(i).and_then(|inst| inst.budget);
+    if let Some(secs) = b.seconds_left(state.ticks, budget) {
         text.push_str(&format!(" · ~{secs}s"));
     }
     if let Some((remaining, limit)) = state.instance().budget
@@ -154,7 +155,14 @@ fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
     {
         text.push_str(&format!(" · budget {remaining}/{limit}"));
     }
-    text.push_str(" · Esc cancels");
+    if b.cancelled > 0 {
+        text.push_str(&format!(
+            " · {} cancelled, waiting for what is in flight",
+            b.cancelled
+        ));
+    } else {
+        text.push_str(" · Esc cancels");
+    }
     let [gauge, label] =
         Layout::horizontal([Constraint::Length(area.width.min(22)), Constraint::Min(0)])
             .areas(area);

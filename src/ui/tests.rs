@@ -677,7 +677,10 @@ fn history_overlay_lists_actions_and_filters() {
         update(&mut s, key(KeyCode::Char(c)));
     }
     let filtered = text(&render(&mut s, 80, 24));
-    assert!(filtered.contains("Ana Silva") && !filtered.contains("7912"), "{filtered}");
+    assert!(
+        filtered.contains("Ana Silva") && !filtered.contains("7912"),
+        "{filtered}"
+    );
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, key(KeyCode::Esc));
