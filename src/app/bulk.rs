@@ -29,7 +29,7 @@ pub(super) fn mark_all(state: &mut State) {
     let shown: Vec<String> = state
         .visible
         .iter()
-        .filter_map(|&i| inst.contacts.get(i).map(|c| c.jid().to_string()))
+        .filter_map(|&i| inst.row(i).map(|c| c.jid().to_string()))
         .collect();
     let all = shown.iter().all(|j| inst.marks.contains(j));
     let marks = &mut state.instances[state.current].marks;
@@ -65,6 +65,7 @@ pub(super) fn open_dialog(state: &mut State, block: bool) {
     let mut targets: Vec<(String, Option<String>)> = inst
         .contacts
         .iter()
+        .chain(inst.outsiders.iter())
         .filter(|c| inst.marks.contains(c.jid()))
         .map(|c| (c.jid().to_string(), c.lid().map(str::to_string)))
         .collect();

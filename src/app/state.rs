@@ -201,6 +201,10 @@ pub struct Instance {
     pub refreshing: bool,
     /// The contacts, in server order.
     pub contacts: Arc<ContactStore>,
+    /// Numbers the ledger knows as blocked here that are not contacts,
+    /// for the blocked view; their rows follow the contacts' (row
+    /// `contacts.len() + i` is outsider `i`).
+    pub outsiders: Arc<ContactStore>,
     /// When the shown list comes from the cache: when it was saved.
     pub cached_at: Option<i64>,
     /// The latest `blocked_count` the server returned, this session.
@@ -242,6 +246,7 @@ impl Instance {
             load: Load::NotStarted,
             refreshing: false,
             contacts: Arc::new(ContactStore::default()),
+            outsiders: Arc::new(ContactStore::default()),
             cached_at: None,
             blocked_count: None,
             known: HashMap::new(),
@@ -281,6 +286,56 @@ impl Instance {
     /// What the ledger knows of a contact, matched by JID or `@lid`.
     pub fn known_of(&self, contact: &ContactRef<'_>) -> Option<Known> {
         self.known_of_jid(contact.jid(), contact.lid())
+    }
+
+    /// The row `index` of the list: a contact, or past them an outsider.
+    pub fn row(&self, index: u32) -> Option<ContactRef<'_>> {
+        let n = self.contacts.len() as u32;
+        match index.checked_sub(n) {
+            None => self.contacts.get(index),
+            Some(i) => self.outsiders.get(i),
+        }
+    }
+
+    /// Whether row `index` is a number that is not a contact.
+    pub fn is_outsider(&self, index: u32) -> bool {
+        index as usize >= self.contacts.len()
+    }
+
+    /// The numbers the ledger knows as blocked here that no contact
+    /// holds, by JID or `@lid`, in JID order.
+    pub fn find_outsiders(&self) -> ContactStore {
+        let ids = self.known_blocked_ids();
+        let mut held: HashSet<&str> = HashSet::new();
+        if !ids.is_empty() {
+            for c in self.contacts.iter() {
+                for id in std::iter::once(c.jid()).chain(c.lid()) {
+                    if ids.contains(id) {
+                        held.insert(id);
+                    }
+                }
+            }
+        }
+        let held_by_lid: HashSet<&str> = self
+            .lid_to_jid
+            .iter()
+            .filter(|(lid, _)| held.contains(lid.as_str()))
+            .map(|(_, jid)| jid.as_str())
+            .collect();
+        let mut outside: Vec<&str> = self
+            .known
+            .iter()
+            .filter(|(jid, k)| {
+                k.blocked && !held.contains(jid.as_str()) && !held_by_lid.contains(jid.as_str())
+            })
+            .map(|(jid, _)| jid.as_str())
+            .collect();
+        outside.sort_unstable();
+        let mut builder = crate::contacts::StoreBuilder::with_capacity(outside.len());
+        for jid in outside {
+            builder.push_fields(jid, None, [None; 4]);
+        }
+        builder.build()
     }
 
     /// JIDs and `@lid`s the ledger knows as blocked, for the blocked view.
@@ -510,7 +565,7 @@ impl State {
     /// The selected contact, if any.
     pub fn selected_contact(&self) -> Option<ContactRef<'_>> {
         let idx = *self.visible.get(self.selected)?;
-        self.instance().contacts.get(idx)
+        self.instance().row(idx)
     }
 
     /// How many block requests are waiting for the server, everywhere

@@ -56,6 +56,11 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             generation,
             rows,
         } => {
+            let rows = if instance == state.current {
+                with_outsiders(state, rows)
+            } else {
+                rows
+            };
             on_filtered(state, instance, generation, rows);
             Vec::new()
         }
@@ -335,7 +340,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             };
             let text = match state.view {
                 View::All => "showing every contact",
-                View::Blocked => "showing only the contacts known blocked here",
+                View::Blocked => "showing what the ledger knows as blocked here, contacts or not",
             };
             info(state, text);
             return refilter(state, selected_jid(state)).into_iter().collect();
@@ -450,6 +455,26 @@ fn selected_jid(state: &State) -> Option<String> {
     state.selected_contact().map(|c| c.jid().to_string())
 }
 
+/// In the blocked view, adds after `rows` (the contacts) the numbers the
+/// ledger knows as blocked that are not contacts, filtered alike;
+/// elsewhere returns `rows`.
+fn with_outsiders(state: &mut State, mut rows: Vec<u32>) -> Vec<u32> {
+    let (filter_text, sort, view) = (state.filter.clone(), state.sort, state.view);
+    let inst = state.instance_mut();
+    if view != View::Blocked {
+        inst.outsiders = Arc::new(ContactStore::default());
+        return rows;
+    }
+    inst.outsiders = Arc::new(inst.find_outsiders());
+    let base = inst.contacts.len() as u32;
+    rows.extend(
+        filter(&inst.outsiders, &filter_text, sort, &Keep::All)
+            .into_iter()
+            .map(|i| base + i),
+    );
+    rows
+}
+
 /// Recomputes the view of the shown instance (filter, sort, blocked view),
 /// keeping the selection on `keep` (a JID) when it is still there. Small
 /// lists are done at once; large ones become an [`Effect::Filter`] and the
@@ -473,6 +498,7 @@ pub(super) fn refilter(state: &mut State, keep: Option<String>) -> Option<Effect
         }));
     }
     let rows = filter(&inst.contacts, &state.filter, state.sort, &keep_view);
+    let rows = with_outsiders(state, rows);
     state.keep_selected = keep;
     let (current, generation) = (state.current, state.filter_generation);
     on_filtered(state, current, generation, rows);
@@ -491,7 +517,7 @@ fn on_filtered(state: &mut State, instance: usize, generation: u64, rows: Vec<u3
         state
             .visible
             .iter()
-            .position(|&i| inst.contacts.get(i).is_some_and(|c| c.jid() == jid))
+            .position(|&i| inst.row(i).is_some_and(|c| c.jid() == jid))
     });
     match position {
         Some(p) => state.selected = p,

@@ -1740,3 +1740,61 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
     assert_eq!(undo.len(), items.len() - 1);
     assert!(!undo.iter().any(|(_, j, _, _)| *j == jid("5511911110001")));
 }
+
+#[test]
+fn the_blocked_view_shows_numbers_that_are_not_contacts() {
+    let known = [
+        KnownState {
+            instance: "sales".into(),
+            jid: jid("5511911110001"),
+            lid: None,
+            blocked: true,
+            changed_at: 1,
+        },
+        KnownState {
+            instance: "sales".into(),
+            jid: jid("447912345678"),
+            lid: None,
+            blocked: true,
+            changed_at: 2,
+        },
+        KnownState {
+            instance: "sales".into(),
+            jid: jid("447400123456"),
+            lid: None,
+            blocked: false,
+            changed_at: 3,
+        },
+    ];
+    let mut s = State::new(&names(), &known, 0);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                contact("5511911110002", "Bruno", None),
+            ])),
+        }),
+    );
+    assert_eq!(s.visible.len(), 2, "every contact, no outsider");
+    update(&mut s, ch('v'));
+    assert_eq!(
+        s.visible,
+        vec![0, 2],
+        "Ana, then the number not in contacts"
+    );
+    let inst = s.instance();
+    assert!(inst.is_outsider(2));
+    assert_eq!(inst.row(2).unwrap().jid(), jid("447912345678"));
+    assert_eq!(s.instance().known_blocked(), 2);
+    // The filter reaches it too, and b unblocks it.
+    update(&mut s, ch('/'));
+    for c in "7912".chars() {
+        update(&mut s, ch(c));
+    }
+    assert_eq!(s.visible, vec![2]);
+    update(&mut s, key(KeyCode::Enter));
+    let effects = update(&mut s, ch('b'));
+    assert_eq!(effects, [block_job(0, "447912345678", None, false)]);
+}

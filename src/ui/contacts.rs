@@ -141,7 +141,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 state.filter
             )
         } else if state.view == View::Blocked {
-            "No contact is known blocked here. Press v to see every contact.".to_string()
+            "Nothing is known blocked here. Press v to see every contact.".to_string()
         } else {
             "No contact to show.".to_string()
         };
@@ -156,8 +156,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let rows = state.visible[state.offset.min(end)..end]
         .iter()
         .filter_map(|&i| {
-            let c = inst.contacts.get(i)?;
-            let mut name = name_cell(&c, name_w.saturating_sub(2), &state.filter);
+            let c = inst.row(i)?;
+            let mut name = if inst.is_outsider(i) {
+                Line::styled(
+                    fit("not in contacts", name_w.saturating_sub(2)),
+                    theme::dim(),
+                )
+            } else {
+                name_cell(&c, name_w.saturating_sub(2), &state.filter)
+            };
             let mark = if inst.marks.contains(c.jid()) {
                 Span::styled("● ", theme::key())
             } else {

@@ -687,3 +687,28 @@ fn history_overlay_lists_actions_and_filters() {
     assert!(s.history_view.is_none());
     assert!(!text(&render(&mut s, 80, 24)).contains("History of"));
 }
+
+#[test]
+fn the_blocked_view_names_numbers_that_are_not_contacts() {
+    let mut s = demo_state();
+    s.instances[0].remember(
+        "447912345678@s.whatsapp.net",
+        None,
+        crate::app::state::Known {
+            blocked: true,
+            at: NOW - 60,
+        },
+    );
+    update(&mut s, key(KeyCode::Char('v')));
+    for (w, h) in [(80, 24), (40, 10)] {
+        let screen = text(&render(&mut s, w, h));
+        let name = if w == 80 {
+            "not in contacts"
+        } else {
+            "not …"
+        };
+        assert!(screen.contains(name), "{screen}");
+        assert!(screen.contains("+44 7912 345678"), "{screen}");
+        assert!(screen.contains("Ana"), "{screen}");
+    }
+}
