@@ -77,6 +77,9 @@ pub struct Batch {
     pub succeeded: Vec<Item>,
     /// What failed, marked again at the end so `B`/`U` retries it.
     pub failures: Vec<Item>,
+    /// Why the first failure failed (reason, HTTP status, hint), for the
+    /// summary.
+    pub first_failure: Option<(String, String)>,
     /// (instance, JID) of items already in the asked state when the
     /// batch began: sent to confirm it, but not undone.
     pub unchanged: HashSet<(usize, String)>,
@@ -100,6 +103,7 @@ impl Batch {
             cancelled: 0,
             succeeded: Vec::new(),
             failures: Vec::new(),
+            first_failure: None,
             unchanged: HashSet::new(),
             is_undo,
             started: tick,
@@ -200,26 +204,29 @@ impl Batch {
 
     /// Seconds left, once known: at the pace so far, and never less than
     /// the rate budget allows. `budget` gives an instance's token budget
-    /// as last reported (requests left in the window, requests per
-    /// window): items beyond what is left wait for later windows.
+    /// as last reported: (the token it is of, requests left in the window,
+    /// requests per window). Items of one token beyond what is left wait
+    /// for later windows.
     pub fn seconds_left(
         &self,
         tick: u64,
-        budget: impl Fn(usize) -> Option<(u32, u32)>,
+        budget: impl Fn(usize) -> Option<(usize, u32, u32)>,
     ) -> Option<u64> {
         let answered = (self.done + self.failed) as u64;
         let elapsed = tick.saturating_sub(self.started);
         let pace = (answered > 0 && elapsed > 0)
             .then(|| elapsed * self.left() as u64 / answered / TICKS_PER_SECOND);
-        let mut left: HashMap<usize, u64> = HashMap::new();
+        // Items left per token, with that token's budget.
+        let mut left: HashMap<usize, (u64, u32, u32)> = HashMap::new();
         for item in self.queue.iter().chain(self.sending.values()) {
-            *left.entry(item.instance).or_default() += 1;
+            if let Some((token, remaining, limit)) = budget(item.instance) {
+                left.entry(token).or_insert((0, remaining, limit)).0 += 1;
+            }
         }
         let window = crate::rate::WINDOW.as_secs();
         let by_budget = left
-            .iter()
-            .filter_map(|(&instance, &n)| {
-                let (remaining, limit) = budget(instance)?;
+            .values()
+            .filter_map(|&(n, remaining, limit)| {
                 let beyond = n.saturating_sub(u64::from(remaining));
                 (beyond > 0 && limit > 0).then(|| beyond.div_ceil(u64::from(limit)) * window)
             })
@@ -293,12 +300,25 @@ mod tests {
         // 2 answers in 8 ticks (2 s): 8 left take 8 s.
         assert_eq!(b.seconds_left(8, |_| None), Some(8));
         // With 3 requests left of 60 a minute, 5 wait for the next window.
-        assert_eq!(b.seconds_left(8, |_| Some((3, 60))), Some(60));
-        assert_eq!(b.seconds_left(8, |_| Some((30, 60))), Some(8));
+        assert_eq!(b.seconds_left(8, |_| Some((0, 3, 60))), Some(60));
+        assert_eq!(b.seconds_left(8, |_| Some((0, 30, 60))), Some(8));
         // After Esc only what is in flight is left.
         b.cancel();
         assert_eq!(b.left(), MAX_IN_FLIGHT - 2);
-        assert_eq!(b.seconds_left(8, |_| Some((0, 60))), Some(60));
+        assert_eq!(b.seconds_left(8, |_| Some((0, 0, 60))), Some(60));
+    }
+
+    #[test]
+    fn instances_sharing_a_token_share_its_budget() {
+        let mut items = items(300);
+        for (n, item) in items.iter_mut().enumerate() {
+            item.instance = n % 3;
+        }
+        let b = Batch::new("x".into(), items, false, 0);
+        // 100 each on three instances: one token of 100 a minute takes
+        // two more windows; three tokens take none.
+        assert_eq!(b.seconds_left(0, |_| Some((0, 100, 100))), Some(120));
+        assert_eq!(b.seconds_left(0, |i| Some((i, 100, 100))), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::batch::{Batch, Item, items_left};
 use super::line::{Edit, edit};
 use super::msg::{ApiJob, BatchCreated, Effect};
-use super::state::{BatchDialog, DialogFocus, Mode, ResumeOffer, State};
+use super::state::{BatchDialog, DialogFocus, Load, Mode, ResumeOffer, State};
 use super::update::{error, info, move_by};
 use crate::ledger::UnfinishedBatch;
 use crate::number::{JidKind, jid_kind, read_typed};
@@ -282,20 +282,43 @@ pub(super) fn on_answer(
         let mut text = format!("{}: {} done", b.label, b.done);
         if b.failed > 0 {
             // The failures stay marked on their instances, so the same
-            // key sends exactly those again.
+            // key sends exactly those again; a typed number that is no
+            // row of its instance is typed again.
+            let mut marked = 0;
             for item in &b.failures {
-                if let Some(inst) = state.instances.get_mut(item.instance) {
+                // A list not loaded yet shows the mark once it is.
+                if let Some(inst) = state.instances.get_mut(item.instance)
+                    && (matches!(inst.load, Load::NotStarted | Load::Loading)
+                        || inst.contacts.find(&item.jid).is_some()
+                        || inst.outsiders.find(&item.jid).is_some())
+                {
                     inst.marks.insert(item.jid.clone());
+                    marked += 1;
                 }
+            }
+            match &b.first_failure {
+                // One number, one reason: the reason leads.
+                Some((lead, hint)) if b.total == 1 => {
+                    text = format!("{lead} · {} · {hint}", b.label)
+                }
+                Some((lead, hint)) => {
+                    let first = if b.failed > 1 { "the first: " } else { "" };
+                    text.push_str(&format!(", {} failed ({first}{lead} · {hint})", b.failed));
+                }
+                None => text.push_str(&format!(", {} failed", b.failed)),
             }
             let again = match b.failures.first() {
                 Some(i) if i.block => "B",
                 _ => "U",
             };
-            text.push_str(&format!(
-                ", {} failed: still marked, {again} retries them, m shows why",
-                b.failed
-            ));
+            if marked == b.failed {
+                text.push_str(&format!(" · still marked: {again} retries them"));
+            } else if marked > 0 {
+                text.push_str(&format!(" · {marked} still marked: {again} retries them"));
+            }
+            if b.failed > 1 {
+                text.push_str(" · m shows each");
+            }
         }
         if b.cancelled > 0 {
             text.push_str(&format!(", {} cancelled", b.cancelled));

@@ -219,6 +219,8 @@ pub struct Instance {
     pub marks: HashSet<String>,
     /// The token's rate budget as last reported: (remaining, limit).
     pub budget: Option<(u32, u32)>,
+    /// Which budget it is: the first instance of those sharing its token.
+    pub budget_token: usize,
     /// `region` from the profile: where numbers without country code are
     /// read, whatever the instance's own number.
     pub region_override: Option<crate::number::Region>,
@@ -254,6 +256,7 @@ impl Instance {
             pending: HashMap::new(),
             marks: HashSet::new(),
             budget: None,
+            budget_token: 0,
             region_override: None,
             own_region: None,
             selected: 0,

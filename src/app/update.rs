@@ -73,9 +73,13 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             remaining,
             limit,
         } => {
+            // Instances sharing a token share one budget: the first of
+            // them names it.
+            let token = instances.first().copied().unwrap_or_default();
             for i in instances {
                 if let Some(inst) = state.instances.get_mut(i) {
                     inst.budget = Some((remaining, limit));
+                    inst.budget_token = token;
                 }
             }
             Vec::new()
@@ -899,6 +903,10 @@ fn on_block(
 /// already on screen; the batch's summary follows when it ends. Every
 /// failure goes to the message log.
 fn note_batch_failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
+    if let Some(b) = state.batch.as_mut() {
+        b.first_failure
+            .get_or_insert_with(|| (e.lead(), e.hint.clone()));
+    }
     let shown = state.status.clone().filter(|s| s.is_error);
     failure(state, instance, about, e);
     if shown.is_some() {

@@ -1239,7 +1239,7 @@ fn bulk_block_across_instances_then_undo() {
     assert!(
         status
             .text
-            .contains("still marked, B retries them, m shows why"),
+            .contains("1 failed (boom (HTTP 500) · retry) · still marked: B retries them"),
         "{}",
         status.text
     );

@@ -138,17 +138,31 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// `45s`, `3m 20s`, `1h 05m`.
+fn duration(secs: u64) -> String {
+    match secs {
+        0..=59 => format!("{secs}s"),
+        60..=3599 => format!("{}m {:02}s", secs / 60, secs % 60),
+        _ => format!("{}h {:02}m", secs / 3600, secs / 60 % 60),
+    }
+}
+
 /// A running batch: what, a gauge, done / failed / left, time left.
 fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
     let answered = b.done + b.failed;
-    let mut text = format!("{} · {} done", b.label, b.done);
+    // The counts lead: the label is what gets cut on a narrow terminal.
+    let mut text = format!("{} done", b.done);
     if b.failed > 0 {
         text.push_str(&format!(" · {} failed", b.failed));
     }
     text.push_str(&format!(" · {} left", b.left()));
-    let budget = |i: usize| state.instances.get(i).and_then(|inst| inst.budget);
+    let budget = |i: usize| {
+        let inst = state.instances.get(i)?;
+        inst.budget
+            .map(|(remaining, limit)| (inst.budget_token, remaining, limit))
+    };
     if let Some(secs) = b.seconds_left(state.ticks, budget) {
-        text.push_str(&format!(" · ~{secs}s"));
+        text.push_str(&format!(" · ~{}", duration(secs)));
     }
     if let Some((remaining, limit)) = state.instance().budget
         && remaining * 5 < limit
@@ -163,6 +177,7 @@ fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
     } else {
         text.push_str(" · Esc cancels");
     }
+    text.push_str(&format!(" · {}", b.label));
     let [gauge, label] =
         Layout::horizontal([Constraint::Length(area.width.min(22)), Constraint::Min(0)])
             .areas(area);
