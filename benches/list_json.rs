@@ -3,6 +3,7 @@
 //! theirs, and no slower). Both run as processes under `/usr/bin/time`
 //! against the emulator, also a process, on 127.0.0.1; `curl | jq` is
 //! skipped where those tools are missing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::path::Path;
 use std::process::{Command, Stdio};

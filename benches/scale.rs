@@ -7,6 +7,7 @@
 //! parsing the full response under 150 ms; 10 instances x 100,000
 //! contacts under 400 MB resident; the first frame from the cache under
 //! 100 ms.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::hint::black_box;
 use std::sync::Arc;
