@@ -237,6 +237,18 @@ impl<'a> ContactRef<'a> {
             .filter(|n| !n.is_empty())
     }
 
+    /// Each name field by its label (full, first, business, push),
+    /// empty where the contact has none.
+    pub fn name_fields(&self) -> [(&'static str, &'a str); 4] {
+        let [full, first, business, push] = self.row.names.map(|span| self.store.str(span));
+        [
+            ("full name", full),
+            ("first name", first),
+            ("business name", business),
+            ("push name", push),
+        ]
+    }
+
     /// The phone digits, when the JID is a phone JID.
     pub fn digits(&self) -> Option<&'a str> {
         phone_digits(self.jid())

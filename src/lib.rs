@@ -13,6 +13,7 @@ pub mod files;
 pub mod filter;
 pub mod headless;
 pub mod init;
+pub mod keys;
 pub mod ledger;
 pub mod logging;
 pub mod number;

@@ -10,7 +10,7 @@ use reqwest::Url;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::app::keymap::Keymap;
+use crate::keys::Keymap;
 use crate::number::Region;
 use crate::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::secret::Token;
@@ -93,15 +93,34 @@ struct RawProfile {
     #[serde(default)]
     instances: Vec<RawInstance>,
     #[serde(default)]
-    keys: std::collections::BTreeMap<String, KeyList>,
+    keys: std::collections::BTreeMap<String, KeyEntry>,
 }
 
-/// `quit = "q"` or `quit = ["q", "ctrl-q"]`.
+/// `quit = "q"`, `quit = ["q", "ctrl-q"]`, or a context's table
+/// (`[keys.dialog]`).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum KeyEntry {
+    One(String),
+    Many(Vec<String>),
+    Context(std::collections::BTreeMap<String, KeyList>),
+}
+
+/// The keys of one action in a context's table.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum KeyList {
     One(String),
     Many(Vec<String>),
+}
+
+impl KeyList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k],
+            KeyList::Many(ks) => ks,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -580,14 +599,18 @@ pub fn parse(
             }
         }
     }
-    let overrides: Vec<(String, Vec<String>)> = raw
-        .keys
-        .into_iter()
-        .map(|(command, keys)| match keys {
-            KeyList::One(k) => (command, vec![k]),
-            KeyList::Many(ks) => (command, ks),
-        })
-        .collect();
+    let mut overrides: crate::keys::Overrides = Vec::new();
+    for (name, entry) in raw.keys {
+        match entry {
+            KeyEntry::One(k) => overrides.push((String::new(), name, vec![k])),
+            KeyEntry::Many(ks) => overrides.push((String::new(), name, ks)),
+            KeyEntry::Context(table) => overrides.extend(
+                table
+                    .into_iter()
+                    .map(|(action, keys)| (name.clone(), action, keys.into_vec())),
+            ),
+        }
+    }
     let keymap = Keymap::with_overrides(&overrides).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()
@@ -728,7 +751,7 @@ mod tests {
         );
         assert_eq!(
             p.keymap.command_for(&x),
-            Some(crate::app::keymap::Command::ToggleBlock)
+            Some(crate::keys::Command::ToggleBlock)
         );
         let msg =
             parse_err("[[instances]]\nname = \"a\"\ntoken = \"t\"\n[keys]\nrefresh = \"b\"\n");

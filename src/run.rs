@@ -294,6 +294,11 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     }
 
     let mut filters = FilterRunner::new(tx.clone());
+    // What covered the list at the last frame: when that changes, the
+    // terminal is cleared first, so no glyph a terminal drew wider or
+    // narrower than its cells (Devanagari, ZWJ emoji) survives under the
+    // new screen.
+    let mut shown_overlay = state.overlay.as_ref().map(|o| o.kind());
     'outer: loop {
         for msg in pending.drain(..) {
             if matches!(msg, Msg::Filtered { .. }) {
@@ -305,11 +310,17 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
                         let _ = jobs.send(job);
                     }
                     Effect::Filter(job) => filters.submit(job),
+                    Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
                     Effect::Quit => break 'outer,
                 }
             }
         }
         if state.dirty {
+            let overlay = state.overlay.as_ref().map(|o| o.kind());
+            if overlay != shown_overlay {
+                guard.terminal.clear()?;
+                shown_overlay = overlay;
+            }
             guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
             state.dirty = false;
         }

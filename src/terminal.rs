@@ -56,3 +56,63 @@ impl Drop for TerminalGuard {
         ratatui::restore();
     }
 }
+
+/// The OSC 52 sequence that asks the terminal to put `text` on the
+/// clipboard; inside tmux it is wrapped so tmux passes it on.
+pub fn osc52(text: &str, in_tmux: bool) -> String {
+    let sequence = format!("\x1b]52;c;{}\x07", base64(text.as_bytes()));
+    if in_tmux {
+        format!("\x1bPtmux;{}\x1b\\", sequence.replace('\x1b', "\x1b\x1b"))
+    } else {
+        sequence
+    }
+}
+
+/// Asks the terminal to copy `text` (OSC 52). Terminals without OSC 52
+/// ignore the sequence, so nothing breaks where it is unsupported.
+pub fn copy_to_clipboard(text: &str) {
+    use std::io::Write;
+    let in_tmux = std::env::var_os("TMUX").is_some();
+    let mut out = io::stdout();
+    // A failed write only means no copy; the screen is redrawn anyway.
+    let _ = out.write_all(osc52(text, in_tmux).as_bytes());
+    let _ = out.flush();
+}
+
+/// Standard base64 with padding (RFC 4648), as OSC 52 takes it.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn osc52_carries_base64_and_passes_through_tmux() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"+447912345678"), "KzQ0NzkxMjM0NTY3OA==");
+        assert_eq!(osc52("+44", false), "\x1b]52;c;KzQ0\x07");
+        assert_eq!(osc52("+44", true), "\x1bPtmux;\x1b\x1b]52;c;KzQ0\x07\x1b\\");
+    }
+}

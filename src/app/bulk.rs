@@ -1,13 +1,14 @@
 //! Marks, bulk and cross-instance changes, typed numbers, undo and resumed
 //! batches: the parts of `update` that run a [`Batch`].
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 use super::batch::{Batch, Item, items_left};
 use super::line::{Edit, edit};
 use super::msg::{ApiJob, BatchCreated, Effect};
-use super::state::{BatchDialog, DialogFocus, Load, Mode, ResumeOffer, State};
+use super::state::{BatchDialog, DialogFocus, Load, Overlay, ResumeOffer, State};
 use super::update::{error, info, move_by};
+use crate::keys::DialogAction;
 use crate::ledger::UnfinishedBatch;
 use crate::number::{JidKind, jid_kind, read_typed};
 
@@ -79,76 +80,67 @@ pub(super) fn open_dialog(state: &mut State, block: bool) {
         return;
     }
     let current = state.current;
-    state.dialog = Some(BatchDialog {
+    state.overlay = Some(Overlay::Targets(BatchDialog {
         block,
         targets,
         chosen: (0..state.instances.len()).map(|i| i == current).collect(),
         cursor: current,
         focus: DialogFocus::Cancel,
-    });
-    state.mode = Mode::ConfirmBatch;
+    }));
 }
 
-/// Keys of the bulk dialog.
-pub(super) fn on_dialog_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Some(dialog) = state.dialog.as_mut() else {
-        state.mode = Mode::Normal;
-        return Vec::new();
-    };
+/// Keys of the bulk dialog (taken out of the state; put back unless
+/// the key closes it).
+pub(super) fn on_dialog_key(
+    state: &mut State,
+    mut dialog: BatchDialog,
+    key: KeyEvent,
+) -> Vec<Effect> {
     let n = dialog.chosen.len();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-            state.dialog = None;
-            state.mode = Mode::Normal;
-        }
-        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            state.dialog = None;
-            state.mode = Mode::Normal;
-        }
-        KeyCode::Char('y') => return start_from_dialog(state),
-        KeyCode::Down | KeyCode::Char('j') => {
+    match state.keymap.dialog.action_for(&key) {
+        Some(DialogAction::No) => return Vec::new(),
+        Some(DialogAction::Yes) => return start_from_dialog(state, dialog),
+        Some(DialogAction::Down) => {
             dialog.focus = DialogFocus::List;
-            dialog.cursor = (dialog.cursor + 1).min(n - 1);
+            dialog.cursor = (dialog.cursor + 1).min(n.saturating_sub(1));
         }
-        KeyCode::Up | KeyCode::Char('k') => {
+        Some(DialogAction::Up) => {
             dialog.focus = DialogFocus::List;
             dialog.cursor = dialog.cursor.saturating_sub(1);
         }
-        KeyCode::Char(' ') => {
+        Some(DialogAction::Choose) => {
             dialog.focus = DialogFocus::List;
             dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor];
         }
-        KeyCode::Char('a') => {
+        Some(DialogAction::ChooseAll) => {
             let all = dialog.chosen.iter().all(|c| *c);
             let current = state.current;
             for (i, c) in dialog.chosen.iter_mut().enumerate() {
                 *c = !all || i == current;
             }
         }
-        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+        Some(DialogAction::NextFocus) => {
             dialog.focus = match dialog.focus {
                 DialogFocus::List => DialogFocus::Cancel,
                 DialogFocus::Cancel => DialogFocus::Confirm,
                 DialogFocus::Confirm => DialogFocus::List,
             }
         }
-        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+        Some(DialogAction::PrevFocus) => {
             dialog.focus = match dialog.focus {
                 DialogFocus::List => DialogFocus::Confirm,
                 DialogFocus::Cancel => DialogFocus::List,
                 DialogFocus::Confirm => DialogFocus::Cancel,
             }
         }
-        KeyCode::Enter => match dialog.focus {
-            DialogFocus::Confirm => return start_from_dialog(state),
-            DialogFocus::Cancel => {
-                state.dialog = None;
-                state.mode = Mode::Normal;
-            }
+        Some(DialogAction::Press) => match dialog.focus {
+            DialogFocus::Confirm => return start_from_dialog(state, dialog),
+            DialogFocus::Cancel => return Vec::new(),
             DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
         },
-        _ => {}
+        None => {}
     }
+    state.overlay = Some(Overlay::Targets(dialog));
     Vec::new()
 }
 
@@ -158,11 +150,7 @@ fn phone_jid(jid: &str) -> Option<&str> {
     (jid_kind(jid) == JidKind::Phone).then_some(jid)
 }
 
-fn start_from_dialog(state: &mut State) -> Vec<Effect> {
-    state.mode = Mode::Normal;
-    let Some(dialog) = state.dialog.take() else {
-        return Vec::new();
-    };
+fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
     let current = state.current;
     let mut items = Vec::new();
     let mut skipped = 0;
@@ -386,25 +374,22 @@ pub(super) fn undo(state: &mut State) -> Vec<Effect> {
     start(state, label, inverse, true)
 }
 
-/// `a`: keys while typing a number.
-pub(super) fn on_prompt_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match edit(&mut state.prompt, &key) {
-        Edit::Cancel => {
-            state.prompt.clear();
-            state.mode = Mode::Normal;
-        }
+/// `a`: keys while typing a number. A number refused stays typed, to
+/// be fixed.
+pub(super) fn on_prompt_key(state: &mut State, mut text: String, key: KeyEvent) -> Vec<Effect> {
+    match edit(&mut text, &key, &state.keymap.line) {
+        Edit::Cancel => return Vec::new(),
         Edit::Submit => {
-            let text = state.prompt.clone();
             let was_running = state.batch.is_some();
             let effects = number_batch(state, &text, true);
-            if !was_running && state.batch.is_some() {
-                state.prompt.clear();
-                state.mode = Mode::Normal;
+            if was_running || state.batch.is_none() {
+                state.overlay = Some(Overlay::Prompt(text));
             }
             return effects;
         }
         Edit::Complete | Edit::Changed | Edit::Unchanged => {}
     }
+    state.overlay = Some(Overlay::Prompt(text));
     Vec::new()
 }
 
@@ -451,38 +436,46 @@ pub(super) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
         if items.is_empty() {
             continue;
         }
-        state.resume = Some(ResumeOffer {
-            batch: b.id,
-            label: b.label,
-            created_at: b.created_at,
-            total: b.total,
-            done: b.done,
-            items,
-        });
-        state.mode = Mode::ConfirmResume {
+        state.overlay = Some(Overlay::Resume {
+            offer: ResumeOffer {
+                batch: b.id,
+                label: b.label,
+                created_at: b.created_at,
+                total: b.total,
+                done: b.done,
+                items,
+            },
             resume_focused: false,
-        };
+        });
         return;
     }
 }
 
-/// Keys of the resume offer.
-pub(super) fn on_resume_key(state: &mut State, key: KeyEvent, resume_focused: bool) -> Vec<Effect> {
-    let resume = match key.code {
-        KeyCode::Char('y') | KeyCode::Char('r') => true,
-        KeyCode::Enter => resume_focused,
-        KeyCode::Char('n') | KeyCode::Char('d') | KeyCode::Esc => false,
-        KeyCode::Left | KeyCode::Right | KeyCode::Tab | KeyCode::BackTab => {
-            state.mode = Mode::ConfirmResume {
+/// Keys of the resume offer: `y` resumes, `n` (Esc, Ctrl-C) discards.
+pub(super) fn on_resume_key(
+    state: &mut State,
+    offer: ResumeOffer,
+    resume_focused: bool,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let resume = match state.keymap.dialog.action_for(&key) {
+        Some(DialogAction::Yes) => true,
+        Some(DialogAction::Press) => resume_focused,
+        Some(DialogAction::No) => false,
+        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => {
+            state.overlay = Some(Overlay::Resume {
+                offer,
                 resume_focused: !resume_focused,
-            };
+            });
             return Vec::new();
         }
-        _ => return Vec::new(),
-    };
-    state.mode = Mode::Normal;
-    let Some(offer) = state.resume.take() else {
-        return Vec::new();
+        _ => {
+            state.overlay = Some(Overlay::Resume {
+                offer,
+                resume_focused,
+            });
+            return Vec::new();
+        }
     };
     if !resume {
         info(

@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::bulk;
 use super::line::{Edit, edit};
 use super::msg::Effect;
-use super::state::{Mode, State};
+use super::state::{Overlay, State};
 use super::update::{error, info, refilter, refresh, request_quit, switch_instance};
 
 /// The commands and what they take.
@@ -24,23 +24,17 @@ const COMMANDS: &[(&str, &str)] = &[
 ];
 
 /// Keys while the command line is open.
-pub(super) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+pub(super) fn on_key(state: &mut State, mut line: String, key: KeyEvent) -> Vec<Effect> {
     // Backspace on an empty line closes it, as in vim.
-    let closing = key.code == KeyCode::Backspace && state.prompt.is_empty();
-    match edit(&mut state.prompt, &key) {
-        Edit::Cancel => {
-            state.prompt.clear();
-            state.mode = Mode::Normal;
-        }
-        Edit::Complete => complete(state),
-        Edit::Submit => {
-            let line = std::mem::take(&mut state.prompt);
-            state.mode = Mode::Normal;
-            return run(state, line.trim());
-        }
-        Edit::Unchanged if closing => state.mode = Mode::Normal,
+    let closing = key.code == KeyCode::Backspace && line.is_empty();
+    match edit(&mut line, &key, &state.keymap.line) {
+        Edit::Cancel => return Vec::new(),
+        Edit::Complete => line = complete(state, &line),
+        Edit::Submit => return run(state, line.trim()),
+        Edit::Unchanged if closing => return Vec::new(),
         Edit::Changed | Edit::Unchanged => {}
     }
+    state.overlay = Some(Overlay::CommandLine(line));
     Vec::new()
 }
 
@@ -67,8 +61,8 @@ fn common_prefix(candidates: &[String]) -> String {
 
 /// Tab: completes the command name, or the instance name after
 /// `instance `; several candidates are listed in the status bar.
-fn complete(state: &mut State) {
-    let line = state.prompt.clone();
+fn complete(state: &mut State, line: &str) -> String {
+    let line = line.to_string();
     let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
         None => (
             String::new(),
@@ -93,18 +87,23 @@ fn complete(state: &mut State) {
                 .filter(|n| n.to_lowercase().starts_with(&partial.to_lowercase()))
                 .collect(),
         ),
-        Some(_) => return,
+        Some(_) => return line,
     };
     match candidates.len() {
-        0 => info(state, format!("nothing completes \"{line}\"")),
-        1 => state.prompt = format!("{head}{}", candidates[0]),
+        0 => {
+            info(state, format!("nothing completes \"{line}\""));
+            line
+        }
+        1 => format!("{head}{}", candidates[0]),
         _ => {
             let prefix = common_prefix(&candidates);
-            if prefix.len() > line.len().saturating_sub(head.len()) {
-                state.prompt = format!("{head}{prefix}");
-            }
             let names: Vec<&str> = candidates.iter().map(|c| c.trim_end()).collect();
             info(state, names.join("  "));
+            if prefix.len() > line.len().saturating_sub(head.len()) {
+                format!("{head}{prefix}")
+            } else {
+                line
+            }
         }
     }
 }
@@ -157,15 +156,15 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             refilter(state, None).into_iter().collect()
         }
         "refresh" | "r" => refresh(state),
-        "help" | "h" => {
-            state.mode = Mode::Help;
+        "help" => {
+            super::overlay::open_help(state);
             Vec::new()
         }
         "messages" | "m" => {
-            state.mode = Mode::Messages { scroll: 0 };
+            super::overlay::open_messages(state);
             Vec::new()
         }
-        "history" => super::update::open_history(state),
+        "history" | "h" => super::overlay::open_history(state),
         "quit" | "q" => request_quit(state),
         other => {
             let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();

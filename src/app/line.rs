@@ -3,6 +3,8 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::keys::{LineAction, Table};
+
 /// What a key did to the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Edit {
@@ -18,25 +20,27 @@ pub(super) enum Edit {
     Unchanged,
 }
 
-/// Applies `key` to `text`: characters are typed (never run as commands),
-/// Backspace deletes, Ctrl-U clears.
-pub(super) fn edit(text: &mut String, key: &KeyEvent) -> Edit {
+/// Applies `key` to `text` with the line keys in force: printable
+/// characters are typed (never run as commands), emoji included.
+pub(super) fn edit(text: &mut String, key: &KeyEvent, keys: &Table<LineAction>) -> Edit {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Esc => Edit::Cancel,
-        KeyCode::Char('c') if ctrl => Edit::Cancel,
-        KeyCode::Enter => Edit::Submit,
-        KeyCode::Tab => Edit::Complete,
-        KeyCode::Backspace if text.pop().is_some() => Edit::Changed,
-        KeyCode::Char('u') if ctrl && !text.is_empty() => {
+    match keys.action_for(key) {
+        Some(LineAction::Cancel) => Edit::Cancel,
+        Some(LineAction::Submit) => Edit::Submit,
+        Some(LineAction::Complete) => Edit::Complete,
+        Some(LineAction::DeleteBack) if text.pop().is_some() => Edit::Changed,
+        Some(LineAction::Clear) if !text.is_empty() => {
             text.clear();
             Edit::Changed
         }
-        KeyCode::Char(c) if !ctrl && !c.is_control() => {
-            text.push(c);
-            Edit::Changed
-        }
-        _ => Edit::Unchanged,
+        Some(_) => Edit::Unchanged,
+        None => match key.code {
+            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                text.push(c);
+                Edit::Changed
+            }
+            _ => Edit::Unchanged,
+        },
     }
 }
 
@@ -44,54 +48,66 @@ pub(super) fn edit(text: &mut String, key: &KeyEvent) -> Edit {
 mod tests {
     use super::*;
 
+    fn edit_with(keys: &Table<LineAction>, text: &mut String, key: &KeyEvent) -> Edit {
+        edit(text, key, keys)
+    }
+
     fn k(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
     }
 
     #[test]
     fn edits() {
+        let map = crate::keys::Keymap::default();
+        let keys = &map.line;
         let mut t = String::new();
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Char('q'), KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Char('q'), KeyModifiers::NONE)),
             Edit::Changed
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Char('Z'), KeyModifiers::SHIFT)),
+            edit_with(keys, &mut t, &k(KeyCode::Char('Z'), KeyModifiers::SHIFT)),
             Edit::Changed
         );
         assert_eq!(t, "qZ");
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Backspace, KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Backspace, KeyModifiers::NONE)),
             Edit::Changed
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+            edit_with(keys, &mut t, &k(KeyCode::Char('u'), KeyModifiers::CONTROL)),
             Edit::Changed
         );
         assert_eq!(t, "");
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Backspace, KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Backspace, KeyModifiers::NONE)),
             Edit::Unchanged
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            edit_with(keys, &mut t, &k(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Edit::Cancel
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Esc, KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Esc, KeyModifiers::NONE)),
             Edit::Cancel
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Enter, KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Enter, KeyModifiers::NONE)),
             Edit::Submit
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Tab, KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Tab, KeyModifiers::NONE)),
             Edit::Complete
         );
         assert_eq!(
-            edit(&mut t, &k(KeyCode::Left, KeyModifiers::NONE)),
+            edit_with(keys, &mut t, &k(KeyCode::Left, KeyModifiers::NONE)),
             Edit::Unchanged
         );
+        // An emoji is typed like any character.
+        assert_eq!(
+            edit_with(keys, &mut t, &k(KeyCode::Char('🚀'), KeyModifiers::NONE)),
+            Edit::Changed
+        );
+        assert_eq!(t, "🚀");
     }
 }

@@ -1,5 +1,6 @@
 //! The message log's lines, laid out for a width: pure, so the update
-//! clamps scrolling with the same lines the UI draws.
+//! clamps scrolling with the same lines the UI draws. [`LineKind`] styles
+//! the lines of every overlay that pages through text.
 
 use super::state::Message;
 use crate::text::wrap;
@@ -20,11 +21,23 @@ pub enum LineKind {
 /// Indent of a message's text under its heading.
 const INDENT: &str = "  ";
 
-/// The log at `width` columns, newest message first.
-pub fn lines(messages: &[Message], width: usize) -> Vec<(LineKind, String)> {
+/// The log at `width` columns, newest message first; with a `search`,
+/// only the messages whose text, instance or hint contain it (case
+/// ignored).
+pub fn lines(messages: &[Message], search: &str, width: usize) -> Vec<(LineKind, String)> {
     let room = width.saturating_sub(INDENT.len()).max(1);
+    let search = search.to_lowercase();
     let mut lines = Vec::new();
     for m in messages.iter().rev() {
+        let hay = format!(
+            "{} {} {}",
+            m.text,
+            m.instance,
+            m.hint.as_deref().unwrap_or_default()
+        );
+        if !search.is_empty() && !hay.to_lowercase().contains(&search) {
+            continue;
+        }
         let (kind, mark) = if m.is_error {
             (LineKind::ErrorHeading, '✖')
         } else {
@@ -53,18 +66,6 @@ pub fn lines(messages: &[Message], width: usize) -> Vec<(LineKind, String)> {
     lines
 }
 
-/// Rows the log box shows inside a terminal of `height` rows: all but
-/// the status bar and the two borders.
-pub fn rows(height: u16) -> usize {
-    height.saturating_sub(3).max(1) as usize
-}
-
-/// The largest useful scroll: the last page stays full.
-pub fn max_scroll(messages: &[Message], width: u16, height: u16) -> usize {
-    let total = lines(messages, width.saturating_sub(2) as usize).len();
-    total.saturating_sub(rows(height))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,7 +83,7 @@ mod tests {
 
     #[test]
     fn newest_first_with_status_and_hint() {
-        let log = lines(&[message("old", true), message("new", false)], 40);
+        let log = lines(&[message("old", true), message("new", false)], "", 40);
         let text: Vec<&str> = log.iter().map(|(_, t)| t.as_str()).collect();
         assert_eq!(
             text,
@@ -95,7 +96,9 @@ mod tests {
                 "  phone",
             ]
         );
-        assert_eq!(max_scroll(&[message("old", true)], 42, 10), 0);
-        assert_eq!(max_scroll(&[message("old", true)], 42, 5), 2);
+        assert_eq!(
+            lines(&[message("old", true), message("new", false)], "OLD", 40).len(),
+            4
+        );
     }
 }

@@ -5,11 +5,13 @@
 pub mod batch;
 mod bulk;
 mod command_line;
+pub mod details;
+pub mod help;
 pub mod history;
-pub mod keymap;
 mod line;
 pub mod log;
 pub mod msg;
+pub mod overlay;
 pub mod pager;
 pub mod settle;
 pub mod state;

@@ -1,26 +1,77 @@
-//! Scrolling keys shared by the overlays that page through text (the
-//! message log, the history, help): pure, so each overlay scrolls alike.
+//! Keys of the overlays that page through text (help, details, the
+//! message log, history): scroll, search as you type, close. Pure, so
+//! each overlay scrolls alike and every line can be reached.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-/// The new first line for a scrolling key, or `None` when `key` does not
-/// scroll. `page` is the rows shown, `max` the largest useful scroll.
-pub fn scroll_for(key: &KeyEvent, scroll: usize, page: usize, max: usize) -> Option<usize> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+use super::state::Pager;
+use crate::keys::{Keymap, LineAction, OverlayAction};
+
+/// What a key asks of the overlay beyond scrolling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It stays open.
+    Stay,
+    /// Close it.
+    Close,
+    /// Copy (the details' number).
+    Copy,
+}
+
+/// Applies `key` to `pager` over `total` lines shown `page` at a time.
+pub fn on_key(
+    pager: &mut Pager,
+    keys: &Keymap,
+    key: &KeyEvent,
+    total: usize,
+    page: usize,
+) -> Outcome {
+    if pager.typing {
+        match keys.line.action_for(key) {
+            Some(LineAction::Submit | LineAction::Down | LineAction::Up) => pager.typing = false,
+            Some(LineAction::Cancel) => {
+                pager.search.clear();
+                pager.typing = false;
+            }
+            Some(LineAction::DeleteBack) => {
+                pager.search.pop();
+            }
+            Some(LineAction::Clear) => pager.search.clear(),
+            Some(LineAction::Complete) => {}
+            None => {
+                if let KeyCode::Char(c) = key.code
+                    && !key.modifiers.contains(KeyModifiers::CONTROL)
+                {
+                    pager.search.push(c);
+                }
+            }
+        }
+        pager.scroll = 0;
+        return Outcome::Stay;
+    }
     let page = page.max(1);
-    let wanted = match key.code {
-        KeyCode::Char('d') if ctrl => scroll + page,
-        KeyCode::Char('u') if ctrl => scroll.saturating_sub(page),
-        _ if ctrl => return None,
-        KeyCode::Down | KeyCode::Char('j') => scroll + 1,
-        KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
-        KeyCode::PageDown | KeyCode::Char(' ') => scroll + page,
-        KeyCode::PageUp => scroll.saturating_sub(page),
-        KeyCode::Home | KeyCode::Char('g') => 0,
-        KeyCode::End | KeyCode::Char('G') => max,
-        _ => return None,
+    let max = total.saturating_sub(page);
+    let scroll = pager.scroll.min(max);
+    pager.scroll = match keys.overlay.action_for(key) {
+        Some(OverlayAction::Close) if !pager.search.is_empty() => {
+            pager.search.clear();
+            0
+        }
+        Some(OverlayAction::Close) => return Outcome::Close,
+        Some(OverlayAction::Copy) => return Outcome::Copy,
+        Some(OverlayAction::Search) => {
+            pager.typing = true;
+            scroll
+        }
+        Some(OverlayAction::Down) => (scroll + 1).min(max),
+        Some(OverlayAction::Up) => scroll.saturating_sub(1),
+        Some(OverlayAction::PageDown) => (scroll + page).min(max),
+        Some(OverlayAction::PageUp) => scroll.saturating_sub(page),
+        Some(OverlayAction::Top) => 0,
+        Some(OverlayAction::Bottom) => max,
+        None => scroll,
     };
-    Some(wanted.min(max))
+    Outcome::Stay
 }
 
 #[cfg(test)]
@@ -33,16 +84,57 @@ mod tests {
 
     #[test]
     fn every_line_is_reachable_and_no_further() {
-        assert_eq!(scroll_for(&key(KeyCode::Char('j')), 0, 5, 3), Some(1));
-        assert_eq!(scroll_for(&key(KeyCode::Char('j')), 3, 5, 3), Some(3));
-        assert_eq!(scroll_for(&key(KeyCode::PageDown), 0, 5, 30), Some(5));
-        assert_eq!(scroll_for(&key(KeyCode::Char('G')), 0, 5, 30), Some(30));
-        assert_eq!(scroll_for(&key(KeyCode::Char('g')), 9, 5, 30), Some(0));
-        assert_eq!(scroll_for(&key(KeyCode::Char('k')), 0, 5, 30), Some(0));
+        let keys = Keymap::default();
+        let mut p = Pager::default();
+        let press = |p: &mut Pager, code| on_key(p, &keys, &key(code), 30, 5);
+        press(&mut p, KeyCode::Char('j'));
+        assert_eq!(p.scroll, 1);
+        press(&mut p, KeyCode::PageDown);
+        assert_eq!(p.scroll, 6);
+        press(&mut p, KeyCode::Char('G'));
+        assert_eq!(p.scroll, 25);
+        press(&mut p, KeyCode::Char('j'));
+        assert_eq!(p.scroll, 25, "no further than the last page");
+        press(&mut p, KeyCode::Char('g'));
+        assert_eq!(p.scroll, 0);
+        press(&mut p, KeyCode::Char('k'));
+        assert_eq!(p.scroll, 0);
         let ctrl_d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::CONTROL);
-        assert_eq!(scroll_for(&ctrl_d, 0, 5, 30), Some(5));
+        on_key(&mut p, &keys, &ctrl_d, 30, 5);
+        assert_eq!(p.scroll, 5);
+    }
+
+    #[test]
+    fn slash_types_a_search_and_esc_clears_it_before_closing() {
+        let keys = Keymap::default();
+        let mut p = Pager::default();
+        for c in "/und".chars() {
+            assert_eq!(
+                on_key(&mut p, &keys, &key(KeyCode::Char(c)), 30, 5),
+                Outcome::Stay
+            );
+        }
+        assert_eq!(p.search, "und");
+        assert!(p.typing, "q is typed, not a close");
+        on_key(&mut p, &keys, &key(KeyCode::Char('q')), 30, 5);
+        assert_eq!(p.search, "undq");
+        on_key(&mut p, &keys, &key(KeyCode::Backspace), 30, 5);
+        on_key(&mut p, &keys, &key(KeyCode::Enter), 30, 5);
+        assert!(!p.typing);
+        assert_eq!(
+            on_key(&mut p, &keys, &key(KeyCode::Esc), 30, 5),
+            Outcome::Stay
+        );
+        assert!(p.search.is_empty());
+        assert_eq!(
+            on_key(&mut p, &keys, &key(KeyCode::Esc), 30, 5),
+            Outcome::Close
+        );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(scroll_for(&ctrl_c, 0, 5, 30), None);
-        assert_eq!(scroll_for(&key(KeyCode::Char('x')), 0, 5, 30), None);
+        assert_eq!(
+            on_key(&mut p, &keys, &ctrl_c, 30, 5),
+            Outcome::Close,
+            "one Ctrl-C rule"
+        );
     }
 }

@@ -6,9 +6,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::batch::{Batch, Item};
-use super::keymap::Keymap;
 use super::msg::ErrorInfo;
 use crate::contacts::{ContactRef, ContactStore, Sort};
+use crate::keys::Keymap;
 use crate::ledger::KnownState;
 use crate::number::{Target, TypedError, read_typed};
 
@@ -35,38 +35,79 @@ pub enum View {
     Blocked,
 }
 
-/// What the keyboard is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    /// Browsing the list.
-    Normal,
-    /// Typing a filter.
+/// Scrolling and searching in an overlay that pages through text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pager {
+    /// Lines scrolled past at the top.
+    pub scroll: usize,
+    /// The search (help, messages, details) or filter (history).
+    pub search: String,
+    /// Whether keys go to the search.
+    pub typing: bool,
+}
+
+/// A contact's details (`Enter`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailsView {
+    /// The instance.
+    pub instance: usize,
+    /// The row's JID (a contact, or a number not in contacts).
+    pub jid: String,
+    /// Scrolling.
+    pub pager: Pager,
+    /// The ledger's actions on this instance, once read.
+    pub history: Option<Result<Vec<crate::ledger::HistoryEntry>, String>>,
+}
+
+/// What covers the list and takes the keys. Each owns its data, so no
+/// overlay can show with another's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// Typing a filter (the text is the view's: [`State::filter`]).
     Filter,
-    /// The help overlay is open.
-    Help,
+    /// Every key, with a legend; scrolls and searches.
+    Help(Pager),
     /// Asking whether to quit with requests pending.
     ConfirmQuit {
         /// Whether "Quit" (not "Cancel") has the focus.
         quit_focused: bool,
     },
-    /// Choosing instances for a bulk block/unblock ([`State::dialog`]).
-    ConfirmBatch,
-    /// Offering to resume an unfinished batch ([`State::resume`]).
-    ConfirmResume {
+    /// Choosing instances for a bulk block/unblock.
+    Targets(BatchDialog),
+    /// Offering to resume an unfinished batch.
+    Resume {
+        /// The batch.
+        offer: ResumeOffer,
         /// Whether "Resume" (not "Discard") has the focus.
         resume_focused: bool,
     },
-    /// Typing a number to block ([`State::prompt`]).
-    Prompt,
-    /// Typing a `:` command ([`State::prompt`]).
-    CommandLine,
-    /// The ledger's actions on an instance ([`State::history`]).
-    History,
+    /// Typing a number to block (`a`).
+    Prompt(String),
+    /// Typing a `:` command.
+    CommandLine(String),
+    /// A contact's details.
+    Details(DetailsView),
     /// This session's messages in full, newest first.
-    Messages {
-        /// Lines scrolled past at the top.
-        scroll: usize,
-    },
+    Messages(Pager),
+    /// The ledger's actions on an instance.
+    History(super::history::HistoryView),
+}
+
+impl Overlay {
+    /// Its pager, for the overlays that page through text.
+    pub fn pager(&self) -> Option<&Pager> {
+        match self {
+            Overlay::Help(p) | Overlay::Messages(p) => Some(p),
+            Overlay::Details(d) => Some(&d.pager),
+            Overlay::History(h) => Some(&h.pager),
+            _ => None,
+        }
+    }
+
+    /// Which kind it is, to tell when the screen changes wholesale.
+    pub fn kind(&self) -> std::mem::Discriminant<Overlay> {
+        std::mem::discriminant(self)
+    }
 }
 
 /// Where the focus is in the bulk dialog.
@@ -217,6 +258,9 @@ pub struct Instance {
     pub pending: HashMap<String, Pending>,
     /// Marked contacts (JIDs) for bulk actions.
     pub marks: HashSet<String>,
+    /// The last error of each row (JID) this session, in full, for the
+    /// details; cleared by a success.
+    pub last_error: HashMap<String, String>,
     /// The token's rate budget as last reported: (remaining, limit).
     pub budget: Option<(u32, u32)>,
     /// Which budget it is: the first instance of those sharing its token.
@@ -255,6 +299,7 @@ impl Instance {
             lid_to_jid: HashMap::new(),
             pending: HashMap::new(),
             marks: HashSet::new(),
+            last_error: HashMap::new(),
             budget: None,
             budget_token: 0,
             region_override: None,
@@ -408,8 +453,8 @@ pub struct State {
     pub instances: Vec<Instance>,
     /// Index of the shown instance.
     pub current: usize,
-    /// Keyboard mode.
-    pub mode: Mode,
+    /// What covers the list, if anything.
+    pub overlay: Option<Overlay>,
     /// The filter text.
     pub filter: String,
     /// Row numbers of the current instance's contacts in the view, in
@@ -431,12 +476,6 @@ pub struct State {
     pub batch: Option<Batch>,
     /// Completed actions, newest last, for undo: what succeeded.
     pub history: Vec<Vec<Item>>,
-    /// The bulk dialog, while open.
-    pub dialog: Option<BatchDialog>,
-    /// An unfinished batch offered for resuming.
-    pub resume: Option<ResumeOffer>,
-    /// The number being typed after `a`, or the `:` command line.
-    pub prompt: String,
     /// The keys in force.
     pub keymap: Keymap,
     /// Selected index into `visible`.
@@ -454,8 +493,6 @@ pub struct State {
     pub messages: Vec<Message>,
     /// Requests in flight per instance, for counts that settle.
     pub settling: super::settle::Settling,
-    /// The history overlay's data, while it is open.
-    pub history_view: Option<super::history::HistoryView>,
     /// Ticks since start.
     pub ticks: u64,
     /// Unix time of the last tick.
@@ -489,7 +526,7 @@ impl State {
         State {
             current: start.min(instances.len().saturating_sub(1)),
             instances,
-            mode: Mode::Normal,
+            overlay: None,
             filter: String::new(),
             visible: Vec::new(),
             sort: Sort::Listed,
@@ -500,9 +537,6 @@ impl State {
             sync_filter_limit: SYNC_FILTER_LIMIT,
             batch: None,
             history: Vec::new(),
-            dialog: None,
-            resume: None,
-            prompt: String::new(),
             keymap: Keymap::default(),
             selected: 0,
             offset: 0,
@@ -510,7 +544,6 @@ impl State {
             width: 80,
             status: None,
             messages: Vec::new(),
-            history_view: None,
             settling: Default::default(),
             ticks: 0,
             now: crate::ledger::now_unix(),

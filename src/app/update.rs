@@ -1,22 +1,22 @@
 //! The app's behaviour: `update(state, msg) -> effects`, pure.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use std::sync::Arc;
 
 use super::batch::Item;
 use super::bulk;
 use super::command_line;
-use super::keymap::{self, Command};
 use super::line::{self, Edit};
 use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::state::{
-    Connection, INFO_TICKS, Known, Load, MAX_MESSAGES, Message, Mode, POLL_TICKS, Pending, State,
-    Status, View,
+    Connection, INFO_TICKS, Known, Load, MAX_MESSAGES, Message, Overlay, POLL_TICKS, Pending,
+    State, Status, View,
 };
 use super::tabs;
 use crate::contacts::ContactStore;
 use crate::filter::{FilterJob, Keep, filter};
+use crate::keys::{Command, DialogAction, LineAction};
 
 /// Applies one message to the state and returns what must happen next.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
@@ -197,82 +197,31 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Routes a key to what covers the list, or to the list. The overlay is
+/// taken out of the state while its key is handled; it is put back
+/// unless the key closes it.
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    match state.mode {
-        Mode::Normal => match state.keymap.command_for(&key) {
+    let Some(overlay) = state.overlay.take() else {
+        return match state.keymap.command_for(&key) {
             Some(command) => on_command(state, command),
             None => Vec::new(),
-        },
-        Mode::Filter => on_filter_key(state, key),
-        Mode::Help => {
-            if keymap::is_interrupt(&key) {
-                return request_quit(state);
-            }
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?') | KeyCode::Char('q')
-            ) {
-                state.mode = Mode::Normal;
-            }
-            Vec::new()
-        }
-        Mode::ConfirmQuit { quit_focused } => on_confirm_key(state, key, quit_focused),
-        Mode::ConfirmBatch => bulk::on_dialog_key(state, key),
-        Mode::ConfirmResume { resume_focused } => bulk::on_resume_key(state, key, resume_focused),
-        Mode::Prompt => bulk::on_prompt_key(state, key),
-        Mode::CommandLine => command_line::on_key(state, key),
-        Mode::Messages { scroll } => on_messages_key(state, key, scroll),
-        Mode::History => {
-            let (width, height) = (state.width, state.height);
-            let open = match state.history_view.as_mut() {
-                Some(view) => {
-                    let inst = &state.instances[view.instance];
-                    super::history::on_key(view, inst, &key, width, height)
-                }
-                None => false,
-            };
-            if !open {
-                state.history_view = None;
-                state.mode = Mode::Normal;
-            }
-            Vec::new()
-        }
+        };
+    };
+    match overlay {
+        Overlay::Filter => on_filter_key(state, key),
+        Overlay::ConfirmQuit { quit_focused } => on_confirm_key(state, key, quit_focused),
+        Overlay::Targets(dialog) => bulk::on_dialog_key(state, dialog, key),
+        Overlay::Resume {
+            offer,
+            resume_focused,
+        } => bulk::on_resume_key(state, offer, resume_focused, key),
+        Overlay::Prompt(text) => bulk::on_prompt_key(state, text, key),
+        Overlay::CommandLine(text) => command_line::on_key(state, text, key),
+        overlay @ (Overlay::Help(_)
+        | Overlay::Messages(_)
+        | Overlay::Details(_)
+        | Overlay::History(_)) => super::overlay::on_key(state, overlay, key),
     }
-}
-
-/// Opens the history of the shown instance and asks the ledger for it.
-pub(super) fn open_history(state: &mut State) -> Vec<Effect> {
-    let instance = state.current;
-    state.history_view = Some(super::history::HistoryView::new(instance));
-    state.mode = Mode::History;
-    vec![Effect::Api(ApiJob::History { instance })]
-}
-
-/// Keys in the message log: scroll, or close (Esc, Enter, q, m, Ctrl-C).
-fn on_messages_key(state: &mut State, key: KeyEvent, scroll: usize) -> Vec<Effect> {
-    let page = super::log::rows(state.height);
-    let scroll = match key.code {
-        _ if keymap::is_interrupt(&key) => None,
-        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') | KeyCode::Char('m') => None,
-        KeyCode::Down | KeyCode::Char('j') => Some(scroll + 1),
-        KeyCode::Up | KeyCode::Char('k') => Some(scroll.saturating_sub(1)),
-        KeyCode::PageDown | KeyCode::Char(' ') => Some(scroll + page),
-        KeyCode::PageUp => Some(scroll.saturating_sub(page)),
-        KeyCode::Home | KeyCode::Char('g') => Some(0),
-        KeyCode::End | KeyCode::Char('G') => Some(usize::MAX),
-        _ => Some(scroll),
-    };
-    state.mode = match scroll {
-        Some(scroll) => Mode::Messages {
-            scroll: scroll.min(super::log::max_scroll(
-                &state.messages,
-                state.width,
-                state.height,
-            )),
-        },
-        None => Mode::Normal,
-    };
-    Vec::new()
 }
 
 /// First screen row of the contact list (below the tabs and the header).
@@ -281,7 +230,7 @@ const LIST_TOP: u16 = 2;
 /// Wheel scrolls; a click selects a row or switches to a tab. Only in
 /// the list view: dialogs and prompts keep the keyboard's attention.
 fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
-    if state.mode != Mode::Normal {
+    if state.overlay.is_some() {
         return Vec::new();
     }
     match mouse.kind {
@@ -322,7 +271,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::PageUp => move_by(state, -(page as isize)),
         Command::Top => move_to(state, 0),
         Command::Bottom => move_to(state, state.visible.len().saturating_sub(1)),
-        Command::Filter => state.mode = Mode::Filter,
+        Command::Filter => state.overlay = Some(Overlay::Filter),
         Command::ClearFilter => {
             if bulk::cancel(state) {
                 return Vec::new();
@@ -354,42 +303,36 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::MarkAll => bulk::mark_all(state),
         Command::BulkBlock => bulk::open_dialog(state, true),
         Command::BulkUnblock => bulk::open_dialog(state, false),
-        Command::AddNumber => {
-            state.prompt.clear();
-            state.mode = Mode::Prompt;
-        }
+        Command::AddNumber => state.overlay = Some(Overlay::Prompt(String::new())),
         Command::Undo => return bulk::undo(state),
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),
-        Command::Help => state.mode = Mode::Help,
-        Command::Messages => state.mode = Mode::Messages { scroll: 0 },
-        Command::History => return open_history(state),
-        Command::CommandLine => {
-            state.prompt.clear();
-            state.mode = Mode::CommandLine;
-        }
+        Command::Help => super::overlay::open_help(state),
+        Command::Messages => super::overlay::open_messages(state),
+        Command::History => return super::overlay::open_history(state),
+        Command::Details => return super::overlay::open_details(state),
+        Command::CommandLine => state.overlay = Some(Overlay::CommandLine(String::new())),
         Command::Quit => return request_quit(state),
     }
     Vec::new()
 }
 
 fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    // Ctrl-C quits from everywhere; arrows move in the list meanwhile.
-    if keymap::is_interrupt(&key) {
-        return request_quit(state);
-    }
-    match key.code {
-        KeyCode::Down => move_by(state, 1),
-        KeyCode::Up => move_by(state, -1),
+    // Arrows move in the list meanwhile.
+    match state.keymap.line.action_for(&key) {
+        Some(LineAction::Down) => move_by(state, 1),
+        Some(LineAction::Up) => move_by(state, -1),
         _ => {}
     }
-    match line::edit(&mut state.filter, &key) {
-        Edit::Submit => state.mode = Mode::Normal,
+    state.overlay = Some(Overlay::Filter);
+    match line::edit(&mut state.filter, &key, &state.keymap.line) {
+        Edit::Submit => state.overlay = None,
         Edit::Cancel => {
-            state.mode = Mode::Normal;
+            state.overlay = None;
             state.filter.clear();
-            return refilter(state, None).into_iter().collect();
+            // The selection stays on the contact it was on.
+            return refilter(state, selected_jid(state)).into_iter().collect();
         }
         Edit::Changed => return refilter(state, None).into_iter().collect(),
         Edit::Complete | Edit::Unchanged => {}
@@ -397,39 +340,28 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Keys of the quit question (Cancel has the focus).
 fn on_confirm_key(state: &mut State, key: KeyEvent, quit_focused: bool) -> Vec<Effect> {
-    if keymap::is_interrupt(&key) {
-        return vec![Effect::Quit];
-    }
-    match key.code {
-        KeyCode::Char('y') | KeyCode::Char('Y') => return vec![Effect::Quit],
-        KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
-            state.mode = Mode::Normal;
-        }
-        KeyCode::Enter if quit_focused => return vec![Effect::Quit],
-        KeyCode::Enter => state.mode = Mode::Normal,
-        KeyCode::Left
-        | KeyCode::Right
-        | KeyCode::Tab
-        | KeyCode::BackTab
-        | KeyCode::Char('h')
-        | KeyCode::Char('l') => {
-            state.mode = Mode::ConfirmQuit {
-                quit_focused: !quit_focused,
-            };
-        }
-        _ => {}
-    }
+    let quit_focused = match state.keymap.dialog.action_for(&key) {
+        Some(DialogAction::Yes) => return vec![Effect::Quit],
+        Some(DialogAction::No) => return Vec::new(),
+        Some(DialogAction::Press) if quit_focused => return vec![Effect::Quit],
+        Some(DialogAction::Press) => return Vec::new(),
+        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => !quit_focused,
+        _ => quit_focused,
+    };
+    state.overlay = Some(Overlay::ConfirmQuit { quit_focused });
     Vec::new()
 }
 
+/// Quits, or asks first while work is pending.
 pub(super) fn request_quit(state: &mut State) -> Vec<Effect> {
     if state.pending_count() == 0 {
         return vec![Effect::Quit];
     }
-    state.mode = Mode::ConfirmQuit {
+    state.overlay = Some(Overlay::ConfirmQuit {
         quit_focused: false,
-    };
+    });
     Vec::new()
 }
 
@@ -660,11 +592,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             effects.extend(settle.map(Effect::Api));
             // An open history of that instance follows what the ledger
             // just recorded.
-            if state
-                .history_view
-                .as_ref()
-                .is_some_and(|v| v.instance == instance)
-            {
+            if super::overlay::follows(state, instance) {
                 effects.push(Effect::Api(ApiJob::History { instance }));
             }
             effects
@@ -682,13 +610,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             again.map(Effect::Api).into_iter().collect()
         }
         ApiResult::History { instance, result } => {
-            if let Some(view) = state
-                .history_view
-                .as_mut()
-                .filter(|v| v.instance == instance)
-            {
-                view.entries = Some(result.map_err(|e| e.lead()));
-            }
+            super::overlay::on_history(state, instance, result.map_err(|e| e.lead()));
             Vec::new()
         }
         ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
@@ -810,6 +732,7 @@ fn on_block(
     let mut effects = Vec::new();
     match result {
         Ok(done) => {
+            inst.last_error.remove(&jid);
             let outcome = &done.outcome;
             let lid = row_lid.or_else(|| {
                 (outcome.contact_jid.ends_with(crate::number::LID_SUFFIX)
@@ -874,6 +797,8 @@ fn on_block(
             }
         }
         Err(e) => {
+            inst.last_error
+                .insert(jid.clone(), format!("{} · {}", e.lead(), e.hint));
             if e.status == Some(503) {
                 inst.connection = Connection::State("disconnected".to_string());
                 effects.extend(load_instances(state));

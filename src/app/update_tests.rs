@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::*;
 use crate::api::{BlockOutcome, RemoteContact};
+use crate::app::state::Overlay;
 use crate::app::tabs;
 use crate::contacts::ContactStore;
 
@@ -238,7 +239,7 @@ fn paging_scrolls_a_long_list() {
 fn filter_by_name_and_number_as_you_type() {
     let mut s = loaded();
     update(&mut s, ch('/'));
-    assert_eq!(s.mode, Mode::Filter);
+    assert_eq!(s.overlay, Some(Overlay::Filter));
     for c in "bru".chars() {
         update(&mut s, ch(c));
     }
@@ -251,7 +252,7 @@ fn filter_by_name_and_number_as_you_type() {
     update(&mut s, key(KeyCode::Backspace));
     assert_eq!(s.visible, vec![1]);
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     assert_eq!(s.filter, "bru", "Enter keeps the filter");
     update(&mut s, key(KeyCode::Esc));
     assert!(s.filter.is_empty(), "Esc in the list clears the filter");
@@ -263,7 +264,7 @@ fn filter_by_name_and_number_as_you_type() {
     }
     assert_eq!(s.visible, vec![2], "number formatting is ignored");
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     assert!(s.filter.is_empty(), "Esc while typing clears the filter");
     update(&mut s, ch('/'));
     update(&mut s, ch('x'));
@@ -500,17 +501,17 @@ fn an_error_leads_with_the_reason_then_status_then_what_it_was_about() {
 fn the_message_log_opens_by_key_and_command_and_keeps_the_newest() {
     let mut s = loaded();
     update(&mut s, ch('m'));
-    assert_eq!(s.mode, Mode::Messages { scroll: 0 });
+    assert!(matches!(s.overlay, Some(Overlay::Messages(_))));
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     update(&mut s, ch(':'));
     for c in "messages".chars() {
         update(&mut s, ch(c));
     }
     update(&mut s, key(KeyCode::Enter));
-    assert_eq!(s.mode, Mode::Messages { scroll: 0 });
+    assert!(matches!(s.overlay, Some(Overlay::Messages(_))));
     update(&mut s, ctrl('c'));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     for _ in 0..(crate::app::state::MAX_MESSAGES + 20) {
         update(&mut s, ch('s'));
     }
@@ -734,16 +735,16 @@ fn instance_states_are_applied() {
 fn help_opens_and_closes() {
     let mut s = loaded();
     update(&mut s, ch('?'));
-    assert_eq!(s.mode, Mode::Help);
+    assert!(matches!(s.overlay, Some(Overlay::Help(_))));
     assert!(
         update(&mut s, ch('b')).is_empty(),
         "keys do nothing under help"
     );
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     update(&mut s, ch('?'));
     update(&mut s, ch('?'));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
 }
 
 #[test]
@@ -751,8 +752,10 @@ fn quit_is_immediate_without_pending_work() {
     let mut s = loaded();
     assert_eq!(update(&mut s, ch('q')), vec![Effect::Quit]);
     assert_eq!(update(&mut s, ctrl('c')), vec![Effect::Quit]);
+    // One Ctrl-C rule: it closes the overlay it is in.
     update(&mut s, ch('?'));
-    assert_eq!(update(&mut s, ctrl('c')), vec![Effect::Quit]);
+    assert!(update(&mut s, ctrl('c')).is_empty());
+    assert!(s.overlay.is_none());
 }
 
 #[test]
@@ -761,32 +764,32 @@ fn quit_asks_when_requests_are_pending_with_cancel_focused() {
     update(&mut s, ch('b'));
     assert!(update(&mut s, ch('q')).is_empty());
     assert_eq!(
-        s.mode,
-        Mode::ConfirmQuit {
+        s.overlay,
+        Some(Overlay::ConfirmQuit {
             quit_focused: false
-        }
+        })
     );
     assert!(
         update(&mut s, key(KeyCode::Enter)).is_empty(),
         "Enter on Cancel stays"
     );
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     update(&mut s, ch('q'));
     update(&mut s, key(KeyCode::Right));
-    assert_eq!(s.mode, Mode::ConfirmQuit { quit_focused: true });
+    assert_eq!(s.overlay, Some(Overlay::ConfirmQuit { quit_focused: true }));
     assert_eq!(update(&mut s, key(KeyCode::Enter)), vec![Effect::Quit]);
     update(&mut s, ch('q'));
     update(&mut s, ch('n'));
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     update(&mut s, ch('q'));
     assert_eq!(update(&mut s, ch('y')), vec![Effect::Quit]);
     update(&mut s, ch('n'));
     assert!(update(&mut s, ctrl('c')).is_empty(), "Ctrl-C asks too");
-    assert_eq!(
-        update(&mut s, ctrl('c')),
-        vec![Effect::Quit],
-        "second Ctrl-C forces"
+    assert!(
+        update(&mut s, ctrl('c')).is_empty(),
+        "and in the question, closes it"
     );
+    assert!(s.overlay.is_none());
 }
 
 #[test]
@@ -854,9 +857,9 @@ fn ticks_redraw_only_when_something_moves() {
 #[test]
 fn unknown_keys_do_nothing() {
     let mut s = loaded();
-    let before = (s.selected, s.mode, s.filter.clone());
+    let before = (s.selected, s.overlay.clone(), s.filter.clone());
     assert!(update(&mut s, ch('z')).is_empty());
-    assert_eq!(before, (s.selected, s.mode, s.filter.clone()));
+    assert_eq!(before, (s.selected, s.overlay.clone(), s.filter.clone()));
 }
 
 #[test]
@@ -1155,8 +1158,9 @@ fn bulk_block_across_instances_then_undo() {
     );
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
-    assert_eq!(s.mode, Mode::ConfirmBatch);
-    let d = s.dialog.clone().unwrap();
+    let Some(Overlay::Targets(d)) = s.overlay.clone() else {
+        panic!("the targets dialog opens")
+    };
     assert_eq!(d.chosen, vec![true, false], "the shown instance is chosen");
     assert_eq!(
         d.focus,
@@ -1167,7 +1171,7 @@ fn bulk_block_across_instances_then_undo() {
         update(&mut s, key(KeyCode::Enter)).is_empty(),
         "Enter on Cancel closes"
     );
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
 
     update(&mut s, ch('B'));
     update(&mut s, ch('a')); // every instance
@@ -1335,7 +1339,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
 fn a_blocks_any_typed_number_and_refuses_groups() {
     let mut s = loaded();
     update(&mut s, ch('a'));
-    assert_eq!(s.mode, Mode::Prompt);
+    assert!(matches!(s.overlay, Some(Overlay::Prompt(_))));
     for c in "1203634@g.us".chars() {
         assert!(update(&mut s, ch(c)).is_empty(), "typing runs no command");
     }
@@ -1346,8 +1350,12 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
         status_text(&s)
     );
     assert!(status_text(&s).contains("nothing was sent"));
-    assert_eq!(s.mode, Mode::Prompt, "the text stays to be fixed");
-    s.prompt.clear();
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::Prompt("1203634@g.us".into())),
+        "the text stays to be fixed"
+    );
+    s.overlay = Some(Overlay::Prompt(String::new()));
     for c in "+1 (415) 555-0123".chars() {
         update(&mut s, ch(c));
     }
@@ -1357,12 +1365,12 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     };
     assert_eq!(label, "block +1 415-555-0123 on sales");
     assert_eq!(items, &vec![(0, jid("14155550123"), None, true)]);
-    assert_eq!(s.mode, Mode::Normal);
+    assert!(s.overlay.is_none());
     update(&mut s, ch('a'));
     update(&mut s, ch('x'));
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.mode, Mode::Normal);
-    assert!(s.prompt.is_empty());
+    assert!(s.overlay.is_none());
+    assert!(s.overlay.is_none());
 }
 
 #[test]
@@ -1421,17 +1429,14 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
             left,
         }]),
     );
-    assert_eq!(
-        s.mode,
-        Mode::ConfirmResume {
-            resume_focused: false
-        }
-    );
-    assert_eq!(
-        s.resume.as_ref().unwrap().items.len(),
-        1,
-        "unknown instances are left out"
-    );
+    let Some(Overlay::Resume {
+        offer,
+        resume_focused: false,
+    }) = &s.overlay
+    else {
+        panic!("the resume offer opens, Discard focused")
+    };
+    assert_eq!(offer.items.len(), 1, "unknown instances are left out");
     let effects = update(&mut s, ch('y'));
     assert_eq!(
         effects,
@@ -1541,7 +1546,10 @@ fn the_mouse_scrolls_selects_and_switches_tabs() {
     assert_eq!(s.current, 1, "a click on a tab switches to it");
     update(&mut s, ch('?'));
     update(&mut s, mouse(MouseEventKind::ScrollDown, 10, 10));
-    assert_eq!(s.mode, Mode::Help, "overlays keep the keyboard's attention");
+    assert!(
+        matches!(s.overlay, Some(Overlay::Help(_))),
+        "overlays keep the keyboard's attention"
+    );
 }
 
 #[test]
@@ -1566,7 +1574,7 @@ fn tab_layout_drops_state_words_then_the_name_when_narrow() {
 
 fn type_line(s: &mut State, text: &str) -> Vec<Effect> {
     update(s, ch(':'));
-    assert_eq!(s.mode, Mode::CommandLine);
+    assert!(matches!(s.overlay, Some(Overlay::CommandLine(_))));
     for c in text.chars() {
         assert!(update(s, ch(c)).is_empty(), "typing runs nothing");
     }
@@ -1608,20 +1616,24 @@ fn tab_completes_commands_and_instance_names() {
     update(&mut s, ch(':'));
     update(&mut s, ch('i'));
     update(&mut s, key(KeyCode::Tab));
-    assert_eq!(s.prompt, "instance ");
+    assert_eq!(s.overlay, Some(Overlay::CommandLine("instance ".into())));
     update(&mut s, ch('s'));
     update(&mut s, key(KeyCode::Tab));
     assert_eq!(
-        s.prompt, "instance s",
+        s.overlay,
+        Some(Overlay::CommandLine("instance s".into())),
         "two candidates: nothing more in common"
     );
     assert!(status_text(&s).contains("sales  support"));
     update(&mut s, ch('u'));
     update(&mut s, key(KeyCode::Tab));
-    assert_eq!(s.prompt, "instance support");
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::CommandLine("instance support".into()))
+    );
     update(&mut s, key(KeyCode::Esc));
-    assert_eq!(s.mode, Mode::Normal);
-    assert!(s.prompt.is_empty());
+    assert!(s.overlay.is_none());
+    assert!(s.overlay.is_none());
 }
 
 #[test]

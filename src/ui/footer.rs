@@ -11,7 +11,7 @@ use crate::app::batch::Batch;
 
 use super::theme;
 use crate::app::State;
-use crate::app::keymap::Command;
+use crate::keys::Command;
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
@@ -24,7 +24,8 @@ const DROP_FIRST: [Command; 7] = [
     Command::Filter,
     Command::Help,
 ];
-use crate::app::state::Mode;
+use crate::app::state::Overlay;
+use crate::keys::{Action, DialogAction, LineAction, OverlayAction, Table};
 use crate::number::{Target, TypedError};
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
@@ -33,6 +34,17 @@ fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
         Span::raw(format!(" {what}")),
         Span::raw("  "),
     ]
+}
+
+/// `Enter keep`: the first key of `action` in the table in force.
+fn table_hint<A: Action>(table: &Table<A>, action: A, what: &'static str) -> Vec<Span<'static>> {
+    match table.keys_of(action).first() {
+        Some(k) => key_hint(&k.label(), what)
+            .into_iter()
+            .map(|s| Span::raw(s.content.into_owned()).style(s.style))
+            .collect(),
+        None => Vec::new(),
+    }
 }
 
 /// What a typed number will be sent as (`→ +44 7912 345678 · United
@@ -53,36 +65,36 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(b) = &state.batch {
         return draw_progress(frame, area, state, b);
     }
-    match state.mode {
-        Mode::CommandLine => {
+    let line = &state.keymap.line;
+    match &state.overlay {
+        Some(Overlay::CommandLine(text)) => {
             spans.push(Span::styled(":", theme::key()));
-            spans.push(Span::raw(state.prompt.clone()));
+            spans.push(Span::raw(text.clone()));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
-            let number = state
-                .prompt
+            let number = text
                 .split_once(' ')
                 .filter(|(verb, _)| matches!(*verb, "block" | "b" | "unblock" | "u"))
                 .and_then(|(_, number)| state.number_preview(number));
             match number {
                 Some(preview) => spans.extend(preview_spans(preview)),
                 None => {
-                    spans.extend(key_hint("Tab", "complete"));
-                    spans.extend(key_hint("Enter", "run"));
-                    spans.extend(key_hint("Esc", "cancel"));
+                    spans.extend(table_hint(line, LineAction::Complete, "complete"));
+                    spans.extend(table_hint(line, LineAction::Submit, "run"));
+                    spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
                 }
             }
         }
-        Mode::Prompt => {
+        Some(Overlay::Prompt(text)) => {
             spans.push(Span::styled("Block number: ", theme::key()));
-            spans.push(Span::raw(state.prompt.clone()));
+            spans.push(Span::raw(text.clone()));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
-            match state.number_preview(&state.prompt) {
+            match state.number_preview(text) {
                 Some(preview) => spans.extend(preview_spans(preview)),
                 None => {
-                    spans.extend(key_hint("Enter", "block"));
-                    spans.extend(key_hint("Esc", "cancel"));
+                    spans.extend(table_hint(line, LineAction::Submit, "block"));
+                    spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
                     let example = match state.instance().region() {
                         Some(region) => format!("+CC… or a {} number", region.name()),
                         None => "+CC and the number".to_string(),
@@ -91,16 +103,33 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 }
             }
         }
-        Mode::Filter => {
+        Some(Overlay::Filter) => {
             spans.push(Span::styled("/", theme::key()));
             spans.push(Span::raw(state.filter.clone()));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
-            spans.extend(key_hint("Enter", "keep"));
-            spans.extend(key_hint("Esc", "clear"));
-            spans.extend(key_hint("↑↓", "move"));
+            spans.extend(table_hint(line, LineAction::Submit, "keep"));
+            spans.extend(table_hint(line, LineAction::Cancel, "clear"));
+            spans.extend(table_hint(line, LineAction::Down, "move"));
         }
-        _ => {
+        Some(
+            Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_),
+        ) => {
+            let table = &state.keymap.overlay;
+            spans.extend(table_hint(table, OverlayAction::Down, "scroll"));
+            spans.extend(table_hint(table, OverlayAction::Search, "search"));
+            if matches!(state.overlay, Some(Overlay::Details(_))) {
+                spans.extend(table_hint(table, OverlayAction::Copy, "copy number"));
+            }
+            spans.extend(table_hint(table, OverlayAction::Close, "close"));
+        }
+        Some(Overlay::ConfirmQuit { .. } | Overlay::Targets(_) | Overlay::Resume { .. }) => {
+            let table = &state.keymap.dialog;
+            spans.extend(table_hint(table, DialogAction::Yes, "go"));
+            spans.extend(table_hint(table, DialogAction::NextFocus, "buttons"));
+            spans.extend(table_hint(table, DialogAction::No, "cancel"));
+        }
+        None => {
             if !state.filter.is_empty() {
                 spans.push(Span::styled("filter: ", theme::dim()));
                 spans.push(Span::styled(state.filter.clone(), theme::key()));
@@ -110,7 +139,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 .keymap
                 .entries
                 .iter()
-                .filter_map(|b| Some((b.command, b.keys.first()?.label(), b.hint?)))
+                .filter_map(|b| Some((b.action, b.keys.first()?.label(), b.hint?)))
                 .collect();
             let room = (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
             let width = |hints: &[(Command, String, &str)]| -> usize {

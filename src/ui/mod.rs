@@ -3,10 +3,8 @@
 pub mod contacts;
 mod dialog;
 mod footer;
-mod help;
-mod history;
 mod instances;
-mod messages;
+mod pager;
 mod status_bar;
 pub use crate::text;
 pub mod theme;
@@ -15,7 +13,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 
 use crate::app::State;
-use crate::app::state::Mode;
+use crate::app::state::Overlay;
 
 /// Draws the whole screen: instance tabs, contacts, footer, the error
 /// lines (when an error shows), status bar and any overlay.
@@ -34,31 +32,22 @@ pub fn draw(frame: &mut Frame, state: &State) {
     footer::draw(frame, footer, state);
     status_bar::draw_error(frame, error, &message);
     status_bar::draw(frame, status, state);
-    match state.mode {
-        Mode::Help => help::draw(frame, frame.area(), &state.keymap),
-        Mode::ConfirmQuit { quit_focused } => {
-            dialog::draw_quit(frame, frame.area(), state.pending_count(), quit_focused)
+    match &state.overlay {
+        Some(Overlay::ConfirmQuit { quit_focused }) => {
+            dialog::draw_quit(frame, frame.area(), state.pending_count(), *quit_focused)
         }
-        Mode::ConfirmBatch => {
-            if let Some(d) = &state.dialog {
-                dialog::draw_batch(frame, frame.area(), state, d)
-            }
-        }
-        Mode::ConfirmResume { resume_focused } => {
-            if let Some(offer) = &state.resume {
-                dialog::draw_resume(frame, frame.area(), offer, resume_focused, state.now)
-            }
-        }
-        Mode::Messages { scroll } => {
-            messages::draw(frame, above_status(frame), &state.messages, scroll)
-        }
-        Mode::History => {
-            if let Some(view) = &state.history_view {
-                let inst = &state.instances[view.instance];
-                history::draw(frame, above_status(frame), view, inst)
-            }
-        }
-        Mode::Normal | Mode::Filter | Mode::Prompt | Mode::CommandLine => {}
+        Some(Overlay::Targets(d)) => dialog::draw_batch(frame, frame.area(), state, d),
+        Some(Overlay::Resume {
+            offer,
+            resume_focused,
+        }) => dialog::draw_resume(frame, frame.area(), offer, *resume_focused, state.now),
+        Some(
+            overlay @ (Overlay::Help(_)
+            | Overlay::Messages(_)
+            | Overlay::Details(_)
+            | Overlay::History(_)),
+        ) => pager::draw(frame, above_status(frame), state, overlay),
+        Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_)) | None => {}
     }
 }
 

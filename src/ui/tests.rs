@@ -249,19 +249,95 @@ fn filter_line_and_empty_result() {
     assert!(screen.contains("0 of 7"));
 }
 
+/// Every line of an overlay, in order, scrolled one line at a time with
+/// `j`: its text joined into one line (borders dropped, spaces
+/// collapsed).
+fn every_page(s: &mut State, width: u16, height: u16) -> String {
+    let inner = |screen: &str| -> Vec<String> {
+        let lines: Vec<&str> = screen.lines().collect();
+        // Top border; bottom: search line, border, status bar.
+        lines[1..lines.len() - 3]
+            .iter()
+            .map(|l| l.trim_matches(|c| c == '│' || c == ' ').to_string())
+            .collect()
+    };
+    update(s, key(KeyCode::Home));
+    let mut seen = Vec::new();
+    let mut last = String::new();
+    for _ in 0..400 {
+        let screen = text(&render(s, width, height));
+        if screen == last {
+            break;
+        }
+        seen.push(inner(&screen).remove(0));
+        last = screen;
+        update(s, key(KeyCode::Char('j')));
+    }
+    seen.extend(inner(&last).into_iter().skip(1));
+    seen.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[test]
-fn help_lists_every_binding() {
+fn help_reaches_every_key_of_every_context_at_40x10_and_80x24() {
+    use crate::keys::Context;
     let mut s = demo_state();
     update(&mut s, key(KeyCode::Char('?')));
-    let t = render(&mut s, 100, 40);
-    let screen = text(&t);
-    for b in &s.keymap.entries {
-        assert!(screen.contains(b.help), "help misses: {}", b.help);
-        for k in &b.keys {
-            assert!(screen.contains(&k.label()), "help misses key {}", k.label());
+    for (w, h) in [(80, 24), (40, 10)] {
+        let all = every_page(&mut s, w, h);
+        for context in Context::ALL {
+            for (_, keys, help) in s.keymap.help(context) {
+                let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+                assert!(all.contains(&help), "{w}x{h}: help misses {help:?}");
+                assert!(all.contains(&keys), "{w}x{h}: help misses keys {keys}");
+            }
         }
+        assert!(
+            all.contains("⊘ blocked, as the ledger knows it"),
+            "the legend"
+        );
     }
-    insta::assert_snapshot!(t.backend());
+    update(&mut s, key(KeyCode::Home));
+    insta::assert_snapshot!(render(&mut s, 80, 24).backend());
+}
+
+#[test]
+fn help_search_keeps_what_matches() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('?')));
+    for c in "/undo".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(screen.contains("undo the last action"), "{screen}");
+    assert!(!screen.contains("next contact"), "{screen}");
+    assert!(screen.contains("/undo"), "{screen}");
+}
+
+#[test]
+fn nothing_behind_an_overlay_shows_through() {
+    let mut s = demo_state();
+    // Devanagari with a vowel sign, and a ZWJ family emoji.
+    s.instances[0].contacts = Arc::new(ContactStore::from_remote(vec![
+        rc("5511911110001", Some("अनीता शर्मा"), None),
+        rc("5511911110002", Some("👨‍👩‍👧 family"), None),
+    ]));
+    update(&mut s, key(KeyCode::Char('s')));
+    for overlay in ['?', 'm', 'h'] {
+        update(&mut s, key(KeyCode::Char(overlay)));
+        for (w, h) in [(80, 24), (40, 10)] {
+            let screen = text(&render(&mut s, w, h));
+            for stray in ["ा", "न", "👨", "family"] {
+                assert!(
+                    !screen.contains(stray),
+                    "{overlay} at {w}x{h}: {stray:?} shows through\n{screen}"
+                );
+            }
+        }
+        update(&mut s, key(KeyCode::Esc));
+    }
 }
 
 #[test]
@@ -684,7 +760,7 @@ fn history_overlay_lists_actions_and_filters() {
     update(&mut s, key(KeyCode::Enter));
     update(&mut s, key(KeyCode::Esc));
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.history_view.is_none());
+    assert!(s.overlay.is_none());
     assert!(!text(&render(&mut s, 80, 24)).contains("History of"));
 }
 

@@ -1,0 +1,189 @@
+//! The details overlay (`Enter`): everything known of one row. Every
+//! name field, the number in its country's format with its E.164 form,
+//! the JID and the `@lid`, what the ledger knows, the last error in full,
+//! and the ledger's actions on it. Pure, so the overlay scrolls over the
+//! lines it draws.
+
+use super::history;
+use super::log::LineKind;
+use super::state::{DetailsView, Instance};
+use crate::number::{phone_digits, read_typed};
+use crate::text::{fit, wrap};
+
+/// Label column width.
+const LABEL: usize = 15;
+
+/// The number to copy with `y`: E.164 for a phone JID, else the JID.
+pub fn copy_text(jid: &str) -> String {
+    phone_digits(jid).map_or_else(|| jid.to_string(), |d| format!("+{d}"))
+}
+
+/// The details at `width` columns; with a `search`, only the lines that
+/// contain it.
+pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind, String)> {
+    let mut lines: Vec<(LineKind, String)> = Vec::new();
+    let room = width.saturating_sub(LABEL).max(1);
+    let field = |lines: &mut Vec<(LineKind, String)>, label: &str, value: &str| {
+        for (n, part) in wrap(value, room).into_iter().enumerate() {
+            let head = if n == 0 { label } else { "" };
+            lines.push((LineKind::Text, format!("{head:<LABEL$}{part}")));
+        }
+    };
+    let row = inst
+        .contacts
+        .find(&view.jid)
+        .or_else(|| inst.outsiders.find(&view.jid));
+    lines.push((LineKind::InfoHeading, "Names".to_string()));
+    match row.filter(|_| inst.contacts.find(&view.jid).is_some()) {
+        Some(c) => {
+            for (label, value) in c.name_fields() {
+                field(
+                    &mut lines,
+                    label,
+                    if value.is_empty() { "—" } else { value },
+                );
+            }
+        }
+        None => field(&mut lines, "", "not in contacts"),
+    }
+    lines.push((LineKind::Text, String::new()));
+    lines.push((LineKind::InfoHeading, "Number".to_string()));
+    match phone_digits(&view.jid) {
+        Some(d) => {
+            let preview = read_typed(&format!("+{d}"), None)
+                .map(|t| t.preview())
+                .unwrap_or_else(|e| format!("+{d} ({})", e.brief()));
+            field(&mut lines, "number", &preview);
+            field(&mut lines, "E.164", &format!("+{d}"));
+        }
+        None => field(&mut lines, "number", "hidden number"),
+    }
+    field(&mut lines, "JID", &view.jid);
+    let lid = row.and_then(|c| c.lid()).unwrap_or("—");
+    field(&mut lines, "@lid", lid);
+    lines.push((LineKind::Text, String::new()));
+    lines.push((LineKind::InfoHeading, format!("On {}", inst.name)));
+    let known = match inst.known_of_jid(&view.jid, row.and_then(|c| c.lid())) {
+        Some(k) => format!(
+            "{} {} (ledger)",
+            if k.blocked {
+                "⊘ blocked"
+            } else {
+                "unblocked"
+            },
+            crate::dates::rfc3339(k.at)
+        ),
+        None => "not known: this app has not blocked or unblocked it".to_string(),
+    };
+    field(&mut lines, "state", &known);
+    if let Some(p) = inst.pending.get(&view.jid) {
+        let verb = if p.sending {
+            "blocking…"
+        } else {
+            "unblocking…"
+        };
+        field(&mut lines, "in flight", verb);
+    }
+    if let Some(error) = inst.last_error.get(&view.jid) {
+        lines.push((LineKind::ErrorHeading, "Last error".to_string()));
+        for part in wrap(error, width.saturating_sub(2)) {
+            lines.push((LineKind::Detail, format!("  {part}")));
+        }
+    }
+    lines.push((LineKind::Text, String::new()));
+    lines.push((LineKind::InfoHeading, "History".to_string()));
+    match &view.history {
+        None => lines.push((LineKind::Detail, "reading the ledger…".to_string())),
+        Some(Err(e)) => lines.push((LineKind::ErrorHeading, fit(&format!("✖ {e}"), width))),
+        Some(Ok(entries)) => {
+            let mine: Vec<_> = entries
+                .iter()
+                .filter(|e| e.jid == view.jid || Some(e.jid.as_str()) == row.and_then(|c| c.lid()))
+                .cloned()
+                .collect();
+            if mine.is_empty() {
+                lines.push((
+                    LineKind::Detail,
+                    "nothing asked of the server yet".to_string(),
+                ));
+            } else {
+                lines.extend(history::lines(&mine, inst, "", width));
+            }
+        }
+    }
+    let search = view.pager.search.to_lowercase();
+    if !search.is_empty() {
+        lines.retain(|(_, l)| l.to_lowercase().contains(&search));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::RemoteContact;
+    use crate::app::state::{Known, Pager};
+    use crate::contacts::ContactStore;
+    use crate::ledger::{HistoryEntry, HistoryResult};
+    use std::sync::Arc;
+
+    #[test]
+    fn every_field_the_number_the_ids_the_state_the_error_and_the_history() {
+        let mut inst = Instance::new("sales", None);
+        inst.contacts = Arc::new(ContactStore::from_remote([RemoteContact {
+            jid: "447912345678@s.whatsapp.net".into(),
+            lid: Some("123456789@lid".into()),
+            first_name: Some("Tom".into()),
+            full_name: Some("Tom Jones".into()),
+            push_name: Some("tj".into()),
+            business_name: None,
+        }]));
+        inst.remember(
+            "447912345678@s.whatsapp.net",
+            None,
+            Known {
+                blocked: true,
+                at: 0,
+            },
+        );
+        inst.last_error.insert(
+            "447912345678@s.whatsapp.net".into(),
+            "Instance is not connected (HTTP 503) · connect the phone".into(),
+        );
+        let view = DetailsView {
+            instance: 0,
+            jid: "447912345678@s.whatsapp.net".into(),
+            pager: Pager::default(),
+            history: Some(Ok(vec![HistoryEntry {
+                id: 1,
+                instance: "sales".into(),
+                jid: "447912345678@s.whatsapp.net".into(),
+                lid: None,
+                block: true,
+                requested_at: 0,
+                result: HistoryResult::Done(Some(1)),
+            }])),
+        };
+        let text: String = lines(&view, &inst, 70)
+            .into_iter()
+            .map(|(_, l)| l + "\n")
+            .collect();
+        for part in [
+            "full name      Tom Jones",
+            "first name     Tom",
+            "business name  —",
+            "push name      tj",
+            "+44 7912 345678 · United Kingdom · mobile",
+            "E.164          +447912345678",
+            "JID            447912345678@s.whatsapp.net",
+            "@lid           123456789@lid",
+            "⊘ blocked 1970-01-01T00:00:00Z (ledger)",
+            "Instance is not connected (HTTP 503) · connect the phone",
+            "block · done",
+        ] {
+            assert!(text.contains(part), "{part:?} missing in\n{text}");
+        }
+        assert_eq!(copy_text(&view.jid), "+447912345678");
+        assert_eq!(copy_text("1@lid"), "1@lid");
+    }
+}

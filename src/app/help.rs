@@ -1,0 +1,138 @@
+//! The help overlay's lines: every key of every context in force (the
+//! profile may have remapped them), and a legend for the symbols. Pure,
+//! so scrolling and search use the lines that are drawn.
+
+use super::log::LineKind;
+use crate::keys::{Context, Group, Keymap};
+use crate::text::{fit, width, wrap};
+
+/// The symbols the list and tabs use, and what they mean.
+pub const LEGEND: &[(&str, &str)] = &[
+    ("●", "instance connected"),
+    ("○", "instance not connected (disconnected, logged out)"),
+    ("◌", "instance connecting"),
+    ("!", "instance not found, or its state could not be read"),
+    ("⊘", "blocked, as the ledger knows it"),
+    ("⠋", "a request in flight (the spinner turns)"),
+    ("●", "before a name: the contact is marked for B/U"),
+    ("~", "before a name: the contact's own push name"),
+    ("✖", "an error; m shows every message in full"),
+];
+
+/// Column of the help texts: keys are written before it.
+const KEYS_WIDTH: usize = 18;
+
+/// Help at `width` columns; with a `search`, only the lines that contain
+/// it (case ignored), under their headings.
+pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind, String)> {
+    let search = search.to_lowercase();
+    let wanted = |keys: &str, help: &str| {
+        search.is_empty()
+            || keys.to_lowercase().contains(&search)
+            || help.to_lowercase().contains(&search)
+    };
+    let mut sections: Vec<(String, Vec<(String, &str)>)> = Vec::new();
+    for context in Context::ALL {
+        let rows = keymap.help(context);
+        let groups: Vec<Option<Group>> = match context {
+            Context::List => Group::ALL.iter().copied().map(Some).collect(),
+            _ => vec![None],
+        };
+        for group in groups {
+            let title = match group {
+                Some(g) => format!("{} · {}", context.title(), g.title()),
+                None => context.title().to_string(),
+            };
+            let shown: Vec<(String, &str)> = rows
+                .iter()
+                .filter(|(g, _, _)| group.is_none_or(|want| *g == want))
+                .filter(|(_, keys, help)| wanted(keys, help))
+                .map(|(_, keys, help)| (keys.clone(), *help))
+                .collect();
+            if !shown.is_empty() {
+                sections.push((title, shown));
+            }
+        }
+    }
+    let legend: Vec<(String, &str)> = LEGEND
+        .iter()
+        .filter(|(symbol, meaning)| wanted(symbol, meaning))
+        .map(|(symbol, meaning)| (symbol.to_string(), *meaning))
+        .collect();
+    if !legend.is_empty() {
+        sections.push(("Symbols".to_string(), legend));
+    }
+    let mut lines = Vec::new();
+    // Wide enough: keys and text side by side; narrow: text below keys.
+    let side_by_side = width_cols >= KEYS_WIDTH + 24;
+    for (title, rows) in sections {
+        if !lines.is_empty() {
+            lines.push((LineKind::Text, String::new()));
+        }
+        lines.push((LineKind::InfoHeading, fit(&title, width_cols)));
+        for (keys, help) in rows {
+            if side_by_side && width(&keys) < KEYS_WIDTH - 2 {
+                let room = width_cols.saturating_sub(KEYS_WIDTH);
+                for (n, part) in wrap(help, room).into_iter().enumerate() {
+                    let head = if n == 0 { keys.as_str() } else { "" };
+                    let pad = KEYS_WIDTH - 2 - width(head);
+                    lines.push((LineKind::Text, format!("  {head}{}{part}", " ".repeat(pad))));
+                }
+            } else {
+                lines.push((LineKind::Text, fit(&format!("  {keys}"), width_cols)));
+                for part in wrap(help, width_cols.saturating_sub(4)) {
+                    lines.push((LineKind::Detail, format!("    {part}")));
+                }
+            }
+        }
+    }
+    if lines.is_empty() {
+        lines.push((
+            LineKind::Detail,
+            format!("Nothing in help matches \"{search}\"."),
+        ));
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_and_symbol_is_in_help_at_any_width() {
+        let map = Keymap::default();
+        for width_cols in [36, 76, 120] {
+            let text: String = lines(&map, "", width_cols)
+                .into_iter()
+                .map(|(_, l)| {
+                    assert!(width(&l) <= width_cols, "{l:?} wider than {width_cols}");
+                    l + "\n"
+                })
+                .collect();
+            for context in Context::ALL {
+                for (_, keys, _) in map.help(context) {
+                    assert!(text.contains(&keys), "{keys} missing at {width_cols}");
+                }
+            }
+            for (symbol, _) in LEGEND {
+                assert!(text.contains(symbol));
+            }
+        }
+    }
+
+    #[test]
+    fn search_keeps_matching_lines_under_their_heading() {
+        let map = Keymap::default();
+        let found: Vec<String> = lines(&map, "UNDO", 100)
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].contains("Block"), "{found:?}");
+        assert!(found[1].contains("undo the last action"));
+        let none = lines(&map, "zzzz", 100);
+        assert_eq!(none.len(), 1);
+        assert!(none[0].1.contains("Nothing in help matches"));
+    }
+}
