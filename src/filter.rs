@@ -34,6 +34,9 @@ fn is_number_word(word: &str) -> bool {
 struct Query {
     fuzzy: Pattern,
     numbers: Vec<NumberRun>,
+    /// Emoji and other symbols typed (the index drops them): each must
+    /// be in one of the row's names as typed.
+    symbols: Vec<String>,
     /// Characters every match must hold.
     mask: u64,
 }
@@ -83,6 +86,7 @@ impl Query {
     fn parse(text: &str) -> Query {
         let mut fuzzy = Pattern::default();
         let mut numbers: Vec<NumberRun> = Vec::new();
+        let mut symbols_typed: Vec<String> = Vec::new();
         let mut in_number = false;
         for word in text.split_whitespace() {
             if is_number_word(word) {
@@ -99,6 +103,13 @@ impl Query {
                 in_number = true;
             } else {
                 in_number = false;
+                let symbols: String = word
+                    .chars()
+                    .filter(|c| !c.is_ascii() && !c.is_alphanumeric())
+                    .collect();
+                if !symbols.is_empty() {
+                    symbols_typed.push(symbols);
+                }
                 // Folded like the index, so `pão` and `PAO` both find Pão.
                 let folded: String = fold(word).collect();
                 if !folded.is_empty() {
@@ -125,12 +136,13 @@ impl Query {
         Query {
             fuzzy,
             numbers,
+            symbols: symbols_typed,
             mask,
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.fuzzy.atoms.is_empty() && self.numbers.is_empty()
+        self.fuzzy.atoms.is_empty() && self.numbers.is_empty() && self.symbols.is_empty()
     }
 
     /// The score of row `i`, or `None` when it does not match.
@@ -154,6 +166,15 @@ impl Query {
                     }
                     None => return None,
                 };
+            }
+        }
+        if !self.symbols.is_empty() {
+            let contact = store.get(i)?;
+            for symbols in &self.symbols {
+                if !contact.names().any(|name| name.contains(symbols.as_str())) {
+                    return None;
+                }
+                score += 16;
             }
         }
         if !self.fuzzy.atoms.is_empty() {

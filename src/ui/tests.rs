@@ -788,3 +788,54 @@ fn the_blocked_view_names_numbers_that_are_not_contacts() {
         assert!(screen.contains("Ana"), "{screen}");
     }
 }
+
+#[test]
+fn an_emoji_typed_in_the_filter_finds_the_contact() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('/')));
+    update(&mut s, key(KeyCode::Char('🚀')));
+    let screen = text(&render(&mut s, 80, 24));
+    assert!(screen.contains("/🚀"), "{screen}");
+    assert_eq!(s.visible.len(), 1, "{screen}");
+    assert!(screen.contains("Carlos"), "{screen}");
+}
+
+#[test]
+fn details_show_everything_known_of_a_contact() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char('j')));
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        [crate::app::Effect::Api(crate::app::ApiJob::History {
+            instance: 0
+        })]
+    );
+    update(
+        &mut s,
+        Msg::Api(ApiResult::History {
+            instance: 0,
+            result: Ok(Vec::new()),
+        }),
+    );
+    for (w, h) in [(80, 24), (40, 10)] {
+        let all = every_page(&mut s, w, h);
+        for part in [
+            "push name",
+            "Carlos 🚀",
+            "+55 11 91111-0002",
+            "Brazil",
+            "+5511911110002",
+            "JID 5511911110002@s.whatsap",
+            "nothing asked of the server yet",
+        ] {
+            assert!(all.contains(part), "{w}x{h}: {part:?} missing in {all}");
+        }
+    }
+    let effects = update(&mut s, key(KeyCode::Char('y')));
+    assert_eq!(effects, [crate::app::Effect::Copy("+5511911110002".into())]);
+    update(&mut s, key(KeyCode::Home));
+    insta::assert_snapshot!(render(&mut s, 80, 24).backend());
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.overlay.is_none(), "Enter closes what it opened");
+}
