@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
-use crate::app::batch::{Batch, Item, items_left};
+use crate::app::batch::{Batch, items_left};
 use crate::app::settle::Settling;
 use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
@@ -23,35 +23,8 @@ use crate::output::{self, JsonArray, Table};
 use crate::profile::Profile;
 use crate::worker::{self, WorkerContext};
 
-/// Exit codes of the headless commands.
-pub mod exit {
-    /// Everything worked.
-    pub const OK: u8 = 0;
-    /// Something inside the app failed (ledger, data folder...).
-    pub const INTERNAL: u8 = 1;
-    /// Bad arguments or profile.
-    pub const USAGE: u8 = 2;
-    /// The API refused or could not be reached, for every request.
-    pub const API: u8 = 3;
-    /// Some requests of a batch failed, others worked.
-    pub const PARTIAL: u8 = 4;
-}
-
-/// A failure: exit code and one-line reason.
-#[derive(Debug)]
-pub struct Failure {
-    /// The exit code.
-    pub code: u8,
-    /// Why, in one line.
-    pub message: String,
-}
-
-fn fail(code: u8, message: impl Into<String>) -> Failure {
-    Failure {
-        code,
-        message: message.into(),
-    }
-}
+use crate::failure::fail;
+pub use crate::failure::{Failure, exit};
 
 /// The worker and ledger for one command.
 struct Session {
@@ -104,35 +77,10 @@ impl Session {
         }
     }
 
-    /// The instance called `name`; letter case matters only when two
-    /// instances differ by it alone.
     fn instance_index(&self, name: &str) -> Result<usize, Failure> {
-        let instances = &self.profile.instances;
-        let folded: Vec<usize> = (0..instances.len())
-            .filter(|&i| instances[i].name.eq_ignore_ascii_case(name))
-            .collect();
-        instances
-            .iter()
-            .position(|i| i.name == name)
-            .or(match folded.as_slice() {
-                [only] => Some(*only),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                let names: Vec<&str> = self
-                    .profile
-                    .instances
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect();
-                fail(
-                    exit::USAGE,
-                    format!(
-                        "no instance \"{name}\" in the profile (it has: {})",
-                        names.join(", ")
-                    ),
-                )
-            })
+        self.profile
+            .find_instance(name)
+            .map_err(|e| fail(exit::USAGE, e))
     }
 
     fn known(&self) -> Result<Vec<KnownState>, Failure> {
@@ -157,18 +105,6 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         } => profile_check(Session::open(profile, &data_dir)?, out.json).await,
         Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
             Err(fail(exit::INTERNAL, "not a headless command"))
-        }
-    }
-}
-
-impl From<std::io::Error> for Failure {
-    /// A failed write to standard output: quiet when the reader closed the
-    /// pipe, as `ls | head` is.
-    fn from(e: std::io::Error) -> Failure {
-        if output::is_closed_pipe(&e) {
-            fail(output::CLOSED_PIPE, "")
-        } else {
-            fail(exit::INTERNAL, format!("cannot write the output: {e}"))
         }
     }
 }
@@ -551,34 +487,40 @@ fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
 /// The country each chosen instance reads national forms in: the
 /// profile's `region`, else its own number's, asked of the server only
 /// when an entry needs it.
+/// The country of each chosen instance (the profile's, else its own
+/// number's), and, with `--all`, which instances are connected. The
+/// instance states are asked for only when one of those is needed.
 async fn regions(
     s: &mut Session,
     chosen: &[usize],
     entries: &[Entry],
-) -> Result<Vec<Option<Region>>, Failure> {
+    all: bool,
+) -> Result<(Vec<Option<Region>>, Vec<bool>), Failure> {
     let mut regions: Vec<Option<Region>> = chosen
         .iter()
         .map(|&i| s.profile.instances[i].region)
         .collect();
+    let mut connected = vec![true; chosen.len()];
     let needed = entries.iter().any(|e| !needs_no_region(&e.text));
-    if needed
-        && regions.iter().any(Option::is_none)
+    if (all || (needed && regions.iter().any(Option::is_none)))
         && let ApiResult::Instances(states) = s.ask(ApiJob::LoadInstances).await?
     {
         for (index, state) in states {
-            let own = state.ok().flatten().and_then(|st| st.own_region);
-            if let Some(at) = chosen.iter().position(|&c| c == index) {
-                regions[at] = regions[at].or(own);
-            }
+            let Some(at) = chosen.iter().position(|&c| c == index) else {
+                continue;
+            };
+            let state = state.ok().flatten();
+            connected[at] = state.as_ref().is_some_and(|st| st.state == "connected");
+            regions[at] = regions[at].or(state.and_then(|st| st.own_region));
         }
     }
-    Ok(regions)
+    Ok((regions, connected))
 }
 
 async fn change(mut s: Session, args: ChangeArgs, block: bool) -> Result<(), Failure> {
     let entries = entries(&args)?;
     let chosen = targets(&s, args.instance.as_deref(), args.all)?;
-    let regions = regions(&mut s, &chosen, &entries).await?;
+    let (regions, connected) = regions(&mut s, &chosen, &entries, args.all).await?;
     let named: Vec<(&str, Option<Region>)> = chosen
         .iter()
         .zip(&regions)
@@ -615,18 +557,34 @@ async fn change(mut s: Session, args: ChangeArgs, block: bool) -> Result<(), Fai
         }
     }
     let targets: Vec<Target> = list.good.into_iter().map(|(_, t)| t).collect();
-    let items: Vec<Item> = chosen
-        .iter()
-        .flat_map(|&instance| {
-            targets.iter().map(move |t| Item {
-                instance,
-                jid: t.jid(),
-                lid: None,
-                block,
-                action: None,
-            })
-        })
-        .collect();
+    // The bulk dialog's rules: an @lid belongs to one instance, and with
+    // --all an instance that is not connected is left out; both are said
+    // before anything is sent.
+    let home = (!args.all && chosen.len() == 1).then(|| chosen[0]);
+    let jids: Vec<(String, Option<String>)> = targets.iter().map(|t| (t.jid(), None)).collect();
+    let plan = crate::app::plan::plan(
+        &jids,
+        home,
+        &chosen,
+        |i| {
+            chosen
+                .iter()
+                .position(|&c| c == i)
+                .is_none_or(|at| connected[at])
+        },
+        block,
+        args.all,
+    );
+    for warning in plan.warnings(|i| s.profile.instances[i].name.clone()) {
+        eprintln!("ryze-contacts: {warning}");
+    }
+    if plan.items.is_empty() {
+        return Err(fail(
+            exit::API,
+            "nothing sent: no instance can take these numbers",
+        ));
+    }
+    let items = plan.items;
     let names: Vec<&str> = named.iter().map(|(n, _)| *n).collect();
     let verb = if block { "block" } else { "unblock" };
     let label = format!(

@@ -9,16 +9,9 @@ use std::path::Path;
 use reqwest::Url;
 
 use crate::api::{ApiClient, ClientConfig, Endpoint};
-use crate::headless::{Failure, exit};
+use crate::failure::{Failure, exit, fail};
 use crate::profile::{self, DEFAULT_BASE_URL};
 use crate::secret::Token;
-
-fn fail(code: u8, message: impl Into<String>) -> Failure {
-    Failure {
-        code,
-        message: message.into(),
-    }
-}
 
 /// Asks `question` and reads one answer line (`default` when empty).
 fn ask(input: &mut dyn BufRead, question: &str, default: &str) -> Result<String, Failure> {

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod dates;
 pub mod demo;
 pub mod emulator;
+pub mod failure;
 pub mod files;
 pub mod filter;
 pub mod headless;

@@ -15,23 +15,14 @@ use ryze_contacts::profile::{self, Profile};
 use ryze_contacts::run::{RunOptions, default_data_dir, run};
 use ryze_contacts::{demo, headless, init, logging, ui};
 
-/// A failure to report: exit code and message.
-struct Failure(u8, String);
-
-fn usage(message: impl Into<String>) -> Failure {
-    Failure(2, message.into())
-}
-
-fn other(message: impl ToString) -> Failure {
-    Failure(1, message.to_string())
-}
+use ryze_contacts::failure::{Failure, internal as other, usage};
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(code, message)) => {
+        Err(Failure { code, message }) => {
             // A closed pipe ends quietly: there is no message.
             if !message.is_empty() {
                 eprintln!("ryze-contacts: {message}");
@@ -64,9 +55,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                     .ok_or_else(|| usage("no home folder: pass --profile PATH"))?,
             };
             let mut input = std::io::stdin().lock();
-            init::run(&path, &mut input)
-                .await
-                .map_err(|f| Failure(f.code, f.message))
+            init::run(&path, &mut input).await
         }
         Some(command) => {
             let profile = load_profile(cli.profile)?;
@@ -78,9 +67,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 tracing::info!(log = %log.display(), "headless command");
             }
             ryze_contacts::run::catch_file_size_limit();
-            headless::run(command, profile, data_dir)
-                .await
-                .map_err(|f| Failure(f.code, f.message))
+            headless::run(command, profile, data_dir).await
         }
         None if cli.demo => {
             let demo = demo::start().await.map_err(other)?;
@@ -117,18 +104,12 @@ fn data_dir(dir: Option<PathBuf>) -> Result<PathBuf, Failure> {
 }
 
 fn start_index(profile: &Profile, wanted: Option<&str>) -> Result<usize, Failure> {
-    let Some(wanted) = wanted else { return Ok(0) };
-    profile
-        .instances
-        .iter()
-        .position(|i| i.name == wanted)
-        .ok_or_else(|| {
-            let names: Vec<&str> = profile.instances.iter().map(|i| i.name.as_str()).collect();
-            usage(format!(
-                "--instance {wanted}: no such instance in the profile (it has: {})",
-                names.join(", ")
-            ))
-        })
+    match wanted {
+        Some(wanted) => profile
+            .find_instance(wanted)
+            .map_err(|e| usage(format!("--instance {wanted}: {e}"))),
+        None => Ok(0),
+    }
 }
 
 async fn run_ui(

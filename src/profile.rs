@@ -47,6 +47,35 @@ pub struct Profile {
     pub warnings: Vec<String>,
 }
 
+impl Profile {
+    /// The index of the instance called `name`: the exact name, else the
+    /// only one whose name or label matches ignoring case; otherwise why
+    /// not, naming the instances there are.
+    pub fn find_instance(&self, name: &str) -> Result<usize, String> {
+        let folded = |text: &str| text.eq_ignore_ascii_case(name);
+        let loose: Vec<usize> = (0..self.instances.len())
+            .filter(|&i| {
+                let inst = &self.instances[i];
+                folded(&inst.name) || inst.label.as_deref().is_some_and(folded)
+            })
+            .collect();
+        self.instances
+            .iter()
+            .position(|i| i.name == name)
+            .or(match loose.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.instances.iter().map(|i| i.name.as_str()).collect();
+                format!(
+                    "no instance \"{name}\" in the profile (it has: {})",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
 /// Why a profile could not be used. Every variant names the file and says
 /// what to do.
 #[derive(Debug, Error)]

@@ -352,3 +352,38 @@ fn a_batch_prints_the_settled_count_even_when_answers_raced() {
         String::from_utf8_lossy(&text.stderr)
     );
 }
+
+#[test]
+fn all_says_what_it_leaves_out_before_sending() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, 5);
+    let dir = tempfile::tempdir().unwrap();
+    profile(
+        dir.path(),
+        &emu,
+        "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"marketing\"\n",
+    );
+    let out = run(
+        dir.path(),
+        &["block", "+44 7400 123456", "123456789012345@lid", "--all"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("marketing not connected: skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("hidden-number (@lid) request(s) skipped"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let sent = emu.handle().block_requests();
+    assert!(
+        sent.iter().all(|(instance, _, _)| instance == "sales"),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter().all(|(_, number, _)| !number.ends_with("@lid")),
+        "{sent:?}"
+    );
+}

@@ -10,7 +10,7 @@ use super::state::{BatchDialog, DialogFocus, Load, Overlay, ResumeOffer, State};
 use super::update::{error, info, move_by};
 use crate::keys::DialogAction;
 use crate::ledger::UnfinishedBatch;
-use crate::number::{JidKind, jid_kind, read_typed};
+use crate::number::read_typed;
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut State) {
@@ -144,41 +144,37 @@ pub(super) fn on_dialog_key(
     Vec::new()
 }
 
-/// The phone JID of a listed JID: itself when it is one. Hidden-number
-/// (`@lid`) contacts have none: they cannot be matched on other instances.
-fn phone_jid(jid: &str) -> Option<&str> {
-    (jid_kind(jid) == JidKind::Phone).then_some(jid)
+/// The plan of the bulk dialog as it stands.
+pub fn dialog_plan(state: &State, dialog: &BatchDialog) -> super::plan::Plan {
+    let chosen: Vec<usize> = (0..dialog.chosen.len())
+        .filter(|&i| dialog.chosen[i])
+        .collect();
+    super::plan::plan(
+        &dialog.targets,
+        Some(state.current),
+        &chosen,
+        |i| state.instances[i].connection.is_connected(),
+        dialog.block,
+        false,
+    )
 }
 
 fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
-    let current = state.current;
-    let mut items = Vec::new();
-    let mut skipped = 0;
-    let mut names = Vec::new();
-    for (instance, _) in dialog.chosen.iter().enumerate().filter(|(_, c)| **c) {
-        names.push(state.instances[instance].name.clone());
-        for (jid, lid) in &dialog.targets {
-            let target = if instance == current {
-                Some((jid.clone(), lid.clone()))
-            } else {
-                phone_jid(jid).map(|j| (j.to_string(), None))
-            };
-            match target {
-                Some((jid, lid)) => items.push(Item {
-                    instance,
-                    jid,
-                    lid,
-                    block: dialog.block,
-                    action: None,
-                }),
-                None => skipped += 1,
-            }
-        }
-    }
-    if items.is_empty() {
-        info(state, "no instance chosen: nothing to do");
+    let plan = dialog_plan(state, &dialog);
+    if plan.items.is_empty() {
+        // Nothing to send: the dialog stays, and says why.
+        info(
+            state,
+            "nothing to send: choose an instance these contacts can be matched on",
+        );
+        state.overlay = Some(Overlay::Targets(dialog));
         return Vec::new();
     }
+    let current = state.current;
+    let names: Vec<String> = (0..dialog.chosen.len())
+        .filter(|&i| dialog.chosen[i])
+        .map(|i| state.instances[i].name.clone())
+        .collect();
     state.instances[current].marks.clear();
     let verb = if dialog.block { "block" } else { "unblock" };
     let mut label = format!(
@@ -186,12 +182,13 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
         plural(dialog.targets.len()),
         names.join(", ")
     );
-    if skipped > 0 {
+    if plan.hidden_skipped > 0 {
         label.push_str(&format!(
-            " ({skipped} hidden-number contacts skipped elsewhere: no phone number to match)"
+            " ({} hidden-number contacts skipped elsewhere: no phone number to match)",
+            plan.hidden_skipped
         ));
     }
-    start(state, label, items, false)
+    start(state, label, plan.items, false)
 }
 
 fn plural(n: usize) -> String {

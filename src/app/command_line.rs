@@ -149,6 +149,18 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
                 }
             }
         }
+        "block" | "b" | "unblock" | "u" if arg.is_empty() => {
+            let verb = if command.starts_with('b') {
+                "block"
+            } else {
+                "unblock"
+            };
+            error(
+                state,
+                format!("type the number after :{verb}, e.g. :{verb} +44 7912 345678"),
+            );
+            Vec::new()
+        }
         "block" | "b" => bulk::number_batch(state, arg, true),
         "unblock" | "u" => bulk::number_batch(state, arg, false),
         "filter" | "f" => {

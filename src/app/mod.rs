@@ -3,7 +3,7 @@
 //! ([`Effect`]) and [`update`]. No terminal, no network.
 
 pub mod batch;
-mod bulk;
+pub mod bulk;
 mod command_line;
 pub mod details;
 pub mod help;
@@ -13,6 +13,7 @@ pub mod log;
 pub mod msg;
 pub mod overlay;
 pub mod pager;
+pub mod plan;
 pub mod settle;
 pub mod state;
 pub mod tabs;

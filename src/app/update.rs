@@ -278,7 +278,8 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             }
             if !state.filter.is_empty() {
                 state.filter.clear();
-                return refilter(state, None).into_iter().collect();
+                // The selection stays on the contact it was on.
+                return refilter(state, selected_jid(state)).into_iter().collect();
             }
         }
         Command::Sort => {

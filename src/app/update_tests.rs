@@ -1810,3 +1810,66 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
     let effects = update(&mut s, ch('b'));
     assert_eq!(effects, [block_job(0, "447912345678", None, false)]);
 }
+
+#[test]
+fn esc_after_a_kept_filter_keeps_the_selection() {
+    let mut s = loaded();
+    update(&mut s, ch('/'));
+    for c in "bruno".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    let jid_before = s.selected_contact().unwrap().jid().to_string();
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.filter.is_empty());
+    assert_eq!(s.selected_contact().unwrap().jid(), jid_before);
+    assert!(s.selected > 0, "not back at the top");
+}
+
+#[test]
+fn block_without_a_number_says_how() {
+    let mut s = loaded();
+    update(&mut s, ch(':'));
+    for c in "block".chars() {
+        update(&mut s, ch(c));
+    }
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert_eq!(
+        status_text(&s),
+        "type the number after :block, e.g. :block +44 7912 345678"
+    );
+}
+
+#[test]
+fn the_targets_dialog_says_beforehand_what_it_skips() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![RemoteContact {
+                jid: "999@lid".into(),
+                ..contact("0", "Hidden", None)
+            }])),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, ch(' ')); // support chosen
+    update(&mut s, ch(' ')); // and dropped again
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, ch(' ')); // sales dropped: nothing can be sent
+    let Some(Overlay::Targets(d)) = s.overlay.clone() else {
+        panic!("the dialog is open")
+    };
+    let plan = crate::app::bulk::dialog_plan(&s, &d);
+    assert!(plan.items.is_empty());
+    assert!(update(&mut s, ch('y')).is_empty());
+    assert!(
+        matches!(s.overlay, Some(Overlay::Targets(_))),
+        "the dialog stays and says why"
+    );
+    assert!(status_text(&s).starts_with("nothing to send"));
+}

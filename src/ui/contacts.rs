@@ -65,11 +65,36 @@ fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str) -> Line<'a> {
     let shown = fit(&c.display_name(), width);
     let offset = usize::from(c.name_is_push());
     let hits = highlight(filter, c.name());
+    if hits.is_empty() && !filter.trim().is_empty() {
+        // The match is in a name not shown (push, business…): say which,
+        // highlighted, after the shown one.
+        if let Some((other, other_hits)) = c
+            .names()
+            .filter(|n| *n != c.name())
+            .map(|n| (n, highlight(filter, n)))
+            .find(|(_, h)| !h.is_empty())
+        {
+            let head = fit(&c.display_name(), width / 2);
+            let room = width.saturating_sub(crate::text::width(&head) + 3);
+            let mut spans = vec![Span::styled(head, base), Span::styled(" · ", theme::dim())];
+            spans.extend(highlighted(&fit(other, room), &other_hits, 0, theme::dim()));
+            return Line::from(spans);
+        }
+    }
     if hits.is_empty() {
         return Line::styled(shown, base);
     }
-    let spans: Vec<Span> = shown
-        .chars()
+    Line::from(highlighted(&shown, &hits, offset, base))
+}
+
+/// `text` with the characters at `hits` (shifted by `offset`) marked.
+fn highlighted<'a>(
+    text: &str,
+    hits: &[u32],
+    offset: usize,
+    base: ratatui::style::Style,
+) -> Vec<Span<'a>> {
+    text.chars()
         .enumerate()
         .map(|(i, ch)| {
             let hit = i >= offset && hits.binary_search(&((i - offset) as u32)).is_ok();
@@ -80,8 +105,7 @@ fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str) -> Line<'a> {
             };
             Span::styled(ch.to_string(), style)
         })
-        .collect();
-    Line::from(spans)
+        .collect()
 }
 
 /// A centred message in the list area (loading, error, empty).

@@ -64,10 +64,12 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
         format!("{n} contacts")
     };
     let chosen = d.chosen.iter().filter(|c| **c).count();
-    let mut lines = vec![
-        Line::raw(format!("{verb} {what} on {chosen} instance(s):")),
-        Line::raw(""),
-    ];
+    let on = if chosen == 1 {
+        "1 instance".to_string()
+    } else {
+        format!("{chosen} instances")
+    };
+    let mut lines = vec![Line::raw(format!("{verb} {what} on {on}:")), Line::raw("")];
     for (i, inst) in state.instances.iter().enumerate() {
         let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
         let cursor = d.focus == DialogFocus::List && d.cursor == i;
@@ -77,6 +79,17 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
         } else {
             Line::raw(text)
         });
+    }
+    let plan = crate::app::bulk::dialog_plan(state, d);
+    let name = |i: usize| state.instances[i].name.clone();
+    for warning in plan.warnings(name) {
+        lines.push(Line::styled(format!("⚠ {warning}"), theme::bad()));
+    }
+    if plan.items.is_empty() {
+        lines.push(Line::styled(
+            "nothing to send with this choice",
+            theme::bad(),
+        ));
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![

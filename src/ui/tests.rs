@@ -839,3 +839,38 @@ fn details_show_everything_known_of_a_contact() {
     update(&mut s, key(KeyCode::Enter));
     assert!(s.overlay.is_none(), "Enter closes what it opened");
 }
+
+#[test]
+fn a_match_on_a_name_not_shown_is_shown_beside_it() {
+    let mut s = demo_state();
+    s.instances[0].contacts = Arc::new(ContactStore::from_remote(vec![rc(
+        "5511911110001",
+        Some("Ana Silva"),
+        Some("Nina Surf"),
+    )]));
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "nina".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let t = render(&mut s, 80, 24);
+    let screen = text(&t);
+    assert!(screen.contains("Ana Silva · Nina Surf"), "{screen}");
+    // The matched letters of the push name are the highlighted ones.
+    let buffer = t.backend().buffer();
+    let row = (0..buffer.area.height)
+        .find(|&y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains("Nina")
+        })
+        .unwrap();
+    let x = (0..buffer.area.width)
+        .find(|&x| buffer[(x, row)].symbol() == "N")
+        .unwrap();
+    assert_ne!(
+        buffer[(x, row)].style(),
+        buffer[(x - 2, row)].style(),
+        "N of Nina is marked"
+    );
+}

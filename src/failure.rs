@@ -1,0 +1,58 @@
+//! How a command line path fails: an exit code and a one-line reason.
+//! Shared by `main`, the headless commands and `init`.
+
+use crate::output;
+
+/// Exit codes of the command line.
+pub mod exit {
+    /// Everything worked.
+    pub const OK: u8 = 0;
+    /// Something inside the app failed (ledger, data folder...).
+    pub const INTERNAL: u8 = 1;
+    /// Bad arguments or profile.
+    pub const USAGE: u8 = 2;
+    /// The API refused or could not be reached, for every request.
+    pub const API: u8 = 3;
+    /// Some requests of a batch failed, others worked.
+    pub const PARTIAL: u8 = 4;
+}
+
+/// A failure: exit code and one-line reason (empty when there is
+/// nothing to say, as for a closed pipe).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The exit code.
+    pub code: u8,
+    /// Why, in one line.
+    pub message: String,
+}
+
+/// A failure with this code and reason.
+pub fn fail(code: u8, message: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        message: message.into(),
+    }
+}
+
+/// A usage or profile error (exit 2).
+pub fn usage(message: impl Into<String>) -> Failure {
+    fail(exit::USAGE, message)
+}
+
+/// Anything else that went wrong inside (exit 1).
+pub fn internal(message: impl ToString) -> Failure {
+    fail(exit::INTERNAL, message.to_string())
+}
+
+impl From<std::io::Error> for Failure {
+    /// A failed write to standard output: quiet when the reader closed the
+    /// pipe, as `ls | head` is.
+    fn from(e: std::io::Error) -> Failure {
+        if output::is_closed_pipe(&e) {
+            fail(output::CLOSED_PIPE, "")
+        } else {
+            internal(format!("cannot write the output: {e}"))
+        }
+    }
+}
