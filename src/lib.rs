@@ -15,6 +15,7 @@ pub mod filter;
 pub mod headless;
 pub mod init;
 pub mod keys;
+pub mod layout;
 pub mod ledger;
 pub mod logging;
 pub mod number;

@@ -24,7 +24,7 @@ use crate::rate::{Heard, POLL, Permit, RateBudgets};
 use crate::secret::Token;
 
 /// Requests in flight at once, across all instances.
-const MAX_IN_FLIGHT: usize = 8;
+const MAX_IN_FLIGHT: usize = crate::app::batch::MAX_IN_FLIGHT;
 /// Longest pause between two attempts, whatever the backoff says.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 

@@ -7,8 +7,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::bulk;
 use super::line::{Edit, edit};
 use super::msg::Effect;
+use super::ops::{error, info, refilter, refresh, request_quit, switch_instance};
 use super::state::{Overlay, State};
-use super::update::{error, info, refilter, refresh, request_quit, switch_instance};
 
 /// The commands and what they take.
 const COMMANDS: &[(&str, &str)] = &[

@@ -11,6 +11,7 @@ pub mod history;
 mod line;
 pub mod log;
 pub mod msg;
+pub mod ops;
 pub mod overlay;
 pub mod pager;
 pub mod plan;

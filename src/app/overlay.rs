@@ -10,12 +10,6 @@ use super::state::{DetailsView, Overlay, Pager, State};
 use super::{details, help, history, log};
 use crate::keys::Command;
 
-/// Rows of text an overlay shows in a terminal of `height` rows: all
-/// but the status bar, the two borders and the search line.
-pub fn rows(height: u16) -> usize {
-    height.saturating_sub(4).max(1) as usize
-}
-
 /// Columns of text inside an overlay's borders.
 pub fn text_width(width: u16) -> usize {
     width.saturating_sub(2).max(1) as usize
@@ -65,7 +59,7 @@ fn opener(overlay: &Overlay) -> Option<Command> {
 /// key closes it).
 pub fn on_key(state: &mut State, mut overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
     let total = lines(state, &overlay).len();
-    let page = rows(state.height);
+    let page = crate::layout::overlay_rows(state.height);
     let typing = overlay.pager().is_some_and(|p| p.typing);
     let closes =
         !typing && opener(&overlay).is_some_and(|c| state.keymap.command_for(&key) == Some(c));
@@ -82,7 +76,7 @@ pub fn on_key(state: &mut State, mut overlay: Overlay, key: KeyEvent) -> Vec<Eff
         Outcome::Copy => {
             if let Overlay::Details(d) = &overlay {
                 let text = details::copy_text(&d.jid);
-                super::update::info(
+                super::ops::info(
                     state,
                     format!("copied {text} (through the terminal's clipboard, OSC 52)"),
                 );
@@ -116,7 +110,7 @@ pub fn open_history(state: &mut State) -> Vec<Effect> {
 /// history.
 pub fn open_details(state: &mut State) -> Vec<Effect> {
     let Some(jid) = state.selected_contact().map(|c| c.jid().to_string()) else {
-        super::update::info(state, "no contact selected");
+        super::ops::info(state, "no contact selected");
         return Vec::new();
     };
     let instance = state.current;

@@ -12,9 +12,6 @@ use crate::keys::Keymap;
 use crate::ledger::KnownState;
 use crate::number::{Target, TypedError, read_typed};
 
-/// Screen rows that are not contact rows: tabs, column header, footer,
-/// status bar.
-pub const CHROME_ROWS: u16 = 4;
 /// Timer ticks a second (the run loop ticks at this rate).
 pub const TICKS_PER_SECOND: u64 = 4;
 /// Ticks an info message stays (5 s).
@@ -567,9 +564,7 @@ impl State {
     /// Rows of the contact list: the terminal less the tabs, header,
     /// footer, status bar and the error line when one shows.
     pub fn list_height(&self) -> usize {
-        (self.height.saturating_sub(CHROME_ROWS) as usize)
-            .saturating_sub(self.message_lines().len())
-            .max(1)
+        crate::layout::list_rows(self.height, self.message_lines().len())
     }
 
     /// The error shown above the status bar, wrapped to the terminal's

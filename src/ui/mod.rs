@@ -10,7 +10,6 @@ pub use crate::text;
 pub mod theme;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
 
 use crate::app::State;
 use crate::app::state::Overlay;
@@ -19,19 +18,12 @@ use crate::app::state::Overlay;
 /// lines (when an error shows), status bar and any overlay.
 pub fn draw(frame: &mut Frame, state: &State) {
     let message = state.message_lines();
-    let [tabs, list, footer, error, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(message.len() as u16),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
-    instances::draw(frame, tabs, state);
-    contacts::draw(frame, list, state);
-    footer::draw(frame, footer, state);
-    status_bar::draw_error(frame, error, &message);
-    status_bar::draw(frame, status, state);
+    let areas = crate::layout::areas(frame.area(), message.len() as u16);
+    instances::draw(frame, areas.tabs, state);
+    contacts::draw(frame, areas.list, state);
+    footer::draw(frame, areas.footer, state);
+    status_bar::draw_error(frame, areas.error, &message);
+    status_bar::draw(frame, areas.status, state);
     match &state.overlay {
         Some(Overlay::ConfirmQuit { quit_focused }) => {
             dialog::draw_quit(frame, frame.area(), state.pending_count(), *quit_focused)
@@ -46,16 +38,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
             | Overlay::Messages(_)
             | Overlay::Details(_)
             | Overlay::History(_)),
-        ) => pager::draw(frame, above_status(frame), state, overlay),
+        ) => pager::draw(frame, areas.overlay, state, overlay),
         Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_)) | None => {}
     }
-}
-
-/// The screen above the status bar, where full-screen overlays go.
-fn above_status(frame: &Frame) -> ratatui::layout::Rect {
-    let mut area = frame.area();
-    area.height = area.height.saturating_sub(1);
-    area
 }
 
 #[cfg(test)]

@@ -1,0 +1,110 @@
+//! Where each part of the screen goes, for the UI that draws it and the
+//! app that pages and hit-tests the mouse: one place, so they agree.
+//!
+//! From the top: the instance tabs, the column header, the contact rows,
+//! the footer, the error lines (when an error shows, at most three), the
+//! status bar. Overlays that page through text cover all but the status
+//! bar: a border, their lines, a search line, a border.
+
+use ratatui::layout::Rect;
+
+/// Rows of the instance tabs.
+pub const TABS: u16 = 1;
+/// Rows of the column header above the contacts.
+pub const HEADER: u16 = 1;
+/// Screen row of the first contact.
+pub const LIST_TOP: u16 = TABS + HEADER;
+/// Rows that are never contact rows: tabs, header, footer, status bar.
+pub const CHROME_ROWS: u16 = TABS + HEADER + 1 + 1;
+/// Rows of a text overlay that are not its lines: two borders and the
+/// search line (and the status bar below it).
+const OVERLAY_CHROME: u16 = 3 + 1;
+
+/// The areas of the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    /// Instance tabs.
+    pub tabs: Rect,
+    /// Column header and contact rows.
+    pub list: Rect,
+    /// Keys, the line being typed, or a batch's progress.
+    pub footer: Rect,
+    /// The error lines (zero rows when no error shows).
+    pub error: Rect,
+    /// The status bar.
+    pub status: Rect,
+    /// Where a text overlay goes: all but the status bar.
+    pub overlay: Rect,
+}
+
+/// The areas of `screen` with `error_rows` error lines.
+pub fn areas(screen: Rect, error_rows: u16) -> Areas {
+    let row = |y: u16, height: u16| Rect {
+        x: screen.x,
+        y,
+        width: screen.width,
+        height,
+    };
+    let bottom = screen.y + screen.height;
+    let status_y = bottom.saturating_sub(1).max(screen.y);
+    let error_rows = error_rows.min(screen.height.saturating_sub(CHROME_ROWS + 1));
+    let error_y = status_y.saturating_sub(error_rows);
+    let footer_y = error_y.saturating_sub(1);
+    let list_y = screen.y + TABS;
+    Areas {
+        tabs: row(screen.y, TABS.min(screen.height)),
+        list: row(list_y, footer_y.saturating_sub(list_y)),
+        footer: row(footer_y, u16::from(screen.height > 2)),
+        error: row(error_y, error_rows),
+        status: row(status_y, u16::from(screen.height > 0)),
+        overlay: row(screen.y, screen.height.saturating_sub(1)),
+    }
+}
+
+/// Contact rows in a terminal of `height` rows with `error_rows` error
+/// lines (at least one).
+pub fn list_rows(height: u16, error_rows: usize) -> usize {
+    (height.saturating_sub(CHROME_ROWS) as usize)
+        .saturating_sub(error_rows)
+        .max(1)
+}
+
+/// Lines a text overlay shows in a terminal of `height` rows.
+pub fn overlay_rows(height: u16) -> usize {
+    height.saturating_sub(OVERLAY_CHROME).max(1) as usize
+}
+
+/// The contact row (index on screen) at `row`, if it is one.
+pub fn row_at(row: u16, height: u16, error_rows: usize) -> Option<usize> {
+    let index = row.checked_sub(LIST_TOP)? as usize;
+    (index < list_rows(height, error_rows)).then_some(index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parts_tile_the_screen() {
+        for (width, height, errors) in [(80, 24, 0), (80, 24, 3), (40, 10, 2), (200, 50, 1)] {
+            let a = areas(Rect::new(0, 0, width, height), errors);
+            assert_eq!(a.tabs.y, 0);
+            assert_eq!(a.list.y, 1);
+            assert_eq!(a.list.y + a.list.height, a.footer.y);
+            assert_eq!(a.footer.y + 1, a.error.y);
+            assert_eq!(a.error.y + a.error.height, a.status.y);
+            assert_eq!(a.status.y, height - 1);
+            // The list area holds the header and the contact rows.
+            assert_eq!(
+                a.list.height as usize - 1,
+                list_rows(height, errors as usize)
+            );
+            assert_eq!(a.overlay.height, height - 1);
+        }
+        assert_eq!(row_at(2, 24, 0), Some(0));
+        assert_eq!(row_at(1, 24, 0), None, "the header");
+        assert_eq!(row_at(21, 24, 0), Some(19));
+        assert_eq!(row_at(22, 24, 0), None, "the footer");
+        assert_eq!(overlay_rows(24), 20);
+    }
+}
