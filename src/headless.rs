@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::batch::{Batch, items_left};
+use crate::app::msg::ConnState;
 use crate::app::settle::Settling;
 use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
@@ -127,7 +128,7 @@ async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
     for (i, state) in states {
         let name = s.profile.instances[i].name.clone();
         let (state, error) = match state {
-            Ok(Some(st)) => (st.state, None),
+            Ok(Some(st)) => (st.state.to_string(), None),
             Ok(None) => ("not found".to_string(), None),
             Err(e) => {
                 failures += 1;
@@ -233,8 +234,8 @@ enum Verdict {
 }
 
 impl Verdict {
-    fn of_state(state: &str) -> Verdict {
-        if state == "connected" {
+    fn of_state(state: &ConnState) -> Verdict {
+        if state.is_connected() {
             Verdict::Ok
         } else {
             Verdict::NotConnected(state.to_string())
@@ -510,7 +511,7 @@ async fn regions(
                 continue;
             };
             let state = state.ok().flatten();
-            connected[at] = state.as_ref().is_some_and(|st| st.state == "connected");
+            connected[at] = state.as_ref().is_some_and(|st| st.state.is_connected());
             regions[at] = regions[at].or(state.and_then(|st| st.own_region));
         }
     }

@@ -470,7 +470,7 @@ impl WorkerContext {
                     list.iter()
                         .find(|info| &info.name == name)
                         .map(|info| InstanceStatus {
-                            state: info.state().to_string(),
+                            state: info.state().into(),
                             own_region: info.own_region(),
                         })
                 });

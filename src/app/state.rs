@@ -155,8 +155,8 @@ pub struct ResumeOffer {
 pub enum Connection {
     /// Not reported yet.
     Unknown,
-    /// The server's word (`connected`, `disconnected`...).
-    State(String),
+    /// The server's state.
+    State(super::msg::ConnState),
     /// The server does not list this instance.
     NotOnServer,
     /// The state could not be fetched.
@@ -168,10 +168,7 @@ impl Connection {
     pub fn label(&self) -> String {
         match self {
             Connection::Unknown => "checking…".to_string(),
-            Connection::State(state) => match state.as_str() {
-                "loggedout" => "logged out".to_string(),
-                other => other.to_string(),
-            },
+            Connection::State(state) => state.word().to_string(),
             Connection::NotOnServer => "not found".to_string(),
             Connection::Failed(e) => match e.status {
                 Some(status) => format!("error {status}"),
@@ -182,7 +179,7 @@ impl Connection {
 
     /// Whether the server says the instance is connected.
     pub fn is_connected(&self) -> bool {
-        matches!(self, Connection::State(s) if s == "connected")
+        matches!(self, Connection::State(s) if s.is_connected())
     }
 }
 

@@ -8,7 +8,7 @@ use super::batch::Item;
 use super::bulk;
 use super::command_line;
 use super::line::{self, Edit};
-use super::msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, InstanceStatus, Msg};
+use super::msg::{ApiJob, ApiResult, BlockDone, ConnState, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::ops::{
     error, failure, info, load_contacts, load_instances, move_by, move_to, on_filtered, refilter,
     refresh, request_quit, scroll_into_view, selected_jid, switch_instance, with_outsiders,
@@ -423,7 +423,7 @@ fn on_contacts(
         Err(e) => {
             let mut effects = Vec::new();
             if e.status == Some(503) {
-                inst.connection = Connection::State("disconnected".to_string());
+                inst.connection = Connection::State(ConnState::Disconnected);
             }
             let name = inst.name.clone();
             let kept = if inst.contacts.is_empty() {
@@ -572,7 +572,7 @@ fn on_block(
             inst.last_error
                 .insert(jid.clone(), format!("{} · {}", e.lead(), e.hint));
             if e.status == Some(503) {
-                inst.connection = Connection::State("disconnected".to_string());
+                inst.connection = Connection::State(ConnState::Disconnected);
                 effects.extend(load_instances(state));
             }
             // Batch failures are summed up when the batch ends.

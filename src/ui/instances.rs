@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::State;
+use crate::app::msg::ConnState;
 use crate::app::state::{Connection, Instance};
 use crate::app::tabs;
 
@@ -16,8 +17,8 @@ use crate::app::tabs;
 pub fn connection_symbol(connection: &Connection, ticks: u64) -> (&'static str, Style) {
     match connection {
         Connection::Unknown => (theme::spinner(ticks), theme::dim()),
-        Connection::State(s) if s == "connected" => ("●", theme::good()),
-        Connection::State(s) if s == "connecting" => ("◌", theme::pending()),
+        Connection::State(ConnState::Connected) => ("●", theme::good()),
+        Connection::State(ConnState::Connecting) => ("◌", theme::pending()),
         Connection::State(_) => ("○", theme::bad()),
         Connection::NotOnServer | Connection::Failed(_) => ("!", theme::bad()),
     }
