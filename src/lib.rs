@@ -29,4 +29,5 @@ pub mod secret;
 pub mod terminal;
 pub mod text;
 pub mod ui;
+pub mod view_memory;
 pub mod worker;

@@ -75,25 +75,37 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 .data_dir
                 .unwrap_or_else(|| demo.data_dir.path().to_path_buf());
             let start = start_index(&demo.profile, cli.instance.as_deref())?;
-            run_ui(demo.profile.clone(), data_dir, start, cli.mouse).await
+            run_ui(
+                demo.profile.clone(),
+                data_dir,
+                start,
+                "demo".to_string(),
+                cli.mouse,
+            )
+            .await
         }
         None => {
-            let profile = load_profile(cli.profile)?;
+            let path = profile_path(cli.profile)?;
+            let profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
             let data_dir = data_dir(cli.data_dir)?;
             let start = start_index(&profile, cli.instance.as_deref())?;
-            run_ui(profile, data_dir, start, cli.mouse).await
+            let key = ryze_contacts::view_memory::profile_key(
+                &std::fs::canonicalize(&path).unwrap_or(path),
+            );
+            run_ui(profile, data_dir, start, key, cli.mouse).await
         }
     }
 }
 
+fn profile_path(path: Option<PathBuf>) -> Result<PathBuf, Failure> {
+    match path {
+        Some(path) => Ok(path),
+        None => profile::default_path().ok_or_else(|| usage("no home folder: pass --profile PATH")),
+    }
+}
+
 fn load_profile(path: Option<PathBuf>) -> Result<Profile, Failure> {
-    let path = match path {
-        Some(path) => path,
-        None => {
-            profile::default_path().ok_or_else(|| usage("no home folder: pass --profile PATH"))?
-        }
-    };
-    profile::load(&path).map_err(|e| usage(e.to_string()))
+    profile::load(&profile_path(path)?).map_err(|e| usage(e.to_string()))
 }
 
 fn data_dir(dir: Option<PathBuf>) -> Result<PathBuf, Failure> {
@@ -103,19 +115,21 @@ fn data_dir(dir: Option<PathBuf>) -> Result<PathBuf, Failure> {
     }
 }
 
-fn start_index(profile: &Profile, wanted: Option<&str>) -> Result<usize, Failure> {
-    match wanted {
-        Some(wanted) => profile
-            .find_instance(wanted)
-            .map_err(|e| usage(format!("--instance {wanted}: {e}"))),
-        None => Ok(0),
-    }
+fn start_index(profile: &Profile, wanted: Option<&str>) -> Result<Option<usize>, Failure> {
+    wanted
+        .map(|wanted| {
+            profile
+                .find_instance(wanted)
+                .map_err(|e| usage(format!("--instance {wanted}: {e}")))
+        })
+        .transpose()
 }
 
 async fn run_ui(
     profile: Profile,
     data_dir: PathBuf,
-    start: usize,
+    start: Option<usize>,
+    view_key: String,
     mouse: bool,
 ) -> Result<(), Failure> {
     let log_path = logging::init(&data_dir);
@@ -124,6 +138,7 @@ async fn run_ui(
         profile,
         data_dir,
         start,
+        view_key,
         log_path,
         mouse,
     })

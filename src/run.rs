@@ -44,8 +44,11 @@ pub struct RunOptions {
     pub profile: Profile,
     /// Where the ledger lives.
     pub data_dir: PathBuf,
-    /// Index of the instance to open on.
-    pub start: usize,
+    /// Index of the instance to open on (`--instance`); else the one
+    /// last used with this profile.
+    pub start: Option<usize>,
+    /// Which remembered view is this profile's ([`crate::view_memory`]).
+    pub view_key: String,
     /// The log file, mentioned if the app crashes.
     pub log_path: Option<PathBuf>,
     /// Whether to capture the mouse.
@@ -234,7 +237,18 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
         .iter()
         .map(|i| (i.name.clone(), i.label.clone()))
         .collect();
-    let mut state = State::new(&names, &known, options.start);
+    let remembered = crate::view_memory::load(&options.data_dir, &options.view_key);
+    let start = options.start.unwrap_or_else(|| {
+        remembered
+            .as_ref()
+            .and_then(|r| options.profile.find_instance(&r.instance).ok())
+            .unwrap_or(0)
+    });
+    let mut state = State::new(&names, &known, start);
+    if let Some(r) = &remembered {
+        state.sort = r.sort();
+        state.view = r.view();
+    }
     state.keymap = options.profile.keymap.clone();
     let warnings: Vec<String> = options
         .profile
@@ -334,6 +348,10 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     }
     stop.store(true, Ordering::Relaxed);
     drop(guard);
+    let view = crate::view_memory::Remembered::of(&state.instance().name, state.sort, state.view);
+    if let Err(e) = crate::view_memory::save(&options.data_dir, &options.view_key, &view) {
+        tracing::warn!(error = %e, "the view was not kept for the next start");
+    }
     tracing::info!("quit");
     Ok(())
 }

@@ -253,3 +253,28 @@ fn every_catchable_ending_signal_restores_the_terminal() {
         assert_restored(&raw);
     }
 }
+
+#[test]
+fn the_app_reopens_on_the_instance_sort_and_view_last_used() {
+    let (_rt, _emu, dir) = emulator_and_profile(Duration::ZERO);
+    let data = dir.path().join("data");
+    let profile = dir.path().join("profile.toml");
+    let mut app = App::start(&profile, &data);
+    app.screen.wait_for("40 of 40");
+    app.press(b"s");
+    app.screen.wait_for("by name");
+    app.press(b"\t");
+    app.screen.wait_for("marketing │");
+    app.press(b"q");
+    let (status, _) = app.wait_exit();
+    assert!(status.success(), "{status:?}");
+
+    // The instance last shown, and the sort kept for every instance.
+    let mut app = App::start(&profile, &data);
+    app.screen.wait_for(" marketing │");
+    app.press(b"\t");
+    app.screen.wait_for("40 of 40 · by name");
+    app.press(b"q");
+    let (status, _) = app.wait_exit();
+    assert!(status.success(), "{status:?}");
+}
