@@ -527,14 +527,7 @@ mod tests {
     use super::*;
 
     fn remote(jid: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
-        RemoteContact {
-            jid: jid.into(),
-            lid: None,
-            first_name: None,
-            full_name: full.map(str::to_string),
-            push_name: push.map(str::to_string),
-            business_name: None,
-        }
+        crate::fixtures::remote(jid, full, None, push)
     }
 
     fn store() -> ContactStore {

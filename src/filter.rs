@@ -323,14 +323,7 @@ mod tests {
         business: Option<&str>,
         push: Option<&str>,
     ) -> RemoteContact {
-        RemoteContact {
-            jid: jid.into(),
-            lid: None,
-            first_name: None,
-            full_name: full.map(str::to_string),
-            push_name: push.map(str::to_string),
-            business_name: business.map(str::to_string),
-        }
+        crate::fixtures::remote(jid, full, business, push)
     }
 
     fn store_contacts() -> Vec<RemoteContact> {

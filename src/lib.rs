@@ -12,6 +12,8 @@ pub mod emulator;
 pub mod failure;
 pub mod files;
 pub mod filter;
+#[cfg(test)]
+pub mod fixtures;
 pub mod headless;
 pub mod init;
 pub mod keys;

@@ -111,7 +111,6 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::RemoteContact;
     use crate::contacts::ContactStore;
     use std::sync::Arc;
 
@@ -129,14 +128,12 @@ mod tests {
 
     fn view() -> (Vec<HistoryEntry>, Instance) {
         let mut inst = Instance::new("sales", None);
-        inst.contacts = Arc::new(ContactStore::from_remote([RemoteContact {
-            jid: "447912345678@s.whatsapp.net".into(),
-            lid: None,
-            first_name: None,
-            full_name: Some("Tom Jones".into()),
-            push_name: None,
-            business_name: None,
-        }]));
+        inst.contacts = Arc::new(ContactStore::from_remote([crate::fixtures::remote(
+            "447912345678",
+            Some("Tom Jones"),
+            None,
+            None,
+        )]));
         let entries = vec![
             entry(1, "447912345678", true, HistoryResult::Done(Some(3))),
             entry(

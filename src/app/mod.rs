@@ -23,3 +23,6 @@ pub mod update;
 pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 pub use state::State;
 pub use update::update;
+
+#[cfg(test)]
+mod tests;

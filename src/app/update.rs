@@ -610,7 +610,3 @@ fn note_batch_failure(state: &mut State, instance: usize, about: &str, e: &Error
         state.status = shown;
     }
 }
-
-#[cfg(test)]
-#[path = "update_tests.rs"]
-mod tests;

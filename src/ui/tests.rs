@@ -16,14 +16,7 @@ use crate::ledger::KnownState;
 const NOW: i64 = 1_800_000_000;
 
 fn rc(digits: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
-    RemoteContact {
-        jid: format!("{digits}@s.whatsapp.net"),
-        lid: None,
-        first_name: None,
-        full_name: full.map(str::to_string),
-        push_name: push.map(str::to_string),
-        business_name: None,
-    }
+    crate::fixtures::remote(digits, full, None, push)
 }
 
 fn contacts() -> Vec<RemoteContact> {

@@ -1,0 +1,409 @@
+//! Marks, bulk actions across instances, undo, resume, retries.
+
+use super::*;
+
+#[test]
+fn space_marks_and_star_marks_all_shown() {
+    let mut s = loaded();
+    update(&mut s, ch(' '));
+    assert!(s.instance().marks.contains(&jid("5511911110001")));
+    assert_eq!(s.selected, 1, "Space moves on");
+    update(&mut s, ch(' '));
+    update(&mut s, ch('k'));
+    update(&mut s, ch(' '));
+    assert_eq!(s.instance().marks.len(), 1, "Space again unmarks");
+    update(&mut s, ch('*'));
+    assert_eq!(s.instance().marks.len(), 3);
+    update(&mut s, ch('*'));
+    assert!(s.instance().marks.is_empty(), "* again unmarks all");
+}
+
+#[test]
+fn bulk_block_across_instances_then_undo() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                RemoteContact {
+                    jid: "999@lid".into(),
+                    ..contact("0", "Hidden", None)
+                },
+            ])),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = s.overlay.clone() else {
+        panic!("the targets dialog opens")
+    };
+    assert_eq!(d.chosen, vec![true, false], "the shown instance is chosen");
+    assert_eq!(
+        d.focus,
+        crate::app::state::DialogFocus::Cancel,
+        "Cancel has the focus"
+    );
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "Enter on Cancel closes"
+    );
+    assert!(s.overlay.is_none());
+
+    update(&mut s, ch('B'));
+    update(&mut s, ch('a')); // every instance
+    let effects = update(&mut s, ch('y'));
+    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+        panic!("the ledger records the batch first: {effects:?}")
+    };
+    assert!(
+        label.contains("block 2 contacts on sales, support"),
+        "{label}"
+    );
+    assert!(
+        label.contains("1 hidden-number contacts skipped"),
+        "{label}"
+    );
+    assert_eq!(
+        items.len(),
+        3,
+        "two here, one elsewhere (the @lid cannot be matched)"
+    );
+    assert!(s.instance().marks.is_empty(), "marks are used up");
+
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((7, vec![1, 2, 3])))),
+    );
+    let mut sent = block_jobs(&effects);
+    sent.sort();
+    assert_eq!(
+        sent,
+        vec![
+            (0, jid("5511911110001"), true),
+            (0, "999@lid".into(), true),
+            (1, jid("5511911110001"), true)
+        ]
+    );
+    assert_eq!(s.pending_count(), 3, "quit would ask");
+    update(&mut s, answer(0, "5511911110001", true, 7, true));
+    update(&mut s, answer(1, "5511911110001", true, 7, false));
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: "999@lid".into(),
+            block: true,
+            batch: Some(7),
+            result: done("999@lid", true, 2),
+        }),
+    );
+    assert_eq!(
+        effects,
+        vec![
+            Effect::Api(ApiJob::CloseBatch {
+                batch: 7,
+                status: "done"
+            }),
+            // The answers on sales overlapped: the count is settled.
+            Effect::Api(ApiJob::Settle {
+                instance: 0,
+                jid: "999@lid".into(),
+                block: true
+            })
+        ]
+    );
+    assert!(s.batch.is_none());
+    let status = s.status.clone().unwrap();
+    assert!(status.is_error, "a failure is an error");
+    assert!(status.text.contains("2 done, 1 failed"), "{}", status.text);
+    assert!(
+        status
+            .text
+            .contains("1 failed (boom (HTTP 500) · retry) · still marked: B retries them"),
+        "{}",
+        status.text
+    );
+    assert_eq!(s.instances[0].known_blocked(), 2);
+    // The one failure (Ana on support) stays marked there, and only it.
+    assert!(s.instances[0].marks.is_empty());
+    assert_eq!(
+        s.instances[1].marks.iter().cloned().collect::<Vec<_>>(),
+        [jid("5511911110001")]
+    );
+
+    // u sends the inverse of what succeeded.
+    let effects = update(&mut s, ch('u'));
+    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+        panic!("undo is a recorded batch: {effects:?}")
+    };
+    assert!(
+        label.starts_with("undo: unblock 2 contacts on sales"),
+        "{label}"
+    );
+    assert!(items.iter().all(|(_, _, _, block)| !block));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((8, vec![4, 5])))),
+    );
+    update(&mut s, answer(0, "5511911110001", false, 8, true));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Block {
+            instance: 0,
+            jid: "999@lid".into(),
+            block: false,
+            batch: Some(8),
+            result: done("999@lid", false, 0),
+        }),
+    );
+    assert_eq!(s.instances[0].known_blocked(), 0);
+    assert!(
+        update(&mut s, ch('u')).is_empty(),
+        "an undo is not undone in turn"
+    );
+    assert_eq!(status_text(&s), "nothing to undo");
+}
+
+#[test]
+fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
+    let mut s = State::new(&names(), &[], 0);
+    let many = (0..20)
+        .map(|i| contact(&format!("55119{i:08}"), "X", None))
+        .collect();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(many)),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    update(&mut s, ch('y'));
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((1, (0..20).collect())))),
+    );
+    assert_eq!(block_jobs(&effects).len(), crate::app::batch::MAX_IN_FLIGHT);
+    let effects = update(&mut s, answer(0, "5511900000000", true, 1, true));
+    assert_eq!(block_jobs(&effects).len(), 1, "one answer, one more sent");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(status_text(&s).contains("cancelled 11 not sent yet; 8 already sent will finish"));
+    let mut last = Vec::new();
+    for i in 1..=8 {
+        last = update(&mut s, answer(0, &format!("55119{i:08}"), true, 1, true));
+        assert!(block_jobs(&last).is_empty(), "nothing more is sent");
+    }
+    assert_eq!(
+        last,
+        vec![
+            Effect::Api(ApiJob::CloseBatch {
+                batch: 1,
+                status: "cancelled"
+            }),
+            Effect::Api(ApiJob::Settle {
+                instance: 0,
+                jid: jid("5511900000008"),
+                block: true
+            })
+        ]
+    );
+    assert!(status_text(&s).contains("9 done, 11 cancelled"));
+}
+
+#[test]
+fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
+    use crate::ledger::{BatchItem, UnfinishedBatch};
+    let mut s = loaded();
+    let left = vec![
+        (
+            41,
+            BatchItem {
+                instance: "support".into(),
+                jid: jid("5511911110002"),
+                lid: None,
+                block: true,
+            },
+        ),
+        (
+            42,
+            BatchItem {
+                instance: "gone".into(),
+                jid: jid("5511911110003"),
+                lid: None,
+                block: true,
+            },
+        ),
+    ];
+    update(
+        &mut s,
+        Msg::Unfinished(vec![UnfinishedBatch {
+            id: 9,
+            label: "block 3 on support".into(),
+            created_at: 0,
+            total: 3,
+            done: 1,
+            left,
+        }]),
+    );
+    let Some(Overlay::Resume {
+        offer,
+        resume_focused: false,
+    }) = &s.overlay
+    else {
+        panic!("the resume offer opens, Discard focused")
+    };
+    assert_eq!(offer.items.len(), 1, "unknown instances are left out");
+    let effects = update(&mut s, ch('y'));
+    assert_eq!(
+        effects,
+        vec![Effect::Api(ApiJob::Block {
+            instance: 1,
+            jid: jid("5511911110002"),
+            lid: None,
+            block: true,
+            action: Some(41),
+            batch: Some(9),
+        })],
+        "only what is not confirmed, under its recorded action"
+    );
+}
+
+#[test]
+fn an_unfinished_batch_can_be_discarded() {
+    use crate::ledger::{BatchItem, UnfinishedBatch};
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Unfinished(vec![UnfinishedBatch {
+            id: 9,
+            label: "x".into(),
+            created_at: 0,
+            total: 1,
+            done: 0,
+            left: vec![(
+                1,
+                BatchItem {
+                    instance: "sales".into(),
+                    jid: jid("1"),
+                    lid: None,
+                    block: true,
+                },
+            )],
+        }]),
+    );
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::Api(ApiJob::CloseBatch {
+            batch: 9,
+            status: "cancelled"
+        })],
+        "Enter on the focused Discard"
+    );
+}
+
+#[test]
+fn b_after_a_failed_batch_retries_exactly_the_failures() {
+    let mut s = State::new(&names(), &[], 0);
+    let three = (1..=3)
+        .map(|i| contact(&format!("551191111000{i}"), "X", None))
+        .collect();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(three)),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    update(&mut s, ch('y'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2, 3])))),
+    );
+    update(&mut s, answer(0, "5511911110001", true, 1, true));
+    update(&mut s, answer(0, "5511911110002", true, 1, false));
+    update(&mut s, answer(0, "5511911110003", true, 1, false));
+    assert_eq!(s.instance().marks.len(), 2);
+    update(&mut s, ch('B'));
+    let effects = update(&mut s, ch('y'));
+    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let mut retried: Vec<String> = items.iter().map(|(_, j, _, _)| j.clone()).collect();
+    retried.sort();
+    assert_eq!(retried, [jid("5511911110002"), jid("5511911110003")]);
+}
+
+#[test]
+fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    answer_block(
+        &mut s,
+        0,
+        "5511911110001",
+        true,
+        done(&jid("5511911110001"), true, 1),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    let effects = update(&mut s, ch('y'));
+    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let n = items.len() as i64;
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((3, (0..n).collect())))),
+    );
+    for (_, j, _, _) in items.clone() {
+        let digits = j.trim_end_matches("@s.whatsapp.net").to_string();
+        update(&mut s, answer(0, &digits, true, 3, true));
+    }
+    assert!(s.batch.is_none());
+    let effects = update(&mut s, ch('u'));
+    let [Effect::Api(ApiJob::CreateBatch { items: undo, .. })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(undo.len(), items.len() - 1);
+    assert!(!undo.iter().any(|(_, j, _, _)| *j == jid("5511911110001")));
+}
+
+#[test]
+fn the_targets_dialog_says_beforehand_what_it_skips() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![RemoteContact {
+                jid: "999@lid".into(),
+                ..contact("0", "Hidden", None)
+            }])),
+        }),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, key(KeyCode::Down));
+    update(&mut s, ch(' ')); // support chosen
+    update(&mut s, ch(' ')); // and dropped again
+    update(&mut s, key(KeyCode::Up));
+    update(&mut s, ch(' ')); // sales dropped: nothing can be sent
+    let Some(Overlay::Targets(d)) = s.overlay.clone() else {
+        panic!("the dialog is open")
+    };
+    let plan = crate::app::bulk::dialog_plan(&s, &d);
+    assert!(plan.items.is_empty());
+    assert!(update(&mut s, ch('y')).is_empty());
+    assert!(
+        matches!(s.overlay, Some(Overlay::Targets(_))),
+        "the dialog stays and says why"
+    );
+    assert!(status_text(&s).starts_with("nothing to send"));
+}

@@ -1,0 +1,199 @@
+//! The filter and the blocked view.
+
+use super::*;
+
+#[test]
+fn filter_by_name_and_number_as_you_type() {
+    let mut s = loaded();
+    update(&mut s, ch('/'));
+    assert_eq!(s.overlay, Some(Overlay::Filter));
+    keys(&mut s, "bru");
+    assert_eq!(s.visible, vec![1]);
+    // Typing a command key while filtering never runs the command.
+    let effects = update(&mut s, ch('q'));
+    assert!(effects.is_empty());
+    assert_eq!(s.filter, "bruq");
+    assert!(s.visible.is_empty());
+    update(&mut s, key(KeyCode::Backspace));
+    assert_eq!(s.visible, vec![1]);
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.overlay.is_none());
+    assert_eq!(s.filter, "bru", "Enter keeps the filter");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.filter.is_empty(), "Esc in the list clears the filter");
+    assert_eq!(s.visible.len(), 3);
+
+    update(&mut s, ch('/'));
+    keys(&mut s, "+1 (415)");
+    assert_eq!(s.visible, vec![2], "number formatting is ignored");
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.overlay.is_none());
+    assert!(s.filter.is_empty(), "Esc while typing clears the filter");
+    update(&mut s, ch('/'));
+    update(&mut s, ch('x'));
+    update(&mut s, ctrl('u'));
+    assert!(s.filter.is_empty(), "Ctrl-U clears the typed filter");
+}
+
+#[test]
+fn filter_is_case_insensitive_and_multi_term() {
+    let mut s = loaded();
+    update(&mut s, ch('/'));
+    keys(&mut s, "ANA sil");
+    assert_eq!(s.visible, vec![0]);
+}
+
+#[test]
+fn v_shows_only_known_blocked() {
+    let known = [KnownState {
+        instance: "sales".into(),
+        jid: "777@lid".into(),
+        lid: None,
+        blocked: true,
+        changed_at: 5,
+    }];
+    let mut s = State::new(&names(), &known, 0);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                contact("5511911110002", "Bruno Costa", Some("777@lid")),
+            ])),
+        }),
+    );
+    update(&mut s, ch('v'));
+    assert_eq!(s.view, View::Blocked);
+    assert_eq!(s.visible, vec![1], "matched through the @lid");
+    update(&mut s, ch('v'));
+    assert_eq!(s.visible, vec![0, 1]);
+}
+
+#[test]
+fn large_lists_filter_off_the_ui_path_latest_result_wins() {
+    let mut s = loaded();
+    s.sync_filter_limit = 0;
+    update(&mut s, ch('/'));
+    let first = update(&mut s, ch('b'));
+    let second = update(&mut s, ch('r'));
+    let (Some(Effect::Filter(job1)), Some(Effect::Filter(job2))) = (first.first(), second.first())
+    else {
+        panic!("expected filter jobs: {first:?} {second:?}")
+    };
+    assert!(job2.generation > job1.generation);
+    assert_eq!(s.visible, vec![0, 1, 2], "rows stay until a result arrives");
+    let rows2 = job2.run();
+    let rows1 = job1.run();
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 0,
+            generation: job2.generation,
+            rows: rows2.clone(),
+        },
+    );
+    assert_eq!(s.visible, rows2);
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 0,
+            generation: job1.generation,
+            rows: rows1,
+        },
+    );
+    assert_eq!(
+        s.visible, rows2,
+        "an older result never replaces a newer one"
+    );
+    assert_eq!(
+        s.visible
+            .iter()
+            .map(|&i| s.instance().contacts.get(i).unwrap().name().to_string())
+            .collect::<Vec<_>>(),
+        ["Bruno Costa"]
+    );
+}
+
+#[test]
+fn filter_results_for_another_instance_are_dropped() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 1,
+            generation: 99,
+            rows: vec![0],
+        },
+    );
+    assert_eq!(s.visible, vec![0, 1, 2]);
+}
+
+#[test]
+fn the_blocked_view_shows_numbers_that_are_not_contacts() {
+    let known = [
+        KnownState {
+            instance: "sales".into(),
+            jid: jid("5511911110001"),
+            lid: None,
+            blocked: true,
+            changed_at: 1,
+        },
+        KnownState {
+            instance: "sales".into(),
+            jid: jid("447912345678"),
+            lid: None,
+            blocked: true,
+            changed_at: 2,
+        },
+        KnownState {
+            instance: "sales".into(),
+            jid: jid("447400123456"),
+            lid: None,
+            blocked: false,
+            changed_at: 3,
+        },
+    ];
+    let mut s = State::new(&names(), &known, 0);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                contact("5511911110002", "Bruno", None),
+            ])),
+        }),
+    );
+    assert_eq!(s.visible.len(), 2, "every contact, no outsider");
+    update(&mut s, ch('v'));
+    assert_eq!(
+        s.visible,
+        vec![0, 2],
+        "Ana, then the number not in contacts"
+    );
+    let inst = s.instance();
+    assert!(inst.is_outsider(2));
+    assert_eq!(inst.row(2).unwrap().jid(), jid("447912345678"));
+    assert_eq!(s.instance().known_blocked(), 2);
+    // The filter reaches it too, and b unblocks it.
+    update(&mut s, ch('/'));
+    keys(&mut s, "7912");
+    assert_eq!(s.visible, vec![2]);
+    update(&mut s, key(KeyCode::Enter));
+    let effects = update(&mut s, ch('b'));
+    assert_eq!(effects, [block_job(0, "447912345678", None, false)]);
+}
+
+#[test]
+fn esc_after_a_kept_filter_keeps_the_selection() {
+    let mut s = loaded();
+    update(&mut s, ch('/'));
+    keys(&mut s, "bruno");
+    update(&mut s, key(KeyCode::Enter));
+    let jid_before = s.selected_contact().unwrap().jid().to_string();
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.filter.is_empty());
+    assert_eq!(s.selected_contact().unwrap().jid(), jid_before);
+    assert!(s.selected > 0, "not back at the top");
+}

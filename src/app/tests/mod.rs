@@ -1,0 +1,203 @@
+//! Tests of `update`: every key, every worker result, every error path.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use std::sync::Arc;
+
+mod block;
+mod bulk;
+mod filter;
+mod loading;
+mod moving;
+mod overlays;
+mod truth;
+
+use super::*;
+use crate::api::{BlockOutcome, RemoteContact};
+use crate::app::state::{Connection, INFO_TICKS, Load, Overlay, POLL_TICKS, View};
+use crate::app::tabs;
+use crate::contacts::ContactStore;
+use crate::ledger::KnownState;
+
+fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
+    Arc::new(ContactStore::from_remote(contacts))
+}
+
+/// Presses each character of `typed` in turn; returns every effect.
+fn keys(s: &mut State, typed: &str) -> Vec<Effect> {
+    typed.chars().flat_map(|c| update(s, ch(c))).collect()
+}
+
+/// The server's answer to a single (not batch) block request.
+fn answer_block(
+    s: &mut State,
+    instance: usize,
+    digits: &str,
+    block: bool,
+    result: Result<BlockDone, ErrorInfo>,
+) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Api(ApiResult::Block {
+            instance,
+            jid: jid(digits),
+            block,
+            batch: None,
+            result,
+        }),
+    )
+}
+
+fn contact(digits: &str, name: &str, lid: Option<&str>) -> RemoteContact {
+    RemoteContact {
+        lid: lid.map(str::to_string),
+        ..crate::fixtures::remote(digits, Some(name), None, None)
+    }
+}
+
+fn jid(digits: &str) -> String {
+    format!("{digits}@s.whatsapp.net")
+}
+
+fn names() -> Vec<(String, Option<String>)> {
+    vec![
+        ("sales".to_string(), Some("Sales desk".to_string())),
+        ("support".to_string(), None),
+    ]
+}
+
+/// Two instances; sales loaded with three contacts, 30 rows of screen.
+fn loaded() -> State {
+    let mut s = State::new(&names(), &[], 0);
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 100,
+            height: 34,
+        },
+    );
+    update(&mut s, Msg::Start);
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 0,
+            result: Ok(store(vec![
+                contact("5511911110001", "Ana Silva", None),
+                contact("5511911110002", "Bruno Costa", Some("777@lid")),
+                contact("14155550123", "Carla Dias", None),
+            ])),
+        }),
+    );
+    s
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Msg {
+    key(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn done(contact_jid: &str, blocked: bool, count: u64) -> Result<BlockDone, ErrorInfo> {
+    Ok(BlockDone {
+        outcome: BlockOutcome {
+            message: if blocked {
+                "Contact blocked successfully".into()
+            } else {
+                "Contact unblocked successfully".into()
+            },
+            contact_jid: contact_jid.to_string(),
+            blocked_count: Some(count),
+            blocked,
+        },
+        recorded_at: 1_000,
+        ledger_error: None,
+    })
+}
+
+fn http_error(status: u16, message: &str, hint: &str) -> ErrorInfo {
+    ErrorInfo {
+        kind: crate::app::ErrorKind::Refused,
+        status: Some(status),
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+fn block_job(instance: usize, digits: &str, lid: Option<&str>, block: bool) -> Effect {
+    Effect::Api(ApiJob::Block {
+        instance,
+        jid: jid(digits),
+        lid: lid.map(str::to_string),
+        block,
+        action: None,
+        batch: None,
+    })
+}
+
+fn status_text(s: &State) -> String {
+    s.status
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn cached(instance: usize, contacts: Vec<RemoteContact>, saved_at: i64) -> Msg {
+    Msg::Cached {
+        instance,
+        store: store(contacts),
+        saved_at,
+    }
+}
+
+fn answer(instance: usize, digits: &str, block: bool, batch: i64, ok: bool) -> Msg {
+    Msg::Api(ApiResult::Block {
+        instance,
+        jid: jid(digits),
+        block,
+        batch: Some(batch),
+        result: if ok {
+            done(&jid(digits), block, 1)
+        } else {
+            Err(http_error(500, "boom", "retry"))
+        },
+    })
+}
+
+fn block_jobs(effects: &[Effect]) -> Vec<(usize, String, bool)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Api(ApiJob::Block {
+                instance,
+                jid,
+                block,
+                ..
+            }) => Some((*instance, jid.clone(), *block)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn mouse(kind: ratatui::crossterm::event::MouseEventKind, column: u16, row: u16) -> Msg {
+    Msg::Mouse(ratatui::crossterm::event::MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    })
+}
+
+fn type_line(s: &mut State, text: &str) -> Vec<Effect> {
+    update(s, ch(':'));
+    assert!(matches!(s.overlay, Some(Overlay::CommandLine(_))));
+    for c in text.chars() {
+        assert!(update(s, ch(c)).is_empty(), "typing runs nothing");
+    }
+    update(s, key(KeyCode::Enter))
+}

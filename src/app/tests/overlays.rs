@@ -1,0 +1,126 @@
+//! Help, the quit question and the command line.
+
+use super::*;
+
+#[test]
+fn help_opens_and_closes() {
+    let mut s = loaded();
+    update(&mut s, ch('?'));
+    assert!(matches!(s.overlay, Some(Overlay::Help(_))));
+    assert!(
+        update(&mut s, ch('b')).is_empty(),
+        "keys do nothing under help"
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.overlay.is_none());
+    update(&mut s, ch('?'));
+    update(&mut s, ch('?'));
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn quit_is_immediate_without_pending_work() {
+    let mut s = loaded();
+    assert_eq!(update(&mut s, ch('q')), vec![Effect::Quit]);
+    assert_eq!(update(&mut s, ctrl('c')), vec![Effect::Quit]);
+    // One Ctrl-C rule: it closes the overlay it is in.
+    update(&mut s, ch('?'));
+    assert!(update(&mut s, ctrl('c')).is_empty());
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn quit_asks_when_requests_are_pending_with_cancel_focused() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    assert!(update(&mut s, ch('q')).is_empty());
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::ConfirmQuit {
+            quit_focused: false
+        })
+    );
+    assert!(
+        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        "Enter on Cancel stays"
+    );
+    assert!(s.overlay.is_none());
+    update(&mut s, ch('q'));
+    update(&mut s, key(KeyCode::Right));
+    assert_eq!(s.overlay, Some(Overlay::ConfirmQuit { quit_focused: true }));
+    assert_eq!(update(&mut s, key(KeyCode::Enter)), vec![Effect::Quit]);
+    update(&mut s, ch('q'));
+    update(&mut s, ch('n'));
+    assert!(s.overlay.is_none());
+    update(&mut s, ch('q'));
+    assert_eq!(update(&mut s, ch('y')), vec![Effect::Quit]);
+    update(&mut s, ch('n'));
+    assert!(update(&mut s, ctrl('c')).is_empty(), "Ctrl-C asks too");
+    assert!(
+        update(&mut s, ctrl('c')).is_empty(),
+        "and in the question, closes it"
+    );
+    assert!(s.overlay.is_none());
+}
+
+#[test]
+fn terminate_quits_at_once() {
+    let mut s = loaded();
+    update(&mut s, ch('b'));
+    assert_eq!(update(&mut s, Msg::Terminate), vec![Effect::Quit]);
+}
+
+#[test]
+fn the_command_line_runs_commands() {
+    let mut s = loaded();
+    type_line(&mut s, "instance supp");
+    assert_eq!(s.current, 1, "a unique prefix is enough");
+    type_line(&mut s, "i Sales desk");
+    assert_eq!(s.current, 0, "labels work too");
+    type_line(&mut s, "filter bruno");
+    assert_eq!(s.filter, "bruno");
+    assert_eq!(s.visible, vec![1]);
+    let effects = type_line(&mut s, "block +55 (11) 97777-0000");
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Api(ApiJob::CreateBatch { items, .. })] if items == &vec![(0, jid("5511977770000"), None, true)]
+    ));
+    s.batch = None;
+    let effects = type_line(&mut s, "unblock 5511977770000");
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Api(ApiJob::CreateBatch { items, .. })] if !items[0].3
+    ));
+    s.batch = None;
+    type_line(&mut s, "nope");
+    assert!(status_text(&s).contains("no command \"nope\""));
+    type_line(&mut s, "instance mars");
+    assert!(status_text(&s).contains("no instance \"mars\""));
+    assert_eq!(type_line(&mut s, "quit"), vec![Effect::Quit]);
+}
+
+#[test]
+fn tab_completes_commands_and_instance_names() {
+    let mut s = loaded();
+    update(&mut s, ch(':'));
+    update(&mut s, ch('i'));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(s.overlay, Some(Overlay::CommandLine("instance ".into())));
+    update(&mut s, ch('s'));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::CommandLine("instance s".into())),
+        "two candidates: nothing more in common"
+    );
+    assert!(status_text(&s).contains("sales  support"));
+    update(&mut s, ch('u'));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(
+        s.overlay,
+        Some(Overlay::CommandLine("instance support".into()))
+    );
+    update(&mut s, key(KeyCode::Esc));
+    assert!(s.overlay.is_none());
+    assert!(s.overlay.is_none());
+}
