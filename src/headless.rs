@@ -593,19 +593,12 @@ async fn change(mut s: Session, args: ChangeArgs, block: bool) -> Result<(), Fai
         targets.len(),
         names.join(", ")
     );
-    let job = ApiJob::CreateBatch {
-        label: label.clone(),
-        items: items
-            .iter()
-            .map(|i| (i.instance, i.jid.clone(), None, block))
-            .collect(),
-    };
-    let (id, actions) = match s.ask(job).await? {
+    let mut batch = Batch::new(label, items, false, 0);
+    let (id, actions) = match s.ask(batch.create_job()).await? {
         ApiResult::BatchCreated(Ok(created)) => created,
         ApiResult::BatchCreated(Err(e)) => return Err(fail(exit::INTERNAL, e.summary())),
         _ => return Err(fail(exit::INTERNAL, "unexpected answer from the worker")),
     };
-    let mut batch = Batch::new(label, items, false, 0);
     batch.recorded(id, &actions);
     run_batch(&mut s, batch, args.json).await
 }
@@ -660,6 +653,7 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
     let mut contrary = 0;
     // The count of each instance: the last answer's, until settled.
     let mut counts: HashMap<usize, Option<u64>> = HashMap::new();
+    let mut closed = false;
     while !batch.is_finished() || (0..s.profile.instances.len()).any(|i| settling.busy(i)) {
         let (instance, jid, block, result) = match s.next().await? {
             ApiResult::Block {
@@ -681,6 +675,10 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
                 send(s, &mut settling, again.into_iter().collect());
                 continue;
             }
+            ApiResult::BatchClosed => {
+                closed = true;
+                continue;
+            }
             _ => continue,
         };
         let confirmed = result.as_ref().ok().map(|d| d.outcome.blocked);
@@ -688,8 +686,7 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
             counts.insert(instance, done.outcome.blocked_count);
         }
         let settle = settling.answered(instance, &jid, confirmed);
-        batch.answered(instance, &jid, result.is_ok());
-        let mut jobs = batch.next_jobs();
+        let mut jobs = batch.answer(instance, &jid, result.is_ok());
         jobs.extend(settle);
         send(s, &mut settling, jobs);
         if let Err(e) = &result {
@@ -718,12 +715,11 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
     }
     report.sort_by_key(|(at, _)| *at);
     let report: Vec<Value> = report.into_iter().map(|(_, r)| r).collect();
-    let _ = s
-        .ask(ApiJob::CloseBatch {
-            batch: id,
-            status: "done",
-        })
-        .await;
+    // The last answer sent the job that closes the batch in the ledger:
+    // wait for it, so a finished batch is never offered for resuming.
+    while !closed {
+        closed = matches!(s.next().await?, ApiResult::BatchClosed);
+    }
     // Settled counts, in profile order.
     let mut settled: Vec<(usize, Option<u64>)> = counts.into_iter().collect();
     settled.sort_unstable();

@@ -110,6 +110,38 @@ impl Batch {
         }
     }
 
+    /// The job that records the batch and every intent in the ledger
+    /// before anything is sent (the first step of every batch, UI or
+    /// headless).
+    pub fn create_job(&self) -> ApiJob {
+        ApiJob::CreateBatch {
+            label: self.label.clone(),
+            items: self
+                .queue
+                .iter()
+                .map(|i| (i.instance, i.jid.clone(), i.lid.clone(), i.block))
+                .collect(),
+        }
+    }
+
+    /// Counts an answer and returns what to send next; once every item
+    /// is answered, the job that closes the batch in the ledger follows.
+    pub fn answer(&mut self, instance: usize, jid: &str, ok: bool) -> Vec<ApiJob> {
+        self.answered(instance, jid, ok);
+        let mut jobs = self.next_jobs();
+        if self.is_finished()
+            && let Some(batch) = self.id
+        {
+            let status = if self.cancelled > 0 {
+                "cancelled"
+            } else {
+                "done"
+            };
+            jobs.push(ApiJob::CloseBatch { batch, status });
+        }
+        jobs
+    }
+
     /// What succeeded and changed something: what `u` reverts.
     pub fn undoable(&self) -> Vec<Item> {
         self.succeeded
@@ -319,6 +351,27 @@ mod tests {
         // two more windows; three tokens take none.
         assert_eq!(b.seconds_left(0, |_| Some((0, 100, 100))), Some(120));
         assert_eq!(b.seconds_left(0, |i| Some((i, 100, 100))), None);
+    }
+
+    #[test]
+    fn the_runner_creates_feeds_and_closes() {
+        let mut b = Batch::new("x".into(), items(3), false, 0);
+        let ApiJob::CreateBatch { label, items } = b.create_job() else {
+            panic!("the ledger is asked first")
+        };
+        assert_eq!((label.as_str(), items.len()), ("x", 3));
+        b.recorded(9, &[1, 2, 3]);
+        assert_eq!(b.next_jobs().len(), 3);
+        assert!(b.answer(0, "0@s.whatsapp.net", true).is_empty());
+        assert!(b.answer(0, "1@s.whatsapp.net", false).is_empty());
+        assert_eq!(
+            b.answer(0, "2@s.whatsapp.net", true),
+            [ApiJob::CloseBatch {
+                batch: 9,
+                status: "done"
+            }],
+            "the last answer closes it"
+        );
     }
 
     #[test]

@@ -206,13 +206,6 @@ pub(super) fn start(
     items: Vec<Item>,
     is_undo: bool,
 ) -> Vec<Effect> {
-    let job = ApiJob::CreateBatch {
-        label: label.clone(),
-        items: items
-            .iter()
-            .map(|i| (i.instance, i.jid.clone(), i.lid.clone(), i.block))
-            .collect(),
-    };
     info(state, format!("{label}…"));
     let unchanged = items
         .iter()
@@ -224,6 +217,7 @@ pub(super) fn start(
         .collect();
     let mut batch = Batch::new(label, items, is_undo, state.ticks);
     batch.unchanged = unchanged;
+    let job = batch.create_job();
     state.batch = Some(batch);
     vec![Effect::Api(job)]
 }
@@ -258,8 +252,11 @@ pub(super) fn on_answer(
     let Some(b) = state.batch.as_mut().filter(|b| b.id == Some(batch)) else {
         return Vec::new();
     };
-    b.answered(instance, jid, ok);
-    let mut effects: Vec<Effect> = b.next_jobs().into_iter().map(Effect::Api).collect();
+    let effects: Vec<Effect> = b
+        .answer(instance, jid, ok)
+        .into_iter()
+        .map(Effect::Api)
+        .collect();
     if b.is_finished() {
         let Some(b) = state.batch.take() else {
             return effects;
@@ -318,8 +315,6 @@ pub(super) fn on_answer(
         } else {
             info(state, text);
         }
-        let status = if b.cancelled > 0 { "cancelled" } else { "done" };
-        effects.push(Effect::Api(ApiJob::CloseBatch { batch, status }));
     }
     effects
 }
