@@ -788,6 +788,20 @@ mod tests {
             msg.contains("b is bound to both toggle_block and refresh"),
             "{msg}"
         );
+        // The other contexts have tables of their own.
+        let p = parse_ok(
+            "[[instances]]\nname = \"a\"\ntoken = \"t\"\n[keys]\nquit = \"q\"\n[keys.dialog]\nyes = \"g\"\n[keys.overlay]\nclose = [\"x\", \"ctrl-c\"]\n",
+        );
+        let g = ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('g'),
+        );
+        assert_eq!(
+            p.keymap.dialog.action_for(&g),
+            Some(crate::keys::DialogAction::Yes)
+        );
+        let msg =
+            parse_err("[[instances]]\nname = \"a\"\ntoken = \"t\"\n[keys.overlay]\nfly = \"z\"\n");
+        assert!(msg.contains("[keys.overlay] fly: no such action"), "{msg}");
     }
 
     #[test]
