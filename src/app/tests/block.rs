@@ -82,13 +82,7 @@ fn failed_block_returns_row_to_last_confirmed_state() {
     }];
     let mut s = State::new(&names(), &known, 0);
     update(&mut s, Msg::Start);
-    update(
-        &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![contact("5511911110001", "Ana", None)])),
-        }),
-    );
+    contacts_arrive(&mut s, 0, vec![contact("5511911110001", "Ana", None)]);
     let effects = update(&mut s, ch('b'));
     assert_eq!(
         effects,
@@ -171,16 +165,10 @@ fn ledger_knowledge_is_shown_from_start_by_jid_or_lid() {
         changed_at: 5,
     }];
     let mut s = State::new(&names(), &known, 0);
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![contact(
-                "5511911110002",
-                "Bruno",
-                Some("777@lid"),
-            )])),
-        }),
+        0,
+        vec![contact("5511911110002", "Bruno", Some("777@lid"))],
     );
     let inst = &s.instances[0];
     assert!(
@@ -223,7 +211,6 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     update(&mut s, ch('a'));
     update(&mut s, ch('x'));
     update(&mut s, key(KeyCode::Esc));
-    assert!(s.overlay.is_none());
     assert!(s.overlay.is_none());
 }
 

@@ -21,18 +21,16 @@ fn space_marks_and_star_marks_all_shown() {
 #[test]
 fn bulk_block_across_instances_then_undo() {
     let mut s = loaded();
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![
-                contact("5511911110001", "Ana Silva", None),
-                RemoteContact {
-                    jid: "999@lid".into(),
-                    ..contact("0", "Hidden", None)
-                },
-            ])),
-        }),
+        0,
+        vec![
+            contact("5511911110001", "Ana Silva", None),
+            RemoteContact {
+                jid: "999@lid".into(),
+                ..contact("0", "Hidden", None)
+            },
+        ],
     );
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
@@ -172,13 +170,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
     let many = (0..20)
         .map(|i| contact(&format!("55119{i:08}"), "X", None))
         .collect();
-    update(
-        &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(many)),
-        }),
-    );
+    contacts_arrive(&mut s, 0, many);
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
     update(&mut s, ch('y'));
@@ -311,13 +303,7 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
     let three = (1..=3)
         .map(|i| contact(&format!("551191111000{i}"), "X", None))
         .collect();
-    update(
-        &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(three)),
-        }),
-    );
+    contacts_arrive(&mut s, 0, three);
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
     update(&mut s, ch('y'));
@@ -377,15 +363,13 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
 #[test]
 fn the_targets_dialog_says_beforehand_what_it_skips() {
     let mut s = loaded();
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![RemoteContact {
-                jid: "999@lid".into(),
-                ..contact("0", "Hidden", None)
-            }])),
-        }),
+        0,
+        vec![RemoteContact {
+            jid: "999@lid".into(),
+            ..contact("0", "Hidden", None)
+        }],
     );
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));

@@ -53,15 +53,13 @@ fn v_shows_only_known_blocked() {
         changed_at: 5,
     }];
     let mut s = State::new(&names(), &known, 0);
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![
-                contact("5511911110001", "Ana Silva", None),
-                contact("5511911110002", "Bruno Costa", Some("777@lid")),
-            ])),
-        }),
+        0,
+        vec![
+            contact("5511911110001", "Ana Silva", None),
+            contact("5511911110002", "Bruno Costa", Some("777@lid")),
+        ],
     );
     update(&mut s, ch('v'));
     assert_eq!(s.view, View::Blocked);
@@ -155,15 +153,13 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
         },
     ];
     let mut s = State::new(&names(), &known, 0);
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![
-                contact("5511911110001", "Ana Silva", None),
-                contact("5511911110002", "Bruno", None),
-            ])),
-        }),
+        0,
+        vec![
+            contact("5511911110001", "Ana Silva", None),
+            contact("5511911110002", "Bruno", None),
+        ],
     );
     assert_eq!(s.visible.len(), 2, "every contact, no outsider");
     update(&mut s, ch('v'));

@@ -85,15 +85,13 @@ fn refresh_keeps_selection_and_reflects_changes() {
     let mut s = loaded();
     update(&mut s, ch('G')); // Carla
     update(&mut s, ch('r'));
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![
-                contact("14155550123", "Carla Dias", None),
-                contact("5511911110009", "New Person", None),
-            ])),
-        }),
+        0,
+        vec![
+            contact("14155550123", "Carla Dias", None),
+            contact("5511911110009", "New Person", None),
+        ],
     );
     assert_eq!(s.visible.len(), 2);
     assert_eq!(s.selected_contact().unwrap().name(), "Carla Dias");
@@ -234,15 +232,13 @@ fn the_cache_shows_at_once_then_the_fresh_list_replaces_it() {
     assert!(inst.refreshing, "the fresh list is still on its way");
     assert_eq!(s.visible.len(), 2);
     update(&mut s, ch('j')); // select "Stays"
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![
-                contact("5511911110003", "New Person", None),
-                contact("5511911110002", "Stays", None),
-            ])),
-        }),
+        0,
+        vec![
+            contact("5511911110003", "New Person", None),
+            contact("5511911110002", "Stays", None),
+        ],
     );
     let inst = s.instance();
     assert_eq!(inst.cached_at, None);

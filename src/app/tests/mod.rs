@@ -23,6 +23,17 @@ fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
     Arc::new(ContactStore::from_remote(contacts))
 }
 
+/// The server's contact list of `instance` arrives.
+fn contacts_arrive(s: &mut State, instance: usize, contacts: Vec<RemoteContact>) -> Vec<Effect> {
+    update(
+        s,
+        Msg::Api(ApiResult::Contacts {
+            instance,
+            result: Ok(store(contacts)),
+        }),
+    )
+}
+
 /// Presses each character of `typed` in turn; returns every effect.
 fn keys(s: &mut State, typed: &str) -> Vec<Effect> {
     typed.chars().flat_map(|c| update(s, ch(c))).collect()
@@ -77,16 +88,14 @@ fn loaded() -> State {
         },
     );
     update(&mut s, Msg::Start);
-    update(
+    contacts_arrive(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(vec![
-                contact("5511911110001", "Ana Silva", None),
-                contact("5511911110002", "Bruno Costa", Some("777@lid")),
-                contact("14155550123", "Carla Dias", None),
-            ])),
-        }),
+        0,
+        vec![
+            contact("5511911110001", "Ana Silva", None),
+            contact("5511911110002", "Bruno Costa", Some("777@lid")),
+            contact("14155550123", "Carla Dias", None),
+        ],
     );
     s
 }

@@ -42,13 +42,7 @@ fn paging_scrolls_a_long_list() {
     let many = (0..100)
         .map(|i| contact(&format!("55119{i:08}"), &format!("C{i}"), None))
         .collect();
-    update(
-        &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 0,
-            result: Ok(store(many)),
-        }),
-    );
+    contacts_arrive(&mut s, 0, many);
     assert_eq!(s.list_height(), 10);
     update(&mut s, key(KeyCode::PageDown));
     assert_eq!((s.selected, s.offset), (10, 1));
@@ -78,13 +72,7 @@ fn tab_switches_instances_and_keeps_positions() {
         effects.is_empty(),
         "support was already loading since start"
     );
-    update(
-        &mut s,
-        Msg::Api(ApiResult::Contacts {
-            instance: 1,
-            result: Ok(store(vec![contact("5511922220001", "Zé", None)])),
-        }),
-    );
+    contacts_arrive(&mut s, 1, vec![contact("5511922220001", "Zé", None)]);
     assert_eq!(s.visible, vec![0]);
     update(
         &mut s,

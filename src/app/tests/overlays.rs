@@ -122,5 +122,4 @@ fn tab_completes_commands_and_instance_names() {
     );
     update(&mut s, key(KeyCode::Esc));
     assert!(s.overlay.is_none());
-    assert!(s.overlay.is_none());
 }
