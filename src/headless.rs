@@ -723,6 +723,20 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
     // Settled counts, in profile order.
     let mut settled: Vec<(usize, Option<u64>)> = counts.into_iter().collect();
     settled.sort_unstable();
+    print_report(s, &batch, id, &settled, report, json_out)?;
+    batch_exit(batch.done, batch.failed, contrary)
+}
+
+/// Prints a finished batch: one row per item in the order given, and the
+/// settled count of each instance (stderr in text, a field in JSON).
+fn print_report(
+    s: &Session,
+    batch: &Batch,
+    id: i64,
+    settled: &[(usize, Option<u64>)],
+    report: Vec<Value>,
+    json_out: bool,
+) -> Result<(), Failure> {
     if json_out {
         let blocked_count: serde_json::Map<String, Value> = settled
             .iter()
@@ -737,7 +751,7 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
             "results": report,
         }))?;
     } else {
-        for (i, n) in &settled {
+        for (i, n) in settled {
             let n = n.map_or("?".to_string(), |n| n.to_string());
             eprintln!(
                 "{}: blocked {n} on the server now",
@@ -751,7 +765,7 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
         }
         table.finish()?;
     }
-    batch_exit(batch.done, batch.failed, contrary)
+    Ok(())
 }
 
 /// The exit of a batch: 0 when all worked; 3 when the API refused or could

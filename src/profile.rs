@@ -504,6 +504,51 @@ fn syntax_message(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+/// Why an instance's name (or label) cannot be used: empty, control
+/// characters, `.` or `..`, or listed twice.
+fn check_name(inst: &RawInstance, who: &str, seen: &mut HashSet<String>) -> Result<(), String> {
+    if inst.name.trim().is_empty() {
+        return Err("an [[instances]] entry has an empty name".to_string());
+    }
+    if inst
+        .name
+        .chars()
+        .chain(inst.label.iter().flat_map(|l| l.chars()))
+        .any(char::is_control)
+    {
+        return Err(format!(
+            "{who}: name and label must not hold control characters"
+        ));
+    }
+    if matches!(inst.name.trim(), "." | "..") {
+        return Err(format!(
+            "{who}: \".\" and \"..\" cannot name an instance: RyzeAPI takes the name in the URL path, where they mean \"this folder\" and \"the one above\""
+        ));
+    }
+    if !seen.insert(inst.name.clone()) {
+        return Err(format!("{who} is listed twice: names must be unique"));
+    }
+    Ok(())
+}
+
+/// The keys in force: the defaults with `[keys]` and its context tables
+/// on top, or every problem found.
+fn keymap_of(keys: std::collections::BTreeMap<String, KeyEntry>) -> Result<Keymap, Vec<String>> {
+    let mut overrides: crate::keys::Overrides = Vec::new();
+    for (name, entry) in keys {
+        match entry {
+            KeyEntry::One(k) => overrides.push((String::new(), name, vec![k])),
+            KeyEntry::Many(ks) => overrides.push((String::new(), name, ks)),
+            KeyEntry::Context(table) => overrides.extend(
+                table
+                    .into_iter()
+                    .map(|(action, keys)| (name.clone(), action, keys.into_vec())),
+            ),
+        }
+    }
+    Keymap::with_overrides(&overrides)
+}
+
 /// Parses profile text; `env` looks up environment variables. `path` is
 /// only used in messages.
 pub fn parse(
@@ -562,29 +607,8 @@ pub fn parse(
     let mut instances = Vec::new();
     for inst in &raw.instances {
         let who = format!("instance {:?}", inst.name);
-        if inst.name.trim().is_empty() {
-            problems.push("an [[instances]] entry has an empty name".to_string());
-            continue;
-        }
-        if inst
-            .name
-            .chars()
-            .chain(inst.label.iter().flat_map(|l| l.chars()))
-            .any(char::is_control)
-        {
-            problems.push(format!(
-                "{who}: name and label must not hold control characters"
-            ));
-            continue;
-        }
-        if matches!(inst.name.trim(), "." | "..") {
-            problems.push(format!(
-                "{who}: \".\" and \"..\" cannot name an instance: RyzeAPI takes the name in the URL path, where they mean \"this folder\" and \"the one above\""
-            ));
-            continue;
-        }
-        if !seen.insert(inst.name.clone()) {
-            problems.push(format!("{who} is listed twice: names must be unique"));
+        if let Err(problem) = check_name(inst, &who, &mut seen) {
+            problems.push(problem);
             continue;
         }
         let source = TokenSource {
@@ -628,19 +652,7 @@ pub fn parse(
             }
         }
     }
-    let mut overrides: crate::keys::Overrides = Vec::new();
-    for (name, entry) in raw.keys {
-        match entry {
-            KeyEntry::One(k) => overrides.push((String::new(), name, vec![k])),
-            KeyEntry::Many(ks) => overrides.push((String::new(), name, ks)),
-            KeyEntry::Context(table) => overrides.extend(
-                table
-                    .into_iter()
-                    .map(|(action, keys)| (name.clone(), action, keys.into_vec())),
-            ),
-        }
-    }
-    let keymap = Keymap::with_overrides(&overrides).unwrap_or_else(|errors| {
+    let keymap = keymap_of(raw.keys).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()
     });

@@ -477,6 +477,20 @@ fn on_cached(
     Vec::new()
 }
 
+/// What a block answer is about: the request, as the row names it.
+struct Answered {
+    instance: usize,
+    jid: String,
+    block: bool,
+    batch: Option<i64>,
+    /// The single toggle it answers (batch items have none).
+    pending: Option<Pending>,
+    /// `Name (+55 11 9…)` or the number.
+    who: String,
+    /// The row's `@lid`, when the list gives one.
+    row_lid: Option<String>,
+}
+
 fn on_block(
     state: &mut State,
     instance: usize,
@@ -491,107 +505,125 @@ fn on_block(
     // A batch item has no per-row toggle state; a single toggle does.
     let pending = batch.is_none().then(|| inst.pending.remove(&jid)).flatten();
     let contact = inst.contacts.find(&jid);
-    let who = contact.map_or_else(
-        || {
-            crate::number::phone_digits(&jid)
-                .map_or_else(|| jid.clone(), crate::number::format_phone)
-        },
-        |c| c.describe(),
-    );
+    let who = contact.map_or_else(|| crate::number::shown_jid(&jid), |c| c.describe());
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
-    let name = inst.name.clone();
     let ok = result.is_ok();
-    let mut effects = Vec::new();
-    match result {
-        Ok(done) => {
-            inst.last_error.remove(&jid);
-            let outcome = &done.outcome;
-            let lid = row_lid.or_else(|| {
-                (outcome.contact_jid.ends_with(crate::number::LID_SUFFIX)
-                    && outcome.contact_jid != jid)
-                    .then(|| outcome.contact_jid.clone())
-            });
-            inst.remember(
-                &jid,
-                lid.as_deref(),
-                Known {
-                    blocked: outcome.blocked,
-                    at: done.recorded_at,
-                },
-            );
-            if let Some(count) = outcome.blocked_count {
-                inst.blocked_count = Some(count);
-            }
-            let final_state = outcome.blocked;
-            if let Some(next) = pending.and_then(|p| p.queued).filter(|q| *q != final_state) {
-                inst.pending.insert(
-                    jid.clone(),
-                    Pending {
-                        sending: next,
-                        queued: None,
-                    },
-                );
-                effects.push(Effect::Api(ApiJob::Block {
-                    instance,
-                    jid: jid.clone(),
-                    lid: lid.clone(),
-                    block: next,
-                    action: None,
-                    batch: None,
-                }));
-            }
-            if let Some(why) = &done.ledger_error {
-                error(
-                    state,
-                    format!(
-                        "{who} on {name}: the server answered, but the ledger did not save it: {why} · check the data folder"
-                    ),
-                );
-            } else if batch.is_none() {
-                let verb = if final_state { "blocked" } else { "unblocked" };
-                let mut text = format!("{verb} {who} on {name}");
-                if !outcome.message.is_empty() {
-                    text.push_str(&format!(" · server: {}", outcome.message));
-                }
-                if final_state != block {
-                    text.push_str(" · the server reports a different final state");
-                }
-                info(state, text);
-            }
-            if batch.is_none() {
-                state.history.push(vec![Item {
-                    instance,
-                    jid: jid.clone(),
-                    lid,
-                    block: final_state,
-                    action: None,
-                }]);
-            }
-        }
-        Err(e) => {
-            inst.last_error
-                .insert(jid.clone(), format!("{} · {}", e.lead(), e.hint));
-            if e.status == Some(503) {
-                inst.connection = Connection::State(ConnState::Disconnected);
-                effects.extend(load_instances(state));
-            }
-            // Batch failures are summed up when the batch ends.
-            if batch.is_none() {
-                let dropped = pending.and_then(|p| p.queued).is_some();
-                let verb = if block { "block" } else { "unblock" };
-                let mut about = format!("{verb} {who} on {name}");
-                if dropped {
-                    about.push_str(" (the queued change was not sent)");
-                }
-                failure(state, instance, &about, &e);
-            } else {
-                let verb = if block { "block" } else { "unblock" };
-                note_batch_failure(state, instance, &format!("{verb} {who} on {name}"), &e);
-            }
-        }
-    }
+    let answered = Answered {
+        instance,
+        jid,
+        block,
+        batch,
+        pending,
+        who,
+        row_lid,
+    };
+    let mut effects = match result {
+        Ok(done) => on_block_done(state, &answered, done),
+        Err(e) => on_block_failed(state, &answered, &e),
+    };
     if let Some(batch) = batch {
-        effects.extend(bulk::on_answer(state, batch, instance, &jid, ok));
+        effects.extend(bulk::on_answer(state, batch, instance, &answered.jid, ok));
+    }
+    effects
+}
+
+/// A confirmed block or unblock: the ledger's state, the count, a queued
+/// change sent, the message, the undo step.
+fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let inst = &mut state.instances[a.instance];
+    let name = inst.name.clone();
+    inst.last_error.remove(&a.jid);
+    let outcome = &done.outcome;
+    let lid = a.row_lid.clone().or_else(|| {
+        (outcome.contact_jid.ends_with(crate::number::LID_SUFFIX) && outcome.contact_jid != a.jid)
+            .then(|| outcome.contact_jid.clone())
+    });
+    inst.remember(
+        &a.jid,
+        lid.as_deref(),
+        Known {
+            blocked: outcome.blocked,
+            at: done.recorded_at,
+        },
+    );
+    if let Some(count) = outcome.blocked_count {
+        inst.blocked_count = Some(count);
+    }
+    let final_state = outcome.blocked;
+    if let Some(next) = a
+        .pending
+        .and_then(|p| p.queued)
+        .filter(|q| *q != final_state)
+    {
+        inst.pending.insert(
+            a.jid.clone(),
+            Pending {
+                sending: next,
+                queued: None,
+            },
+        );
+        effects.push(Effect::Api(ApiJob::Block {
+            instance: a.instance,
+            jid: a.jid.clone(),
+            lid: lid.clone(),
+            block: next,
+            action: None,
+            batch: None,
+        }));
+    }
+    let who = &a.who;
+    if let Some(why) = &done.ledger_error {
+        error(
+            state,
+            format!(
+                "{who} on {name}: the server answered, but the ledger did not save it: {why} · check the data folder"
+            ),
+        );
+    } else if a.batch.is_none() {
+        let verb = if final_state { "blocked" } else { "unblocked" };
+        let mut text = format!("{verb} {who} on {name}");
+        if !outcome.message.is_empty() {
+            text.push_str(&format!(" · server: {}", outcome.message));
+        }
+        if final_state != a.block {
+            text.push_str(" · the server reports a different final state");
+        }
+        info(state, text);
+    }
+    if a.batch.is_none() {
+        state.history.push(vec![Item {
+            instance: a.instance,
+            jid: a.jid.clone(),
+            lid,
+            block: final_state,
+            action: None,
+        }]);
+    }
+    effects
+}
+
+/// A failed block or unblock: the row's last error, a 503 marks the
+/// instance disconnected, the message (a batch sums its failures up).
+fn on_block_failed(state: &mut State, a: &Answered, e: &ErrorInfo) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let inst = &mut state.instances[a.instance];
+    let name = inst.name.clone();
+    inst.last_error
+        .insert(a.jid.clone(), format!("{} · {}", e.lead(), e.hint));
+    if e.status == Some(503) {
+        inst.connection = Connection::State(ConnState::Disconnected);
+        effects.extend(load_instances(state));
+    }
+    let verb = if a.block { "block" } else { "unblock" };
+    let mut about = format!("{verb} {} on {name}", a.who);
+    if a.batch.is_none() {
+        if a.pending.and_then(|p| p.queued).is_some() {
+            about.push_str(" (the queued change was not sent)");
+        }
+        failure(state, a.instance, &about, e);
+    } else {
+        note_batch_failure(state, a.instance, &about, e);
     }
     effects
 }
