@@ -301,7 +301,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     );
     // The first frame comes before any network answer.
     guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
-    state.dirty = false;
+    let mut dirty = false;
     let mut pending = vec![Msg::Start];
     if !unfinished.is_empty() {
         pending.push(Msg::Unfinished(unfinished));
@@ -318,25 +318,28 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             if matches!(msg, Msg::Filtered { .. }) {
                 filters.finished();
             }
+            // Every message but a tick changes what is shown.
+            dirty |= !matches!(msg, Msg::Tick { .. });
             for effect in update(&mut state, msg) {
                 match effect {
                     Effect::Api(job) => {
                         let _ = jobs.send(job);
                     }
                     Effect::Filter(job) => filters.submit(job),
+                    Effect::Redraw => dirty = true,
                     Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
                     Effect::Quit => break 'outer,
                 }
             }
         }
-        if state.dirty {
+        if dirty {
             let overlay = state.overlay.as_ref().map(|o| o.kind());
             if overlay != shown_overlay {
                 guard.terminal.clear()?;
                 shown_overlay = overlay;
             }
             guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
-            state.dirty = false;
+            dirty = false;
         }
         match rx.recv().await {
             Some(msg) => pending.push(msg),

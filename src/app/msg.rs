@@ -75,6 +75,8 @@ pub enum Effect {
     Api(ApiJob),
     /// Filter a large list off the UI path; answer with [`Msg::Filtered`].
     Filter(FilterJob),
+    /// Draw the screen again (a tick moved something it shows).
+    Redraw,
     /// Put text on the clipboard through the terminal (OSC 52).
     Copy(String),
     /// Leave the app.

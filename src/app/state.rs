@@ -493,8 +493,6 @@ pub struct State {
     pub now: i64,
     /// Whether an instance-state poll is in flight.
     pub instances_loading: bool,
-    /// Whether the screen must be drawn again.
-    pub dirty: bool,
 }
 
 impl State {
@@ -542,7 +540,6 @@ impl State {
             ticks: 0,
             now: crate::ledger::now_unix(),
             instances_loading: false,
-            dirty: true,
         }
     }
 

@@ -21,10 +21,9 @@ use crate::contacts::ContactStore;
 use crate::keys::{Command, DialogAction, LineAction};
 
 /// Applies one message to the state and returns what must happen next.
+/// The screen is drawn again after every message but a timer tick; a
+/// tick asks for it with [`Effect::Redraw`] when something it shows moved.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
-    if !matches!(msg, Msg::Tick { .. }) {
-        state.dirty = true;
-    }
     let effects = route(state, msg);
     // Every block request passes here on its way out, so the counts know
     // what is in flight per instance (see `settle`).
@@ -110,24 +109,24 @@ fn start(state: &mut State) -> Vec<Effect> {
 
 fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     state.ticks += 1;
-    if now / 60 != state.now / 60 {
-        state.dirty = true; // ages like "3m ago" change
-    }
+    // Ages like "3m ago" change each minute; spinners turn while busy.
+    let mut moved = now / 60 != state.now / 60 || state.is_busy();
     state.now = now;
-    if state.is_busy() {
-        state.dirty = true; // spinners turn
-    }
     if let Some(status) = &state.status
         && !status.is_error
         && state.ticks.saturating_sub(status.since) >= INFO_TICKS
     {
         state.status = None;
-        state.dirty = true;
+        moved = true;
+    }
+    let mut effects: Vec<Effect> = Vec::new();
+    if moved {
+        effects.push(Effect::Redraw);
     }
     if state.ticks.is_multiple_of(POLL_TICKS) {
-        return load_instances(state).into_iter().collect();
+        effects.extend(load_instances(state));
     }
-    Vec::new()
+    effects
 }
 
 /// Routes a key to what covers the list, or to the list. The overlay is
