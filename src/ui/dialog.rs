@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use super::theme;
 use crate::app::State;
 use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
+use crate::keys::{DialogAction, Table};
 
 /// Blanks the cells under a popup, and the column left of it: a wide
 /// character (CJK, emoji) starting there would otherwise hide the popup's
@@ -54,6 +55,19 @@ fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, widt
     );
 }
 
+/// `y resume · n discard`: each action's first key in force, and what it
+/// does here.
+fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Line<'static> {
+    let text: Vec<String> = parts
+        .iter()
+        .filter_map(|(action, what)| {
+            let key = table.keys_of(*action).first()?;
+            Some(format!("{} {what}", key.label()))
+        })
+        .collect();
+    Line::styled(text.join(" · "), theme::dim())
+}
+
 /// Draws the bulk dialog: how many, what, and the instance picker.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
     let verb = if d.block { "Block" } else { "Unblock" };
@@ -97,9 +111,16 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
         Span::raw("   "),
         button(format!("{verb} {what}"), d.focus == DialogFocus::Confirm),
     ]));
-    lines.push(Line::styled(
-        "↑↓ instance · Space choose · a all · Tab buttons · y go · Esc cancel",
-        theme::dim(),
+    lines.push(keys_line(
+        &state.keymap.dialog,
+        &[
+            (DialogAction::Down, "instance"),
+            (DialogAction::Choose, "choose"),
+            (DialogAction::ChooseAll, "all"),
+            (DialogAction::NextFocus, "buttons"),
+            (DialogAction::Yes, "go"),
+            (DialogAction::No, "cancel"),
+        ],
     ));
     framed(frame, area, &format!("{verb}?"), lines, 72);
 }
@@ -108,10 +129,11 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
 pub fn draw_resume(
     frame: &mut Frame,
     area: Rect,
+    state: &State,
     offer: &ResumeOffer,
     resume_focused: bool,
-    now: i64,
 ) {
+    let now = state.now;
     let lines = vec![
         Line::raw("The last run stopped in the middle of a batch:"),
         Line::styled(format!("  {}", offer.label), theme::key()),
@@ -129,13 +151,21 @@ pub fn draw_resume(
             Span::raw("   "),
             button("Resume".into(), resume_focused),
         ]),
-        Line::styled("y resume · n discard · ←/→ choose", theme::dim()),
+        keys_line(
+            &state.keymap.dialog,
+            &[
+                (DialogAction::Yes, "resume"),
+                (DialogAction::No, "discard"),
+                (DialogAction::NextFocus, "choose"),
+            ],
+        ),
     ];
     framed(frame, area, "Unfinished batch", lines, 72);
 }
 
 /// Draws "quit with N requests pending?".
-pub fn draw_quit(frame: &mut Frame, area: Rect, pending: usize, quit_focused: bool) {
+pub fn draw_quit(frame: &mut Frame, area: Rect, state: &State, quit_focused: bool) {
+    let pending = state.pending_count();
     let button = |label: &'static str, focused: bool| {
         if focused {
             Span::styled(format!("[ {label} ]"), theme::button_focused())
@@ -159,7 +189,14 @@ pub fn draw_quit(frame: &mut Frame, area: Rect, pending: usize, quit_focused: bo
             Span::raw("   "),
             button("Quit", quit_focused),
         ]),
-        Line::styled("y quit · n/Esc stay · ←/→ choose", theme::dim()),
+        keys_line(
+            &state.keymap.dialog,
+            &[
+                (DialogAction::Yes, "quit"),
+                (DialogAction::No, "stay"),
+                (DialogAction::NextFocus, "choose"),
+            ],
+        ),
     ];
     let popup = centered(area, 58, lines.len() as u16 + 2);
     clear_under(frame, popup);

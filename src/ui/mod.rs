@@ -26,13 +26,13 @@ pub fn draw(frame: &mut Frame, state: &State) {
     status_bar::draw(frame, areas.status, state);
     match &state.overlay {
         Some(Overlay::ConfirmQuit { quit_focused }) => {
-            dialog::draw_quit(frame, frame.area(), state.pending_count(), *quit_focused)
+            dialog::draw_quit(frame, frame.area(), state, *quit_focused)
         }
         Some(Overlay::Targets(d)) => dialog::draw_batch(frame, frame.area(), state, d),
         Some(Overlay::Resume {
             offer,
             resume_focused,
-        }) => dialog::draw_resume(frame, frame.area(), offer, *resume_focused, state.now),
+        }) => dialog::draw_resume(frame, frame.area(), state, offer, *resume_focused),
         Some(
             overlay @ (Overlay::Help(_)
             | Overlay::Messages(_)
