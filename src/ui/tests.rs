@@ -867,3 +867,27 @@ fn a_match_on_a_name_not_shown_is_shown_beside_it() {
         "N of Nina is marked"
     );
 }
+
+#[test]
+fn remapped_keys_show_as_they_are_in_the_footer_and_help() {
+    let mut s = demo_state();
+    let overrides: crate::keys::Overrides = vec![
+        (String::new(), "refresh".into(), vec!["f5".into()]),
+        ("dialog".into(), "yes".into(), vec!["g".into()]),
+    ];
+    s.keymap = crate::keys::Keymap::with_overrides(&overrides).unwrap();
+    let screen = text(&render(&mut s, 100, 24));
+    assert!(screen.contains("F5 refresh"), "{screen}");
+    update(&mut s, key(KeyCode::Char('?')));
+    let help = every_page(&mut s, 80, 24);
+    assert!(
+        help.contains("F5 reload contacts") || help.contains("F5"),
+        "{help}"
+    );
+    assert!(!help.contains("F(5)"));
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, key(KeyCode::Char('b')));
+    update(&mut s, key(KeyCode::Char('q')));
+    let dialog = text(&render(&mut s, 80, 24));
+    assert!(dialog.contains("g quit"), "{dialog}");
+}
