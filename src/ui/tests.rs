@@ -881,7 +881,7 @@ fn remapped_keys_show_as_they_are_in_the_footer_and_help() {
     update(&mut s, key(KeyCode::Char('?')));
     let help = every_page(&mut s, 80, 24);
     assert!(
-        help.contains("F5 reload contacts") || help.contains("F5"),
+        help.contains("F5 refresh contacts and instance states"),
         "{help}"
     );
     assert!(!help.contains("F(5)"));
