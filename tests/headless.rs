@@ -49,15 +49,25 @@ fn run(dir: &Path, args: &[&str]) -> Output {
     app(dir).args(args).output().unwrap()
 }
 
+/// An emulator with `contacts` per instance, and a data folder with a
+/// profile of `instances` (TOML) on it.
+fn serving(
+    contacts: usize,
+    instances: &str,
+) -> (tokio::runtime::Runtime, RunningEmulator, tempfile::TempDir) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = start(&rt, contacts);
+    let dir = tempfile::tempdir().unwrap();
+    profile(dir.path(), &emu, instances);
+    (rt, emu, dir)
+}
+
 const SALES_AND_SUPPORT: &str =
     "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"support\"\n";
 
 #[test]
 fn a_closed_pipe_ends_list_quietly() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5000);
-    let dir = tempfile::tempdir().unwrap();
-    profile(dir.path(), &emu, SALES_AND_SUPPORT);
+    let (_rt, emu, dir) = serving(5000, SALES_AND_SUPPORT);
     for json in [false, true] {
         let mut child = app(dir.path())
             .arg("list")
@@ -85,12 +95,8 @@ fn a_closed_pipe_ends_list_quietly() {
 
 #[test]
 fn piped_text_is_tab_separated_in_profile_order() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
-    profile(
-        dir.path(),
-        &emu,
+    let (_rt, emu, dir) = serving(
+        5,
         "[[instances]]\nname = \"support\"\n[[instances]]\nname = \"sales\"\n",
     );
     let out = run(dir.path(), &["instances"]);
@@ -142,13 +148,9 @@ fn piped_text_is_tab_separated_in_profile_order() {
 
 #[test]
 fn each_error_is_printed_once() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
     // marketing is disconnected: its list fails with a 503.
-    profile(
-        dir.path(),
-        &emu,
+    let (_rt, emu, dir) = serving(
+        5,
         "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"marketing\"\n",
     );
     let out = run(dir.path(), &["list"]);
@@ -163,18 +165,9 @@ fn each_error_is_printed_once() {
 
 #[test]
 fn profile_check_gives_each_instance_a_verdict() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
-    profile(
-        dir.path(),
-        &emu,
-        "[[instances]]\nname = \"sales\"\n\
-         [[instances]]\nname = \"support\"\ntoken = \"not-a-token\"\n\
-         [[instances]]\nname = \"billing\"\ntoken = \"demo-sales-token\"\n\
-         [[instances]]\nname = \"ghost\"\n\
-         [[instances]]\nname = \"marketing\"\n\
-         [[instances]]\nname = \"faraway\"\nbase_url = \"http://127.0.0.1:1\"\n",
+    let (_rt, emu, dir) = serving(
+        5,
+        "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"support\"\ntoken = \"not-a-token\"\n[[instances]]\nname = \"billing\"\ntoken = \"demo-sales-token\"\n[[instances]]\nname = \"ghost\"\n[[instances]]\nname = \"marketing\"\n[[instances]]\nname = \"faraway\"\nbase_url = \"http://127.0.0.1:1\"\n",
     );
     let out = run(dir.path(), &["profile", "check"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -207,10 +200,7 @@ fn profile_check_gives_each_instance_a_verdict() {
 
 #[test]
 fn an_answer_contrary_to_the_request_exits_4_with_the_servers_words() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
-    profile(dir.path(), &emu, "[[instances]]\nname = \"sales\"\n");
+    let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     emu.handle().push_fault(Fault::Raw {
         status: 200,
         headers: Vec::new(),
@@ -227,10 +217,7 @@ fn an_answer_contrary_to_the_request_exits_4_with_the_servers_words() {
 
 #[test]
 fn the_blocked_list_holds_numbers_that_are_not_contacts() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
-    profile(dir.path(), &emu, "[[instances]]\nname = \"sales\"\n");
+    let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     let contact = emulator::address_book("sales", 5)
         .into_iter()
         .find(|c| c.jid.ends_with("@s.whatsapp.net"))
@@ -265,10 +252,7 @@ fn the_blocked_list_holds_numbers_that_are_not_contacts() {
 
 #[test]
 fn history_prints_the_ledgers_actions_newest_first() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
-    profile(dir.path(), &emu, SALES_AND_SUPPORT);
+    let (_rt, emu, dir) = serving(5, SALES_AND_SUPPORT);
     let contact = emulator::address_book("sales", 5)
         .into_iter()
         .find(|c| c.jid.ends_with("@s.whatsapp.net"))
@@ -327,12 +311,9 @@ fn history_prints_the_ledgers_actions_newest_first() {
 
 #[test]
 fn a_batch_prints_the_settled_count_even_when_answers_raced() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
+    let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     emu.handle()
         .set_answer_jitter(std::time::Duration::from_millis(80));
-    let dir = tempfile::tempdir().unwrap();
-    profile(dir.path(), &emu, "[[instances]]\nname = \"sales\"\n");
     let numbers: Vec<String> = (0..20).map(|i| format!("+44 7400 1234{i:02}")).collect();
     std::fs::write(dir.path().join("wave.txt"), numbers.join("\n")).unwrap();
     let from = dir.path().join("wave.txt");
@@ -355,12 +336,8 @@ fn a_batch_prints_the_settled_count_even_when_answers_raced() {
 
 #[test]
 fn all_says_what_it_leaves_out_before_sending() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, 5);
-    let dir = tempfile::tempdir().unwrap();
-    profile(
-        dir.path(),
-        &emu,
+    let (_rt, emu, dir) = serving(
+        5,
         "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"marketing\"\n",
     );
     let out = run(
