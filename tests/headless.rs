@@ -67,7 +67,7 @@ const SALES_AND_SUPPORT: &str =
 
 #[test]
 fn a_closed_pipe_ends_list_quietly() {
-    let (_rt, emu, dir) = serving(5000, SALES_AND_SUPPORT);
+    let (_rt, _emu, dir) = serving(5000, SALES_AND_SUPPORT);
     for json in [false, true] {
         let mut child = app(dir.path())
             .arg("list")
@@ -149,7 +149,7 @@ fn piped_text_is_tab_separated_in_profile_order() {
 #[test]
 fn each_error_is_printed_once() {
     // marketing is disconnected: its list fails with a 503.
-    let (_rt, emu, dir) = serving(
+    let (_rt, _emu, dir) = serving(
         5,
         "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"marketing\"\n",
     );
@@ -165,7 +165,7 @@ fn each_error_is_printed_once() {
 
 #[test]
 fn profile_check_gives_each_instance_a_verdict() {
-    let (_rt, emu, dir) = serving(
+    let (_rt, _emu, dir) = serving(
         5,
         "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"support\"\ntoken = \"not-a-token\"\n[[instances]]\nname = \"billing\"\ntoken = \"demo-sales-token\"\n[[instances]]\nname = \"ghost\"\n[[instances]]\nname = \"marketing\"\n[[instances]]\nname = \"faraway\"\nbase_url = \"http://127.0.0.1:1\"\n",
     );
@@ -217,7 +217,7 @@ fn an_answer_contrary_to_the_request_exits_4_with_the_servers_words() {
 
 #[test]
 fn the_blocked_list_holds_numbers_that_are_not_contacts() {
-    let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
+    let (_rt, _emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     let contact = emulator::address_book("sales", 5)
         .into_iter()
         .find(|c| c.jid.ends_with("@s.whatsapp.net"))
