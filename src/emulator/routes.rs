@@ -118,6 +118,76 @@ fn random_fraction() -> f64 {
     (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The answer a queued fault makes, or `None` when it only delays the
+/// normal answer (a stall).
+async fn faulty(fault: Fault) -> Option<Response> {
+    match fault {
+        Fault::Status(status, message) => Some(finish(fail(status, &message), None)),
+        Fault::Html(status) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            Some(
+                (
+                    status,
+                    [(header::CONTENT_TYPE, "text/html")],
+                    "<html><body><h1>502 Bad Gateway</h1></body></html>",
+                )
+                    .into_response(),
+            )
+        }
+        Fault::Malformed => Some(
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"success\": true, \"contacts\": [",
+            )
+                .into_response(),
+        ),
+        Fault::Empty => Some(
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                "",
+            )
+                .into_response(),
+        ),
+        Fault::Stall(pause) => {
+            tokio::time::sleep(pause).await;
+            None
+        }
+        Fault::Raw {
+            status,
+            headers,
+            body,
+        } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let mut response = (status, body).into_response();
+            for (name, value) in headers {
+                if let (Ok(name), Ok(value)) = (
+                    header::HeaderName::from_bytes(name.as_bytes()),
+                    HeaderValue::from_str(&value),
+                ) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+            Some(response)
+        }
+        Fault::CutBody => {
+            let body = axum::body::Body::new(CutBody {
+                sent: false,
+                pause: Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))),
+            });
+            Some(
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+                    .into_response(),
+            )
+        }
+    }
+}
+
 async fn answer(
     handle: &EmulatorHandle,
     headers: HeaderMap,
@@ -133,64 +203,10 @@ async fn answer(
         shared.requests += 1;
         shared.faults.pop_front()
     };
-    match fault {
-        Some(Fault::Status(status, message)) => return finish(fail(status, &message), None),
-        Some(Fault::Html(status)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-            return (
-                status,
-                [(header::CONTENT_TYPE, "text/html")],
-                "<html><body><h1>502 Bad Gateway</h1></body></html>",
-            )
-                .into_response();
-        }
-        Some(Fault::Malformed) => {
-            return (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                "{\"success\": true, \"contacts\": [",
-            )
-                .into_response();
-        }
-        Some(Fault::Empty) => {
-            return (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                "",
-            )
-                .into_response();
-        }
-        Some(Fault::Stall(pause)) => tokio::time::sleep(pause).await,
-        Some(Fault::Raw {
-            status,
-            headers,
-            body,
-        }) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let mut response = (status, body).into_response();
-            for (name, value) in headers {
-                if let (Ok(name), Ok(value)) = (
-                    header::HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(&value),
-                ) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            return response;
-        }
-        Some(Fault::CutBody) => {
-            let body = axum::body::Body::new(CutBody {
-                sent: false,
-                pause: Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))),
-            });
-            return (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response();
-        }
-        None => {}
+    if let Some(fault) = fault
+        && let Some(response) = faulty(fault).await
+    {
+        return response;
     }
     let Some(token) = headers.get("token").and_then(|v| v.to_str().ok()) else {
         return finish(fail(401, "Missing token in header"), None);
