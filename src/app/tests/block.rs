@@ -157,13 +157,7 @@ fn b_with_nothing_selected_says_so() {
 
 #[test]
 fn ledger_knowledge_is_shown_from_start_by_jid_or_lid() {
-    let known = [KnownState {
-        instance: "sales".into(),
-        jid: "777@lid".into(),
-        lid: None,
-        blocked: true,
-        changed_at: 5,
-    }];
+    let known = [known_blocked("777@lid", 5)];
     let mut s = State::new(&names(), &known, 0);
     contacts_arrive(
         &mut s,
@@ -217,14 +211,7 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
 #[test]
 fn single_toggles_are_undoable_too() {
     let mut s = loaded();
-    update(&mut s, ch('b'));
-    answer_block(
-        &mut s,
-        0,
-        "5511911110001",
-        true,
-        done(&jid("5511911110001"), true, 1),
-    );
+    b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
     let effects = update(&mut s, ch('u'));
     let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
         panic!("{effects:?}")

@@ -328,14 +328,7 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
 #[test]
 fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
     let mut s = loaded();
-    update(&mut s, ch('b'));
-    answer_block(
-        &mut s,
-        0,
-        "5511911110001",
-        true,
-        done(&jid("5511911110001"), true, 1),
-    );
+    b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
     let effects = update(&mut s, ch('y'));

@@ -45,13 +45,7 @@ fn filter_is_case_insensitive_and_multi_term() {
 
 #[test]
 fn v_shows_only_known_blocked() {
-    let known = [KnownState {
-        instance: "sales".into(),
-        jid: "777@lid".into(),
-        lid: None,
-        blocked: true,
-        changed_at: 5,
-    }];
+    let known = [known_blocked("777@lid", 5)];
     let mut s = State::new(&names(), &known, 0);
     contacts_arrive(
         &mut s,

@@ -23,6 +23,23 @@ fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
     Arc::new(ContactStore::from_remote(contacts))
 }
 
+/// `b` on the first row (Ana, on sales), and the server's answer.
+fn b_on_ana(s: &mut State, result: Result<BlockDone, ErrorInfo>) -> Vec<Effect> {
+    update(s, ch('b'));
+    answer_block(s, 0, "5511911110001", true, result)
+}
+
+/// What the ledger knows: `jid` blocked on sales since `at`.
+fn known_blocked(jid: &str, at: i64) -> KnownState {
+    KnownState {
+        instance: "sales".into(),
+        jid: jid.into(),
+        lid: None,
+        blocked: true,
+        changed_at: at,
+    }
+}
+
 /// The server's contact list of `instance` arrives.
 fn contacts_arrive(s: &mut State, instance: usize, contacts: Vec<RemoteContact>) -> Vec<Effect> {
     update(

@@ -13,14 +13,7 @@ fn every_error_status_reaches_the_status_bar() {
         (500, "Internal error"),
     ] {
         let mut s = loaded();
-        update(&mut s, ch('b'));
-        answer_block(
-            &mut s,
-            0,
-            "5511911110001",
-            true,
-            Err(http_error(status, message, "do something")),
-        );
+        b_on_ana(&mut s, Err(http_error(status, message, "do something")));
         let text = status_text(&s);
         assert!(text.contains(&format!("HTTP {status}")), "{text}");
         assert!(text.contains(message), "{text}");
@@ -36,12 +29,8 @@ fn every_error_status_reaches_the_status_bar() {
 #[test]
 fn an_error_leads_with_the_reason_then_status_then_what_it_was_about() {
     let mut s = loaded();
-    update(&mut s, ch('b'));
-    answer_block(
+    b_on_ana(
         &mut s,
-        0,
-        "5511911110001",
-        true,
         Err(http_error(
             503,
             "Instance is not connected",
@@ -90,12 +79,8 @@ fn the_message_log_opens_by_key_and_command_and_keeps_the_newest() {
 #[test]
 fn local_errors_have_no_status() {
     let mut s = loaded();
-    update(&mut s, ch('b'));
-    answer_block(
+    b_on_ana(
         &mut s,
-        0,
-        "5511911110001",
-        true,
         Err(ErrorInfo::local(
             "no answer within 30s",
             "check the network",
