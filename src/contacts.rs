@@ -390,6 +390,33 @@ impl ContactStore {
         self.iter().find(|c| c.jid() == jid || c.lid() == Some(jid))
     }
 
+    /// The shown names of the rows whose JID or `@lid` is one of `ids`,
+    /// keyed by that id, found in one pass (where [`ContactStore::find`]
+    /// per id would scan the list once each). Rows without a name are
+    /// left out.
+    pub fn names_of<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> std::collections::HashMap<String, String> {
+        let wanted: std::collections::HashSet<&str> = ids.into_iter().collect();
+        let mut names = std::collections::HashMap::new();
+        if wanted.is_empty() {
+            return names;
+        }
+        for c in self.iter() {
+            let name = c.display_name();
+            if name.is_empty() {
+                continue;
+            }
+            for id in std::iter::once(c.jid()).chain(c.lid()) {
+                if wanted.contains(id) {
+                    names.insert(id.to_string(), name.clone());
+                }
+            }
+        }
+        names
+    }
+
     /// Bytes held, for the memory goal.
     pub fn heap_bytes(&self) -> usize {
         let order = |o: &OnceLock<Vec<u32>>| o.get().map_or(0, |v| v.capacity() * 4);

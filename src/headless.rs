@@ -852,20 +852,24 @@ fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure
         .ledger
         .history(instance.as_deref(), since, HISTORY_LIMIT)
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
-    let mut names: HashMap<String, Option<ContactStore>> = HashMap::new();
-    let mut name_of = |instance: &str, jid: &str| -> Option<String> {
-        let store = names.entry(instance.to_string()).or_insert_with(|| {
-            let inst = s.profile.instances.iter().find(|i| i.name == instance)?;
-            let path = crate::cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
-            crate::cache::load(&path)
-                .ok()
-                .flatten()
-                .map(|(store, _)| store)
-        });
-        let contact = store.as_ref()?.find(jid)?;
-        let name = contact.display_name();
-        (!name.is_empty()).then_some(name)
-    };
+    // The names of each instance's numbers, from its saved contact list,
+    // found in one pass over it.
+    let mut names: HashMap<&str, HashMap<String, String>> = HashMap::new();
+    for inst in &s.profile.instances {
+        let jids: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.instance == inst.name)
+            .map(|e| e.jid.as_str())
+            .collect();
+        if jids.is_empty() {
+            continue;
+        }
+        let path = crate::cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
+        if let Ok(Some((store, _))) = crate::cache::load(&path) {
+            names.insert(inst.name.as_str(), store.names_of(jids));
+        }
+    }
+    let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
     let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
     let mut table = (!args.json).then(Table::stdout);
     for e in &entries {

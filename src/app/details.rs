@@ -7,6 +7,7 @@
 use super::history;
 use super::log::LineKind;
 use super::state::{DetailsView, Instance};
+use crate::contacts::ContactRef;
 use crate::number::{phone_digits, read_typed};
 use crate::text::{fit, wrap};
 
@@ -16,6 +17,19 @@ const LABEL: usize = 15;
 /// The number to copy with `y`: E.164 for a phone JID, else the JID.
 pub fn copy_text(jid: &str) -> String {
     phone_digits(jid).map_or_else(|| jid.to_string(), |d| format!("+{d}"))
+}
+
+/// The row the details are of, and whether it is a contact (not a number
+/// only the ledger knows): the row they were opened on, in one step, or,
+/// when the list was reloaded since, found again by its JID.
+fn row_of<'a>(view: &DetailsView, inst: &'a Instance) -> Option<(ContactRef<'a>, bool)> {
+    if let Some(c) = inst.row(view.row).filter(|c| c.jid() == view.jid) {
+        return Some((c, !inst.is_outsider(view.row)));
+    }
+    match inst.contacts.find(&view.jid) {
+        Some(c) => Some((c, true)),
+        None => inst.outsiders.find(&view.jid).map(|c| (c, false)),
+    }
 }
 
 /// The details at `width` columns; with a `search`, only the lines that
@@ -29,12 +43,12 @@ pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind
             lines.push((LineKind::Text, format!("{head:<LABEL$}{part}")));
         }
     };
-    let row = inst
-        .contacts
-        .find(&view.jid)
-        .or_else(|| inst.outsiders.find(&view.jid));
+    let (row, is_contact) = match row_of(view, inst) {
+        Some((c, is_contact)) => (Some(c), is_contact),
+        None => (None, false),
+    };
     lines.push((LineKind::InfoHeading, "Names".to_string()));
-    match row.filter(|_| inst.contacts.find(&view.jid).is_some()) {
+    match row.filter(|_| is_contact) {
         Some(c) => {
             for (label, value) in c.name_fields() {
                 field(
@@ -107,7 +121,12 @@ pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind
                     "nothing asked of the server yet".to_string(),
                 ));
             } else {
-                lines.extend(history::lines(&mine, inst, "", width));
+                let names = row
+                    .filter(|c| is_contact && !c.display_name().is_empty())
+                    .map(|c| (view.jid.clone(), c.display_name()))
+                    .into_iter()
+                    .collect();
+                lines.extend(history::lines(&mine, &names, "", width));
             }
         }
     }
@@ -153,6 +172,7 @@ mod tests {
         let view = DetailsView {
             instance: 0,
             jid: "447912345678@s.whatsapp.net".into(),
+            row: 0,
             pager: Pager::default(),
             history: Some(Ok(vec![HistoryEntry {
                 id: 1,

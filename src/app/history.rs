@@ -3,6 +3,8 @@
 //! keys, tested without a terminal.
 
 use super::log::LineKind;
+use std::collections::HashMap;
+
 use super::state::{Instance, Pager};
 use crate::ledger::{HistoryEntry, HistoryResult};
 use crate::number::phone_digits;
@@ -16,6 +18,9 @@ pub struct HistoryView {
     /// The actions once read (newest first), or why not; `None` while
     /// the ledger is read.
     pub entries: Option<Result<Vec<HistoryEntry>, String>>,
+    /// The contacts' names of the actions' numbers, found once when the
+    /// actions arrive.
+    pub names: HashMap<String, String>,
     /// Scrolling, and the filter (`/`).
     pub pager: Pager,
 }
@@ -26,6 +31,7 @@ impl HistoryView {
         HistoryView {
             instance,
             entries: None,
+            names: HashMap::new(),
             pager: Pager::default(),
         }
     }
@@ -63,24 +69,27 @@ fn matches(entry: &HistoryEntry, name: &str, filter: &str) -> bool {
     })
 }
 
+/// The names of `entries`' numbers among `inst`'s contacts, in one pass
+/// over them (the lines are laid out at every frame and key).
+pub fn names(entries: &[HistoryEntry], inst: &Instance) -> HashMap<String, String> {
+    inst.contacts
+        .names_of(entries.iter().map(|e| e.jid.as_str()))
+}
+
 /// The history's lines at `width` columns: per action matching
 /// `filter`, a heading (time, block or unblock, result), the number and
-/// name, and the error in full.
+/// name (from `names`, see [`names`]), and the error in full.
 pub fn lines(
     entries: &[HistoryEntry],
-    inst: &Instance,
+    names: &HashMap<String, String>,
     filter: &str,
     width: usize,
 ) -> Vec<(LineKind, String)> {
     let room = width.saturating_sub(2).max(1);
     let mut lines = Vec::new();
     for e in entries {
-        let name = inst
-            .contacts
-            .find(&e.jid)
-            .map(|c| c.display_name())
-            .unwrap_or_else(|| "not in contacts".to_string());
-        if !matches(e, &name, filter) {
+        let name = names.get(&e.jid).map_or("not in contacts", String::as_str);
+        if !matches(e, name, filter) {
             continue;
         }
         let verb = if e.block { "block" } else { "unblock" };
@@ -148,7 +157,7 @@ mod tests {
     }
 
     fn texts(entries: &[HistoryEntry], inst: &Instance, filter: &str) -> Vec<String> {
-        lines(entries, inst, filter, 60)
+        lines(entries, &names(entries, inst), filter, 60)
             .into_iter()
             .map(|(_, t)| t)
             .collect()

@@ -25,22 +25,11 @@ pub fn lines(state: &State, overlay: &Overlay) -> Vec<(LineKind, String)> {
             Some(inst) => details::lines(d, inst, width),
             None => Vec::new(),
         },
-        Overlay::History(h) => match (&h.entries, state.instances.get(h.instance)) {
-            (Some(Ok(entries)), Some(inst)) => {
-                history::lines(entries, inst, &h.pager.search, width)
-            }
+        Overlay::History(h) => match &h.entries {
+            Some(Ok(entries)) => history::lines(entries, &h.names, &h.pager.search, width),
             _ => Vec::new(),
         },
         _ => Vec::new(),
-    }
-}
-
-fn pager_mut(overlay: &mut Overlay) -> Option<&mut Pager> {
-    match overlay {
-        Overlay::Help(p) | Overlay::Messages(p) => Some(p),
-        Overlay::Details(d) => Some(&mut d.pager),
-        Overlay::History(h) => Some(&mut h.pager),
-        _ => None,
     }
 }
 
@@ -63,7 +52,7 @@ pub fn on_key(state: &mut State, mut overlay: Overlay, key: KeyEvent) -> Vec<Eff
     let typing = overlay.pager().is_some_and(|p| p.typing);
     let closes =
         !typing && opener(&overlay).is_some_and(|c| state.keymap.command_for(&key) == Some(c));
-    let Some(pager) = pager_mut(&mut overlay) else {
+    let Some(pager) = overlay.pager_mut() else {
         return Vec::new();
     };
     if closes {
@@ -109,7 +98,12 @@ pub fn open_history(state: &mut State) -> Vec<Effect> {
 /// Opens the details of the selected row and asks the ledger for its
 /// history.
 pub fn open_details(state: &mut State) -> Vec<Effect> {
-    let Some(jid) = state.selected_contact().map(|c| c.jid().to_string()) else {
+    // The list row (contacts, then numbers not in contacts), not the
+    // index inside whichever store holds it.
+    let (Some(&row), Some(jid)) = (
+        state.visible.get(state.selected),
+        state.selected_contact().map(|c| c.jid().to_string()),
+    ) else {
         super::ops::info(state, "no contact selected");
         return Vec::new();
     };
@@ -117,6 +111,7 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
     state.overlay = Some(Overlay::Details(DetailsView {
         instance,
         jid,
+        row,
         pager: Pager::default(),
         history: None,
     }));
@@ -131,7 +126,12 @@ pub fn on_history(
     result: Result<Vec<crate::ledger::HistoryEntry>, String>,
 ) {
     match state.overlay.as_mut() {
-        Some(Overlay::History(h)) if h.instance == instance => h.entries = Some(result),
+        Some(Overlay::History(h)) if h.instance == instance => {
+            if let (Ok(entries), Some(inst)) = (&result, state.instances.get(instance)) {
+                h.names = history::names(entries, inst);
+            }
+            h.entries = Some(result);
+        }
         Some(Overlay::Details(d)) if d.instance == instance => d.history = Some(result),
         _ => {}
     }

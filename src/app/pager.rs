@@ -2,8 +2,9 @@
 //! message log, history): scroll, search as you type, close. Pure, so
 //! each overlay scrolls alike and every line can be reached.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
+use super::line::{self, Edit};
 use super::state::Pager;
 use crate::keys::{Keymap, LineAction, OverlayAction};
 
@@ -27,24 +28,22 @@ pub fn on_key(
     page: usize,
 ) -> Outcome {
     if pager.typing {
-        match keys.line.action_for(key) {
-            Some(LineAction::Submit | LineAction::Down | LineAction::Up) => pager.typing = false,
-            Some(LineAction::Cancel) => {
+        // The search is edited as every line is; the arrows leave it too.
+        match line::edit(&mut pager.search, key, &keys.line) {
+            Edit::Submit => pager.typing = false,
+            Edit::Cancel => {
                 pager.search.clear();
                 pager.typing = false;
             }
-            Some(LineAction::DeleteBack) => {
-                pager.search.pop();
+            Edit::Unchanged
+                if matches!(
+                    keys.line.action_for(key),
+                    Some(LineAction::Down | LineAction::Up)
+                ) =>
+            {
+                pager.typing = false
             }
-            Some(LineAction::Clear) => pager.search.clear(),
-            Some(LineAction::Complete) => {}
-            None => {
-                if let KeyCode::Char(c) = key.code
-                    && !key.modifiers.contains(KeyModifiers::CONTROL)
-                {
-                    pager.search.push(c);
-                }
-            }
+            Edit::Changed | Edit::Complete | Edit::Unchanged => {}
         }
         pager.scroll = 0;
         return Outcome::Stay;
@@ -77,6 +76,7 @@ pub fn on_key(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)

@@ -50,6 +50,8 @@ pub struct DetailsView {
     pub instance: usize,
     /// The row's JID (a contact, or a number not in contacts).
     pub jid: String,
+    /// The list row it was opened on (see [`Instance::row`]).
+    pub row: u32,
     /// Scrolling.
     pub pager: Pager,
     /// The ledger's actions on this instance, once read.
@@ -97,6 +99,16 @@ impl Overlay {
             Overlay::Help(p) | Overlay::Messages(p) => Some(p),
             Overlay::Details(d) => Some(&d.pager),
             Overlay::History(h) => Some(&h.pager),
+            _ => None,
+        }
+    }
+
+    /// Its pager, to scroll and search.
+    pub fn pager_mut(&mut self) -> Option<&mut Pager> {
+        match self {
+            Overlay::Help(p) | Overlay::Messages(p) => Some(p),
+            Overlay::Details(d) => Some(&mut d.pager),
+            Overlay::History(h) => Some(&mut h.pager),
             _ => None,
         }
     }
