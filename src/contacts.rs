@@ -398,23 +398,34 @@ impl ContactStore {
         &self,
         ids: impl IntoIterator<Item = &'a str>,
     ) -> std::collections::HashMap<String, String> {
+        self.rows_of(ids)
+            .into_iter()
+            .filter_map(|(id, row)| {
+                let name = self.get(row)?.display_name();
+                (!name.is_empty()).then_some((id, name))
+            })
+            .collect()
+    }
+
+    /// The row of each of `ids` that a row holds as its JID or `@lid`,
+    /// found in one pass.
+    pub fn rows_of<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> std::collections::HashMap<String, u32> {
         let wanted: std::collections::HashSet<&str> = ids.into_iter().collect();
-        let mut names = std::collections::HashMap::new();
+        let mut rows = std::collections::HashMap::new();
         if wanted.is_empty() {
-            return names;
+            return rows;
         }
         for c in self.iter() {
-            let name = c.display_name();
-            if name.is_empty() {
-                continue;
-            }
             for id in std::iter::once(c.jid()).chain(c.lid()) {
                 if wanted.contains(id) {
-                    names.insert(id.to_string(), name.clone());
+                    rows.insert(id.to_string(), c.index);
                 }
             }
         }
-        names
+        rows
     }
 
     /// Bytes held, for the memory goal.
@@ -564,6 +575,18 @@ mod tests {
             remote("123@lid", None, None),
             remote("5511911110001@s.whatsapp.net", Some("  Ana\x1b[2J "), None),
         ])
+    }
+
+    #[test]
+    fn rows_and_names_of_many_ids_in_one_pass() {
+        let s = store();
+        let rows = s.rows_of(["123@lid", "5511911110001@s.whatsapp.net", "nobody@lid"]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows["123@lid"], 2);
+        assert_eq!(rows["5511911110001@s.whatsapp.net"], 3);
+        let names = s.names_of(["123@lid", "14155550123@s.whatsapp.net"]);
+        assert_eq!(names.len(), 1, "a row without a name gives none");
+        assert_eq!(names["14155550123@s.whatsapp.net"], "~Bob 🚀");
     }
 
     #[test]

@@ -267,15 +267,26 @@ pub(super) fn on_answer(
             // key sends exactly those again; a typed number that is no
             // row of its instance is typed again.
             let mut marked = 0;
-            for item in &b.failures {
-                // A list not loaded yet shows the mark once it is.
-                if let Some(inst) = state.instances.get_mut(item.instance)
-                    && (matches!(inst.load, Load::NotStarted | Load::Loading)
-                        || inst.contacts.find(&item.jid).is_some()
-                        || inst.outsiders.find(&item.jid).is_some())
-                {
-                    inst.marks.insert(item.jid.clone());
-                    marked += 1;
+            for (index, inst) in state.instances.iter_mut().enumerate() {
+                let failed: Vec<&str> = b
+                    .failures
+                    .iter()
+                    .filter(|i| i.instance == index)
+                    .map(|i| i.jid.as_str())
+                    .collect();
+                if failed.is_empty() {
+                    continue;
+                }
+                // A list not loaded yet shows the mark once it is; else
+                // only rows of the list are marked (one pass over it).
+                let waiting = matches!(inst.load, Load::NotStarted | Load::Loading);
+                let rows = inst.contacts.rows_of(failed.iter().copied());
+                let outside = inst.outsiders.rows_of(failed.iter().copied());
+                for jid in failed {
+                    if waiting || rows.contains_key(jid) || outside.contains_key(jid) {
+                        inst.marks.insert(jid.to_string());
+                        marked += 1;
+                    }
                 }
             }
             match &b.first_failure {
