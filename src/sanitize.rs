@@ -2,15 +2,19 @@
 
 use std::borrow::Cow;
 
+/// True for the bidirectional marks, overrides and isolates that could
+/// reorder what is shown around them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
 /// True for characters that must never reach the terminal: C0 and C1
-/// controls, DEL, and the bidirectional overrides and isolates that could
-/// reorder a row.
+/// controls, DEL, and the bidi controls.
 fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
+    c.is_control() || is_bidi_control(c)
 }
 
 /// Returns `text` with every control character, escape and bidi override

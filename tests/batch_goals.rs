@@ -173,7 +173,7 @@ fn cli_exit_codes_and_json() {
     // API failure: the instance is disconnected.
     emu.handle().set_state("sales", "disconnected");
     let out = app(dir.path())
-        .args(["unblock", "5511988887777"])
+        .args(["unblock", "+5511988887777"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(3));

@@ -54,24 +54,14 @@ const CASES: &[(&str, &str, Expect)] = &[
         Refused("begins with no country calling code"),
     ),
     ("br", "call me", Refused("is not a phone number")),
-    (
-        "br",
-        "+55 11 99999-8888 ext 1",
-        Refused("is not a phone number"),
-    ),
+    ("br", "+55 11 99999-8888 ext 1", Refused("has an extension")),
     // United States
     ("us", "(650) 253-0000", Sent("+16502530000")),
     ("us", "+1 650-253-0000", Sent("+16502530000")),
     ("us", "1 650 253 0000", Sent("+16502530000")),
     ("us", "011 44 7912 345678", Sent("+447912345678")),
-    (
-        "us",
-        "9516221173",
-        Ambiguous(
-            "+1 951-622-1173 (United States)",
-            "+95 1 622 1173 (Myanmar)",
-        ),
-    ),
+    // +95 16221173 is no longer a valid number of Myanmar: no ambiguity.
+    ("us", "9516221173", Sent("+19516221173")),
     ("us", "555-0123", Refused("is too short for United States")),
     // United Kingdom
     ("gb", "07912 345678", Sent("+447912345678")),
@@ -86,7 +76,11 @@ const CASES: &[(&str, &str, Expect)] = &[
             "+238 994 49 97 (Cabo Verde)",
         ),
     ),
-    ("gb", "07912 34", Refused("too short for United Kingdom")),
+    (
+        "gb",
+        "07912 34",
+        Refused("07912 34 (read as +44 0791234) is not a valid number in United Kingdom"),
+    ),
     // Germany
     ("de", "0151 23456789", Sent("+4915123456789")),
     ("de", "+49 1512 3456789", Sent("+4915123456789")),
@@ -131,6 +125,42 @@ const CASES: &[(&str, &str, Expect)] = &[
     ("id", "0812-3456-7890", Sent("+6281234567890")),
     ("id", "+62 812-3456-7890", Sent("+6281234567890")),
     ("id", "62 812 3456 7890", Sent("+6281234567890")),
+    // Inputs that once reached another subscriber, as the reference reads them.
+    (
+        "de",
+        "4915123456789",
+        Ambiguous("+49 491 5123456789 (Germany)", "+49 1512 3456789 (Germany)"),
+    ),
+    (
+        "id",
+        "62812345678",
+        Ambiguous(
+            "+62 628 12345678 (Indonesia)",
+            "+62 812-345-678 (Indonesia)",
+        ),
+    ),
+    ("us", "011 49 15123456789", Sent("+4915123456789")),
+    ("gb", "00 241 06031234", Sent("+24106031234")),
+    (
+        "us",
+        "20155501235",
+        Refused("did you mean +20 15 5501235 (Egypt)? type the +"),
+    ),
+    ("br", "(55) 99123-4567", Sent("+5555991234567")),
+    ("br", "(51) 97767-5866", Sent("+5551977675866")),
+    ("br", "(+44) 7400 123456", Sent("+447400123456")),
+    ("br", "tel:+44-7400-123456", Sent("+447400123456")),
+    (
+        "br",
+        "\u{ff0b}55 11 99999\u{a0}8888",
+        Sent("+5511999998888"),
+    ),
+    ("us", "1-800-FLOWERS", Refused("has letters")),
+    (
+        "br",
+        "\u{202e}+55 11 99999-8888",
+        Refused("direction marks"),
+    ),
 ];
 
 /// Instance name, country, and a valid number of its own.

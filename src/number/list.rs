@@ -42,9 +42,10 @@ pub struct ReadList {
 }
 
 /// The entries of a `--from` file: one per line, `#` starts a comment,
-/// blank lines skipped, line numbers kept.
+/// blank lines skipped, line numbers kept, a byte-order mark dropped.
 pub fn file_entries(text: &str) -> Vec<Entry> {
-    text.lines()
+    text.trim_start_matches('\u{feff}')
+        .lines()
         .enumerate()
         .filter_map(|(i, line)| {
             let text = line.split('#').next().unwrap_or_default().trim();
@@ -57,10 +58,9 @@ pub fn file_entries(text: &str) -> Vec<Entry> {
 }
 
 /// Whether `text` is read the same in any country: it carries its country
-/// code (`+…`) or is a JID.
+/// code (a `+` anywhere, as libphonenumber reads it) or is a JID.
 pub fn needs_no_region(text: &str) -> bool {
-    let text = text.trim();
-    text.starts_with('+') || text.contains('@')
+    text.contains(['+', '\u{ff0b}', '@'])
 }
 
 /// Reads every entry in the country of each instance (`regions`: the
@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn file_lines_keep_their_numbers() {
-        let e = file_entries("# abusers\n+44 7912 345678\n\n07912 345678 # typed at home\n");
+        let e =
+            file_entries("\u{feff}# abusers\n+44 7912 345678\n\n07912 345678 # typed at home\n");
         let lines: Vec<(Source, &str)> = e.iter().map(|e| (e.source, e.text.as_str())).collect();
         assert_eq!(
             lines,

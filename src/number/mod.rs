@@ -6,9 +6,11 @@ use thiserror::Error;
 
 pub mod list;
 pub mod phone;
+#[cfg(test)]
+mod reference;
 mod regions;
 
-pub use phone::{PhoneError, Region, Understood, format_phone};
+pub use phone::{PhoneError, Refused, Region, Understood, format_phone};
 
 /// Suffix of a person's phone JID.
 pub const PHONE_SUFFIX: &str = "@s.whatsapp.net";
@@ -198,7 +200,10 @@ mod tests {
         assert!(matches!(read("99@newsletter"), Err(TypedError::Channel(_))));
         assert!(matches!(
             read("call me"),
-            Err(TypedError::Phone(PhoneError::NotANumber(_)))
+            Err(TypedError::Phone(PhoneError {
+                refused: Refused::NotANumber,
+                ..
+            }))
         ));
         assert!(matches!(
             read("abc@s.whatsapp.net"),

@@ -1,68 +1,79 @@
-//! Phone numbers as people type and read them, on libphonenumber's
-//! metadata (the `phonenumber` crate): no number rule is written here.
+//! Phone numbers as people type and read them, on libphonenumber's rules
+//! and metadata (the `rlibphonenumber` crate, a port of the C++ library):
+//! no number rule is written here, and the crate is this folder's concern
+//! only.
 //!
-//! A typed number is read in the instance's country when it has no
-//! country code; a number that is not valid for its country is refused
-//! with what was understood; two valid readings that differ are refused as
-//! ambiguous. Numbers are shown in the international format of their own
-//! country.
+//! What is sent is the library's reading of (input, the instance's region)
+//! when that is valid, or nothing: never another number. The only
+//! departures refuse, each saying why: undecorated digits that are also a
+//! valid number read with a `+` in front are ambiguous; digits valid only
+//! with a `+` in front need the `+`; letters, extensions and bidi controls
+//! are refused. `tests/reference/numbers.jsonl` holds the reference's
+//! answers that [`read`] is checked against.
 
 use std::fmt;
-use std::str::FromStr;
 
-use phonenumber::country::Id;
-use phonenumber::metadata::DATABASE;
-use phonenumber::{Mode, PhoneNumber, Type};
+use rlibphonenumber::{
+    NumberLengthType, PHONE_NUMBER_UTIL as UTIL, ParseError, PhoneNumber, PhoneNumberFormat,
+    PhoneNumberType, Region as Code, ValidationError,
+};
 
 use super::regions;
+use crate::sanitize::{clean, is_bidi_control};
+use crate::text::fit;
 
 /// A country (ISO 3166-1 alpha-2, as libphonenumber names regions) in
 /// which a number without country code is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Region {
-    id: Id,
-    /// The code as the metadata spells it.
-    code: &'static str,
-}
+pub struct Region(Code);
 
 impl Region {
     /// The region of a two-letter code (`"BR"`, `"gb"`), when
-    /// libphonenumber knows it.
+    /// libphonenumber has numbers for it.
     pub fn from_code(code: &str) -> Option<Region> {
-        let id = Id::from_str(&code.trim().to_ascii_uppercase()).ok()?;
-        Self::of(id)
+        let code = Code::from_code(code.trim()).ok()?;
+        Self::known(code)
     }
 
-    fn of(id: Id) -> Option<Region> {
-        let database: &'static phonenumber::metadata::Database = &DATABASE;
-        let meta = database.by_id(id.as_ref())?;
-        Some(Region {
-            id,
-            code: meta.id(),
-        })
+    fn known(code: Code) -> Option<Region> {
+        (code != Code::World && UTIL.get_country_code_for_region(code).is_some())
+            .then_some(Region(code))
     }
 
     /// The region of an international number's digits (an instance's own
     /// `numberJid`), when it is a valid number.
     pub fn of_digits(digits: &str) -> Option<Region> {
-        let number = phonenumber::parse(None, format!("+{digits}")).ok()?;
-        number.country().id().and_then(Self::of)
-    }
-
-    /// The two-letter code.
-    pub fn code(self) -> &'static str {
-        self.code
+        let number = UTIL.parse(format!("+{digits}"), None).ok()?;
+        if !number.is_valid() {
+            return None;
+        }
+        number.get_region_code().and_then(Self::known)
     }
 
     /// The country's English name (the code where none is known).
     pub fn name(self) -> &'static str {
-        regions::name(self.code()).unwrap_or(self.code())
+        let code = self.0.as_region_str();
+        regions::name(&code).unwrap_or("a country of no known name")
+    }
+
+    /// A mobile number of the country in its international format, for
+    /// hints (`+44 7400 123456`), from the metadata's example.
+    pub fn example(self) -> Option<String> {
+        let number = UTIL
+            .get_example_number_for_type_and_region(self.0, PhoneNumberType::Mobile)
+            .or_else(|_| UTIL.get_example_number(self.0))
+            .ok()?;
+        Some(
+            number
+                .format_as(PhoneNumberFormat::International)
+                .into_owned(),
+        )
     }
 }
 
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
+        f.write_str(&self.0.as_region_str())
     }
 }
 
@@ -75,7 +86,7 @@ pub struct Understood {
     pub display: String,
     /// The country it belongs to, when libphonenumber names one.
     pub region: Option<Region>,
-    /// What kind of line (`mobile`, `landline`...).
+    /// What kind of line (`mobile`, `landline`...), as the metadata says.
     pub kind: &'static str,
 }
 
@@ -96,8 +107,8 @@ impl Understood {
     }
 }
 
-/// Why a number was not valid for its country, from the lengths its
-/// metadata allows.
+/// Why a number that was read is not valid, from the lengths its
+/// country's metadata allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
     /// Shorter than any number of the country.
@@ -108,75 +119,197 @@ pub enum Why {
     NotValid,
 }
 
-/// Why typed text is not a number to act on. Each message says what was
-/// understood and how to type it instead.
+/// What is wrong with a typed number.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PhoneError {
+pub enum Refused {
     /// Nothing typed.
     Empty,
-    /// Letters or signs a number does not have.
-    NotANumber(String),
+    /// Bidi controls, which could make the text read as another number.
+    Controls,
+    /// Not something libphonenumber reads as a number.
+    NotANumber,
     /// A national form, with no country known to read it in.
-    NoCountry(String),
+    NoCountry,
     /// `+` and digits that begin no country calling code.
-    UnknownCountryCode(String),
-    /// Understood as `shown`, which is not a valid number of `region`.
+    UnknownCountryCode,
+    /// Too few digits to be read as a number at all.
+    TooShort,
+    /// Too many digits to be read as a number at all.
+    TooLong,
+    /// An extension (`x12`, `ext. 12`): WhatsApp numbers have none.
+    Extension,
+    /// Letters (a vanity number): WhatsApp numbers have none.
+    Letters,
+    /// Read as `shown`, which is not a valid number of `country`.
     Invalid {
-        /// What was typed.
-        input: String,
-        /// How it was understood (`+55 119999`).
+        /// How it was read (`+55 999999999`).
         shown: String,
-        /// The country it was read in.
-        region: Option<Region>,
+        /// The country of its calling code.
+        country: Option<Region>,
         /// What is wrong with it.
         why: Why,
     },
-    /// Two valid readings that differ.
+    /// Undecorated digits valid both as read and with a `+` in front.
     Ambiguous {
-        /// What was typed.
-        input: String,
-        /// Read in the instance's country.
+        /// The library's reading in the instance's country.
         national: Box<Understood>,
-        /// Read as digits that begin with a country code.
+        /// The digits read with a `+` in front.
+        international: Box<Understood>,
+    },
+    /// Not valid as read, but valid with a `+` in front.
+    Foreign {
+        /// The digits read with a `+` in front.
         international: Box<Understood>,
     },
 }
 
+/// Why typed text is not a number to act on. The message says what was
+/// understood and how to type it instead, in the instance's own country.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneError {
+    /// What was typed (trimmed).
+    pub input: String,
+    /// The instance's country, for hints.
+    pub region: Option<Region>,
+    /// What is wrong.
+    pub refused: Refused,
+}
+
+/// The longest echo of typed text in a message.
+const ECHO: usize = 40;
+
+impl PhoneError {
+    fn new(input: &str, region: Option<Region>, refused: Refused) -> PhoneError {
+        PhoneError {
+            input: input.to_string(),
+            region,
+            refused,
+        }
+    }
+
+    /// The typed text as messages show it: without controls, cut short.
+    fn echo(&self) -> String {
+        fit(&clean(&self.input), ECHO)
+    }
+
+    /// How to type a number instead, with an example of the instance's
+    /// country.
+    fn how(&self) -> String {
+        match self.region.and_then(Region::example) {
+            Some(example) => format!("type it with + and the country code, e.g. {example}"),
+            None => "type it with + and the country code".to_string(),
+        }
+    }
+
+    /// A word for the kind of refusal, stable for tests and machine output.
+    pub fn class(&self) -> &'static str {
+        match self.refused {
+            Refused::Empty => "empty",
+            Refused::Controls => "controls",
+            Refused::NotANumber => "not-a-number",
+            Refused::NoCountry | Refused::UnknownCountryCode => "no-country",
+            Refused::TooShort => "too-short",
+            Refused::TooLong => "too-long",
+            Refused::Extension => "extension",
+            Refused::Letters => "letters",
+            Refused::Invalid { .. } => "invalid",
+            Refused::Ambiguous { .. } => "ambiguous",
+            Refused::Foreign { .. } => "foreign",
+        }
+    }
+
+    /// The reason alone, for a preview beside the typed text (which is
+    /// not repeated).
+    pub fn brief(&self) -> String {
+        match &self.refused {
+            Refused::Empty => "type a number".to_string(),
+            Refused::Controls => "holds invisible direction marks".to_string(),
+            Refused::NotANumber => "not a phone number".to_string(),
+            Refused::NoCountry => "needs +CC: this instance's country is not known".to_string(),
+            Refused::UnknownCountryCode => "no country has this calling code".to_string(),
+            Refused::TooShort => "too short for a phone number".to_string(),
+            Refused::TooLong => "too long for a phone number".to_string(),
+            Refused::Extension => "an extension: type the number alone".to_string(),
+            Refused::Letters => "letters: type the number in digits".to_string(),
+            Refused::Invalid {
+                shown,
+                country,
+                why,
+            } => format!("{shown}: {}", invalid_reason(*country, *why, true)),
+            Refused::Ambiguous {
+                national,
+                international,
+            } => format!(
+                "ambiguous: {} ({}) or {} ({})",
+                national.display,
+                national.country(),
+                international.display,
+                international.country()
+            ),
+            Refused::Foreign { international } => format!(
+                "did you mean {} ({})? type the +",
+                international.display,
+                international.country()
+            ),
+        }
+    }
+}
+
+/// `too short for Brazil`; `not valid in Brazil` (`brief`) or `not a
+/// valid number in Brazil`.
+fn invalid_reason(country: Option<Region>, why: Why, brief: bool) -> String {
+    let country = country.map_or("any country", Region::name);
+    match why {
+        Why::TooShort => format!("too short for {country}"),
+        Why::TooLong => format!("too long for {country}"),
+        Why::NotValid if brief => format!("not valid in {country}"),
+        Why::NotValid => format!("not a valid number in {country}"),
+    }
+}
+
 impl fmt::Display for PhoneError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const HOW: &str = "type it with + and the country code, e.g. +55 11 99999-9999";
-        match self {
-            PhoneError::Empty => write!(f, "no number given: {HOW}"),
-            PhoneError::NotANumber(input) => {
-                write!(f, "\"{input}\" is not a phone number: {HOW}")
-            }
-            PhoneError::NoCountry(input) => write!(
+        let input = self.echo();
+        match &self.refused {
+            Refused::Empty => write!(f, "no number given: {}", self.how()),
+            Refused::Controls => write!(
                 f,
-                "{input} has no country code and this instance's country is not known: {HOW}, or set region = \"XX\" in the profile"
+                "{input} holds invisible direction marks that could make it read as another number: type it again"
             ),
-            PhoneError::UnknownCountryCode(input) => {
-                write!(f, "{input} begins with no country calling code: {HOW}")
-            }
-            PhoneError::Invalid {
-                input,
+            Refused::NotANumber => write!(f, "\"{input}\" is not a phone number: {}", self.how()),
+            Refused::NoCountry => write!(
+                f,
+                "{input} has no country code and this instance's country is not known: {}, or set region = \"XX\" in the profile",
+                self.how()
+            ),
+            Refused::UnknownCountryCode => write!(
+                f,
+                "{input} begins with no country calling code: {}",
+                self.how()
+            ),
+            Refused::TooShort => write!(f, "{input} is too short for a phone number"),
+            Refused::TooLong => write!(f, "{input} is too long for a phone number"),
+            Refused::Extension => write!(
+                f,
+                "{input} has an extension, and WhatsApp numbers have none: type the number alone"
+            ),
+            Refused::Letters => write!(
+                f,
+                "{input} has letters, and WhatsApp numbers have none: type the number in digits"
+            ),
+            Refused::Invalid {
                 shown,
-                region,
+                country,
                 why,
             } => {
-                let country = region.map_or("any country", Region::name);
-                let read = if input.starts_with('+') {
-                    input.clone()
+                let read = if input.starts_with(['+', '\u{ff0b}']) {
+                    input
                 } else {
                     format!("{input} (read as {shown})")
                 };
-                match why {
-                    Why::TooShort => write!(f, "{read} is too short for {country}"),
-                    Why::TooLong => write!(f, "{read} is too long for {country}"),
-                    Why::NotValid => write!(f, "{read} is not a valid number in {country}"),
-                }
+                write!(f, "{read} is {}", invalid_reason(*country, *why, false))
             }
-            PhoneError::Ambiguous {
-                input,
+            Refused::Ambiguous {
                 national,
                 international,
             } => write!(
@@ -187,207 +320,184 @@ impl fmt::Display for PhoneError {
                 international.display,
                 international.country()
             ),
+            Refused::Foreign { international } => {
+                let here = self
+                    .region
+                    .map_or(String::new(), |r| format!(" in {}", r.name()));
+                write!(
+                    f,
+                    "{input} is not a valid number{here}: did you mean {} ({})? type the +",
+                    international.display,
+                    international.country()
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for PhoneError {}
 
-impl PhoneError {
-    /// The reason alone, for a preview beside the typed text (which is
-    /// not repeated).
-    pub fn brief(&self) -> String {
-        match self {
-            PhoneError::Empty => "type a number".to_string(),
-            PhoneError::NotANumber(_) => "not a phone number".to_string(),
-            PhoneError::NoCountry(_) => {
-                "needs +CC: this instance's country is not known".to_string()
-            }
-            PhoneError::UnknownCountryCode(_) => "no country has this calling code".to_string(),
-            PhoneError::Invalid {
-                shown, region, why, ..
-            } => {
-                let country = region.map_or("any country", Region::name);
-                match why {
-                    Why::TooShort => format!("{shown}: too short for {country}"),
-                    Why::TooLong => format!("{shown}: too long for {country}"),
-                    Why::NotValid => format!("{shown}: not valid in {country}"),
-                }
-            }
-            PhoneError::Ambiguous {
-                national,
-                international,
-                ..
-            } => format!(
-                "ambiguous: {} ({}) or {} ({})",
-                national.display,
-                national.country(),
-                international.display,
-                international.country()
-            ),
-        }
-    }
-}
-
 /// The words for a kind of line.
-fn kind_name(kind: Type) -> &'static str {
+fn kind_name(kind: PhoneNumberType) -> &'static str {
     match kind {
-        Type::Mobile => "mobile",
-        Type::FixedLine => "landline",
-        Type::FixedLineOrMobile => "landline or mobile",
-        Type::TollFree => "toll-free",
-        Type::PremiumRate => "premium rate",
-        Type::SharedCost => "shared cost",
-        Type::PersonalNumber => "personal number",
-        Type::Voip => "VoIP",
-        Type::Pager => "pager",
-        Type::Uan => "company number",
-        Type::Voicemail => "voicemail",
-        _ => "number",
+        PhoneNumberType::Mobile => "mobile",
+        PhoneNumberType::FixedLine => "landline",
+        PhoneNumberType::FixedLineOrMobile => "landline or mobile",
+        PhoneNumberType::TollFree => "toll-free",
+        PhoneNumberType::PremiumRate => "premium rate",
+        PhoneNumberType::SharedCost => "shared cost",
+        PhoneNumberType::PersonalNumber => "personal number",
+        PhoneNumberType::VoIP => "VoIP",
+        PhoneNumberType::Pager => "pager",
+        PhoneNumberType::UAN => "company number",
+        PhoneNumberType::VoiceMail => "voicemail",
+        PhoneNumberType::Unknown => "number",
     }
 }
 
 fn understood(number: &PhoneNumber) -> Understood {
-    let e164 = number.format().mode(Mode::E164).to_string();
+    let e164 = number.format_as(PhoneNumberFormat::E164);
     Understood {
         digits: e164.trim_start_matches('+').to_string(),
-        display: number.format().mode(Mode::International).to_string(),
-        region: number.country().id().and_then(Region::of),
-        kind: kind_name(number.number_type(&DATABASE)),
+        display: number
+            .format_as(PhoneNumberFormat::International)
+            .into_owned(),
+        region: number.get_region_code().and_then(Region::known),
+        kind: kind_name(number.get_type()),
     }
 }
 
-/// The country a number belongs to; for a number that is not valid, the
-/// main country of its calling code (`+1` is the United States).
+/// The country of a number's calling code, for one that is not valid
+/// (`+1` is the United States).
 fn region_of(number: &PhoneNumber) -> Option<Region> {
-    number.country().id().and_then(Region::of).or_else(|| {
-        let database: &'static phonenumber::metadata::Database = &DATABASE;
-        let regions = database.by_code(&number.code().value())?;
-        let main = regions
-            .iter()
-            .find(|m| m.is_main_country_for_code())
-            .or(regions.first())?;
-        Region::from_code(main.id())
-    })
+    number
+        .get_region_code()
+        .or_else(|| UTIL.get_region_for_country_code(number.country_code))
+        .and_then(Region::known)
 }
 
-/// Why `number` is not valid, from the national lengths its country's
-/// metadata allows.
-fn why_invalid(number: &PhoneNumber, region: Option<Region>) -> Why {
-    let Some(meta) = region.and_then(|r| DATABASE.by_id(r.code())) else {
-        return Why::NotValid;
-    };
-    let d = meta.descriptors();
-    let lengths: Vec<u16> = [
-        Some(d.general()),
-        d.fixed_line(),
-        d.mobile(),
-        d.toll_free(),
-        d.premium_rate(),
-        d.shared_cost(),
-        d.personal_number(),
-        d.voip(),
-        d.pager(),
-        d.uan(),
-        d.voicemail(),
-    ]
-    .into_iter()
-    .flatten()
-    .flat_map(|desc| desc.possible_length().iter().copied())
-    .collect();
-    let length = number.national().to_string().len() as u16;
-    match (lengths.iter().min(), lengths.iter().max()) {
-        (Some(min), _) if length < *min => Why::TooShort,
-        (_, Some(max)) if length > *max => Why::TooLong,
+/// Why `number` is not valid, from the lengths its country allows: a
+/// local number without its area code is too short.
+fn why_invalid(number: &PhoneNumber) -> Why {
+    match number.is_possible_with_reason() {
+        Err(ValidationError::TooShort) | Ok(NumberLengthType::IsPossibleLocalOnly) => Why::TooShort,
+        Err(ValidationError::TooLong) => Why::TooLong,
         _ => Why::NotValid,
     }
 }
 
-/// Characters a typed number may hold besides digits: spaces and the
-/// punctuation people group digits with.
-fn is_punctuation(c: char) -> bool {
-    matches!(c, ' ' | '\u{a0}' | '-' | '.' | '(' | ')' | '/')
+/// A valid number read from `+digits`, when there is one.
+fn valid_international(digits: &str) -> Option<Understood> {
+    let number = UTIL.parse(format!("+{digits}"), None).ok()?;
+    number.is_valid().then(|| understood(&number))
 }
 
-/// Reads a typed phone number (not a JID) in `region` when it has no
-/// country code. Accepts `+CC …` with any grouping and a trunk `(0)`, the
-/// region's international prefix (`00`, `011`…), national forms with their
-/// trunk `0`, and bare digits that begin with the country code.
+/// Letters in the number itself: a `tel:` scheme and a URI's parameters
+/// are not the number.
+fn has_letters(text: &str) -> bool {
+    let body = match text.get(..4) {
+        Some(scheme) if scheme.eq_ignore_ascii_case("tel:") => {
+            text[4..].split(';').next().unwrap_or_default()
+        }
+        _ => text,
+    };
+    body.chars().any(char::is_alphabetic)
+}
+
+/// The plus signs libphonenumber reads as "international".
+fn has_plus(text: &str) -> bool {
+    text.contains(['+', '\u{ff0b}'])
+}
+
+/// Reads a typed phone number (not a JID): the library's reading in
+/// `region`, refused unless it is valid, and refused by the departures
+/// this module's header lists.
 pub fn read(input: &str, region: Option<Region>) -> Result<Understood, PhoneError> {
-    let text = input.trim();
+    let text = input.trim_start_matches('\u{feff}').trim();
+    let refuse = |refused| Err(PhoneError::new(text, region, refused));
     if text.is_empty() {
-        return Err(PhoneError::Empty);
+        return refuse(Refused::Empty);
     }
-    let body = text.strip_prefix('+').unwrap_or(text);
-    if !body
-        .chars()
-        .all(|c| c.is_ascii_digit() || is_punctuation(c))
-        || !body.chars().any(|c| c.is_ascii_digit())
-    {
-        return Err(PhoneError::NotANumber(text.to_string()));
+    if text.chars().any(is_bidi_control) {
+        return refuse(Refused::Controls);
     }
-    if text.starts_with('+') {
-        return match phonenumber::parse(None, text) {
-            Ok(number) if number.is_valid() => Ok(understood(&number)),
-            Ok(number) => Err(invalid(text, &number)),
-            Err(phonenumber::ParseError::InvalidCountryCode) => {
-                Err(PhoneError::UnknownCountryCode(text.to_string()))
+    let number = match UTIL.parse(text, region.map(|r| r.0)) {
+        Ok(number) => number,
+        Err(e) => return Err(unreadable(text, region, &e)),
+    };
+    if number.extension.as_deref().is_some_and(|e| !e.is_empty()) {
+        return refuse(Refused::Extension);
+    }
+    if has_letters(text) {
+        return refuse(Refused::Letters);
+    }
+    let digits = UTIL.normalize_digits_only(text);
+    let with_plus = (!has_plus(text))
+        .then(|| valid_international(&digits))
+        .flatten();
+    if number.is_valid() {
+        let read = understood(&number);
+        let undecorated = digits.len() == text.chars().count();
+        return match with_plus {
+            Some(international) if undecorated && international.digits != read.digits => {
+                refuse(Refused::Ambiguous {
+                    national: Box::new(read),
+                    international: Box::new(international),
+                })
             }
-            Err(_) => Err(PhoneError::NotANumber(text.to_string())),
+            _ => Ok(read),
         };
     }
-    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
-    let national = region.map(|r| phonenumber::parse(Some(r.id), text));
-    let international = phonenumber::parse(None, format!("+{digits}"))
-        .ok()
-        .filter(PhoneNumber::is_valid)
-        .map(|n| understood(&n));
-    let national_valid = national
-        .as_ref()
-        .and_then(|n| n.as_ref().ok())
-        .filter(|n| n.is_valid())
-        .map(understood);
-    match (national_valid, international) {
-        (Some(national), Some(international)) if national.digits != international.digits => {
-            Err(PhoneError::Ambiguous {
-                input: text.to_string(),
-                national: Box::new(national),
-                international: Box::new(international),
-            })
-        }
-        (Some(one), _) | (None, Some(one)) => Ok(one),
-        (None, None) => match national {
-            Some(Ok(number)) => Err(invalid(text, &number)),
-            Some(Err(_)) => Err(PhoneError::NotANumber(text.to_string())),
-            None => Err(PhoneError::NoCountry(text.to_string())),
-        },
+    if let Some(international) = with_plus {
+        return refuse(Refused::Foreign {
+            international: Box::new(international),
+        });
     }
+    refuse(Refused::Invalid {
+        shown: number
+            .format_as(PhoneNumberFormat::International)
+            .into_owned(),
+        country: region_of(&number),
+        why: why_invalid(&number),
+    })
 }
 
-fn invalid(input: &str, number: &PhoneNumber) -> PhoneError {
-    let region = region_of(number);
-    PhoneError::Invalid {
-        input: input.to_string(),
-        shown: format!("+{} {}", number.code().value(), number.national()),
-        region,
-        why: why_invalid(number, region),
-    }
+/// The refusal for text the library could not read at all. Bare digits
+/// with no country to read them in may still be valid with a `+`.
+fn unreadable(text: &str, region: Option<Region>, e: &ParseError) -> PhoneError {
+    let refused = match e {
+        ParseError::InvalidCountryCode if region.is_none() && !has_plus(text) => {
+            match valid_international(&UTIL.normalize_digits_only(text)) {
+                Some(international) if !has_letters(text) => Refused::Foreign {
+                    international: Box::new(international),
+                },
+                _ => Refused::NoCountry,
+            }
+        }
+        ParseError::InvalidCountryCode => Refused::UnknownCountryCode,
+        ParseError::NotANumber(_) => Refused::NotANumber,
+        ParseError::TooShortAfterIdd | ParseError::TooShortNsn => Refused::TooShort,
+        ParseError::TooLongNsn => Refused::TooLong,
+    };
+    PhoneError::new(text, region, refused)
 }
 
 /// International digits shown for reading, in the international format
 /// of their own country (`+44 7912 345678`, `+1 650-253-0000`); `+digits`
 /// when libphonenumber cannot place them.
 pub fn format_phone(digits: &str) -> String {
-    match phonenumber::parse(None, format!("+{digits}")) {
-        Ok(number) => number.format().mode(Mode::International).to_string(),
+    match UTIL.parse(format!("+{digits}"), None) {
+        Ok(number) => number
+            .format_as(PhoneNumberFormat::International)
+            .into_owned(),
         Err(_) => format!("+{digits}"),
     }
 }
 
-/// Loads libphonenumber's metadata (a few tens of milliseconds, once), so
-/// the first number shown or read does not pay for it.
+/// Loads libphonenumber's metadata (a few milliseconds, once), so the
+/// first number shown or read does not pay for it.
 pub fn warm() {
-    let _ = phonenumber::parse(None, "+5511999999999");
+    let _ = UTIL.parse("+5511999999999", None);
 }
 
 #[cfg(test)]
@@ -405,8 +515,10 @@ mod tests {
             Some("United Kingdom")
         );
         assert_eq!(Region::from_code("XX"), None);
+        assert_eq!(Region::from_code("001"), None);
         assert_eq!(Region::of_digits("5511955550101"), br());
         assert_eq!(Region::of_digits("999"), None);
+        assert_eq!(br().map(|r| r.to_string()).as_deref(), Some("BR"));
     }
 
     #[test]
@@ -425,6 +537,12 @@ mod tests {
         assert_eq!(read_br("(11) 99999-8888").unwrap(), "+5511999998888");
         assert_eq!(read_br("5511999999999").unwrap(), "+5511999999999");
         assert_eq!(read_br("+44 (0) 7912 345678").unwrap(), "+447912345678");
+        assert_eq!(read_br("(+44) 7400 123456").unwrap(), "+447400123456");
+        assert_eq!(read_br("tel:+44-7400-123456").unwrap(), "+447400123456");
+        assert_eq!(
+            read_br("\u{feff}+55 11 99999-8888").unwrap(),
+            "+5511999998888"
+        );
         let gb = Region::from_code("GB");
         assert_eq!(
             read("0044 7912 345678", gb).unwrap().e164(),
@@ -433,6 +551,11 @@ mod tests {
         assert_eq!(
             read("07912 345678", gb).unwrap().preview(),
             "+44 7912 345678 · United Kingdom · mobile"
+        );
+        let it = Region::from_code("IT");
+        assert_eq!(
+            read("02 1234 5678", it).unwrap().preview(),
+            "+39 02 1234 5678 · Italy · landline"
         );
     }
 
@@ -451,6 +574,48 @@ mod tests {
         assert!(msg("(11) 99999-8888", None).contains("country is not known"));
         assert!(msg("call me", br()).contains("is not a phone number"));
         assert!(msg("", br()).starts_with("no number given"));
-        assert!(msg("+55 11 99999-8888 x12", None).contains("not a phone number"));
+        assert!(msg("+55 11 99999-8888 x12", None).contains("has an extension"));
+        assert!(msg("1-800-FLOWERS", Region::from_code("US")).contains("has letters"));
+        assert!(msg("\u{202e}+55 11 99999-8888", br()).contains("direction marks"));
+    }
+
+    #[test]
+    fn hints_name_the_instance_country() {
+        let it = Region::from_code("IT");
+        let hint = read("call me", it).unwrap_err().to_string();
+        assert!(hint.contains("e.g. +39 "), "{hint}");
+        let hint = read("call me", br()).unwrap_err().to_string();
+        assert!(hint.contains("e.g. +55 "), "{hint}");
+    }
+
+    #[test]
+    fn a_number_valid_both_ways_is_ambiguous_and_a_foreign_one_needs_the_plus() {
+        let de = read("4915123456789", Region::from_code("DE")).unwrap_err();
+        assert_eq!(de.class(), "ambiguous");
+        assert!(
+            de.to_string()
+                .contains("+49 491 5123456789 (Germany) or +49 1512 3456789"),
+            "{de}"
+        );
+        let us = read("20155501235", Region::from_code("US")).unwrap_err();
+        assert_eq!(us.class(), "foreign");
+        assert!(
+            us.to_string()
+                .ends_with("did you mean +20 15 5501235 (Egypt)? type the +"),
+            "{us}"
+        );
+        let none = read("20155501235", None).unwrap_err();
+        assert_eq!(
+            none.class(),
+            "foreign",
+            "no country: the + is suggested too"
+        );
+    }
+
+    #[test]
+    fn a_long_input_is_echoed_short() {
+        let long = "1".repeat(10_000);
+        let msg = read(&long, br()).unwrap_err().to_string();
+        assert!(msg.chars().count() < 200, "{msg}");
     }
 }

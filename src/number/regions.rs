@@ -1,8 +1,10 @@
 //! English short names of the ISO 3166-1 countries (the common name where
-//! ISO gives one), to say which country a number was read in.
+//! ISO gives one), to say which country a number was read in; every region
+//! of libphonenumber's metadata has one.
 
 /// (alpha-2 code, name), sorted by code.
 const NAMES: &[(&str, &str)] = &[
+    ("AC", "Ascension Island"),
     ("AD", "Andorra"),
     ("AE", "United Arab Emirates"),
     ("AF", "Afghanistan"),
@@ -216,6 +218,7 @@ const NAMES: &[(&str, &str)] = &[
     ("SX", "Sint Maarten (Dutch part)"),
     ("SY", "Syria"),
     ("SZ", "Eswatini"),
+    ("TA", "Tristan da Cunha"),
     ("TC", "Turks and Caicos Islands"),
     ("TD", "Chad"),
     ("TF", "French Southern Territories"),
@@ -247,6 +250,7 @@ const NAMES: &[(&str, &str)] = &[
     ("VU", "Vanuatu"),
     ("WF", "Wallis and Futuna"),
     ("WS", "Samoa"),
+    ("XK", "Kosovo"),
     ("YE", "Yemen"),
     ("YT", "Mayotte"),
     ("ZA", "South Africa"),
@@ -274,5 +278,9 @@ mod tests {
         assert_eq!(name("KR"), Some("South Korea"));
         assert_eq!(name("001"), None);
         assert!(NAMES.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+        for region in rlibphonenumber::PHONE_NUMBER_UTIL.get_supported_regions() {
+            let code = region.as_region_str();
+            assert!(name(&code).is_some(), "{} has a name", &*code);
+        }
     }
 }

@@ -86,7 +86,7 @@ fn the_command_line_runs_commands() {
         [Effect::Api(ApiJob::CreateBatch { items, .. })] if items == &vec![(0, jid("5511977770000"), None, true)]
     ));
     s.batch = None;
-    let effects = type_line(&mut s, "unblock 5511977770000");
+    let effects = type_line(&mut s, "unblock +5511977770000");
     assert!(matches!(
         effects.as_slice(),
         [Effect::Api(ApiJob::CreateBatch { items, .. })] if !items[0].3
