@@ -85,6 +85,44 @@ pub struct ContactStore {
     by_name: OnceLock<Vec<u32>>,
     by_number: OnceLock<Vec<u32>>,
     search: OnceLock<SearchIndex>,
+    numbers: ShownNumbers,
+}
+
+/// Rows whose shown numbers are formatted together.
+const NUMBER_CHUNK: usize = 64;
+
+/// Each row's number as shown (`+44 7912 345678`), formatted on first
+/// sight a chunk of rows at a time and kept: no frame formats a number,
+/// and a list that is never scrolled through never formats most of them.
+#[derive(Debug, Clone, Default)]
+struct ShownNumbers(Box<[OnceLock<Box<[Box<str>]>>]>);
+
+impl ShownNumbers {
+    fn for_rows(rows: usize) -> ShownNumbers {
+        ShownNumbers((0..rows.div_ceil(NUMBER_CHUNK)).map(|_| OnceLock::new()).collect())
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.0.len() * std::mem::size_of::<OnceLock<Box<[Box<str>]>>>()
+            + self
+                .0
+                .iter()
+                .filter_map(OnceLock::get)
+                .map(|chunk| {
+                    chunk.len() * std::mem::size_of::<Box<str>>()
+                        + chunk.iter().map(|n| n.len()).sum::<usize>()
+                })
+                .sum::<usize>()
+    }
+}
+
+/// A row's number formatted for reading, or `hidden number`.
+fn shown_number(jid: &str) -> Box<str> {
+    match phone_digits(jid) {
+        Some(d) => format_phone(d).into(),
+        None if jid.ends_with(LID_SUFFIX) => "hidden number".into(),
+        None => jid.into(),
+    }
 }
 
 impl PartialEq for ContactStore {
@@ -254,13 +292,10 @@ impl<'a> ContactRef<'a> {
         phone_digits(self.jid())
     }
 
-    /// The number formatted for reading, or `hidden number`.
-    pub fn number(&self) -> String {
-        match self.digits() {
-            Some(d) => format_phone(d),
-            None if self.jid().ends_with(LID_SUFFIX) => "hidden number".to_string(),
-            None => self.jid().to_string(),
-        }
+    /// The number formatted for reading, or `hidden number` (formatted
+    /// once per contact, on first use).
+    pub fn number(&self) -> &'a str {
+        self.store.shown_number(self.index)
     }
 
     /// The name as shown in lists: `~push name` for push names.
@@ -275,7 +310,7 @@ impl<'a> ContactRef<'a> {
     /// `Name (+55 11 9…)` or the number alone, for messages.
     pub fn describe(&self) -> String {
         if self.name().is_empty() {
-            self.number()
+            self.number().to_string()
         } else {
             format!("{} ({})", self.display_name(), self.number())
         }
@@ -436,6 +471,7 @@ impl ContactStore {
             + order(&self.by_name)
             + order(&self.by_number)
             + self.search.get().map_or(0, SearchIndex::heap_bytes)
+            + self.numbers.heap_bytes()
     }
 
     /// Parses a contacts response body straight into a store, in one pass.
@@ -469,10 +505,28 @@ impl ContactStore {
     /// A store from its parts (the cache reads them back).
     pub(crate) fn from_parts(text: String, rows: Vec<Row>) -> ContactStore {
         ContactStore {
+            numbers: ShownNumbers::for_rows(rows.len()),
             text,
             rows,
             ..ContactStore::default()
         }
+    }
+
+    /// Row `index`'s shown number, formatting its chunk on first use.
+    fn shown_number(&self, index: u32) -> &str {
+        let index = index as usize;
+        let Some(slot) = self.numbers.0.get(index / NUMBER_CHUNK) else {
+            return "";
+        };
+        let chunk = slot.get_or_init(|| {
+            let start = index / NUMBER_CHUNK * NUMBER_CHUNK;
+            let end = (start + NUMBER_CHUNK).min(self.rows.len());
+            self.rows[start..end]
+                .iter()
+                .map(|row| shown_number(self.str(row.jid)))
+                .collect()
+        });
+        chunk.get(index % NUMBER_CHUNK).map_or("", |n| n)
     }
 }
 

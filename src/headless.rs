@@ -430,7 +430,7 @@ fn list_instance(
             instance,
             jid: c.jid(),
             lid: c.lid(),
-            number: c.number(),
+            number: c.number().to_string(),
             e164: c.digits().map(|d| format!("+{d}")),
             name: c.display_name(),
             state,
