@@ -95,15 +95,22 @@ const NUMBER_CHUNK: usize = 64;
 /// sight a chunk of rows at a time and kept: no frame formats a number,
 /// and a list that is never scrolled through never formats most of them.
 #[derive(Debug, Clone, Default)]
-struct ShownNumbers(Box<[OnceLock<Box<[Box<str>]>>]>);
+struct ShownNumbers(Box<[OnceLock<NumberChunk>]>);
+
+/// The shown numbers of [`NUMBER_CHUNK`] rows.
+type NumberChunk = Box<[Box<str>]>;
 
 impl ShownNumbers {
     fn for_rows(rows: usize) -> ShownNumbers {
-        ShownNumbers((0..rows.div_ceil(NUMBER_CHUNK)).map(|_| OnceLock::new()).collect())
+        ShownNumbers(
+            (0..rows.div_ceil(NUMBER_CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
+        )
     }
 
     fn heap_bytes(&self) -> usize {
-        self.0.len() * std::mem::size_of::<OnceLock<Box<[Box<str>]>>>()
+        self.0.len() * std::mem::size_of::<OnceLock<NumberChunk>>()
             + self
                 .0
                 .iter()

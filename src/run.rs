@@ -72,6 +72,7 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>, stop: Arc<AtomicBool>) {
             let msg = match event::read() {
                 Ok(Event::Key(key)) if key.kind != KeyEventKind::Release => Msg::Key(key),
                 Ok(Event::Mouse(mouse)) => Msg::Mouse(mouse),
+                Ok(Event::Paste(text)) => Msg::Paste(text),
                 Ok(Event::Resize(width, height)) => Msg::Resize { width, height },
                 Ok(_) => continue,
                 Err(e) => {
@@ -335,7 +336,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         if dirty {
             let overlay = state.overlay.as_ref().map(|o| o.kind());
             if overlay != shown_overlay {
-                guard.terminal.clear()?;
+                guard.wipe()?;
                 shown_overlay = overlay;
             }
             guard.terminal.draw(|f| crate::ui::draw(f, &state))?;

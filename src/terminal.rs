@@ -1,5 +1,6 @@
-//! The real terminal: raw mode and the alternate screen on entry, and the
-//! terminal restored on drop, on error and on panic.
+//! The real terminal: raw mode, the alternate screen and bracketed paste on
+//! entry (a paste arrives as text, never as keys), and the terminal
+//! restored on drop, on error and on panic.
 
 use std::io;
 
@@ -12,12 +13,14 @@ pub struct TerminalGuard {
     mouse: bool,
 }
 
-/// Gives the mouse back to the terminal (ratatui's restore does not).
-fn release_mouse() {
-    let _ = ratatui::crossterm::execute!(
-        std::io::stdout(),
-        ratatui::crossterm::event::DisableMouseCapture
-    );
+/// Gives the mouse and pasting back to the terminal (ratatui's restore
+/// does neither).
+fn release(mouse: bool) {
+    use ratatui::crossterm::event::{DisableBracketedPaste, DisableMouseCapture};
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableBracketedPaste);
+    if mouse {
+        let _ = ratatui::crossterm::execute!(std::io::stdout(), DisableMouseCapture);
+    }
 }
 
 impl TerminalGuard {
@@ -26,6 +29,10 @@ impl TerminalGuard {
     /// the panic and exits.
     pub fn enter(log_path: Option<String>, mouse: bool) -> io::Result<TerminalGuard> {
         let terminal = ratatui::try_init()?;
+        ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::EnableBracketedPaste
+        )?;
         if mouse {
             ratatui::crossterm::execute!(
                 std::io::stdout(),
@@ -33,9 +40,7 @@ impl TerminalGuard {
             )?;
         }
         std::panic::set_hook(Box::new(move |info| {
-            if mouse {
-                release_mouse();
-            }
+            release(mouse);
             ratatui::restore();
             tracing::error!(panic = %info, "crashed");
             eprintln!("ryze-contacts stopped on an internal error: {info}");
@@ -48,11 +53,22 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Clears the screen and makes the next frame draw every cell, without
+    /// asking the terminal anything: ratatui's `clear` asks for the cursor
+    /// position, a round trip that races the input thread for the answer
+    /// and ends the app where no answer comes (a slow link, a terminal
+    /// that does not answer).
+    pub fn wipe(&mut self) -> io::Result<()> {
+        let size = self.terminal.size()?;
+        self.terminal
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+    }
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        if self.mouse {
-            release_mouse();
-        }
+        release(self.mouse);
         ratatui::restore();
     }
 }

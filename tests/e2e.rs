@@ -280,3 +280,52 @@ fn the_app_reopens_on_the_instance_sort_and_view_last_used() {
     let (status, _) = app.wait_exit();
     assert!(status.success(), "{status:?}");
 }
+
+#[test]
+fn a_paste_is_text_in_the_prompt_and_nothing_on_the_list() {
+    let (_rt, emu, dir) = emulator_and_profile(Duration::ZERO);
+    let mut app = App::start(&dir.path().join("profile.toml"), &dir.path().join("data"));
+    app.screen.wait_for("40 of 40");
+    app.screen.wait_for("Sales desk ● connected");
+    // Bracketed paste is asked for, so a paste arrives as text.
+    assert!(
+        app.screen
+            .raw
+            .lock()
+            .unwrap()
+            .windows(8)
+            .any(|w| w == b"\x1b[?2004h"),
+        "bracketed paste is enabled"
+    );
+    // On the list, a pasted "b" and Enter neither block nor open anything.
+    app.press(b"\x1b[200~b\rb\x1b[201~");
+    app.screen.wait_for("a paste types text only");
+    // In the prompt: a number, Enter and "b" are a list to review.
+    app.press(b"a");
+    app.screen.wait_for("Block number:");
+    app.press(b"\x1b[200~+55 11 97777-3333\rb\x1b[201~");
+    let review = app.screen.wait_for("Pasted numbers");
+    assert!(
+        review.contains("→ +55 11 97777-3333 · Brazil · mobile"),
+        "{review}"
+    );
+    assert!(review.contains("✖ b: not a phone number"), "{review}");
+    assert!(
+        emu.handle().block_requests().is_empty(),
+        "nothing was sent before the confirmation"
+    );
+    // Cancel has the focus: Enter sends nothing.
+    app.press(b"\r");
+    app.screen.wait_for("nothing was sent");
+    // Ctrl-C closes the prompt (an Esc just before q would read as Alt-q).
+    app.press(b"\x03");
+    app.press(b"q");
+    let (status, raw) = app.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert_restored(&raw);
+    assert!(
+        raw.contains("\x1b[?2004l"),
+        "bracketed paste is turned off at exit"
+    );
+    assert!(emu.handle().block_requests().is_empty());
+}

@@ -194,7 +194,7 @@ proptest! {
         }]);
         let c = store.get(0).unwrap();
         prop_assert!(safe_for_terminal(&c.display_name()));
-        prop_assert!(safe_for_terminal(&c.number()));
+        prop_assert!(safe_for_terminal(c.number()));
         prop_assert!(safe_for_terminal(c.jid()));
     }
 

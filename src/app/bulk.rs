@@ -10,7 +10,7 @@ use super::ops::{error, info, move_by};
 use super::state::{BatchDialog, DialogFocus, Load, Overlay, ResumeOffer, State};
 use crate::keys::DialogAction;
 use crate::ledger::UnfinishedBatch;
-use crate::number::read_typed;
+use crate::number::{Target, read_typed};
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut State) {
@@ -410,24 +410,46 @@ pub(super) fn number_batch(state: &mut State, text: &str, block: bool) -> Vec<Ef
             return Vec::new();
         }
     };
-    let jid = target.jid();
-    let current = state.current;
-    let lid = state
-        .instance()
-        .contacts
-        .find(&jid)
-        .and_then(|c| c.lid().map(str::to_string));
     let shown = target.shown();
+    targets_batch(state, &[target], block, &shown)
+}
+
+/// Blocks (or unblocks) typed `targets` on the shown instance, as one
+/// undoable batch; `what` names them in the label (`+44 7912 345678`,
+/// `pasted`).
+pub(super) fn targets_batch(
+    state: &mut State,
+    targets: &[Target],
+    block: bool,
+    what: &str,
+) -> Vec<Effect> {
+    if busy(state) {
+        return Vec::new();
+    }
+    let current = state.current;
+    let contacts = &state.instance().contacts;
+    let items: Vec<Item> = targets
+        .iter()
+        .map(|target| {
+            let jid = target.jid();
+            let lid = contacts
+                .find(&jid)
+                .and_then(|c| c.lid().map(str::to_string));
+            Item {
+                instance: current,
+                jid,
+                lid,
+                block,
+                action: None,
+            }
+        })
+        .collect();
     let verb = if block { "block" } else { "unblock" };
-    let label = format!("{verb} {shown} on {}", state.instance().name);
-    let item = Item {
-        instance: current,
-        jid,
-        lid,
-        block,
-        action: None,
+    let label = match items.len() {
+        1 => format!("{verb} {what} on {}", state.instance().name),
+        n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
-    start(state, label, vec![item], false)
+    start(state, label, items, false)
 }
 
 /// At start: offers the first unfinished batch whose instances still exist.

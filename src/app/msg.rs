@@ -18,6 +18,8 @@ pub enum Msg {
     Key(KeyEvent),
     /// A mouse event (only with `--mouse`).
     Mouse(MouseEvent),
+    /// Text the terminal pasted (bracketed paste): text, never keys.
+    Paste(String),
     /// The terminal's new size.
     Resize {
         /// Columns.

@@ -82,6 +82,8 @@ pub enum Overlay {
     },
     /// Typing a number to block (`a`).
     Prompt(String),
+    /// Several pasted numbers, to review before any is sent.
+    Review(super::review::NumberReview),
     /// Typing a `:` command.
     CommandLine(String),
     /// A contact's details.

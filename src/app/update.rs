@@ -39,6 +39,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Start => start(state),
         Msg::Key(key) => on_key(state, key),
         Msg::Mouse(mouse) => on_mouse(state, mouse),
+        Msg::Paste(text) => super::paste::on_paste(state, &text),
         Msg::Resize { width, height } => {
             state.width = width;
             state.height = height;
@@ -148,6 +149,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             resume_focused,
         } => bulk::on_resume_key(state, offer, resume_focused, key),
         Overlay::Prompt(text) => bulk::on_prompt_key(state, text, key),
+        Overlay::Review(review) => super::review::on_key(state, review, key),
         Overlay::CommandLine(text) => command_line::on_key(state, text, key),
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)

@@ -355,6 +355,16 @@ impl Keymap {
         }
     }
 
+    /// How messages name the key of `command` in force: its first key
+    /// (`/`, `F5`), or `:` and its name when no key is bound.
+    pub fn label_of(&self, command: Command) -> String {
+        self.entries
+            .iter()
+            .find(|e| e.action == command)
+            .and_then(|e| e.keys.first())
+            .map_or_else(|| format!(":{}", command.name()), Key::label)
+    }
+
     /// The command a key event means in the list.
     pub fn command_for(&self, event: &KeyEvent) -> Option<Command> {
         self.entries

@@ -1,4 +1,5 @@
-//! Dialogs over the list: the quit confirmation (Cancel has the focus).
+//! Dialogs over the list: quitting, bulk targets, resuming a batch and
+//! reviewing pasted numbers (Cancel has the focus in each).
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -7,8 +8,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::State;
+use crate::app::review::NumberReview;
 use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
 use crate::keys::{DialogAction, Table};
+use crate::text::fit;
 
 /// Blanks the cells under a popup, and the column left of it: a wide
 /// character (CJK, emoji) starting there would otherwise hide the popup's
@@ -123,6 +126,58 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
         ],
     ));
     framed(frame, area, &format!("{verb}?"), lines, 72);
+}
+
+/// Draws the review of pasted numbers: each reading or refusal (the list
+/// scrolls within the terminal), the counts, and the buttons.
+pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &NumberReview) {
+    const WIDTH: u16 = 76;
+    // Every line is cut to the popup, never wrapped, so the buttons stay
+    // on screen.
+    let inner = usize::from(WIDTH.min(area.width).saturating_sub(2));
+    let send = review.targets().len();
+    let refused = review.refused();
+    let heading = format!(
+        "Block {} on {}? {refused} refused, not sent.",
+        numbers(send),
+        state.instance().name
+    );
+    let mut lines = vec![Line::raw(fit(&heading, inner))];
+    // Border, heading, buttons and keys take 5 rows.
+    let room = usize::from(area.height.saturating_sub(5)).max(1);
+    let top = review.top.min(review.entries.len().saturating_sub(room));
+    for (sent, text) in review.lines().skip(top).take(room) {
+        let text = fit(&text, inner);
+        lines.push(if sent {
+            Line::raw(text)
+        } else {
+            Line::styled(text, theme::bad())
+        });
+    }
+    lines.push(Line::from(vec![
+        button("Cancel".into(), !review.confirm_focused),
+        Span::raw("   "),
+        button(format!("Block {}", numbers(send)), review.confirm_focused),
+    ]));
+    let keys = keys_line(
+        &state.keymap.dialog,
+        &[
+            (DialogAction::Yes, "block"),
+            (DialogAction::No, "cancel"),
+            (DialogAction::Down, "scroll"),
+            (DialogAction::NextFocus, "buttons"),
+        ],
+    );
+    lines.push(Line::styled(fit(&keys.to_string(), inner), theme::dim()));
+    framed(frame, area, "Pasted numbers", lines, WIDTH);
+}
+
+fn numbers(n: usize) -> String {
+    if n == 1 {
+        "1 number".to_string()
+    } else {
+        format!("{n} numbers")
+    }
 }
 
 /// Draws the offer to resume an unfinished batch.

@@ -123,7 +123,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             }
             spans.extend(table_hint(table, OverlayAction::Close, "close"));
         }
-        Some(Overlay::ConfirmQuit { .. } | Overlay::Targets(_) | Overlay::Resume { .. }) => {
+        Some(
+            Overlay::ConfirmQuit { .. }
+            | Overlay::Targets(_)
+            | Overlay::Resume { .. }
+            | Overlay::Review(_),
+        ) => {
             let table = &state.keymap.dialog;
             spans.extend(table_hint(table, DialogAction::Yes, "go"));
             spans.extend(table_hint(table, DialogAction::NextFocus, "buttons"));

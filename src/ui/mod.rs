@@ -33,6 +33,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
             offer,
             resume_focused,
         }) => dialog::draw_resume(frame, frame.area(), state, offer, *resume_focused),
+        Some(Overlay::Review(review)) => dialog::draw_review(frame, frame.area(), state, review),
         Some(
             overlay @ (Overlay::Help(_)
             | Overlay::Messages(_)

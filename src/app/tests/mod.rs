@@ -10,6 +10,7 @@ mod filter;
 mod loading;
 mod moving;
 mod overlays;
+mod paste;
 mod truth;
 
 use super::*;

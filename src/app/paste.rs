@@ -1,0 +1,103 @@
+//! What a paste does (bracketed paste: the terminal hands the text over
+//! whole). It is text, never keys, and never submits: in a line it is
+//! typed, with line breaks as spaces; several numbers pasted into the
+//! number prompt become a list to review; anywhere else it does nothing
+//! and says so.
+
+use super::msg::Effect;
+use super::ops::{error, info, refilter};
+use super::review::{NumberReview, paste_entries};
+use super::state::{Overlay, State};
+use crate::keys::Command;
+
+/// The longest paste a line takes, in bytes.
+pub const MAX_PASTE: usize = 4096;
+
+/// The paste as one line: line breaks and tabs become spaces, other
+/// controls are dropped.
+fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' | '\t' => line.push(' '),
+            c if c.is_control() => {}
+            c => line.push(c),
+        }
+    }
+    line
+}
+
+/// Handles a paste in whatever has the keys.
+pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
+    let takes_text = matches!(
+        state.overlay,
+        Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_))
+    ) || state
+        .overlay
+        .as_ref()
+        .and_then(Overlay::pager)
+        .is_some_and(|p| p.typing);
+    if !takes_text {
+        let filter = state.keymap.label_of(Command::Filter);
+        let number = state.keymap.label_of(Command::AddNumber);
+        info(
+            state,
+            format!(
+                "a paste types text only: press {filter} to filter or {number} to type a number, then paste"
+            ),
+        );
+        return Vec::new();
+    }
+    if text.len() > MAX_PASTE {
+        error(
+            state,
+            format!(
+                "the paste was not typed: {} KiB is more than a line takes ({} KiB)",
+                text.len().div_ceil(1024),
+                MAX_PASTE / 1024
+            ),
+        );
+        return Vec::new();
+    }
+    match state.overlay.take() {
+        Some(Overlay::Filter) => {
+            state.filter.push_str(&one_line(text));
+            state.overlay = Some(Overlay::Filter);
+            refilter(state, None).into_iter().collect()
+        }
+        Some(Overlay::Prompt(mut typed)) => {
+            let entries = paste_entries(text);
+            if entries.len() > 1 {
+                let review = NumberReview::read(&entries, state.instance().region(), typed);
+                state.overlay = Some(Overlay::Review(review));
+            } else {
+                typed.push_str(one_line(text).trim());
+                state.overlay = Some(Overlay::Prompt(typed));
+            }
+            Vec::new()
+        }
+        Some(Overlay::CommandLine(mut typed)) => {
+            typed.push_str(&one_line(text));
+            state.overlay = Some(Overlay::CommandLine(typed));
+            Vec::new()
+        }
+        Some(mut overlay) => {
+            if let Some(pager) = overlay.pager_mut() {
+                pager.search.push_str(&one_line(text));
+            }
+            state.overlay = Some(overlay);
+            Vec::new()
+        }
+        None => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paste_is_one_line_without_controls() {
+        assert_eq!(one_line("Harriet\r\nb\tq\x1b[2J"), "Harriet  b q[2J");
+    }
+}

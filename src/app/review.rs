@@ -1,0 +1,163 @@
+//! Several pasted numbers, reviewed before any is sent: one reading per
+//! number, what is refused and why, and one confirmation for the lot
+//! (Cancel has the focus).
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::msg::Effect;
+use super::state::{Overlay, State};
+use crate::keys::DialogAction;
+use crate::number::{Region, Target, read_typed};
+
+/// The review of a paste of several numbers into the number prompt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberReview {
+    /// Each pasted entry and its reading: the target, or why not.
+    pub entries: Vec<(String, Result<Target, String>)>,
+    /// Whether the confirm button (not Cancel) has the focus.
+    pub confirm_focused: bool,
+    /// The first entry shown (the list scrolls).
+    pub top: usize,
+    /// What the prompt held before the paste, given back on Cancel.
+    pub prompt: String,
+}
+
+/// The entries of a paste: one per line, comma or tab (spreadsheet
+/// cells), blanks dropped.
+pub fn paste_entries(text: &str) -> Vec<&str> {
+    text.split(['\n', '\r', ',', '\t'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect()
+}
+
+impl NumberReview {
+    /// Reads each entry in `region`; a number pasted twice is listed once.
+    pub fn read(entries: &[&str], region: Option<Region>, prompt: String) -> NumberReview {
+        let mut seen = std::collections::HashSet::new();
+        let entries = entries
+            .iter()
+            .filter_map(|&text| {
+                let read = read_typed(text, region).map_err(|e| e.brief());
+                let new = match &read {
+                    Ok(target) => seen.insert(target.jid()),
+                    Err(_) => true,
+                };
+                new.then(|| (text.to_string(), read))
+            })
+            .collect();
+        NumberReview {
+            entries,
+            confirm_focused: false,
+            top: 0,
+            prompt,
+        }
+    }
+
+    /// The numbers that will be sent.
+    pub fn targets(&self) -> Vec<Target> {
+        self.entries
+            .iter()
+            .filter_map(|(_, read)| read.as_ref().ok().cloned())
+            .collect()
+    }
+
+    /// How many are refused.
+    pub fn refused(&self) -> usize {
+        self.entries.iter().filter(|(_, r)| r.is_err()).count()
+    }
+
+    /// One line per entry: `→ reading` or `✖ text: why`, and whether it is
+    /// sent.
+    pub fn lines(&self) -> impl Iterator<Item = (bool, String)> + '_ {
+        self.entries.iter().map(|(text, read)| match read {
+            Ok(target) => (true, format!("→ {}", target.preview())),
+            Err(why) => (false, format!("✖ {}: {why}", crate::sanitize::clean(text))),
+        })
+    }
+}
+
+/// Keys of the review: go, cancel, the buttons, and scrolling the list.
+pub(super) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent) -> Vec<Effect> {
+    let confirm = match state.keymap.dialog.action_for(&key) {
+        Some(DialogAction::Yes) => true,
+        Some(DialogAction::Press) => review.confirm_focused,
+        Some(DialogAction::No) => false,
+        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => {
+            review.confirm_focused = !review.confirm_focused;
+            state.overlay = Some(Overlay::Review(review));
+            return Vec::new();
+        }
+        Some(DialogAction::Down) => {
+            review.top = (review.top + 1).min(review.entries.len().saturating_sub(1));
+            state.overlay = Some(Overlay::Review(review));
+            return Vec::new();
+        }
+        Some(DialogAction::Up) => {
+            review.top = review.top.saturating_sub(1);
+            state.overlay = Some(Overlay::Review(review));
+            return Vec::new();
+        }
+        _ => {
+            state.overlay = Some(Overlay::Review(review));
+            return Vec::new();
+        }
+    };
+    if !confirm {
+        super::ops::info(
+            state,
+            "nothing was sent: the pasted numbers were not blocked",
+        );
+        state.overlay = Some(Overlay::Prompt(review.prompt));
+        return Vec::new();
+    }
+    let targets = review.targets();
+    if targets.is_empty() {
+        super::ops::info(state, "nothing to send: every pasted entry was refused");
+        state.overlay = Some(Overlay::Review(review));
+        return Vec::new();
+    }
+    let what = match targets.as_slice() {
+        [one] => one.shown(),
+        _ => "pasted".to_string(),
+    };
+    super::bulk::targets_batch(state, &targets, true, &what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_lines_commas_and_cells() {
+        assert_eq!(
+            paste_entries("+44 7912 345678\r\n\n 07912 345679 ,x\t+1 650 253 0000\n"),
+            ["+44 7912 345678", "07912 345679", "x", "+1 650 253 0000"]
+        );
+    }
+
+    #[test]
+    fn each_entry_is_read_and_a_repeat_listed_once() {
+        let gb = Region::from_code("GB");
+        let r = NumberReview::read(
+            &["+44 7912 345678", "07912 345678", "call me"],
+            gb,
+            String::new(),
+        );
+        assert_eq!(r.entries.len(), 2, "the same number twice is listed once");
+        assert_eq!(r.targets().len(), 1);
+        assert_eq!(r.refused(), 1);
+        let lines: Vec<(bool, String)> = r.lines().collect();
+        assert_eq!(
+            lines[0],
+            (
+                true,
+                "→ +44 7912 345678 · United Kingdom · mobile".to_string()
+            )
+        );
+        assert_eq!(
+            lines[1],
+            (false, "✖ call me: not a phone number".to_string())
+        );
+    }
+}
