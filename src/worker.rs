@@ -472,6 +472,7 @@ impl WorkerContext {
                         .map(|info| InstanceStatus {
                             state: info.state().into(),
                             own_region: info.own_region(),
+                            own_jid: info.own_jid(),
                         })
                 });
                 (i, status)

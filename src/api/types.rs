@@ -103,6 +103,14 @@ impl InstanceInfo {
         crate::number::Region::of_digits(crate::number::phone_digits(jid)?)
     }
 
+    /// The instance's own phone JID (`<digits>@s.whatsapp.net`, any device
+    /// suffix dropped), when it has one.
+    pub fn own_jid(&self) -> Option<String> {
+        let jid = self.connection.as_ref()?.number_jid.as_deref()?;
+        let digits = crate::number::phone_digits(jid)?;
+        Some(format!("{digits}{}", crate::number::PHONE_SUFFIX))
+    }
+
     /// The connection state word, `unknown` when the server gave none.
     pub fn state(&self) -> &str {
         self.connection

@@ -1,13 +1,15 @@
 //! Marks, bulk and cross-instance changes, typed numbers, undo and resumed
 //! batches: the parts of `update` that run a [`Batch`].
 
+use std::collections::HashSet;
+
 use ratatui::crossterm::event::KeyEvent;
 
 use super::batch::{Batch, Item, items_left};
 use super::line::{Edit, edit};
 use super::msg::{ApiJob, BatchCreated, Effect};
 use super::ops::{error, info, move_by};
-use super::state::{BatchDialog, DialogFocus, Load, Overlay, ResumeOffer, State};
+use super::state::{BatchDialog, Connection, DialogFocus, Load, Overlay, ResumeOffer, State};
 use crate::keys::DialogAction;
 use crate::ledger::UnfinishedBatch;
 use crate::number::{Target, read_typed};
@@ -57,36 +59,132 @@ fn busy(state: &mut State) -> bool {
     false
 }
 
-/// `B` / `U`: opens the dialog for the marked contacts, or the selected one.
+/// How many contacts the bulk dialog names before "and N more".
+const NAMED: usize = 3;
+
+/// `B` / `U`: opens the dialog for the marked contacts (only those, once
+/// each), or the selected one when nothing is marked.
 pub(super) fn open_dialog(state: &mut State, block: bool) {
     if busy(state) {
         return;
     }
     let inst = state.instance();
-    let mut targets: Vec<(String, Option<String>)> = inst
-        .contacts
-        .iter()
-        .chain(inst.outsiders.iter())
-        .filter(|c| inst.marks.contains(c.jid()))
-        .map(|c| (c.jid().to_string(), c.lid().map(str::to_string)))
-        .collect();
-    if targets.is_empty()
-        && let Some(c) = state.selected_contact()
-    {
-        targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
+    let mut seen = HashSet::new();
+    let mut targets: Vec<(String, Option<String>)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    if inst.marks.is_empty() {
+        if let Some(c) = state.selected_contact() {
+            targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
+            names.push(c.describe());
+        }
+    } else {
+        for c in inst.contacts.iter().chain(inst.outsiders.iter()) {
+            if inst.marks.contains(c.jid()) && seen.insert(c.jid()) {
+                targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
+                if names.len() < NAMED {
+                    names.push(c.describe());
+                }
+            }
+        }
     }
     if targets.is_empty() {
-        info(state, "nothing to act on: mark contacts with Space first");
+        let mark = state.keymap.label_of(crate::keys::Command::Mark);
+        info(
+            state,
+            format!("nothing to act on: mark contacts with {mark} first"),
+        );
         return;
     }
+    if targets.len() > names.len() {
+        names.push(format!("and {} more", targets.len() - names.len()));
+    }
     let current = state.current;
-    state.overlay = Some(Overlay::Targets(BatchDialog {
+    let mut dialog = BatchDialog {
         block,
         targets,
+        named: names,
         chosen: (0..state.instances.len()).map(|i| i == current).collect(),
+        per_instance: Vec::new(),
         cursor: current,
         focus: DialogFocus::Cancel,
-    }));
+    };
+    dialog.per_instance = per_instance(state, &dialog);
+    state.overlay = Some(Overlay::Targets(dialog));
+}
+
+/// What the dialog's choice does on each chosen instance, a line each:
+/// `sales: 2 contacts`, `support: 2 numbers that are not contacts there`,
+/// `marketing: not connected (its requests will fail: 503)`. Made when
+/// the choice changes, not at every frame (one pass over each list).
+pub fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, String)> {
+    let plan = dialog_plan(state, dialog);
+    let mut lines = Vec::new();
+    for (index, inst) in state.instances.iter().enumerate() {
+        if !dialog.chosen[index] {
+            continue;
+        }
+        let name = &inst.name;
+        match &inst.connection {
+            Connection::State(s) if !s.is_connected() => {
+                lines.push((
+                    true,
+                    format!(
+                        "{name}: {}: its requests will fail (503)",
+                        inst.connection.label()
+                    ),
+                ));
+                continue;
+            }
+            Connection::NotOnServer => {
+                lines.push((
+                    true,
+                    format!("{name}: not on the server: its requests will fail (404)"),
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        let jids: Vec<&str> = plan
+            .items
+            .iter()
+            .filter(|i| i.instance == index)
+            .map(|i| i.jid.as_str())
+            .collect();
+        let own = jids.iter().filter(|j| inst.is_own(j)).count();
+        let rows = inst.contacts.rows_of(jids.iter().copied());
+        let listed = jids.iter().filter(|j| rows.contains_key(**j)).count();
+        let mut parts = Vec::new();
+        if listed > 0 {
+            parts.push(plural(listed));
+        }
+        let others = jids.len() - listed - own;
+        if others > 0 {
+            parts.push(format!(
+                "{others} {} not {} there",
+                if others == 1 {
+                    "number that is"
+                } else {
+                    "numbers that are"
+                },
+                if others == 1 { "a contact" } else { "contacts" }
+            ));
+        }
+        if own > 0 {
+            parts.push("its own number left out".to_string());
+        }
+        let skipped = dialog.targets.len() - jids.len();
+        if skipped > 0 {
+            parts.push(format!(
+                "{skipped} hidden number(s) skipped (no phone number to match)"
+            ));
+        }
+        let nothing = jids.len() == own;
+        if nothing {
+            parts.push("nothing to send".to_string());
+        }
+        lines.push((nothing, format!("{name}: {}", parts.join(" · "))));
+    }
+    lines
 }
 
 /// Keys of the bulk dialog (taken out of the state; put back unless
@@ -97,6 +195,7 @@ pub(super) fn on_dialog_key(
     key: KeyEvent,
 ) -> Vec<Effect> {
     let n = dialog.chosen.len();
+    let chosen_before = dialog.chosen.clone();
     match state.keymap.dialog.action_for(&key) {
         Some(DialogAction::No) => return Vec::new(),
         Some(DialogAction::Yes) => return start_from_dialog(state, dialog),
@@ -139,6 +238,9 @@ pub(super) fn on_dialog_key(
             DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
         },
         None => {}
+    }
+    if dialog.chosen != chosen_before {
+        dialog.per_instance = per_instance(state, &dialog);
     }
     state.overlay = Some(Overlay::Targets(dialog));
     Vec::new()
@@ -199,14 +301,32 @@ fn plural(n: usize) -> String {
     }
 }
 
-/// Starts a batch: the ledger records it first, then it is sent.
+/// Starts a batch: the ledger records it first, then it is sent. An
+/// instance's own number is never sent to it.
 pub(super) fn start(
     state: &mut State,
     label: String,
-    items: Vec<Item>,
+    mut items: Vec<Item>,
     is_undo: bool,
 ) -> Vec<Effect> {
-    info(state, format!("{label}…"));
+    let before = items.len();
+    items.retain(|item| !state.instances[item.instance].is_own(&item.jid));
+    if items.len() < before {
+        let own = before - items.len();
+        if items.is_empty() {
+            error(
+                state,
+                "that is the instance's own number: an instance cannot block itself · nothing was sent",
+            );
+            return Vec::new();
+        }
+        info(
+            state,
+            format!("{label}… ({own} left out: an instance's own number)"),
+        );
+    } else {
+        info(state, format!("{label}…"));
+    }
     let unchanged = items
         .iter()
         .filter(|item| {

@@ -273,6 +273,9 @@ pub struct InstanceStatus {
     /// The country of the instance's own number (`numberJid`), in which
     /// numbers typed without country code are read.
     pub own_region: Option<crate::number::Region>,
+    /// The instance's own phone JID (`numberJid` without a device), which
+    /// it cannot block.
+    pub own_jid: Option<String>,
 }
 
 /// A successful block call, after the ledger write.

@@ -137,8 +137,13 @@ pub enum DialogFocus {
 pub struct BatchDialog {
     /// Block (`true`) or unblock.
     pub block: bool,
-    /// The contacts: (JID, `@lid`), from the shown instance.
+    /// The contacts: (JID, `@lid`), from the shown instance, once each.
     pub targets: Vec<(String, Option<String>)>,
+    /// The first few of them as the list shows them, then `and N more`.
+    pub named: Vec<String>,
+    /// What happens on each chosen instance (see
+    /// [`super::bulk::per_instance`]).
+    pub per_instance: Vec<(bool, String)>,
     /// Per instance: whether it is chosen.
     pub chosen: Vec<bool>,
     /// The instance under the cursor.
@@ -278,6 +283,8 @@ pub struct Instance {
     pub region_override: Option<crate::number::Region>,
     /// The country of the instance's own number, once the server said.
     pub own_region: Option<crate::number::Region>,
+    /// The instance's own phone JID, which it cannot block.
+    pub own_jid: Option<String>,
     /// Selected row (index into the filtered view) when last shown.
     pub selected: usize,
     /// First row shown when last shown.
@@ -289,6 +296,47 @@ impl Instance {
     /// `region`, else the country of the instance's own number.
     pub fn region(&self) -> Option<crate::number::Region> {
         self.region_override.or(self.own_region)
+    }
+
+    /// After the list changed from `previous`: keeps the marks of contacts
+    /// still listed, found by the JID or the `@lid` they had (and kept
+    /// under the JID listed now), and drops the others; returns how many
+    /// were dropped.
+    pub fn keep_marks(&mut self, previous: &ContactStore) -> usize {
+        if self.marks.is_empty() {
+            return 0;
+        }
+        let marks = std::mem::take(&mut self.marks);
+        let before = previous.rows_of(marks.iter().map(String::as_str));
+        let ids: Vec<(&str, Option<&str>)> = marks
+            .iter()
+            .map(|mark| {
+                let lid = before
+                    .get(mark)
+                    .and_then(|&row| previous.get(row))
+                    .and_then(|c| c.lid());
+                (mark.as_str(), lid)
+            })
+            .collect();
+        let wanted = ids
+            .iter()
+            .flat_map(|(jid, lid)| std::iter::once(*jid).chain(*lid));
+        let rows = self.contacts.rows_of(wanted.clone());
+        let outside = self.outsiders.rows_of(wanted);
+        for (jid, lid) in ids {
+            let row = rows.get(jid).or_else(|| lid.and_then(|l| rows.get(l)));
+            if let Some(c) = row.and_then(|&row| self.contacts.get(row)) {
+                self.marks.insert(c.jid().to_string());
+            } else if outside.contains_key(jid) {
+                self.marks.insert(jid.to_string());
+            }
+        }
+        marks.len() - self.marks.len()
+    }
+
+    /// Whether `jid` is the instance's own number.
+    pub fn is_own(&self, jid: &str) -> bool {
+        self.own_jid.as_deref() == Some(jid)
     }
 
     /// A fresh instance with nothing loaded.
@@ -312,6 +360,7 @@ impl Instance {
             budget_token: 0,
             region_override: None,
             own_region: None,
+            own_jid: None,
             selected: 0,
             offset: 0,
         }

@@ -295,6 +295,15 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
     let (jid, lid) = (contact.jid().to_string(), contact.lid().map(str::to_string));
     let who = contact.describe();
     let instance = state.current;
+    if state.instances[instance].is_own(&jid) {
+        error(
+            state,
+            format!(
+                "{who} is this instance's own number: an instance cannot block itself · nothing was sent"
+            ),
+        );
+        return Vec::new();
+    }
     let inst = &mut state.instances[instance];
     let name = inst.name.clone();
     if let Some(pending) = inst.pending.get_mut(&jid) {
@@ -341,8 +350,13 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
                     continue;
                 };
                 inst.connection = match result {
-                    Ok(Some(InstanceStatus { state, own_region })) => {
+                    Ok(Some(InstanceStatus {
+                        state,
+                        own_region,
+                        own_jid,
+                    })) => {
                         inst.own_region = own_region;
+                        inst.own_jid = own_jid;
                         Connection::State(state)
                     }
                     Ok(None) => Connection::NotOnServer,
@@ -405,9 +419,21 @@ fn on_contacts(
         Ok(store) => {
             let skipped = store.skipped();
             let name = inst.name.clone();
-            inst.contacts = store;
+            let previous = std::mem::replace(&mut inst.contacts, store);
             inst.cached_at = None;
             inst.load = Load::Loaded;
+            let gone = inst.keep_marks(&previous);
+            if gone > 0 {
+                let what = if gone == 1 {
+                    "1 marked contact".to_string()
+                } else {
+                    format!("{gone} marked contacts")
+                };
+                info(
+                    state,
+                    format!("{what} left the address book of {name}: unmarked"),
+                );
+            }
             if skipped > 0 {
                 error(
                     state,

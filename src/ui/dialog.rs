@@ -86,7 +86,11 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
     } else {
         format!("{chosen} instances")
     };
-    let mut lines = vec![Line::raw(format!("{verb} {what} on {on}:")), Line::raw("")];
+    let mut lines = vec![
+        Line::raw(format!("{verb} {what} on {on}:")),
+        Line::styled(format!("  {}", d.named.join(", ")), theme::key()),
+        Line::raw(""),
+    ];
     for (i, inst) in state.instances.iter().enumerate() {
         let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
         let cursor = d.focus == DialogFocus::List && d.cursor == i;
@@ -97,12 +101,14 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
             Line::raw(text)
         });
     }
-    let plan = crate::app::bulk::dialog_plan(state, d);
-    let name = |i: usize| state.instances[i].name.clone();
-    for warning in plan.warnings(name) {
-        lines.push(Line::styled(format!("⚠ {warning}"), theme::bad()));
+    for (failing, line) in &d.per_instance {
+        lines.push(if *failing {
+            Line::styled(format!("⚠ {line}"), theme::bad())
+        } else {
+            Line::raw(format!("→ {line}"))
+        });
     }
-    if plan.items.is_empty() {
+    if d.per_instance.is_empty() {
         lines.push(Line::styled(
             "nothing to send with this choice",
             theme::bad(),

@@ -67,6 +67,7 @@ fn demo_state() -> State {
                 Ok(Some(InstanceStatus {
                     state: "connected".into(),
                     own_region: None,
+                    own_jid: None,
                 })),
             ),
             (
@@ -74,6 +75,7 @@ fn demo_state() -> State {
                 Ok(Some(InstanceStatus {
                     state: "connected".into(),
                     own_region: None,
+                    own_jid: None,
                 })),
             ),
             (
@@ -81,6 +83,7 @@ fn demo_state() -> State {
                 Ok(Some(InstanceStatus {
                     state: "disconnected".into(),
                     own_region: None,
+                    own_jid: None,
                 })),
             ),
         ])),
@@ -501,6 +504,7 @@ fn world_state() -> State {
             Ok(Some(InstanceStatus {
                 state: "connected".into(),
                 own_region: crate::number::Region::from_code("GB"),
+                own_jid: None,
             })),
         )])),
     );

@@ -163,6 +163,7 @@ fn instance_states_are_applied() {
                 Ok(Some(InstanceStatus {
                     state: "connected".into(),
                     own_region: None,
+                    own_jid: None,
                 })),
             ),
             (1, Ok(None)),

@@ -1,0 +1,151 @@
+//! Marks belong to contacts; the bulk dialog says who, and what happens
+//! on each instance; an instance never blocks its own number.
+
+use super::*;
+use crate::app::InstanceStatus;
+use crate::app::msg::ConnState;
+
+#[test]
+fn marks_follow_their_contacts_and_vanished_ones_are_unmarked_with_a_word() {
+    let mut s = loaded();
+    update(&mut s, ch(' ')); // Ana
+    update(&mut s, ch(' ')); // Bruno
+    assert_eq!(s.instance().marks.len(), 2);
+    // The refreshed list has neither Ana nor Bruno's phone JID, but lists
+    // Bruno by his @lid, in another order.
+    contacts_arrive(
+        &mut s,
+        0,
+        vec![
+            contact("14155550123", "Carla Dias", None),
+            RemoteContact {
+                jid: "777@lid".into(),
+                ..contact("0", "Bruno Costa", None)
+            },
+        ],
+    );
+    let marks: Vec<&String> = s.instance().marks.iter().collect();
+    assert_eq!(marks, [&"777@lid".to_string()], "Bruno's mark follows him");
+    assert!(
+        status_text(&s).contains("1 marked contact left the address book of sales: unmarked"),
+        "{}",
+        status_text(&s)
+    );
+    // B acts on the mark, never on the selection (Carla).
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = &s.overlay else {
+        panic!("the dialog opens")
+    };
+    assert_eq!(d.targets, vec![("777@lid".to_string(), None)]);
+    assert_eq!(d.named, ["Bruno Costa (hidden number)"]);
+}
+
+#[test]
+fn every_mark_gone_leaves_no_phantom_count_and_b_names_the_selection() {
+    let mut s = loaded();
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    contacts_arrive(&mut s, 0, vec![contact("14155550123", "Carla Dias", None)]);
+    assert!(s.instance().marks.is_empty());
+    assert!(status_text(&s).contains("2 marked contacts left"));
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = &s.overlay else {
+        panic!("the dialog opens")
+    };
+    assert_eq!(d.named, ["Carla Dias (+1 415-555-0123)"], "it says who");
+}
+
+#[test]
+fn duplicate_rows_count_once_and_the_dialog_names_the_first_few() {
+    let mut s = loaded();
+    contacts_arrive(
+        &mut s,
+        0,
+        vec![
+            contact("5511911110001", "Ana Silva", None),
+            contact("5511911110001", "Ana (work)", None),
+            contact("5511911110002", "Bruno Costa", None),
+            contact("5511911110003", "Clara Souza", None),
+            contact("5511911110004", "Duda Lima", None),
+        ],
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = &s.overlay else {
+        panic!("the dialog opens")
+    };
+    assert_eq!(d.targets.len(), 4, "the JID listed twice counts once");
+    assert_eq!(d.named.len(), 4);
+    assert_eq!(d.named[3], "and 1 more");
+    assert_eq!(d.per_instance, [(false, "sales: 4 contacts".to_string())]);
+}
+
+#[test]
+fn the_dialog_says_per_instance_what_will_happen_there() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![
+            (
+                0,
+                Ok(Some(InstanceStatus {
+                    state: ConnState::Connected,
+                    own_region: None,
+                    own_jid: None,
+                })),
+            ),
+            (
+                1,
+                Ok(Some(InstanceStatus {
+                    state: ConnState::Connected,
+                    own_region: None,
+                    own_jid: None,
+                })),
+            ),
+        ])),
+    );
+    contacts_arrive(&mut s, 1, vec![contact("5511911110001", "Ana Silva", None)]);
+    update(&mut s, ch(' ')); // Ana
+    update(&mut s, ch(' ')); // Bruno (with an @lid)
+    update(&mut s, ch('B'));
+    update(&mut s, ch('a')); // every instance
+    let Some(Overlay::Targets(d)) = &s.overlay else {
+        panic!("the dialog opens")
+    };
+    let lines: Vec<&str> = d.per_instance.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(
+        lines,
+        [
+            "sales: 2 contacts",
+            "support: 1 contact · 1 number that is not a contact there"
+        ]
+    );
+}
+
+#[test]
+fn an_instance_never_blocks_its_own_number() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![(
+            0,
+            Ok(Some(InstanceStatus {
+                state: ConnState::Connected,
+                own_region: None,
+                own_jid: Some(jid("5511911110001")),
+            })),
+        )])),
+    );
+    // b on the instance's own contact row.
+    let effects = update(&mut s, ch('b'));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(status_text(&s).contains("this instance's own number"));
+    // Typed, it is refused too.
+    update(&mut s, ch('a'));
+    for c in "+5511911110001".chars() {
+        update(&mut s, ch(c));
+    }
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(status_text(&s).contains("an instance cannot block itself"));
+}
