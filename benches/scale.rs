@@ -89,6 +89,7 @@ fn state_with(store: Arc<ContactStore>) -> State {
             Ok(Some(InstanceStatus {
                 state: "connected".into(),
                 own_region: None,
+                own_jid: None,
             })),
         )])),
     );
