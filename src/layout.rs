@@ -69,6 +69,22 @@ pub fn list_rows(height: u16, error_rows: usize) -> usize {
         .max(1)
 }
 
+/// The first row of a window of `rows` rows over a list of `len` rows that
+/// shows `selected`, moving as little as possible from `offset`. The app
+/// keeps its window with it and the table draws with it, so the row drawn
+/// highlighted is always the selected one.
+pub fn window(selected: usize, offset: usize, rows: usize, len: usize) -> usize {
+    let rows = rows.max(1);
+    let offset = if selected < offset {
+        selected
+    } else if selected >= offset + rows {
+        selected + 1 - rows
+    } else {
+        offset
+    };
+    offset.min(len.saturating_sub(rows))
+}
+
 /// Lines a text overlay shows in a terminal of `height` rows.
 pub fn overlay_rows(height: u16) -> usize {
     height.saturating_sub(OVERLAY_CHROME).max(1) as usize

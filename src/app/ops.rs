@@ -102,16 +102,14 @@ pub fn move_by(state: &mut State, delta: isize) {
     move_to(state, target);
 }
 
-/// Keeps the selected row on screen.
+/// Keeps the selected row on screen (see [`crate::layout::window`]).
 pub fn scroll_into_view(state: &mut State) {
-    let height = state.list_height();
-    if state.selected < state.offset {
-        state.offset = state.selected;
-    } else if state.selected >= state.offset + height {
-        state.offset = state.selected + 1 - height;
-    }
-    let max_offset = state.visible.len().saturating_sub(height);
-    state.offset = state.offset.min(max_offset);
+    state.offset = crate::layout::window(
+        state.selected,
+        state.offset,
+        state.list_height(),
+        state.visible.len(),
+    );
 }
 
 /// The JID of the selected row.

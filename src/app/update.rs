@@ -25,6 +25,9 @@ use crate::keys::{Command, DialogAction, LineAction};
 /// tick asks for it with [`Effect::Redraw`] when something it shows moved.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let effects = route(state, msg);
+    // Whatever changed the list's area (error lines that came or went, a
+    // resize, a filter, a refresh), the selected row stays on screen.
+    scroll_into_view(state);
     // Every block request passes here on its way out, so the counts know
     // what is in flight per instance (see `settle`).
     state.settling.sent(effects.iter().filter_map(|e| match e {

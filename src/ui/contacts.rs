@@ -176,39 +176,43 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let (number_w, state_w) = if wide { (19u16, 24u16) } else { (17, 11) };
     let name_w = area.width.saturating_sub(number_w + state_w + 3 + 2) as usize;
     let rows_on_screen = area.height.saturating_sub(1) as usize;
-    let end = (state.offset + rows_on_screen).min(state.visible.len());
-    let rows = state.visible[state.offset.min(end)..end]
-        .iter()
-        .filter_map(|&i| {
-            let c = inst.row(i)?;
-            let mut name = if inst.is_outsider(i) {
-                Line::styled(
-                    fit("not in contacts", name_w.saturating_sub(2)),
-                    theme::dim(),
-                )
-            } else {
-                name_cell(&c, name_w.saturating_sub(2), &state.filter)
-            };
-            let mark = if inst.marks.contains(c.jid()) {
-                Span::styled("● ", theme::key())
-            } else {
-                Span::raw("  ")
-            };
-            name.spans.insert(0, mark);
-            let mut block = block_cell(inst, &c, state);
-            if !wide {
-                // Narrow: the state word only, without its age.
-                block.spans.truncate(1);
-                if let Some(first) = block.spans.first_mut() {
-                    first.content = fit(&first.content, state_w as usize).into();
-                }
+    let offset = crate::layout::window(
+        state.selected,
+        state.offset,
+        rows_on_screen,
+        state.visible.len(),
+    );
+    let end = (offset + rows_on_screen).min(state.visible.len());
+    let rows = state.visible[offset.min(end)..end].iter().filter_map(|&i| {
+        let c = inst.row(i)?;
+        let mut name = if inst.is_outsider(i) {
+            Line::styled(
+                fit("not in contacts", name_w.saturating_sub(2)),
+                theme::dim(),
+            )
+        } else {
+            name_cell(&c, name_w.saturating_sub(2), &state.filter)
+        };
+        let mark = if inst.marks.contains(c.jid()) {
+            Span::styled("● ", theme::key())
+        } else {
+            Span::raw("  ")
+        };
+        name.spans.insert(0, mark);
+        let mut block = block_cell(inst, &c, state);
+        if !wide {
+            // Narrow: the state word only, without its age.
+            block.spans.truncate(1);
+            if let Some(first) = block.spans.first_mut() {
+                first.content = fit(&first.content, state_w as usize).into();
             }
-            Some(Row::new(vec![
-                Cell::from(name),
-                Cell::from(Span::styled(c.number(), theme::dim())),
-                Cell::from(block),
-            ]))
-        });
+        }
+        Some(Row::new(vec![
+            Cell::from(name),
+            Cell::from(Span::styled(c.number(), theme::dim())),
+            Cell::from(block),
+        ]))
+    });
     let header = Row::new(vec!["  Name", "Number", "Block state"]).style(theme::header());
     let table = Table::new(
         rows,
@@ -222,11 +226,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     .column_spacing(1)
     .row_highlight_style(theme::selected_row())
     .highlight_symbol("▌ ");
-    let mut table_state = TableState::default().with_selected(Some(
-        state
-            .selected
-            .saturating_sub(state.offset)
-            .min(end.saturating_sub(state.offset + 1)),
-    ));
+    // No highlight when no row is selected: the table would otherwise
+    // highlight its last row, which no key acts on.
+    let mut table_state = TableState::default()
+        .with_selected((state.selected < state.visible.len()).then(|| state.selected - offset));
     frame.render_stateful_widget(table, area, &mut table_state);
 }

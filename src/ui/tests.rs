@@ -895,3 +895,163 @@ fn remapped_keys_show_as_they_are_in_the_footer_and_help() {
     let dialog = text(&render(&mut s, 80, 24));
     assert!(dialog.contains("g quit"), "{dialog}");
 }
+
+mod highlight {
+    //! The row drawn highlighted is the selected contact, whatever came
+    //! before: keys, errors that take rows and give them back, refreshes,
+    //! filters and resizes.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Short distinct names, so each fits a 40-column table.
+    fn named(n: usize) -> Vec<RemoteContact> {
+        (0..n)
+            .map(|i| rc(&format!("55119111{i:05}"), Some(&format!("n{i:02}")), None))
+            .collect()
+    }
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Key(KeyCode),
+        Resize(u16, u16),
+        /// A refused block answer for row `n`: a long error takes rows.
+        Error(usize),
+        /// The list comes again with only the contacts `keep` selects.
+        Refresh(u64),
+        Filter(&'static str),
+        ClearFilter,
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            prop::sample::select(vec![
+                KeyCode::Char('j'),
+                KeyCode::Char('k'),
+                KeyCode::PageDown,
+                KeyCode::PageUp,
+                KeyCode::Char('g'),
+                KeyCode::Char('G'),
+                KeyCode::Home,
+                KeyCode::End,
+                KeyCode::Char('s'),
+            ])
+            .prop_map(Step::Key),
+            (40u16..130, 10u16..45).prop_map(|(w, h)| Step::Resize(w, h)),
+            (0usize..60).prop_map(Step::Error),
+            any::<u64>().prop_map(Step::Refresh),
+            prop::sample::select(vec!["n1", "n2", "3", "n0"]).prop_map(Step::Filter),
+            Just(Step::ClearFilter),
+        ]
+    }
+
+    fn apply(s: &mut State, step: &Step, size: &mut (u16, u16)) {
+        match step {
+            Step::Key(code) => {
+                update(s, key(*code));
+            }
+            Step::Resize(w, h) => {
+                *size = (*w, *h);
+                update(
+                    s,
+                    Msg::Resize {
+                        width: *w,
+                        height: *h,
+                    },
+                );
+            }
+            Step::Error(n) => {
+                let digits = format!("55119111{n:05}");
+                update(
+                    s,
+                    Msg::Api(ApiResult::Block {
+                        instance: 0,
+                        jid: format!("{digits}@s.whatsapp.net"),
+                        block: true,
+                        batch: None,
+                        result: Err(ErrorInfo {
+                            kind: crate::app::ErrorKind::Refused,
+                            status: Some(503),
+                            message: "Instance is not connected to WhatsApp, and this message is long enough to take more than one line of the terminal".into(),
+                            hint: "instance is not connected: connect the phone and retry".into(),
+                        }),
+                    }),
+                );
+            }
+            Step::Refresh(keep) => {
+                let list: Vec<RemoteContact> = named(60)
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| keep >> (i % 64) & 1 == 1)
+                    .map(|(_, c)| c)
+                    .collect();
+                update(
+                    s,
+                    Msg::Api(ApiResult::Contacts {
+                        instance: 0,
+                        result: Ok(Arc::new(ContactStore::from_remote(list))),
+                    }),
+                );
+            }
+            Step::Filter(text) => {
+                update(s, key(KeyCode::Char('/')));
+                for c in text.chars() {
+                    update(s, key(KeyCode::Char(c)));
+                }
+                update(s, key(KeyCode::Enter));
+            }
+            Step::ClearFilter => {
+                update(s, key(KeyCode::Char('/')));
+                update(s, key(KeyCode::Esc));
+            }
+        }
+    }
+
+    /// Draws the state as it is (no resize message, which would itself
+    /// bring the selection back into view).
+    fn draw_as_is(s: &State, (width, height): (u16, u16)) -> Terminal<TestBackend> {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal.draw(|f| draw(f, s)).unwrap();
+        terminal
+    }
+
+    /// The highlighted rows of the list, as drawn.
+    fn highlighted(terminal: &Terminal<TestBackend>) -> Vec<String> {
+        text(terminal)
+            .lines()
+            .filter(|l| l.starts_with('▌'))
+            .map(str::to_string)
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn the_highlighted_row_is_the_selected_contact(steps in prop::collection::vec(step(), 1..30)) {
+            let mut s = State::new(&[("sales".to_string(), None)], &[], 0);
+            update(&mut s, Msg::Start);
+            update(&mut s, Msg::Api(ApiResult::Contacts {
+                instance: 0,
+                result: Ok(Arc::new(ContactStore::from_remote(named(60)))),
+            }));
+            let mut size = (80, 24);
+            update(&mut s, Msg::Resize { width: 80, height: 24 });
+            for step in &steps {
+                apply(&mut s, step, &mut size);
+                let terminal = draw_as_is(&s, size);
+                let rows = highlighted(&terminal);
+                match s.selected_contact() {
+                    Some(c) => {
+                        prop_assert_eq!(rows.len(), 1, "after {:?}:\n{}", step, text(&terminal));
+                        prop_assert!(
+                            rows[0].contains(c.name()),
+                            "after {:?}: {} is selected, {} is highlighted:\n{}",
+                            step, c.name(), rows[0], text(&terminal)
+                        );
+                    }
+                    None => prop_assert!(rows.is_empty(), "after {:?}: nothing is selected", step),
+                }
+            }
+        }
+    }
+}
