@@ -293,7 +293,7 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
     start(state, label, plan.items, false)
 }
 
-fn plural(n: usize) -> String {
+pub(super) fn plural(n: usize) -> String {
     if n == 1 {
         "1 contact".to_string()
     } else {
@@ -437,9 +437,14 @@ pub(super) fn on_answer(
             text.push_str(&format!(", {} cancelled", b.cancelled));
         }
         let undoable = b.undoable();
-        if !b.is_undo && !undoable.is_empty() {
-            state.history.push(undoable);
-            text.push_str(" · u undoes it");
+        if !b.is_undo {
+            if !undoable.is_empty() {
+                text.push_str(" · u undoes it");
+            }
+            state.history.push(super::undo::Done {
+                label: b.label.clone(),
+                items: undoable,
+            });
         }
         if b.failed > 0 {
             error(state, text);
@@ -462,39 +467,6 @@ pub(super) fn cancel(state: &mut State) -> bool {
         format!("cancelled {dropped} not sent yet; {in_flight} already sent will finish"),
     );
     true
-}
-
-/// `u`: sends the inverse of the last action that succeeded.
-pub(super) fn undo(state: &mut State) -> Vec<Effect> {
-    if busy(state) {
-        return Vec::new();
-    }
-    let Some(items) = state.history.pop() else {
-        info(state, "nothing to undo");
-        return Vec::new();
-    };
-    let inverse: Vec<Item> = items.iter().map(Item::inverse).collect();
-    let blocks = inverse.iter().filter(|i| i.block).count();
-    let verb = if blocks == inverse.len() {
-        "block again"
-    } else if blocks == 0 {
-        "unblock"
-    } else {
-        "revert"
-    };
-    let mut indexes: Vec<usize> = inverse.iter().map(|i| i.instance).collect();
-    indexes.sort_unstable();
-    indexes.dedup();
-    let names: Vec<&str> = indexes
-        .iter()
-        .map(|&i| state.instances[i].name.as_str())
-        .collect();
-    let label = format!(
-        "undo: {verb} {} on {}",
-        plural(inverse.len()),
-        names.join(", ")
-    );
-    start(state, label, inverse, true)
 }
 
 /// `a`: keys while typing a number. A number refused stays typed, to

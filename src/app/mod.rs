@@ -20,6 +20,7 @@ pub mod review;
 pub mod settle;
 pub mod state;
 pub mod tabs;
+pub mod undo;
 pub mod update;
 
 pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, ErrorKind, InstanceStatus, Msg};

@@ -84,6 +84,9 @@ pub enum Overlay {
     Prompt(String),
     /// Several pasted numbers, to review before any is sent.
     Review(super::review::NumberReview),
+    /// Asking before an undo of more than one contact or of another
+    /// instance.
+    Undo(super::undo::UndoOffer),
     /// Typing a `:` command.
     CommandLine(String),
     /// A contact's details.
@@ -531,8 +534,8 @@ pub struct State {
     pub sync_filter_limit: usize,
     /// The running batch, if any.
     pub batch: Option<Batch>,
-    /// Completed actions, newest last, for undo: what succeeded.
-    pub history: Vec<Vec<Item>>,
+    /// Completed actions, newest last, for undo.
+    pub history: Vec<super::undo::Done>,
     /// The keys in force.
     pub keymap: Keymap,
     /// Selected index into `visible`.

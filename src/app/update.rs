@@ -153,6 +153,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         } => bulk::on_resume_key(state, offer, resume_focused, key),
         Overlay::Prompt(text) => bulk::on_prompt_key(state, text, key),
         Overlay::Review(review) => super::review::on_key(state, review, key),
+        Overlay::Undo(offer) => super::undo::on_key(state, offer, key),
         Overlay::CommandLine(text) => command_line::on_key(state, text, key),
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
@@ -240,7 +241,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::BulkBlock => bulk::open_dialog(state, true),
         Command::BulkUnblock => bulk::open_dialog(state, false),
         Command::AddNumber => state.overlay = Some(Overlay::Prompt(String::new())),
-        Command::Undo => return bulk::undo(state),
+        Command::Undo => return super::undo::undo(state),
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),
@@ -622,13 +623,17 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
         info(state, text);
     }
     if a.batch.is_none() {
-        state.history.push(vec![Item {
-            instance: a.instance,
-            jid: a.jid.clone(),
-            lid,
-            block: final_state,
-            action: None,
-        }]);
+        let verb = if final_state { "block" } else { "unblock" };
+        state.history.push(super::undo::Done {
+            label: format!("{verb} {who} on {name}"),
+            items: vec![Item {
+                instance: a.instance,
+                jid: a.jid.clone(),
+                lid,
+                block: final_state,
+                action: None,
+            }],
+        });
     }
     effects
 }

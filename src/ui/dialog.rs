@@ -10,6 +10,7 @@ use super::theme;
 use crate::app::State;
 use crate::app::review::NumberReview;
 use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
+use crate::app::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
 use crate::text::fit;
 
@@ -176,6 +177,27 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     );
     lines.push(Line::styled(fit(&keys.to_string(), inner), theme::dim()));
     framed(frame, area, "Pasted numbers", lines, WIDTH);
+}
+
+/// Draws the question before an undo of several contacts or of another
+/// instance: what it reverts, per instance, and the buttons.
+pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer) {
+    let mut lines: Vec<Line> = offer.lines(state).into_iter().map(Line::raw).collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        button("Cancel".into(), !offer.confirm_focused),
+        Span::raw("   "),
+        button("Undo".into(), offer.confirm_focused),
+    ]));
+    lines.push(keys_line(
+        &state.keymap.dialog,
+        &[
+            (DialogAction::Yes, "undo"),
+            (DialogAction::No, "keep"),
+            (DialogAction::NextFocus, "choose"),
+        ],
+    ));
+    framed(frame, area, "Undo?", lines, 72);
 }
 
 fn numbers(n: usize) -> String {

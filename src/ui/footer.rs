@@ -127,7 +127,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
             | Overlay::Resume { .. }
-            | Overlay::Review(_),
+            | Overlay::Review(_)
+            | Overlay::Undo(_),
         ) => {
             let table = &state.keymap.dialog;
             spans.extend(table_hint(table, DialogAction::Yes, "go"));

@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
             resume_focused,
         }) => dialog::draw_resume(frame, frame.area(), state, offer, *resume_focused),
         Some(Overlay::Review(review)) => dialog::draw_review(frame, frame.area(), state, review),
+        Some(Overlay::Undo(offer)) => dialog::draw_undo(frame, frame.area(), state, offer),
         Some(
             overlay @ (Overlay::Help(_)
             | Overlay::Messages(_)

@@ -131,8 +131,19 @@ fn bulk_block_across_instances_then_undo() {
         [jid("5511911110001")]
     );
 
-    // u sends the inverse of what succeeded.
-    let effects = update(&mut s, ch('u'));
+    // u asks first (two contacts), then sends the inverse of what succeeded.
+    assert!(update(&mut s, ch('u')).is_empty(), "nothing before the yes");
+    let Some(Overlay::Undo(offer)) = &s.overlay else {
+        panic!("undo of two contacts asks first: {:?}", s.overlay)
+    };
+    assert_eq!(
+        offer.lines(&s),
+        [
+            "Revert \"block 2 contacts on sales, support (1 hidden-number contacts skipped elsewhere: no phone number to match)\"?",
+            "  sales: unblock 2 contacts"
+        ]
+    );
+    let effects = update(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
         panic!("undo is a recorded batch: {effects:?}")
     };
@@ -345,7 +356,8 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
         update(&mut s, answer(0, &digits, true, 3, true));
     }
     assert!(s.batch.is_none());
-    let effects = update(&mut s, ch('u'));
+    update(&mut s, ch('u'));
+    let effects = update(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { items: undo, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -383,4 +395,79 @@ fn the_targets_dialog_says_beforehand_what_it_skips() {
         "the dialog stays and says why"
     );
     assert!(status_text(&s).starts_with("nothing to send"));
+}
+
+#[test]
+fn undo_after_an_action_that_changed_nothing_says_so_and_reaches_no_further() {
+    let mut s = loaded();
+    // A bulk block of two that succeeds.
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    update(&mut s, ch('B'));
+    let effects = update(&mut s, ch('y'));
+    assert!(!effects.is_empty());
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))),
+    );
+    update(&mut s, answer(0, "5511911110001", true, 1, true));
+    update(&mut s, answer(0, "5511911110002", true, 1, true));
+    // Then a typed number that was already blocked: it changes nothing.
+    update(&mut s, ch('a'));
+    for c in "+55 11 91111-0001".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, Msg::Api(ApiResult::BatchCreated(Ok((2, vec![3])))));
+    update(&mut s, answer(0, "5511911110001", true, 2, true));
+    assert!(s.batch.is_none());
+    let effects = update(&mut s, ch('u'));
+    assert!(
+        effects.is_empty(),
+        "the bulk batch is not undone: {effects:?}"
+    );
+    assert!(s.overlay.is_none());
+    assert!(
+        status_text(&s).starts_with(
+            "nothing to undo: the last action (block +55 11 91111-0001 on sales) changed nothing"
+        ),
+        "{}",
+        status_text(&s)
+    );
+}
+
+#[test]
+fn a_single_change_is_undone_at_once_and_said() {
+    let mut s = loaded();
+    b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
+    let effects = update(&mut s, ch('u'));
+    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+        panic!("one contact on this instance: no question: {effects:?}")
+    };
+    assert_eq!(label, "undo: unblock 1 contact on sales");
+    assert_eq!(items.len(), 1);
+    assert!(status_text(&s).starts_with("undo: unblock 1 contact on sales"));
+}
+
+#[test]
+fn a_refused_undo_question_keeps_the_action_to_undo_later() {
+    let mut s = loaded();
+    update(&mut s, ch(' '));
+    update(&mut s, ch(' '));
+    update(&mut s, ch('B'));
+    update(&mut s, ch('y'));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))),
+    );
+    update(&mut s, answer(0, "5511911110001", true, 1, true));
+    update(&mut s, answer(0, "5511911110002", true, 1, true));
+    update(&mut s, ch('u'));
+    assert!(update(&mut s, ch('n')).is_empty());
+    assert!(status_text(&s).starts_with("not undone: block 2 contacts on sales"));
+    update(&mut s, ch('u'));
+    assert!(
+        matches!(s.overlay, Some(Overlay::Undo(_))),
+        "still there to undo"
+    );
 }

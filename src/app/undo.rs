@@ -1,0 +1,146 @@
+//! `u`: undoing the last action. A single change on the shown instance is
+//! undone at once and said; more than one contact, or another instance,
+//! asks first with the counts (Cancel has the focus). An action that
+//! changed nothing is still the last action, so `u` never reaches past it
+//! to an older one.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use super::batch::Item;
+use super::msg::Effect;
+use super::ops::info;
+use super::state::{Overlay, State};
+use crate::keys::DialogAction;
+
+/// A finished action, for undo: what it was, and what it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    /// How it was named when it ran (`block 3 contacts on sales`).
+    pub label: String,
+    /// The changes that succeeded; empty when it changed nothing.
+    pub items: Vec<Item>,
+}
+
+/// An undo waiting for a yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoOffer {
+    /// The action it reverts.
+    pub done: Done,
+    /// Whether "Undo" (not "Cancel") has the focus.
+    pub confirm_focused: bool,
+}
+
+impl UndoOffer {
+    /// What the undo will send, per instance (`sales: unblock 60`).
+    pub fn lines(&self, state: &State) -> Vec<String> {
+        let mut lines = vec![format!("Revert \"{}\"?", self.done.label)];
+        let mut instances: Vec<usize> = self.done.items.iter().map(|i| i.instance).collect();
+        instances.sort_unstable();
+        instances.dedup();
+        for instance in instances {
+            let here = || self.done.items.iter().filter(|i| i.instance == instance);
+            let unblock = here().filter(|i| i.block).count();
+            let block = here().filter(|i| !i.block).count();
+            let mut parts = Vec::new();
+            if unblock > 0 {
+                parts.push(format!("unblock {}", super::bulk::plural(unblock)));
+            }
+            if block > 0 {
+                parts.push(format!("block {} again", super::bulk::plural(block)));
+            }
+            let name = state
+                .instances
+                .get(instance)
+                .map_or("?", |i| i.name.as_str());
+            lines.push(format!("  {name}: {}", parts.join(", ")));
+        }
+        lines
+    }
+}
+
+/// `u`: reverts the last action, asking first when it is more than one
+/// contact or not on the shown instance.
+pub(super) fn undo(state: &mut State) -> Vec<Effect> {
+    if state.batch.is_some() {
+        info(
+            state,
+            "a batch is running: wait for it, or press Esc to cancel what is not sent",
+        );
+        return Vec::new();
+    }
+    let Some(done) = state.history.pop() else {
+        info(state, "nothing to undo");
+        return Vec::new();
+    };
+    if done.items.is_empty() {
+        info(
+            state,
+            format!(
+                "nothing to undo: the last action ({}) changed nothing",
+                done.label
+            ),
+        );
+        return Vec::new();
+    }
+    let elsewhere = done.items.iter().any(|i| i.instance != state.current);
+    if done.items.len() > 1 || elsewhere {
+        state.overlay = Some(Overlay::Undo(UndoOffer {
+            done,
+            confirm_focused: false,
+        }));
+        return Vec::new();
+    }
+    revert(state, done)
+}
+
+/// Sends the inverse of `done`, named by what it sends
+/// (`undo: unblock 2 contacts on sales`).
+fn revert(state: &mut State, done: Done) -> Vec<Effect> {
+    let inverse: Vec<Item> = done.items.iter().map(Item::inverse).collect();
+    let blocks = inverse.iter().filter(|i| i.block).count();
+    let verb = if blocks == inverse.len() {
+        "block again"
+    } else if blocks == 0 {
+        "unblock"
+    } else {
+        "revert"
+    };
+    let mut indexes: Vec<usize> = inverse.iter().map(|i| i.instance).collect();
+    indexes.sort_unstable();
+    indexes.dedup();
+    let names: Vec<&str> = indexes
+        .iter()
+        .filter_map(|&i| state.instances.get(i).map(|inst| inst.name.as_str()))
+        .collect();
+    let label = format!(
+        "undo: {verb} {} on {}",
+        super::bulk::plural(inverse.len()),
+        names.join(", ")
+    );
+    super::bulk::start(state, label, inverse, true)
+}
+
+/// Keys of the question: a yes reverts, anything that closes it keeps
+/// the action (and it can still be undone later).
+pub(super) fn on_key(state: &mut State, mut offer: UndoOffer, key: KeyEvent) -> Vec<Effect> {
+    let yes = match state.keymap.dialog.action_for(&key) {
+        Some(DialogAction::Yes) => true,
+        Some(DialogAction::Press) => offer.confirm_focused,
+        Some(DialogAction::No) => false,
+        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => {
+            offer.confirm_focused = !offer.confirm_focused;
+            state.overlay = Some(Overlay::Undo(offer));
+            return Vec::new();
+        }
+        _ => {
+            state.overlay = Some(Overlay::Undo(offer));
+            return Vec::new();
+        }
+    };
+    if yes {
+        return revert(state, offer.done);
+    }
+    info(state, format!("not undone: {}", offer.done.label));
+    state.history.push(offer.done);
+    Vec::new()
+}
