@@ -32,6 +32,36 @@ pub fn fit(text: &str, max: usize) -> String {
     out
 }
 
+/// `text` cut to at most `max` columns between words, ending in ` …` when
+/// cut, so no number or name is cut in the middle: a bracketed group
+/// (`(+55 11 99999-8888)`) counts as one word. When not even the first
+/// word fits, it is cut as [`fit`] does.
+pub fn shorten(text: &str, max: usize) -> String {
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut kept = 0;
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ' ' if depth == 0 => {
+                if width(&text[..i]) + 2 > max {
+                    break;
+                }
+                kept = i;
+            }
+            _ => {}
+        }
+    }
+    let head = text[..kept].trim_end_matches([' ', '·', ',', ':']);
+    if head.is_empty() {
+        return fit(text, max);
+    }
+    format!("{head} …")
+}
+
 /// `text` wrapped into lines of at most `max` columns, breaking at spaces
 /// and, for a word longer than a line, inside the word.
 pub fn wrap(text: &str, max: usize) -> Vec<String> {
@@ -66,6 +96,25 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shorten_never_cuts_a_number_or_a_word() {
+        let text = "blocked 李伟 (+91 91022 34429) on sales · server: Contact blocked";
+        assert_eq!(shorten(text, 200), text);
+        assert_eq!(
+            shorten(text, 41),
+            "blocked 李伟 (+91 91022 34429) on sales …"
+        );
+        assert_eq!(shorten(text, 40), "blocked 李伟 (+91 91022 34429) on …");
+        for max in 14..31 {
+            assert_eq!(
+                shorten(text, max),
+                "blocked 李伟 …",
+                "the number whole or not at all"
+            );
+        }
+        assert_eq!(shorten(text, 5), "bloc…", "one word longer than the room");
+    }
 
     #[test]
     fn fits_by_columns_not_bytes() {

@@ -418,15 +418,23 @@ fn on_contacts(
     let Some(inst) = state.instances.get_mut(instance) else {
         return Vec::new();
     };
-    inst.refreshing = false;
+    let was_refreshing = std::mem::replace(&mut inst.refreshing, false);
     match result {
         Ok(store) => {
             let skipped = store.skipped();
             let name = inst.name.clone();
+            let count = store.len();
             let previous = std::mem::replace(&mut inst.contacts, store);
             inst.cached_at = None;
             inst.load = Load::Loaded;
             let gone = inst.keep_marks(&previous);
+            let saying_refreshing = state
+                .status
+                .as_ref()
+                .is_some_and(|m| !m.is_error && m.text.ends_with(&format!("refreshing {name}…")));
+            if was_refreshing && is_current && saying_refreshing {
+                info(state, format!("refreshed {name}: {count} contacts"));
+            }
             if gone > 0 {
                 let what = if gone == 1 {
                     "1 marked contact".to_string()

@@ -199,7 +199,7 @@ pub const BINDINGS: &[Binding] = &[
         command: Command::Mark,
         group: Group::Act,
         help: "mark or unmark the contact",
-        hint: None,
+        hint: Some("mark"),
     },
     Binding {
         keys: &[ch('*')],
@@ -213,21 +213,21 @@ pub const BINDINGS: &[Binding] = &[
         command: Command::BulkBlock,
         group: Group::Act,
         help: "block the marked contacts (or this one) on chosen instances",
-        hint: None,
+        hint: Some("block marked"),
     },
     Binding {
         keys: &[ch('U')],
         command: Command::BulkUnblock,
         group: Group::Act,
         help: "unblock the marked contacts (or this one) on chosen instances",
-        hint: None,
+        hint: Some("unblock marked"),
     },
     Binding {
         keys: &[ch('a')],
         command: Command::AddNumber,
         group: Group::Act,
         help: "block any number, typed in any common format",
-        hint: None,
+        hint: Some("number"),
     },
     Binding {
         keys: &[ch('u')],

@@ -12,18 +12,41 @@ use crate::app::batch::Batch;
 use super::theme;
 use crate::app::State;
 use crate::keys::Command;
+use crate::text::width;
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
-const DROP_FIRST: [Command; 7] = [
-    Command::Messages,
-    Command::Undo,
-    Command::BlockedView,
-    Command::Refresh,
-    Command::NextInstance,
-    Command::Filter,
-    Command::Help,
-];
+/// The list's keys worth a hint now, most useful first: with an error on
+/// screen the way to read it whole; with marks, what acts on them; undo
+/// once something was done; then the everyday keys.
+fn list_hints(state: &State) -> Vec<Command> {
+    let marked = !state.instance().marks.is_empty();
+    let error_shown = !state.message_lines().is_empty();
+    let mut hints = Vec::new();
+    if error_shown {
+        hints.push(Command::Messages);
+    }
+    if marked {
+        hints.extend([Command::BulkBlock, Command::BulkUnblock, Command::Mark]);
+    }
+    hints.push(Command::ToggleBlock);
+    if !state.history.is_empty() {
+        hints.push(Command::Undo);
+    }
+    hints.extend([Command::Help, Command::Quit, Command::Filter]);
+    if !marked {
+        hints.push(Command::Mark);
+    }
+    hints.push(Command::AddNumber);
+    if state.instances.len() > 1 {
+        hints.push(Command::NextInstance);
+    }
+    hints.extend([Command::BlockedView, Command::Refresh]);
+    if !error_shown {
+        hints.push(Command::Messages);
+    }
+    hints
+}
 use crate::app::state::Overlay;
 use crate::keys::{Action, DialogAction, LineAction, OverlayAction, Table};
 use crate::number::{Target, TypedError};
@@ -139,34 +162,26 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             if !state.filter.is_empty() {
                 spans.push(Span::styled("filter: ", theme::dim()));
                 spans.push(Span::styled(state.filter.clone(), theme::key()));
-                spans.push(Span::styled(" (Esc clears)   ", theme::dim()));
+                let clear = state.keymap.label_of(Command::ClearFilter);
+                spans.push(Span::styled(format!(" ({clear} clears)   "), theme::dim()));
             }
-            let mut hints: Vec<(Command, String, &str)> = state
-                .keymap
-                .entries
-                .iter()
-                .filter_map(|b| Some((b.action, b.keys.first()?.label(), b.hint?)))
-                .collect();
-            let room = (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
-            let width = |hints: &[(Command, String, &str)]| -> usize {
-                hints
-                    .iter()
-                    .map(|(_, k, h)| k.chars().count() + h.chars().count() + 3)
-                    .sum()
-            };
-            // With an error on screen, the way to read it whole matters
-            // more than the rest.
-            let error_shown = !state.message_lines().is_empty();
-            for drop in DROP_FIRST {
-                if width(&hints) <= room {
-                    break;
+            let mut room =
+                (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
+            // The keys that apply now, most useful first; each one that
+            // fits is shown, in that order.
+            for command in list_hints(state) {
+                let Some(entry) = state.keymap.entries.iter().find(|e| e.action == command) else {
+                    continue;
+                };
+                let (Some(key), Some(hint)) = (entry.keys.first(), entry.hint) else {
+                    continue;
+                };
+                let key = key.label();
+                let needed = width(&key) + width(hint) + 3;
+                if needed <= room {
+                    room -= needed;
+                    spans.extend(key_hint(&key, hint));
                 }
-                if !(error_shown && drop == Command::Messages) {
-                    hints.retain(|(c, _, _)| c != &drop);
-                }
-            }
-            for (_, key, hint) in &hints {
-                spans.extend(key_hint(key, hint));
             }
         }
     }

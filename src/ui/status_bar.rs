@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::instances::connection_symbol;
-use super::text::{fit, width};
+use super::text::{shorten, width};
 use super::theme;
 use crate::app::State;
 use crate::app::state::{Load, View};
@@ -75,7 +75,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     // An error has its own lines above (see [`draw_error`]); the bar
     // keeps successes and notices.
     if let Some(status) = state.status.as_ref().filter(|s| !s.is_error) {
-        spans.push(Span::styled(fit(&format!("› {}", status.text), room), bar));
+        let text = shorten(&status.text, room.saturating_sub(2));
+        spans.push(Span::styled(format!("› {text}"), bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
 }

@@ -880,7 +880,8 @@ fn remapped_keys_show_as_they_are_in_the_footer_and_help() {
         ("dialog".into(), "yes".into(), vec!["g".into()]),
     ];
     s.keymap = crate::keys::Keymap::with_overrides(&overrides).unwrap();
-    let screen = text(&render(&mut s, 100, 24));
+    // Wide enough for every hint of the list.
+    let screen = text(&render(&mut s, 160, 24));
     assert!(screen.contains("F5 refresh"), "{screen}");
     update(&mut s, key(KeyCode::Char('?')));
     let help = every_page(&mut s, 80, 24);
@@ -1053,5 +1054,26 @@ mod highlight {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn the_footer_shows_the_keys_that_apply_now_at_80_and_40_columns() {
+    let mut s = demo_state();
+    let plain = text(&render(&mut s, 80, 24));
+    let footer = |screen: &str| screen.lines().nth(22).unwrap_or_default().to_string();
+    assert!(!footer(&plain).contains("block marked"), "{plain}");
+    update(&mut s, key(KeyCode::Char(' ')));
+    for (width, height) in [(80, 24), (40, 10)] {
+        let screen = text(&render(&mut s, width, height));
+        let footer = screen
+            .lines()
+            .nth(usize::from(height) - 2)
+            .unwrap_or_default();
+        assert!(footer.starts_with("B block marked"), "{width}: {footer}");
+        if width == 80 {
+            assert!(footer.contains("U unblock marked  Space mark"), "{footer}");
+        }
+        assert!(crate::text::width(footer.trim_end()) <= usize::from(width));
     }
 }

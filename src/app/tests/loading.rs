@@ -85,6 +85,7 @@ fn refresh_keeps_selection_and_reflects_changes() {
     let mut s = loaded();
     update(&mut s, ch('G')); // Carla
     update(&mut s, ch('r'));
+    assert_eq!(status_text(&s), "refreshing sales…");
     contacts_arrive(
         &mut s,
         0,
@@ -95,6 +96,11 @@ fn refresh_keeps_selection_and_reflects_changes() {
     );
     assert_eq!(s.visible.len(), 2);
     assert_eq!(s.selected_contact().unwrap().name(), "Carla Dias");
+    assert_eq!(
+        status_text(&s),
+        "refreshed sales: 2 contacts",
+        "no stale 'refreshing…' once the list is in"
+    );
 }
 
 #[test]
