@@ -12,7 +12,7 @@ use crate::app::review::NumberReview;
 use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
 use crate::app::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
-use crate::text::fit;
+use crate::text::{fit, shorten};
 
 /// Blanks the cells under a popup, and the column left of it: a wide
 /// character (CJK, emoji) starting there would otherwise hide the popup's
@@ -72,6 +72,9 @@ fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Lin
     Line::styled(text.join(" · "), theme::dim())
 }
 
+/// The bulk dialog's width where the terminal allows.
+const DIALOG_WIDTH: u16 = 72;
+
 /// Draws the bulk dialog: how many, what, and the instance picker.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
     let verb = if d.block { "Block" } else { "Unblock" };
@@ -87,9 +90,14 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
     } else {
         format!("{chosen} instances")
     };
+    // One line each, so the frame's height is the lines' count.
+    let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4));
     let mut lines = vec![
         Line::raw(format!("{verb} {what} on {on}:")),
-        Line::styled(format!("  {}", d.named.join(", ")), theme::key()),
+        Line::styled(
+            format!("  {}", shorten(&d.named.join(", "), inner)),
+            theme::key(),
+        ),
         Line::raw(""),
     ];
     for (i, inst) in state.instances.iter().enumerate() {
@@ -132,7 +140,7 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
             (DialogAction::No, "cancel"),
         ],
     ));
-    framed(frame, area, &format!("{verb}?"), lines, 72);
+    framed(frame, area, &format!("{verb}?"), lines, DIALOG_WIDTH);
 }
 
 /// Draws the review of pasted numbers: each reading or refusal (the list
@@ -149,12 +157,12 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
         numbers(send),
         state.instance().name
     );
-    let mut lines = vec![Line::raw(fit(&heading, inner))];
+    let mut lines = vec![Line::raw(shorten(&heading, inner))];
     // Border, heading, buttons and keys take 5 rows.
     let room = usize::from(area.height.saturating_sub(5)).max(1);
     let top = review.top.min(review.entries.len().saturating_sub(room));
     for (sent, text) in review.lines().skip(top).take(room) {
-        let text = fit(&text, inner);
+        let text = shorten(&text, inner);
         lines.push(if sent {
             Line::raw(text)
         } else {
