@@ -12,7 +12,7 @@ use crate::app::batch::Batch;
 use super::theme;
 use crate::app::State;
 use crate::keys::Command;
-use crate::text::width;
+use crate::text::{shorten, width};
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
@@ -92,7 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     match &state.overlay {
         Some(Overlay::CommandLine(text)) => {
             spans.push(Span::styled(":", theme::key()));
-            spans.push(Span::raw(text.clone()));
+            spans.push(Span::raw(typed(text, area.width)));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
             let number = text
@@ -110,7 +110,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         Some(Overlay::Prompt(text)) => {
             spans.push(Span::styled("Block number: ", theme::key()));
-            spans.push(Span::raw(text.clone()));
+            spans.push(Span::raw(typed(text, area.width)));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
             match state.number_preview(text) {
@@ -128,7 +128,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         }
         Some(Overlay::Filter) => {
             spans.push(Span::styled("/", theme::key()));
-            spans.push(Span::raw(state.filter.clone()));
+            spans.push(Span::raw(typed(&state.filter, area.width)));
             spans.push(Span::styled("▏", theme::key()));
             spans.push(Span::raw("   "));
             spans.extend(table_hint(line, LineAction::Submit, "keep"));
@@ -185,7 +185,52 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             }
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(fit_spans(spans, area.width.into()))),
+        area,
+    );
+}
+
+/// The end of a line being typed, where the cursor is, in at most half
+/// the footer: `…` and the last characters when it is longer.
+fn typed(text: &str, footer_width: u16) -> String {
+    let max = usize::from(footer_width / 2).max(4);
+    if width(text) <= max {
+        return text.to_string();
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 1;
+    for c in text.chars().rev() {
+        let w = width(c.encode_utf8(&mut [0; 4]));
+        if used + w > max {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    std::iter::once('…').chain(tail.into_iter().rev()).collect()
+}
+
+/// The spans that fit in `max` columns: the one that overflows is
+/// shortened between words with `…`, the rest dropped.
+fn fit_spans(spans: Vec<Span<'_>>, max: usize) -> Vec<Span<'_>> {
+    let mut used = 0;
+    let mut out = Vec::with_capacity(spans.len());
+    for span in spans {
+        let w = span.width();
+        if used + w <= max {
+            used += w;
+            out.push(span);
+            continue;
+        }
+        let room = max - used;
+        if room > 1 {
+            let content = shorten(span.content.trim_end(), room);
+            out.push(Span::styled(content, span.style));
+        }
+        break;
+    }
+    out
 }
 
 /// `45s`, `3m 20s`, `1h 05m`.

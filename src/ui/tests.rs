@@ -1077,3 +1077,31 @@ fn the_footer_shows_the_keys_that_apply_now_at_80_and_40_columns() {
         assert!(crate::text::width(footer.trim_end()) <= usize::from(width));
     }
 }
+
+#[test]
+fn the_prompt_preview_is_shortened_between_words_with_an_ellipsis() {
+    let mut s = world_state();
+    update(&mut s, key(KeyCode::Char('a')));
+    for c in "07912 345678".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    let screen = text(&render(&mut s, 50, 12));
+    let footer = screen
+        .lines()
+        .nth(10)
+        .unwrap_or_default()
+        .trim_end()
+        .to_string();
+    assert!(footer.ends_with(" …"), "{footer}");
+    assert!(
+        footer.contains("→ +44 7912 345678"),
+        "the number whole: {footer}"
+    );
+    // A long paste shows its end, where the cursor is.
+    let long = "1".repeat(200) + "END";
+    update(&mut s, Msg::Paste(long));
+    let screen = text(&render(&mut s, 50, 12));
+    let footer = screen.lines().nth(10).unwrap_or_default();
+    assert!(footer.starts_with("Block number: …1111"), "{footer}");
+    assert!(footer.contains("1111END▏"), "{footer}");
+}
