@@ -3,6 +3,12 @@
 //! rate budget, retries what is worth retrying, writes block outcomes to
 //! the ledger, and sends the results back as messages. The UI never awaits
 //! it.
+//!
+//! Each token has its own lane: at most [`MAX_IN_FLIGHT`] of its requests
+//! are on the wire at once, and that slot is held around the send alone.
+//! A rate wait or a backoff holds nothing, so one token's spent budget
+//! never delays another token's work, and jobs that only touch the ledger
+//! never wait for HTTP.
 
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
@@ -23,7 +29,7 @@ use crate::profile::InstanceConfig;
 use crate::rate::{Heard, POLL, Permit, RateBudgets};
 use crate::secret::Token;
 
-/// Requests in flight at once, across all instances.
+/// Requests of one token on the wire at once.
 const MAX_IN_FLIGHT: usize = crate::app::batch::MAX_IN_FLIGHT;
 /// Longest pause between two attempts, whatever the backoff says.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
@@ -107,6 +113,8 @@ pub struct WorkerContext {
     /// The latest contact list of each instance, to tell whose `@lid` a
     /// block answer names.
     stores: Arc<Mutex<std::collections::HashMap<usize, Arc<ContactStore>>>>,
+    /// Each token's lane: the slots its requests take while on the wire.
+    lanes: Arc<Mutex<std::collections::HashMap<BudgetKey, Arc<Semaphore>>>>,
 }
 
 impl WorkerContext {
@@ -122,7 +130,18 @@ impl WorkerContext {
             events: None,
             budgets: Arc::new(RateBudgets::new()),
             stores: Arc::default(),
+            lanes: Arc::default(),
         }
+    }
+
+    /// The lane of `key`, made on first use.
+    fn lane(&self, key: &BudgetKey) -> Arc<Semaphore> {
+        self.lanes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(key.clone())
+            .or_insert_with(|| Arc::new(Semaphore::new(MAX_IN_FLIGHT)))
+            .clone()
     }
 
     /// Sets the longest wait a server's rate answer can impose (RyzeAPI's
@@ -140,16 +159,13 @@ pub fn spawn(
 ) -> mpsc::UnboundedSender<ApiJob> {
     ctx.events = Some(results.clone());
     let (jobs_tx, mut jobs) = mpsc::unbounded_channel::<ApiJob>();
-    let slots = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
     tokio::spawn(async move {
         while let Some(job) = jobs.recv().await {
             let ctx = ctx.clone();
             let results = results.clone();
-            let slots = slots.clone();
+            // Each job runs on its own; what it sends waits in its
+            // token's lane (see `call`).
             tokio::spawn(async move {
-                let Ok(_slot) = slots.acquire_owned().await else {
-                    return;
-                };
                 let result = ctx.run(job).await;
                 let _ = results.send(Msg::Api(result));
             });
@@ -289,6 +305,7 @@ impl WorkerContext {
         Fut: Future<Output = Result<Reply<T>, ApiError>>,
     {
         let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
+        let lane = self.lane(&key);
         let mut attempt = 1;
         loop {
             let mut told = false;
@@ -305,7 +322,12 @@ impl WorkerContext {
                 }
                 tokio::time::sleep(pause).await;
             }
-            let result = send().await;
+            let result = {
+                // The slot is held on the wire only, never while waiting.
+                // (The lane is never closed, so a slot always comes.)
+                let _slot = lane.acquire().await.ok();
+                send().await
+            };
             let heard = match &result {
                 Ok(reply) => Some(Heard {
                     rate: reply.rate,

@@ -353,7 +353,9 @@ async fn counts_settle_when_answers_arrive_out_of_order() {
         );
     }
     assert!(s.emu.handle().blocklist("billing").len() > 10);
-    let effects = update(&mut state, key('u'));
+    // An undo of two instances asks first.
+    assert!(update(&mut state, key('u')).is_empty());
+    let effects = update(&mut state, key('y'));
     pump(&mut state, &mut s, effects).await;
     for (i, name) in [(0, "sales"), (2, "billing")] {
         let server = s.emu.handle().blocklist(name).len() as u64;
@@ -369,4 +371,77 @@ async fn counts_settle_when_answers_arrive_out_of_order() {
         "the five singles stay"
     );
     assert_eq!(state.instances[2].blocked_count, Some(0));
+}
+
+/// One token's spent budget holds nothing another token or the ledger
+/// needs: with sales's account token waiting for its window, billing's own
+/// token is served at once, and so is a ledger-only job.
+#[tokio::test]
+async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() {
+    let emu = emulator::start(
+        EmulatorConfig {
+            rate_limit: 4,
+            rate_window: Duration::from_secs(60),
+            ..EmulatorConfig::demo(Some(30))
+        },
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let url = Url::parse(&emu.base_url()).unwrap();
+    let instances = vec![
+        instance("sales", &url, DEMO_ACCOUNT_TOKEN),
+        instance("billing", &url, "demo-billing-token"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let client = ApiClient::new(ClientConfig::default()).unwrap();
+    let (tx, mut results) = mpsc::unbounded_channel();
+    let jobs = worker::spawn(WorkerContext::new(instances, client, ledger), tx);
+    // The account token's four requests of the window...
+    for _ in 0..4 {
+        jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+        assert!(matches!(
+            next(&mut results).await,
+            ApiResult::Contacts {
+                instance: 0,
+                result: Ok(_)
+            }
+        ));
+    }
+    // ...then more than a lane holds, all waiting for the next window.
+    for c in emulator::address_book("sales", 30).iter().take(12) {
+        jobs.send(ApiJob::Block {
+            instance: 0,
+            jid: c.jid.clone(),
+            lid: c.lid.clone(),
+            block: true,
+            action: None,
+            batch: None,
+        })
+        .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    jobs.send(ApiJob::LoadContacts { instance: 1 }).unwrap();
+    jobs.send(ApiJob::History { instance: 0 }).unwrap();
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        got.push(match next(&mut results).await {
+            ApiResult::Contacts {
+                instance: 1,
+                result,
+            } => format!("billing contacts {}", result.is_ok()),
+            ApiResult::History {
+                instance: 0,
+                result,
+            } => format!("history {}", result.is_ok()),
+            other => panic!("a sales block was answered before its window: {other:?}"),
+        });
+    }
+    got.sort();
+    assert_eq!(got, ["billing contacts true", "history true"]);
+    assert!(
+        emu.handle().blocklist("sales").is_empty(),
+        "sales still waits"
+    );
 }
