@@ -686,7 +686,8 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
             counts.insert(instance, done.outcome.blocked_count);
         }
         let settle = settling.answered(instance, &jid, confirmed);
-        let mut jobs = batch.answer(instance, &jid, result.is_ok());
+        let recorded = result.as_ref().map_or(true, |d| d.ledger_error.is_none());
+        let mut jobs = batch.answer(instance, &jid, result.is_ok(), recorded);
         jobs.extend(settle);
         send(s, &mut settling, jobs);
         if let Err(e) = &result {
@@ -716,14 +717,24 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
     report.sort_by_key(|(at, _)| *at);
     let report: Vec<Value> = report.into_iter().map(|(_, r)| r).collect();
     // The last answer sent the job that closes the batch in the ledger:
-    // wait for it, so a finished batch is never offered for resuming.
-    while !closed {
+    // wait for it, so a finished batch is never offered for resuming. A
+    // batch with unrecorded answers is left open for `resume`.
+    while !closed && batch.closes() {
         closed = matches!(s.next().await?, ApiResult::BatchClosed);
     }
     // Settled counts, in profile order.
     let mut settled: Vec<(usize, Option<u64>)> = counts.into_iter().collect();
     settled.sort_unstable();
     print_report(s, &batch, id, &settled, report, json_out)?;
+    if batch.unrecorded > 0 {
+        return Err(fail(
+            exit::INTERNAL,
+            format!(
+                "{} answered by the server but not recorded: the ledger cannot be written; free space in the data folder, then run `ryze-contacts resume`: it sends them again (harmless) and records them",
+                batch.unrecorded
+            ),
+        ));
+    }
     batch_exit(batch.done, batch.failed, contrary)
 }
 
@@ -745,8 +756,9 @@ fn print_report(
         output::json(&json!({
             "batch": id,
             "label": batch.label,
-            "done": batch.done,
+            "done": batch.done - batch.unrecorded,
             "failed": batch.failed,
+            "unrecorded": batch.unrecorded,
             "blocked_count": blocked_count,
             "results": report,
         }))?;
@@ -768,15 +780,23 @@ fn print_report(
     Ok(())
 }
 
-/// The exit of a batch: 0 when all worked; 3 when the API refused or could
-/// not be reached for every request; 4 when some worked and some failed,
-/// or the server answered but contradicted the request.
+/// The exit of a batch: 0 when all worked; 3 when every request failed
+/// (refused, unreachable, or answered contrary to the request); 4 when
+/// some worked and some failed.
 fn batch_exit(done: usize, failed: usize, contrary: usize) -> Result<(), Failure> {
     match (done, failed) {
         (_, 0) => Ok(()),
-        (0, failed) if contrary == 0 => {
-            Err(fail(exit::API, format!("all {failed} request(s) failed")))
-        }
+        (0, failed) => Err(fail(
+            exit::API,
+            format!(
+                "all {failed} request(s) failed{}",
+                if contrary > 0 {
+                    format!(" ({contrary} answered contrary to the request)")
+                } else {
+                    String::new()
+                }
+            ),
+        )),
         (done, failed) => Err(fail(
             exit::PARTIAL,
             format!(
@@ -807,6 +827,10 @@ fn item_report(
             } else {
                 "unblocked"
             };
+            let state = match &done.ledger_error {
+                Some(why) => format!("{state} on the server, not recorded ({why})"),
+                None => state.to_string(),
+            };
             json!({
                 "instance": instance,
                 "number": number,
@@ -816,6 +840,7 @@ fn item_report(
                 "blocked": done.outcome.blocked,
                 "contact_jid": done.outcome.contact_jid,
                 "blocked_count": done.outcome.blocked_count,
+                "recorded": done.ledger_error.is_none(),
                 "outcome": state,
             })
         }

@@ -364,3 +364,75 @@ fn all_says_what_it_leaves_out_before_sending() {
         "{sent:?}"
     );
 }
+
+/// The disk fills during a batch (a file-size limit on the process makes
+/// the ledger's writes fail part-way): what the server did but the ledger
+/// could not record is said, the exit is not 0, and `resume` sends it
+/// again and records it once there is room.
+#[test]
+fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
+    let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
+    let numbers: String = (1..=50).map(|i| format!("+5511977{i:06}\n")).collect();
+    std::fs::write(dir.path().join("numbers.txt"), numbers).unwrap();
+    // The ledger exists before the limit applies.
+    assert!(run(dir.path(), &["list"]).status.success());
+    let mut limited = Command::new("sh");
+    limited
+        .arg("-c")
+        .arg("ulimit -f 120 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_ryze-contacts"))
+        .args(app(dir.path()).get_args())
+        .args(["block", "--instance", "sales", "--json", "--from"])
+        .arg(dir.path().join("numbers.txt"))
+        .env("RYZE_TEST_ACCOUNT", DEMO_ACCOUNT_TOKEN)
+        .env_remove("RYZE_CONTACTS_PROFILE")
+        .env_remove("RYZE_CONTACTS_DATA")
+        .stdin(Stdio::null());
+    let out = limited.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unrecorded = report["unrecorded"].as_u64().unwrap();
+    assert!(unrecorded > 0, "the limit was hit: {report}");
+    assert_eq!(report["done"].as_u64().unwrap() + unrecorded, 50);
+    let results = report["results"].as_array().unwrap();
+    let not_recorded: Vec<&serde_json::Value> =
+        results.iter().filter(|r| r["recorded"] == false).collect();
+    assert_eq!(not_recorded.len() as u64, unrecorded);
+    assert!(
+        not_recorded.iter().all(|r| r["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("blocked on the server, not recorded")),
+        "{not_recorded:?}"
+    );
+    assert!(
+        stderr.contains("then run `ryze-contacts resume`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emu.handle().blocklist("sales").len(),
+        50,
+        "the server did block all"
+    );
+
+    // With room again, resume sends exactly the unrecorded ones, and the
+    // ledger then knows all 50.
+    let before = emu.handle().block_requests().len();
+    let out = run(dir.path(), &["resume", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // (Once more for one of them: the request that settles the count.)
+    let resent: std::collections::HashSet<String> = emu.handle().block_requests()[before..]
+        .iter()
+        .map(|(_, number, _)| number.clone())
+        .collect();
+    assert_eq!(resent.len() as u64, unrecorded);
+    let export = run(dir.path(), &["export"]);
+    assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 51);
+    let again = run(dir.path(), &["resume"]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("no unfinished batch"));
+}

@@ -85,6 +85,10 @@ pub struct Batch {
     pub unchanged: HashSet<(usize, String)>,
     /// Whether this batch is itself an undo (it is not undone in turn).
     pub is_undo: bool,
+    /// Answers the server gave that the ledger could not record (a full
+    /// disk): the batch then stays open in the ledger, so `resume` sends
+    /// them again (harmless) and records them.
+    pub unrecorded: usize,
     /// Tick it started at, for the time estimate.
     pub started: u64,
 }
@@ -106,6 +110,7 @@ impl Batch {
             first_failure: None,
             unchanged: HashSet::new(),
             is_undo,
+            unrecorded: 0,
             started: tick,
         }
     }
@@ -125,11 +130,16 @@ impl Batch {
     }
 
     /// Counts an answer and returns what to send next; once every item
-    /// is answered, the job that closes the batch in the ledger follows.
-    pub fn answer(&mut self, instance: usize, jid: &str, ok: bool) -> Vec<ApiJob> {
-        self.answered(instance, jid, ok);
+    /// is answered, the job that closes the batch in the ledger follows,
+    /// unless an answer could not be recorded (see [`Batch::unrecorded`]).
+    /// `recorded` says whether the ledger holds this answer.
+    pub fn answer(&mut self, instance: usize, jid: &str, ok: bool, recorded: bool) -> Vec<ApiJob> {
+        if self.answered(instance, jid, ok) && !recorded {
+            self.unrecorded += 1;
+        }
         let mut jobs = self.next_jobs();
         if self.is_finished()
+            && self.closes()
             && let Some(batch) = self.id
         {
             let status = if self.cancelled > 0 {
@@ -140,6 +150,12 @@ impl Batch {
             jobs.push(ApiJob::CloseBatch { batch, status });
         }
         jobs
+    }
+
+    /// Whether the batch is closed in the ledger once finished: not while
+    /// an answer is unrecorded, so that it is offered for resuming.
+    pub fn closes(&self) -> bool {
+        self.unrecorded == 0
     }
 
     /// What succeeded and changed something: what `u` reverts.
@@ -362,10 +378,10 @@ mod tests {
         assert_eq!((label.as_str(), items.len()), ("x", 3));
         b.recorded(9, &[1, 2, 3]);
         assert_eq!(b.next_jobs().len(), 3);
-        assert!(b.answer(0, "0@s.whatsapp.net", true).is_empty());
-        assert!(b.answer(0, "1@s.whatsapp.net", false).is_empty());
+        assert!(b.answer(0, "0@s.whatsapp.net", true, true).is_empty());
+        assert!(b.answer(0, "1@s.whatsapp.net", false, true).is_empty());
         assert_eq!(
-            b.answer(0, "2@s.whatsapp.net", true),
+            b.answer(0, "2@s.whatsapp.net", true, true),
             [ApiJob::CloseBatch {
                 batch: 9,
                 status: "done"

@@ -368,12 +368,13 @@ pub(super) fn on_answer(
     instance: usize,
     jid: &str,
     ok: bool,
+    recorded: bool,
 ) -> Vec<Effect> {
     let Some(b) = state.batch.as_mut().filter(|b| b.id == Some(batch)) else {
         return Vec::new();
     };
     let effects: Vec<Effect> = b
-        .answer(instance, jid, ok)
+        .answer(instance, jid, ok, recorded)
         .into_iter()
         .map(Effect::Api)
         .collect();
@@ -436,6 +437,12 @@ pub(super) fn on_answer(
         if b.cancelled > 0 {
             text.push_str(&format!(", {} cancelled", b.cancelled));
         }
+        if b.unrecorded > 0 {
+            text.push_str(&format!(
+                " · {} answered by the server but not recorded (the ledger cannot be written): free space in the data folder; the next start offers to resume them",
+                b.unrecorded
+            ));
+        }
         let undoable = b.undoable();
         if !b.is_undo {
             if !undoable.is_empty() {
@@ -446,7 +453,7 @@ pub(super) fn on_answer(
                 items: undoable,
             });
         }
-        if b.failed > 0 {
+        if b.failed > 0 || b.unrecorded > 0 {
             error(state, text);
         } else {
             info(state, text);

@@ -547,6 +547,7 @@ fn on_block(
     let who = contact.map_or_else(|| crate::number::shown_jid(&jid), |c| c.describe());
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let ok = result.is_ok();
+    let recorded = result.as_ref().map_or(true, |d| d.ledger_error.is_none());
     let answered = Answered {
         instance,
         jid,
@@ -561,7 +562,14 @@ fn on_block(
         Err(e) => on_block_failed(state, &answered, &e),
     };
     if let Some(batch) = batch {
-        effects.extend(bulk::on_answer(state, batch, instance, &answered.jid, ok));
+        effects.extend(bulk::on_answer(
+            state,
+            batch,
+            instance,
+            &answered.jid,
+            ok,
+            recorded,
+        ));
     }
     effects
 }
