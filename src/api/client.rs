@@ -309,6 +309,10 @@ fn server_now(headers: &HeaderMap) -> Option<u64> {
     http_date(headers.get(reqwest::header::DATE)?.to_str().ok()?)
 }
 
+/// The `X-RateLimit-*` headers, when they make sense: a limit of at least
+/// one and no more remaining than the limit. Headers that make no sense
+/// (a limit of 0, negative or non-numeric values) count as absent, so they
+/// can neither stall the app nor let it run past the real limit.
 fn rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
     Some(RateLimit {
         limit: header_num(headers, "x-ratelimit-limit")?,
@@ -316,6 +320,7 @@ fn rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
         reset: header_num(headers, "x-ratelimit-reset")?,
         server_now: server_now(headers),
     })
+    .filter(|r| r.limit > 0 && r.remaining <= r.limit)
 }
 
 /// `Retry-After`: seconds, or an HTTP date read against the server's
@@ -328,4 +333,42 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let at = http_date(text)?;
     let now = server_now(headers).unwrap_or_else(|| crate::ledger::now_unix().max(0) as u64);
     Some(Duration::from_secs(at.saturating_sub(now)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(limit: &str, remaining: &str, reset: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in [
+            ("x-ratelimit-limit", limit),
+            ("x-ratelimit-remaining", remaining),
+            ("x-ratelimit-reset", reset),
+        ] {
+            h.insert(name, value.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn rate_headers_that_make_no_sense_count_as_absent() {
+        assert_eq!(
+            rate_limit(&headers("100", "42", "1800000000")).map(|r| (r.limit, r.remaining)),
+            Some((100, 42))
+        );
+        for (limit, remaining) in [
+            ("0", "0"),
+            ("-5", "1"),
+            ("lots", "1"),
+            ("10", "11"),
+            ("10", "-1"),
+        ] {
+            assert_eq!(
+                rate_limit(&headers(limit, remaining, "1800000000")),
+                None,
+                "{limit}/{remaining}"
+            );
+        }
+    }
 }

@@ -145,10 +145,22 @@ pub struct BlockOutcome {
 }
 
 /// A count: kept only when it is a non-negative integer the ledger can
-/// store (up to `i64::MAX`); anything else becomes `None`.
+/// store (up to `i64::MAX`); anything else becomes `None`. Read from the
+/// raw text, so a number no float holds (`1e400`) is ignored too, not a
+/// parse failure of the whole answer.
 fn count<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    Ok(value.as_u64().filter(|n| i64::try_from(*n).is_ok()))
+    let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+    Ok(raw
+        .get()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| i64::try_from(*n).is_ok()))
+}
+
+/// The body without a UTF-8 byte-order mark, which some servers and
+/// proxies put before JSON.
+pub(crate) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 /// `{"success": false, "error": {"message": "..."}}`.
@@ -205,6 +217,7 @@ pub fn decode<T: DeserializeOwned>(
     bytes: &[u8],
     rate: Option<RateLimit>,
 ) -> Result<T, ApiError> {
+    let bytes = without_bom(bytes);
     if let Ok(SuccessFlag {
         success: Some(false),
     }) = serde_json::from_slice(bytes)
@@ -524,6 +537,7 @@ pub fn parse_contacts_with<'de>(
     bytes: &'de [u8],
     mut each: impl FnMut(RawContact<'de>),
 ) -> Result<RowsRead, ApiError> {
+    let bytes = without_bom(bytes);
     let malformed = |e| malformed(bytes, e);
     let mut read = RowsRead::default();
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -546,4 +560,44 @@ pub fn parse_contacts_with<'de>(
         });
     }
     Ok(read)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(count: &str) -> String {
+        format!(
+            r#"{{"success":true,"message":"Contact blocked successfully","contact_jid":"5511999999999@s.whatsapp.net","blocked_count":{count},"blocked":true}}"#
+        )
+    }
+
+    #[test]
+    fn an_unusable_count_is_ignored_and_the_block_stands() {
+        for (count, read) in [
+            ("7", Some(7)),
+            ("1e400", None),
+            ("-1", None),
+            ("2.5", None),
+            ("null", None),
+            ("\"7\"", None),
+            ("18446744073709551615", None),
+        ] {
+            let outcome = parse_block(answer(count).as_bytes()).unwrap();
+            assert!(outcome.blocked, "{count}");
+            assert_eq!(outcome.blocked_count, read, "{count}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_json_is_tolerated() {
+        let mut body = b"\xEF\xBB\xBF".to_vec();
+        body.extend_from_slice(answer("3").as_bytes());
+        assert_eq!(parse_block(&body).unwrap().blocked_count, Some(3));
+        let mut list = b"\xEF\xBB\xBF".to_vec();
+        list.extend_from_slice(
+            br#"{"success":true,"total":1,"contacts":[{"jid":"5511999999999@s.whatsapp.net"}]}"#,
+        );
+        assert_eq!(parse_contacts(&list).unwrap().len(), 1);
+    }
 }
