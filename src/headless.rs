@@ -686,7 +686,10 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
             counts.insert(instance, done.outcome.blocked_count);
         }
         let settle = settling.answered(instance, &jid, confirmed);
-        let recorded = result.as_ref().map_or(true, |d| d.ledger_error.is_none());
+        let recorded = match &result {
+            Ok(done) => done.ledger_error.is_none(),
+            Err(e) => e.kind != ErrorKind::NotSent,
+        };
         let mut jobs = batch.answer(instance, &jid, result.is_ok(), recorded);
         jobs.extend(settle);
         send(s, &mut settling, jobs);
@@ -726,6 +729,19 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
     let mut settled: Vec<(usize, Option<u64>)> = counts.into_iter().collect();
     settled.sort_unstable();
     print_report(s, &batch, id, &settled, report, json_out)?;
+    if batch.unsent > 0 {
+        return Err(fail(
+            if batch.done > 0 {
+                exit::PARTIAL
+            } else {
+                exit::API
+            },
+            format!(
+                "{} of {} not sent: the server does not answer; once it does, `ryze-contacts resume` sends them",
+                batch.unsent, batch.total
+            ),
+        ));
+    }
     if batch.unrecorded > 0 {
         return Err(fail(
             exit::INTERNAL,
@@ -759,6 +775,7 @@ fn print_report(
             "done": batch.done - batch.unrecorded,
             "failed": batch.failed,
             "unrecorded": batch.unrecorded,
+            "unsent": batch.unsent,
             "blocked_count": blocked_count,
             "results": report,
         }))?;

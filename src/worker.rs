@@ -33,6 +33,22 @@ use crate::secret::Token;
 const MAX_IN_FLIGHT: usize = crate::app::batch::MAX_IN_FLIGHT;
 /// Longest pause between two attempts, whatever the backoff says.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// Time-outs in a row after which a token's server counts as silent...
+const SILENT_AFTER: u32 = 3;
+/// ...when it has not answered anything for this long either (a busy
+/// server that is slow now and then keeps answering other requests).
+const QUIET_MS: u64 = 5_000;
+/// How long a silent server gets no new request before one is tried.
+const SILENT_FOR_MS: u64 = 60_000;
+
+/// Time-outs in a row of one token, its last answer, and until when it
+/// is left alone.
+#[derive(Debug, Clone, Copy, Default)]
+struct Silence {
+    timeouts: u32,
+    last_answer_ms: u64,
+    until_ms: u64,
+}
 
 /// How failed requests are retried.
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +131,8 @@ pub struct WorkerContext {
     stores: Arc<Mutex<std::collections::HashMap<usize, Arc<ContactStore>>>>,
     /// Each token's lane: the slots its requests take while on the wire.
     lanes: Arc<Mutex<std::collections::HashMap<BudgetKey, Arc<Semaphore>>>>,
+    /// Each token's time-outs in a row (a server that stopped answering).
+    silence: Arc<Mutex<std::collections::HashMap<BudgetKey, Silence>>>,
 }
 
 impl WorkerContext {
@@ -131,6 +149,40 @@ impl WorkerContext {
             budgets: Arc::new(RateBudgets::new()),
             stores: Arc::default(),
             lanes: Arc::default(),
+            silence: Arc::default(),
+        }
+    }
+
+    /// Whether `key`'s server is silent now: [`SILENT_AFTER`] time-outs in
+    /// a row with no answer for [`QUIET_MS`], the last less than
+    /// [`SILENT_FOR_MS`] ago. Returns how many.
+    fn silent(&self, key: &BudgetKey) -> Option<u32> {
+        let silence = self.silence.lock().unwrap_or_else(|p| p.into_inner());
+        let s = silence.get(key)?;
+        (s.timeouts >= SILENT_AFTER && now_ms() < s.until_ms).then_some(s.timeouts)
+    }
+
+    /// Counts a time-out of `key`, or clears the count on any answer.
+    fn heard_from(&self, key: &BudgetKey, timed_out: bool) {
+        let mut silence = self.silence.lock().unwrap_or_else(|p| p.into_inner());
+        let s = silence.entry(key.clone()).or_default();
+        let now = now_ms();
+        if !timed_out {
+            *s = Silence {
+                last_answer_ms: now,
+                ..Silence::default()
+            };
+            return;
+        }
+        s.timeouts += 1;
+        if s.timeouts >= SILENT_AFTER && now.saturating_sub(s.last_answer_ms) >= QUIET_MS {
+            s.until_ms = now_ms() + SILENT_FOR_MS;
+            if s.timeouts == SILENT_AFTER {
+                tracing::warn!(
+                    timeouts = s.timeouts,
+                    "the server does not answer: its token's requests are held"
+                );
+            }
         }
     }
 
@@ -307,7 +359,13 @@ impl WorkerContext {
         let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
         let lane = self.lane(&key);
         let mut attempt = 1;
+        let mut last_timeout = None;
         loop {
+            // A server that let the last requests time out gets no more for
+            // a while: what was not sent yet fails at once, saying so.
+            if let Some(timeouts) = self.silent(&key) {
+                return Err(last_timeout.unwrap_or(ApiError::NotAnswering { timeouts }));
+            }
             let mut told = false;
             while let Permit::Wait(pause) = self.budgets.take(&key, now_ms()) {
                 // Said once per wait, not once per look.
@@ -326,6 +384,12 @@ impl WorkerContext {
                 // The slot is held on the wire only, never while waiting.
                 // (The lane is never closed, so a slot always comes.)
                 let _slot = lane.acquire().await.ok();
+                // The server may have gone silent while this waited: the
+                // permit goes back unused.
+                if let Some(timeouts) = self.silent(&key) {
+                    self.budgets.lost(&key);
+                    return Err(last_timeout.unwrap_or(ApiError::NotAnswering { timeouts }));
+                }
                 send().await
             };
             let heard = match &result {
@@ -341,6 +405,7 @@ impl WorkerContext {
                 Err(_) => None,
             };
             let was_429 = heard.is_some_and(|h| h.throttled);
+            self.heard_from(&key, matches!(result, Err(ApiError::Timeout { .. })));
             match heard {
                 Some(heard) => self.budgets.answered(&key, now_ms(), heard),
                 None => self.budgets.lost(&key),
@@ -363,6 +428,9 @@ impl WorkerContext {
             tracing::warn!(instance, what, attempt, error = %e, retry_in_ms = pause.as_millis() as u64, "request failed: retrying");
             tokio::time::sleep(pause).await;
             attempt += 1;
+            // Sent once already: if the server goes silent, that is what
+            // is said, not "not sent".
+            last_timeout = Some(e);
         }
     }
 
@@ -623,6 +691,8 @@ impl WorkerContext {
                 blocked: answer.blocked,
                 blocked_count: answer.blocked_count,
             },
+            // Never sent: the intent stays pending, for a resume.
+            Err(e @ ApiError::NotAnswering { .. }) => return Err(ErrorInfo::from(e)),
             Err(e) => Outcome::Failed(e.to_string()),
         };
         let recorded = self

@@ -445,3 +445,67 @@ async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() 
         "sales still waits"
     );
 }
+
+/// A server that takes block requests and never answers: after three
+/// time-outs in a row its token gets no more requests for a while, and
+/// what was not sent yet fails at once as "not sent", instead of each
+/// number waiting for four time-outs.
+#[tokio::test]
+async fn a_silent_server_stops_its_tokens_requests_and_says_what_was_not_sent() {
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(30)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    for _ in 0..40 {
+        emu.handle()
+            .push_fault(Fault::Stall(Duration::from_secs(30)));
+    }
+    let url = Url::parse(&emu.base_url()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let client = ApiClient::new(ClientConfig {
+        request: Duration::from_millis(300),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let (tx, mut results) = mpsc::unbounded_channel();
+    let jobs = worker::spawn(
+        WorkerContext::new(
+            vec![instance("sales", &url, DEMO_ACCOUNT_TOKEN)],
+            client,
+            ledger,
+        ),
+        tx,
+    );
+    let book = emulator::address_book("sales", 30);
+    for c in book.iter().take(20) {
+        jobs.send(ApiJob::Block {
+            instance: 0,
+            jid: c.jid.clone(),
+            lid: c.lid.clone(),
+            block: true,
+            action: None,
+            batch: None,
+        })
+        .unwrap();
+    }
+    let mut kinds = std::collections::HashMap::new();
+    for _ in 0..20 {
+        match next(&mut results).await {
+            ApiResult::Block { result: Err(e), .. } => {
+                *kinds.entry(format!("{:?}", e.kind)).or_insert(0) += 1
+            }
+            other => panic!("nothing can succeed here: {other:?}"),
+        }
+    }
+    // Three were sent and timed out; the rest never left.
+    assert_eq!(kinds.get("Unreachable"), Some(&3), "{kinds:?}");
+    assert_eq!(kinds.get("NotSent"), Some(&17), "{kinds:?}");
+    assert_eq!(
+        emu.handle().request_count(),
+        3,
+        "no request after the server went silent"
+    );
+}

@@ -238,7 +238,7 @@ impl ApiClient {
     fn body_error(&self, e: reqwest::Error) -> ApiError {
         if e.is_timeout() {
             return ApiError::Timeout {
-                seconds: self.config.request.as_secs(),
+                seconds: self.config.request.as_secs().max(1),
             };
         }
         ApiError::Interrupted {
@@ -249,7 +249,7 @@ impl ApiClient {
     fn transport_error(&self, e: reqwest::Error) -> ApiError {
         if e.is_timeout() {
             return ApiError::Timeout {
-                seconds: self.config.request.as_secs(),
+                seconds: self.config.request.as_secs().max(1),
             };
         }
         let (connect, decode) = (

@@ -45,6 +45,12 @@ pub enum ApiError {
         /// The time-out that ran out.
         seconds: u64,
     },
+    /// Not sent: the server let this token's last requests time out.
+    #[error("the server does not answer ({timeouts} time-outs in a row): not sent")]
+    NotAnswering {
+        /// The time-outs in a row that stopped the token.
+        timeouts: u32,
+    },
     /// The connection could not be made or broke.
     #[error("cannot connect: {detail}")]
     Connect {
@@ -149,6 +155,9 @@ impl ApiError {
                 "the server is slow or unreachable: check the network and retry"
             }
             ApiError::Connect { .. } => "cannot reach the server: check base_url and the network",
+            ApiError::NotAnswering { .. } => {
+                "check the server and the network; what was not sent is kept: resume (or B) sends it"
+            }
             ApiError::Interrupted { .. } => {
                 "the connection dropped before the whole answer arrived: retry, and check the network if it persists"
             }

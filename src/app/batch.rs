@@ -89,6 +89,9 @@ pub struct Batch {
     /// disk): the batch then stays open in the ledger, so `resume` sends
     /// them again (harmless) and records them.
     pub unrecorded: usize,
+    /// Items never sent (the server stopped answering): counted as failed,
+    /// and the batch stays open for `resume` to send them.
+    pub unsent: usize,
     /// Tick it started at, for the time estimate.
     pub started: u64,
 }
@@ -111,6 +114,7 @@ impl Batch {
             unchanged: HashSet::new(),
             is_undo,
             unrecorded: 0,
+            unsent: 0,
             started: tick,
         }
     }
@@ -132,10 +136,15 @@ impl Batch {
     /// Counts an answer and returns what to send next; once every item
     /// is answered, the job that closes the batch in the ledger follows,
     /// unless an answer could not be recorded (see [`Batch::unrecorded`]).
-    /// `recorded` says whether the ledger holds this answer.
+    /// `recorded` says whether the ledger holds this answer (for a failure:
+    /// whether it was sent at all).
     pub fn answer(&mut self, instance: usize, jid: &str, ok: bool, recorded: bool) -> Vec<ApiJob> {
         if self.answered(instance, jid, ok) && !recorded {
-            self.unrecorded += 1;
+            if ok {
+                self.unrecorded += 1;
+            } else {
+                self.unsent += 1;
+            }
         }
         let mut jobs = self.next_jobs();
         if self.is_finished()
@@ -153,9 +162,10 @@ impl Batch {
     }
 
     /// Whether the batch is closed in the ledger once finished: not while
-    /// an answer is unrecorded, so that it is offered for resuming.
+    /// an answer is unrecorded or an item unsent, so that it is offered
+    /// for resuming.
     pub fn closes(&self) -> bool {
-        self.unrecorded == 0
+        self.unrecorded == 0 && self.unsent == 0
     }
 
     /// What succeeded and changed something: what `u` reverts.
@@ -398,5 +408,37 @@ mod tests {
         assert!(!inv.block);
         assert_eq!(inv.action, None);
         assert_eq!(inv.jid, i.jid);
+    }
+}
+
+#[cfg(test)]
+mod open_for_resume {
+    use super::*;
+
+    fn item(n: u32) -> Item {
+        Item {
+            instance: 0,
+            jid: format!("{n}@s.whatsapp.net"),
+            lid: None,
+            block: true,
+            action: None,
+        }
+    }
+
+    #[test]
+    fn a_batch_with_unsent_or_unrecorded_items_is_not_closed() {
+        for (ok, recorded) in [(false, false), (true, false)] {
+            let mut b = Batch::new("t".into(), vec![item(0), item(1)], false, 0);
+            b.recorded(9, &[1, 2]);
+            b.next_jobs();
+            assert!(b.answer(0, "0@s.whatsapp.net", true, true).is_empty());
+            let jobs = b.answer(0, "1@s.whatsapp.net", ok, recorded);
+            assert!(b.is_finished());
+            assert!(!b.closes());
+            assert!(
+                !jobs.iter().any(|j| matches!(j, ApiJob::CloseBatch { .. })),
+                "left open for resume: {jobs:?}"
+            );
+        }
     }
 }

@@ -437,6 +437,12 @@ pub(super) fn on_answer(
         if b.cancelled > 0 {
             text.push_str(&format!(", {} cancelled", b.cancelled));
         }
+        if b.unsent > 0 {
+            text.push_str(&format!(
+                " · {} not sent: the server does not answer; the next start offers to resume them",
+                b.unsent
+            ));
+        }
         if b.unrecorded > 0 {
             text.push_str(&format!(
                 " · {} answered by the server but not recorded (the ledger cannot be written): free space in the data folder; the next start offers to resume them",

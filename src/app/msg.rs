@@ -304,6 +304,9 @@ pub enum ErrorKind {
     /// Something on this machine: the ledger, the data folder, a request
     /// that could not be built.
     Local,
+    /// Not sent at all: the server stopped answering this token; the
+    /// intent stays pending for a resume.
+    NotSent,
 }
 
 /// An error as the user sees it: status, the server's words, a hint.
@@ -369,6 +372,7 @@ impl From<&ApiError> for ErrorInfo {
             ApiError::Contrary { .. } => ErrorKind::Contrary,
             ApiError::Malformed { .. } | ApiError::TooLarge { .. } => ErrorKind::Malformed,
             ApiError::Request { .. } => ErrorKind::Local,
+            ApiError::NotAnswering { .. } => ErrorKind::NotSent,
         };
         ErrorInfo {
             kind,
