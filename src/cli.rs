@@ -150,7 +150,8 @@ pub struct ChangeArgs {
     /// country (07912 345678), 447912345678, or a full JID.
     #[arg(value_name = "NUMBER")]
     pub numbers: Vec<String>,
-    /// A file with one number per line (`#` starts a comment).
+    /// A file with one number per line (`#` starts a comment); `-` reads
+    /// standard input. At most 100,000 lines or 10 MB.
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
     /// The instance to act on.

@@ -18,7 +18,7 @@ use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 use crate::cli::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
 use crate::contacts::ContactStore;
 use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, HistoryResult, KnownState, Ledger};
-use crate::number::list::{Entry, Source, file_entries, needs_no_region, read_list};
+use crate::number::list::{Entry, Source, needs_no_region, read_entries, read_list};
 use crate::number::{Region, Target, format_phone, phone_digits, shown_jid};
 use crate::output::{self, JsonArray, Table};
 use crate::profile::Profile;
@@ -472,9 +472,20 @@ fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
         })
         .collect();
     if let Some(path) = &args.from {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", path.display())))?;
-        entries.extend(file_entries(&text));
+        let stdin = path.as_os_str() == "-";
+        let read = if stdin {
+            read_entries(std::io::stdin().lock())
+        } else {
+            let file = std::fs::File::open(path)
+                .map_err(|e| fail(exit::USAGE, format!("cannot read {}: {e}", path.display())))?;
+            read_entries(std::io::BufReader::new(file))
+        };
+        let name = if stdin {
+            "standard input".to_string()
+        } else {
+            path.display().to_string()
+        };
+        entries.extend(read.map_err(|why| fail(exit::USAGE, format!("{name}: {why}")))?);
     }
     if entries.is_empty() {
         return Err(fail(

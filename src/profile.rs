@@ -88,6 +88,13 @@ pub enum ProfileError {
         /// Where it was looked for.
         path: PathBuf,
     },
+    /// Something that is not a regular file (a FIFO, a device, a folder),
+    /// which could hang or never end.
+    #[error("profile {path} is not a regular file: point --profile at the profile.toml itself")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
     /// The file exists but cannot be read.
     #[error("cannot read profile {path}: {source}")]
     Read {
@@ -230,7 +237,11 @@ impl TokenSource<'_> {
             ));
         }
         if let Some(token) = self.token {
-            return non_empty(token.trim(), || format!("{who}: token is empty"));
+            return non_empty(
+                token.trim(),
+                || format!("{who}: token is empty"),
+                &format!("{who}: token"),
+            );
         }
         if let Some(var) = self.token_env {
             let is_name = var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -242,9 +253,11 @@ impl TokenSource<'_> {
                 ));
             }
             return match env(var) {
-                Some(value) => non_empty(value.trim(), || {
-                    format!("{who}: environment variable {var} is empty")
-                }),
+                Some(value) => non_empty(
+                    value.trim(),
+                    || format!("{who}: environment variable {var} is empty"),
+                    &format!("{who}: environment variable {var}"),
+                ),
                 None => Err(format!(
                     "{who}: environment variable {var} is not set (export {var}=<token>, or change token_env)"
                 )),
@@ -259,9 +272,18 @@ impl TokenSource<'_> {
     }
 }
 
-fn non_empty(value: &str, why: impl FnOnce() -> String) -> Result<Token, String> {
+/// A token from `value` (trimmed by the caller): refused when empty, or
+/// when it holds a control character (a line break inside it, a second
+/// line a token command printed), which no HTTP header can carry. The
+/// refusal never shows the value.
+/// `what` names where the token came from, for the second refusal.
+fn non_empty(value: &str, why: impl FnOnce() -> String, what: &str) -> Result<Token, String> {
     if value.is_empty() {
         Err(why())
+    } else if value.chars().any(char::is_control) {
+        Err(format!(
+            "{what} holds a control character (a line break, a second line?): a token is one line of text"
+        ))
     } else {
         Ok(Token::new(value))
     }
@@ -356,7 +378,11 @@ fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
     let output = std::mem::take(&mut shared.lock().unwrap_or_else(|p| p.into_inner()).0);
     let text = String::from_utf8(output)
         .map_err(|_| format!("{program} printed something that is not text"))?;
-    non_empty(text.trim(), || format!("{program} printed no token"))
+    non_empty(
+        text.trim(),
+        || format!("{program} printed no token"),
+        &format!("what {program} printed"),
+    )
 }
 
 /// Parses and checks a base URL: http(s) with a host, no user name or
@@ -423,6 +449,12 @@ pub fn default_path() -> Option<PathBuf> {
 /// Reads and validates the profile at `path`, resolving tokens from the
 /// process environment.
 pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+    // Looked at before it is opened: opening a FIFO waits for a writer.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Err(ProfileError::NotAFile {
+            path: path.to_path_buf(),
+        });
+    }
     let text = std::fs::read_to_string(path).map_err(|source| {
         if source.kind() == std::io::ErrorKind::NotFound {
             ProfileError::NotFound {
@@ -911,6 +943,40 @@ mod tests {
                 .map(|(_, v)| v.to_string())
         };
         parse(text, Path::new("p.toml"), &env).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_token_with_a_control_character_is_refused_naming_the_instance_not_the_value() {
+        let literal = parse_with(
+            "[[instances]]\nname = \"sales\"\ntoken = \"tok-SECRET\\r\\nX-Evil: 1\"\n",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            literal.contains("instance \"sales\": token holds a control character"),
+            "{literal}"
+        );
+        let env = parse_with(
+            "[[instances]]\nname = \"sales\"\ntoken_env = \"T\"\n",
+            &[("T", "tok-SECRET\nsecond")],
+        )
+        .unwrap_err();
+        assert!(
+            env.contains("environment variable T holds a control character"),
+            "{env}"
+        );
+        let cmd = parse_with(
+            "[[instances]]\nname = \"sales\"\ntoken_cmd = [\"printf\", \"tok-SECRET\\\\nline2\"]\n",
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            cmd.contains("what printf printed holds a control character"),
+            "{cmd}"
+        );
+        for msg in [literal, env, cmd] {
+            assert!(!msg.contains("SECRET"), "{msg}");
+        }
     }
 
     #[test]

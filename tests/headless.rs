@@ -436,3 +436,42 @@ fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
     let again = run(dir.path(), &["resume"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("no unfinished batch"));
 }
+
+#[test]
+fn from_reads_standard_input_and_refuses_endless_input() {
+    let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
+    let mut child = app(dir.path())
+        .args(["block", "--instance", "sales", "--from", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"\xEF\xBB\xBF+55 11 97777-0001\n# a comment\n+55 11 97777-0002\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(emu.handle().blocklist("sales").len(), 2);
+    // /dev/zero has no end and no line break: refused, nothing sent.
+    let before = emu.handle().block_requests().len();
+    let out = run(
+        dir.path(),
+        &["block", "--instance", "sales", "--from", "/dev/zero"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("/dev/zero: line 1 is longer than 1024 bytes"),
+        "{stderr}"
+    );
+    assert_eq!(emu.handle().block_requests().len(), before);
+}

@@ -92,3 +92,24 @@ fn unreadable_file_is_reported() {
     let err = profile::load(&path).unwrap_err();
     assert!(matches!(err, ProfileError::Read { .. }), "{err:?}");
 }
+
+#[test]
+fn a_profile_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("profile.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for path in [fifo.as_path(), Path::new("/dev/zero"), dir.path()] {
+        let err = profile::load(path).unwrap_err();
+        assert!(
+            matches!(err, ProfileError::NotAFile { .. }),
+            "{path:?}: {err}"
+        );
+        assert!(err.to_string().contains("is not a regular file"));
+    }
+}

@@ -41,20 +41,67 @@ pub struct ReadList {
     pub bad: Vec<(Entry, String)>,
 }
 
-/// The entries of a `--from` file: one per line, `#` starts a comment,
-/// blank lines skipped, line numbers kept, a byte-order mark dropped.
-pub fn file_entries(text: &str) -> Vec<Entry> {
-    text.trim_start_matches('\u{feff}')
-        .lines()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let text = line.split('#').next().unwrap_or_default().trim();
-            (!text.is_empty()).then(|| Entry {
-                source: Source::Line(i + 1),
+/// The most lines a `--from` list may have.
+pub const MAX_LINES: usize = 100_000;
+/// The most bytes a `--from` list may have.
+pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// The longest line of a `--from` list, in bytes (a number is far
+/// shorter).
+const MAX_LINE: usize = 1024;
+
+/// Reads the entries of a `--from` list as it streams in: one per line,
+/// `#` starts a comment, blank lines skipped, line numbers kept, a
+/// byte-order mark dropped. Refuses, naming the line, what is not UTF-8
+/// text or longer than a number could be, and a list over [`MAX_LINES`]
+/// lines or [`MAX_BYTES`] bytes (so `/dev/zero` or `yes` cannot fill the
+/// memory).
+pub fn read_entries(reader: impl std::io::BufRead) -> Result<Vec<Entry>, String> {
+    use std::io::BufRead;
+    let mut reader = reader.take(MAX_BYTES + 1);
+    let mut entries = Vec::new();
+    let mut line = Vec::new();
+    let mut read: u64 = 0;
+    for number in 1.. {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| format!("line {number}: cannot be read: {e}"))?;
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+        if line.len() > MAX_LINE {
+            return Err(format!(
+                "line {number} is longer than {MAX_LINE} bytes: not a number"
+            ));
+        }
+        if read > MAX_BYTES {
+            return Err(format!(
+                "the list is larger than {} MB: split it (at most {MAX_LINES} lines)",
+                MAX_BYTES / (1024 * 1024)
+            ));
+        }
+        if number > MAX_LINES {
+            return Err(format!(
+                "the list has more than {MAX_LINES} lines: split it"
+            ));
+        }
+        let text =
+            std::str::from_utf8(&line).map_err(|_| format!("line {number} is not UTF-8 text"))?;
+        let text = if number == 1 {
+            text.trim_start_matches('\u{feff}')
+        } else {
+            text
+        };
+        let text = text.split('#').next().unwrap_or_default().trim();
+        if !text.is_empty() {
+            entries.push(Entry {
+                source: Source::Line(number),
                 text: text.to_string(),
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(entries)
 }
 
 /// Whether `text` is read the same in any country: it carries its country
@@ -116,6 +163,7 @@ fn read_everywhere(text: &str, regions: &[(&str, Option<Region>)]) -> Result<Tar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     fn entries(texts: &[&str]) -> Vec<Entry> {
         texts
@@ -130,8 +178,10 @@ mod tests {
 
     #[test]
     fn file_lines_keep_their_numbers() {
-        let e =
-            file_entries("\u{feff}# abusers\n+44 7912 345678\n\n07912 345678 # typed at home\n");
+        let e = read_entries(
+            "\u{feff}# abusers\n+44 7912 345678\n\n07912 345678 # typed at home\n".as_bytes(),
+        )
+        .unwrap();
         let lines: Vec<(Source, &str)> = e.iter().map(|e| (e.source, e.text.as_str())).collect();
         assert_eq!(
             lines,
@@ -139,6 +189,31 @@ mod tests {
                 (Source::Line(2), "+44 7912 345678"),
                 (Source::Line(4), "07912 345678")
             ]
+        );
+    }
+
+    #[test]
+    fn a_list_is_bounded_and_every_refusal_names_its_line() {
+        assert_eq!(
+            read_entries(&b"+44 7912 345678\n\xff\xfe\n"[..]).unwrap_err(),
+            "line 2 is not UTF-8 text"
+        );
+        let zeros = std::io::repeat(0).take(MAX_BYTES * 2);
+        assert!(
+            read_entries(std::io::BufReader::new(zeros))
+                .unwrap_err()
+                .starts_with("line 1 is longer than 1024 bytes")
+        );
+        let many = "1\n".repeat(MAX_LINES + 1);
+        assert_eq!(
+            read_entries(many.as_bytes()).unwrap_err(),
+            "the list has more than 100000 lines: split it"
+        );
+        let big = format!("{}\n", "1".repeat(1000)).repeat(11 * 1024);
+        assert!(
+            read_entries(big.as_bytes())
+                .unwrap_err()
+                .starts_with("the list is larger than 10 MB")
         );
     }
 
