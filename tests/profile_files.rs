@@ -86,9 +86,10 @@ fn syntax_error_names_file_and_line() {
 #[test]
 fn unreadable_file_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    // A folder where the file should be cannot be read as a file.
+    // A file that is not text cannot be read as a profile (a folder is
+    // refused as not a file, below).
     let path = dir.path().join("profile.toml");
-    std::fs::create_dir(&path).unwrap();
+    std::fs::write(&path, b"\xff\xfe[[instances]]").unwrap();
     let err = profile::load(&path).unwrap_err();
     assert!(matches!(err, ProfileError::Read { .. }), "{err:?}");
 }
