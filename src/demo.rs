@@ -71,6 +71,11 @@ pub async fn start() -> std::io::Result<Demo> {
     let data_dir = tempfile::Builder::new()
         .prefix("ryze-contacts-demo-")
         .tempdir()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data_dir.path(), std::fs::Permissions::from_mode(0o700))?;
+    }
     Ok(Demo {
         emulator,
         profile,

@@ -12,8 +12,9 @@ const DIR_MODE: u32 = 0o700;
 const FILE_MODE: u32 = 0o600;
 
 /// Makes `dir` (and any missing parent) with mode 0700. An existing folder
-/// keeps its mode unless `tighten` says it is the app's own, in which case
-/// it is set to 0700.
+/// keeps its mode unless `tighten` says it is the app's own (a folder the
+/// app makes inside its data folder), in which case it is set to 0700. The
+/// data folder itself is never tightened: it may be one the user shares.
 pub fn private_dir(dir: &Path, tighten: bool) -> io::Result<()> {
     let existed = dir.is_dir();
     let mut builder = std::fs::DirBuilder::new();
@@ -28,6 +29,21 @@ pub fn private_dir(dir: &Path, tighten: bool) -> io::Result<()> {
         set_mode(dir, DIR_MODE)?;
     }
     Ok(())
+}
+
+/// Whether users other than the owner may write into `dir` (group or
+/// others have write permission).
+pub fn others_can_write(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o022 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        false
+    }
 }
 
 #[cfg(unix)]

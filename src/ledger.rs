@@ -262,12 +262,32 @@ impl Ledger {
         wait: Duration,
         on_busy: impl FnOnce(),
     ) -> Result<(Ledger, Option<String>), LedgerError> {
+        let (ledger, notice) = Self::open_in(data_dir, wait, on_busy)?;
+        if !files::others_can_write(data_dir) {
+            return Ok((ledger, notice));
+        }
+        let warning = format!(
+            "the data folder {} can be written by other users, who could replace the ledger: keep it in a folder of your own (--data-dir)",
+            data_dir.display()
+        );
+        let notice = match notice {
+            Some(notice) => format!("{notice} · {warning}"),
+            None => warning,
+        };
+        Ok((ledger, Some(notice)))
+    }
+
+    fn open_in(
+        data_dir: &Path,
+        wait: Duration,
+        on_busy: impl FnOnce(),
+    ) -> Result<(Ledger, Option<String>), LedgerError> {
         let path = data_dir.join(FILE_NAME);
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| LedgerError::Io { path, source }
         };
-        files::private_dir(data_dir, path.exists()).map_err(io(data_dir))?;
+        files::private_dir(data_dir, false).map_err(io(data_dir))?;
         files::private_file(&path).map_err(io(&path))?;
         for suffix in COMPANIONS {
             let companion = PathBuf::from(format!("{}{suffix}", path.display()));

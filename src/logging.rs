@@ -12,8 +12,7 @@ pub const FILE_NAME: &str = "ryze-contacts.log";
 /// symbolic link. Returns the log's path, or `None` when it cannot be
 /// opened (the app then runs without a log).
 pub fn init(data_dir: &Path) -> Option<PathBuf> {
-    let ours = data_dir.join(crate::ledger::FILE_NAME).exists();
-    crate::files::private_dir(data_dir, ours).ok()?;
+    crate::files::private_dir(data_dir, false).ok()?;
     let path = data_dir.join(FILE_NAME);
     let file = crate::files::open_private_append(&path).ok()?;
     tracing_subscriber::fmt()

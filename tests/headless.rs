@@ -475,3 +475,44 @@ fn from_reads_standard_input_and_refuses_endless_input() {
     );
     assert_eq!(emu.handle().block_requests().len(), before);
 }
+
+/// A data folder the app did not make keeps its mode (a shared 1777
+/// folder keeps its sticky bit, run after run), and one that others can
+/// write to gets a warning.
+#[test]
+fn a_data_folder_the_app_did_not_make_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_rt, _emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    for _ in 0..2 {
+        let out = Command::new(env!("CARGO_BIN_EXE_ryze-contacts"))
+            .arg("--profile")
+            .arg(dir.path().join("profile.toml"))
+            .arg("--data-dir")
+            .arg(&shared)
+            .args(["list", "--instance", "sales"])
+            .env("RYZE_TEST_ACCOUNT", DEMO_ACCOUNT_TOKEN)
+            .env_remove("RYZE_CONTACTS_PROFILE")
+            .env_remove("RYZE_CONTACTS_DATA")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("can be written by other users"), "{stderr}");
+        let mode = std::fs::metadata(&shared).unwrap().permissions().mode() & 0o7777;
+        assert_eq!(mode, 0o1777, "sticky bit and mode kept");
+        let ledger = std::fs::metadata(shared.join("ledger.sqlite3")).unwrap();
+        assert_eq!(
+            ledger.permissions().mode() & 0o777,
+            0o600,
+            "the app's own file is private"
+        );
+    }
+}
