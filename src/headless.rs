@@ -85,9 +85,23 @@ impl Session {
     }
 
     fn known(&self) -> Result<Vec<KnownState>, Failure> {
-        self.ledger
+        let known = self
+            .ledger
             .known()
-            .map_err(|e| fail(exit::INTERNAL, e.to_string()))
+            .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+        self.tell_skipped();
+        Ok(known)
+    }
+
+    /// Says on stderr how many ledger rows were skipped for a value of the
+    /// wrong type, when any were.
+    fn tell_skipped(&self) {
+        let n = self.ledger.skipped_rows();
+        if n > 0 {
+            eprintln!(
+                "ryze-contacts: {n} row(s) of the ledger hold a value of the wrong type (edited by hand?) and were skipped"
+            );
+        }
     }
 }
 
@@ -905,6 +919,7 @@ fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure
         .ledger
         .history(instance.as_deref(), since, HISTORY_LIMIT)
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    s.tell_skipped();
     // The names of each instance's numbers, from its saved contact list,
     // found in one pass over it.
     let mut names: HashMap<&str, HashMap<String, String>> = HashMap::new();
@@ -1030,6 +1045,8 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
 /// its quotes doubled.
 pub fn csv_cell(field: &str) -> String {
     let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // No control character or escape reaches whoever opens the file.
+    let field = crate::sanitize::clean(field);
     let field = if formula {
         format!("'{field}")
     } else {
@@ -1059,5 +1076,10 @@ mod tests {
             assert!(cell.starts_with("\"'"), "{risky:?} -> {cell}");
         }
         assert_eq!(csv_cell("+447912345678"), "\"'+447912345678\"");
+        assert_eq!(
+            csv_cell("1\x1b[2J\x07@lid"),
+            "1[2J@lid",
+            "escapes never reach the file"
+        );
     }
 }

@@ -180,6 +180,19 @@ pub enum LedgerError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A ledger written by a newer ryze-contacts, with a schema this one
+    /// does not know: refused, untouched.
+    #[error(
+        "ledger {path} was made by a newer ryze-contacts (schema {found}, this one knows up to {known}): update ryze-contacts, or use another --data-dir; the ledger was not changed"
+    )]
+    Newer {
+        /// The ledger file.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
     /// Another program holds the ledger and did not let go in time.
     #[error(
         "ledger {path} is in use by another program (waited {waited_secs} s): close the other ryze-contacts, or whatever holds the file, then retry; nothing was changed"
@@ -231,6 +244,9 @@ impl LedgerError {
 pub struct Ledger {
     conn: Connection,
     path: PathBuf,
+    /// Rows read so far that held a value of the wrong type (a hand-edited
+    /// ledger) and were skipped.
+    skipped: std::cell::Cell<usize>,
 }
 
 /// Seconds since the Unix epoch.
@@ -350,6 +366,18 @@ impl Ledger {
         };
         let conn = Connection::open(path).map_err(sqlite)?;
         conn.busy_timeout(busy_timeout).map_err(sqlite)?;
+        // Before anything writes: a schema from the future stays as it is.
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(sqlite)?;
+        let known = MIGRATIONS.len() as i64 + 1;
+        if found > known {
+            return Err(LedgerError::Newer {
+                path: path.to_path_buf(),
+                found,
+                known,
+            });
+        }
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(sqlite)?;
         conn.pragma_update(None, "synchronous", "FULL")
@@ -379,7 +407,39 @@ impl Ledger {
         Ok(Ledger {
             conn,
             path: path.to_path_buf(),
+            skipped: std::cell::Cell::new(0),
         })
+    }
+
+    /// How many rows read so far were skipped for holding a value of the
+    /// wrong type (see [`Ledger::rows`]).
+    pub fn skipped_rows(&self) -> usize {
+        self.skipped.get()
+    }
+
+    /// The rows of a query; one that holds a value of the wrong type (a
+    /// hand-edited `blocked = 'yes'`) is skipped and counted instead of
+    /// failing the whole read.
+    fn rows<T>(
+        &self,
+        rows: impl Iterator<Item = rusqlite::Result<T>>,
+    ) -> Result<Vec<T>, LedgerError> {
+        let mut out = Vec::new();
+        for row in rows {
+            match row {
+                Ok(row) => out.push(row),
+                Err(
+                    rusqlite::Error::InvalidColumnType(..)
+                    | rusqlite::Error::FromSqlConversionFailure(..)
+                    | rusqlite::Error::IntegralValueOutOfRange(..),
+                ) => {
+                    self.skipped.set(self.skipped.get() + 1);
+                    tracing::warn!(path = %self.path.display(), "a ledger row of a wrong type was skipped");
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        }
+        Ok(out)
     }
 
     fn err(&self, source: rusqlite::Error) -> LedgerError {
@@ -529,7 +589,7 @@ impl Ledger {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+        self.rows(rows)
     }
 
     /// Records a batch and one pending action per item, in one transaction,
@@ -608,7 +668,7 @@ impl Ledger {
                     })
                 })
                 .map_err(|e| self.err(e))?;
-            rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
+            self.rows(rows)?
         };
         let mut stmt = self
             .conn
@@ -631,7 +691,7 @@ impl Ledger {
                     ))
                 })
                 .map_err(|e| self.err(e))?;
-            batch.left = rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?;
+            batch.left = self.rows(rows)?;
         }
         batches.retain(|b| !b.left.is_empty());
         Ok(batches)
@@ -675,7 +735,7 @@ impl Ledger {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.err(e))
+        self.rows(rows)
     }
 
     /// The outcome column of request `id` (`pending`, `done`, `failed`).
@@ -1022,5 +1082,62 @@ mod tests {
             1,
             "adopted once"
         );
+    }
+}
+
+#[cfg(test)]
+mod hand_edited {
+    use super::*;
+
+    #[test]
+    fn a_ledger_of_a_newer_schema_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Ledger::open(dir.path()).unwrap());
+        let path = dir.path().join(FILE_NAME);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("PRAGMA user_version = 999;")
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = Ledger::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(err, LedgerError::Newer { found: 999, .. }),
+            "{err}"
+        );
+        assert!(
+            err.to_string().contains("made by a newer ryze-contacts"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
+    }
+
+    #[test]
+    fn a_row_of_a_wrong_type_is_skipped_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ledger, _) = Ledger::open(dir.path()).unwrap();
+        for jid in ["1@s.whatsapp.net", "2@s.whatsapp.net"] {
+            let id = ledger.record_intent("sales", jid, None, true).unwrap();
+            ledger
+                .record_outcome(
+                    id,
+                    &Outcome::Done {
+                        contact_jid: jid.into(),
+                        blocked: true,
+                        blocked_count: Some(1),
+                    },
+                )
+                .unwrap();
+        }
+        ledger
+            .conn
+            .execute(
+                "UPDATE block_state SET blocked = 'yes' WHERE jid = '1@s.whatsapp.net'",
+                [],
+            )
+            .unwrap();
+        let known = ledger.known().unwrap();
+        assert_eq!(known.len(), 1, "the good row is read");
+        assert_eq!(known[0].jid, "2@s.whatsapp.net");
+        assert_eq!(ledger.skipped_rows(), 1);
     }
 }

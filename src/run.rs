@@ -232,6 +232,12 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
     })?;
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;
+    let skipped = (ledger.skipped_rows() > 0).then(|| {
+        format!(
+            "{} row(s) of the ledger hold a value of the wrong type (edited by hand?) and were skipped",
+            ledger.skipped_rows()
+        )
+    });
     let names: Vec<(String, Option<String>)> = options
         .profile
         .instances
@@ -257,6 +263,7 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
         .iter()
         .cloned()
         .chain(notice)
+        .chain(skipped)
         .collect();
     if !warnings.is_empty() {
         for w in &warnings {
