@@ -122,6 +122,18 @@ fn spawn_signals(tx: mpsc::UnboundedSender<Msg>) {
                 }
             });
         }
+        // SIGTSTP (kill -TSTP, or a shell's job control) suspends as
+        // Ctrl-Z does: the terminal is given back first.
+        let tstp = SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw());
+        if let Ok(mut stream) = signal(tstp) {
+            tokio::spawn(async move {
+                while stream.recv().await.is_some() {
+                    if tx.send(Msg::Suspend).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
     }
 }
 
@@ -337,6 +349,10 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
                     Effect::Redraw => dirty = true,
                     Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
                     Effect::Quit => break 'outer,
+                    Effect::Suspend => {
+                        guard.suspend()?;
+                        dirty = true;
+                    }
                 }
             }
         }

@@ -54,6 +54,29 @@ impl TerminalGuard {
 }
 
 impl TerminalGuard {
+    /// Gives the terminal back (as on exit) and stops the process until
+    /// the shell continues it (`fg`); then takes the terminal again and
+    /// clears it, for the next frame to draw everything.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        release(self.mouse);
+        ratatui::restore();
+        #[cfg(unix)]
+        rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP)?;
+        // Continued: raw mode, the alternate screen and pasting again.
+        self.terminal = ratatui::try_init()?;
+        ratatui::crossterm::execute!(
+            std::io::stdout(),
+            ratatui::crossterm::event::EnableBracketedPaste
+        )?;
+        if self.mouse {
+            ratatui::crossterm::execute!(
+                std::io::stdout(),
+                ratatui::crossterm::event::EnableMouseCapture
+            )?;
+        }
+        self.wipe()
+    }
+
     /// Clears the screen and makes the next frame draw every cell, without
     /// asking the terminal anything: ratatui's `clear` asks for the cursor
     /// position, a round trip that races the input thread for the answer

@@ -329,3 +329,70 @@ fn a_paste_is_text_in_the_prompt_and_nothing_on_the_list() {
     );
     assert!(emu.handle().block_requests().is_empty());
 }
+
+#[test]
+fn ctrl_z_and_sigtstp_give_the_terminal_back_and_sigcont_redraws() {
+    let (_rt, _emu, dir) = emulator_and_profile(Duration::ZERO);
+    let mut app = App::start(&dir.path().join("profile.toml"), &dir.path().join("data"));
+    app.screen.wait_for("40 of 40");
+    let pid = app.child.process_id().expect("a pid").to_string();
+    let stopped = |pid: &str| {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        stat.rsplit(')')
+            .next()
+            .is_some_and(|rest| rest.trim_start().starts_with('T'))
+    };
+    for how in ["ctrl-z", "sigtstp"] {
+        let before = app.screen.raw.lock().unwrap().len();
+        match how {
+            "ctrl-z" => app.press(b"\x1a"),
+            _ => {
+                assert!(
+                    std::process::Command::new("kill")
+                        .args(["-TSTP", &pid])
+                        .status()
+                        .unwrap()
+                        .success()
+                );
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !stopped(&pid) {
+            assert!(Instant::now() < deadline, "{how}: the app did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let after: Vec<u8> = app.screen.raw.lock().unwrap()[before..].to_vec();
+        let written = String::from_utf8_lossy(&after);
+        assert!(
+            written.contains("\x1b[?1049l"),
+            "{how}: the alternate screen was left"
+        );
+        assert!(
+            written.contains("\x1b[?2004l"),
+            "{how}: bracketed paste was turned off"
+        );
+        // fg: continued, the app takes the terminal again and redraws.
+        let before = app.screen.raw.lock().unwrap().len();
+        assert!(
+            std::process::Command::new("kill")
+                .args(["-CONT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let raw = app.screen.raw.lock().unwrap()[before..].to_vec();
+            let text = String::from_utf8_lossy(&raw).into_owned();
+            if text.contains("\x1b[?1049h") && text.contains("40 of 40") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{how}: no redraw after SIGCONT");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    app.press(b"q");
+    let (status, raw) = app.wait_exit();
+    assert!(status.success(), "{status:?}");
+    assert_restored(&raw);
+}

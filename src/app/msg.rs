@@ -34,6 +34,8 @@ pub enum Msg {
     },
     /// A worker result.
     Api(ApiResult),
+    /// SIGTSTP from outside (`kill -TSTP`): suspend as Ctrl-Z does.
+    Suspend,
     /// The contact list saved by the last run, read at start.
     Cached {
         /// The instance.
@@ -83,6 +85,8 @@ pub enum Effect {
     Copy(String),
     /// Leave the app.
     Quit,
+    /// Give the terminal back and stop until `fg` (Ctrl-Z, SIGTSTP).
+    Suspend,
 }
 
 /// A job for the API worker. Instances are indexes into the profile.

@@ -94,6 +94,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Terminate => vec![Effect::Quit],
+        Msg::Suspend => vec![Effect::Suspend],
     }
 }
 
@@ -137,6 +138,10 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
 /// taken out of the state while its key is handled; it is put back
 /// unless the key closes it.
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    // Suspending works in every context, whatever has the keys.
+    if state.keymap.command_for(&key) == Some(Command::Suspend) {
+        return vec![Effect::Suspend];
+    }
     let Some(overlay) = state.overlay.take() else {
         return match state.keymap.command_for(&key) {
             Some(command) => on_command(state, command),
@@ -251,6 +256,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Details => return super::overlay::open_details(state),
         Command::CommandLine => state.overlay = Some(Overlay::CommandLine(String::new())),
         Command::Quit => return request_quit(state),
+        Command::Suspend => return vec![Effect::Suspend],
     }
     Vec::new()
 }

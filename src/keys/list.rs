@@ -61,6 +61,8 @@ pub enum Command {
     Details,
     /// Leave (asks if work is pending).
     Quit,
+    /// Suspend to the shell (`fg` comes back), from any context.
+    Suspend,
 }
 
 /// Groups of the help overlay.
@@ -299,6 +301,13 @@ pub const BINDINGS: &[Binding] = &[
         help: "quit (asks only if requests are pending)",
         hint: Some("quit"),
     },
+    Binding {
+        keys: &[ctrl('z')],
+        command: Command::Suspend,
+        group: Group::App,
+        help: "suspend to the shell, anywhere; fg comes back redrawn",
+        hint: None,
+    },
 ];
 
 impl Command {
@@ -349,6 +358,7 @@ impl Command {
             Command::History => "history",
             Command::Details => "details",
             Command::Quit => "quit",
+            Command::Suspend => "suspend",
         }
     }
 }
