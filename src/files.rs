@@ -16,6 +16,15 @@ const FILE_MODE: u32 = 0o600;
 /// app makes inside its data folder), in which case it is set to 0700. The
 /// data folder itself is never tightened: it may be one the user shares.
 pub fn private_dir(dir: &Path, tighten: bool) -> io::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{} is a file, not a folder: point --data-dir at a folder",
+                dir.display()
+            ),
+        ));
+    }
     let existed = dir.is_dir();
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);

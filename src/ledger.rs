@@ -217,6 +217,9 @@ fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
 fn sqlite_hint(e: &rusqlite::Error) -> &'static str {
     match sqlite_code(e) {
         Some(ErrorCode::DiskFull) => ": the disk is full; free some space, then retry",
+        Some(ErrorCode::SystemIoFailure) => {
+            ": the disk may be full or failing; check its free space, then retry"
+        }
         Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
             ": check the permissions of the data folder"
         }

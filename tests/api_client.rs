@@ -380,3 +380,38 @@ async fn tokens_never_appear_in_errors() {
         assert!(!text.contains("super-secret-token-value"), "{text}");
     }
 }
+
+/// A server that reads the whole POST and closes the connection without a
+/// word: the request was sent and may have acted, which is what is said
+/// (not "cannot connect").
+#[tokio::test]
+async fn a_connection_lost_after_the_request_was_sent_says_so() {
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).unwrap();
+    let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    let server = std::thread::spawn(move || {
+        // The client may try twice on a fresh connection; each is read,
+        // then closed.
+        for _ in 0..2 {
+            let Ok((mut conn, _)) = listener.accept() else {
+                return;
+            };
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request);
+            drop(conn);
+        }
+    });
+    let token = account();
+    let ep = Endpoint {
+        base_url: &url,
+        token: &token,
+    };
+    let e = client()
+        .block(ep, "sales", "5511999999999@s.whatsapp.net", true)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ApiError::Lost { .. }), "{e:?}");
+    assert!(e.to_string().contains("after the request was sent"), "{e}");
+    assert!(e.is_transient(), "idempotent: it may be sent again");
+    drop(server);
+}

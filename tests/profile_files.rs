@@ -114,3 +114,16 @@ fn a_profile_that_is_not_a_regular_file_is_refused_at_once() {
         assert!(err.to_string().contains("is not a regular file"));
     }
 }
+
+#[test]
+fn a_data_folder_that_is_a_file_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("data");
+    std::fs::write(&file, "not a folder").unwrap();
+    let err = ryze_contacts::ledger::Ledger::open(&file).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is a file, not a folder: point --data-dir at a folder"),
+        "{err}"
+    );
+}

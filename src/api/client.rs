@@ -252,13 +252,15 @@ impl ApiClient {
                 seconds: self.config.request.as_secs().max(1),
             };
         }
-        let (connect, decode) = (
-            e.is_connect() || e.is_request() || e.is_body(),
-            e.is_decode(),
-        );
+        // A connection that could not be made, or one lost once the request
+        // was on its way (the server may have acted on it).
+        let (connect, lost, decode) =
+            (e.is_connect(), e.is_request() || e.is_body(), e.is_decode());
         let detail = root_cause(e);
         if connect {
             ApiError::Connect { detail }
+        } else if lost {
+            ApiError::Lost { detail }
         } else if decode {
             ApiError::malformed(detail)
         } else {

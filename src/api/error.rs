@@ -57,6 +57,15 @@ pub enum ApiError {
         /// What failed, without URL or token.
         detail: String,
     },
+    /// The connection was lost after the request was sent, before any
+    /// answer: the server may have acted on it.
+    #[error(
+        "the connection was lost after the request was sent (the server may have acted on it): {detail}"
+    )]
+    Lost {
+        /// What the network said, without URL or token.
+        detail: String,
+    },
     /// The connection broke after the answer began and before its end.
     #[error("the connection broke mid-answer: {detail}")]
     Interrupted {
@@ -161,6 +170,9 @@ impl ApiError {
             ApiError::Interrupted { .. } => {
                 "the connection dropped before the whole answer arrived: retry, and check the network if it persists"
             }
+            ApiError::Lost { .. } => {
+                "retry (blocking twice is harmless), and check the network if it persists"
+            }
             ApiError::Malformed { .. } => "check that base_url points to RyzeAPI",
             ApiError::TooLarge { .. } => "the answer is too large to load",
             ApiError::Contrary { .. } => {
@@ -179,6 +191,7 @@ impl ApiError {
             ApiError::Unreachable { .. }
             | ApiError::Timeout { .. }
             | ApiError::Connect { .. }
+            | ApiError::Lost { .. }
             | ApiError::Interrupted { .. } => true,
             _ => false,
         }

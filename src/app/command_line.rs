@@ -167,6 +167,15 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             state.filter = arg.to_string();
             refilter(state, None).into_iter().collect()
         }
+        "refresh" | "r" | "help" | "messages" | "m" | "history" | "h" | "quit" | "q"
+            if !arg.is_empty() =>
+        {
+            error(
+                state,
+                format!(":{command} takes nothing after it (\"{arg}\"): nothing was done"),
+            );
+            Vec::new()
+        }
         "refresh" | "r" => refresh(state),
         "help" => {
             super::overlay::open_help(state);

@@ -372,6 +372,7 @@ impl From<&ApiError> for ErrorInfo {
             ApiError::Unreachable { .. }
             | ApiError::Timeout { .. }
             | ApiError::Connect { .. }
+            | ApiError::Lost { .. }
             | ApiError::Interrupted { .. } => ErrorKind::Unreachable,
             ApiError::Contrary { .. } => ErrorKind::Contrary,
             ApiError::Malformed { .. } | ApiError::TooLarge { .. } => ErrorKind::Malformed,

@@ -220,6 +220,20 @@ impl<A: Action> Table<A> {
                 problems.push(format!("{table} {name}: give at least one key"));
                 continue;
             }
+            // In a line, a plain character is text: binding one would stop
+            // it being typed (a 5 in a number).
+            if context == "line"
+                && let Some(k) = parsed.iter().find(|k| {
+                    matches!(k.code, KeyCode::Char(_))
+                        && !k.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                })
+            {
+                problems.push(format!(
+                    "{table} {name}: {} is typed as text in a line; use a key with Ctrl or Alt, or a special key",
+                    k.label()
+                ));
+                continue;
+            }
             entry.keys = parsed;
         }
         for (i, a) in self.entries.iter().enumerate() {
@@ -498,6 +512,7 @@ mod tests {
         let bad: Overrides = vec![
             ("dialogs".into(), "yes".into(), vec!["g".into()]),
             ("overlay".into(), "down".into(), vec!["q".into()]),
+            ("line".into(), "submit".into(), vec!["5".into()]),
         ];
         let errors = Keymap::with_overrides(&bad).unwrap_err();
         assert!(
@@ -510,6 +525,12 @@ mod tests {
             errors
                 .iter()
                 .any(|e| e.contains("[keys.overlay] q is bound to both close and down")),
+            "{errors:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("[keys.line] submit: 5 is typed as text in a line")),
             "{errors:?}"
         );
     }

@@ -96,6 +96,11 @@ fn the_command_line_runs_commands() {
     assert!(status_text(&s).contains("no command \"nope\""));
     type_line(&mut s, "instance mars");
     assert!(status_text(&s).contains("no instance \"mars\""));
+    assert!(
+        type_line(&mut s, "quit now").is_empty(),
+        "an extra word is refused"
+    );
+    assert!(status_text(&s).contains(":quit takes nothing after it (\"now\")"));
     assert_eq!(type_line(&mut s, "quit"), vec![Effect::Quit]);
 }
 
