@@ -22,11 +22,17 @@ pub struct TabPlace {
     pub end: u16,
 }
 
+/// Marks the tab line's left end when tabs before it are scrolled away.
+pub const MORE_LEFT: &str = "‹";
+
 /// The tab line's layout at `width` columns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TabLayout {
     /// Whether the app's name is shown.
     pub brand: bool,
+    /// Whether tabs before the first one shown are scrolled away (the
+    /// line then starts with [`MORE_LEFT`]).
+    pub more_left: bool,
     /// The tabs, left to right.
     pub tabs: Vec<TabPlace>,
 }
@@ -44,10 +50,14 @@ pub fn layout(state: &State, width: u16) -> TabLayout {
         };
         1 + inst.title().width() + 2 + 1 + state_part
     };
-    let place = |brand: bool, all_states: bool| -> (usize, TabLayout) {
+    let place_from = |first: usize, brand: bool, all_states: bool| -> (usize, TabLayout) {
         let mut x = if brand { BRAND.width() } else { 0 };
+        let more_left = first > 0;
+        if more_left {
+            x += MORE_LEFT.width();
+        }
         let mut tabs = Vec::new();
-        for i in 0..state.instances.len() {
+        for i in first..state.instances.len() {
             let with_state = all_states || i == state.current;
             let w = tab_width(i, with_state);
             tabs.push(TabPlace {
@@ -58,8 +68,16 @@ pub fn layout(state: &State, width: u16) -> TabLayout {
             });
             x += w;
         }
-        (x, TabLayout { brand, tabs })
+        (
+            x,
+            TabLayout {
+                brand,
+                more_left,
+                tabs,
+            },
+        )
     };
+    let place = |brand: bool, all_states: bool| place_from(0, brand, all_states);
     let fits = |(w, _): &(usize, TabLayout)| *w <= width as usize;
     let full = place(true, true);
     if fits(&full) {
@@ -69,7 +87,21 @@ pub fn layout(state: &State, width: u16) -> TabLayout {
     if fits(&short) {
         return short.1;
     }
-    place(false, false).1
+    // Too many tabs: the line scrolls so that the shown instance's tab is
+    // always on it, as far left as it needs.
+    let mut first = 0;
+    loop {
+        let (_, layout) = place_from(first, false, false);
+        let current_fits = layout
+            .tabs
+            .iter()
+            .find(|t| t.instance == state.current)
+            .is_some_and(|t| usize::from(t.end) <= width as usize);
+        if current_fits || first >= state.current {
+            return layout;
+        }
+        first += 1;
+    }
 }
 
 /// The instance whose tab is at `column`, if any.

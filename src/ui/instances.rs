@@ -50,6 +50,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if layout.brand {
         spans.push(Span::styled(tabs::BRAND, theme::brand()));
     }
+    if layout.more_left {
+        spans.push(Span::styled(tabs::MORE_LEFT, theme::dim()));
+    }
     for tab in &layout.tabs {
         spans.push(Span::raw("│"));
         spans.extend(tab_spans(

@@ -175,3 +175,29 @@ fn tab_layout_drops_state_words_then_the_name_when_narrow() {
     assert_eq!(tabs::tab_at(&s, 200, 0), None, "the name is not a tab");
     assert_eq!(tabs::tab_at(&s, 200, wide.tabs[1].start), Some(1));
 }
+
+#[test]
+fn with_hundreds_of_instances_the_tab_line_scrolls_to_the_shown_one() {
+    let names: Vec<(String, Option<String>)> =
+        (0..300).map(|i| (format!("desk-{i:03}"), None)).collect();
+    let mut s = State::new(&names, &[], 250);
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    let layout = tabs::layout(&s, 80);
+    let current = layout
+        .tabs
+        .iter()
+        .find(|t| t.instance == 250)
+        .expect("the shown tab is laid out");
+    assert!(current.end <= 80, "{current:?}");
+    assert!(layout.more_left, "the line says tabs are scrolled away");
+    assert_eq!(tabs::tab_at(&s, 80, current.start), Some(250));
+    // The first instance needs no scrolling.
+    s.current = 0;
+    assert!(!tabs::layout(&s, 80).more_left);
+}
