@@ -55,12 +55,12 @@ pub fn phone_digits(jid: &str) -> Option<&str> {
 /// `<digits>@s.whatsapp.net` (with an optional `:<device>`) or
 /// `<digits>@lid`. Anything else from the server is not stored.
 pub fn is_valid_jid(jid: &str) -> bool {
-    // No number or hidden identity begins with 0 (`0@lid` is no one).
+    // Digits, not all zeros (`0@lid` is no one).
     let digits = |s: &str| {
         !s.is_empty()
             && s.len() <= 32
-            && !s.starts_with('0')
             && s.bytes().all(|b| b.is_ascii_digit())
+            && s.bytes().any(|b| b != b'0')
     };
     if let Some(user) = jid.strip_suffix(PHONE_SUFFIX) {
         return match user.split_once(':') {
@@ -241,7 +241,7 @@ mod tests {
             "5511999999999",
             "+5511999999999@s.whatsapp.net",
             "0@lid",
-            "0044@s.whatsapp.net",
+            "000@s.whatsapp.net",
         ] {
             assert!(!is_valid_jid(bad), "{bad}");
         }
