@@ -1,5 +1,4 @@
 //! The typed client over real HTTP against the emulator on 127.0.0.1.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

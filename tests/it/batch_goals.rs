@@ -3,7 +3,6 @@
 //! `resume`, must end with every number blocked and the ledger agreeing
 //! with the server; and (ignored by default, about 70 s) 1,000 blocks at
 //! 600 per minute run at the allowed rate without a single 429.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -1,5 +1,4 @@
 //! The binary as a subprocess: flags, environment, exit codes, messages.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

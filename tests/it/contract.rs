@@ -1,7 +1,6 @@
 //! The emulator against the contract, written out as JSON text. These
 //! tests use raw HTTP, not the app's client, so that the client and the
 //! emulator cannot share a misunderstanding.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::net::{Ipv4Addr, SocketAddr};
 

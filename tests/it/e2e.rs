@@ -1,7 +1,6 @@
 //! End to end: the real binary in a pseudo-terminal against the emulator.
 //! Keys are typed, the screen is read back through a terminal emulator
 //! (vt100), and the server's state is checked.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr};

@@ -1,7 +1,6 @@
 //! Batches of blocks through the worker while the emulator misbehaves:
 //! latency, 5xx, proxy pages, stalls, 429 storms, a server that dies and
 //! comes back. At the end the ledger and the server must agree.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};

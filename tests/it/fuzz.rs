@@ -1,7 +1,6 @@
 //! Property tests (the CI-friendly stand-in for cargo fuzz) over every
 //! parser and the sanitiser, plus a replay of the nasty inputs kept in
 //! tests/corpus. Each property runs a bounded number of cases.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::path::Path;
 

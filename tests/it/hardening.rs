@@ -2,7 +2,6 @@
 //! 127.0.0.1: rate headers that lie, a clock that runs behind, 429s with
 //! and without `Retry-After`, a body cut mid-way, escapes in the instance
 //! state. Every case once stalled, stormed, or reached the terminal.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};

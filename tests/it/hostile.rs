@@ -1,7 +1,6 @@
 //! The client against a server that answers badly on purpose: wrong types,
 //! missing and extra fields, non-JSON pages, huge bodies, escapes in
 //! messages, redirects to another host.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};

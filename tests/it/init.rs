@@ -1,6 +1,5 @@
 //! `ryze-contacts init` end to end against the emulator, with the answers
 //! typed on standard input; plus completions and the manual page.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};

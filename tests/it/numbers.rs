@@ -2,7 +2,6 @@
 //! across ten countries: each input is sent as the E.164 number expected,
 //! or refused (with its message, and no request at all), or refused as
 //! ambiguous naming both readings.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Command, Stdio};

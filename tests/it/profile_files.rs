@@ -1,5 +1,4 @@
 //! Profiles as real TOML files in temporary folders.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

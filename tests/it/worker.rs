@@ -1,6 +1,5 @@
 //! The API worker against the emulator: jobs in, messages out, ledger and
 //! server in agreement.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

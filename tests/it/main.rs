@@ -1,0 +1,19 @@
+//! Every integration test in one test binary: the crate is linked once,
+//! not once per file. Each module is one area, against the real binary,
+//! the emulator on 127.0.0.1, real files in temporary folders.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
+
+mod api_client;
+mod batch_goals;
+mod cli;
+mod contract;
+mod e2e;
+mod faults;
+mod fuzz;
+mod hardening;
+mod headless;
+mod hostile;
+mod init;
+mod numbers;
+mod profile_files;
+mod worker;
