@@ -155,9 +155,25 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
             "this token sees no instance: nothing was written",
         ));
     }
+    // A name that holds controls or bidi marks cannot be shown, nor
+    // written to the profile, as it is: writing a cleaned one would name
+    // another instance than the one picked.
+    let (instances, odd): (Vec<_>, Vec<_>) = instances.into_iter().partition(|i| !i.name_is_odd());
+    for inst in &odd {
+        println!(
+            "  left out: an instance whose name holds control or direction characters (shown as \"{}\"): rename it in RyzeAPI to add it",
+            inst.shown_name()
+        );
+    }
+    if instances.is_empty() {
+        return Err(fail(
+            exit::API,
+            "no instance this token sees has a name that can be written to a profile: nothing was written",
+        ));
+    }
     println!("This token sees {} instance(s):", instances.len());
     for (i, inst) in instances.iter().enumerate() {
-        println!("  {}) {} ({})", i + 1, inst.name, inst.state());
+        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
     }
     let chosen = loop {
         let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;

@@ -64,15 +64,11 @@ fn clean_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Erro
     Ok(Option::<String>::deserialize(d)?.map(|s| clean(&s).into_owned()))
 }
 
-fn clean_name<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(clean(&String::deserialize(d)?).into_owned())
-}
-
 /// One instance from `GET /api/instance/list`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct InstanceInfo {
-    /// The instance name, sanitised.
-    #[serde(deserialize_with = "clean_name")]
+    /// The instance name exactly as the server gave it (it names the
+    /// instance in paths); [`InstanceInfo::shown_name`] is for screens.
     pub name: String,
     /// The connection block.
     #[serde(default, deserialize_with = "null_as_default")]
@@ -101,6 +97,17 @@ impl InstanceInfo {
     pub fn own_region(&self) -> Option<crate::number::Region> {
         let jid = self.connection.as_ref()?.number_jid.as_deref()?;
         crate::number::Region::of_digits(crate::number::phone_digits(jid)?)
+    }
+
+    /// The name as it may be shown: controls and bidi marks removed.
+    pub fn shown_name(&self) -> Cow<'_, str> {
+        clean(&self.name)
+    }
+
+    /// Whether the name holds characters that cannot be shown or written
+    /// as they are (controls, bidi marks).
+    pub fn name_is_odd(&self) -> bool {
+        matches!(self.shown_name(), Cow::Owned(_))
     }
 
     /// The instance's own phone JID (`<digits>@s.whatsapp.net`, any device

@@ -162,3 +162,55 @@ fn completions_and_manual_page() {
     assert!(text.starts_with(".ie") || text.contains(".TH"), "roff");
     assert!(text.contains("ryze\\-contacts") || text.contains("ryze-contacts"));
 }
+
+#[test]
+fn init_leaves_out_a_name_it_would_have_to_change() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut config = EmulatorConfig::demo(Some(3));
+    config.instances.truncate(1);
+    config.instances.push(emulator::EmuInstance::generated(
+        "sales\u{202e}kram",
+        "connected",
+        "5511955550999",
+        3,
+    ));
+    config.instances.push(emulator::EmuInstance::generated(
+        "support\tdesk",
+        "connected",
+        "5511955550998",
+        3,
+    ));
+    let emu = rt
+        .block_on(emulator::start(
+            config,
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profile.toml");
+    let out = run(
+        &["init"],
+        &path,
+        &format!("{}\ndemo-account-token\nall\nfile\n", emu.base_url()),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        stdout
+            .matches("left out: an instance whose name holds")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("This token sees 1 instance(s)"), "{stdout}");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("name = \"sales\""), "{text}");
+    assert!(
+        !text.contains("kram") && !text.contains("desk"),
+        "no changed name is written: {text}"
+    );
+}
