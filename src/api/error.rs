@@ -150,7 +150,7 @@ impl ApiError {
                     "this instance token does not own this instance: use its own token or the account token"
                 }
                 404 => "no such instance on the server: check the name in the profile",
-                409 => "the server reports a conflict: press r to refresh, then retry",
+                409 => "the server reports a conflict: refresh, then retry",
                 429 => "rate limit reached: wait for the window to reset, then retry",
                 503 => "instance is not connected: connect the phone and retry",
                 300..=399 => {
@@ -176,7 +176,7 @@ impl ApiError {
             ApiError::Malformed { .. } => "check that base_url points to RyzeAPI",
             ApiError::TooLarge { .. } => "the answer is too large to load",
             ApiError::Contrary { .. } => {
-                "nothing was recorded as changed: check the contact on the phone, press r, then retry"
+                "nothing was recorded as changed: check the contact on the phone, refresh, then retry"
             }
             ApiError::Request { .. } => "check base_url and the instance name in the profile",
         }

@@ -10,7 +10,7 @@ use super::line::{Edit, edit};
 use super::msg::{ApiJob, BatchCreated, Effect};
 use super::ops::{error, info, move_by};
 use super::state::{BatchDialog, Connection, DialogFocus, Load, Overlay, ResumeOffer, State};
-use crate::keys::DialogAction;
+use crate::keys::{Command, DialogAction};
 use crate::ledger::UnfinishedBatch;
 use crate::number::{Target, read_typed};
 
@@ -421,17 +421,18 @@ pub(super) fn on_answer(
                 }
                 None => text.push_str(&format!(", {} failed", b.failed)),
             }
-            let again = match b.failures.first() {
-                Some(i) if i.block => "B",
-                _ => "U",
-            };
+            let again = state.keymap.label_of(match b.failures.first() {
+                Some(i) if i.block => Command::BulkBlock,
+                _ => Command::BulkUnblock,
+            });
             if marked == b.failed {
                 text.push_str(&format!(" · still marked: {again} retries them"));
             } else if marked > 0 {
                 text.push_str(&format!(" · {marked} still marked: {again} retries them"));
             }
             if b.failed > 1 {
-                text.push_str(" · m shows each");
+                let m = state.keymap.label_of(Command::Messages);
+                text.push_str(&format!(" · {m} shows each"));
             }
         }
         if b.cancelled > 0 {
@@ -452,7 +453,8 @@ pub(super) fn on_answer(
         let undoable = b.undoable();
         if !b.is_undo {
             if !undoable.is_empty() {
-                text.push_str(" · u undoes it");
+                let u = state.keymap.label_of(Command::Undo);
+                text.push_str(&format!(" · {u} undoes it"));
             }
             state.history.push(super::undo::Done {
                 label: b.label.clone(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::batch::{Batch, Item};
 use super::msg::ErrorInfo;
 use crate::contacts::{ContactRef, ContactStore, Sort};
-use crate::keys::Keymap;
+use crate::keys::{Command, Keymap};
 use crate::ledger::KnownState;
 use crate::number::{Target, TypedError, read_typed};
 
@@ -640,7 +640,7 @@ impl State {
         if lines.len() > MAX_MESSAGE_ROWS {
             lines.truncate(MAX_MESSAGE_ROWS);
             if let Some(last) = lines.last_mut() {
-                let more = " m shows all";
+                let more = format!(" {} shows all", self.keymap.label_of(Command::Messages));
                 let head = crate::text::fit(&format!("{last} …"), width.saturating_sub(more.len()));
                 *last = crate::text::fit(&format!("{head}{more}"), width);
             }

@@ -178,6 +178,12 @@ impl<A: Action> Table<A> {
             .map(|e| e.action)
     }
 
+    /// How messages name the first key of `action` in force, when it has
+    /// one.
+    pub fn label_of(&self, action: A) -> Option<String> {
+        self.keys_of(action).first().map(Key::label)
+    }
+
     /// The keys of `action`.
     pub fn keys_of(&self, action: A) -> &[Key] {
         self.entries

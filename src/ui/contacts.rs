@@ -12,6 +12,7 @@ use crate::app::State;
 use crate::app::state::{Instance, Load, View};
 use crate::contacts::ContactRef;
 use crate::filter::highlight;
+use crate::keys::Command;
 
 /// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
 pub fn age(now: i64, at: i64) -> String {
@@ -149,7 +150,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 lines.push(Line::styled(format!("HTTP {status}"), theme::dim()));
             }
             lines.push(Line::raw(""));
-            lines.push(Line::raw(format!("What to do: {}. Then press r.", e.hint)));
+            let refresh = state.keymap.label_of(Command::Refresh);
+            lines.push(Line::raw(format!(
+                "What to do: {}. Then press {refresh}.",
+                e.hint
+            )));
             return message(frame, area, lines);
         }
         Load::Loaded => {}
@@ -161,11 +166,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             format!("{} filtering…", theme::spinner(state.ticks))
         } else if !state.filter.is_empty() {
             format!(
-                "No contact matches \"{}\". Esc clears the filter.",
-                state.filter
+                "No contact matches \"{}\". {} clears the filter.",
+                state.filter,
+                state.keymap.label_of(Command::ClearFilter)
             )
         } else if state.view == View::Blocked {
-            "Nothing is known blocked here. Press v to see every contact.".to_string()
+            format!(
+                "Nothing is known blocked here. Press {} to see every contact.",
+                state.keymap.label_of(Command::BlockedView)
+            )
         } else {
             "No contact to show.".to_string()
         };

@@ -12,6 +12,7 @@ use crate::app::State;
 use crate::app::log::LineKind;
 use crate::app::overlay;
 use crate::app::state::{Overlay, Pager};
+use crate::keys::{OverlayAction, Table};
 
 /// A line styled by what it is.
 fn styled(kind: LineKind, text: String) -> Line<'static> {
@@ -61,8 +62,11 @@ fn empty_text(state: &State, overlay: &Overlay, pager: &Pager) -> Option<String>
     }
 }
 
-/// `/tom▏` while typing, `search: tom (Esc clears)` when kept, else how.
-fn search_line(overlay: &Overlay, pager: &Pager) -> Line<'static> {
+/// `/tom▏` while typing, `search: tom (Esc clears)` when kept, else how;
+/// keys named as they are in force.
+fn search_line(overlay: &Overlay, pager: &Pager, keys: &Table<OverlayAction>) -> Line<'static> {
+    let close = keys.label_of(OverlayAction::Close).unwrap_or_default();
+    let search = keys.label_of(OverlayAction::Search).unwrap_or_default();
     let what = match overlay {
         Overlay::History(_) => "filters by number, name, action or error",
         _ => "searches",
@@ -77,10 +81,10 @@ fn search_line(overlay: &Overlay, pager: &Pager) -> Line<'static> {
         Line::from(vec![
             Span::styled("search: ", theme::dim()),
             Span::styled(pager.search.clone(), theme::key()),
-            Span::styled(" (Esc clears)", theme::dim()),
+            Span::styled(format!(" ({close} clears)"), theme::dim()),
         ])
     } else {
-        Line::styled(format!("/ {what} · Esc closes"), theme::dim())
+        Line::styled(format!("{search} {what} · {close} closes"), theme::dim())
     }
 }
 
@@ -108,7 +112,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
     while shown.len() < rows {
         shown.push(Line::raw(""));
     }
-    shown.push(search_line(overlay, pager));
+    shown.push(search_line(overlay, pager, &state.keymap.overlay));
     let position = if total > rows {
         format!(" {}-{} of {total} ", top + 1, (top + rows).min(total))
     } else {

@@ -1105,3 +1105,45 @@ fn the_prompt_preview_is_shortened_between_words_with_an_ellipsis() {
     assert!(footer.starts_with("Block number: …1111"), "{footer}");
     assert!(footer.contains("1111END▏"), "{footer}");
 }
+
+#[test]
+fn messages_and_empty_screens_name_the_keys_in_force() {
+    let mut s = demo_state();
+    let overrides: crate::keys::Overrides = vec![
+        (String::new(), "refresh".into(), vec!["f5".into()]),
+        (String::new(), "clear_filter".into(), vec!["f6".into()]),
+        (String::new(), "blocked_view".into(), vec!["f7".into()]),
+        (String::new(), "messages".into(), vec!["f8".into()]),
+        ("overlay".into(), "close".into(), vec!["x".into()]),
+        ("overlay".into(), "search".into(), vec!["ctrl-f".into()]),
+    ];
+    s.keymap = crate::keys::Keymap::with_overrides(&overrides).unwrap();
+    // A filter that matches nothing.
+    update(&mut s, key(KeyCode::Char('/')));
+    for c in "zzzz".chars() {
+        update(&mut s, key(KeyCode::Char(c)));
+    }
+    update(&mut s, key(KeyCode::Enter));
+    let screen = text(&render(&mut s, 100, 24));
+    assert!(screen.contains("F6 clears the filter"), "{screen}");
+    assert!(screen.contains("(F6 clears)"), "{screen}");
+    assert!(!screen.contains("Esc clears"), "{screen}");
+    update(&mut s, key(KeyCode::F(6)));
+    // The blocked view of an instance with nothing known blocked.
+    update(&mut s, key(KeyCode::Tab));
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Contacts {
+            instance: 1,
+            result: Ok(Arc::new(ContactStore::from_remote(contacts()))),
+        }),
+    );
+    update(&mut s, key(KeyCode::F(7)));
+    let screen = text(&render(&mut s, 100, 24));
+    assert!(screen.contains("Press F7 to see every contact"), "{screen}");
+    // The message log names its own keys.
+    update(&mut s, key(KeyCode::F(8)));
+    let screen = text(&render(&mut s, 100, 24));
+    assert!(screen.contains("Ctrl-F searches · x closes"), "{screen}");
+    assert!(!screen.contains("Esc closes"), "{screen}");
+}
