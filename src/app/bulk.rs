@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use ratatui::crossterm::event::KeyEvent;
 
 use super::batch::{Batch, Item, items_left};
+use super::confirm::{Answer, answer};
 use super::line::{Edit, edit};
 use super::msg::{ApiJob, BatchCreated, Effect};
 use super::ops::{error, info, move_by};
@@ -590,18 +591,11 @@ pub(super) fn on_resume_key(
     resume_focused: bool,
     key: KeyEvent,
 ) -> Vec<Effect> {
-    let resume = match state.keymap.dialog.action_for(&key) {
-        Some(DialogAction::Yes) => true,
-        Some(DialogAction::Press) => resume_focused,
-        Some(DialogAction::No) => false,
-        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => {
-            state.overlay = Some(Overlay::Resume {
-                offer,
-                resume_focused: !resume_focused,
-            });
-            return Vec::new();
-        }
-        _ => {
+    let mut resume_focused = resume_focused;
+    let resume = match answer(&state.keymap.dialog, &key, &mut resume_focused) {
+        Answer::Yes => true,
+        Answer::No => false,
+        Answer::Open => {
             state.overlay = Some(Overlay::Resume {
                 offer,
                 resume_focused,

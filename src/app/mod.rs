@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod bulk;
 mod command_line;
+mod confirm;
 pub mod details;
 pub mod help;
 pub mod history;

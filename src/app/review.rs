@@ -4,6 +4,7 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::confirm::{Answer, answer};
 use super::msg::Effect;
 use super::state::{Overlay, State};
 use crate::keys::DialogAction;
@@ -79,26 +80,17 @@ impl NumberReview {
 
 /// Keys of the review: go, cancel, the buttons, and scrolling the list.
 pub(super) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent) -> Vec<Effect> {
-    let confirm = match state.keymap.dialog.action_for(&key) {
-        Some(DialogAction::Yes) => true,
-        Some(DialogAction::Press) => review.confirm_focused,
-        Some(DialogAction::No) => false,
-        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => {
-            review.confirm_focused = !review.confirm_focused;
-            state.overlay = Some(Overlay::Review(review));
-            return Vec::new();
-        }
-        Some(DialogAction::Down) => {
-            review.top = (review.top + 1).min(review.entries.len().saturating_sub(1));
-            state.overlay = Some(Overlay::Review(review));
-            return Vec::new();
-        }
-        Some(DialogAction::Up) => {
-            review.top = review.top.saturating_sub(1);
-            state.overlay = Some(Overlay::Review(review));
-            return Vec::new();
-        }
-        _ => {
+    let confirm = match answer(&state.keymap.dialog, &key, &mut review.confirm_focused) {
+        Answer::Yes => true,
+        Answer::No => false,
+        Answer::Open => {
+            match state.keymap.dialog.action_for(&key) {
+                Some(DialogAction::Down) => {
+                    review.top = (review.top + 1).min(review.entries.len().saturating_sub(1));
+                }
+                Some(DialogAction::Up) => review.top = review.top.saturating_sub(1),
+                _ => {}
+            }
             state.overlay = Some(Overlay::Review(review));
             return Vec::new();
         }

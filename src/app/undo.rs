@@ -7,10 +7,10 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::batch::Item;
+use super::confirm::{Answer, answer};
 use super::msg::Effect;
 use super::ops::info;
 use super::state::{Overlay, State};
-use crate::keys::DialogAction;
 
 /// A finished action, for undo: what it was, and what it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,16 +123,10 @@ fn revert(state: &mut State, done: Done) -> Vec<Effect> {
 /// Keys of the question: a yes reverts, anything that closes it keeps
 /// the action (and it can still be undone later).
 pub(super) fn on_key(state: &mut State, mut offer: UndoOffer, key: KeyEvent) -> Vec<Effect> {
-    let yes = match state.keymap.dialog.action_for(&key) {
-        Some(DialogAction::Yes) => true,
-        Some(DialogAction::Press) => offer.confirm_focused,
-        Some(DialogAction::No) => false,
-        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => {
-            offer.confirm_focused = !offer.confirm_focused;
-            state.overlay = Some(Overlay::Undo(offer));
-            return Vec::new();
-        }
-        _ => {
+    let yes = match answer(&state.keymap.dialog, &key, &mut offer.confirm_focused) {
+        Answer::Yes => true,
+        Answer::No => false,
+        Answer::Open => {
             state.overlay = Some(Overlay::Undo(offer));
             return Vec::new();
         }

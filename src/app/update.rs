@@ -284,17 +284,15 @@ fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Keys of the quit question (Cancel has the focus).
-fn on_confirm_key(state: &mut State, key: KeyEvent, quit_focused: bool) -> Vec<Effect> {
-    let quit_focused = match state.keymap.dialog.action_for(&key) {
-        Some(DialogAction::Yes) => return vec![Effect::Quit],
-        Some(DialogAction::No) => return Vec::new(),
-        Some(DialogAction::Press) if quit_focused => return vec![Effect::Quit],
-        Some(DialogAction::Press) => return Vec::new(),
-        Some(DialogAction::NextFocus | DialogAction::PrevFocus) => !quit_focused,
-        _ => quit_focused,
-    };
-    state.overlay = Some(Overlay::ConfirmQuit { quit_focused });
-    Vec::new()
+fn on_confirm_key(state: &mut State, key: KeyEvent, mut quit_focused: bool) -> Vec<Effect> {
+    match super::confirm::answer(&state.keymap.dialog, &key, &mut quit_focused) {
+        super::confirm::Answer::Yes => vec![Effect::Quit],
+        super::confirm::Answer::No => Vec::new(),
+        super::confirm::Answer::Open => {
+            state.overlay = Some(Overlay::ConfirmQuit { quit_focused });
+            Vec::new()
+        }
+    }
 }
 
 fn toggle_block(state: &mut State) -> Vec<Effect> {
