@@ -18,7 +18,7 @@ use super::state::{
 };
 use super::tabs;
 use crate::contacts::ContactStore;
-use crate::keys::{Command, DialogAction, LineAction};
+use crate::keys::{Command, LineAction};
 
 /// Applies one message to the state and returns what must happen next.
 /// The screen is drawn again after every message but a timer tick; a
