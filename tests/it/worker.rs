@@ -372,6 +372,21 @@ async fn counts_settle_when_answers_arrive_out_of_order() {
     assert_eq!(state.instances[2].blocked_count, Some(0));
 }
 
+/// Sends single blocks (no batch) of the first `n` contacts of sales.
+fn block_first(jobs: &mpsc::UnboundedSender<ApiJob>, n: usize) {
+    for c in emulator::address_book("sales", 30).iter().take(n) {
+        jobs.send(ApiJob::Block {
+            instance: 0,
+            jid: c.jid.clone(),
+            lid: c.lid.clone(),
+            block: true,
+            action: None,
+            batch: None,
+        })
+        .unwrap();
+    }
+}
+
 /// One token's spent budget holds nothing another token or the ledger
 /// needs: with sales's account token waiting for its window, billing's own
 /// token is served at once, and so is a ledger-only job.
@@ -409,17 +424,7 @@ async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() 
         ));
     }
     // ...then more than a lane holds, all waiting for the next window.
-    for c in emulator::address_book("sales", 30).iter().take(12) {
-        jobs.send(ApiJob::Block {
-            instance: 0,
-            jid: c.jid.clone(),
-            lid: c.lid.clone(),
-            block: true,
-            action: None,
-            batch: None,
-        })
-        .unwrap();
-    }
+    block_first(&jobs, 12);
     tokio::time::sleep(Duration::from_millis(200)).await;
     jobs.send(ApiJob::LoadContacts { instance: 1 }).unwrap();
     jobs.send(ApiJob::History { instance: 0 }).unwrap();
@@ -478,18 +483,7 @@ async fn a_silent_server_stops_its_tokens_requests_and_says_what_was_not_sent() 
         ),
         tx,
     );
-    let book = emulator::address_book("sales", 30);
-    for c in book.iter().take(20) {
-        jobs.send(ApiJob::Block {
-            instance: 0,
-            jid: c.jid.clone(),
-            lid: c.lid.clone(),
-            block: true,
-            action: None,
-            batch: None,
-        })
-        .unwrap();
-    }
+    block_first(&jobs, 20);
     let mut kinds = std::collections::HashMap::new();
     for _ in 0..20 {
         match next(&mut results).await {

@@ -397,21 +397,22 @@ fn the_targets_dialog_says_beforehand_what_it_skips() {
     assert!(status_text(&s).starts_with("nothing to send"));
 }
 
+/// Marks Ana and Bruno, blocks them in bulk, and both answers succeed.
+fn bulk_block_ana_and_bruno(s: &mut State) {
+    update(s, ch(' '));
+    update(s, ch(' '));
+    update(s, ch('B'));
+    assert!(!update(s, ch('y')).is_empty());
+    update(s, Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))));
+    update(s, answer(0, "5511911110001", true, 1, true));
+    update(s, answer(0, "5511911110002", true, 1, true));
+}
+
 #[test]
 fn undo_after_an_action_that_changed_nothing_says_so_and_reaches_no_further() {
     let mut s = loaded();
     // A bulk block of two that succeeds.
-    update(&mut s, ch(' '));
-    update(&mut s, ch(' '));
-    update(&mut s, ch('B'));
-    let effects = update(&mut s, ch('y'));
-    assert!(!effects.is_empty());
-    update(
-        &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))),
-    );
-    update(&mut s, answer(0, "5511911110001", true, 1, true));
-    update(&mut s, answer(0, "5511911110002", true, 1, true));
+    bulk_block_ana_and_bruno(&mut s);
     // Then a typed number that was already blocked: it changes nothing.
     update(&mut s, ch('a'));
     for c in "+55 11 91111-0001".chars() {
@@ -452,16 +453,7 @@ fn a_single_change_is_undone_at_once_and_said() {
 #[test]
 fn a_refused_undo_question_keeps_the_action_to_undo_later() {
     let mut s = loaded();
-    update(&mut s, ch(' '));
-    update(&mut s, ch(' '));
-    update(&mut s, ch('B'));
-    update(&mut s, ch('y'));
-    update(
-        &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))),
-    );
-    update(&mut s, answer(0, "5511911110001", true, 1, true));
-    update(&mut s, answer(0, "5511911110002", true, 1, true));
+    bulk_block_ana_and_bruno(&mut s);
     update(&mut s, ch('u'));
     assert!(update(&mut s, ch('n')).is_empty());
     assert!(status_text(&s).starts_with("not undone: block 2 contacts on sales"));
