@@ -139,9 +139,15 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
     }
 
     /// A request got no answer from the server (no connection, a time-out).
-    pub fn lost(&self, key: &K) {
+    /// One that never reached it (`refund`: the connection was refused)
+    /// gives its place in the window back, since the server counted
+    /// nothing; one that may have arrived keeps it spent.
+    pub fn lost(&self, key: &K, refund: bool) {
         if let Some(b) = self.lock().get_mut(key) {
             b.in_flight = b.in_flight.saturating_sub(1);
+            if refund && let Some(w) = &mut b.window {
+                w.remaining = (w.remaining + 1).min(w.limit);
+            }
         }
     }
 
@@ -273,8 +279,27 @@ mod tests {
     fn a_lost_request_lets_the_next_one_probe() {
         let b = RateBudgets::new();
         b.take(&"t", T0);
-        b.lost(&"t");
+        b.lost(&"t", false);
         assert_eq!(b.take(&"t", T0), Permit::Go);
+    }
+
+    #[test]
+    fn a_request_that_never_reached_the_server_gives_its_place_back() {
+        let b = RateBudgets::new();
+        let reset = T0 / 1000 + 60;
+        b.take(&"t", T0);
+        b.answered(&"t", T0, heard(2, reset));
+        assert_eq!(b.remaining(&"t"), Some((2, 3)));
+        b.take(&"t", T0);
+        b.lost(&"t", true);
+        assert_eq!(b.remaining(&"t"), Some((2, 3)), "refused: not counted");
+        b.take(&"t", T0);
+        b.lost(&"t", false);
+        assert_eq!(
+            b.remaining(&"t"),
+            Some((1, 3)),
+            "timed out: may have arrived"
+        );
     }
 
     #[test]

@@ -162,16 +162,21 @@ impl WorkerContext {
         (s.timeouts >= SILENT_AFTER && now_ms() < s.until_ms).then_some(s.timeouts)
     }
 
-    /// Counts a time-out of `key`, or clears the count on any answer.
-    fn heard_from(&self, key: &BudgetKey, timed_out: bool) {
+    /// Counts a time-out of `key`, or clears the count when the server
+    /// answered (any HTTP answer). Other failures (a refused connection)
+    /// fail fast and change nothing here.
+    fn heard_from(&self, key: &BudgetKey, answered: bool, timed_out: bool) {
         let mut silence = self.silence.lock().unwrap_or_else(|p| p.into_inner());
         let s = silence.entry(key.clone()).or_default();
         let now = now_ms();
-        if !timed_out {
+        if answered {
             *s = Silence {
                 last_answer_ms: now,
                 ..Silence::default()
             };
+            return;
+        }
+        if !timed_out {
             return;
         }
         s.timeouts += 1;
@@ -361,36 +366,39 @@ impl WorkerContext {
         let mut attempt = 1;
         let mut last_timeout = None;
         loop {
-            // A server that let the last requests time out gets no more for
-            // a while: what was not sent yet fails at once, saying so.
-            if let Some(timeouts) = self.silent(&key) {
-                return Err(last_timeout.unwrap_or(ApiError::NotAnswering { timeouts }));
-            }
             let mut told = false;
-            while let Permit::Wait(pause) = self.budgets.take(&key, now_ms()) {
-                // Said once per wait, not once per look.
-                if !told && pause > POLL {
-                    told = true;
-                    tracing::info!(
-                        instance,
-                        what,
-                        wait_ms = pause.as_millis() as u64,
-                        "rate budget spent: waiting for the reset"
-                    );
-                }
-                tokio::time::sleep(pause).await;
-            }
-            let result = {
-                // The slot is held on the wire only, never while waiting.
-                // (The lane is never closed, so a slot always comes.)
-                let _slot = lane.acquire().await.ok();
-                // The server may have gone silent while this waited: the
-                // permit goes back unused.
+            let result = loop {
+                // A server that let the last requests time out gets no
+                // more for a while: what was not sent yet fails at once.
                 if let Some(timeouts) = self.silent(&key) {
-                    self.budgets.lost(&key);
                     return Err(last_timeout.unwrap_or(ApiError::NotAnswering { timeouts }));
                 }
-                send().await
+                // A slot of the lane first, then the budget's permit: a job
+                // queued for a slot holds no permit, and one waiting for the
+                // budget holds no slot. (The lane is never closed, so a slot
+                // always comes.)
+                let slot = lane.acquire().await.ok();
+                match self.budgets.take(&key, now_ms()) {
+                    Permit::Go => {
+                        let result = send().await;
+                        drop(slot);
+                        break result;
+                    }
+                    Permit::Wait(pause) => {
+                        drop(slot);
+                        // Said once per wait, not once per look.
+                        if !told && pause > POLL {
+                            told = true;
+                            tracing::info!(
+                                instance,
+                                what,
+                                wait_ms = pause.as_millis() as u64,
+                                "rate budget spent: waiting for the reset"
+                            );
+                        }
+                        tokio::time::sleep(pause).await;
+                    }
+                }
             };
             let heard = match &result {
                 Ok(reply) => Some(Heard {
@@ -405,10 +413,16 @@ impl WorkerContext {
                 Err(_) => None,
             };
             let was_429 = heard.is_some_and(|h| h.throttled);
-            self.heard_from(&key, matches!(result, Err(ApiError::Timeout { .. })));
+            self.heard_from(
+                &key,
+                heard.is_some(),
+                matches!(result, Err(ApiError::Timeout { .. })),
+            );
             match heard {
                 Some(heard) => self.budgets.answered(&key, now_ms(), heard),
-                None => self.budgets.lost(&key),
+                None => self
+                    .budgets
+                    .lost(&key, matches!(result, Err(ApiError::Connect { .. }))),
             }
             self.report_budget(&key);
             let e = match result {
