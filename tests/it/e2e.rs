@@ -360,16 +360,20 @@ fn ctrl_z_and_sigtstp_give_the_terminal_back_and_sigcont_redraws() {
             assert!(Instant::now() < deadline, "{how}: the app did not stop");
             std::thread::sleep(Duration::from_millis(20));
         }
-        let after: Vec<u8> = app.screen.raw.lock().unwrap()[before..].to_vec();
-        let written = String::from_utf8_lossy(&after);
-        assert!(
-            written.contains("\x1b[?1049l"),
-            "{how}: the alternate screen was left"
-        );
-        assert!(
-            written.contains("\x1b[?2004l"),
-            "{how}: bracketed paste was turned off"
-        );
+        // What the app wrote before it stopped may still be on its way
+        // through the pty to the reader.
+        loop {
+            let after: Vec<u8> = app.screen.raw.lock().unwrap()[before..].to_vec();
+            let written = String::from_utf8_lossy(&after).into_owned();
+            if written.contains("\x1b[?1049l") && written.contains("\x1b[?2004l") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{how}: stopped without leaving the alternate screen and bracketed paste"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         // fg: continued, the app takes the terminal again and redraws.
         let before = app.screen.raw.lock().unwrap().len();
         assert!(
