@@ -364,14 +364,14 @@ impl WorkerContext {
         let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
         let lane = self.lane(&key);
         let mut attempt = 1;
-        let mut last_timeout = None;
+        let mut last_error = None;
         loop {
             let mut told = false;
             let result = loop {
                 // A server that let the last requests time out gets no
                 // more for a while: what was not sent yet fails at once.
                 if let Some(timeouts) = self.silent(&key) {
-                    return Err(last_timeout.unwrap_or(ApiError::NotAnswering { timeouts }));
+                    return Err(last_error.unwrap_or(ApiError::NotAnswering { timeouts }));
                 }
                 // A slot of the lane first, then the budget's permit: a job
                 // queued for a slot holds no permit, and one waiting for the
@@ -444,7 +444,7 @@ impl WorkerContext {
             attempt += 1;
             // Sent once already: if the server goes silent, that is what
             // is said, not "not sent".
-            last_timeout = Some(e);
+            last_error = Some(e);
         }
     }
 
