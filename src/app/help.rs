@@ -3,21 +3,44 @@
 //! so scrolling and search use the lines that are drawn.
 
 use super::log::LineKind;
-use crate::keys::{Context, Group, Keymap};
+use crate::keys::{Command, Context, Group, Keymap};
 use crate::text::{fit, width, wrap};
 
-/// The symbols the list and tabs use, and what they mean.
-pub const LEGEND: &[(&str, &str)] = &[
-    ("●", "instance connected"),
-    ("○", "instance not connected (disconnected, logged out)"),
-    ("◌", "instance connecting"),
-    ("!", "instance not found, or its state could not be read"),
-    ("⊘", "blocked, as the ledger knows it"),
-    ("⠋", "a request in flight (the spinner turns)"),
-    ("●", "before a name: the contact is marked for B/U"),
-    ("~", "before a name: the contact's own push name"),
-    ("✖", "an error; m shows every message in full"),
-];
+/// The symbols the list and tabs use, and what they mean; the keys they
+/// name are the keys in force.
+pub fn legend(keymap: &Keymap) -> Vec<(&'static str, String)> {
+    let key = |command| keymap.label_of(command);
+    vec![
+        ("●", "instance connected".into()),
+        (
+            "○",
+            "instance not connected (disconnected, logged out)".into(),
+        ),
+        ("◌", "instance connecting".into()),
+        (
+            "!",
+            "instance not found, or its state could not be read".into(),
+        ),
+        ("⊘", "blocked, as the ledger knows it".into()),
+        ("⠋", "a request in flight (the spinner turns)".into()),
+        (
+            "●",
+            format!(
+                "before a name: the contact is marked for {}/{}",
+                key(Command::BulkBlock),
+                key(Command::BulkUnblock)
+            ),
+        ),
+        ("~", "before a name: the contact's own push name".into()),
+        (
+            "✖",
+            format!(
+                "an error; {} shows every message in full",
+                key(Command::Messages)
+            ),
+        ),
+    ]
+}
 
 /// Column of the help texts: keys are written before it.
 const KEYS_WIDTH: usize = 18;
@@ -31,7 +54,7 @@ pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind,
             || keys.to_lowercase().contains(&search)
             || help.to_lowercase().contains(&search)
     };
-    let mut sections: Vec<(String, Vec<(String, &str)>)> = Vec::new();
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for context in Context::ALL {
         let rows = keymap.help(context);
         let groups: Vec<Option<Group>> = match context {
@@ -43,21 +66,21 @@ pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind,
                 Some(g) => format!("{} · {}", context.title(), g.title()),
                 None => context.title().to_string(),
             };
-            let shown: Vec<(String, &str)> = rows
+            let shown: Vec<(String, String)> = rows
                 .iter()
                 .filter(|(g, _, _)| group.is_none_or(|want| *g == want))
                 .filter(|(_, keys, help)| wanted(keys, help))
-                .map(|(_, keys, help)| (keys.clone(), *help))
+                .map(|(_, keys, help)| (keys.clone(), help.to_string()))
                 .collect();
             if !shown.is_empty() {
                 sections.push((title, shown));
             }
         }
     }
-    let legend: Vec<(String, &str)> = LEGEND
-        .iter()
+    let legend: Vec<(String, String)> = legend(keymap)
+        .into_iter()
         .filter(|(symbol, meaning)| wanted(symbol, meaning))
-        .map(|(symbol, meaning)| (symbol.to_string(), *meaning))
+        .map(|(symbol, meaning)| (symbol.to_string(), meaning))
         .collect();
     if !legend.is_empty() {
         sections.push(("Symbols".to_string(), legend));
@@ -73,14 +96,14 @@ pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind,
         for (keys, help) in rows {
             if side_by_side && width(&keys) < KEYS_WIDTH - 2 {
                 let room = width_cols.saturating_sub(KEYS_WIDTH);
-                for (n, part) in wrap(help, room).into_iter().enumerate() {
+                for (n, part) in wrap(&help, room).into_iter().enumerate() {
                     let head = if n == 0 { keys.as_str() } else { "" };
                     let pad = KEYS_WIDTH - 2 - width(head);
                     lines.push((LineKind::Text, format!("  {head}{}{part}", " ".repeat(pad))));
                 }
             } else {
                 lines.push((LineKind::Text, fit(&format!("  {keys}"), width_cols)));
-                for part in wrap(help, width_cols.saturating_sub(4)) {
+                for part in wrap(&help, width_cols.saturating_sub(4)) {
                     lines.push((LineKind::Detail, format!("    {part}")));
                 }
             }
@@ -115,10 +138,28 @@ mod tests {
                     assert!(text.contains(&keys), "{keys} missing at {width_cols}");
                 }
             }
-            for (symbol, _) in LEGEND {
+            for (symbol, _) in legend(&map) {
                 assert!(text.contains(symbol));
             }
         }
+    }
+
+    #[test]
+    fn the_legend_names_the_keys_in_force() {
+        let overrides: crate::keys::Overrides = vec![
+            (String::new(), "bulk_block".into(), vec!["f2".into()]),
+            (String::new(), "bulk_unblock".into(), vec!["f3".into()]),
+            (String::new(), "messages".into(), vec!["f4".into()]),
+        ];
+        let map = Keymap::with_overrides(&overrides).unwrap();
+        let meanings: Vec<String> = legend(&map).into_iter().map(|(_, m)| m).collect();
+        assert!(meanings.contains(&"before a name: the contact is marked for F2/F3".to_string()));
+        assert!(meanings.contains(&"an error; F4 shows every message in full".to_string()));
+        assert!(
+            !meanings
+                .iter()
+                .any(|m| m.contains("B/U") || m.contains(" m "))
+        );
     }
 
     #[test]
