@@ -52,28 +52,49 @@ impl Profile {
     /// only one whose name or label matches ignoring case; otherwise why
     /// not, naming the instances there are.
     pub fn find_instance(&self, name: &str) -> Result<usize, String> {
-        let folded = |text: &str| text.eq_ignore_ascii_case(name);
-        let loose: Vec<usize> = (0..self.instances.len())
-            .filter(|&i| {
-                let inst = &self.instances[i];
-                folded(&inst.name) || inst.label.as_deref().is_some_and(folded)
-            })
-            .collect();
-        self.instances
+        let names: Vec<(&str, Option<&str>)> = self
+            .instances
             .iter()
-            .position(|i| i.name == name)
-            .or(match loose.as_slice() {
-                [only] => Some(*only),
-                _ => None,
-            })
-            .ok_or_else(|| {
-                let names: Vec<&str> = self.instances.iter().map(|i| i.name.as_str()).collect();
-                format!(
-                    "no instance \"{name}\" in the profile (it has: {})",
-                    names.join(", ")
-                )
-            })
+            .map(|i| (i.name.as_str(), i.label.as_deref()))
+            .collect();
+        resolve_instance(&names, name).ok_or_else(|| {
+            let names: Vec<&str> = self.instances.iter().map(|i| i.name.as_str()).collect();
+            format!(
+                "no instance \"{name}\" in the profile (it has: {})",
+                names.join(", ")
+            )
+        })
     }
+}
+
+/// The one rule that finds an instance by what a user typed (`--instance`,
+/// `:instance`), among (name, label) pairs: the exact name; else the one
+/// name or label equal to it, letter case ignored; else the one name it
+/// begins, letter case ignored. `None` when nothing or several match.
+pub fn resolve_instance(instances: &[(&str, Option<&str>)], wanted: &str) -> Option<usize> {
+    if let Some(exact) = instances.iter().position(|(name, _)| *name == wanted) {
+        return Some(exact);
+    }
+    let only = |matches: Vec<usize>| match matches.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    };
+    let folded = |text: &str| text.eq_ignore_ascii_case(wanted);
+    let equal: Vec<usize> = (0..instances.len())
+        .filter(|&i| folded(instances[i].0) || instances[i].1.is_some_and(folded))
+        .collect();
+    if !equal.is_empty() {
+        return only(equal);
+    }
+    let wanted = wanted.to_lowercase();
+    if wanted.is_empty() {
+        return None;
+    }
+    only(
+        (0..instances.len())
+            .filter(|&i| instances[i].0.to_lowercase().starts_with(&wanted))
+            .collect(),
+    )
 }
 
 /// Why a profile could not be used. Every variant names the file and says
@@ -943,6 +964,34 @@ mod tests {
                 .map(|(_, v)| v.to_string())
         };
         parse(text, Path::new("p.toml"), &env).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn one_rule_finds_an_instance_by_name_label_or_prefix() {
+        let instances = [
+            ("sales", Some("Sales desk")),
+            ("support", None),
+            ("Sales", None),
+        ];
+        assert_eq!(
+            resolve_instance(&instances, "sales"),
+            Some(0),
+            "exact first"
+        );
+        assert_eq!(resolve_instance(&instances, "Sales"), Some(2));
+        assert_eq!(
+            resolve_instance(&instances, "sales DESK"),
+            Some(0),
+            "a label"
+        );
+        assert_eq!(resolve_instance(&instances, "SAL"), None, "a prefix of two");
+        assert_eq!(
+            resolve_instance(&instances, "sup"),
+            Some(1),
+            "a unique prefix"
+        );
+        assert_eq!(resolve_instance(&instances, "x"), None);
+        assert_eq!(resolve_instance(&instances, ""), None);
     }
 
     #[test]

@@ -115,18 +115,12 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
     match command {
         "" => Vec::new(),
         "instance" | "i" => {
-            let wanted = arg.to_lowercase();
-            let exact = state.instances.iter().position(|i| {
-                i.name.to_lowercase() == wanted || i.title().to_lowercase() == wanted
-            });
-            let prefixed: Vec<usize> = (0..state.instances.len())
-                .filter(|&i| state.instances[i].name.to_lowercase().starts_with(&wanted))
+            let names: Vec<(&str, Option<&str>)> = state
+                .instances
+                .iter()
+                .map(|i| (i.name.as_str(), i.label.as_deref()))
                 .collect();
-            match exact.or(if prefixed.len() == 1 {
-                Some(prefixed[0])
-            } else {
-                None
-            }) {
+            match crate::profile::resolve_instance(&names, arg) {
                 Some(target) if !arg.is_empty() => {
                     let delta = target as isize - state.current as isize;
                     if delta == 0 {
