@@ -161,6 +161,25 @@ pub enum Outcome {
     Failed(String),
 }
 
+/// How a batch ended, as the ledger records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStatus {
+    /// Every item was answered.
+    Done,
+    /// Esc (or a discarded resume) dropped what was not sent.
+    Cancelled,
+}
+
+impl BatchStatus {
+    /// The word stored in the ledger.
+    pub fn word(self) -> &'static str {
+        match self {
+            BatchStatus::Done => "done",
+            BatchStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// Ledger failures.
 #[derive(Debug, Error)]
 pub enum LedgerError {
@@ -637,12 +656,12 @@ impl Ledger {
         result.map_err(|e| self.err(e))
     }
 
-    /// Marks a batch `done` or `cancelled`.
-    pub fn close_batch(&self, batch: i64, status: &str) -> Result<(), LedgerError> {
+    /// Marks a batch done or cancelled.
+    pub fn close_batch(&self, batch: i64, status: BatchStatus) -> Result<(), LedgerError> {
         self.conn
             .execute(
                 "UPDATE batches SET status = ?2 WHERE id = ?1",
-                params![batch, status],
+                params![batch, status.word()],
             )
             .map_err(|e| self.err(e))?;
         Ok(())
@@ -879,7 +898,7 @@ mod tests {
         assert_eq!((open[0].total, open[0].done), (3, 1));
         let left: Vec<&str> = open[0].left.iter().map(|(_, i)| i.jid.as_str()).collect();
         assert_eq!(left, [items[1].jid.as_str(), items[2].jid.as_str()]);
-        ledger.close_batch(batch, "done").unwrap();
+        ledger.close_batch(batch, BatchStatus::Done).unwrap();
         assert!(ledger.unfinished_batches().unwrap().is_empty());
     }
 

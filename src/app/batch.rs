@@ -152,9 +152,9 @@ impl Batch {
             && let Some(batch) = self.id
         {
             let status = if self.cancelled > 0 {
-                "cancelled"
+                crate::ledger::BatchStatus::Cancelled
             } else {
-                "done"
+                crate::ledger::BatchStatus::Done
             };
             jobs.push(ApiJob::CloseBatch { batch, status });
         }
@@ -394,7 +394,7 @@ mod tests {
             b.answer(0, "2@s.whatsapp.net", true, true),
             [ApiJob::CloseBatch {
                 batch: 9,
-                status: "done"
+                status: crate::ledger::BatchStatus::Done
             }],
             "the last answer closes it"
         );

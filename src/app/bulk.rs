@@ -610,7 +610,7 @@ pub(super) fn on_resume_key(
         );
         return vec![Effect::Api(ApiJob::CloseBatch {
             batch: offer.batch,
-            status: "cancelled",
+            status: crate::ledger::BatchStatus::Cancelled,
         })];
     }
     let label = format!("resume: {}", offer.label);

@@ -133,12 +133,12 @@ pub enum ApiJob {
         /// The changes: (instance, jid, lid, block).
         items: Vec<(usize, String, Option<String>, bool)>,
     },
-    /// Mark a batch finished (`done`) or given up (`cancelled`).
+    /// Mark a batch finished or given up.
     CloseBatch {
         /// The batch.
         batch: i64,
-        /// `done` or `cancelled`.
-        status: &'static str,
+        /// How it ended.
+        status: crate::ledger::BatchStatus,
     },
     /// The ledger's recorded actions on one instance, newest first.
     History {
