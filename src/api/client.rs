@@ -67,9 +67,17 @@ pub struct ApiClient {
     config: ClientConfig,
 }
 
+/// Makes rustls's `ring` provider the process's TLS crypto (once; later
+/// calls change nothing). Every HTTP client needs it before it is built.
+pub fn use_ring_for_tls() {
+    // Err only when a provider is already installed: that one stays.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl ApiClient {
     /// Builds a client with the given time-outs.
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        use_ring_for_tls();
         let proxies = config.proxies.clone();
         let http = reqwest::Client::builder()
             // Only our own choice of proxy: loopback never goes through one.

@@ -5,7 +5,7 @@ mod client;
 mod error;
 mod types;
 
-pub use client::{ApiClient, ClientConfig, Endpoint, Reply};
+pub use client::{ApiClient, ClientConfig, Endpoint, Reply, use_ring_for_tls};
 pub use error::{ApiError, RateLimit};
 pub use types::{
     BlockOutcome, ContactLookup, InstanceInfo, RawContact, RemoteContact, RowsRead, parse_block,

@@ -106,6 +106,7 @@ fn emulator_command_serves_loopback() {
     let url = first.rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{first}");
     let rt = tokio::runtime::Runtime::new().unwrap();
+    ryze_contacts::api::use_ring_for_tls();
     let body: serde_json::Value = rt.block_on(async {
         reqwest::Client::new()
             .get(format!("{url}/api/chat/contacts/sales"))

@@ -45,6 +45,7 @@ async fn call(
     token: Option<&str>,
     body: Option<&str>,
 ) -> (u16, reqwest::header::HeaderMap, Value) {
+    ryze_contacts::api::use_ring_for_tls();
     let client = reqwest::Client::new();
     let url = format!("{}{path}", emu.base_url());
     let mut req = match method {
