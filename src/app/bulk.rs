@@ -49,7 +49,8 @@ pub(super) fn mark_all(state: &mut State) {
     }
 }
 
-fn busy(state: &mut State) -> bool {
+/// Refuses (saying so) to start anything while a batch runs.
+pub(super) fn busy(state: &mut State) -> bool {
     if state.batch.is_some() {
         info(
             state,
@@ -89,7 +90,7 @@ pub(super) fn open_dialog(state: &mut State, block: bool) {
         }
     }
     if targets.is_empty() {
-        let mark = state.keymap.label_of(crate::keys::Command::Mark);
+        let mark = state.keymap.label_of(Command::Mark);
         info(
             state,
             format!("nothing to act on: mark contacts with {mark} first"),
@@ -115,7 +116,7 @@ pub(super) fn open_dialog(state: &mut State, block: bool) {
 
 /// What the dialog's choice does on each chosen instance, a line each:
 /// `sales: 2 contacts`, `support: 2 numbers that are not contacts there`,
-/// `marketing: not connected (its requests will fail: 503)`. Made when
+/// `marketing: disconnected: its requests will fail (503)`. Made when
 /// the choice changes, not at every frame (one pass over each list).
 pub fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, String)> {
     let plan = dialog_plan(state, dialog);
@@ -153,7 +154,11 @@ pub fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, String)> 
             .collect();
         let own = jids.iter().filter(|j| inst.is_own(j)).count();
         let rows = inst.contacts.rows_of(jids.iter().copied());
-        let listed = jids.iter().filter(|j| rows.contains_key(**j)).count();
+        // The own number is counted apart, even when it is a contact too.
+        let listed = jids
+            .iter()
+            .filter(|j| !inst.is_own(j) && rows.contains_key(**j))
+            .count();
         let mut parts = Vec::new();
         if listed > 0 {
             parts.push(plural(listed));

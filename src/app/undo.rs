@@ -61,11 +61,7 @@ impl UndoOffer {
 /// `u`: reverts the last action, asking first when it is more than one
 /// contact or not on the shown instance.
 pub(super) fn undo(state: &mut State) -> Vec<Effect> {
-    if state.batch.is_some() {
-        info(
-            state,
-            "a batch is running: wait for it, or press Esc to cancel what is not sent",
-        );
+    if super::bulk::busy(state) {
         return Vec::new();
     }
     let Some(done) = state.history.pop() else {

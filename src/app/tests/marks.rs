@@ -149,3 +149,26 @@ fn an_instance_never_blocks_its_own_number() {
     assert!(effects.is_empty(), "{effects:?}");
     assert!(status_text(&s).contains("an instance cannot block itself"));
 }
+
+#[test]
+fn the_dialog_counts_the_own_number_once_when_it_is_also_a_contact() {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Api(ApiResult::Instances(vec![(
+            0,
+            Ok(Some(InstanceStatus {
+                state: ConnState::Connected,
+                own_region: None,
+                own_jid: Some(jid("5511911110001")),
+            })),
+        )])),
+    );
+    update(&mut s, ch('*')); // Ana (the instance's own number), Bruno, Carla
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = &s.overlay else {
+        panic!("the dialog opens")
+    };
+    let lines: Vec<&str> = d.per_instance.iter().map(|(_, l)| l.as_str()).collect();
+    assert_eq!(lines, ["sales: 2 contacts · its own number left out"]);
+}
