@@ -711,10 +711,7 @@ async fn run_batch(s: &mut Session, mut batch: Batch, json_out: bool) -> Result<
             counts.insert(instance, done.outcome.blocked_count);
         }
         let settle = settling.answered(instance, &jid, confirmed);
-        let recorded = match &result {
-            Ok(done) => done.ledger_error.is_none(),
-            Err(e) => e.kind != ErrorKind::NotSent,
-        };
+        let recorded = Batch::answer_recorded(&result);
         let mut jobs = batch.answer(instance, &jid, result.is_ok(), recorded);
         jobs.extend(settle);
         send(s, &mut settling, jobs);
@@ -826,30 +823,20 @@ fn print_report(
 /// (refused, unreachable, or answered contrary to the request); 4 when
 /// some worked and some failed.
 fn batch_exit(done: usize, failed: usize, contrary: usize) -> Result<(), Failure> {
+    let contrary = if contrary > 0 {
+        format!(" ({contrary} answered contrary to the request)")
+    } else {
+        String::new()
+    };
     match (done, failed) {
         (_, 0) => Ok(()),
         (0, failed) => Err(fail(
             exit::API,
-            format!(
-                "all {failed} request(s) failed{}",
-                if contrary > 0 {
-                    format!(" ({contrary} answered contrary to the request)")
-                } else {
-                    String::new()
-                }
-            ),
+            format!("all {failed} request(s) failed{contrary}"),
         )),
         (done, failed) => Err(fail(
             exit::PARTIAL,
-            format!(
-                "{failed} of {} request(s) failed{}",
-                done + failed,
-                if contrary > 0 {
-                    format!(" ({contrary} answered contrary to the request)")
-                } else {
-                    String::new()
-                }
-            ),
+            format!("{failed} of {} request(s) failed{contrary}", done + failed),
         )),
     }
 }

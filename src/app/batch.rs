@@ -161,6 +161,17 @@ impl Batch {
         jobs
     }
 
+    /// Whether a block answer counts as recorded for [`Batch::answer`]:
+    /// a success the ledger wrote, or a failure that was sent (one never
+    /// sent leaves its intent pending, like one the ledger could not
+    /// write).
+    pub fn answer_recorded(result: &Result<super::BlockDone, super::ErrorInfo>) -> bool {
+        match result {
+            Ok(done) => done.ledger_error.is_none(),
+            Err(e) => e.kind != super::ErrorKind::NotSent,
+        }
+    }
+
     /// Whether the batch is closed in the ledger once finished: not while
     /// an answer is unrecorded or an item unsent, so that it is offered
     /// for resuming.

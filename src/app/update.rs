@@ -551,10 +551,7 @@ fn on_block(
     let who = contact.map_or_else(|| crate::number::shown_jid(&jid), |c| c.describe());
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let ok = result.is_ok();
-    let recorded = match &result {
-        Ok(done) => done.ledger_error.is_none(),
-        Err(e) => e.kind != super::ErrorKind::NotSent,
-    };
+    let recorded = super::batch::Batch::answer_recorded(&result);
     let answered = Answered {
         instance,
         jid,
