@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ryze_contacts::app::{ApiResult, InstanceStatus, Msg, State, update};
-use ryze_contacts::cache;
-use ryze_contacts::contacts::{ContactStore, Sort};
 use ryze_contacts::emulator::{address_book, contacts_body};
-use ryze_contacts::filter::{Keep, filter};
+use ryze_contacts::model::contacts::{ContactStore, Sort};
+use ryze_contacts::model::filter::{Keep, filter};
+use ryze_contacts::store::cache;
 
 const BIG: usize = 100_000;
 

@@ -9,13 +9,17 @@ use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
 
-use ryze_contacts::cli::{Cli, Command, EmulatorArgs};
+use ryze_contacts::cli::args::{Cli, Command, EmulatorArgs};
+use ryze_contacts::cli::headless;
+use ryze_contacts::config::init;
+use ryze_contacts::config::profile::{self, Profile};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
-use ryze_contacts::profile::{self, Profile};
-use ryze_contacts::run::{RunOptions, default_data_dir, run};
-use ryze_contacts::{demo, headless, init, logging, ui};
+use ryze_contacts::tui::demo;
+use ryze_contacts::tui::run::{RunOptions, default_data_dir, run};
+use ryze_contacts::ui;
+use ryze_contacts::util::logging;
 
-use ryze_contacts::failure::{Failure, internal as other, usage};
+use ryze_contacts::cli::failure::{Failure, internal as other, usage};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -66,7 +70,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             if let Some(log) = logging::init(&data_dir) {
                 tracing::info!(log = %log.display(), "headless command");
             }
-            ryze_contacts::run::catch_file_size_limit();
+            ryze_contacts::tui::run::catch_file_size_limit();
             headless::run(command, profile, data_dir).await
         }
         None if cli.demo => {
@@ -89,7 +93,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             let profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
             let data_dir = data_dir(cli.data_dir)?;
             let start = start_index(&profile, cli.instance.as_deref())?;
-            let key = ryze_contacts::view_memory::profile_key(
+            let key = ryze_contacts::store::view_memory::profile_key(
                 &std::fs::canonicalize(&path).unwrap_or(path),
             );
             run_ui(profile, data_dir, start, key, cli.mouse).await

@@ -13,9 +13,9 @@ use super::types::{
     BlockOutcome, ContactLookup, InstanceInfo, InstancesBody, LookupBody, RemoteContact, decode,
     parse_contacts, status_error,
 };
-use crate::proxy::ProxyEnv;
-use crate::sanitize::clean;
-use crate::secret::Token;
+use crate::api::proxy::ProxyEnv;
+use crate::util::sanitize::clean;
+use crate::util::secret::Token;
 
 /// Where and as whom a call is made.
 #[derive(Debug, Clone, Copy)]
@@ -341,7 +341,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = http_date(text)?;
-    let now = server_now(headers).unwrap_or_else(|| crate::ledger::now_unix().max(0) as u64);
+    let now = server_now(headers).unwrap_or_else(|| crate::store::ledger::now_unix().max(0) as u64);
     Some(Duration::from_secs(at.saturating_sub(now)))
 }
 

@@ -104,7 +104,7 @@ impl ApiError {
     /// quote the body, so they are sanitised like any text from the server.
     pub fn malformed(detail: impl std::fmt::Display) -> ApiError {
         ApiError::Malformed {
-            detail: crate::sanitize::clean(&detail.to_string()).into_owned(),
+            detail: crate::util::sanitize::clean(&detail.to_string()).into_owned(),
         }
     }
 

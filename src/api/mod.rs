@@ -3,6 +3,8 @@
 
 mod client;
 mod error;
+pub mod proxy;
+pub mod rate;
 mod types;
 
 pub use client::{ApiClient, ClientConfig, Endpoint, Reply, use_ring_for_tls};

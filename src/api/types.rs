@@ -9,7 +9,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAcc
 use serde::{Deserialize, Deserializer};
 
 use super::error::{ApiError, RateLimit};
-use crate::sanitize::clean;
+use crate::util::sanitize::clean;
 
 /// `null` and a missing field both become the default.
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
@@ -94,9 +94,9 @@ pub struct Connection {
 impl InstanceInfo {
     /// The country of the instance's own number (`numberJid`), when it
     /// is a valid phone number.
-    pub fn own_region(&self) -> Option<crate::number::Region> {
+    pub fn own_region(&self) -> Option<crate::model::number::Region> {
         let jid = self.connection.as_ref()?.number_jid.as_deref()?;
-        crate::number::Region::of_digits(crate::number::phone_digits(jid)?)
+        crate::model::number::Region::of_digits(crate::model::number::phone_digits(jid)?)
     }
 
     /// The name as it may be shown: controls and bidi marks removed.
@@ -114,8 +114,8 @@ impl InstanceInfo {
     /// suffix dropped), when it has one.
     pub fn own_jid(&self) -> Option<String> {
         let jid = self.connection.as_ref()?.number_jid.as_deref()?;
-        let digits = crate::number::phone_digits(jid)?;
-        Some(format!("{digits}{}", crate::number::PHONE_SUFFIX))
+        let digits = crate::model::number::phone_digits(jid)?;
+        Some(format!("{digits}{}", crate::model::number::PHONE_SUFFIX))
     }
 
     /// The connection state word, `unknown` when the server gave none.
@@ -406,14 +406,14 @@ impl<'de> Visitor<'de> for RowVisitor {
             };
             *field = map.next_value::<MaybeStr<'de>>()?.0;
         }
-        let Some(jid) = jid.filter(|j| crate::number::is_valid_jid(j)) else {
+        let Some(jid) = jid.filter(|j| crate::model::number::is_valid_jid(j)) else {
             return Ok(Row(None));
         };
         c.jid = jid;
         c.lid = c
             .lid
-            .filter(|l| crate::number::jid_kind(l) == crate::number::JidKind::Lid)
-            .filter(|l| crate::number::is_valid_jid(l));
+            .filter(|l| crate::model::number::jid_kind(l) == crate::model::number::JidKind::Lid)
+            .filter(|l| crate::model::number::is_valid_jid(l));
         Ok(Row(Some(c)))
     }
 

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::msg::ApiJob;
 use super::state::TICKS_PER_SECOND;
-use crate::ledger::UnfinishedBatch;
+use crate::store::ledger::UnfinishedBatch;
 
 /// Requests of a batch in flight at once (the worker's own limit).
 pub const MAX_IN_FLIGHT: usize = 8;
@@ -152,9 +152,9 @@ impl Batch {
             && let Some(batch) = self.id
         {
             let status = if self.cancelled > 0 {
-                crate::ledger::BatchStatus::Cancelled
+                crate::store::ledger::BatchStatus::Cancelled
             } else {
-                crate::ledger::BatchStatus::Done
+                crate::store::ledger::BatchStatus::Done
             };
             jobs.push(ApiJob::CloseBatch { batch, status });
         }
@@ -292,7 +292,7 @@ impl Batch {
                 left.entry(token).or_insert((0, remaining, limit)).0 += 1;
             }
         }
-        let window = crate::rate::WINDOW.as_secs();
+        let window = crate::api::rate::WINDOW.as_secs();
         let by_budget = left
             .values()
             .filter_map(|&(n, remaining, limit)| {
@@ -405,7 +405,7 @@ mod tests {
             b.answer(0, "2@s.whatsapp.net", true, true),
             [ApiJob::CloseBatch {
                 batch: 9,
-                status: crate::ledger::BatchStatus::Done
+                status: crate::store::ledger::BatchStatus::Done
             }],
             "the last answer closes it"
         );

@@ -12,8 +12,8 @@ use super::msg::{ApiJob, BatchCreated, Effect};
 use super::ops::{error, info, move_by};
 use super::state::{BatchDialog, Connection, DialogFocus, Load, Overlay, ResumeOffer, State};
 use crate::keys::{Command, DialogAction};
-use crate::ledger::UnfinishedBatch;
-use crate::number::{Target, read_typed};
+use crate::model::number::{Target, read_typed};
+use crate::store::ledger::UnfinishedBatch;
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut State) {
@@ -615,7 +615,7 @@ pub(super) fn on_resume_key(
         );
         return vec![Effect::Api(ApiJob::CloseBatch {
             batch: offer.batch,
-            status: crate::ledger::BatchStatus::Cancelled,
+            status: crate::store::ledger::BatchStatus::Cancelled,
         })];
     }
     let label = format!("resume: {}", offer.label);

@@ -120,7 +120,7 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
                 .iter()
                 .map(|i| (i.name.as_str(), i.label.as_deref()))
                 .collect();
-            match crate::profile::resolve_instance(&names, arg) {
+            match crate::config::profile::resolve_instance(&names, arg) {
                 Some(target) if !arg.is_empty() => {
                     let delta = target as isize - state.current as isize;
                     if delta == 0 {

@@ -7,9 +7,9 @@
 use super::history;
 use super::log::LineKind;
 use super::state::{DetailsView, Instance};
-use crate::contacts::ContactRef;
-use crate::number::{phone_digits, read_typed};
-use crate::text::{fit, wrap};
+use crate::model::contacts::ContactRef;
+use crate::model::number::{phone_digits, read_typed};
+use crate::util::text::{fit, wrap};
 
 /// Label column width.
 const LABEL: usize = 15;
@@ -85,7 +85,7 @@ pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind
             } else {
                 "unblocked"
             },
-            crate::dates::rfc3339(k.at)
+            crate::util::dates::rfc3339(k.at)
         ),
         None => "not known: this app has not blocked or unblocked it".to_string(),
     };
@@ -142,8 +142,8 @@ mod tests {
     use super::*;
     use crate::api::RemoteContact;
     use crate::app::state::{Known, Pager};
-    use crate::contacts::ContactStore;
-    use crate::ledger::{HistoryEntry, HistoryResult};
+    use crate::model::contacts::ContactStore;
+    use crate::store::ledger::{HistoryEntry, HistoryResult};
     use std::sync::Arc;
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::log::LineKind;
 use crate::keys::{Command, Context, Group, Keymap};
-use crate::text::{fit, width, wrap};
+use crate::util::text::{fit, width, wrap};
 
 /// The symbols the list and tabs use, and what they mean; the keys they
 /// name are the keys in force.

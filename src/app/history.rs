@@ -6,9 +6,9 @@ use super::log::LineKind;
 use std::collections::HashMap;
 
 use super::state::{Instance, Pager};
-use crate::ledger::{HistoryEntry, HistoryResult};
-use crate::number::phone_digits;
-use crate::text::{fit, wrap};
+use crate::model::number::phone_digits;
+use crate::store::ledger::{HistoryEntry, HistoryResult};
+use crate::util::text::{fit, wrap};
 
 /// The open history and how it is looked at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ impl HistoryView {
 /// The number as shown: its country's format, or "hidden number".
 fn number_of(jid: &str) -> String {
     match phone_digits(jid) {
-        Some(_) => crate::number::shown_jid(jid),
+        Some(_) => crate::model::number::shown_jid(jid),
         None => "hidden number".to_string(),
     }
 }
@@ -100,7 +100,7 @@ pub fn lines(
         };
         let heading = format!(
             "{mark} {}  {verb} · {}",
-            crate::dates::short(e.requested_at),
+            crate::util::dates::short(e.requested_at),
             e.result.word()
         );
         lines.push((kind, fit(&heading, width)));
@@ -120,7 +120,7 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::contacts::ContactStore;
+    use crate::model::contacts::ContactStore;
     use std::sync::Arc;
 
     fn entry(id: i64, digits: &str, block: bool, result: HistoryResult) -> HistoryEntry {
@@ -137,7 +137,7 @@ mod tests {
 
     fn view() -> (Vec<HistoryEntry>, Instance) {
         let mut inst = Instance::new("sales", None);
-        inst.contacts = Arc::new(ContactStore::from_remote([crate::fixtures::remote(
+        inst.contacts = Arc::new(ContactStore::from_remote([crate::model::fixtures::remote(
             "447912345678",
             Some("Tom Jones"),
             None,

@@ -3,7 +3,7 @@
 //! the lines of every overlay that pages through text.
 
 use super::state::Message;
-use crate::text::wrap;
+use crate::util::text::wrap;
 
 /// What a line of the log is, for its style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub fn lines(messages: &[Message], search: &str, width: usize) -> Vec<(LineKind,
         };
         lines.push((
             kind,
-            format!("{mark} {}  {}", crate::dates::clock(m.at), m.instance),
+            format!("{mark} {}  {}", crate::util::dates::clock(m.at), m.instance),
         ));
         for part in wrap(&m.text, room) {
             lines.push((LineKind::Text, format!("{INDENT}{part}")));

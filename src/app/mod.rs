@@ -9,6 +9,7 @@ mod confirm;
 pub mod details;
 pub mod help;
 pub mod history;
+pub mod layout;
 mod line;
 pub mod log;
 pub mod msg;

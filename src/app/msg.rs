@@ -5,9 +5,9 @@ use std::sync::Arc;
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::api::{ApiError, BlockOutcome};
-use crate::contacts::ContactStore;
-use crate::filter::FilterJob;
-use crate::ledger::UnfinishedBatch;
+use crate::model::contacts::ContactStore;
+use crate::model::filter::FilterJob;
+use crate::store::ledger::UnfinishedBatch;
 
 /// Something that happened: a key, a resize, a timer tick, a worker result.
 #[derive(Debug, Clone)]
@@ -138,7 +138,7 @@ pub enum ApiJob {
         /// The batch.
         batch: i64,
         /// How it ended.
-        status: crate::ledger::BatchStatus,
+        status: crate::store::ledger::BatchStatus,
     },
     /// The ledger's recorded actions on one instance, newest first.
     History {
@@ -185,7 +185,7 @@ pub enum ApiResult {
         /// The instance.
         instance: usize,
         /// Its actions, newest first, or why not.
-        result: Result<Vec<crate::ledger::HistoryEntry>, ErrorInfo>,
+        result: Result<Vec<crate::store::ledger::HistoryEntry>, ErrorInfo>,
     },
     /// The answer to [`ApiJob::Probe`].
     Probe {
@@ -276,7 +276,7 @@ pub struct InstanceStatus {
     pub state: ConnState,
     /// The country of the instance's own number (`numberJid`), in which
     /// numbers typed without country code are read.
-    pub own_region: Option<crate::number::Region>,
+    pub own_region: Option<crate::model::number::Region>,
     /// The instance's own phone JID (`numberJid` without a device), which
     /// it cannot block.
     pub own_jid: Option<String>,

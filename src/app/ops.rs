@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::msg::{ApiJob, Effect, ErrorInfo};
 use super::state::{Load, MAX_MESSAGES, Message, Overlay, State, Status, View};
-use crate::contacts::ContactStore;
-use crate::filter::{FilterJob, Keep, filter};
+use crate::model::contacts::ContactStore;
+use crate::model::filter::{FilterJob, Keep, filter};
 
 /// Shows a brief success or notice in the status bar (it expires), and
 /// keeps it in the message log.
@@ -102,9 +102,9 @@ pub fn move_by(state: &mut State, delta: isize) {
     move_to(state, target);
 }
 
-/// Keeps the selected row on screen (see [`crate::layout::window`]).
+/// Keeps the selected row on screen (see [`crate::app::layout::window`]).
 pub fn scroll_into_view(state: &mut State) {
-    state.offset = crate::layout::window(
+    state.offset = crate::app::layout::window(
         state.selected,
         state.offset,
         state.list_height(),

@@ -48,7 +48,7 @@ fn opener(overlay: &Overlay) -> Option<Command> {
 /// key closes it).
 pub fn on_key(state: &mut State, mut overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
     let total = lines(state, &overlay).len();
-    let page = crate::layout::overlay_rows(state.height);
+    let page = crate::app::layout::overlay_rows(state.height);
     let typing = overlay.pager().is_some_and(|p| p.typing);
     let closes =
         !typing && opener(&overlay).is_some_and(|c| state.keymap.command_for(&key) == Some(c));
@@ -123,7 +123,7 @@ pub fn open_details(state: &mut State) -> Vec<Effect> {
 pub fn on_history(
     state: &mut State,
     instance: usize,
-    result: Result<Vec<crate::ledger::HistoryEntry>, String>,
+    result: Result<Vec<crate::store::ledger::HistoryEntry>, String>,
 ) {
     match state.overlay.as_mut() {
         Some(Overlay::History(h)) if h.instance == instance => {

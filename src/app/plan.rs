@@ -5,7 +5,7 @@
 //! sent.
 
 use super::batch::Item;
-use crate::number::{JidKind, jid_kind};
+use crate::model::number::{JidKind, jid_kind};
 
 /// The requests of a bulk action, and what it leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::confirm::{Answer, answer};
 use super::msg::Effect;
 use super::state::{Overlay, State};
 use crate::keys::DialogAction;
-use crate::number::{Region, Target, read_typed};
+use crate::model::number::{Region, Target, read_typed};
 
 /// The review of a paste of several numbers into the number prompt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +73,10 @@ impl NumberReview {
     pub fn lines(&self) -> impl Iterator<Item = (bool, String)> + '_ {
         self.entries.iter().map(|(text, read)| match read {
             Ok(target) => (true, format!("→ {}", target.preview())),
-            Err(why) => (false, format!("✖ {}: {why}", crate::sanitize::clean(text))),
+            Err(why) => (
+                false,
+                format!("✖ {}: {why}", crate::util::sanitize::clean(text)),
+            ),
         })
     }
 }

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use super::batch::{Batch, Item};
 use super::msg::ErrorInfo;
-use crate::contacts::{ContactRef, ContactStore, Sort};
 use crate::keys::{Command, Keymap};
-use crate::ledger::KnownState;
-use crate::number::{Target, TypedError, read_typed};
+use crate::model::contacts::{ContactRef, ContactStore, Sort};
+use crate::model::number::{Target, TypedError, read_typed};
+use crate::store::ledger::KnownState;
 
 /// Timer ticks a second (the run loop ticks at this rate).
 pub const TICKS_PER_SECOND: u64 = 4;
@@ -55,7 +55,7 @@ pub struct DetailsView {
     /// Scrolling.
     pub pager: Pager,
     /// The ledger's actions on this instance, once read.
-    pub history: Option<Result<Vec<crate::ledger::HistoryEntry>, String>>,
+    pub history: Option<Result<Vec<crate::store::ledger::HistoryEntry>, String>>,
 }
 
 /// What covers the list and takes the keys. Each owns its data, so no
@@ -283,9 +283,9 @@ pub struct Instance {
     pub budget_token: usize,
     /// `region` from the profile: where numbers without country code are
     /// read, whatever the instance's own number.
-    pub region_override: Option<crate::number::Region>,
+    pub region_override: Option<crate::model::number::Region>,
     /// The country of the instance's own number, once the server said.
-    pub own_region: Option<crate::number::Region>,
+    pub own_region: Option<crate::model::number::Region>,
     /// The instance's own phone JID, which it cannot block.
     pub own_jid: Option<String>,
     /// Selected row (index into the filtered view) when last shown.
@@ -297,7 +297,7 @@ pub struct Instance {
 impl Instance {
     /// Where numbers typed without country code are read: the profile's
     /// `region`, else the country of the instance's own number.
-    pub fn region(&self) -> Option<crate::number::Region> {
+    pub fn region(&self) -> Option<crate::model::number::Region> {
         self.region_override.or(self.own_region)
     }
 
@@ -439,7 +439,7 @@ impl Instance {
             .map(|(jid, _)| jid.as_str())
             .collect();
         outside.sort_unstable();
-        let mut builder = crate::contacts::StoreBuilder::with_capacity(outside.len());
+        let mut builder = crate::model::contacts::StoreBuilder::with_capacity(outside.len());
         for jid in outside {
             builder.push_fields(jid, None, [None; 4]);
         }
@@ -604,7 +604,7 @@ impl State {
             messages: Vec::new(),
             settling: Default::default(),
             ticks: 0,
-            now: crate::ledger::now_unix(),
+            now: crate::store::ledger::now_unix(),
             instances_loading: false,
         }
     }
@@ -624,7 +624,7 @@ impl State {
     /// Rows of the contact list: the terminal less the tabs, header,
     /// footer, status bar and the error line when one shows.
     pub fn list_height(&self) -> usize {
-        crate::layout::list_rows(self.height, self.message_lines().len())
+        crate::app::layout::list_rows(self.height, self.message_lines().len())
     }
 
     /// The error shown above the status bar, wrapped to the terminal's
@@ -636,13 +636,14 @@ impl State {
             return Vec::new();
         };
         let width = self.width.max(1) as usize;
-        let mut lines = crate::text::wrap(&format!("✖ {}", status.text), width);
+        let mut lines = crate::util::text::wrap(&format!("✖ {}", status.text), width);
         if lines.len() > MAX_MESSAGE_ROWS {
             lines.truncate(MAX_MESSAGE_ROWS);
             if let Some(last) = lines.last_mut() {
                 let more = format!(" {} shows all", self.keymap.label_of(Command::Messages));
-                let head = crate::text::fit(&format!("{last} …"), width.saturating_sub(more.len()));
-                *last = crate::text::fit(&format!("{head}{more}"), width);
+                let head =
+                    crate::util::text::fit(&format!("{last} …"), width.saturating_sub(more.len()));
+                *last = crate::util::text::fit(&format!("{head}{more}"), width);
             }
         }
         lines

@@ -17,8 +17,8 @@ use super::state::{
     Connection, INFO_TICKS, Known, Load, Overlay, POLL_TICKS, Pending, State, View,
 };
 use super::tabs;
-use crate::contacts::ContactStore;
 use crate::keys::{Command, LineAction};
+use crate::model::contacts::ContactStore;
 
 /// Applies one message to the state and returns what must happen next.
 /// The screen is drawn again after every message but a timer tick; a
@@ -186,7 +186,7 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
         }
         MouseEventKind::Down(MouseButton::Left) => {
             let errors = state.message_lines().len();
-            if let Some(row) = crate::layout::row_at(mouse.row, state.height, errors) {
+            if let Some(row) = crate::app::layout::row_at(mouse.row, state.height, errors) {
                 let index = state.offset + row;
                 if index < state.visible.len() {
                     state.selected = index;
@@ -548,7 +548,7 @@ fn on_block(
     // A batch item has no per-row toggle state; a single toggle does.
     let pending = batch.is_none().then(|| inst.pending.remove(&jid)).flatten();
     let contact = inst.contacts.find(&jid);
-    let who = contact.map_or_else(|| crate::number::shown_jid(&jid), |c| c.describe());
+    let who = contact.map_or_else(|| crate::model::number::shown_jid(&jid), |c| c.describe());
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let ok = result.is_ok();
     let recorded = super::batch::Batch::answer_recorded(&result);
@@ -587,7 +587,10 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
     inst.last_error.remove(&a.jid);
     let outcome = &done.outcome;
     let lid = a.row_lid.clone().or_else(|| {
-        (outcome.contact_jid.ends_with(crate::number::LID_SUFFIX) && outcome.contact_jid != a.jid)
+        (outcome
+            .contact_jid
+            .ends_with(crate::model::number::LID_SUFFIX)
+            && outcome.contact_jid != a.jid)
             .then(|| outcome.contact_jid.clone())
     });
     inst.remember(

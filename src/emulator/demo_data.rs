@@ -177,7 +177,7 @@ fn phone_number(rng: &mut Rng) -> String {
     };
     let mut number = draw(rng);
     for _ in 0..20 {
-        if crate::number::phone::read(&format!("+{number}"), None).is_ok() {
+        if crate::model::number::phone::read(&format!("+{number}"), None).is_ok() {
             break;
         }
         number = draw(rng);
@@ -267,7 +267,7 @@ mod tests {
         assert!(
             phones
                 .iter()
-                .all(|d| crate::number::phone::read(&format!("+{d}"), None).is_ok()),
+                .all(|d| crate::model::number::phone::read(&format!("+{d}"), None).is_ok()),
             "every demo number is valid for its country"
         );
         let countries: HashSet<_> = phones.iter().map(|d| &d[..2]).collect();

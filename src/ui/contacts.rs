@@ -10,9 +10,9 @@ use super::text::fit;
 use super::theme;
 use crate::app::State;
 use crate::app::state::{Instance, Load, View};
-use crate::contacts::ContactRef;
-use crate::filter::highlight;
 use crate::keys::Command;
+use crate::model::contacts::ContactRef;
+use crate::model::filter::highlight;
 
 /// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
 pub fn age(now: i64, at: i64) -> String {
@@ -76,7 +76,7 @@ fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str) -> Line<'a> {
             .find(|(_, h)| !h.is_empty())
         {
             let head = fit(&c.display_name(), width / 2);
-            let room = width.saturating_sub(crate::text::width(&head) + 3);
+            let room = width.saturating_sub(crate::util::text::width(&head) + 3);
             let mut spans = vec![Span::styled(head, base), Span::styled(" · ", theme::dim())];
             spans.extend(highlighted(&fit(other, room), &other_hits, 0, theme::dim()));
             return Line::from(spans);
@@ -185,7 +185,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let (number_w, state_w) = if wide { (19u16, 24u16) } else { (17, 11) };
     let name_w = area.width.saturating_sub(number_w + state_w + 3 + 2) as usize;
     let rows_on_screen = area.height.saturating_sub(1) as usize;
-    let offset = crate::layout::window(
+    let offset = crate::app::layout::window(
         state.selected,
         state.offset,
         rows_on_screen,

@@ -12,7 +12,7 @@ use crate::app::review::NumberReview;
 use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
 use crate::app::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
-use crate::text::{fit, shorten};
+use crate::util::text::{fit, shorten};
 
 /// Blanks the cells under a popup, and the column left of it: a wide
 /// character (CJK, emoji) starting there would otherwise hide the popup's

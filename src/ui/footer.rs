@@ -12,7 +12,7 @@ use crate::app::batch::Batch;
 use super::theme;
 use crate::app::State;
 use crate::keys::Command;
-use crate::text::{shorten, width};
+use crate::util::text::{shorten, width};
 
 /// Hints left out first when the footer is too narrow; block, help and
 /// quit stay longest.
@@ -49,7 +49,7 @@ fn list_hints(state: &State) -> Vec<Command> {
 }
 use crate::app::state::Overlay;
 use crate::keys::{Action, DialogAction, LineAction, OverlayAction, Table};
-use crate::number::{Target, TypedError};
+use crate::model::number::{Target, TypedError};
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
     [

@@ -6,7 +6,7 @@ mod footer;
 mod instances;
 mod pager;
 mod status_bar;
-pub use crate::text;
+pub use crate::util::text;
 pub mod theme;
 
 use ratatui::Frame;
@@ -18,7 +18,7 @@ use crate::app::state::Overlay;
 /// lines (when an error shows), status bar and any overlay.
 pub fn draw(frame: &mut Frame, state: &State) {
     let message = state.message_lines();
-    let areas = crate::layout::areas(frame.area(), message.len() as u16);
+    let areas = crate::app::layout::areas(frame.area(), message.len() as u16);
     instances::draw(frame, areas.tabs, state);
     contacts::draw(frame, areas.list, state);
     footer::draw(frame, areas.footer, state);

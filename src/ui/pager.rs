@@ -33,7 +33,7 @@ fn title(state: &State, overlay: &Overlay) -> String {
         Overlay::History(h) => format!(" History of {} · newest first · UTC ", name(h.instance)),
         Overlay::Details(d) => format!(
             " {} on {} ",
-            crate::number::shown_jid(&d.jid),
+            crate::model::number::shown_jid(&d.jid),
             name(d.instance)
         ),
         _ => String::new(),

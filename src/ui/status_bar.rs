@@ -12,7 +12,7 @@ use super::text::{shorten, width};
 use super::theme;
 use crate::app::State;
 use crate::app::state::{Load, View};
-use crate::contacts::Sort;
+use crate::model::contacts::Sort;
 use crate::ui::contacts::age;
 
 /// `blocked: 7`, `blocked: 7 (3 known here)`, `blocked: ?` or

@@ -10,13 +10,13 @@ use super::draw;
 use crate::api::{BlockOutcome, RemoteContact};
 use crate::app::state::{Connection, Load};
 use crate::app::{ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg, State, update};
-use crate::contacts::ContactStore;
-use crate::ledger::KnownState;
+use crate::model::contacts::ContactStore;
+use crate::store::ledger::KnownState;
 
 const NOW: i64 = 1_800_000_000;
 
 fn rc(digits: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
-    crate::fixtures::remote(digits, full, None, push)
+    crate::model::fixtures::remote(digits, full, None, push)
 }
 
 fn contacts() -> Vec<RemoteContact> {
@@ -450,7 +450,7 @@ fn every_screen_at_40x10_80x24_200x50() {
         (
             "resume offer",
             |s| {
-                use crate::ledger::{BatchItem, UnfinishedBatch};
+                use crate::store::ledger::{BatchItem, UnfinishedBatch};
                 update(
                     s,
                     Msg::Unfinished(vec![UnfinishedBatch {
@@ -503,7 +503,7 @@ fn world_state() -> State {
             0,
             Ok(Some(InstanceStatus {
                 state: "connected".into(),
-                own_region: crate::number::Region::from_code("GB"),
+                own_region: crate::model::number::Region::from_code("GB"),
                 own_jid: None,
             })),
         )])),
@@ -700,7 +700,7 @@ fn message_log_scrolls_to_every_line_at_40x10() {
 #[test]
 fn history_overlay_lists_actions_and_filters() {
     use crate::app::{ApiJob, Effect};
-    use crate::ledger::{HistoryEntry, HistoryResult};
+    use crate::store::ledger::{HistoryEntry, HistoryResult};
     let mut s = demo_state();
     let effects = update(&mut s, key(KeyCode::Char('h')));
     assert_eq!(effects, [Effect::Api(ApiJob::History { instance: 0 })]);
@@ -1074,7 +1074,7 @@ fn the_footer_shows_the_keys_that_apply_now_at_80_and_40_columns() {
         if width == 80 {
             assert!(footer.contains("U unblock marked  Space mark"), "{footer}");
         }
-        assert!(crate::text::width(footer.trim_end()) <= usize::from(width));
+        assert!(crate::util::text::width(footer.trim_end()) <= usize::from(width));
     }
 }
 

@@ -8,7 +8,7 @@ use ryze_contacts::api::{ApiClient, ApiError, ClientConfig, Endpoint};
 use ryze_contacts::emulator::{
     self, DEMO_ACCOUNT_TOKEN, EmuContact, EmuInstance, EmulatorConfig, Fault, RunningEmulator,
 };
-use ryze_contacts::secret::Token;
+use ryze_contacts::util::secret::Token;
 
 const LOOPBACK: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
 

@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, RunningEmulator};
-use ryze_contacts::ledger::Ledger;
+use ryze_contacts::store::ledger::Ledger;
 
 fn start(rt: &tokio::runtime::Runtime, config: EmulatorConfig) -> RunningEmulator {
     rt.block_on(emulator::start(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
-use ryze_contacts::ledger::Ledger;
+use ryze_contacts::store::ledger::Ledger;
 
 const ROWS: u16 = 30;
 const COLS: u16 = 120;

@@ -9,10 +9,10 @@ use std::time::Duration;
 use reqwest::Url;
 use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
+use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::ledger::Ledger;
-use ryze_contacts::profile::InstanceConfig;
-use ryze_contacts::secret::Token;
+use ryze_contacts::store::ledger::Ledger;
+use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, RetryPolicy, WorkerContext};
 use tokio::sync::mpsc;
 

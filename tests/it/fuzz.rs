@@ -8,11 +8,11 @@ use proptest::prelude::*;
 use ryze_contacts::api::{
     RemoteContact, parse_block, parse_contacts, parse_instances, status_error,
 };
-use ryze_contacts::contacts::ContactStore;
-use ryze_contacts::number::{Region, format_phone, read_typed};
-use ryze_contacts::profile;
-use ryze_contacts::sanitize::clean;
+use ryze_contacts::config::profile;
+use ryze_contacts::model::contacts::ContactStore;
+use ryze_contacts::model::number::{Region, format_phone, read_typed};
 use ryze_contacts::ui::text::{fit, width};
+use ryze_contacts::util::sanitize::clean;
 
 fn config() -> ProptestConfig {
     ProptestConfig {
@@ -92,7 +92,7 @@ proptest! {
         ),
     ) {
         use ryze_contacts::api::RateLimit;
-        use ryze_contacts::rate::{Heard, Permit, RateBudgets};
+        use ryze_contacts::api::rate::{Heard, Permit, RateBudgets};
         let window = std::time::Duration::from_secs(60);
         let budgets = RateBudgets::with_window(window);
         let mut now = 1_800_000_000_000u64;
@@ -201,7 +201,7 @@ proptest! {
     fn typed_text_reads_as_a_valid_person_or_is_refused(text in any::<String>(), region in "(BR|US|GB|DE|IN)") {
         if let Ok(target) = read_typed(&text, Region::from_code(&region)) {
             let jid = target.jid();
-            prop_assert!(ryze_contacts::number::is_valid_jid(&jid), "{jid:?}");
+            prop_assert!(ryze_contacts::model::number::is_valid_jid(&jid), "{jid:?}");
             if let Some(e164) = target.e164() {
                 prop_assert!(e164.len() <= 16, "E.164 has at most 15 digits: {e164}");
             }

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
+use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::ledger::Ledger;
-use ryze_contacts::profile::InstanceConfig;
-use ryze_contacts::secret::Token;
+use ryze_contacts::store::ledger::Ledger;
+use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
 
@@ -304,7 +304,7 @@ async fn loopback_never_goes_through_a_proxy_and_remote_hosts_do() {
     )
     .await
     .unwrap();
-    let proxies = ryze_contacts::proxy::ProxyEnv::from_env(&|name| {
+    let proxies = ryze_contacts::api::proxy::ProxyEnv::from_env(&|name| {
         ["http_proxy", "HTTP_PROXY", "ALL_PROXY"]
             .contains(&name)
             .then(|| proxy.clone())
@@ -355,7 +355,7 @@ async fn load(s: &mut Setup) {
     result.unwrap();
 }
 
-fn ledger_of(s: &Setup) -> Vec<ryze_contacts::ledger::KnownState> {
+fn ledger_of(s: &Setup) -> Vec<ryze_contacts::store::ledger::KnownState> {
     Ledger::open(s._dir.path()).unwrap().0.known().unwrap()
 }
 

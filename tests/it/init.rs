@@ -7,8 +7,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use ryze_contacts::config::profile;
 use ryze_contacts::emulator::{self, EmulatorConfig};
-use ryze_contacts::profile;
 
 fn run(args: &[&str], path: &Path, answers: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ryze-contacts"))

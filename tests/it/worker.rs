@@ -8,10 +8,10 @@ use reqwest::Url;
 use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::state::Connection;
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
+use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::ledger::Ledger;
-use ryze_contacts::profile::InstanceConfig;
-use ryze_contacts::secret::Token;
+use ryze_contacts::store::ledger::Ledger;
+use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
 
@@ -247,10 +247,10 @@ async fn loaded_contacts_are_cached_for_the_next_start() {
         panic!("expected contacts")
     };
     let fresh = result.unwrap();
-    let path = ryze_contacts::cache::path_for(dir.path(), url.as_str(), "sales");
+    let path = ryze_contacts::store::cache::path_for(dir.path(), url.as_str(), "sales");
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let cached = loop {
-        if let Ok(Some((store, _))) = ryze_contacts::cache::load(&path) {
+        if let Ok(Some((store, _))) = ryze_contacts::store::cache::load(&path) {
             break store;
         }
         assert!(

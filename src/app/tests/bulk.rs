@@ -102,7 +102,7 @@ fn bulk_block_across_instances_then_undo() {
         vec![
             Effect::Api(ApiJob::CloseBatch {
                 batch: 7,
-                status: crate::ledger::BatchStatus::Done
+                status: crate::store::ledger::BatchStatus::Done
             }),
             // The answers on sales overlapped: the count is settled.
             Effect::Api(ApiJob::Settle {
@@ -204,7 +204,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
         vec![
             Effect::Api(ApiJob::CloseBatch {
                 batch: 1,
-                status: crate::ledger::BatchStatus::Cancelled
+                status: crate::store::ledger::BatchStatus::Cancelled
             }),
             Effect::Api(ApiJob::Settle {
                 instance: 0,
@@ -218,7 +218,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
 
 #[test]
 fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
-    use crate::ledger::{BatchItem, UnfinishedBatch};
+    use crate::store::ledger::{BatchItem, UnfinishedBatch};
     let mut s = loaded();
     let left = vec![
         (
@@ -276,7 +276,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
 
 #[test]
 fn an_unfinished_batch_can_be_discarded() {
-    use crate::ledger::{BatchItem, UnfinishedBatch};
+    use crate::store::ledger::{BatchItem, UnfinishedBatch};
     let mut s = loaded();
     update(
         &mut s,
@@ -302,7 +302,7 @@ fn an_unfinished_batch_can_be_discarded() {
         effects,
         vec![Effect::Api(ApiJob::CloseBatch {
             batch: 9,
-            status: crate::ledger::BatchStatus::Cancelled
+            status: crate::store::ledger::BatchStatus::Cancelled
         })],
         "Enter on the focused Discard"
     );

@@ -18,8 +18,8 @@ use super::*;
 use crate::api::{BlockOutcome, RemoteContact};
 use crate::app::state::{Connection, INFO_TICKS, Load, Overlay, POLL_TICKS, View};
 use crate::app::tabs;
-use crate::contacts::ContactStore;
-use crate::ledger::KnownState;
+use crate::model::contacts::ContactStore;
+use crate::store::ledger::KnownState;
 
 fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
     Arc::new(ContactStore::from_remote(contacts))
@@ -81,7 +81,7 @@ fn answer_block(
 fn contact(digits: &str, name: &str, lid: Option<&str>) -> RemoteContact {
     RemoteContact {
         lid: lid.map(str::to_string),
-        ..crate::fixtures::remote(digits, Some(name), None, None)
+        ..crate::model::fixtures::remote(digits, Some(name), None, None)
     }
 }
 

@@ -97,7 +97,7 @@ fn s_cycles_the_sort_and_keeps_the_selection() {
     let mut s = loaded();
     update(&mut s, ch('G')); // Carla (14155550123), last as listed
     update(&mut s, ch('s'));
-    assert_eq!(s.sort, crate::contacts::Sort::Name);
+    assert_eq!(s.sort, crate::model::contacts::Sort::Name);
     let names: Vec<String> = s
         .visible
         .iter()
@@ -106,10 +106,10 @@ fn s_cycles_the_sort_and_keeps_the_selection() {
     assert_eq!(names, ["Ana Silva", "Bruno Costa", "Carla Dias"]);
     assert_eq!(s.selected_contact().unwrap().name(), "Carla Dias");
     update(&mut s, ch('s'));
-    assert_eq!(s.sort, crate::contacts::Sort::Number);
+    assert_eq!(s.sort, crate::model::contacts::Sort::Number);
     assert_eq!(s.visible[0], 2, "+1 sorts before +55");
     update(&mut s, ch('s'));
-    assert_eq!(s.sort, crate::contacts::Sort::Listed);
+    assert_eq!(s.sort, crate::model::contacts::Sort::Listed);
     assert_eq!(s.visible, vec![0, 1, 2]);
 }
 

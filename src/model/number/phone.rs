@@ -19,8 +19,8 @@ use rlibphonenumber::{
 };
 
 use super::regions;
-use crate::sanitize::{clean, is_bidi_control};
-use crate::text::fit;
+use crate::util::sanitize::{clean, is_bidi_control};
+use crate::util::text::fit;
 
 /// A country (ISO 3166-1 alpha-2, as libphonenumber names regions) in
 /// which a number without country code is read.

@@ -11,8 +11,8 @@ use nucleo_matcher::Utf32Str;
 use nucleo_matcher::chars::{normalize, to_lower_case};
 
 use crate::api::{ApiError, RawContact, RemoteContact, parse_contacts_with};
-use crate::number::{LID_SUFFIX, format_phone, phone_digits};
-use crate::sanitize::clean;
+use crate::model::number::{LID_SUFFIX, format_phone, phone_digits};
+use crate::util::sanitize::clean;
 
 /// A piece of the arena.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -626,7 +626,7 @@ mod tests {
     use super::*;
 
     fn remote(jid: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
-        crate::fixtures::remote(jid, full, None, push)
+        crate::model::fixtures::remote(jid, full, None, push)
     }
 
     fn store() -> ContactStore {

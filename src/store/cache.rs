@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::contacts::{ContactStore, Row, Shown, Span};
+use crate::model::contacts::{ContactStore, Row, Shown, Span};
 
 const MAGIC: &[u8; 8] = b"RYZCACH2";
 
@@ -199,7 +199,7 @@ pub fn save(path: &Path, store: &ContactStore, saved_at: i64) -> Result<(), Cach
         source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    crate::files::private_dir(dir, true).map_err(io)?;
+    crate::store::files::private_dir(dir, true).map_err(io)?;
     // tempfile makes the file 0600 and the rename keeps that.
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -227,12 +227,12 @@ pub fn load(path: &Path) -> Result<Option<(ContactStore, i64)>, CacheError> {
     match decode(&bytes) {
         Ok(found) => Ok(Some(found)),
         Err(why) => {
-            let aside = crate::files::move_aside(path, crate::ledger::now_unix(), &[]).map_err(
-                |source| CacheError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                },
-            )?;
+            let aside =
+                crate::store::files::move_aside(path, crate::store::ledger::now_unix(), &[])
+                    .map_err(|source| CacheError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
             Err(CacheError::Damaged {
                 path: path.to_path_buf(),
                 why,

@@ -1,5 +1,5 @@
 //! Logging to a file in the data folder (a TUI cannot print). Tokens never
-//! reach the log: they are only ever held as [`crate::secret::Token`].
+//! reach the log: they are only ever held as [`crate::util::secret::Token`].
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -12,9 +12,9 @@ pub const FILE_NAME: &str = "ryze-contacts.log";
 /// symbolic link. Returns the log's path, or `None` when it cannot be
 /// opened (the app then runs without a log).
 pub fn init(data_dir: &Path) -> Option<PathBuf> {
-    crate::files::private_dir(data_dir, false).ok()?;
+    crate::store::files::private_dir(data_dir, false).ok()?;
     let path = data_dir.join(FILE_NAME);
-    let file = crate::files::open_private_append(&path).ok()?;
+    let file = crate::store::files::open_private_append(&path).ok()?;
     tracing_subscriber::fmt()
         .with_writer(Mutex::new(file))
         .with_ansi(false)

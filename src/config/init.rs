@@ -9,9 +9,9 @@ use std::path::Path;
 use reqwest::Url;
 
 use crate::api::{ApiClient, ClientConfig, Endpoint};
-use crate::failure::{Failure, exit, fail};
-use crate::profile::{self, DEFAULT_BASE_URL};
-use crate::secret::Token;
+use crate::cli::failure::{Failure, exit, fail};
+use crate::config::profile::{self, DEFAULT_BASE_URL};
+use crate::util::secret::Token;
 
 /// Asks `question` and reads one answer line (`default` when empty).
 fn ask(input: &mut dyn BufRead, question: &str, default: &str) -> Result<String, Failure> {
@@ -224,7 +224,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    crate::files::private_dir(dir, false)?;
+    crate::store::files::private_dir(dir, false)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     #[cfg(unix)]
     {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::{Region, Target, TypedError, read_typed};
 
-const CORPUS: &str = include_str!("../../tests/reference/numbers.jsonl");
+const CORPUS: &str = include_str!("../../../tests/reference/numbers.jsonl");
 
 #[derive(Deserialize)]
 struct Header {

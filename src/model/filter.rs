@@ -13,7 +13,7 @@ use std::sync::Arc;
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use crate::contacts::{ContactRef, ContactStore, Sort, char_mask, fold};
+use crate::model::contacts::{ContactRef, ContactStore, Sort, char_mask, fold};
 
 thread_local! {
     /// A matcher per thread: it owns scratch memory worth reusing.
@@ -323,7 +323,7 @@ mod tests {
         business: Option<&str>,
         push: Option<&str>,
     ) -> RemoteContact {
-        crate::fixtures::remote(jid, full, business, push)
+        crate::model::fixtures::remote(jid, full, business, push)
     }
 
     fn store_contacts() -> Vec<RemoteContact> {

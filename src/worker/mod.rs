@@ -19,15 +19,15 @@ use std::time::Duration;
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
+use crate::api::rate::{Heard, POLL, Permit, RateBudgets};
 use crate::api::{ApiClient, ApiError, Endpoint, Reply};
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
-use crate::cache;
-use crate::contacts::ContactStore;
-use crate::ledger::{BatchItem, Ledger, Outcome};
-use crate::number::{self, JidKind};
-use crate::profile::InstanceConfig;
-use crate::rate::{Heard, POLL, Permit, RateBudgets};
-use crate::secret::Token;
+use crate::config::profile::InstanceConfig;
+use crate::model::contacts::ContactStore;
+use crate::model::number::{self, JidKind};
+use crate::store::cache;
+use crate::store::ledger::{BatchItem, Ledger, Outcome};
+use crate::util::secret::Token;
 
 /// Requests of one token on the wire at once.
 const MAX_IN_FLIGHT: usize = crate::app::batch::MAX_IN_FLIGHT;
@@ -83,7 +83,7 @@ impl RetryPolicy {
 /// random per process.
 fn random() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(crate::ledger::now_unix() as u64);
+    h.write_u64(crate::store::ledger::now_unix() as u64);
     h.finish()
 }
 
@@ -487,7 +487,7 @@ impl WorkerContext {
                 background.warm();
             }
             if let Some(path) = path
-                && let Err(e) = cache::save(&path, &background, crate::ledger::now_unix())
+                && let Err(e) = cache::save(&path, &background, crate::store::ledger::now_unix())
             {
                 tracing::warn!(error = %e, "contact cache not saved");
             }
@@ -587,7 +587,7 @@ impl WorkerContext {
     /// Runs a ledger write on the blocking pool.
     async fn with_ledger<T: Send + 'static>(
         &self,
-        write: impl FnOnce(&mut Ledger) -> Result<T, crate::ledger::LedgerError> + Send + 'static,
+        write: impl FnOnce(&mut Ledger) -> Result<T, crate::store::ledger::LedgerError> + Send + 'static,
     ) -> Result<T, String> {
         let ledger = self.ledger.clone();
         tokio::task::spawn_blocking(move || {
@@ -716,7 +716,7 @@ impl WorkerContext {
         tracing::info!(instance = %name, %number, blocked = answer.blocked, count = ?answer.blocked_count, "block state changed");
         let (recorded_at, ledger_error) = match recorded {
             Ok(at) => (at, None),
-            Err(e) => (crate::ledger::now_unix(), Some(e)),
+            Err(e) => (crate::store::ledger::now_unix(), Some(e)),
         };
         Ok(BlockDone {
             outcome: answer,

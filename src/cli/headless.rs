@@ -15,17 +15,17 @@ use crate::app::batch::{Batch, items_left};
 use crate::app::msg::ConnState;
 use crate::app::settle::Settling;
 use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, InstanceStatus, Msg};
-use crate::cli::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
-use crate::contacts::ContactStore;
-use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, HistoryResult, KnownState, Ledger};
-use crate::number::list::{Entry, Source, needs_no_region, read_entries, read_list};
-use crate::number::{Region, Target, format_phone, phone_digits, shown_jid};
-use crate::output::{self, JsonArray, Table};
-use crate::profile::Profile;
+use crate::cli::args::{ChangeArgs, Command, ExportArgs, HistoryArgs, ListArgs, ProfileAction};
+use crate::cli::output::{self, JsonArray, Table};
+use crate::config::profile::Profile;
+use crate::model::contacts::ContactStore;
+use crate::model::number::list::{Entry, Source, needs_no_region, read_entries, read_list};
+use crate::model::number::{Region, Target, format_phone, phone_digits, shown_jid};
+use crate::store::ledger::{BUSY_NOTICE, BUSY_WAIT, HistoryResult, KnownState, Ledger};
 use crate::worker::{self, WorkerContext};
 
-use crate::failure::fail;
-pub use crate::failure::{Failure, exit};
+use crate::cli::failure::fail;
+pub use crate::cli::failure::{Failure, exit};
 
 /// The worker and ledger for one command.
 struct Session {
@@ -899,7 +899,7 @@ fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure
         None => None,
     };
     let since = match &args.since {
-        Some(day) => Some(crate::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
+        Some(day) => Some(crate::util::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
         None => None,
     };
     let entries = s
@@ -919,8 +919,8 @@ fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure
         if jids.is_empty() {
             continue;
         }
-        let path = crate::cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
-        if let Ok(Some((store, _))) = crate::cache::load(&path) {
+        let path = crate::store::cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
+        if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
             names.insert(inst.name.as_str(), store.names_of(jids));
         }
     }
@@ -938,7 +938,7 @@ fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure
         };
         if let Some(out) = json_out.as_mut() {
             out.push(&json!({
-                "at": crate::dates::rfc3339(e.requested_at),
+                "at": crate::util::dates::rfc3339(e.requested_at),
                 "instance": e.instance,
                 "jid": e.jid,
                 "lid": e.lid,
@@ -952,7 +952,7 @@ fn history(s: Session, args: HistoryArgs, data_dir: &Path) -> Result<(), Failure
             }))?;
         } else if let Some(t) = table.as_mut() {
             t.row(&[
-                crate::dates::rfc3339(e.requested_at).as_str(),
+                crate::util::dates::rfc3339(e.requested_at).as_str(),
                 &e.instance,
                 &shown_jid(&e.jid),
                 name.as_deref().unwrap_or("-"),
@@ -1000,7 +1000,7 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
                 "lid": k.lid,
                 "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
                 "number": phone_digits(&k.jid).map(format_phone),
-                "changed_at": crate::dates::rfc3339(k.changed_at),
+                "changed_at": crate::util::dates::rfc3339(k.changed_at),
             }))?;
         }
         out.finish()?;
@@ -1018,7 +1018,7 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
             csv_cell(k.lid.as_deref().unwrap_or_default()),
             csv_cell(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
             csv_cell(&digits.map(format_phone).unwrap_or_default()),
-            csv_cell(&crate::dates::rfc3339(k.changed_at))
+            csv_cell(&crate::util::dates::rfc3339(k.changed_at))
         )?;
     }
     out.flush()?;
@@ -1033,7 +1033,7 @@ fn export(s: Session, args: ExportArgs) -> Result<(), Failure> {
 pub fn csv_cell(field: &str) -> String {
     let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
     // No control character or escape reaches whoever opens the file.
-    let field = crate::sanitize::clean(field);
+    let field = crate::util::sanitize::clean(field);
     let field = if formula {
         format!("'{field}")
     } else {

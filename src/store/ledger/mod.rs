@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use thiserror::Error;
 
-use crate::files;
+use crate::store::files;
 
 /// File name of the ledger in the data folder.
 pub const FILE_NAME: &str = "ledger.sqlite3";
@@ -556,8 +556,9 @@ impl Ledger {
                         |r| r.get(0),
                     )?;
                     let lid = lid.or_else(|| {
-                        (crate::number::jid_kind(contact_jid) == crate::number::JidKind::Lid
-                            && crate::number::is_valid_jid(contact_jid)
+                        (crate::model::number::jid_kind(contact_jid)
+                            == crate::model::number::JidKind::Lid
+                            && crate::model::number::is_valid_jid(contact_jid)
                             && *contact_jid != jid
                             && !taken)
                             .then(|| contact_jid.clone())

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use reqwest::Url;
 
+use crate::config::profile::{InstanceConfig, Profile};
 use crate::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, RunningEmulator};
-use crate::profile::{InstanceConfig, Profile};
-use crate::secret::Token;
+use crate::util::secret::Token;
 
 /// Delay of every demo answer, so loading and pending states can be seen.
 const DEMO_LATENCY: Duration = Duration::from_millis(300);

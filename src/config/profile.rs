@@ -10,10 +10,10 @@ use reqwest::Url;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::api::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::keys::Keymap;
-use crate::number::Region;
-use crate::proxy::{ProxyEnv, is_loopback, without_credentials};
-use crate::secret::Token;
+use crate::model::number::Region;
+use crate::util::secret::Token;
 
 /// Base URL used when the profile names none.
 pub const DEFAULT_BASE_URL: &str = "https://ryzeapi.cloud";

@@ -1,7 +1,7 @@
 //! How a command line path fails: an exit code and a one-line reason.
 //! Shared by `main`, the headless commands and `init`.
 
-use crate::output;
+use crate::cli::output;
 
 /// Exit codes of the command line.
 pub mod exit {

@@ -13,11 +13,11 @@ use tokio::sync::mpsc;
 
 use crate::api::{ApiClient, ClientConfig};
 use crate::app::{Effect, Msg, State, update};
-use crate::cache;
-use crate::filter::FilterJob;
-use crate::ledger::{BUSY_NOTICE, BUSY_WAIT, Ledger, LedgerError, UnfinishedBatch};
-use crate::profile::Profile;
-use crate::terminal::TerminalGuard;
+use crate::config::profile::Profile;
+use crate::model::filter::FilterJob;
+use crate::store::cache;
+use crate::store::ledger::{BUSY_NOTICE, BUSY_WAIT, Ledger, LedgerError, UnfinishedBatch};
+use crate::tui::terminal::TerminalGuard;
 use crate::worker::{self, WorkerContext};
 
 /// Time between two ticks.
@@ -47,7 +47,7 @@ pub struct RunOptions {
     /// Index of the instance to open on (`--instance`); else the one
     /// last used with this profile.
     pub start: Option<usize>,
-    /// Which remembered view is this profile's ([`crate::view_memory`]).
+    /// Which remembered view is this profile's ([`crate::store::view_memory`]).
     pub view_key: String,
     /// The log file, mentioned if the app crashes.
     pub log_path: Option<PathBuf>,
@@ -159,7 +159,7 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
         interval.tick().await;
         loop {
             interval.tick().await;
-            let now = crate::ledger::now_unix();
+            let now = crate::store::ledger::now_unix();
             if tx.send(Msg::Tick { now }).is_err() {
                 return;
             }
@@ -256,7 +256,7 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
         .iter()
         .map(|i| (i.name.clone(), i.label.clone()))
         .collect();
-    let remembered = crate::view_memory::load(&options.data_dir, &options.view_key);
+    let remembered = crate::store::view_memory::load(&options.data_dir, &options.view_key);
     let start = options.start.unwrap_or_else(|| {
         remembered
             .as_ref()
@@ -294,7 +294,7 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
     // libphonenumber's metadata loads once (tens of milliseconds): not on
     // the first frame.
-    tokio::task::spawn_blocking(crate::number::phone::warm);
+    tokio::task::spawn_blocking(crate::model::number::phone::warm);
     let (mut state, ledger, unfinished) = initial_state(&options)?;
     let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
@@ -347,7 +347,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
                     }
                     Effect::Filter(job) => filters.submit(job),
                     Effect::Redraw => dirty = true,
-                    Effect::Copy(text) => crate::terminal::copy_to_clipboard(&text),
+                    Effect::Copy(text) => crate::tui::terminal::copy_to_clipboard(&text),
                     Effect::Quit => break 'outer,
                     Effect::Suspend => {
                         guard.suspend()?;
@@ -375,8 +375,9 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     }
     stop.store(true, Ordering::Relaxed);
     drop(guard);
-    let view = crate::view_memory::Remembered::of(&state.instance().name, state.sort, state.view);
-    if let Err(e) = crate::view_memory::save(&options.data_dir, &options.view_key, &view) {
+    let view =
+        crate::store::view_memory::Remembered::of(&state.instance().name, state.sort, state.view);
+    if let Err(e) = crate::store::view_memory::save(&options.data_dir, &options.view_key, &view) {
         tracing::warn!(error = %e, "the view was not kept for the next start");
     }
     tracing::info!("quit");
