@@ -11,7 +11,7 @@ use clap::{CommandFactory, Parser};
 
 use ryze_contacts::cli::args::{Cli, Command, EmulatorArgs};
 use ryze_contacts::cli::headless;
-use ryze_contacts::config::init;
+use ryze_contacts::cli::init;
 use ryze_contacts::config::profile::{self, Profile};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
 use ryze_contacts::tui::demo;

@@ -341,7 +341,7 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     let at = http_date(text)?;
-    let now = server_now(headers).unwrap_or_else(|| crate::store::ledger::now_unix().max(0) as u64);
+    let now = server_now(headers).unwrap_or_else(|| crate::util::dates::now_unix().max(0) as u64);
     Some(Duration::from_secs(at.saturating_sub(now)))
 }
 

@@ -92,13 +92,6 @@ pub struct Connection {
 }
 
 impl InstanceInfo {
-    /// The country of the instance's own number (`numberJid`), when it
-    /// is a valid phone number.
-    pub fn own_region(&self) -> Option<crate::model::number::Region> {
-        let jid = self.connection.as_ref()?.number_jid.as_deref()?;
-        crate::model::number::Region::of_digits(crate::model::number::phone_digits(jid)?)
-    }
-
     /// The name as it may be shown: controls and bidi marks removed.
     pub fn shown_name(&self) -> Cow<'_, str> {
         clean(&self.name)
@@ -114,8 +107,8 @@ impl InstanceInfo {
     /// suffix dropped), when it has one.
     pub fn own_jid(&self) -> Option<String> {
         let jid = self.connection.as_ref()?.number_jid.as_deref()?;
-        let digits = crate::model::number::phone_digits(jid)?;
-        Some(format!("{digits}{}", crate::model::number::PHONE_SUFFIX))
+        let digits = crate::api::jid::phone_digits(jid)?;
+        Some(format!("{digits}{}", crate::api::jid::PHONE_SUFFIX))
     }
 
     /// The connection state word, `unknown` when the server gave none.
@@ -406,14 +399,14 @@ impl<'de> Visitor<'de> for RowVisitor {
             };
             *field = map.next_value::<MaybeStr<'de>>()?.0;
         }
-        let Some(jid) = jid.filter(|j| crate::model::number::is_valid_jid(j)) else {
+        let Some(jid) = jid.filter(|j| crate::api::jid::is_valid_jid(j)) else {
             return Ok(Row(None));
         };
         c.jid = jid;
         c.lid = c
             .lid
-            .filter(|l| crate::model::number::jid_kind(l) == crate::model::number::JidKind::Lid)
-            .filter(|l| crate::model::number::is_valid_jid(l));
+            .filter(|l| crate::api::jid::jid_kind(l) == crate::api::jid::JidKind::Lid)
+            .filter(|l| crate::api::jid::is_valid_jid(l));
         Ok(Row(Some(c)))
     }
 

@@ -22,15 +22,7 @@ pub const POLL_TICKS: u64 = 120;
 /// path, showing the latest complete result meanwhile.
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
 
-/// Which contacts the list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum View {
-    /// Every contact.
-    #[default]
-    All,
-    /// Only those the ledger knows as blocked.
-    Blocked,
-}
+pub use crate::model::contacts::View;
 
 /// Scrolling and searching in an overlay that pages through text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -604,7 +596,7 @@ impl State {
             messages: Vec::new(),
             settling: Default::default(),
             ticks: 0,
-            now: crate::store::ledger::now_unix(),
+            now: crate::util::dates::now_unix(),
             instances_loading: false,
         }
     }

@@ -4,4 +4,5 @@
 pub mod args;
 pub mod failure;
 pub mod headless;
+pub mod init;
 pub mod output;

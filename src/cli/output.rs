@@ -8,8 +8,8 @@ use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
 
 use serde::Serialize;
 
-use crate::ui::text::width;
 use crate::util::sanitize::clean;
+use crate::util::text::width;
 
 /// Exit code of a command whose reader went away, as a process killed by
 /// SIGPIPE reports it (128 + 13).

@@ -1,5 +1,3 @@
-//! What the user configures: the profile (and its tokens) and `init`,
-//! which writes one.
+//! What the user configures: the profile, its instances, tokens and keys.
 
-pub mod init;
 pub mod profile;

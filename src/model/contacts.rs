@@ -14,6 +14,16 @@ use crate::api::{ApiError, RawContact, RemoteContact, parse_contacts_with};
 use crate::model::number::{LID_SUFFIX, format_phone, phone_digits};
 use crate::util::sanitize::clean;
 
+/// Which contacts the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// Every contact.
+    #[default]
+    All,
+    /// Only those the ledger knows as blocked.
+    Blocked,
+}
+
 /// A piece of the arena.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Span {

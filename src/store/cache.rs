@@ -199,7 +199,7 @@ pub fn save(path: &Path, store: &ContactStore, saved_at: i64) -> Result<(), Cach
         source,
     };
     let dir = path.parent().unwrap_or(Path::new("."));
-    crate::store::files::private_dir(dir, true).map_err(io)?;
+    crate::util::files::private_dir(dir, true).map_err(io)?;
     // tempfile makes the file 0600 and the rename keeps that.
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -227,12 +227,11 @@ pub fn load(path: &Path) -> Result<Option<(ContactStore, i64)>, CacheError> {
     match decode(&bytes) {
         Ok(found) => Ok(Some(found)),
         Err(why) => {
-            let aside =
-                crate::store::files::move_aside(path, crate::store::ledger::now_unix(), &[])
-                    .map_err(|source| CacheError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    })?;
+            let aside = crate::util::files::move_aside(path, crate::util::dates::now_unix(), &[])
+                .map_err(|source| CacheError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
             Err(CacheError::Damaged {
                 path: path.to_path_buf(),
                 why,

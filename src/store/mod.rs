@@ -2,6 +2,5 @@
 //! and the private files they are written to.
 
 pub mod cache;
-pub mod files;
 pub mod ledger;
 pub mod view_memory;

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::app::state::View;
-use crate::model::contacts::Sort;
+use crate::model::contacts::{Sort, View};
 
 /// What is remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,9 +83,9 @@ pub fn load(data_dir: &Path, key: &str) -> Option<Remembered> {
 pub fn save(data_dir: &Path, key: &str, view: &Remembered) -> std::io::Result<()> {
     let file = path(data_dir, key);
     let dir = data_dir.join("views");
-    crate::store::files::private_dir(&dir, true)?;
+    crate::util::files::private_dir(&dir, true)?;
     let temporary = dir.join(format!(".{key}.json.tmp"));
-    crate::store::files::private_file(&temporary)?;
+    crate::util::files::private_file(&temporary)?;
     std::fs::write(&temporary, serde_json::to_vec(view).unwrap_or_default())?;
     std::fs::rename(&temporary, file)
 }

@@ -159,7 +159,7 @@ fn spawn_ticks(tx: mpsc::UnboundedSender<Msg>) {
         interval.tick().await;
         loop {
             interval.tick().await;
-            let now = crate::store::ledger::now_unix();
+            let now = crate::util::dates::now_unix();
             if tx.send(Msg::Tick { now }).is_err() {
                 return;
             }

@@ -6,13 +6,13 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
 
-use super::text::fit;
 use super::theme;
 use crate::app::State;
 use crate::app::state::{Instance, Load, View};
 use crate::keys::Command;
 use crate::model::contacts::ContactRef;
 use crate::model::filter::highlight;
+use crate::util::text::fit;
 
 /// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
 pub fn age(now: i64, at: i64) -> String {

@@ -6,7 +6,6 @@ mod footer;
 mod instances;
 mod pager;
 mod status_bar;
-pub use crate::util::text;
 pub mod theme;
 
 use ratatui::Frame;

@@ -8,12 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::instances::connection_symbol;
-use super::text::{shorten, width};
 use super::theme;
 use crate::app::State;
 use crate::app::state::{Load, View};
 use crate::model::contacts::Sort;
 use crate::ui::contacts::age;
+use crate::util::text::{shorten, width};
 
 /// `blocked: 7`, `blocked: 7 (3 known here)`, `blocked: ?` or
 /// `blocked: ? (2 known here)`.

@@ -73,6 +73,13 @@ pub fn day_start(text: &str) -> Result<i64, String> {
     Ok(days * DAY)
 }
 
+/// Seconds since the Unix epoch.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,9 +12,9 @@ pub const FILE_NAME: &str = "ryze-contacts.log";
 /// symbolic link. Returns the log's path, or `None` when it cannot be
 /// opened (the app then runs without a log).
 pub fn init(data_dir: &Path) -> Option<PathBuf> {
-    crate::store::files::private_dir(data_dir, false).ok()?;
+    crate::util::files::private_dir(data_dir, false).ok()?;
     let path = data_dir.join(FILE_NAME);
-    let file = crate::store::files::open_private_append(&path).ok()?;
+    let file = crate::util::files::open_private_append(&path).ok()?;
     tracing_subscriber::fmt()
         .with_writer(Mutex::new(file))
         .with_ansi(false)

@@ -1,7 +1,8 @@
 //! Small helpers every layer may use: text, sanitising, dates, secrets,
-//! logging.
+//! logging, private files.
 
 pub mod dates;
+pub mod files;
 pub mod logging;
 pub mod sanitize;
 pub mod secret;

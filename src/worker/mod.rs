@@ -83,7 +83,7 @@ impl RetryPolicy {
 /// random per process.
 fn random() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(crate::store::ledger::now_unix() as u64);
+    h.write_u64(crate::util::dates::now_unix() as u64);
     h.finish()
 }
 
@@ -487,7 +487,7 @@ impl WorkerContext {
                 background.warm();
             }
             if let Some(path) = path
-                && let Err(e) = cache::save(&path, &background, crate::store::ledger::now_unix())
+                && let Err(e) = cache::save(&path, &background, crate::util::dates::now_unix())
             {
                 tracing::warn!(error = %e, "contact cache not saved");
             }
@@ -575,7 +575,9 @@ impl WorkerContext {
                         .find(|info| &info.name == name)
                         .map(|info| InstanceStatus {
                             state: info.state().into(),
-                            own_region: info.own_region(),
+                            own_region: info.own_jid().and_then(|jid| {
+                                number::Region::of_digits(number::phone_digits(&jid)?)
+                            }),
                             own_jid: info.own_jid(),
                         })
                 });
@@ -716,7 +718,7 @@ impl WorkerContext {
         tracing::info!(instance = %name, %number, blocked = answer.blocked, count = ?answer.blocked_count, "block state changed");
         let (recorded_at, ledger_error) = match recorded {
             Ok(at) => (at, None),
-            Err(e) => (crate::store::ledger::now_unix(), Some(e)),
+            Err(e) => (crate::util::dates::now_unix(), Some(e)),
         };
         Ok(BlockDone {
             outcome: answer,

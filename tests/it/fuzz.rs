@@ -11,8 +11,8 @@ use ryze_contacts::api::{
 use ryze_contacts::config::profile;
 use ryze_contacts::model::contacts::ContactStore;
 use ryze_contacts::model::number::{Region, format_phone, read_typed};
-use ryze_contacts::ui::text::{fit, width};
 use ryze_contacts::util::sanitize::clean;
+use ryze_contacts::util::text::{fit, width};
 
 fn config() -> ProptestConfig {
     ProptestConfig {

@@ -7,12 +7,12 @@
 //! queries rather than file rewrites.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 use thiserror::Error;
 
-use crate::store::files;
+use crate::util::files;
 
 /// File name of the ledger in the data folder.
 pub const FILE_NAME: &str = "ledger.sqlite3";
@@ -271,12 +271,7 @@ pub struct Ledger {
     skipped: std::cell::Cell<usize>,
 }
 
-/// Seconds since the Unix epoch.
-pub fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::util::dates::now_unix;
 
 impl Ledger {
     /// Opens (or creates) the ledger in `data_dir`, waiting up to

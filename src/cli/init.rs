@@ -224,7 +224,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    crate::store::files::private_dir(dir, false)?;
+    crate::util::files::private_dir(dir, false)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     #[cfg(unix)]
     {
