@@ -32,20 +32,21 @@ struct Session {
     profile: Profile,
     jobs: mpsc::UnboundedSender<ApiJob>,
     results: mpsc::UnboundedReceiver<Msg>,
-    ledger: Ledger,
+    ledger: Box<dyn Ledger>,
 }
 
 impl Session {
     fn open(profile: Profile, data_dir: &Path) -> Result<Session, Failure> {
         let internal = |e: &dyn std::fmt::Display| fail(exit::INTERNAL, e.to_string());
-        let (worker_ledger, notice) = Ledger::open_waiting(data_dir, BUSY_WAIT, || {
-            eprintln!("ryze-contacts: {BUSY_NOTICE}");
-        })
-        .map_err(|e| internal(&e))?;
+        let (worker_ledger, notice) =
+            crate::store::ledger::open_waiting(data_dir, BUSY_WAIT, || {
+                eprintln!("ryze-contacts: {BUSY_NOTICE}");
+            })
+            .map_err(|e| internal(&e))?;
         if let Some(notice) = notice {
             eprintln!("ryze-contacts: {notice}");
         }
-        let (ledger, _) = Ledger::open(data_dir).map_err(|e| internal(&e))?;
+        let (ledger, _) = crate::store::ledger::open(data_dir).map_err(|e| internal(&e))?;
         let client = ApiClient::new(ClientConfig::default()).map_err(|e| internal(&e))?;
         let mut ctx = WorkerContext::new(profile.instances.clone(), client, worker_ledger);
         ctx.cache_dir = Some(data_dir.to_path_buf());

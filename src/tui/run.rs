@@ -237,11 +237,20 @@ fn spawn_cache_loads(profile: &Profile, data_dir: &Path, tx: mpsc::UnboundedSend
     }
 }
 
+/// What the UI starts from: the first state, the ledger the worker will
+/// own, and the batches to offer for resuming.
+struct Start {
+    state: State,
+    ledger: Box<dyn Ledger>,
+    unfinished: Vec<UnfinishedBatch>,
+}
+
 /// Opens the ledger and builds the first state.
-fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedBatch>), RunError> {
-    let (ledger, notice) = Ledger::open_waiting(&options.data_dir, BUSY_WAIT, || {
-        eprintln!("ryze-contacts: {BUSY_NOTICE}");
-    })?;
+fn initial_state(options: &RunOptions) -> Result<Start, RunError> {
+    let (ledger, notice) =
+        crate::store::ledger::open_waiting(&options.data_dir, BUSY_WAIT, || {
+            eprintln!("ryze-contacts: {BUSY_NOTICE}");
+        })?;
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;
     let skipped = (ledger.skipped_rows() > 0).then(|| {
@@ -287,7 +296,11 @@ fn initial_state(options: &RunOptions) -> Result<(State, Ledger, Vec<UnfinishedB
             since: 0,
         });
     }
-    Ok((state, ledger, unfinished))
+    Ok(Start {
+        state,
+        ledger,
+        unfinished,
+    })
 }
 
 /// Runs the UI until the user quits.
@@ -295,7 +308,11 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     // libphonenumber's metadata loads once (tens of milliseconds): not on
     // the first frame.
     tokio::task::spawn_blocking(crate::model::number::phone::warm);
-    let (mut state, ledger, unfinished) = initial_state(&options)?;
+    let Start {
+        mut state,
+        ledger,
+        unfinished,
+    } = initial_state(&options)?;
     let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     let mut ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);

@@ -115,7 +115,7 @@ pub struct WorkerContext {
     /// The HTTP client.
     pub client: ApiClient,
     /// The ledger, shared with nobody else while the app runs.
-    pub ledger: Arc<Mutex<Ledger>>,
+    pub ledger: Arc<Mutex<Box<dyn Ledger>>>,
     /// How failures are retried.
     pub retry: RetryPolicy,
     /// Where contact lists are cached, if anywhere.
@@ -137,7 +137,7 @@ pub struct WorkerContext {
 
 impl WorkerContext {
     /// A context for `instances` with the default retry policy.
-    pub fn new(instances: Vec<InstanceConfig>, client: ApiClient, ledger: Ledger) -> Self {
+    pub fn new(instances: Vec<InstanceConfig>, client: ApiClient, ledger: Box<dyn Ledger>) -> Self {
         WorkerContext {
             instances: Arc::new(instances),
             client,
@@ -589,12 +589,14 @@ impl WorkerContext {
     /// Runs a ledger write on the blocking pool.
     async fn with_ledger<T: Send + 'static>(
         &self,
-        write: impl FnOnce(&mut Ledger) -> Result<T, crate::store::ledger::LedgerError> + Send + 'static,
+        write: impl FnOnce(&mut dyn Ledger) -> Result<T, crate::store::ledger::LedgerError>
+        + Send
+        + 'static,
     ) -> Result<T, String> {
         let ledger = self.ledger.clone();
         tokio::task::spawn_blocking(move || {
             let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
-            write(&mut ledger)
+            write(&mut **ledger)
         })
         .await
         .map_err(|e| e.to_string())?

@@ -11,7 +11,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, RunningEmulator};
-use ryze_contacts::store::ledger::Ledger;
 
 fn start(rt: &tokio::runtime::Runtime, config: EmulatorConfig) -> RunningEmulator {
     rt.block_on(emulator::start(
@@ -65,7 +64,7 @@ fn app(dir: &Path) -> Command {
 }
 
 fn known_blocked(dir: &Path) -> BTreeSet<String> {
-    let (ledger, _) = Ledger::open(&dir.join("data")).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(&dir.join("data")).unwrap();
     ledger
         .known()
         .unwrap()
@@ -131,7 +130,7 @@ fn a_crash_mid_batch_then_resume_blocks_everything_exactly_once_in_the_ledger() 
             known == server,
             "try {attempt}: ledger and server disagree on {disagree}"
         );
-        let (ledger, _) = Ledger::open(&dir.path().join("data")).unwrap();
+        let (ledger, _) = ryze_contacts::store::ledger::open(&dir.path().join("data")).unwrap();
         assert!(
             ledger.unfinished_batches().unwrap().is_empty(),
             "try {attempt}: nothing left open"

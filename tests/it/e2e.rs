@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
-use ryze_contacts::store::ledger::Ledger;
 
 const ROWS: u16 = 30;
 const COLS: u16 = 120;
@@ -223,7 +222,7 @@ fn block_from_the_keyboard_reaches_the_server_and_the_screen() {
     );
 
     // The ledger holds the block, durable after the app is gone.
-    let (ledger, _) = Ledger::open(&data).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(&data).unwrap();
     let known = ledger.known().unwrap();
     assert_eq!(known.len(), 1);
     assert_eq!(known[0].jid, first.jid);

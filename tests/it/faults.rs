@@ -11,7 +11,6 @@ use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::store::ledger::Ledger;
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, RetryPolicy, WorkerContext};
 use tokio::sync::mpsc;
@@ -35,7 +34,7 @@ fn worker_for(
         token: Token::new(DEMO_ACCOUNT_TOKEN),
         region: None,
     }];
-    let (ledger, _) = Ledger::open(dir).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir).unwrap();
     let client = ApiClient::new(ClientConfig {
         connect: Duration::from_millis(500),
         request: Duration::from_millis(600),
@@ -89,7 +88,7 @@ async fn run_batch(
 /// server's terms (the `@lid` when the contact has one).
 fn agree(emu: &RunningEmulator, dir: &std::path::Path) {
     let server: BTreeSet<String> = emu.handle().blocklist("sales").into_iter().collect();
-    let (ledger, _) = Ledger::open(dir).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir).unwrap();
     let known: BTreeSet<String> = ledger
         .known()
         .unwrap()

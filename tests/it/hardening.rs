@@ -11,7 +11,6 @@ use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::store::ledger::Ledger;
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
@@ -41,7 +40,7 @@ async fn setup() -> Setup {
         region: None,
     }];
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
     let client = ApiClient::new(ClientConfig::default()).unwrap();
     let mut ctx = WorkerContext::new(instances, client, ledger);
     ctx.set_rate_window(WINDOW);
@@ -356,7 +355,11 @@ async fn load(s: &mut Setup) {
 }
 
 fn ledger_of(s: &Setup) -> Vec<ryze_contacts::store::ledger::KnownState> {
-    Ledger::open(s._dir.path()).unwrap().0.known().unwrap()
+    ryze_contacts::store::ledger::open(s._dir.path())
+        .unwrap()
+        .0
+        .known()
+        .unwrap()
 }
 
 #[tokio::test]

@@ -119,7 +119,7 @@ fn a_data_folder_that_is_a_file_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("data");
     std::fs::write(&file, "not a folder").unwrap();
-    let err = ryze_contacts::store::ledger::Ledger::open(&file).unwrap_err();
+    let err = ryze_contacts::store::ledger::open(&file).unwrap_err();
     assert!(
         err.to_string()
             .contains("is a file, not a folder: point --data-dir at a folder"),

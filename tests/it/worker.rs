@@ -10,7 +10,6 @@ use ryze_contacts::app::state::Connection;
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::store::ledger::Ledger;
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
@@ -49,7 +48,7 @@ async fn setup(extra: Vec<(&str, &str)>) -> Setup {
         instances.push(instance(name, &url, token));
     }
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
     let client = ApiClient::new(ClientConfig::default()).unwrap();
     let (tx, results) = mpsc::unbounded_channel();
     let jobs = worker::spawn(WorkerContext::new(instances, client, ledger), tx);
@@ -96,7 +95,7 @@ async fn block_is_recorded_in_the_ledger_and_on_the_server() {
     assert_eq!(done.outcome.blocked_count, Some(1));
     assert!(done.ledger_error.is_none());
     // The ledger already holds it when the UI hears of it, with the @lid.
-    let (ledger, _) = Ledger::open(s.dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(s.dir.path()).unwrap();
     let known = ledger.known().unwrap();
     assert_eq!(known.len(), 1);
     assert_eq!(known[0].jid, target.jid);
@@ -127,7 +126,7 @@ async fn failed_block_changes_no_known_state() {
     let e = result.unwrap_err();
     assert_eq!(e.status, Some(503));
     assert_eq!(e.message, "Instance is not connected to WhatsApp");
-    let (ledger, _) = Ledger::open(s.dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(s.dir.path()).unwrap();
     assert!(ledger.known().unwrap().is_empty());
 }
 
@@ -232,7 +231,7 @@ async fn loaded_contacts_are_cached_for_the_next_start() {
     .unwrap();
     let url = Url::parse(&emu.base_url()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
     let client = ApiClient::new(ClientConfig::default()).unwrap();
     let mut ctx = WorkerContext::new(
         vec![instance("sales", &url, DEMO_ACCOUNT_TOKEN)],
@@ -408,7 +407,7 @@ async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() 
         instance("billing", &url, "demo-billing-token"),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
     let client = ApiClient::new(ClientConfig::default()).unwrap();
     let (tx, mut results) = mpsc::unbounded_channel();
     let jobs = worker::spawn(WorkerContext::new(instances, client, ledger), tx);
@@ -468,7 +467,7 @@ async fn a_silent_server_stops_its_tokens_requests_and_says_what_was_not_sent() 
     }
     let url = Url::parse(&emu.base_url()).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (ledger, _) = Ledger::open(dir.path()).unwrap();
+    let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
     let client = ApiClient::new(ClientConfig {
         request: Duration::from_millis(300),
         ..ClientConfig::default()
