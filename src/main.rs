@@ -1,6 +1,6 @@
 //! Entry point: parse arguments, load the profile, start the UI, the demo,
 //! the emulator or a headless command, and turn failures into one clear
-//! message and an exit code (see `headless::exit`).
+//! message and an exit code (see `cli::failure::exit`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::{CommandFactory, Parser};
 
 use ryze_contacts::cli::args::{Cli, Command, EmulatorArgs};
-use ryze_contacts::cli::headless;
+
 use ryze_contacts::cli::init;
 use ryze_contacts::config::profile::{self, Profile};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
@@ -71,7 +71,7 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 tracing::info!(log = %log.display(), "headless command");
             }
             ryze_contacts::tui::run::catch_file_size_limit();
-            headless::run(command, profile, data_dir).await
+            ryze_contacts::cli::run(command, profile, data_dir).await
         }
         None if cli.demo => {
             let demo = demo::start().await.map_err(other)?;

@@ -309,7 +309,7 @@ pub(super) fn plural(n: usize) -> String {
 
 /// Starts a batch: the ledger records it first, then it is sent. An
 /// instance's own number is never sent to it.
-pub(super) fn start(
+pub(crate) fn start(
     state: &mut State,
     label: String,
     mut items: Vec<Item>,
@@ -379,101 +379,110 @@ pub(super) fn on_answer(
     let Some(b) = state.batch.as_mut().filter(|b| b.id == Some(batch)) else {
         return Vec::new();
     };
-    let effects: Vec<Effect> = b
+    let mut effects: Vec<Effect> = b
         .answer(instance, jid, ok, recorded)
         .into_iter()
         .map(Effect::Api)
         .collect();
-    if b.is_finished() {
-        let Some(b) = state.batch.take() else {
-            return effects;
-        };
-        let mut text = format!("{}: {} done", b.label, b.done);
-        if b.failed > 0 {
-            // The failures stay marked on their instances, so the same
-            // key sends exactly those again; a typed number that is no
-            // row of its instance is typed again.
-            let mut marked = 0;
-            for (index, inst) in state.instances.iter_mut().enumerate() {
-                let failed: Vec<&str> = b
-                    .failures
-                    .iter()
-                    .filter(|i| i.instance == index)
-                    .map(|i| i.jid.as_str())
-                    .collect();
-                if failed.is_empty() {
-                    continue;
-                }
-                // A list not loaded yet shows the mark once it is; else
-                // only rows of the list are marked (one pass over it).
-                let waiting = matches!(inst.load, Load::NotStarted | Load::Loading);
-                let rows = inst.contacts.rows_of(failed.iter().copied());
-                let outside = inst.outsiders.rows_of(failed.iter().copied());
-                for jid in failed {
-                    if waiting || rows.contains_key(jid) || outside.contains_key(jid) {
-                        inst.marks.insert(jid.to_string());
-                        marked += 1;
-                    }
-                }
-            }
-            match &b.first_failure {
-                // One number, one reason: the reason leads.
-                Some((lead, hint)) if b.total == 1 => {
-                    text = format!("{lead} · {} · {hint}", b.label)
-                }
-                Some((lead, hint)) => {
-                    let first = if b.failed > 1 { "the first: " } else { "" };
-                    text.push_str(&format!(", {} failed ({first}{lead} · {hint})", b.failed));
-                }
-                None => text.push_str(&format!(", {} failed", b.failed)),
-            }
-            let again = state.keymap.label_of(match b.failures.first() {
-                Some(i) if i.block => Command::BulkBlock,
-                _ => Command::BulkUnblock,
-            });
-            if marked == b.failed {
-                text.push_str(&format!(" · still marked: {again} retries them"));
-            } else if marked > 0 {
-                text.push_str(&format!(" · {marked} still marked: {again} retries them"));
-            }
-            if b.failed > 1 {
-                let m = state.keymap.label_of(Command::Messages);
-                text.push_str(&format!(" · {m} shows each"));
-            }
+    if !b.is_finished() {
+        return effects;
+    }
+    let Some(b) = state.batch.take() else {
+        return effects;
+    };
+    let marked = keep_failures_marked(state, &b);
+    let text = ended_text(state, &b, marked);
+    if !b.is_undo {
+        state.history.push(super::undo::Done {
+            label: b.label.clone(),
+            items: b.undoable(),
+        });
+    }
+    if b.failed > 0 || b.unrecorded > 0 {
+        error(state, text);
+    } else {
+        info(state, text);
+    }
+    effects.push(Effect::BatchEnded(Box::new(b)));
+    effects
+}
+
+/// Leaves a finished batch's failures marked on their instances, so the
+/// same key sends exactly those again; returns how many. A typed number
+/// that is no row of its instance is not marked (it is typed again); a
+/// list not loaded yet shows the mark once it is.
+fn keep_failures_marked(state: &mut State, b: &Batch) -> usize {
+    let mut marked = 0;
+    for (index, inst) in state.instances.iter_mut().enumerate() {
+        let failed: Vec<&str> = b
+            .failures
+            .iter()
+            .filter(|i| i.instance == index)
+            .map(|i| i.jid.as_str())
+            .collect();
+        if failed.is_empty() {
+            continue;
         }
-        if b.cancelled > 0 {
-            text.push_str(&format!(", {} cancelled", b.cancelled));
-        }
-        if b.unsent > 0 {
-            text.push_str(&format!(
-                " · {} not sent: the server does not answer; the next start offers to resume them",
-                b.unsent
-            ));
-        }
-        if b.unrecorded > 0 {
-            text.push_str(&format!(
-                " · {} answered by the server but not recorded (the ledger cannot be written): free space in the data folder; the next start offers to resume them",
-                b.unrecorded
-            ));
-        }
-        let undoable = b.undoable();
-        if !b.is_undo {
-            if !undoable.is_empty() {
-                let u = state.keymap.label_of(Command::Undo);
-                text.push_str(&format!(" · {u} undoes it"));
+        let waiting = matches!(inst.load, Load::NotStarted | Load::Loading);
+        let rows = inst.contacts.rows_of(failed.iter().copied());
+        let outside = inst.outsiders.rows_of(failed.iter().copied());
+        for jid in failed {
+            if waiting || rows.contains_key(jid) || outside.contains_key(jid) {
+                inst.marks.insert(jid.to_string());
+                marked += 1;
             }
-            state.history.push(super::undo::Done {
-                label: b.label.clone(),
-                items: undoable,
-            });
-        }
-        if b.failed > 0 || b.unrecorded > 0 {
-            error(state, text);
-        } else {
-            info(state, text);
         }
     }
-    effects
+    marked
+}
+
+/// The status bar's summary of a finished batch, naming the keys in force.
+fn ended_text(state: &State, b: &Batch, marked: usize) -> String {
+    let mut text = format!("{}: {} done", b.label, b.done);
+    if b.failed > 0 {
+        match &b.first_failure {
+            // One number, one reason: the reason leads.
+            Some((lead, hint)) if b.total == 1 => text = format!("{lead} · {} · {hint}", b.label),
+            Some((lead, hint)) => {
+                let first = if b.failed > 1 { "the first: " } else { "" };
+                text.push_str(&format!(", {} failed ({first}{lead} · {hint})", b.failed));
+            }
+            None => text.push_str(&format!(", {} failed", b.failed)),
+        }
+        let again = state.keymap.label_of(match b.failures.first() {
+            Some(i) if i.block => Command::BulkBlock,
+            _ => Command::BulkUnblock,
+        });
+        if marked == b.failed {
+            text.push_str(&format!(" · still marked: {again} retries them"));
+        } else if marked > 0 {
+            text.push_str(&format!(" · {marked} still marked: {again} retries them"));
+        }
+        if b.failed > 1 {
+            let m = state.keymap.label_of(Command::Messages);
+            text.push_str(&format!(" · {m} shows each"));
+        }
+    }
+    if b.cancelled > 0 {
+        text.push_str(&format!(", {} cancelled", b.cancelled));
+    }
+    if b.unsent > 0 {
+        text.push_str(&format!(
+            " · {} not sent: the server does not answer; the next start offers to resume them",
+            b.unsent
+        ));
+    }
+    if b.unrecorded > 0 {
+        text.push_str(&format!(
+            " · {} answered by the server but not recorded (the ledger cannot be written): free space in the data folder; the next start offers to resume them",
+            b.unrecorded
+        ));
+    }
+    if !b.is_undo && !b.undoable().is_empty() {
+        let u = state.keymap.label_of(Command::Undo);
+        text.push_str(&format!(" · {u} undoes it"));
+    }
+    text
 }
 
 /// Esc while a batch runs: drops what is not sent.
@@ -597,7 +606,7 @@ pub(super) fn on_resume_key(
     key: KeyEvent,
 ) -> Vec<Effect> {
     let mut resume_focused = resume_focused;
-    let resume = match answer(&state.keymap.dialog, &key, &mut resume_focused) {
+    let chosen = match answer(&state.keymap.dialog, &key, &mut resume_focused) {
         Answer::Yes => true,
         Answer::No => false,
         Answer::Open => {
@@ -608,7 +617,7 @@ pub(super) fn on_resume_key(
             return Vec::new();
         }
     };
-    if !resume {
+    if !chosen {
         info(
             state,
             format!("discarded the unfinished batch: {}", offer.label),
@@ -618,11 +627,17 @@ pub(super) fn on_resume_key(
             status: crate::store::ledger::BatchStatus::Cancelled,
         })];
     }
-    let label = format!("resume: {}", offer.label);
+    resume(state, offer.batch, &offer.label, offer.items)
+}
+
+/// Sends what is left of recorded batch `batch` (its intents are in the
+/// ledger already).
+pub(crate) fn resume(state: &mut State, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
+    let label = format!("resume: {label}");
     info(state, format!("{label}…"));
-    let mut batch = Batch::new(label, offer.items, false, state.ticks);
-    batch.recorded(offer.batch, &[]);
-    let jobs = batch.next_jobs();
-    state.batch = Some(batch);
+    let mut b = Batch::new(label, items, false, state.ticks);
+    b.recorded(batch, &[]);
+    let jobs = b.next_jobs();
+    state.batch = Some(b);
     jobs.into_iter().map(Effect::Api).collect()
 }

@@ -87,6 +87,9 @@ pub enum Effect {
     Quit,
     /// Give the terminal back and stop until `fg` (Ctrl-Z, SIGTSTP).
     Suspend,
+    /// A batch ended (every item answered, cancelled or not sent); the
+    /// status bar has its summary. Headless commands report from it.
+    BatchEnded(Box<super::batch::Batch>),
 }
 
 /// A job for the API worker. Instances are indexes into the profile.

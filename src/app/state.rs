@@ -554,6 +554,27 @@ pub struct State {
 }
 
 impl State {
+    /// The state at start for `profile`: its instances (names, labels,
+    /// countries), its keys, what the ledger `known`s, the instance to
+    /// open on. The terminal UI and the headless commands start here.
+    pub fn for_profile(
+        profile: &crate::config::profile::Profile,
+        known: &[KnownState],
+        start: usize,
+    ) -> State {
+        let names: Vec<(String, Option<String>)> = profile
+            .instances
+            .iter()
+            .map(|i| (i.name.clone(), i.label.clone()))
+            .collect();
+        let mut state = State::new(&names, known, start);
+        for (inst, config) in state.instances.iter_mut().zip(&profile.instances) {
+            inst.region_override = config.region;
+        }
+        state.keymap = profile.keymap.clone();
+        state
+    }
+
     /// The state at start: `names` are (name, label) in profile order,
     /// `known` is what the ledger holds, `start` the instance to open on.
     pub fn new(names: &[(String, Option<String>)], known: &[KnownState], start: usize) -> State {

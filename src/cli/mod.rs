@@ -1,8 +1,46 @@
-//! The command line: arguments, the headless commands, their output and
-//! exit codes. A front end over the app's core and the worker.
+//! The command line: arguments, the headless commands (one file each),
+//! their output and exit codes. A front end over the app's core: batches
+//! run through the same update as the terminal UI.
 
 pub mod args;
+mod batch;
 pub mod failure;
-pub mod headless;
+mod history;
 pub mod init;
+mod instances;
+mod list;
 pub mod output;
+mod session;
+
+use std::path::PathBuf;
+
+use crate::config::profile::Profile;
+use crate::model::change::Change;
+use args::{Command, ProfileAction};
+use failure::{Failure, exit, fail};
+use session::Local;
+
+/// Runs a headless command; output goes to stdout, progress to stderr.
+/// `history` and `export` open only the ledger; the others the API
+/// worker too.
+pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Result<(), Failure> {
+    let local = Local::open(profile, &data_dir)?;
+    match command {
+        Command::Instances(out) => instances::instances(local.connect()?, out.json).await,
+        Command::List(args) => list::list(local, args).await,
+        Command::Block(args) => batch::change(local, args, Change::Block).await,
+        Command::Unblock(args) => batch::change(local, args, Change::Unblock).await,
+        Command::Resume(out) => batch::resume(local, out.json).await,
+        Command::Export(args) => history::export(local, args),
+        Command::History(args) => history::history(local, args),
+        Command::Profile {
+            action: ProfileAction::Check(out),
+        } => instances::profile_check(local.connect()?, out.json).await,
+        Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
+            Err(fail(exit::INTERNAL, "not a headless command"))
+        }
+    }
+}
+
+/// One CSV cell, safe to open in a spreadsheet.
+pub use history::csv_cell;

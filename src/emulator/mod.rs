@@ -163,7 +163,8 @@ struct Shared {
     answer_jitter: Duration,
     list_key: &'static str,
     windows: HashMap<String, Window>,
-    faults: VecDeque<Fault>,
+    /// Faults to inject, each for the next request or the next block.
+    faults: VecDeque<(bool, Fault)>,
     requests: u64,
     rate_limited: u64,
     in_flight: u32,
@@ -213,7 +214,13 @@ impl EmulatorHandle {
 
     /// Queues a fault for the next request.
     pub fn push_fault(&self, fault: Fault) {
-        self.lock().faults.push_back(fault);
+        self.lock().faults.push_back((false, fault));
+    }
+
+    /// Queues a fault for the next block or unblock request (the requests
+    /// before it, such as the instance list, are answered as usual).
+    pub fn push_block_fault(&self, fault: Fault) {
+        self.lock().faults.push_back((true, fault));
     }
 
     /// Sets the delay before every answer.

@@ -87,6 +87,8 @@ impl http_body::Body for CutBody {
 
 /// The parts of a request a route reads.
 struct Request {
+    /// Whether it is a block or unblock (the only POST).
+    is_block: bool,
     instance: Option<String>,
     query: HashMap<String, String>,
     body: Bytes,
@@ -201,7 +203,13 @@ async fn answer(
     let fault = {
         let mut shared = handle.lock();
         shared.requests += 1;
-        shared.faults.pop_front()
+        let is_block = req.is_block;
+        shared
+            .faults
+            .iter()
+            .position(|(blocks_only, _)| !blocks_only || is_block)
+            .and_then(|at| shared.faults.remove(at))
+            .map(|(_, fault)| fault)
     };
     if let Some(fault) = fault
         && let Some(response) = faulty(fault).await
@@ -470,6 +478,7 @@ async fn contacts(
     headers: HeaderMap,
 ) -> Response {
     let req = Request {
+        is_block: false,
         instance: Some(instance),
         query,
         body: Bytes::new(),
@@ -484,6 +493,7 @@ async fn block(
     body: Bytes,
 ) -> Response {
     let req = Request {
+        is_block: true,
         instance: Some(instance),
         query: HashMap::new(),
         body,
@@ -497,6 +507,7 @@ async fn instance_list(
     headers: HeaderMap,
 ) -> Response {
     let req = Request {
+        is_block: false,
         instance: None,
         query,
         body: Bytes::new(),

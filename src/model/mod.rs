@@ -1,5 +1,7 @@
-//! The domain: contacts, their filter, and phone numbers.
+//! The domain: contacts, their filter, phone numbers, and the change an
+//! action makes.
 
+pub mod change;
 pub mod contacts;
 pub mod filter;
 #[cfg(test)]

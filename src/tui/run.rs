@@ -259,12 +259,6 @@ fn initial_state(options: &RunOptions) -> Result<Start, RunError> {
             ledger.skipped_rows()
         )
     });
-    let names: Vec<(String, Option<String>)> = options
-        .profile
-        .instances
-        .iter()
-        .map(|i| (i.name.clone(), i.label.clone()))
-        .collect();
     let remembered = crate::store::view_memory::load(&options.data_dir, &options.view_key);
     let start = options.start.unwrap_or_else(|| {
         remembered
@@ -272,12 +266,11 @@ fn initial_state(options: &RunOptions) -> Result<Start, RunError> {
             .and_then(|r| options.profile.find_instance(&r.instance).ok())
             .unwrap_or(0)
     });
-    let mut state = State::new(&names, &known, start);
+    let mut state = State::for_profile(&options.profile, &known, start);
     if let Some(r) = &remembered {
         state.sort = r.sort();
         state.view = r.view();
     }
-    state.keymap = options.profile.keymap.clone();
     let warnings: Vec<String> = options
         .profile
         .warnings
@@ -363,7 +356,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
                         let _ = jobs.send(job);
                     }
                     Effect::Filter(job) => filters.submit(job),
-                    Effect::Redraw => dirty = true,
+                    Effect::Redraw | Effect::BatchEnded(_) => dirty = true,
                     Effect::Copy(text) => crate::tui::terminal::copy_to_clipboard(&text),
                     Effect::Quit => break 'outer,
                     Effect::Suspend => {

@@ -200,7 +200,7 @@ fn profile_check_gives_each_instance_a_verdict() {
 #[test]
 fn an_answer_contrary_to_the_only_request_exits_3_with_the_servers_words() {
     let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
-    emu.handle().push_fault(Fault::Raw {
+    emu.handle().push_block_fault(Fault::Raw {
         status: 200,
         headers: Vec::new(),
         body: br#"{"success": true, "message": "Contact is not blocked", "blocked": false, "blocked_count": 0}"#.to_vec(),
@@ -514,4 +514,32 @@ fn a_data_folder_the_app_did_not_make_keeps_its_mode() {
             "the app's own file is private"
         );
     }
+}
+
+#[test]
+fn the_instances_own_number_is_refused_as_the_ui_refuses_it() {
+    let (_rt, emu, dir) = serving(5, SALES_AND_SUPPORT);
+    // sales is +55 11 95555-0101 on the emulator; support may block it.
+    let out = run(
+        dir.path(),
+        &["block", "+55 11 95555-0101", "--instance", "sales"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("that is the instance's own number"),
+        "{stderr}"
+    );
+    assert!(emu.handle().block_requests().is_empty(), "nothing sent");
+    let out = run(
+        dir.path(),
+        &["block", "+55 11 95555-0101", "--instance", "support"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(emu.handle().block_requests().len(), 1);
 }

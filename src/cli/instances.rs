@@ -1,0 +1,189 @@
+//! `instances` and `profile check`: what the server says of each instance
+//! of the profile.
+
+use serde_json::{Value, json};
+
+use crate::app::msg::ConnState;
+use crate::app::{ApiJob, ApiResult, ErrorInfo, InstanceStatus};
+use crate::cli::failure::{Failure, exit, fail};
+use crate::cli::output::{self, Table};
+use crate::cli::session::Session;
+
+/// The state of every instance, in profile order.
+async fn instance_states(
+    s: &mut Session,
+) -> Result<Vec<(usize, Result<Option<InstanceStatus>, ErrorInfo>)>, Failure> {
+    let ApiResult::Instances(mut states) = s.ask(ApiJob::LoadInstances).await? else {
+        return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
+    };
+    states.sort_by_key(|(i, _)| *i);
+    Ok(states)
+}
+
+/// `instances`: the state of each instance, in profile order.
+pub(crate) async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(&mut s).await?;
+    let mut rows = Vec::new();
+    let mut failures = 0;
+    for (i, state) in states {
+        let name = s.profile.instances[i].name.clone();
+        let (state, error) = match state {
+            Ok(Some(st)) => (st.state.to_string(), None),
+            Ok(None) => ("not found".to_string(), None),
+            Err(e) => {
+                failures += 1;
+                ("error".to_string(), Some(e.summary()))
+            }
+        };
+        rows.push((name, state, error));
+    }
+    if json_out {
+        output::json(&Value::Array(
+            rows.iter()
+                .map(|(n, st, e)| json!({"instance": n, "state": st, "error": e}))
+                .collect(),
+        ))?;
+    } else {
+        let mut table = Table::stdout();
+        for (name, state, error) in &rows {
+            table.row(&[name.as_str(), state, error.as_deref().unwrap_or_default()])?;
+        }
+        table.finish()?;
+    }
+    match failures {
+        0 => Ok(()),
+        n if n == rows.len() => Err(fail(exit::API, "no instance state could be read")),
+        _ => Err(fail(
+            exit::PARTIAL,
+            format!("{failures} instance state(s) could not be read"),
+        )),
+    }
+}
+
+/// `profile check`: one verdict per instance, with what to do; exit 0
+/// only when every instance is usable.
+pub(crate) async fn profile_check(mut s: Session, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(&mut s).await?;
+    let mut verdicts = Vec::new();
+    for (i, state) in states {
+        let verdict = match state {
+            Ok(Some(st)) => Verdict::of_state(&st.state),
+            Ok(None) => match s.ask(ApiJob::Probe { instance: i }).await? {
+                ApiResult::Probe { result: Err(e), .. } => Verdict::of_error(&e),
+                _ => Verdict::NotOnServer,
+            },
+            Err(e) => Verdict::of_error(&e),
+        };
+        verdicts.push((s.profile.instances[i].name.clone(), verdict));
+    }
+    let warnings = &s.profile.warnings;
+    let unusable = verdicts.iter().filter(|(_, v)| !v.is_usable()).count();
+    if json_out {
+        output::json(&json!({
+            "instances": verdicts.iter().map(|(name, v)| json!({
+                "instance": name,
+                "verdict": v.word(),
+                "usable": v.is_usable(),
+                "hint": v.hint(),
+            })).collect::<Vec<_>>(),
+            "warnings": warnings,
+        }))?;
+    } else {
+        let mut table = Table::stdout();
+        for (name, v) in &verdicts {
+            table.row(&[name.as_str(), &v.word(), v.hint()])?;
+        }
+        table.finish()?;
+    }
+    for w in warnings {
+        eprintln!("ryze-contacts: warning: {w}");
+    }
+    let summary = format!(
+        "{} instance(s): {} usable, {unusable} not; {} warning(s)",
+        verdicts.len(),
+        verdicts.len() - unusable,
+        warnings.len()
+    );
+    match unusable {
+        0 => {
+            eprintln!("ryze-contacts: {summary}");
+            Ok(())
+        }
+        n if n == verdicts.len() => Err(fail(exit::API, summary)),
+        _ => Err(fail(exit::PARTIAL, summary)),
+    }
+}
+
+/// What `profile check` found of one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    /// Reachable, the token works, the phone is connected.
+    Ok,
+    /// The server refused the token (401).
+    WrongToken,
+    /// An instance token used on an instance it does not own (403).
+    OtherInstancesToken,
+    /// No instance of that name on the server.
+    NotOnServer,
+    /// On the server, but its phone has no live session.
+    NotConnected(String),
+    /// No answer: the server, the network or base_url.
+    Unreachable(String),
+    /// Any other answer.
+    Failed(String),
+}
+
+impl Verdict {
+    fn of_state(state: &ConnState) -> Verdict {
+        if state.is_connected() {
+            Verdict::Ok
+        } else {
+            Verdict::NotConnected(state.to_string())
+        }
+    }
+
+    fn of_error(e: &ErrorInfo) -> Verdict {
+        match e.status {
+            Some(401) => Verdict::WrongToken,
+            Some(403) => Verdict::OtherInstancesToken,
+            Some(404) => Verdict::NotOnServer,
+            Some(503) => Verdict::NotConnected("disconnected".to_string()),
+            None => Verdict::Unreachable(e.message.clone()),
+            Some(_) => Verdict::Failed(e.summary()),
+        }
+    }
+
+    fn is_usable(&self) -> bool {
+        *self == Verdict::Ok
+    }
+
+    fn word(&self) -> String {
+        match self {
+            Verdict::Ok => "ok".to_string(),
+            Verdict::WrongToken => "wrong token".to_string(),
+            Verdict::OtherInstancesToken => "token of another instance".to_string(),
+            Verdict::NotOnServer => "not on the server".to_string(),
+            Verdict::NotConnected(state) => format!("not connected ({state})"),
+            Verdict::Unreachable(why) => format!("unreachable ({why})"),
+            Verdict::Failed(why) => format!("failed ({why})"),
+        }
+    }
+
+    fn hint(&self) -> &'static str {
+        match self {
+            Verdict::Ok => "",
+            Verdict::WrongToken => {
+                "the token is wrong, expired or empty: fix token, token_env or token_cmd"
+            }
+            Verdict::OtherInstancesToken => {
+                "this instance token belongs to another instance: use its own token or the account token"
+            }
+            Verdict::NotOnServer => {
+                "no instance of this name: compare with 'ryze-contacts instances', or fix base_url"
+            }
+            Verdict::NotConnected(_) => "the phone has no live session: reconnect it in RyzeAPI",
+            Verdict::Unreachable(_) => "check base_url and the network",
+            Verdict::Failed(_) => "retry; check base_url if it persists",
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! `list`: every contact of the chosen instances, streamed; `--blocked`
+//! keeps those the ledger knows as blocked, with the app's own rule (the
+//! blocked view's).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::app::state::Instance;
+use crate::app::{ApiJob, ApiResult};
+use crate::cli::args::ListArgs;
+use crate::cli::failure::{Failure, exit, fail};
+use crate::cli::output::{JsonArray, Table};
+use crate::cli::session::Local;
+use crate::model::change::Change;
+
+/// One row of `list`.
+#[derive(Serialize)]
+struct ListRow<'a> {
+    instance: &'a str,
+    jid: &'a str,
+    lid: Option<&'a str>,
+    number: String,
+    e164: Option<String>,
+    name: String,
+    state: Option<&'static str>,
+}
+
+impl ListRow<'_> {
+    fn fields(&self) -> [&str; 5] {
+        [
+            self.instance,
+            &self.number,
+            self.state.unwrap_or("-"),
+            &self.name,
+            self.e164.as_deref().unwrap_or(self.jid),
+        ]
+    }
+}
+
+/// Where each listed row goes: a table or a streamed JSON array.
+enum Sink {
+    Table(Table),
+    Json(JsonArray),
+}
+
+impl Sink {
+    fn push(&mut self, row: &ListRow<'_>) -> std::io::Result<()> {
+        match self {
+            Sink::Table(t) => t.row(&row.fields()),
+            Sink::Json(j) => j.push(row),
+        }
+    }
+
+    fn finish(self) -> std::io::Result<()> {
+        match self {
+            Sink::Table(t) => t.finish(),
+            Sink::Json(j) => j.finish(),
+        }
+    }
+}
+
+/// `list`: every contact of the chosen instances, streamed one instance at
+/// a time; with `--blocked`, every number the ledger knows as blocked,
+/// contacts or not.
+pub(crate) async fn list(local: Local, args: ListArgs) -> Result<(), Failure> {
+    let chosen = match &args.instance {
+        Some(name) => vec![local.instance_index(name)?],
+        None => (0..local.profile.instances.len()).collect(),
+    };
+    let known = local.known()?;
+    let mut state = local.state(&known);
+    let mut s = local.connect()?;
+    let mut sink = if args.json {
+        Sink::Json(JsonArray::stdout()?)
+    } else {
+        Sink::Table(Table::stdout())
+    };
+    let mut errors = Vec::new();
+    let mut found = 0;
+    for i in chosen {
+        let name = s.profile.instances[i].name.clone();
+        let store = match s.ask(ApiJob::LoadContacts { instance: i }).await? {
+            ApiResult::Contacts {
+                result: Ok(store), ..
+            } => store,
+            ApiResult::Contacts { result: Err(e), .. } => {
+                errors.push(format!("{name}: {}", e.summary()));
+                continue;
+            }
+            _ => return Err(fail(exit::INTERNAL, "unexpected answer from the worker")),
+        };
+        if store.skipped() > 0 {
+            eprintln!(
+                "ryze-contacts: warning: {name}: {} row(s) of the server's list were not valid contacts and were skipped",
+                store.skipped()
+            );
+        }
+        let inst = &mut state.instances[i];
+        inst.contacts = store;
+        found += list_instance(&mut sink, inst, args.blocked)?;
+        // Done with this instance: its rows need not stay in memory.
+        inst.contacts = Arc::default();
+    }
+    sink.finish()?;
+    if errors.is_empty() {
+        Ok(())
+    } else if found == 0 {
+        Err(fail(exit::API, errors.join("; ")))
+    } else {
+        Err(fail(exit::PARTIAL, errors.join("; ")))
+    }
+}
+
+/// Writes the rows of one instance; returns how many. What is known of a
+/// contact and which blocked numbers are no contact are the app's
+/// answers ([`Instance::known_of`], [`Instance::find_outsiders`]).
+fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::io::Result<usize> {
+    let mut n = 0;
+    for c in inst.contacts.iter() {
+        let state = inst.known_of(&c).map(|k| Change::of(k.blocked).done_word());
+        if blocked_only && state != Some("blocked") {
+            continue;
+        }
+        sink.push(&ListRow {
+            instance: &inst.name,
+            jid: c.jid(),
+            lid: c.lid(),
+            number: c.number().to_string(),
+            e164: c.digits().map(|d| format!("+{d}")),
+            name: c.display_name(),
+            state,
+        })?;
+        n += 1;
+    }
+    if blocked_only {
+        // Numbers blocked by number (`a`, the command line) that are not
+        // in the address book: the ledger is the only one that knows them.
+        for c in inst.find_outsiders().iter() {
+            sink.push(&ListRow {
+                instance: &inst.name,
+                jid: c.jid(),
+                lid: c.lid(),
+                number: c.number().to_string(),
+                e164: c.digits().map(|d| format!("+{d}")),
+                name: "not in contacts".to_string(),
+                state: Some("blocked"),
+            })?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}

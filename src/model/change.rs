@@ -1,0 +1,60 @@
+//! What an action does to a contact: block or unblock, and its words.
+
+/// Block or unblock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// Block the contact.
+    Block,
+    /// Unblock the contact.
+    Unblock,
+}
+
+impl Change {
+    /// The change that leaves a contact blocked (`true`) or not.
+    pub fn of(block: bool) -> Change {
+        if block {
+            Change::Block
+        } else {
+            Change::Unblock
+        }
+    }
+
+    /// Whether it blocks.
+    pub fn is_block(self) -> bool {
+        self == Change::Block
+    }
+
+    /// The opposite change (what undoes it).
+    pub fn inverse(self) -> Change {
+        Change::of(!self.is_block())
+    }
+
+    /// `block` or `unblock`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            Change::Block => "block",
+            Change::Unblock => "unblock",
+        }
+    }
+
+    /// `blocked` or `unblocked`.
+    pub fn done_word(self) -> &'static str {
+        match self {
+            Change::Block => "blocked",
+            Change::Unblock => "unblocked",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_follow_the_state() {
+        assert_eq!(Change::of(true).verb(), "block");
+        assert_eq!(Change::of(false).done_word(), "unblocked");
+        assert_eq!(Change::Block.inverse(), Change::Unblock);
+        assert!(!Change::Unblock.is_block());
+    }
+}
