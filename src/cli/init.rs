@@ -8,7 +8,7 @@ use std::path::Path;
 
 use reqwest::Url;
 
-use crate::api::{ApiClient, ClientConfig, Endpoint};
+use crate::api::{ApiClient, ClientConfig, Endpoint, InstanceInfo};
 use crate::cli::failure::{Failure, exit, fail};
 use crate::config::profile::{self, DEFAULT_BASE_URL};
 use crate::util::secret::Token;
@@ -119,13 +119,68 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
         }
     }
     let base = ask(input, "RyzeAPI server", DEFAULT_BASE_URL)?;
+    let (token, instances) = sign_in(path, &base, input).await?;
+    println!("This token sees {} instance(s):", instances.len());
+    for (i, inst) in instances.iter().enumerate() {
+        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
+    }
+    let chosen = loop {
+        let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
+        match pick(&answer, instances.len()) {
+            Ok(chosen) => break chosen,
+            Err(why) => println!("  {why}"),
+        }
+    };
+    let store = ask(
+        input,
+        "Keep the token in the file (only you can read it) or in an environment variable? (file/env)",
+        "file",
+    )?;
+    let token_line = if store.eq_ignore_ascii_case("env") {
+        let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
+        println!("Remember: export {var}=<token> before starting ryze-contacts.");
+        format!("token_env = {}", quoted(&var))
+    } else {
+        format!("token = {}", quoted(token.expose()))
+    };
+    let mut text = format!(
+        "# ryze-contacts profile (see README: \"Set up your profile\")\n\n[defaults]\nbase_url = {}\n\n[account]\n{token_line}\n",
+        quoted(&base)
+    );
+    for i in chosen {
+        text.push_str(&format!(
+            "\n[[instances]]\nname = {}\n",
+            quoted(&instances[i].name)
+        ));
+    }
+    write_private(path, &text).map_err(|e| {
+        fail(
+            exit::INTERNAL,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    })?;
+    println!(
+        "Profile written to {}. Start the app with: ryze-contacts",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Checks the server's address by the profile's rules, asks for a token
+/// and the instances it sees; only those whose names can be written to a
+/// profile are kept (the others are said).
+async fn sign_in(
+    path: &Path,
+    base: &str,
+    input: &mut dyn BufRead,
+) -> Result<(Token, Vec<InstanceInfo>), Failure> {
     // The same rules as a saved profile (https unless this machine).
     let probe = format!(
         "[defaults]\nbase_url = {}\n[[instances]]\nname = \"x\"\ntoken = \"x\"\n",
-        quoted(&base)
+        quoted(base)
     );
     profile::parse(&probe, path, &|_| None).map_err(|e| fail(exit::USAGE, e.to_string()))?;
-    let base_url = Url::parse(&base).map_err(|e| fail(exit::USAGE, e.to_string()))?;
+    let base_url = Url::parse(base).map_err(|e| fail(exit::USAGE, e.to_string()))?;
     let token = ask_secret(input, "Token (account token, or an instance token)")?;
     if token.is_empty() {
         return Err(fail(exit::USAGE, "no token given: nothing was written"));
@@ -171,50 +226,7 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
             "no instance this token sees has a name that can be written to a profile: nothing was written",
         ));
     }
-    println!("This token sees {} instance(s):", instances.len());
-    for (i, inst) in instances.iter().enumerate() {
-        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
-    }
-    let chosen = loop {
-        let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
-        match pick(&answer, instances.len()) {
-            Ok(chosen) => break chosen,
-            Err(why) => println!("  {why}"),
-        }
-    };
-    let store = ask(
-        input,
-        "Keep the token in the file (only you can read it) or in an environment variable? (file/env)",
-        "file",
-    )?;
-    let token_line = if store.eq_ignore_ascii_case("env") {
-        let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
-        println!("Remember: export {var}=<token> before starting ryze-contacts.");
-        format!("token_env = {}", quoted(&var))
-    } else {
-        format!("token = {}", quoted(token.expose()))
-    };
-    let mut text = format!(
-        "# ryze-contacts profile (see README: \"Set up your profile\")\n\n[defaults]\nbase_url = {}\n\n[account]\n{token_line}\n",
-        quoted(&base)
-    );
-    for i in chosen {
-        text.push_str(&format!(
-            "\n[[instances]]\nname = {}\n",
-            quoted(&instances[i].name)
-        ));
-    }
-    write_private(path, &text).map_err(|e| {
-        fail(
-            exit::INTERNAL,
-            format!("cannot write {}: {e}", path.display()),
-        )
-    })?;
-    println!(
-        "Profile written to {}. Start the app with: ryze-contacts",
-        path.display()
-    );
-    Ok(())
+    Ok((token, instances))
 }
 
 /// Writes `text` to `path` atomically, readable and writable by the owner

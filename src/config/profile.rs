@@ -602,6 +602,125 @@ fn keymap_of(keys: std::collections::BTreeMap<String, KeyEntry>) -> Result<Keyma
     Keymap::with_overrides(&overrides)
 }
 
+/// What `[defaults]` and `[account]` give every instance.
+struct Shared {
+    /// The base URL, or `Err` when it is wrong (said once, in problems).
+    base_url: Result<Url, ()>,
+    insecure: bool,
+    region: Option<Region>,
+    /// The account token, when `[account]` gives one that resolved.
+    account_token: Option<Token>,
+    /// Whether `[account]` names a token at all (resolved or not).
+    account_set: bool,
+    proxies: ProxyEnv,
+}
+
+impl Shared {
+    /// Reads `[defaults]` and `[account]`, noting what is wrong.
+    fn of(
+        raw: &RawProfile,
+        env: &dyn Fn(&str) -> Option<String>,
+        problems: &mut Vec<String>,
+    ) -> Shared {
+        let defaults = raw.defaults.as_ref();
+        let insecure = defaults
+            .and_then(|d| d.allow_insecure_http)
+            .unwrap_or(false);
+        let url_text = defaults
+            .and_then(|d| d.base_url.as_deref())
+            .unwrap_or(DEFAULT_BASE_URL);
+        let base_url =
+            parse_base_url(url_text, "[defaults]", insecure).map_err(|p| problems.push(p));
+        let account = raw.account.as_ref().map(|a| TokenSource {
+            token: a.token.as_ref(),
+            token_env: a.token_env.as_ref(),
+            token_cmd: a.token_cmd.as_ref(),
+        });
+        let account_set = account.as_ref().is_some_and(|s| !s.is_empty());
+        let account_token = match &account {
+            Some(source) if account_set => source
+                .resolve("[account]", env)
+                .map_err(|p| problems.push(p))
+                .ok(),
+            _ => None,
+        };
+        let region = defaults
+            .and_then(|d| d.region.as_deref())
+            .map(|code| parse_region(code, "[defaults]"))
+            .transpose()
+            .unwrap_or_else(|p| {
+                problems.push(p);
+                None
+            });
+        Shared {
+            base_url,
+            insecure,
+            region,
+            account_token,
+            account_set,
+            proxies: ProxyEnv::from_env(env),
+        }
+    }
+}
+
+/// One `[[instances]]` table, with what it does not set taken from
+/// `shared`; `None` when it is wrong (the problems say why) or its token
+/// is the account's that did not resolve (said once already).
+fn instance_of(
+    inst: &RawInstance,
+    shared: &Shared,
+    env: &dyn Fn(&str) -> Option<String>,
+    seen: &mut HashSet<String>,
+    problems: &mut Vec<String>,
+) -> Option<InstanceConfig> {
+    let who = format!("instance {:?}", inst.name);
+    if let Err(problem) = check_name(inst, &who, seen) {
+        problems.push(problem);
+        return None;
+    }
+    let source = TokenSource {
+        token: inst.token.as_ref(),
+        token_env: inst.token_env.as_ref(),
+        token_cmd: inst.token_cmd.as_ref(),
+    };
+    let token = if source.is_empty() {
+        match &shared.account_token {
+            Some(token) => Ok(token.clone()),
+            None if shared.account_set => return None,
+            None => Err(format!(
+                "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
+            )),
+        }
+    } else {
+        source.resolve(&who, env)
+    };
+    let insecure = inst.allow_insecure_http.unwrap_or(shared.insecure);
+    let base_url = match &inst.base_url {
+        Some(url) => parse_base_url(url, &who, insecure),
+        None => shared.base_url.clone().map_err(|()| String::new()),
+    }
+    .and_then(|url| check_proxy(&url, &shared.proxies, &who, insecure).map(|()| url));
+    let region = match inst.region.as_deref() {
+        Some(code) => parse_region(code, &who).map(Some),
+        None => Ok(shared.region),
+    };
+    match (token, base_url, region) {
+        (Ok(token), Ok(base_url), Ok(region)) => Some(InstanceConfig {
+            name: inst.name.clone(),
+            label: inst.label.clone().filter(|l| !l.trim().is_empty()),
+            base_url,
+            token,
+            region,
+        }),
+        (token, base_url, region) => {
+            problems.extend(token.err());
+            problems.extend(base_url.err().filter(|p| !p.is_empty()));
+            problems.extend(region.err());
+            None
+        }
+    }
+}
+
 /// Parses profile text; `env` looks up environment variables. `path` is
 /// only used in messages.
 pub fn parse(
@@ -614,97 +733,18 @@ pub fn parse(
         message: syntax_message(text, &e),
     })?;
     let mut problems = Vec::new();
-    let default_text = raw
-        .defaults
-        .as_ref()
-        .and_then(|d| d.base_url.as_deref())
-        .unwrap_or(DEFAULT_BASE_URL);
-    let default_insecure = raw
-        .defaults
-        .as_ref()
-        .and_then(|d| d.allow_insecure_http)
-        .unwrap_or(false);
-    let default_url =
-        parse_base_url(default_text, "[defaults]", default_insecure).map_err(|p| problems.push(p));
-
-    let account_source = raw.account.as_ref().map(|a| TokenSource {
-        token: a.token.as_ref(),
-        token_env: a.token_env.as_ref(),
-        token_cmd: a.token_cmd.as_ref(),
-    });
-    let account_token = match &account_source {
-        Some(source) if !source.is_empty() => source
-            .resolve("[account]", env)
-            .map_err(|p| problems.push(p))
-            .ok(),
-        _ => None,
-    };
-
+    let shared = Shared::of(&raw, env, &mut problems);
     if raw.instances.is_empty() {
         problems.push(
             "no instances: add an [[instances]] table with at least name = \"...\"".to_string(),
         );
     }
-    let proxies = ProxyEnv::from_env(env);
-    let default_region = raw
-        .defaults
-        .as_ref()
-        .and_then(|d| d.region.as_deref())
-        .map(|code| parse_region(code, "[defaults]"))
-        .transpose()
-        .unwrap_or_else(|p| {
-            problems.push(p);
-            None
-        });
     let mut seen = HashSet::new();
-    let mut instances = Vec::new();
-    for inst in &raw.instances {
-        let who = format!("instance {:?}", inst.name);
-        if let Err(problem) = check_name(inst, &who, &mut seen) {
-            problems.push(problem);
-            continue;
-        }
-        let source = TokenSource {
-            token: inst.token.as_ref(),
-            token_env: inst.token_env.as_ref(),
-            token_cmd: inst.token_cmd.as_ref(),
-        };
-        let token = if source.is_empty() {
-            match &account_token {
-                Some(token) => Ok(token.clone()),
-                None if account_source.as_ref().is_some_and(|s| !s.is_empty()) => continue,
-                None => Err(format!(
-                    "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
-                )),
-            }
-        } else {
-            source.resolve(&who, env)
-        };
-        let insecure = inst.allow_insecure_http.unwrap_or(default_insecure);
-        let base_url = match &inst.base_url {
-            Some(url) => parse_base_url(url, &who, insecure),
-            None => default_url.clone().map_err(|()| String::new()),
-        }
-        .and_then(|url| check_proxy(&url, &proxies, &who, insecure).map(|()| url));
-        let region = match inst.region.as_deref() {
-            Some(code) => parse_region(code, &who).map(Some),
-            None => Ok(default_region),
-        };
-        match (token, base_url, region) {
-            (Ok(token), Ok(base_url), Ok(region)) => instances.push(InstanceConfig {
-                name: inst.name.clone(),
-                label: inst.label.clone().filter(|l| !l.trim().is_empty()),
-                base_url,
-                token,
-                region,
-            }),
-            (token, base_url, region) => {
-                problems.extend(token.err());
-                problems.extend(base_url.err().filter(|p| !p.is_empty()));
-                problems.extend(region.err());
-            }
-        }
-    }
+    let instances: Vec<InstanceConfig> = raw
+        .instances
+        .iter()
+        .filter_map(|inst| instance_of(inst, &shared, env, &mut seen, &mut problems))
+        .collect();
     let keymap = keymap_of(raw.keys).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()

@@ -37,6 +37,14 @@ impl Change {
         }
     }
 
+    /// `blocking` or `unblocking`.
+    pub fn progressive(self) -> &'static str {
+        match self {
+            Change::Block => "blocking",
+            Change::Unblock => "unblocking",
+        }
+    }
+
     /// `blocked` or `unblocked`.
     pub fn done_word(self) -> &'static str {
         match self {

@@ -10,6 +10,7 @@ use super::theme;
 use crate::app::State;
 use crate::app::state::{Instance, Load, View};
 use crate::keys::Command;
+use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
 use crate::model::filter::highlight;
 use crate::util::text::fit;
@@ -27,15 +28,15 @@ pub fn age(now: i64, at: i64) -> String {
 
 /// The block-state cell: pending, known state with age, or nothing.
 fn block_cell<'a>(inst: &Instance, contact: &ContactRef<'_>, state: &State) -> Line<'a> {
-    if let Some(p) = inst.pending.get(contact.jid()) {
-        let verb = if p.sending {
-            "blocking…"
-        } else {
-            "unblocking…"
-        };
-        let mut text = format!("{} {verb}", theme::spinner(state.ticks));
-        if let Some(next) = p.queued {
-            text.push_str(if next { " then block" } else { " then unblock" });
+    // The row's own toggle, or an item of the running batch.
+    if let Some((sending, queued)) = state.sending_for(state.current, contact.jid()) {
+        let mut text = format!(
+            "{} {}…",
+            theme::spinner(state.ticks),
+            Change::of(sending).progressive()
+        );
+        if let Some(next) = queued {
+            text.push_str(&format!(" then {}", Change::of(next).verb()));
         }
         return Line::styled(text, theme::pending());
     }
@@ -125,8 +126,9 @@ fn message(frame: &mut Frame, area: Rect, lines: Vec<Line<'_>>) {
     );
 }
 
-/// Draws the table, or what stands in for it.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+/// What stands in for the table while there is no row to show: the
+/// list loading, why it failed, or why nothing matches.
+fn placeholder(state: &State) -> Option<Vec<Line<'static>>> {
     let inst = state.instance();
     match &inst.load {
         Load::NotStarted | Load::Loading => {
@@ -135,7 +137,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 theme::spinner(state.ticks),
                 inst.title()
             );
-            return message(frame, area, vec![Line::styled(text, theme::dim())]);
+            return Some(vec![Line::styled(text, theme::dim())]);
         }
         Load::Failed(e) => {
             let mut lines = vec![
@@ -155,34 +157,87 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
                 "What to do: {}. Then press {refresh}.",
                 e.hint
             )));
-            return message(frame, area, lines);
+            return Some(lines);
         }
         Load::Loaded => {}
     }
-    if state.visible.is_empty() {
-        let text = if inst.contacts.is_empty() {
-            format!("{} has no synced contacts.", inst.title())
-        } else if state.shown_generation < state.filter_generation {
-            format!("{} filtering…", theme::spinner(state.ticks))
-        } else if !state.filter.is_empty() {
-            format!(
-                "No contact matches \"{}\". {} clears the filter.",
-                state.filter,
-                state.keymap.label_of(Command::ClearFilter)
-            )
-        } else if state.view == View::Blocked {
-            format!(
-                "Nothing is known blocked here. Press {} to see every contact.",
-                state.keymap.label_of(Command::BlockedView)
-            )
-        } else {
-            "No contact to show.".to_string()
-        };
-        return message(frame, area, vec![Line::styled(text, theme::dim())]);
+    if !state.visible.is_empty() {
+        return None;
     }
+    let text = if inst.contacts.is_empty() {
+        format!("{} has no synced contacts.", inst.title())
+    } else if state.shown_generation < state.filter_generation {
+        format!("{} filtering…", theme::spinner(state.ticks))
+    } else if !state.filter.is_empty() {
+        format!(
+            "No contact matches \"{}\". {} clears the filter.",
+            state.filter,
+            state.keymap.label_of(Command::ClearFilter)
+        )
+    } else if state.view == View::Blocked {
+        format!(
+            "Nothing is known blocked here. Press {} to see every contact.",
+            state.keymap.label_of(Command::BlockedView)
+        )
+    } else {
+        "No contact to show.".to_string()
+    };
+    Some(vec![Line::styled(text, theme::dim())])
+}
 
-    let wide = area.width >= 70;
-    let (number_w, state_w) = if wide { (19u16, 24u16) } else { (17, 11) };
+/// The widths of the number and state columns: narrower below 70
+/// columns, where the state shows without its age.
+fn column_widths(width: u16) -> (u16, u16, bool) {
+    let wide = width >= 70;
+    let (number_w, state_w) = if wide { (19, 24) } else { (17, 11) };
+    (number_w, state_w, wide)
+}
+
+/// One row of the table: mark and name, number, block state.
+fn row<'a>(
+    state: &'a State,
+    index: u32,
+    name_w: usize,
+    state_w: u16,
+    wide: bool,
+) -> Option<Row<'a>> {
+    let inst = state.instance();
+    let c = inst.row(index)?;
+    let mut name = if inst.is_outsider(index) {
+        Line::styled(
+            fit("not in contacts", name_w.saturating_sub(2)),
+            theme::dim(),
+        )
+    } else {
+        name_cell(&c, name_w.saturating_sub(2), &state.filter)
+    };
+    let mark = if inst.marks.contains(c.jid()) {
+        Span::styled("● ", theme::key())
+    } else {
+        Span::raw("  ")
+    };
+    name.spans.insert(0, mark);
+    let mut block = block_cell(inst, &c, state);
+    if !wide {
+        // Narrow: the state word only, without its age.
+        block.spans.truncate(1);
+        if let Some(first) = block.spans.first_mut() {
+            first.content = fit(&first.content, state_w as usize).into();
+        }
+    }
+    Some(Row::new(vec![
+        Cell::from(name),
+        Cell::from(Span::styled(c.number(), theme::dim())),
+        Cell::from(block),
+    ]))
+}
+
+/// Draws the table, or what stands in for it.
+pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+    if let Some(lines) = placeholder(state) {
+        return message(frame, area, lines);
+    }
+    let (number_w, state_w, wide) = column_widths(area.width);
     let name_w = area.width.saturating_sub(number_w + state_w + 3 + 2) as usize;
     let rows_on_screen = area.height.saturating_sub(1) as usize;
     let offset = crate::app::layout::window(
@@ -192,36 +247,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         state.visible.len(),
     );
     let end = (offset + rows_on_screen).min(state.visible.len());
-    let rows = state.visible[offset.min(end)..end].iter().filter_map(|&i| {
-        let c = inst.row(i)?;
-        let mut name = if inst.is_outsider(i) {
-            Line::styled(
-                fit("not in contacts", name_w.saturating_sub(2)),
-                theme::dim(),
-            )
-        } else {
-            name_cell(&c, name_w.saturating_sub(2), &state.filter)
-        };
-        let mark = if inst.marks.contains(c.jid()) {
-            Span::styled("● ", theme::key())
-        } else {
-            Span::raw("  ")
-        };
-        name.spans.insert(0, mark);
-        let mut block = block_cell(inst, &c, state);
-        if !wide {
-            // Narrow: the state word only, without its age.
-            block.spans.truncate(1);
-            if let Some(first) = block.spans.first_mut() {
-                first.content = fit(&first.content, state_w as usize).into();
-            }
-        }
-        Some(Row::new(vec![
-            Cell::from(name),
-            Cell::from(Span::styled(c.number(), theme::dim())),
-            Cell::from(block),
-        ]))
-    });
+    let rows = state.visible[offset.min(end)..end]
+        .iter()
+        .filter_map(|&i| row(state, i, name_w, state_w, wide));
     let header = Row::new(vec!["  Name", "Number", "Block state"]).style(theme::header());
     let table = Table::new(
         rows,

@@ -1147,3 +1147,35 @@ fn messages_and_empty_screens_name_the_keys_in_force() {
     assert!(screen.contains("Ctrl-F searches · x closes"), "{screen}");
     assert!(!screen.contains("Esc closes"), "{screen}");
 }
+
+#[test]
+fn rows_of_a_running_batch_show_what_is_being_sent() {
+    use crate::app::batch::{Batch, Item};
+    let mut s = demo_state();
+    let item = |jid: &str| Item {
+        instance: 0,
+        jid: jid.to_string(),
+        lid: None,
+        block: true,
+        action: None,
+    };
+    let mut batch = Batch::new(
+        "block 2 contacts on sales".into(),
+        vec![
+            item("5511911110001@s.whatsapp.net"),
+            item("5511911110002@s.whatsapp.net"),
+        ],
+        false,
+        0,
+    );
+    batch.recorded(1, &[10, 11]);
+    let jobs = batch.next_jobs();
+    assert_eq!(jobs.len(), 2, "both in flight");
+    s.batch = Some(batch);
+    let screen = text(&render(&mut s, 80, 24));
+    assert_eq!(
+        screen.matches("blocking…").count(),
+        2,
+        "each row in flight says so:\n{screen}"
+    );
+}
