@@ -1,6 +1,6 @@
-//! The `:` command line: `instance NAME`, `block NUMBER`, `unblock
-//! NUMBER`, `filter TEXT`, `refresh`, `help`, `quit`, with Tab completion
-//! of command and instance names.
+//! The `:` command line: one table of commands ([`LINE_COMMANDS`]) that
+//! parsing, Tab completion (of commands and instance names) and the help
+//! all read.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
@@ -10,18 +10,127 @@ use super::msg::Effect;
 use super::ops::{error, info, refilter, refresh, request_quit, switch_instance};
 use super::state::{Overlay, State};
 
-/// The commands and what they take.
-const COMMANDS: &[(&str, &str)] = &[
-    ("instance", "NAME"),
-    ("block", "NUMBER"),
-    ("unblock", "NUMBER"),
-    ("filter", "TEXT"),
-    ("refresh", ""),
-    ("messages", ""),
-    ("history", ""),
-    ("help", ""),
-    ("quit", ""),
+/// A `:` command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineCommand {
+    /// Switch to an instance.
+    Instance,
+    /// Block a typed number.
+    Block,
+    /// Unblock a typed number.
+    Unblock,
+    /// Set the filter.
+    Filter,
+    /// Reload the list.
+    Refresh,
+    /// Open the message log.
+    Messages,
+    /// Open the instance's history.
+    History,
+    /// Open the help.
+    Help,
+    /// Leave.
+    Quit,
+}
+
+/// One command of the table: how it is typed and what it does.
+pub struct LineSpec {
+    /// The command.
+    pub command: LineCommand,
+    /// Its name.
+    pub name: &'static str,
+    /// Its one-letter form, when it has one.
+    pub short: Option<&'static str>,
+    /// What it takes after it (empty: nothing).
+    pub arg: &'static str,
+    /// What it does, for the help.
+    pub help: &'static str,
+}
+
+/// Every `:` command: what parsing, completion and the help all read.
+pub const LINE_COMMANDS: &[LineSpec] = &[
+    LineSpec {
+        command: LineCommand::Instance,
+        name: "instance",
+        short: Some("i"),
+        arg: "NAME",
+        help: "switch to the instance (name, label or the start of one)",
+    },
+    LineSpec {
+        command: LineCommand::Block,
+        name: "block",
+        short: Some("b"),
+        arg: "NUMBER",
+        help: "block a number, contact or not",
+    },
+    LineSpec {
+        command: LineCommand::Unblock,
+        name: "unblock",
+        short: Some("u"),
+        arg: "NUMBER",
+        help: "unblock a number",
+    },
+    LineSpec {
+        command: LineCommand::Filter,
+        name: "filter",
+        short: Some("f"),
+        arg: "TEXT",
+        help: "filter the list (empty: clear it)",
+    },
+    LineSpec {
+        command: LineCommand::Refresh,
+        name: "refresh",
+        short: Some("r"),
+        arg: "",
+        help: "reload the instance's contacts",
+    },
+    LineSpec {
+        command: LineCommand::Messages,
+        name: "messages",
+        short: Some("m"),
+        arg: "",
+        help: "every message of this session",
+    },
+    LineSpec {
+        command: LineCommand::History,
+        name: "history",
+        short: Some("h"),
+        arg: "",
+        help: "the instance's recorded actions",
+    },
+    LineSpec {
+        command: LineCommand::Help,
+        name: "help",
+        short: None,
+        arg: "",
+        help: "this help",
+    },
+    LineSpec {
+        command: LineCommand::Quit,
+        name: "quit",
+        short: Some("q"),
+        arg: "",
+        help: "leave (asks when requests are in flight)",
+    },
 ];
+
+impl LineCommand {
+    /// The command a typed word names (its name or its one-letter form).
+    pub fn parse(word: &str) -> Option<LineCommand> {
+        LINE_COMMANDS
+            .iter()
+            .find(|spec| spec.name == word || spec.short == Some(word))
+            .map(|spec| spec.command)
+    }
+
+    /// Its row of the table.
+    pub fn spec(self) -> &'static LineSpec {
+        LINE_COMMANDS
+            .iter()
+            .find(|spec| spec.command == self)
+            .unwrap_or(&LINE_COMMANDS[0])
+    }
+}
 
 /// Keys while the command line is open.
 pub(super) fn on_key(state: &mut State, mut line: String, key: KeyEvent) -> Vec<Effect> {
@@ -66,19 +175,19 @@ fn complete(state: &mut State, line: &str) -> String {
     let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
         None => (
             String::new(),
-            COMMANDS
+            LINE_COMMANDS
                 .iter()
-                .filter(|(c, _)| c.starts_with(line.as_str()))
-                .map(|(c, arg)| {
-                    if arg.is_empty() {
-                        c.to_string()
+                .filter(|spec| spec.name.starts_with(line.as_str()))
+                .map(|spec| {
+                    if spec.arg.is_empty() {
+                        spec.name.to_string()
                     } else {
-                        format!("{c} ")
+                        format!("{} ", spec.name)
                     }
                 })
                 .collect(),
         ),
-        Some(("instance", partial)) => (
+        Some((word, partial)) if LineCommand::parse(word) == Some(LineCommand::Instance) => (
             "instance ".to_string(),
             state
                 .instances
@@ -110,82 +219,82 @@ fn complete(state: &mut State, line: &str) -> String {
 
 /// Runs one command line.
 fn run(state: &mut State, line: &str) -> Vec<Effect> {
-    let (command, arg) = line.split_once(' ').unwrap_or((line, ""));
+    let (word, arg) = line.split_once(' ').unwrap_or((line, ""));
     let arg = arg.trim();
+    if word.is_empty() {
+        return Vec::new();
+    }
+    let Some(command) = LineCommand::parse(word) else {
+        let names: Vec<&str> = LINE_COMMANDS.iter().map(|spec| spec.name).collect();
+        error(
+            state,
+            format!("no command \"{word}\": try {}", names.join(", ")),
+        );
+        return Vec::new();
+    };
+    let spec = command.spec();
+    if spec.arg.is_empty() && !arg.is_empty() {
+        error(
+            state,
+            format!(":{word} takes nothing after it (\"{arg}\"): nothing was done"),
+        );
+        return Vec::new();
+    }
     match command {
-        "" => Vec::new(),
-        "instance" | "i" => {
-            let names: Vec<(&str, Option<&str>)> = state
-                .instances
-                .iter()
-                .map(|i| (i.name.as_str(), i.label.as_deref()))
-                .collect();
-            match crate::config::profile::resolve_instance(&names, arg) {
-                Some(target) if !arg.is_empty() => {
-                    let delta = target as isize - state.current as isize;
-                    if delta == 0 {
-                        Vec::new()
-                    } else {
-                        switch_instance(state, delta)
-                    }
-                }
-                _ => {
-                    let names: Vec<&str> =
-                        state.instances.iter().map(|i| i.name.as_str()).collect();
-                    error(
-                        state,
-                        format!(
-                            "no instance \"{arg}\": the profile has {}",
-                            names.join(", ")
-                        ),
-                    );
-                    Vec::new()
-                }
-            }
-        }
-        "block" | "b" | "unblock" | "u" if arg.is_empty() => {
-            let verb = if command.starts_with('b') {
-                "block"
-            } else {
-                "unblock"
-            };
+        LineCommand::Instance => to_instance(state, arg),
+        LineCommand::Block | LineCommand::Unblock if arg.is_empty() => {
+            let verb = spec.name;
             error(
                 state,
                 format!("type the number after :{verb}, e.g. :{verb} +44 7912 345678"),
             );
             Vec::new()
         }
-        "block" | "b" => bulk::number_batch(state, arg, true),
-        "unblock" | "u" => bulk::number_batch(state, arg, false),
-        "filter" | "f" => {
+        LineCommand::Block => bulk::number_batch(state, arg, true),
+        LineCommand::Unblock => bulk::number_batch(state, arg, false),
+        LineCommand::Filter => {
             state.filter = arg.to_string();
             refilter(state, None).into_iter().collect()
         }
-        "refresh" | "r" | "help" | "messages" | "m" | "history" | "h" | "quit" | "q"
-            if !arg.is_empty() =>
-        {
-            error(
-                state,
-                format!(":{command} takes nothing after it (\"{arg}\"): nothing was done"),
-            );
-            Vec::new()
-        }
-        "refresh" | "r" => refresh(state),
-        "help" => {
+        LineCommand::Refresh => refresh(state),
+        LineCommand::Help => {
             super::overlay::open_help(state);
             Vec::new()
         }
-        "messages" | "m" => {
+        LineCommand::Messages => {
             super::overlay::open_messages(state);
             Vec::new()
         }
-        "history" | "h" => super::overlay::open_history(state),
-        "quit" | "q" => request_quit(state),
-        other => {
-            let names: Vec<&str> = COMMANDS.iter().map(|(c, _)| *c).collect();
+        LineCommand::History => super::overlay::open_history(state),
+        LineCommand::Quit => request_quit(state),
+    }
+}
+
+/// `:instance NAME`: the profile's rule for finding an instance by name
+/// (as `--instance`).
+fn to_instance(state: &mut State, arg: &str) -> Vec<Effect> {
+    let names: Vec<(&str, Option<&str>)> = state
+        .instances
+        .iter()
+        .map(|i| (i.name.as_str(), i.label.as_deref()))
+        .collect();
+    match crate::config::profile::resolve_instance(&names, arg) {
+        Some(target) if !arg.is_empty() => {
+            let delta = target as isize - state.current as isize;
+            if delta == 0 {
+                Vec::new()
+            } else {
+                switch_instance(state, delta)
+            }
+        }
+        _ => {
+            let names: Vec<&str> = state.instances.iter().map(|i| i.name.as_str()).collect();
             error(
                 state,
-                format!("no command \"{other}\": try {}", names.join(", ")),
+                format!(
+                    "no instance \"{arg}\": the profile has {}",
+                    names.join(", ")
+                ),
             );
             Vec::new()
         }

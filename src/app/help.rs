@@ -2,6 +2,7 @@
 //! profile may have remapped them), and a legend for the symbols. Pure,
 //! so scrolling and search use the lines that are drawn.
 
+use super::command_line::LINE_COMMANDS;
 use super::log::LineKind;
 use crate::keys::{Command, Context, Group, Keymap};
 use crate::util::text::{fit, width, wrap};
@@ -76,6 +77,22 @@ pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind,
                 sections.push((title, shown));
             }
         }
+    }
+    let commands: Vec<(String, String)> = LINE_COMMANDS
+        .iter()
+        .map(|spec| {
+            let typed = format!(":{} {}", spec.name, spec.arg);
+            let help = match spec.short {
+                Some(short) => format!("{} (also :{short})", spec.help),
+                None => spec.help.to_string(),
+            };
+            (typed.trim_end().to_string(), help)
+        })
+        .filter(|(typed, help)| wanted(typed, help))
+        .collect();
+    if !commands.is_empty() {
+        let open = keymap.label_of(Command::CommandLine);
+        sections.push((format!("Commands ({open}, then Tab completes)"), commands));
     }
     let legend: Vec<(String, String)> = legend(keymap)
         .into_iter()

@@ -4,7 +4,7 @@
 
 pub mod batch;
 pub mod bulk;
-mod command_line;
+pub mod command_line;
 mod confirm;
 pub mod details;
 pub mod help;

@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 
 use crate::app::batch::Batch;
+use crate::app::command_line::LineCommand;
 
 use super::theme;
 use crate::app::State;
@@ -97,7 +98,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::raw("   "));
             let number = text
                 .split_once(' ')
-                .filter(|(verb, _)| matches!(*verb, "block" | "b" | "unblock" | "u"))
+                .filter(|(verb, _)| {
+                    matches!(
+                        LineCommand::parse(verb),
+                        Some(LineCommand::Block | LineCommand::Unblock)
+                    )
+                })
                 .and_then(|(_, number)| state.number_preview(number));
             match number {
                 Some(preview) => spans.extend(preview_spans(preview)),
