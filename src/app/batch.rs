@@ -125,11 +125,7 @@ impl Batch {
     pub fn create_job(&self) -> ApiJob {
         ApiJob::CreateBatch {
             label: self.label.clone(),
-            items: self
-                .queue
-                .iter()
-                .map(|i| (i.instance, i.jid.clone(), i.lid.clone(), i.block))
-                .collect(),
+            items: self.queue.iter().cloned().collect(),
         }
     }
 

@@ -133,8 +133,8 @@ pub enum ApiJob {
     CreateBatch {
         /// What it does.
         label: String,
-        /// The changes: (instance, jid, lid, block).
-        items: Vec<(usize, String, Option<String>, bool)>,
+        /// The changes, in order (none recorded yet).
+        items: Vec<super::batch::Item>,
     },
     /// Mark a batch finished or given up.
     CloseBatch {

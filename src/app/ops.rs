@@ -30,6 +30,16 @@ pub fn failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
     show(state, text, true, Some(e), name);
 }
 
+/// Logs a failure and shows it, unless an error is on screen already (it
+/// stays: the first problem is the one to read).
+pub fn failure_behind(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
+    let shown = state.status.clone().filter(|s| s.is_error);
+    failure(state, instance, about, e);
+    if shown.is_some() {
+        state.status = shown;
+    }
+}
+
 fn show(
     state: &mut State,
     text: String,

@@ -10,8 +10,9 @@ use super::command_line;
 use super::line::{self, Edit};
 use super::msg::{ApiJob, ApiResult, BlockDone, ConnState, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::ops::{
-    error, failure, info, load_contacts, load_instances, move_by, move_to, on_filtered, refilter,
-    refresh, request_quit, scroll_into_view, selected_jid, switch_instance, with_outsiders,
+    error, failure, failure_behind, info, load_contacts, load_instances, move_by, move_to,
+    on_filtered, refilter, refresh, request_quit, scroll_into_view, selected_jid, switch_instance,
+    with_outsiders,
 };
 use super::state::{
     Connection, INFO_TICKS, Known, Load, Overlay, POLL_TICKS, Pending, State, View,
@@ -399,13 +400,25 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             result,
         } => {
             let again = state.settling.answered(instance, &jid, None);
-            if let (Ok(Some(count)), Some(inst)) = (result, state.instances.get_mut(instance)) {
-                inst.blocked_count = Some(count);
+            match result {
+                Ok(Some(count)) => {
+                    if let Some(inst) = state.instances.get_mut(instance) {
+                        inst.blocked_count = Some(count);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => failure_behind(
+                    state,
+                    instance,
+                    "the blocked count was not confirmed (the one shown may be behind)",
+                    &e,
+                ),
             }
             again.map(Effect::Api).into_iter().collect()
         }
         ApiResult::History { instance, result } => {
-            super::overlay::on_history(state, instance, result.map_err(|e| e.lead()));
+            let result = result.map_err(|e| format!("{} · {}", e.lead(), e.hint));
+            super::overlay::on_history(state, instance, result);
             Vec::new()
         }
         ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
@@ -694,9 +707,5 @@ fn note_batch_failure(state: &mut State, instance: usize, about: &str, e: &Error
         b.first_failure
             .get_or_insert_with(|| (e.lead(), e.hint.clone()));
     }
-    let shown = state.status.clone().filter(|s| s.is_error);
-    failure(state, instance, about, e);
-    if shown.is_some() {
-        state.status = shown;
-    }
+    failure_behind(state, instance, about, e);
 }

@@ -83,74 +83,37 @@ fn preview_spans(preview: Result<Target, TypedError>) -> Vec<Span<'static>> {
     }
 }
 
-/// Draws the footer.
+/// Draws the footer: the batch's progress, the line being typed, or the
+/// keys that apply now.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
-    let mut spans: Vec<Span> = Vec::new();
     if let Some(b) = &state.batch {
         return draw_progress(frame, area, state, b);
     }
-    let line = &state.keymap.line;
-    match &state.overlay {
-        Some(Overlay::CommandLine(text)) => {
-            spans.push(Span::styled(":", theme::key()));
-            spans.push(Span::raw(typed(text, area.width)));
-            spans.push(Span::styled("▏", theme::key()));
-            spans.push(Span::raw("   "));
-            let number = text
-                .split_once(' ')
-                .filter(|(verb, _)| {
-                    matches!(
-                        LineCommand::parse(verb),
-                        Some(LineCommand::Block | LineCommand::Unblock)
-                    )
-                })
-                .and_then(|(_, number)| state.number_preview(number));
-            match number {
-                Some(preview) => spans.extend(preview_spans(preview)),
-                None => {
-                    spans.extend(table_hint(line, LineAction::Complete, "complete"));
-                    spans.extend(table_hint(line, LineAction::Submit, "run"));
-                    spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
-                }
-            }
-        }
-        Some(Overlay::Prompt(text)) => {
-            spans.push(Span::styled("Block number: ", theme::key()));
-            spans.push(Span::raw(typed(text, area.width)));
-            spans.push(Span::styled("▏", theme::key()));
-            spans.push(Span::raw("   "));
-            match state.number_preview(text) {
-                Some(preview) => spans.extend(preview_spans(preview)),
-                None => {
-                    spans.extend(table_hint(line, LineAction::Submit, "block"));
-                    spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
-                    let example = match state.instance().region() {
-                        Some(region) => format!("+CC… or a {} number", region.name()),
-                        None => "+CC and the number".to_string(),
-                    };
-                    spans.push(Span::styled(example, theme::dim()));
-                }
-            }
-        }
+    let spans = match &state.overlay {
+        Some(Overlay::CommandLine(text)) => command_line_spans(state, text, area.width),
+        Some(Overlay::Prompt(text)) => prompt_spans(state, text, area.width),
         Some(Overlay::Filter) => {
-            spans.push(Span::styled("/", theme::key()));
-            spans.push(Span::raw(typed(&state.filter, area.width)));
-            spans.push(Span::styled("▏", theme::key()));
-            spans.push(Span::raw("   "));
+            let line = &state.keymap.line;
+            let mut spans = typing(Span::styled("/", theme::key()), &state.filter, area.width);
             spans.extend(table_hint(line, LineAction::Submit, "keep"));
             spans.extend(table_hint(line, LineAction::Cancel, "clear"));
             spans.extend(table_hint(line, LineAction::Down, "move"));
+            spans
         }
         Some(
-            Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_),
+            overlay @ (Overlay::Help(_)
+            | Overlay::Messages(_)
+            | Overlay::Details(_)
+            | Overlay::History(_)),
         ) => {
             let table = &state.keymap.overlay;
-            spans.extend(table_hint(table, OverlayAction::Down, "scroll"));
+            let mut spans = table_hint(table, OverlayAction::Down, "scroll");
             spans.extend(table_hint(table, OverlayAction::Search, "search"));
-            if matches!(state.overlay, Some(Overlay::Details(_))) {
+            if matches!(overlay, Overlay::Details(_)) {
                 spans.extend(table_hint(table, OverlayAction::Copy, "copy number"));
             }
             spans.extend(table_hint(table, OverlayAction::Close, "close"));
+            spans
         }
         Some(
             Overlay::ConfirmQuit { .. }
@@ -160,41 +123,104 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             | Overlay::Undo(_),
         ) => {
             let table = &state.keymap.dialog;
-            spans.extend(table_hint(table, DialogAction::Yes, "go"));
+            let mut spans = table_hint(table, DialogAction::Yes, "go");
             spans.extend(table_hint(table, DialogAction::NextFocus, "buttons"));
             spans.extend(table_hint(table, DialogAction::No, "cancel"));
+            spans
         }
-        None => {
-            if !state.filter.is_empty() {
-                spans.push(Span::styled("filter: ", theme::dim()));
-                spans.push(Span::styled(state.filter.clone(), theme::key()));
-                let clear = state.keymap.label_of(Command::ClearFilter);
-                spans.push(Span::styled(format!(" ({clear} clears)   "), theme::dim()));
-            }
-            let mut room =
-                (area.width as usize).saturating_sub(spans.iter().map(Span::width).sum());
-            // The keys that apply now, most useful first; each one that
-            // fits is shown, in that order.
-            for command in list_hints(state) {
-                let Some(entry) = state.keymap.entries.iter().find(|e| e.action == command) else {
-                    continue;
-                };
-                let (Some(key), Some(hint)) = (entry.keys.first(), entry.hint) else {
-                    continue;
-                };
-                let key = key.label();
-                let needed = width(&key) + width(hint) + 3;
-                if needed <= room {
-                    room -= needed;
-                    spans.extend(key_hint(&key, hint));
-                }
-            }
-        }
-    }
+        None => list_spans(state, area.width),
+    };
     frame.render_widget(
         Paragraph::new(Line::from(fit_spans(spans, area.width.into()))),
         area,
     );
+}
+
+/// A line being typed after its `prompt`, with the cursor.
+fn typing<'a>(prompt: Span<'a>, text: &str, footer_width: u16) -> Vec<Span<'a>> {
+    vec![
+        prompt,
+        Span::raw(typed(text, footer_width)),
+        Span::styled("▏", theme::key()),
+        Span::raw("   "),
+    ]
+}
+
+/// The `:` line: what is typed, then the number's preview after
+/// `:block`/`:unblock`, else the line's keys.
+fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a>> {
+    let line = &state.keymap.line;
+    let mut spans = typing(Span::styled(":", theme::key()), text, footer_width);
+    let number = text
+        .split_once(' ')
+        .filter(|(verb, _)| {
+            matches!(
+                LineCommand::parse(verb),
+                Some(LineCommand::Block | LineCommand::Unblock)
+            )
+        })
+        .and_then(|(_, number)| state.number_preview(number));
+    match number {
+        Some(preview) => spans.extend(preview_spans(preview)),
+        None => {
+            spans.extend(table_hint(line, LineAction::Complete, "complete"));
+            spans.extend(table_hint(line, LineAction::Submit, "run"));
+            spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
+        }
+    }
+    spans
+}
+
+/// The `a` prompt: what is typed, then what would be sent, else its keys
+/// and the forms a number may take here.
+fn prompt_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a>> {
+    let line = &state.keymap.line;
+    let mut spans = typing(
+        Span::styled("Block number: ", theme::key()),
+        text,
+        footer_width,
+    );
+    match state.number_preview(text) {
+        Some(preview) => spans.extend(preview_spans(preview)),
+        None => {
+            spans.extend(table_hint(line, LineAction::Submit, "block"));
+            spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
+            let example = match state.instance().region() {
+                Some(region) => format!("+CC… or a {} number", region.name()),
+                None => "+CC and the number".to_string(),
+            };
+            spans.push(Span::styled(example, theme::dim()));
+        }
+    }
+    spans
+}
+
+/// The list's footer: the filter in force, then the keys that apply now,
+/// most useful first, each one that fits.
+fn list_spans<'a>(state: &State, footer_width: u16) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    if !state.filter.is_empty() {
+        spans.push(Span::styled("filter: ", theme::dim()));
+        spans.push(Span::styled(state.filter.clone(), theme::key()));
+        let clear = state.keymap.label_of(Command::ClearFilter);
+        spans.push(Span::styled(format!(" ({clear} clears)   "), theme::dim()));
+    }
+    let mut room = (footer_width as usize).saturating_sub(spans.iter().map(Span::width).sum());
+    for command in list_hints(state) {
+        let Some(entry) = state.keymap.entries.iter().find(|e| e.action == command) else {
+            continue;
+        };
+        let (Some(key), Some(hint)) = (entry.keys.first(), entry.hint) else {
+            continue;
+        };
+        let key = key.label();
+        let needed = width(&key) + width(hint) + 3;
+        if needed <= room {
+            room -= needed;
+            spans.extend(key_hint(&key, hint));
+        }
+    }
+    spans
 }
 
 /// The end of a line being typed, where the cursor is, in at most half

@@ -26,7 +26,7 @@ use crate::config::profile::InstanceConfig;
 use crate::model::contacts::ContactStore;
 use crate::model::number::{self, JidKind};
 use crate::store::cache;
-use crate::store::ledger::{BatchItem, Ledger, Outcome};
+use crate::store::ledger::{BatchItem, Ledger, LedgerError, Outcome};
 use crate::util::secret::Token;
 
 /// Requests of one token on the wire at once.
@@ -97,7 +97,7 @@ fn now_ms() -> u64 {
 /// Actions the history overlay reads at most (the newest).
 pub const HISTORY_SHOWN: usize = 5_000;
 
-fn ledger_unwritable(what: &str, why: &str) -> ErrorInfo {
+fn ledger_unwritable(what: &str, why: &LedgerError) -> ErrorInfo {
     ErrorInfo::local(
         format!("{what}: the ledger cannot be written ({why})"),
         "check free space and permissions of the data folder",
@@ -278,11 +278,11 @@ impl WorkerContext {
             ApiJob::CreateBatch { label, items } => {
                 let items: Vec<BatchItem> = items
                     .into_iter()
-                    .map(|(instance, jid, lid, block)| BatchItem {
-                        instance: self.instances[instance].name.clone(),
-                        jid,
-                        lid,
-                        block,
+                    .map(|item| BatchItem {
+                        instance: self.instances[item.instance].name.clone(),
+                        jid: item.jid,
+                        lid: item.lid,
+                        block: item.block,
                     })
                     .collect();
                 let created = self
@@ -592,15 +592,14 @@ impl WorkerContext {
         write: impl FnOnce(&mut dyn Ledger) -> Result<T, crate::store::ledger::LedgerError>
         + Send
         + 'static,
-    ) -> Result<T, String> {
+    ) -> Result<T, LedgerError> {
         let ledger = self.ledger.clone();
         tokio::task::spawn_blocking(move || {
             let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
             write(&mut **ledger)
         })
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())
+        .map_err(|e| LedgerError::Stopped(e.to_string()))?
     }
 
     /// Accepts a block answer only when it names the contact asked for and
@@ -656,14 +655,17 @@ impl WorkerContext {
             return Err(foreign());
         }
         let (name, id) = (self.instances[instance].name.clone(), named.to_string());
-        let owner = self
+        // Not knowing is not accepting: an answer whose owner cannot be
+        // read is not taken as this contact's.
+        match self
             .with_ledger(move |ledger| ledger.owner_of(&name, &id))
             .await
-            .ok()
-            .flatten();
-        match owner {
-            Some(owner) if owner != jid => Err(foreign()),
-            _ => Ok(()),
+        {
+            Ok(Some(owner)) if owner != jid => Err(foreign()),
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!(
+                "it names {named}, and the ledger could not be read to tell whose that is ({e}){server}"
+            )),
         }
     }
 
@@ -720,7 +722,7 @@ impl WorkerContext {
         tracing::info!(instance = %name, %number, blocked = answer.blocked, count = ?answer.blocked_count, "block state changed");
         let (recorded_at, ledger_error) = match recorded {
             Ok(at) => (at, None),
-            Err(e) => (crate::util::dates::now_unix(), Some(e)),
+            Err(e) => (crate::util::dates::now_unix(), Some(e.to_string())),
         };
         Ok(BlockDone {
             outcome: answer,

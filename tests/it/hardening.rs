@@ -11,6 +11,9 @@ use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
+use ryze_contacts::store::ledger::{
+    BatchItem, BatchStatus, HistoryEntry, KnownState, Ledger, LedgerError, Outcome, UnfinishedBatch,
+};
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
@@ -26,6 +29,11 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
+    setup_wrapped(|ledger| ledger).await
+}
+
+/// As [`setup`], with the worker's ledger wrapped by `wrap`.
+async fn setup_wrapped(wrap: impl FnOnce(Box<dyn Ledger>) -> Box<dyn Ledger>) -> Setup {
     let emu = emulator::start(
         EmulatorConfig::demo(Some(10)),
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -42,7 +50,7 @@ async fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
     let client = ApiClient::new(ClientConfig::default()).unwrap();
-    let mut ctx = WorkerContext::new(instances, client, ledger);
+    let mut ctx = WorkerContext::new(instances, client, wrap(ledger));
     ctx.set_rate_window(WINDOW);
     let (tx, results) = mpsc::unbounded_channel();
     let jobs = worker::spawn(ctx, tx);
@@ -435,4 +443,75 @@ async fn a_count_that_is_not_a_count_is_ignored_not_a_failure() {
         assert_eq!(done.outcome.blocked_count, None, "{count}");
     }
     assert!(ledger_of(&s)[0].blocked);
+}
+
+/// A ledger that records as the real one does but cannot answer whose an
+/// identity is.
+#[derive(Debug)]
+struct NoOwners(Box<dyn Ledger>);
+
+impl Ledger for NoOwners {
+    fn skipped_rows(&self) -> usize {
+        self.0.skipped_rows()
+    }
+    fn record_intent(
+        &self,
+        instance: &str,
+        jid: &str,
+        lid: Option<&str>,
+        block: bool,
+    ) -> Result<i64, LedgerError> {
+        self.0.record_intent(instance, jid, lid, block)
+    }
+    fn record_outcome(&mut self, id: i64, outcome: &Outcome) -> Result<i64, LedgerError> {
+        self.0.record_outcome(id, outcome)
+    }
+    fn owner_of(&self, _: &str, _: &str) -> Result<Option<String>, LedgerError> {
+        Err(LedgerError::Stopped("disk I/O error".into()))
+    }
+    fn known(&self) -> Result<Vec<KnownState>, LedgerError> {
+        self.0.known()
+    }
+    fn create_batch(
+        &mut self,
+        label: &str,
+        items: &[BatchItem],
+    ) -> Result<(i64, Vec<i64>), LedgerError> {
+        self.0.create_batch(label, items)
+    }
+    fn close_batch(&self, batch: i64, status: BatchStatus) -> Result<(), LedgerError> {
+        self.0.close_batch(batch, status)
+    }
+    fn unfinished_batches(&self) -> Result<Vec<UnfinishedBatch>, LedgerError> {
+        self.0.unfinished_batches()
+    }
+    fn history(
+        &self,
+        instance: Option<&str>,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, LedgerError> {
+        self.0.history(instance, since, limit)
+    }
+    fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
+        self.0.outcome_of(id)
+    }
+}
+
+#[tokio::test]
+async fn an_answer_whose_owner_cannot_be_read_is_not_accepted() {
+    let mut s = setup_wrapped(|ledger| Box::new(NoOwners(ledger))).await;
+    load(&mut s).await;
+    let book = emulator::address_book("sales", 10);
+    let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
+    s.emu
+        .handle()
+        .push_fault(block_answer("999000111@lid", true, "1"));
+    s.jobs.send(block(asked)).unwrap();
+    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+        panic!("not a block result");
+    };
+    let e = result.expect_err("not knowing whose the @lid is is not accepting it");
+    assert!(e.message.contains("could not be read"), "{e:?}");
+    assert!(ledger_of(&s).is_empty(), "nobody is recorded as blocked");
 }

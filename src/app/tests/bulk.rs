@@ -151,7 +151,7 @@ fn bulk_block_across_instances_then_undo() {
         label.starts_with("undo: unblock 2 contacts on sales"),
         "{label}"
     );
-    assert!(items.iter().all(|(_, _, _, block)| !block));
+    assert!(items.iter().all(|i| !i.block));
     update(
         &mut s,
         Msg::Api(ApiResult::BatchCreated(Ok((8, vec![4, 5])))),
@@ -331,7 +331,7 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
     let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    let mut retried: Vec<String> = items.iter().map(|(_, j, _, _)| j.clone()).collect();
+    let mut retried: Vec<String> = items.iter().map(|i| i.jid.clone()).collect();
     retried.sort();
     assert_eq!(retried, [jid("5511911110002"), jid("5511911110003")]);
 }
@@ -351,8 +351,8 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
         &mut s,
         Msg::Api(ApiResult::BatchCreated(Ok((3, (0..n).collect())))),
     );
-    for (_, j, _, _) in items.clone() {
-        let digits = j.trim_end_matches("@s.whatsapp.net").to_string();
+    for item in items.clone() {
+        let digits = item.jid.trim_end_matches("@s.whatsapp.net").to_string();
         update(&mut s, answer(0, &digits, true, 3, true));
     }
     assert!(s.batch.is_none());
@@ -362,7 +362,7 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
         panic!("{effects:?}")
     };
     assert_eq!(undo.len(), items.len() - 1);
-    assert!(!undo.iter().any(|(_, j, _, _)| *j == jid("5511911110001")));
+    assert!(!undo.iter().any(|i| i.jid == jid("5511911110001")));
 }
 
 #[test]

@@ -229,3 +229,11 @@ fn type_line(s: &mut State, text: &str) -> Vec<Effect> {
     }
     update(s, key(KeyCode::Enter))
 }
+
+/// A batch's items as (instance, JID, `@lid`, block), to compare.
+pub fn tuples(items: &[crate::app::batch::Item]) -> Vec<(usize, String, Option<String>, bool)> {
+    items
+        .iter()
+        .map(|i| (i.instance, i.jid.clone(), i.lid.clone(), i.block))
+        .collect()
+}

@@ -55,7 +55,11 @@ fn reviewed_numbers_are_sent_as_one_batch_once_confirmed() {
         Effect::Api(ApiJob::CreateBatch { items, .. }) => Some(items.clone()),
         _ => None,
     });
-    let jids: Vec<String> = items.unwrap_or_default().into_iter().map(|i| i.1).collect();
+    let jids: Vec<String> = items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.jid)
+        .collect();
     assert_eq!(jids, [jid("5511977773333"), jid("16502530000")]);
     assert!(s.overlay.is_none());
 }

@@ -171,6 +171,9 @@ pub enum LedgerError {
         /// The newest this build knows.
         known: i64,
     },
+    /// The task that held the ledger stopped before it answered.
+    #[error("the ledger could not be reached: {0}")]
+    Stopped(String),
     /// Another program holds the ledger and did not let go in time.
     #[error(
         "ledger {path} is in use by another program (waited {waited_secs} s): close the other ryze-contacts, or whatever holds the file, then retry; nothing was changed"
