@@ -21,12 +21,13 @@ use tokio::sync::{Semaphore, mpsc};
 
 use crate::api::rate::{Heard, POLL, Permit, RateBudgets};
 use crate::api::{ApiClient, ApiError, Endpoint, Reply};
+use crate::app::msg::BatchCreated;
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
 use crate::config::profile::InstanceConfig;
 use crate::model::contacts::ContactStore;
 use crate::model::number::{self, JidKind};
 use crate::store::cache;
-use crate::store::ledger::{BatchItem, Ledger, LedgerError, Outcome};
+use crate::store::ledger::{BatchItem, HistoryEntry, Ledger, LedgerError, Outcome};
 use crate::util::secret::Token;
 
 /// Requests of one token on the wire at once.
@@ -244,18 +245,10 @@ impl WorkerContext {
     pub async fn run(&self, job: ApiJob) -> ApiResult {
         match job {
             ApiJob::LoadInstances => ApiResult::Instances(self.load_instances().await),
-            ApiJob::LoadContacts { instance } => {
-                let ep = self.endpoint(instance);
-                let name = &self.instances[instance].name;
-                let result = match self
-                    .call(ep, "contacts", name, || self.client.contacts_body(ep, name))
-                    .await
-                {
-                    Ok(body) => self.build_store(instance, body).await,
-                    Err(e) => Err(ErrorInfo::from(&e)),
-                };
-                ApiResult::Contacts { instance, result }
-            }
+            ApiJob::LoadContacts { instance } => ApiResult::Contacts {
+                instance,
+                result: self.load_contacts(instance).await,
+            },
             ApiJob::Block {
                 instance,
                 jid,
@@ -276,20 +269,7 @@ impl WorkerContext {
                 }
             }
             ApiJob::CreateBatch { label, items } => {
-                let items: Vec<BatchItem> = items
-                    .into_iter()
-                    .map(|item| BatchItem {
-                        instance: self.instances[item.instance].name.clone(),
-                        jid: item.jid,
-                        lid: item.lid,
-                        block: item.block,
-                    })
-                    .collect();
-                let created = self
-                    .with_ledger(move |ledger| ledger.create_batch(&label, &items))
-                    .await
-                    .map_err(|e| ledger_unwritable("not started", &e));
-                ApiResult::BatchCreated(created)
+                ApiResult::BatchCreated(self.create_batch(label, items).await)
             }
             ApiJob::CloseBatch { batch, status } => {
                 if let Err(e) = self
@@ -305,47 +285,99 @@ impl WorkerContext {
                 jid,
                 block,
             } => {
-                let ep = self.endpoint(instance);
-                let name = &self.instances[instance].name;
-                let what = format!("settle the count with {}", number::shown_jid(&jid));
-                let result = self
-                    .call(ep, &what, name, || self.client.block(ep, name, &jid, block))
-                    .await
-                    .map(|answer| answer.blocked_count)
-                    .map_err(|e| ErrorInfo::from(&e));
-                if let Ok(count) = &result {
-                    tracing::info!(instance = %name, count = ?count, "blocked count settled");
-                }
+                let result = self.settle(instance, &jid, block).await;
                 ApiResult::Settled {
                     instance,
                     jid,
                     result,
                 }
             }
-            ApiJob::History { instance } => {
-                let name = self.instances[instance].name.clone();
-                let result = self
-                    .with_ledger(move |ledger| ledger.history(Some(&name), None, HISTORY_SHOWN))
-                    .await
-                    .map_err(|e| {
-                        ErrorInfo::local(format!("history not read: {e}"), "check the data folder")
-                    });
-                ApiResult::History { instance, result }
-            }
-            ApiJob::Probe { instance } => {
-                let ep = self.endpoint(instance);
-                let name = &self.instances[instance].name;
-                // A number nobody has: the answer is about access only.
-                let result = self
-                    .call(ep, "access check", name, || {
-                        self.client.lookup(ep, name, "10000000000")
-                    })
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| ErrorInfo::from(&e));
-                ApiResult::Probe { instance, result }
-            }
+            ApiJob::History { instance } => ApiResult::History {
+                instance,
+                result: self.history(instance).await,
+            },
+            ApiJob::Probe { instance } => ApiResult::Probe {
+                instance,
+                result: self.probe(instance).await,
+            },
         }
+    }
+
+    /// Every contact of one instance, as a store.
+    async fn load_contacts(&self, instance: usize) -> Result<Arc<ContactStore>, ErrorInfo> {
+        let ep = self.endpoint(instance);
+        let name = &self.instances[instance].name;
+        match self
+            .call(ep, "contacts", name, || self.client.contacts_body(ep, name))
+            .await
+        {
+            Ok(body) => self.build_store(instance, body).await,
+            Err(e) => Err(ErrorInfo::from(&e)),
+        }
+    }
+
+    /// Records a batch and an intent per item before any is sent.
+    async fn create_batch(
+        &self,
+        label: String,
+        items: Vec<crate::app::batch::Item>,
+    ) -> BatchCreated {
+        let items: Vec<BatchItem> = items
+            .into_iter()
+            .map(|item| BatchItem {
+                instance: self.instances[item.instance].name.clone(),
+                jid: item.jid,
+                lid: item.lid,
+                block: item.block,
+            })
+            .collect();
+        self.with_ledger(move |ledger| ledger.create_batch(&label, &items))
+            .await
+            .map_err(|e| ledger_unwritable("not started", &e))
+    }
+
+    /// Restates a contact's state to learn the settled count (not recorded).
+    async fn settle(
+        &self,
+        instance: usize,
+        jid: &str,
+        block: bool,
+    ) -> Result<Option<u64>, ErrorInfo> {
+        let ep = self.endpoint(instance);
+        let name = &self.instances[instance].name;
+        let what = format!("settle the count with {}", number::shown_jid(jid));
+        let result = self
+            .call(ep, &what, name, || self.client.block(ep, name, jid, block))
+            .await
+            .map(|answer| answer.blocked_count)
+            .map_err(|e| ErrorInfo::from(&e));
+        if let Ok(count) = &result {
+            tracing::info!(instance = %name, count = ?count, "blocked count settled");
+        }
+        result
+    }
+
+    /// The instance's last recorded actions.
+    async fn history(&self, instance: usize) -> Result<Vec<HistoryEntry>, ErrorInfo> {
+        let name = self.instances[instance].name.clone();
+        self.with_ledger(move |ledger| ledger.history(Some(&name), None, HISTORY_SHOWN))
+            .await
+            .map_err(|e| {
+                ErrorInfo::local(format!("history not read: {e}"), "check the data folder")
+            })
+    }
+
+    /// Whether the token may use the instance at all: a lookup of a number
+    /// nobody has, so the answer is about access only.
+    async fn probe(&self, instance: usize) -> Result<(), ErrorInfo> {
+        let ep = self.endpoint(instance);
+        let name = &self.instances[instance].name;
+        self.call(ep, "access check", name, || {
+            self.client.lookup(ep, name, "10000000000")
+        })
+        .await
+        .map(|_| ())
+        .map_err(|e| ErrorInfo::from(&e))
     }
 
     /// Sends a request within the token's budget, retrying transient
@@ -362,69 +394,19 @@ impl WorkerContext {
         Fut: Future<Output = Result<Reply<T>, ApiError>>,
     {
         let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
-        let lane = self.lane(&key);
         let mut attempt = 1;
         let mut last_error = None;
         loop {
-            let mut told = false;
-            let result = loop {
-                // A server that let the last requests time out gets no
-                // more for a while: what was not sent yet fails at once.
-                if let Some(timeouts) = self.silent(&key) {
+            // A server that let the last requests time out gets no more
+            // for a while: what was not sent yet fails at once.
+            let result = match self.send_in_budget(&key, what, instance, &send).await {
+                Some(result) => result,
+                None => {
+                    let timeouts = self.silent(&key).unwrap_or_default();
                     return Err(last_error.unwrap_or(ApiError::NotAnswering { timeouts }));
                 }
-                // A slot of the lane first, then the budget's permit: a job
-                // queued for a slot holds no permit, and one waiting for the
-                // budget holds no slot. (The lane is never closed, so a slot
-                // always comes.)
-                let slot = lane.acquire().await.ok();
-                match self.budgets.take(&key, now_ms()) {
-                    Permit::Go => {
-                        let result = send().await;
-                        drop(slot);
-                        break result;
-                    }
-                    Permit::Wait(pause) => {
-                        drop(slot);
-                        // Said once per wait, not once per look.
-                        if !told && pause > POLL {
-                            told = true;
-                            tracing::info!(
-                                instance,
-                                what,
-                                wait_ms = pause.as_millis() as u64,
-                                "rate budget spent: waiting for the reset"
-                            );
-                        }
-                        tokio::time::sleep(pause).await;
-                    }
-                }
             };
-            let heard = match &result {
-                Ok(reply) => Some(Heard {
-                    rate: reply.rate,
-                    ..Heard::default()
-                }),
-                Err(e) if e.status().is_some() => Some(Heard {
-                    rate: e.rate(),
-                    throttled: e.status() == Some(429),
-                    retry_after: e.retry_after(),
-                }),
-                Err(_) => None,
-            };
-            let was_429 = heard.is_some_and(|h| h.throttled);
-            self.heard_from(
-                &key,
-                heard.is_some(),
-                matches!(result, Err(ApiError::Timeout { .. })),
-            );
-            match heard {
-                Some(heard) => self.budgets.answered(&key, now_ms(), heard),
-                None => self
-                    .budgets
-                    .lost(&key, matches!(result, Err(ApiError::Connect { .. }))),
-            }
-            self.report_budget(&key);
+            let was_429 = self.hear(&key, &result);
             let e = match result {
                 Ok(reply) => return Ok(reply.value),
                 Err(e) => e,
@@ -446,6 +428,82 @@ impl WorkerContext {
             // is said, not "not sent".
             last_error = Some(e);
         }
+    }
+
+    /// Sends once, within the token's lane and budget, waiting for either
+    /// as needed; `None` when the server is silent (nothing was sent).
+    async fn send_in_budget<T, F, Fut>(
+        &self,
+        key: &BudgetKey,
+        what: &str,
+        instance: &str,
+        send: &F,
+    ) -> Option<Result<Reply<T>, ApiError>>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Reply<T>, ApiError>>,
+    {
+        let lane = self.lane(key);
+        let mut told = false;
+        loop {
+            self.silent(key).is_none().then_some(())?;
+            // A slot of the lane first, then the budget's permit: a job
+            // queued for a slot holds no permit, and one waiting for the
+            // budget holds no slot. (The lane is never closed, so a slot
+            // always comes.)
+            let slot = lane.acquire().await.ok();
+            match self.budgets.take(key, now_ms()) {
+                Permit::Go => {
+                    let result = send().await;
+                    drop(slot);
+                    return Some(result);
+                }
+                Permit::Wait(pause) => {
+                    drop(slot);
+                    // Said once per wait, not once per look.
+                    if !told && pause > POLL {
+                        told = true;
+                        tracing::info!(
+                            instance,
+                            what,
+                            wait_ms = pause.as_millis() as u64,
+                            "rate budget spent: waiting for the reset"
+                        );
+                    }
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+
+    /// Tells the budget and the silence breaker what an attempt heard;
+    /// returns whether it was a 429.
+    fn hear<T>(&self, key: &BudgetKey, result: &Result<Reply<T>, ApiError>) -> bool {
+        let heard = match result {
+            Ok(reply) => Some(Heard {
+                rate: reply.rate,
+                ..Heard::default()
+            }),
+            Err(e) if e.status().is_some() => Some(Heard {
+                rate: e.rate(),
+                throttled: e.status() == Some(429),
+                retry_after: e.retry_after(),
+            }),
+            Err(_) => None,
+        };
+        self.heard_from(
+            key,
+            heard.is_some(),
+            matches!(result, Err(ApiError::Timeout { .. })),
+        );
+        match heard {
+            Some(heard) => self.budgets.answered(key, now_ms(), heard),
+            None => self
+                .budgets
+                .lost(key, matches!(result, Err(ApiError::Connect { .. }))),
+        }
+        self.report_budget(key);
+        heard.is_some_and(|h| h.throttled)
     }
 
     /// Parses a contacts body into a store on the blocking pool (one pass,
