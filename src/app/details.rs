@@ -7,6 +7,7 @@
 use super::history;
 use super::log::LineKind;
 use super::state::{DetailsView, Instance};
+use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
 use crate::model::number::{phone_digits, read_typed};
 use crate::util::text::{fit, wrap};
@@ -32,52 +33,100 @@ fn row_of<'a>(view: &DetailsView, inst: &'a Instance) -> Option<(ContactRef<'a>,
     }
 }
 
+/// Lines being written: headings, and fields with their labels in a
+/// column.
+struct Sheet {
+    lines: Vec<(LineKind, String)>,
+    /// Columns the values wrap in.
+    room: usize,
+}
+
+impl Sheet {
+    fn heading(&mut self, title: impl Into<String>) {
+        if !self.lines.is_empty() {
+            self.lines.push((LineKind::Text, String::new()));
+        }
+        self.lines.push((LineKind::InfoHeading, title.into()));
+    }
+
+    fn field(&mut self, label: &str, value: &str) {
+        for (n, part) in wrap(value, self.room).into_iter().enumerate() {
+            let head = if n == 0 { label } else { "" };
+            self.lines
+                .push((LineKind::Text, format!("{head:<LABEL$}{part}")));
+        }
+    }
+
+    fn detail(&mut self, text: impl Into<String>) {
+        self.lines.push((LineKind::Detail, text.into()));
+    }
+}
+
 /// The details at `width` columns; with a `search`, only the lines that
 /// contain it.
 pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind, String)> {
-    let mut lines: Vec<(LineKind, String)> = Vec::new();
-    let room = width.saturating_sub(LABEL).max(1);
-    let field = |lines: &mut Vec<(LineKind, String)>, label: &str, value: &str| {
-        for (n, part) in wrap(value, room).into_iter().enumerate() {
-            let head = if n == 0 { label } else { "" };
-            lines.push((LineKind::Text, format!("{head:<LABEL$}{part}")));
-        }
+    let mut sheet = Sheet {
+        lines: Vec::new(),
+        room: width.saturating_sub(LABEL).max(1),
     };
     let (row, is_contact) = match row_of(view, inst) {
         Some((c, is_contact)) => (Some(c), is_contact),
         None => (None, false),
     };
-    lines.push((LineKind::InfoHeading, "Names".to_string()));
-    match row.filter(|_| is_contact) {
+    let lid = row.as_ref().and_then(|c| c.lid());
+    sheet.heading("Names");
+    match row.as_ref().filter(|_| is_contact) {
         Some(c) => {
             for (label, value) in c.name_fields() {
-                field(
-                    &mut lines,
-                    label,
-                    if value.is_empty() { "—" } else { value },
-                );
+                sheet.field(label, if value.is_empty() { "—" } else { value });
             }
         }
-        None => field(&mut lines, "", "not in contacts"),
+        None => sheet.field("", "not in contacts"),
     }
-    lines.push((LineKind::Text, String::new()));
-    lines.push((LineKind::InfoHeading, "Number".to_string()));
-    match phone_digits(&view.jid) {
+    number_section(&mut sheet, &view.jid, lid);
+    state_section(&mut sheet, view, inst, lid, width);
+    sheet.heading("History");
+    let name = row
+        .as_ref()
+        .filter(|c| is_contact && !c.display_name().is_empty())
+        .map(|c| c.display_name());
+    history_section(&mut sheet, view, lid, name, width);
+    let mut lines = sheet.lines;
+    let search = view.pager.search.to_lowercase();
+    if !search.is_empty() {
+        lines.retain(|(_, l)| l.to_lowercase().contains(&search));
+    }
+    lines
+}
+
+/// The number as libphonenumber reads it, its E.164, JID and `@lid`.
+fn number_section(sheet: &mut Sheet, jid: &str, lid: Option<&str>) {
+    sheet.heading("Number");
+    match phone_digits(jid) {
         Some(d) => {
             let preview = read_typed(&format!("+{d}"), None)
                 .map(|t| t.preview())
                 .unwrap_or_else(|e| format!("+{d} ({})", e.brief()));
-            field(&mut lines, "number", &preview);
-            field(&mut lines, "E.164", &format!("+{d}"));
+            sheet.field("number", &preview);
+            sheet.field("E.164", &format!("+{d}"));
         }
-        None => field(&mut lines, "number", "hidden number"),
+        None => sheet.field("number", "hidden number"),
     }
-    field(&mut lines, "JID", &view.jid);
-    let lid = row.and_then(|c| c.lid()).unwrap_or("—");
-    field(&mut lines, "@lid", lid);
-    lines.push((LineKind::Text, String::new()));
-    lines.push((LineKind::InfoHeading, format!("On {}", inst.name)));
-    let known = match inst.known_of_jid(&view.jid, row.and_then(|c| c.lid())) {
+    sheet.field("JID", jid);
+    sheet.field("@lid", lid.unwrap_or("—"));
+}
+
+/// What the ledger knows of it on this instance, a request in flight, the
+/// last error.
+fn state_section(
+    sheet: &mut Sheet,
+    view: &DetailsView,
+    inst: &Instance,
+    lid: Option<&str>,
+    width: usize,
+) {
+    sheet.heading(format!("On {}", inst.name));
+    let known = match inst.known_of_jid(&view.jid, lid) {
         Some(k) => format!(
             "{} {} (ledger)",
             if k.blocked {
@@ -89,52 +138,51 @@ pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind
         ),
         None => "not known: this app has not blocked or unblocked it".to_string(),
     };
-    field(&mut lines, "state", &known);
+    sheet.field("state", &known);
     if let Some(p) = inst.pending.get(&view.jid) {
-        let verb = if p.sending {
-            "blocking…"
-        } else {
-            "unblocking…"
-        };
-        field(&mut lines, "in flight", verb);
+        sheet.field(
+            "in flight",
+            &format!("{}…", Change::of(p.sending).progressive()),
+        );
     }
     if let Some(error) = inst.last_error.get(&view.jid) {
-        lines.push((LineKind::ErrorHeading, "Last error".to_string()));
+        sheet
+            .lines
+            .push((LineKind::ErrorHeading, "Last error".to_string()));
         for part in wrap(error, width.saturating_sub(2)) {
-            lines.push((LineKind::Detail, format!("  {part}")));
+            sheet.detail(format!("  {part}"));
         }
     }
-    lines.push((LineKind::Text, String::new()));
-    lines.push((LineKind::InfoHeading, "History".to_string()));
+}
+
+/// The ledger's requests about this contact (by JID or `@lid`), newest
+/// first, once read.
+fn history_section(
+    sheet: &mut Sheet,
+    view: &DetailsView,
+    lid: Option<&str>,
+    name: Option<String>,
+    width: usize,
+) {
     match &view.history {
-        None => lines.push((LineKind::Detail, "reading the ledger…".to_string())),
-        Some(Err(e)) => lines.push((LineKind::ErrorHeading, fit(&format!("✖ {e}"), width))),
+        None => sheet.detail("reading the ledger…"),
+        Some(Err(e)) => sheet
+            .lines
+            .push((LineKind::ErrorHeading, fit(&format!("✖ {e}"), width))),
         Some(Ok(entries)) => {
             let mine: Vec<_> = entries
                 .iter()
-                .filter(|e| e.jid == view.jid || Some(e.jid.as_str()) == row.and_then(|c| c.lid()))
+                .filter(|e| e.jid == view.jid || Some(e.jid.as_str()) == lid)
                 .cloned()
                 .collect();
             if mine.is_empty() {
-                lines.push((
-                    LineKind::Detail,
-                    "nothing asked of the server yet".to_string(),
-                ));
+                sheet.detail("nothing asked of the server yet");
             } else {
-                let names = row
-                    .filter(|c| is_contact && !c.display_name().is_empty())
-                    .map(|c| (view.jid.clone(), c.display_name()))
-                    .into_iter()
-                    .collect();
-                lines.extend(history::lines(&mine, &names, "", width));
+                let names = name.map(|n| (view.jid.clone(), n)).into_iter().collect();
+                sheet.lines.extend(history::lines(&mine, &names, "", width));
             }
         }
     }
-    let search = view.pager.search.to_lowercase();
-    if !search.is_empty() {
-        lines.retain(|(_, l)| l.to_lowercase().contains(&search));
-    }
-    lines
 }
 
 #[cfg(test)]
