@@ -50,12 +50,23 @@ const KEYS_WIDTH: usize = 18;
 /// it (case ignored), under their headings.
 pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind, String)> {
     let search = search.to_lowercase();
+    let sections = sections(keymap, &search);
+    laid_out(sections, &search, width_cols)
+}
+
+/// A titled list of (keys, what they do).
+type Section = (String, Vec<(String, String)>);
+
+/// The help's sections, keeping only the rows that hold `search`
+/// (lowercase; empty keeps all): the keys of each context, the `:`
+/// commands, the symbols.
+fn sections(keymap: &Keymap, search: &str) -> Vec<Section> {
     let wanted = |keys: &str, help: &str| {
         search.is_empty()
-            || keys.to_lowercase().contains(&search)
-            || help.to_lowercase().contains(&search)
+            || keys.to_lowercase().contains(search)
+            || help.to_lowercase().contains(search)
     };
-    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
     for context in Context::ALL {
         let rows = keymap.help(context);
         let groups: Vec<Option<Group>> = match context {
@@ -102,6 +113,12 @@ pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind,
     if !legend.is_empty() {
         sections.push(("Symbols".to_string(), legend));
     }
+    sections
+}
+
+/// The sections at `width_cols`: keys and text side by side when wide
+/// enough, else text below its keys.
+fn laid_out(sections: Vec<Section>, search: &str, width_cols: usize) -> Vec<(LineKind, String)> {
     let mut lines = Vec::new();
     // Wide enough: keys and text side by side; narrow: text below keys.
     let side_by_side = width_cols >= KEYS_WIDTH + 24;

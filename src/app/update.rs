@@ -438,75 +438,95 @@ fn on_contacts(
     let was_refreshing = std::mem::replace(&mut inst.refreshing, false);
     match result {
         Ok(store) => {
-            let skipped = store.skipped();
-            let name = inst.name.clone();
-            let count = store.len();
-            let previous = std::mem::replace(&mut inst.contacts, store);
-            inst.cached_at = None;
-            inst.load = Load::Loaded;
-            let gone = inst.keep_marks(&previous);
-            let saying_refreshing = state
-                .status
-                .as_ref()
-                .is_some_and(|m| !m.is_error && m.text.ends_with(&format!("refreshing {name}…")));
-            if was_refreshing && is_current && saying_refreshing {
-                info(state, format!("refreshed {name}: {count} contacts"));
-            }
-            if gone > 0 {
-                let what = if gone == 1 {
-                    "1 marked contact".to_string()
-                } else {
-                    format!("{gone} marked contacts")
-                };
-                info(
-                    state,
-                    format!("{what} left the address book of {name}: unmarked"),
-                );
-            }
-            if skipped > 0 {
-                error(
-                    state,
-                    format!(
-                        "{name}: {skipped} row(s) of the server's list were not valid contacts and were skipped · the rest is shown; check base_url if it persists"
-                    ),
-                );
-            }
+            contacts_loaded(state, instance, store, was_refreshing);
             if is_current {
                 return refilter(state, keep).into_iter().collect();
             }
             Vec::new()
         }
-        Err(e) => {
-            let mut effects = Vec::new();
-            if e.status == Some(503) {
-                inst.connection = Connection::State(ConnState::Disconnected);
-            }
-            let name = inst.name.clone();
-            let kept = if inst.contacts.is_empty() {
-                inst.load = Load::Failed(e.clone());
-                ""
-            } else {
-                inst.load = Load::Loaded;
-                if inst.cached_at.is_some() {
-                    " (showing the cached list)"
-                } else {
-                    " (showing the previous list)"
-                }
-            };
-            if is_current {
-                failure(
-                    state,
-                    instance,
-                    &format!("contacts of {name} not loaded{kept}"),
-                    &e,
-                );
-                if e.status == Some(503) {
-                    effects.extend(load_instances(state));
-                }
-            }
-            effects
+        Err(e) => contacts_failed(state, instance, &e),
+    }
+}
+
+/// A list arrived: it replaces the one shown, marks follow their
+/// contacts, and what changed is said.
+fn contacts_loaded(
+    state: &mut State,
+    instance: usize,
+    store: Arc<ContactStore>,
+    was_refreshing: bool,
+) {
+    let is_current = instance == state.current;
+    let inst = &mut state.instances[instance];
+    let skipped = store.skipped();
+    let name = inst.name.clone();
+    let count = store.len();
+    let previous = std::mem::replace(&mut inst.contacts, store);
+    inst.cached_at = None;
+    inst.load = Load::Loaded;
+    let gone = inst.keep_marks(&previous);
+    let saying_refreshing = state
+        .status
+        .as_ref()
+        .is_some_and(|m| !m.is_error && m.text.ends_with(&format!("refreshing {name}…")));
+    if was_refreshing && is_current && saying_refreshing {
+        info(state, format!("refreshed {name}: {count} contacts"));
+    }
+    if gone > 0 {
+        let what = if gone == 1 {
+            "1 marked contact".to_string()
+        } else {
+            format!("{gone} marked contacts")
+        };
+        info(
+            state,
+            format!("{what} left the address book of {name}: unmarked"),
+        );
+    }
+    if skipped > 0 {
+        error(
+            state,
+            format!(
+                "{name}: {skipped} row(s) of the server's list were not valid contacts and were skipped · the rest is shown; check base_url if it persists"
+            ),
+        );
+    }
+}
+
+/// A list could not be loaded: the one shown stays (cached or previous),
+/// else the failure stands in for it; a 503 marks the instance
+/// disconnected.
+fn contacts_failed(state: &mut State, instance: usize, e: &ErrorInfo) -> Vec<Effect> {
+    let is_current = instance == state.current;
+    let inst = &mut state.instances[instance];
+    let mut effects = Vec::new();
+    if e.status == Some(503) {
+        inst.connection = Connection::State(ConnState::Disconnected);
+    }
+    let name = inst.name.clone();
+    let kept = if inst.contacts.is_empty() {
+        inst.load = Load::Failed(e.clone());
+        ""
+    } else {
+        inst.load = Load::Loaded;
+        if inst.cached_at.is_some() {
+            " (showing the cached list)"
+        } else {
+            " (showing the previous list)"
+        }
+    };
+    if is_current {
+        failure(
+            state,
+            instance,
+            &format!("contacts of {name} not loaded{kept}"),
+            e,
+        );
+        if e.status == Some(503) {
+            effects.extend(load_instances(state));
         }
     }
+    effects
 }
 
 /// Shows a cached list while the fresh one loads, unless it already came.

@@ -32,23 +32,7 @@ pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
         .history(instance.as_deref(), since, HISTORY_LIMIT)
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     s.tell_skipped();
-    // The names of each instance's numbers, from its saved contact list,
-    // found in one pass over it.
-    let mut names: HashMap<&str, HashMap<String, String>> = HashMap::new();
-    for inst in &s.profile.instances {
-        let jids: Vec<&str> = entries
-            .iter()
-            .filter(|e| e.instance == inst.name)
-            .map(|e| e.jid.as_str())
-            .collect();
-        if jids.is_empty() {
-            continue;
-        }
-        let path = crate::store::cache::path_for(&s.data_dir, inst.base_url.as_str(), &inst.name);
-        if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
-            names.insert(inst.name.as_str(), store.names_of(jids));
-        }
-    }
+    let names = cached_names(&s, &entries);
     let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
     let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
     let mut table = (!args.json).then(Table::stdout);
@@ -103,6 +87,30 @@ pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The names of each instance's numbers in `entries`, from its saved
+/// contact list (no network), found in one pass over it.
+fn cached_names<'a>(
+    s: &'a Local,
+    entries: &[crate::store::ledger::HistoryEntry],
+) -> HashMap<&'a str, HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for inst in &s.profile.instances {
+        let jids: Vec<&str> = entries
+            .iter()
+            .filter(|e| e.instance == inst.name)
+            .map(|e| e.jid.as_str())
+            .collect();
+        if jids.is_empty() {
+            continue;
+        }
+        let path = crate::store::cache::path_for(&s.data_dir, inst.base_url.as_str(), &inst.name);
+        if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
+            names.insert(inst.name.as_str(), store.names_of(jids));
+        }
+    }
+    names
 }
 
 /// `export`: the numbers the ledger knows as blocked, as CSV or JSON.

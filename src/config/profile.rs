@@ -3,8 +3,6 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use serde::Deserialize;
@@ -17,8 +15,6 @@ use crate::util::secret::Token;
 
 /// Base URL used when the profile names none.
 pub const DEFAULT_BASE_URL: &str = "https://ryzeapi.cloud";
-/// How long a `token_cmd` may run.
-const TOKEN_CMD_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One instance of the profile, ready to use.
 #[derive(Debug, Clone)]
@@ -310,95 +306,10 @@ fn non_empty(value: &str, why: impl FnOnce() -> String, what: &str) -> Result<To
     }
 }
 
-/// Most a `token_cmd` may print: a token is one line.
-const TOKEN_CMD_MAX_OUTPUT: usize = 64 * 1024;
-/// How long the output may stay open after the command has finished (a
-/// helper it started in the background may hold it).
-const TOKEN_CMD_GRACE: Duration = Duration::from_millis(500);
-
-/// Runs a token command with a time-out; its output is never echoed.
-///
-/// The output is read on its own thread while the command runs, so a
-/// command that prints a lot cannot stall on a full pipe; more than
-/// [`TOKEN_CMD_MAX_OUTPUT`] is refused at once. Once the command has
-/// finished, what it printed is used even if a background process it
-/// started keeps the output open.
+/// Runs a token command (see [`super::secret_cmd`]); what it prints,
+/// trimmed, is the token.
 fn run_token_cmd(argv: &[String]) -> Result<Token, String> {
-    use std::io::Read;
-    use std::sync::{Arc, Mutex};
-    let (program, args) = argv.split_first().ok_or("is empty")?;
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("could not start {program}: {e}"))?;
-    let mut stdout = child.stdout.take().ok_or("has no output")?;
-    // (bytes read, finished, over the limit)
-    let shared = Arc::new(Mutex::new((Vec::new(), false, false)));
-    let reader = shared.clone();
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 8192];
-        loop {
-            let n = stdout.read(&mut chunk).unwrap_or(0);
-            let mut state = reader.lock().unwrap_or_else(|p| p.into_inner());
-            if n == 0 {
-                state.1 = true;
-                return;
-            }
-            if state.0.len() + n > TOKEN_CMD_MAX_OUTPUT {
-                state.2 = true;
-                return;
-            }
-            state.0.extend_from_slice(&chunk[..n]);
-        }
-    });
-    let started = Instant::now();
-    let mut exited: Option<(std::process::ExitStatus, Instant)> = None;
-    let stop = |child: &mut std::process::Child| {
-        let _ = child.kill();
-        let _ = child.wait();
-    };
-    loop {
-        let (read_all, too_much) = {
-            let state = shared.lock().unwrap_or_else(|p| p.into_inner());
-            (state.1, state.2)
-        };
-        if too_much {
-            stop(&mut child);
-            return Err(format!(
-                "{program} printed more than {} KiB: it should print the token alone",
-                TOKEN_CMD_MAX_OUTPUT / 1024
-            ));
-        }
-        if exited.is_none() {
-            match child.try_wait() {
-                Ok(Some(status)) => exited = Some((status, Instant::now())),
-                Ok(None) => {}
-                Err(e) => return Err(format!("{program} could not be waited for: {e}")),
-            }
-        }
-        match exited {
-            Some((status, at)) if read_all || at.elapsed() > TOKEN_CMD_GRACE => {
-                if !status.success() {
-                    return Err(format!("{program} failed ({status})"));
-                }
-                break;
-            }
-            None if started.elapsed() > TOKEN_CMD_TIMEOUT => {
-                stop(&mut child);
-                return Err(format!(
-                    "{program} did not finish within {}s",
-                    TOKEN_CMD_TIMEOUT.as_secs()
-                ));
-            }
-            _ => std::thread::sleep(Duration::from_millis(10)),
-        }
-    }
-    let output = std::mem::take(&mut shared.lock().unwrap_or_else(|p| p.into_inner()).0);
-    let text = String::from_utf8(output)
-        .map_err(|_| format!("{program} printed something that is not text"))?;
+    let (program, text) = super::secret_cmd::run(argv)?;
     non_empty(
         text.trim(),
         || format!("{program} printed no token"),

@@ -296,6 +296,80 @@ fn initial_state(options: &RunOptions) -> Result<Start, RunError> {
     })
 }
 
+/// The running UI: the state, the terminal, and where effects go.
+struct Screen {
+    state: State,
+    guard: TerminalGuard,
+    jobs: mpsc::UnboundedSender<crate::app::ApiJob>,
+    filters: FilterRunner,
+    /// Whether something changed since the last frame.
+    dirty: bool,
+    /// What covered the list at the last frame: when that changes, the
+    /// terminal is cleared first, so no glyph a terminal drew wider or
+    /// narrower than its cells (Devanagari, ZWJ emoji) survives under the
+    /// new screen.
+    shown_overlay: Option<std::mem::Discriminant<crate::app::state::Overlay>>,
+}
+
+impl Screen {
+    /// Gives one message to the app and carries out its effects; `false`
+    /// when the user quits.
+    fn apply(&mut self, msg: Msg) -> Result<bool, RunError> {
+        if matches!(msg, Msg::Filtered { .. }) {
+            self.filters.finished();
+        }
+        // Every message but a tick changes what is shown.
+        self.dirty |= !matches!(msg, Msg::Tick { .. });
+        for effect in update(&mut self.state, msg) {
+            match effect {
+                Effect::Api(job) => {
+                    let _ = self.jobs.send(job);
+                }
+                Effect::Filter(job) => self.filters.submit(job),
+                Effect::Redraw | Effect::BatchEnded(_) => self.dirty = true,
+                Effect::Copy(text) => crate::tui::terminal::copy_to_clipboard(&text),
+                Effect::Quit => return Ok(false),
+                Effect::Suspend => {
+                    self.guard.suspend()?;
+                    self.dirty = true;
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Draws a frame when something changed.
+    fn draw(&mut self) -> Result<(), RunError> {
+        if !self.dirty {
+            return Ok(());
+        }
+        let overlay = self.state.overlay.as_ref().map(|o| o.kind());
+        if overlay != self.shown_overlay {
+            self.guard.wipe()?;
+            self.shown_overlay = overlay;
+        }
+        self.guard
+            .terminal
+            .draw(|f| crate::ui::draw(f, &self.state))?;
+        self.dirty = false;
+        Ok(())
+    }
+}
+
+/// Starts the API worker on `ledger`, and the loads of the cached lists.
+fn start_worker(
+    options: &RunOptions,
+    ledger: Box<dyn Ledger>,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<mpsc::UnboundedSender<crate::app::ApiJob>, RunError> {
+    let client = ApiClient::new(ClientConfig::default())?;
+    let mut ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
+    ctx.cache_dir = Some(options.data_dir.clone());
+    let jobs = worker::spawn(ctx, tx.clone());
+    spawn_cache_loads(&options.profile, &options.data_dir, tx.clone());
+    Ok(jobs)
+}
+
 /// Runs the UI until the user quits.
 pub async fn run(options: RunOptions) -> Result<(), RunError> {
     // libphonenumber's metadata loads once (tens of milliseconds): not on
@@ -306,21 +380,14 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         ledger,
         unfinished,
     } = initial_state(&options)?;
-    let client = ApiClient::new(ClientConfig::default())?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
-    let cache_dir = options.data_dir.clone();
-    ctx.cache_dir = Some(cache_dir.clone());
-    let jobs = worker::spawn(ctx, tx.clone());
-    spawn_cache_loads(&options.profile, &cache_dir, tx.clone());
-
+    let jobs = start_worker(&options, ledger, &tx)?;
     let log = options.log_path.as_ref().map(|p| p.display().to_string());
-    let mut guard = TerminalGuard::enter(log, options.mouse)?;
+    let guard = TerminalGuard::enter(log, options.mouse)?;
     let stop = Arc::new(AtomicBool::new(false));
     spawn_input(tx.clone(), stop.clone());
     spawn_signals(tx.clone());
     spawn_ticks(tx.clone());
-
     let size = guard.terminal.size()?;
     update(
         &mut state,
@@ -329,52 +396,27 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
             height: size.height,
         },
     );
-    // The first frame comes before any network answer.
-    guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
-    let mut dirty = false;
+    let mut screen = Screen {
+        shown_overlay: state.overlay.as_ref().map(|o| o.kind()),
+        state,
+        guard,
+        jobs,
+        filters: FilterRunner::new(tx.clone()),
+        // The first frame comes before any network answer.
+        dirty: true,
+    };
+    screen.draw()?;
     let mut pending = vec![Msg::Start];
     if !unfinished.is_empty() {
         pending.push(Msg::Unfinished(unfinished));
     }
-
-    let mut filters = FilterRunner::new(tx.clone());
-    // What covered the list at the last frame: when that changes, the
-    // terminal is cleared first, so no glyph a terminal drew wider or
-    // narrower than its cells (Devanagari, ZWJ emoji) survives under the
-    // new screen.
-    let mut shown_overlay = state.overlay.as_ref().map(|o| o.kind());
     'outer: loop {
         for msg in pending.drain(..) {
-            if matches!(msg, Msg::Filtered { .. }) {
-                filters.finished();
-            }
-            // Every message but a tick changes what is shown.
-            dirty |= !matches!(msg, Msg::Tick { .. });
-            for effect in update(&mut state, msg) {
-                match effect {
-                    Effect::Api(job) => {
-                        let _ = jobs.send(job);
-                    }
-                    Effect::Filter(job) => filters.submit(job),
-                    Effect::Redraw | Effect::BatchEnded(_) => dirty = true,
-                    Effect::Copy(text) => crate::tui::terminal::copy_to_clipboard(&text),
-                    Effect::Quit => break 'outer,
-                    Effect::Suspend => {
-                        guard.suspend()?;
-                        dirty = true;
-                    }
-                }
+            if !screen.apply(msg)? {
+                break 'outer;
             }
         }
-        if dirty {
-            let overlay = state.overlay.as_ref().map(|o| o.kind());
-            if overlay != shown_overlay {
-                guard.wipe()?;
-                shown_overlay = overlay;
-            }
-            guard.terminal.draw(|f| crate::ui::draw(f, &state))?;
-            dirty = false;
-        }
+        screen.draw()?;
         match rx.recv().await {
             Some(msg) => pending.push(msg),
             None => break,
@@ -384,6 +426,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
         }
     }
     stop.store(true, Ordering::Relaxed);
+    let Screen { state, guard, .. } = screen;
     drop(guard);
     let view =
         crate::store::view_memory::Remembered::of(&state.instance().name, state.sort, state.view);
