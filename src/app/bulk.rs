@@ -1,6 +1,7 @@
 //! Marks, bulk and cross-instance changes, typed numbers, undo and resumed
 //! batches: the parts of `update` that run a [`Batch`].
 
+use crate::model::change::Change;
 use std::collections::HashSet;
 
 use ratatui::crossterm::event::KeyEvent;
@@ -284,7 +285,7 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
         .map(|i| state.instances[i].name.clone())
         .collect();
     state.instances[current].marks.clear();
-    let verb = if dialog.block { "block" } else { "unblock" };
+    let verb = Change::of(dialog.block).verb();
     let mut label = format!(
         "{verb} {} on {}",
         plural(dialog.targets.len()),
@@ -566,7 +567,7 @@ pub(super) fn targets_batch(
             }
         })
         .collect();
-    let verb = if block { "block" } else { "unblock" };
+    let verb = Change::of(block).verb();
     let label = match items.len() {
         1 => format!("{verb} {what} on {}", state.instance().name),
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),

@@ -3,6 +3,7 @@
 //! keys, tested without a terminal.
 
 use super::log::LineKind;
+use crate::model::change::Change;
 use std::collections::HashMap;
 
 use super::state::{Instance, Pager};
@@ -54,7 +55,7 @@ fn matches(entry: &HistoryEntry, name: &str, filter: &str) -> bool {
         "{} {} {} {} {}",
         number_of(&entry.jid),
         name,
-        if entry.block { "block" } else { "unblock" },
+        Change::of(entry.block).verb(),
         entry.result.word(),
         match &entry.result {
             HistoryResult::Failed(why) => why.as_str(),
@@ -92,7 +93,7 @@ pub fn lines(
         if !matches(e, name, filter) {
             continue;
         }
-        let verb = if e.block { "block" } else { "unblock" };
+        let verb = Change::of(e.block).verb();
         let (kind, mark) = match e.result {
             HistoryResult::Done(_) => (LineKind::InfoHeading, '✓'),
             HistoryResult::Failed(_) => (LineKind::ErrorHeading, '✖'),

@@ -1,5 +1,6 @@
 //! The app's behaviour: `update(state, msg) -> effects`, pure.
 
+use crate::model::change::Change;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
 use std::sync::Arc;
@@ -338,7 +339,7 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
             queued: None,
         },
     );
-    let verb = if block { "blocking" } else { "unblocking" };
+    let verb = Change::of(block).progressive();
     info(state, format!("{verb} {who} on {name}…"));
     vec![Effect::Api(ApiJob::Block {
         instance,
@@ -668,7 +669,7 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
             ),
         );
     } else if a.batch.is_none() {
-        let verb = if final_state { "blocked" } else { "unblocked" };
+        let verb = Change::of(final_state).done_word();
         let mut text = format!("{verb} {who} on {name}");
         if !outcome.message.is_empty() {
             text.push_str(&format!(" · server: {}", outcome.message));
@@ -679,7 +680,7 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
         info(state, text);
     }
     if a.batch.is_none() {
-        let verb = if final_state { "block" } else { "unblock" };
+        let verb = Change::of(final_state).verb();
         state.history.push(super::undo::Done {
             label: format!("{verb} {who} on {name}"),
             items: vec![Item {
@@ -706,7 +707,7 @@ fn on_block_failed(state: &mut State, a: &Answered, e: &ErrorInfo) -> Vec<Effect
         inst.connection = Connection::State(ConnState::Disconnected);
         effects.extend(load_instances(state));
     }
-    let verb = if a.block { "block" } else { "unblock" };
+    let verb = Change::of(a.block).verb();
     let mut about = format!("{verb} {} on {name}", a.who);
     if a.batch.is_none() {
         if a.pending.and_then(|p| p.queued).is_some() {

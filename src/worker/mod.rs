@@ -10,6 +10,7 @@
 //! never delays another token's work, and jobs that only touch the ledger
 //! never wait for HTTP.
 
+use crate::model::change::Change;
 use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
@@ -750,7 +751,7 @@ impl WorkerContext {
         let ep = self.endpoint(instance);
         // Every log line of the action names the number and the instance.
         let number = number::shown_jid(jid);
-        let what = format!("{} {number}", if block { "block" } else { "unblock" });
+        let what = format!("{} {number}", Change::of(block).verb());
         let result = match self
             .call(ep, &what, &name, || {
                 self.client.block(ep, &name, jid, block)
