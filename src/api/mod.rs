@@ -3,7 +3,7 @@
 
 mod client;
 mod error;
-pub mod jid;
+pub(crate) mod jid;
 pub mod proxy;
 pub mod rate;
 mod types;

@@ -2,28 +2,28 @@
 //! the messages that change it ([`Msg`]), the effects it asks for
 //! ([`Effect`]) and [`update`]. No terminal, no network.
 
-pub mod batch;
-pub mod bulk;
-pub mod command_line;
+pub(crate) mod batch;
+pub(crate) mod bulk;
+pub(crate) mod command_line;
 mod confirm;
-pub mod details;
-pub mod help;
-pub mod history;
-pub mod layout;
+pub(crate) mod details;
+pub(crate) mod help;
+pub(crate) mod history;
+pub(crate) mod layout;
 mod line;
-pub mod log;
-pub mod msg;
-pub mod ops;
-pub mod overlay;
-pub mod pager;
+pub(crate) mod log;
+pub(crate) mod msg;
+pub(crate) mod ops;
+pub(crate) mod overlay;
+pub(crate) mod pager;
 mod paste;
-pub mod plan;
-pub mod review;
-pub mod settle;
+pub(crate) mod plan;
+pub(crate) mod review;
+pub(crate) mod settle;
 pub mod state;
-pub mod tabs;
-pub mod undo;
-pub mod update;
+pub(crate) mod tabs;
+pub(crate) mod undo;
+pub(crate) mod update;
 
 pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, ErrorKind, InstanceStatus, Msg};
 pub use state::State;

@@ -9,7 +9,7 @@ mod history;
 pub mod init;
 mod instances;
 mod list;
-pub mod output;
+pub(crate) mod output;
 mod session;
 
 use std::path::PathBuf;

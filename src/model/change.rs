@@ -24,11 +24,6 @@ impl Change {
         self == Change::Block
     }
 
-    /// The opposite change (what undoes it).
-    pub fn inverse(self) -> Change {
-        Change::of(!self.is_block())
-    }
-
     /// `block` or `unblock`.
     pub fn verb(self) -> &'static str {
         match self {
@@ -62,7 +57,6 @@ mod tests {
     fn words_follow_the_state() {
         assert_eq!(Change::of(true).verb(), "block");
         assert_eq!(Change::of(false).done_word(), "unblocked");
-        assert_eq!(Change::Block.inverse(), Change::Unblock);
         assert!(!Change::Unblock.is_block());
     }
 }

@@ -1,9 +1,9 @@
 //! The domain: contacts, their filter, phone numbers, and the change an
 //! action makes.
 
-pub mod change;
+pub(crate) mod change;
 pub mod contacts;
 pub mod filter;
 #[cfg(test)]
-pub mod fixtures;
+pub(crate) mod fixtures;
 pub mod number;

@@ -2,4 +2,4 @@
 
 pub mod demo;
 pub mod run;
-pub mod terminal;
+pub(crate) mod terminal;

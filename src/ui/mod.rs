@@ -1,6 +1,6 @@
 //! Draws the state. One module per area; nothing here changes the state.
 
-pub mod contacts;
+pub(crate) mod contacts;
 mod dialog;
 mod footer;
 mod instances;

@@ -1,8 +1,8 @@
 //! Small helpers every layer may use: text, sanitising, dates, secrets,
 //! logging, private files.
 
-pub mod dates;
-pub mod files;
+pub(crate) mod dates;
+pub(crate) mod files;
 pub mod logging;
 pub mod sanitize;
 pub mod secret;

@@ -4,8 +4,8 @@
 
 use thiserror::Error;
 
-pub mod list;
-pub mod phone;
+pub(crate) mod list;
+pub(crate) mod phone;
 #[cfg(test)]
 mod reference;
 mod regions;
