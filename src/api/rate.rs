@@ -20,6 +20,10 @@ use std::time::Duration;
 
 use crate::api::RateLimit;
 
+/// Requests of one token in flight at once: the worker's lanes, and
+/// what a batch keeps sent.
+pub const MAX_IN_FLIGHT: usize = 8;
+
 /// Safety margin after a reset before sending again, for clock skew.
 const RESET_MARGIN: Duration = Duration::from_millis(150);
 /// How often to look again while waiting for an answer to say where the

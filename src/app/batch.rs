@@ -8,8 +8,7 @@ use super::msg::ApiJob;
 use super::state::TICKS_PER_SECOND;
 use crate::store::ledger::UnfinishedBatch;
 
-/// Requests of a batch in flight at once (the worker's own limit).
-pub const MAX_IN_FLIGHT: usize = 8;
+use crate::api::rate::MAX_IN_FLIGHT;
 
 /// One change: block or unblock one JID on one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]

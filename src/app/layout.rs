@@ -16,9 +16,12 @@ pub const HEADER: u16 = 1;
 pub const LIST_TOP: u16 = TABS + HEADER;
 /// Rows that are never contact rows: tabs, header, footer, status bar.
 pub const CHROME_ROWS: u16 = TABS + HEADER + 1 + 1;
-/// Rows of a text overlay that are not its lines: two borders and the
-/// search line (and the status bar below it).
-const OVERLAY_CHROME: u16 = 3 + 1;
+/// Rows of a text overlay's area that are not its lines: two borders and
+/// the search line.
+pub const OVERLAY_FRAME: u16 = 3;
+/// Rows of the screen that are not a text overlay's lines: its frame and
+/// the status bar below it.
+const OVERLAY_CHROME: u16 = OVERLAY_FRAME + 1;
 
 /// The areas of the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

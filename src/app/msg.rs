@@ -68,7 +68,8 @@ pub enum Msg {
     /// Something to tell the user that did not come from a request (a
     /// damaged cache file moved aside...).
     Notice(String),
-    /// SIGTERM or SIGHUP: leave now.
+    /// Leave now: a signal that would end the process (SIGTERM, SIGHUP,
+    /// SIGINT, SIGQUIT, SIGXFSZ), or the terminal's input failed.
     Terminate,
 }
 

@@ -9,7 +9,7 @@ use crate::api::{ApiClient, ClientConfig};
 use crate::app::{ApiJob, ApiResult, Effect, Msg, State};
 use crate::cli::failure::{Failure, exit, fail};
 use crate::config::profile::Profile;
-use crate::store::ledger::{BUSY_NOTICE, BUSY_WAIT, KnownState, Ledger};
+use crate::store::ledger::{BUSY_WAIT, KnownState, Ledger, busy_notice};
 use crate::worker::{self, WorkerContext};
 
 /// The ledger of a command that needs no network (`history`, `export`).
@@ -24,7 +24,7 @@ impl Local {
     /// for or was repaired.
     pub fn open(profile: Profile, data_dir: &Path) -> Result<Local, Failure> {
         let (ledger, notice) = crate::store::ledger::open_waiting(data_dir, BUSY_WAIT, || {
-            eprintln!("ryze-contacts: {BUSY_NOTICE}");
+            eprintln!("ryze-contacts: {}", busy_notice());
         })
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
         if let Some(notice) = notice {

@@ -16,7 +16,7 @@ use crate::app::{Effect, Msg, State, update};
 use crate::config::profile::Profile;
 use crate::model::filter::FilterJob;
 use crate::store::cache;
-use crate::store::ledger::{BUSY_NOTICE, BUSY_WAIT, Ledger, LedgerError, UnfinishedBatch};
+use crate::store::ledger::{BUSY_WAIT, Ledger, LedgerError, UnfinishedBatch, busy_notice};
 use crate::tui::terminal::TerminalGuard;
 use crate::worker::{self, WorkerContext};
 
@@ -249,7 +249,7 @@ struct Start {
 fn initial_state(options: &RunOptions) -> Result<Start, RunError> {
     let (ledger, notice) =
         crate::store::ledger::open_waiting(&options.data_dir, BUSY_WAIT, || {
-            eprintln!("ryze-contacts: {BUSY_NOTICE}");
+            eprintln!("ryze-contacts: {}", busy_notice());
         })?;
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;

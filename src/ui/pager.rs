@@ -94,7 +94,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
         return;
     };
     frame.render_widget(Clear, area);
-    let rows = area.height.saturating_sub(3) as usize;
+    let rows = area
+        .height
+        .saturating_sub(crate::app::layout::OVERLAY_FRAME) as usize;
     let lines = overlay::lines(state, overlay);
     let total = lines.len();
     let top = pager.scroll.min(total.saturating_sub(rows));

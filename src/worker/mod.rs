@@ -20,7 +20,7 @@ use std::time::Duration;
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
-use crate::api::rate::{Heard, POLL, Permit, RateBudgets};
+use crate::api::rate::{Heard, MAX_IN_FLIGHT, POLL, Permit, RateBudgets};
 use crate::api::{ApiClient, ApiError, Endpoint, Reply};
 use crate::app::msg::BatchCreated;
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
@@ -31,8 +31,6 @@ use crate::store::cache;
 use crate::store::ledger::{BatchItem, HistoryEntry, Ledger, LedgerError, Outcome};
 use crate::util::secret::Token;
 
-/// Requests of one token on the wire at once.
-const MAX_IN_FLIGHT: usize = crate::app::batch::MAX_IN_FLIGHT;
 /// Longest pause between two attempts, whatever the backoff says.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// Time-outs in a row after which a token's server counts as silent...
@@ -95,10 +93,10 @@ fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// Nothing goes out unrecorded: the error when the ledger refuses a write.
 /// Actions the history overlay reads at most (the newest).
 pub const HISTORY_SHOWN: usize = 5_000;
 
+/// Nothing goes out unrecorded: the error when the ledger refuses a write.
 fn ledger_unwritable(what: &str, why: &LedgerError) -> ErrorInfo {
     ErrorInfo::local(
         format!("{what}: the ledger cannot be written ({why})"),

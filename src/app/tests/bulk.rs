@@ -189,7 +189,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
         &mut s,
         Msg::Api(ApiResult::BatchCreated(Ok((1, (0..20).collect())))),
     );
-    assert_eq!(block_jobs(&effects).len(), crate::app::batch::MAX_IN_FLIGHT);
+    assert_eq!(block_jobs(&effects).len(), crate::api::rate::MAX_IN_FLIGHT);
     let effects = update(&mut s, answer(0, "5511900000000", true, 1, true));
     assert_eq!(block_jobs(&effects).len(), 1, "one answer, one more sent");
     update(&mut s, key(KeyCode::Esc));

@@ -16,8 +16,12 @@ pub use sqlite::{FILE_NAME, SqliteLedger};
 /// How long a ledger that another program holds is waited for.
 pub const BUSY_WAIT: Duration = Duration::from_secs(30);
 /// What to tell the user while a busy ledger is waited for.
-pub const BUSY_NOTICE: &str =
-    "the ledger is in use by another program; waiting up to 30 s for it to be free";
+pub fn busy_notice() -> String {
+    format!(
+        "the ledger is in use by another program; waiting up to {} s for it to be free",
+        BUSY_WAIT.as_secs()
+    )
+}
 /// What the ledger knows of one contact on one instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownState {
