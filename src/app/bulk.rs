@@ -53,9 +53,12 @@ pub(super) fn mark_all(state: &mut State) {
 /// Refuses (saying so) to start anything while a batch runs.
 pub(super) fn busy(state: &mut State) -> bool {
     if state.batch.is_some() {
+        let cancel = state.keymap.label_of(Command::ClearFilter);
         info(
             state,
-            "a batch is running: wait for it, or press Esc to cancel what is not sent",
+            format!(
+                "a batch is running: wait for it, or press {cancel} to cancel what is not sent"
+            ),
         );
         return true;
     }

@@ -103,7 +103,14 @@ fn sections(keymap: &Keymap, search: &str) -> Vec<Section> {
         .collect();
     if !commands.is_empty() {
         let open = keymap.label_of(Command::CommandLine);
-        sections.push((format!("Commands ({open}, then Tab completes)"), commands));
+        let complete = keymap
+            .line
+            .label_of(crate::keys::LineAction::Complete)
+            .map_or(String::new(), |k| format!(", {k} completes"));
+        sections.push((
+            format!("Commands ({open} opens the line{complete})"),
+            commands,
+        ));
     }
     let legend: Vec<(String, String)> = legend(keymap)
         .into_iter()

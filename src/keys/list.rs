@@ -165,7 +165,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('/')],
         command: Command::Filter,
         group: Group::Find,
-        help: "filter by name or number as you type (Enter keeps it, Esc clears it)",
+        help: "filter by name or number as you type",
         hint: Some("filter"),
     },
     Binding {
@@ -263,7 +263,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch(':')],
         command: Command::CommandLine,
         group: Group::App,
-        help: "command line: instance, block, unblock, filter, quit (Tab completes)",
+        help: "command line: instance, block, unblock, filter, quit (see Commands)",
         hint: None,
     },
     Binding {
@@ -277,7 +277,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[key(KeyCode::Enter)],
         command: Command::Details,
         group: Group::Find,
-        help: "details: every name, the number, JID and @lid, its history, its last error (y copies the number)",
+        help: "details: every name, the number, JID and @lid, its history, its last error (the number can be copied from there)",
         hint: None,
     },
     Binding {

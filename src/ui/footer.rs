@@ -302,7 +302,8 @@ fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
             b.cancelled
         ));
     } else {
-        text.push_str(" · Esc cancels");
+        let cancel = state.keymap.label_of(Command::ClearFilter);
+        text.push_str(&format!(" · {cancel} cancels"));
     }
     text.push_str(&format!(" · {}", b.label));
     let [gauge, label] =

@@ -45,4 +45,6 @@ pub fn draw(frame: &mut Frame, state: &State) {
 }
 
 #[cfg(test)]
+mod remapped;
+#[cfg(test)]
 mod tests;

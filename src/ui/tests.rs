@@ -13,13 +13,13 @@ use crate::app::{ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg, State, up
 use crate::model::contacts::ContactStore;
 use crate::store::ledger::KnownState;
 
-const NOW: i64 = 1_800_000_000;
+pub(super) const NOW: i64 = 1_800_000_000;
 
-fn rc(digits: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
+pub(super) fn rc(digits: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
     crate::model::fixtures::remote(digits, full, None, push)
 }
 
-fn contacts() -> Vec<RemoteContact> {
+pub(super) fn contacts() -> Vec<RemoteContact> {
     vec![
         rc("5511911110001", Some("Ana Silva"), None),
         rc("5511911110002", None, Some("Carlos 🚀")),
@@ -43,7 +43,7 @@ fn contacts() -> Vec<RemoteContact> {
 }
 
 /// Sales (loaded, one known blocked, one pending), support, marketing.
-fn demo_state() -> State {
+pub(super) fn demo_state() -> State {
     let names = vec![
         ("sales".to_string(), Some("Sales desk".to_string())),
         ("support".to_string(), None),
@@ -98,14 +98,14 @@ fn demo_state() -> State {
     s
 }
 
-fn render(state: &mut State, width: u16, height: u16) -> Terminal<TestBackend> {
+pub(super) fn render(state: &mut State, width: u16, height: u16) -> Terminal<TestBackend> {
     update(state, Msg::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f, state)).unwrap();
     terminal
 }
 
-fn text(terminal: &Terminal<TestBackend>) -> String {
+pub(super) fn text(terminal: &Terminal<TestBackend>) -> String {
     let buffer = terminal.backend().buffer();
     let mut out = String::new();
     for y in 0..buffer.area.height {
@@ -117,7 +117,7 @@ fn text(terminal: &Terminal<TestBackend>) -> String {
     out
 }
 
-fn key(code: KeyCode) -> Msg {
+pub(super) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
@@ -248,7 +248,7 @@ fn filter_line_and_empty_result() {
 /// Every line of an overlay, in order, scrolled one line at a time with
 /// `j`: its text joined into one line (borders dropped, spaces
 /// collapsed).
-fn every_page(s: &mut State, width: u16, height: u16) -> String {
+pub(super) fn every_page(s: &mut State, width: u16, height: u16) -> String {
     let inner = |screen: &str| -> Vec<String> {
         let lines: Vec<&str> = screen.lines().collect();
         // Top border; bottom: search line, border, status bar.
@@ -580,7 +580,7 @@ fn the_number_prompt_previews_what_will_be_sent() {
 }
 
 /// A block refused by a disconnected instance, answered to `b` on Ana.
-fn failed_block(s: &mut State) {
+pub(super) fn failed_block(s: &mut State) {
     update(s, key(KeyCode::Char('j')));
     update(s, key(KeyCode::Char('b')));
     update(
