@@ -2,9 +2,9 @@
 //! frame costs the same with 100 or 100,000 contacts.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Rect};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme;
 use crate::app::State;
@@ -193,14 +193,14 @@ fn column_widths(width: u16) -> (u16, u16, bool) {
     (number_w, state_w, wide)
 }
 
-/// One row of the table: mark and name, number, block state.
-fn row<'a>(
+/// The cells of one row: mark and name, number, block state.
+fn row_cells<'a>(
     state: &'a State,
     index: u32,
     name_w: usize,
     state_w: u16,
     wide: bool,
-) -> Option<Row<'a>> {
+) -> Option<[Line<'a>; 3]> {
     let inst = state.instance();
     let c = inst.row(index)?;
     let mut name = if inst.is_outsider(index) {
@@ -225,14 +225,42 @@ fn row<'a>(
             first.content = fit(&first.content, state_w as usize).into();
         }
     }
-    Some(Row::new(vec![
-        Cell::from(name),
-        Cell::from(Span::styled(c.number(), theme::dim())),
-        Cell::from(block),
-    ]))
+    Some([
+        name,
+        Line::from(Span::styled(c.number(), theme::dim())),
+        block,
+    ])
 }
 
-/// Draws the table, or what stands in for it.
+/// Where the columns go: the highlight symbol (when a row is selected),
+/// then name, number and state, one column apart.
+fn columns(area: Rect, number_w: u16, state_w: u16, selected: bool) -> (u16, [Rect; 3]) {
+    let symbol_w = if selected {
+        HIGHLIGHT.chars().count() as u16
+    } else {
+        0
+    };
+    let rest = Rect {
+        x: area.x + symbol_w.min(area.width),
+        width: area.width.saturating_sub(symbol_w),
+        ..area
+    };
+    let columns = Layout::horizontal([
+        Constraint::Min(8),
+        Constraint::Length(number_w),
+        Constraint::Length(state_w),
+    ])
+    .spacing(1)
+    .areas(rest);
+    (symbol_w, columns)
+}
+
+/// The symbol before the selected row.
+const HIGHLIGHT: &str = "▌ ";
+
+/// Draws the table, or what stands in for it. Rows are written straight
+/// into the buffer, a line per cell: a table widget styles every cell
+/// of every row, which costs more than the text itself.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     if let Some(lines) = placeholder(state) {
         return message(frame, area, lines);
@@ -247,25 +275,40 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         state.visible.len(),
     );
     let end = (offset + rows_on_screen).min(state.visible.len());
-    let rows = state.visible[offset.min(end)..end]
-        .iter()
-        .filter_map(|&i| row(state, i, name_w, state_w, wide));
-    let header = Row::new(vec!["  Name", "Number", "Block state"]).style(theme::header());
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Min(8),
-            Constraint::Length(number_w),
-            Constraint::Length(state_w),
-        ],
-    )
-    .header(header)
-    .column_spacing(1)
-    .row_highlight_style(theme::selected_row())
-    .highlight_symbol("▌ ");
-    // No highlight when no row is selected: the table would otherwise
-    // highlight its last row, which no key acts on.
-    let mut table_state = TableState::default()
-        .with_selected((state.selected < state.visible.len()).then(|| state.selected - offset));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    // No highlight when no row is selected.
+    let selected = (state.selected < state.visible.len()).then_some(state.selected);
+    let (symbol_w, cols) = columns(area, number_w, state_w, selected.is_some());
+    let buf = frame.buffer_mut();
+    if area.height == 0 {
+        return;
+    }
+    let header_row = Rect { height: 1, ..area };
+    buf.set_style(header_row, theme::header());
+    for (col, title) in cols.iter().zip(["  Name", "Number", "Block state"]) {
+        buf.set_stringn(col.x, area.y, title, col.width as usize, theme::header());
+    }
+    for (n, &index) in state.visible[offset.min(end)..end].iter().enumerate() {
+        let y = area.y + 1 + n as u16;
+        let Some(cells) = row_cells(state, index, name_w, state_w, wide) else {
+            continue;
+        };
+        for (col, line) in cols.iter().zip(&cells) {
+            buf.set_line(col.x, y, line, col.width);
+        }
+        if selected == Some(offset + n) {
+            let row_area = Rect {
+                y,
+                height: 1,
+                ..area
+            };
+            buf.set_stringn(
+                area.x,
+                y,
+                HIGHLIGHT,
+                symbol_w as usize,
+                ratatui::style::Style::default(),
+            );
+            buf.set_style(row_area, theme::selected_row());
+        }
+    }
 }
