@@ -13,7 +13,10 @@ use thiserror::Error;
 
 use crate::model::contacts::{ContactStore, Row, Shown, Span};
 
-const MAGIC: &[u8; 8] = b"RYZCACH2";
+const MAGIC: &[u8; 8] = b"RYZCACH3";
+/// Earlier versions of the format: not damage, just no cache (the next
+/// save replaces them).
+const OLDER: [&[u8; 8]; 2] = [b"RYZCACH1", b"RYZCACH2"];
 
 /// Cache failures.
 #[derive(Debug, Error)]
@@ -38,7 +41,31 @@ pub enum CacheError {
     },
 }
 
-/// 64-bit FNV-1a, the checksum of the file and the hash of its name.
+/// The file's checksum: FNV-1a's step over 64-bit words in four
+/// independent lanes (a byte at a time, a 10 MB file took 13 ms of the
+/// first frame's 20), then the tail bytes. It catches torn and edited
+/// files; it is no defence against an attacker, who could write the
+/// file anyway.
+fn checksum(bytes: &[u8]) -> u64 {
+    const PRIME: u64 = 0x0100_0000_01B3;
+    let mut lanes = [0xCBF2_9CE4_8422_2325u64, 1, 2, 3];
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        for (lane, word) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            *lane = (*lane ^ u64::from_le_bytes(w)).wrapping_mul(PRIME);
+        }
+    }
+    let folded = lanes
+        .iter()
+        .fold(0xCBF2_9CE4_8422_2325u64, |h, lane| (h ^ lane).wrapping_mul(PRIME));
+    blocks.remainder().iter().fold(folded, |h, b| {
+        (h ^ *b as u64).wrapping_mul(PRIME)
+    }) ^ bytes.len() as u64
+}
+
+/// 64-bit FNV-1a, the hash of a cache file's name.
 fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xCBF2_9CE4_8422_2325, |h, b| {
         (h ^ *b as u64).wrapping_mul(0x0100_0000_01B3)
@@ -110,7 +137,7 @@ fn encode(store: &ContactStore, saved_at: i64) -> Vec<u8> {
         }
         out.push(row.shown as u8);
     }
-    let sum = fnv(&out);
+    let sum = checksum(&out);
     out.extend_from_slice(&sum.to_le_bytes());
     out
 }
@@ -142,7 +169,7 @@ fn decode(bytes: &[u8]) -> Result<(ContactStore, i64), String> {
     }
     let (body, sum) = bytes.split_at(bytes.len() - 8);
     let sum = u64::from_le_bytes(sum.try_into().map_err(|_| "truncated")?);
-    if fnv(body) != sum {
+    if checksum(body) != sum {
         return Err("checksum mismatch".into());
     }
     let mut r = Reader { bytes: body, at: 8 };
@@ -224,6 +251,9 @@ pub fn load(path: &Path) -> Result<Option<(ContactStore, i64)>, CacheError> {
             });
         }
     };
+    if OLDER.iter().any(|magic| bytes.starts_with(*magic)) {
+        return Ok(None);
+    }
     match decode(&bytes) {
         Ok(found) => Ok(Some(found)),
         Err(why) => {
@@ -267,6 +297,33 @@ mod tests {
         let (back, at) = load(&path).unwrap().unwrap();
         assert_eq!(at, 1234);
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn a_cache_of_an_earlier_version_is_no_cache_and_stays_put() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = path_for(dir.path(), "http://x/", "sales");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut old = encode(&store(), 1);
+        old[..8].copy_from_slice(b"RYZCACH2");
+        std::fs::write(&path, &old).unwrap();
+        assert!(load(&path).unwrap().is_none());
+        assert!(path.exists(), "not moved aside: the next save replaces it");
+        save(&path, &store(), 2).unwrap();
+        assert_eq!(load(&path).unwrap().unwrap().1, 2);
+    }
+
+    #[test]
+    fn the_checksum_sees_every_byte_and_the_length() {
+        let bytes: Vec<u8> = (0..100u8).collect();
+        let sum = checksum(&bytes);
+        for at in 0..bytes.len() {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 1;
+            assert_ne!(checksum(&flipped), sum, "byte {at}");
+        }
+        assert_ne!(checksum(&bytes[..99]), sum);
+        assert_ne!(checksum(&[0u8; 64]), checksum(&[0u8; 65]));
     }
 
     #[test]
