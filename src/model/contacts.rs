@@ -42,14 +42,46 @@ pub(crate) enum Shown {
     None = 4,
 }
 
-/// One contact: offsets into the arena. Names are in the order full,
-/// first, business, push.
+/// One contact: where its fields lie in the arena, one after the other
+/// (the JID, the `@lid`, then the names full, first, business, push), and
+/// which name it shows. 20 bytes a contact, where six (start, length)
+/// pairs took 52.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Row {
-    pub(crate) jid: Span,
-    pub(crate) lid: Span,
-    pub(crate) names: [Span; 4],
+    /// Where the JID starts.
+    pub(crate) start: u32,
+    /// The length of each field, in the order above (0: absent).
+    pub(crate) lens: [u16; FIELDS],
     pub(crate) shown: Shown,
+}
+
+/// Fields of a row: JID, `@lid`, four names.
+pub(crate) const FIELDS: usize = 6;
+
+impl Row {
+    /// Field `n` (0 the JID, 1 the `@lid`, 2… the names).
+    fn field(&self, n: usize) -> Span {
+        let before: u32 = self.lens[..n].iter().map(|&l| u32::from(l)).sum();
+        Span {
+            start: self.start + before,
+            len: u32::from(self.lens[n]),
+        }
+    }
+
+    /// The JID.
+    pub(crate) fn jid(&self) -> Span {
+        self.field(0)
+    }
+
+    /// The `@lid` (empty when none).
+    pub(crate) fn lid(&self) -> Span {
+        self.field(1)
+    }
+
+    /// Name `n`: full, first, business, push.
+    pub(crate) fn name(&self, n: usize) -> Span {
+        self.field(2 + n)
+    }
 }
 
 /// How a view is ordered when no filter ranks it.
@@ -259,12 +291,12 @@ impl<'a> ContactRef<'a> {
 
     /// The JID as listed (phone or `@lid`).
     pub fn jid(&self) -> &'a str {
-        self.get(self.row.jid)
+        self.get(self.row.jid())
     }
 
     /// The contact's `@lid`, when known.
     pub fn lid(&self) -> Option<&'a str> {
-        Some(self.get(self.row.lid)).filter(|l| !l.is_empty())
+        Some(self.get(self.row.lid())).filter(|l| !l.is_empty())
     }
 
     /// The best name (full, first, business, push), sanitised; empty when
@@ -272,7 +304,7 @@ impl<'a> ContactRef<'a> {
     pub fn name(&self) -> &'a str {
         match self.row.shown {
             Shown::None => "",
-            shown => self.get(self.row.names[shown as usize]),
+            shown => self.get(self.row.name(shown as usize)),
         }
     }
 
@@ -284,18 +316,16 @@ impl<'a> ContactRef<'a> {
 
     /// Every non-empty name field.
     pub fn names(&self) -> impl Iterator<Item = &'a str> + 'a {
-        let store = self.store;
-        self.row
-            .names
-            .into_iter()
-            .map(move |span| store.str(span))
+        let (store, row) = (self.store, *self.row);
+        (0..4)
+            .map(move |n| store.str(row.name(n)))
             .filter(|n| !n.is_empty())
     }
 
     /// Each name field by its label (full, first, business, push),
     /// empty where the contact has none.
     pub fn name_fields(&self) -> [(&'static str, &'a str); 4] {
-        let [full, first, business, push] = self.row.names.map(|span| self.store.str(span));
+        let [full, first, business, push] = [0, 1, 2, 3].map(|n| self.store.str(self.row.name(n)));
         [
             ("full name", full),
             ("first name", first),
@@ -540,7 +570,7 @@ impl ContactStore {
             let end = (start + NUMBER_CHUNK).min(self.rows.len());
             self.rows[start..end]
                 .iter()
-                .map(|row| shown_number(self.str(row.jid)))
+                .map(|row| shown_number(self.str(row.jid())))
                 .collect()
         });
         chunk.get(index % NUMBER_CHUNK).map_or("", |n| n)
@@ -564,33 +594,40 @@ impl StoreBuilder {
         }
     }
 
-    fn intern(&mut self, text: &str) -> Span {
+    /// Appends a field to the arena; returns its length. A field longer
+    /// than a row can hold (64 KiB: no name or JID is) is cut at a
+    /// character boundary.
+    fn intern(&mut self, text: &str) -> u16 {
         let text = clean(text);
-        let text = text.trim();
-        let start = self.text.len() as u32;
-        self.text.push_str(text);
-        Span {
-            start,
-            len: text.len() as u32,
+        let mut text = text.trim();
+        if text.len() > usize::from(u16::MAX) {
+            let mut end = usize::from(u16::MAX);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text = &text[..end];
         }
+        self.text.push_str(text);
+        text.len() as u16
     }
 
     /// Adds one contact from its fields.
     pub fn push_fields(&mut self, jid: &str, lid: Option<&str>, names: [Option<&str>; 4]) {
+        let start = self.text.len() as u32;
         let jid = self.intern(jid);
-        let lid = lid.map_or(Span::default(), |l| self.intern(l));
-        let names = names.map(|n| n.map_or(Span::default(), |n| self.intern(n)));
-        let shown = match names.iter().position(|s| s.len > 0) {
+        let lid = lid.map_or(0, |l| self.intern(l));
+        let names = names.map(|n| n.map_or(0, |n| self.intern(n)));
+        let shown = match names.iter().position(|&len| len > 0) {
             Some(0) => Shown::Full,
             Some(1) => Shown::First,
             Some(2) => Shown::Business,
             Some(3) => Shown::Push,
             _ => Shown::None,
         };
+        let [full, first, business, push] = names;
         self.rows.push(Row {
-            jid,
-            lid,
-            names,
+            start,
+            lens: [jid, lid, full, first, business, push],
             shown,
         });
     }
@@ -634,6 +671,26 @@ impl StoreBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_past_64_kib_is_cut_at_a_character_and_the_rest_still_reads() {
+        let huge = "é".repeat(40_000); // 80,000 bytes
+        let mut b = StoreBuilder::default();
+        b.push_fields(
+            "5511911110001@s.whatsapp.net",
+            Some("77@lid"),
+            [Some(&huge), None, None, Some("Ana")],
+        );
+        let store = b.build();
+        let c = store.get(0).unwrap();
+        assert_eq!(c.jid(), "5511911110001@s.whatsapp.net");
+        assert_eq!(c.lid(), Some("77@lid"));
+        let [(_, full), _, _, (_, push)] = c.name_fields();
+        assert_eq!(full.len(), 65_534, "cut at the last whole character");
+        assert!(full.chars().all(|ch| ch == 'é'));
+        assert_eq!(push, "Ana");
+        assert_eq!(std::mem::size_of::<Row>(), 20);
+    }
 
     fn remote(jid: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
         crate::model::fixtures::remote(jid, full, None, push)

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::model::contacts::{ContactStore, Row, Shown, Span};
+use crate::model::contacts::{ContactStore, FIELDS, Row, Shown};
 
 const MAGIC: &[u8; 8] = b"RYZCACH3";
 /// Earlier versions of the format: not damage, just no cache (the next
@@ -57,12 +57,14 @@ fn checksum(bytes: &[u8]) -> u64 {
             *lane = (*lane ^ u64::from_le_bytes(w)).wrapping_mul(PRIME);
         }
     }
-    let folded = lanes
+    let folded = lanes.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, lane| {
+        (h ^ lane).wrapping_mul(PRIME)
+    });
+    blocks
+        .remainder()
         .iter()
-        .fold(0xCBF2_9CE4_8422_2325u64, |h, lane| (h ^ lane).wrapping_mul(PRIME));
-    blocks.remainder().iter().fold(folded, |h, b| {
-        (h ^ *b as u64).wrapping_mul(PRIME)
-    }) ^ bytes.len() as u64
+        .fold(folded, |h, b| (h ^ *b as u64).wrapping_mul(PRIME))
+        ^ bytes.len() as u64
 }
 
 /// 64-bit FNV-1a, the hash of a cache file's name.
@@ -111,29 +113,25 @@ pub fn sweep_temporaries(cache_dir: &Path) -> usize {
         .count()
 }
 
+/// Bytes of a row in the file: start, six lengths, the shown name.
+const ROW_BYTES: usize = 4 + 2 * FIELDS + 1;
+
 fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
 fn encode(store: &ContactStore, saved_at: i64) -> Vec<u8> {
     let n = store.rows.len();
-    let mut out = Vec::with_capacity(32 + store.text.len() + n * 49);
+    let mut out = Vec::with_capacity(32 + store.text.len() + n * ROW_BYTES);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&saved_at.to_le_bytes());
     put_u32(&mut out, n as u32);
     put_u32(&mut out, store.text.len() as u32);
     out.extend_from_slice(store.text.as_bytes());
     for row in &store.rows {
-        for span in [
-            row.jid,
-            row.lid,
-            row.names[0],
-            row.names[1],
-            row.names[2],
-            row.names[3],
-        ] {
-            put_u32(&mut out, span.start);
-            put_u32(&mut out, span.len);
+        put_u32(&mut out, row.start);
+        for len in row.lens {
+            out.extend_from_slice(&len.to_le_bytes());
         }
         out.push(row.shown as u8);
     }
@@ -155,6 +153,11 @@ impl<'a> Reader<'a> {
         let slice = &self.bytes[self.at..end];
         self.at = end;
         Ok(slice)
+    }
+
+    fn u16(&mut self) -> Result<u16, String> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
     }
 
     fn u32(&mut self) -> Result<u32, String> {
@@ -179,25 +182,24 @@ fn decode(bytes: &[u8]) -> Result<(ContactStore, i64), String> {
     let text = std::str::from_utf8(r.take(text_len)?)
         .map_err(|_| "text is not UTF-8")?
         .to_string();
-    let span = |r: &mut Reader<'_>| -> Result<Span, String> {
-        let s = Span {
-            start: r.u32()?,
-            len: r.u32()?,
-        };
-        let end = s.start as usize + s.len as usize;
-        if end > text.len()
-            || !text.is_char_boundary(s.start as usize)
-            || !text.is_char_boundary(end)
-        {
+    let mut rows = Vec::with_capacity(n.min(body.len() / ROW_BYTES));
+    for _ in 0..n {
+        let start = r.u32()?;
+        let mut lens = [0u16; FIELDS];
+        for len in &mut lens {
+            *len = r.u16()?;
+        }
+        // Every field boundary inside the text, on a character boundary.
+        let mut at = start as usize;
+        if !text.is_char_boundary(at) {
             return Err("offset out of range".into());
         }
-        Ok(s)
-    };
-    let mut rows = Vec::with_capacity(n.min(body.len() / 49));
-    for _ in 0..n {
-        let jid = span(&mut r)?;
-        let lid = span(&mut r)?;
-        let names = [span(&mut r)?, span(&mut r)?, span(&mut r)?, span(&mut r)?];
+        for len in lens {
+            at += usize::from(len);
+            if at > text.len() || !text.is_char_boundary(at) {
+                return Err("offset out of range".into());
+            }
+        }
         let shown = match r.take(1)?[0] {
             0 => Shown::Full,
             1 => Shown::First,
@@ -206,12 +208,7 @@ fn decode(bytes: &[u8]) -> Result<(ContactStore, i64), String> {
             4 => Shown::None,
             _ => return Err("bad row".into()),
         };
-        rows.push(Row {
-            jid,
-            lid,
-            names,
-            shown,
-        });
+        rows.push(Row { start, lens, shown });
     }
     if r.at != body.len() {
         return Err("trailing bytes".into());
