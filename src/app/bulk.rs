@@ -2,19 +2,13 @@
 //! batches: the parts of `update` that run a [`Batch`].
 
 use crate::model::change::Change;
-use std::collections::HashSet;
 
-use ratatui::crossterm::event::KeyEvent;
-
-use super::batch::{Batch, Item, items_left};
-use super::confirm::{Answer, answer};
-use super::line::{Edit, edit};
-use super::msg::{ApiJob, BatchCreated, Effect};
+use super::batch::{Batch, Item};
+use super::msg::{BatchCreated, Effect};
 use super::ops::{error, info, move_by};
-use super::state::{BatchDialog, Connection, DialogFocus, Load, Overlay, ResumeOffer, State};
-use crate::keys::{Command, DialogAction};
+use super::state::{Load, State};
+use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
-use crate::store::ledger::UnfinishedBatch;
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut State) {
@@ -63,244 +57,6 @@ pub(super) fn busy(state: &mut State) -> bool {
         return true;
     }
     false
-}
-
-/// How many contacts the bulk dialog names before "and N more".
-const NAMED: usize = 3;
-
-/// `B` / `U`: opens the dialog for the marked contacts (only those, once
-/// each), or the selected one when nothing is marked.
-pub(super) fn open_dialog(state: &mut State, block: bool) {
-    if busy(state) {
-        return;
-    }
-    let inst = state.instance();
-    let mut seen = HashSet::new();
-    let mut targets: Vec<(String, Option<String>)> = Vec::new();
-    let mut names: Vec<String> = Vec::new();
-    if inst.marks.is_empty() {
-        if let Some(c) = state.selected_contact() {
-            targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
-            names.push(c.describe());
-        }
-    } else {
-        for c in inst.contacts.iter().chain(inst.outsiders.iter()) {
-            if inst.marks.contains(c.jid()) && seen.insert(c.jid()) {
-                targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
-                if names.len() < NAMED {
-                    names.push(c.describe());
-                }
-            }
-        }
-    }
-    if targets.is_empty() {
-        let mark = state.keymap.label_of(Command::Mark);
-        info(
-            state,
-            format!("nothing to act on: mark contacts with {mark} first"),
-        );
-        return;
-    }
-    if targets.len() > names.len() {
-        names.push(format!("and {} more", targets.len() - names.len()));
-    }
-    let current = state.current;
-    let mut dialog = BatchDialog {
-        block,
-        targets,
-        named: names,
-        chosen: (0..state.instances.len()).map(|i| i == current).collect(),
-        per_instance: Vec::new(),
-        cursor: current,
-        focus: DialogFocus::Cancel,
-    };
-    dialog.per_instance = per_instance(state, &dialog);
-    state.overlay = Some(Overlay::Targets(dialog));
-}
-
-/// What the dialog's choice does on each chosen instance, a line each:
-/// `sales: 2 contacts`, `support: 2 numbers that are not contacts there`,
-/// `marketing: disconnected: its requests will fail (503)`. Made when
-/// the choice changes, not at every frame (one pass over each list).
-pub fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, String)> {
-    let plan = dialog_plan(state, dialog);
-    let mut lines = Vec::new();
-    for (index, inst) in state.instances.iter().enumerate() {
-        if !dialog.chosen[index] {
-            continue;
-        }
-        let name = &inst.name;
-        match &inst.connection {
-            Connection::State(s) if !s.is_connected() => {
-                lines.push((
-                    true,
-                    format!(
-                        "{name}: {}: its requests will fail (503)",
-                        inst.connection.label()
-                    ),
-                ));
-                continue;
-            }
-            Connection::NotOnServer => {
-                lines.push((
-                    true,
-                    format!("{name}: not on the server: its requests will fail (404)"),
-                ));
-                continue;
-            }
-            _ => {}
-        }
-        let jids: Vec<&str> = plan
-            .items
-            .iter()
-            .filter(|i| i.instance == index)
-            .map(|i| i.jid.as_str())
-            .collect();
-        let own = jids.iter().filter(|j| inst.is_own(j)).count();
-        let rows = inst.contacts.rows_of(jids.iter().copied());
-        // The own number is counted apart, even when it is a contact too.
-        let listed = jids
-            .iter()
-            .filter(|j| !inst.is_own(j) && rows.contains_key(**j))
-            .count();
-        let mut parts = Vec::new();
-        if listed > 0 {
-            parts.push(plural(listed));
-        }
-        let others = jids.len() - listed - own;
-        if others > 0 {
-            parts.push(format!(
-                "{others} {} not {} there",
-                if others == 1 {
-                    "number that is"
-                } else {
-                    "numbers that are"
-                },
-                if others == 1 { "a contact" } else { "contacts" }
-            ));
-        }
-        if own > 0 {
-            parts.push("its own number left out".to_string());
-        }
-        let skipped = dialog.targets.len() - jids.len();
-        if skipped > 0 {
-            parts.push(format!(
-                "{skipped} hidden number(s) skipped (no phone number to match)"
-            ));
-        }
-        let nothing = jids.len() == own;
-        if nothing {
-            parts.push("nothing to send".to_string());
-        }
-        lines.push((nothing, format!("{name}: {}", parts.join(" · "))));
-    }
-    lines
-}
-
-/// Keys of the bulk dialog (taken out of the state; put back unless
-/// the key closes it).
-pub(super) fn on_dialog_key(
-    state: &mut State,
-    mut dialog: BatchDialog,
-    key: KeyEvent,
-) -> Vec<Effect> {
-    let n = dialog.chosen.len();
-    let chosen_before = dialog.chosen.clone();
-    match state.keymap.dialog.action_for(&key) {
-        Some(DialogAction::No) => return Vec::new(),
-        Some(DialogAction::Yes) => return start_from_dialog(state, dialog),
-        Some(DialogAction::Down) => {
-            dialog.focus = DialogFocus::List;
-            dialog.cursor = (dialog.cursor + 1).min(n.saturating_sub(1));
-        }
-        Some(DialogAction::Up) => {
-            dialog.focus = DialogFocus::List;
-            dialog.cursor = dialog.cursor.saturating_sub(1);
-        }
-        Some(DialogAction::Choose) => {
-            dialog.focus = DialogFocus::List;
-            dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor];
-        }
-        Some(DialogAction::ChooseAll) => {
-            let all = dialog.chosen.iter().all(|c| *c);
-            let current = state.current;
-            for (i, c) in dialog.chosen.iter_mut().enumerate() {
-                *c = !all || i == current;
-            }
-        }
-        Some(DialogAction::NextFocus) => {
-            dialog.focus = match dialog.focus {
-                DialogFocus::List => DialogFocus::Cancel,
-                DialogFocus::Cancel => DialogFocus::Confirm,
-                DialogFocus::Confirm => DialogFocus::List,
-            }
-        }
-        Some(DialogAction::PrevFocus) => {
-            dialog.focus = match dialog.focus {
-                DialogFocus::List => DialogFocus::Confirm,
-                DialogFocus::Cancel => DialogFocus::List,
-                DialogFocus::Confirm => DialogFocus::Cancel,
-            }
-        }
-        Some(DialogAction::Press) => match dialog.focus {
-            DialogFocus::Confirm => return start_from_dialog(state, dialog),
-            DialogFocus::Cancel => return Vec::new(),
-            DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
-        },
-        None => {}
-    }
-    if dialog.chosen != chosen_before {
-        dialog.per_instance = per_instance(state, &dialog);
-    }
-    state.overlay = Some(Overlay::Targets(dialog));
-    Vec::new()
-}
-
-/// The plan of the bulk dialog as it stands.
-pub fn dialog_plan(state: &State, dialog: &BatchDialog) -> super::plan::Plan {
-    let chosen: Vec<usize> = (0..dialog.chosen.len())
-        .filter(|&i| dialog.chosen[i])
-        .collect();
-    super::plan::plan(
-        &dialog.targets,
-        Some(state.current),
-        &chosen,
-        |i| state.instances[i].connection.is_connected(),
-        dialog.block,
-        false,
-    )
-}
-
-fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
-    let plan = dialog_plan(state, &dialog);
-    if plan.items.is_empty() {
-        // Nothing to send: the dialog stays, and says why.
-        info(
-            state,
-            "nothing to send: choose an instance these contacts can be matched on",
-        );
-        state.overlay = Some(Overlay::Targets(dialog));
-        return Vec::new();
-    }
-    let current = state.current;
-    let names: Vec<String> = (0..dialog.chosen.len())
-        .filter(|&i| dialog.chosen[i])
-        .map(|i| state.instances[i].name.clone())
-        .collect();
-    state.instances[current].marks.clear();
-    let verb = Change::of(dialog.block).verb();
-    let mut label = format!(
-        "{verb} {} on {}",
-        plural(dialog.targets.len()),
-        names.join(", ")
-    );
-    if plan.hidden_skipped > 0 {
-        label.push_str(&format!(
-            " ({} hidden-number contacts skipped elsewhere: no phone number to match)",
-            plan.hidden_skipped
-        ));
-    }
-    start(state, label, plan.items, false)
 }
 
 pub(super) fn plural(n: usize) -> String {
@@ -397,7 +153,7 @@ pub(super) fn on_answer(
     let marked = keep_failures_marked(state, &b);
     let text = ended_text(state, &b, marked);
     if !b.is_undo {
-        state.history.push(super::undo::Done {
+        state.history.push(super::overlays::undo::Done {
             label: b.label.clone(),
             items: b.undoable(),
         });
@@ -503,25 +259,6 @@ pub(super) fn cancel(state: &mut State) -> bool {
     true
 }
 
-/// `a`: keys while typing a number. A number refused stays typed, to
-/// be fixed.
-pub(super) fn on_prompt_key(state: &mut State, mut text: String, key: KeyEvent) -> Vec<Effect> {
-    match edit(&mut text, &key, &state.keymap.line) {
-        Edit::Cancel => return Vec::new(),
-        Edit::Submit => {
-            let was_running = state.batch.is_some();
-            let effects = number_batch(state, &text, true);
-            if was_running || state.batch.is_none() {
-                state.overlay = Some(Overlay::Prompt(text));
-            }
-            return effects;
-        }
-        Edit::Complete | Edit::Changed | Edit::Unchanged => {}
-    }
-    state.overlay = Some(Overlay::Prompt(text));
-    Vec::new()
-}
-
 /// Blocks (or unblocks) a typed number on the shown instance, as an
 /// undoable batch of one. Groups, channels and garbage are refused before
 /// any request.
@@ -576,62 +313,6 @@ pub(super) fn targets_batch(
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
     start(state, label, items, false)
-}
-
-/// At start: offers the first unfinished batch whose instances still exist.
-pub(super) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
-    for b in batches {
-        let items = items_left(&b, |name| {
-            state.instances.iter().position(|i| i.name == name)
-        });
-        if items.is_empty() {
-            continue;
-        }
-        state.overlay = Some(Overlay::Resume {
-            offer: ResumeOffer {
-                batch: b.id,
-                label: b.label,
-                created_at: b.created_at,
-                total: b.total,
-                done: b.done,
-                items,
-            },
-            resume_focused: false,
-        });
-        return;
-    }
-}
-
-/// Keys of the resume offer: `y` resumes, `n` (Esc, Ctrl-C) discards.
-pub(super) fn on_resume_key(
-    state: &mut State,
-    offer: ResumeOffer,
-    resume_focused: bool,
-    key: KeyEvent,
-) -> Vec<Effect> {
-    let mut resume_focused = resume_focused;
-    let chosen = match answer(&state.keymap.dialog, &key, &mut resume_focused) {
-        Answer::Yes => true,
-        Answer::No => false,
-        Answer::Open => {
-            state.overlay = Some(Overlay::Resume {
-                offer,
-                resume_focused,
-            });
-            return Vec::new();
-        }
-    };
-    if !chosen {
-        info(
-            state,
-            format!("discarded the unfinished batch: {}", offer.label),
-        );
-        return vec![Effect::Api(ApiJob::CloseBatch {
-            batch: offer.batch,
-            status: crate::store::ledger::BatchStatus::Cancelled,
-        })];
-    }
-    resume(state, offer.batch, &offer.label, offer.items)
 }
 
 /// Sends what is left of recorded batch `batch` (its intents are in the

@@ -4,25 +4,18 @@
 
 pub(crate) mod batch;
 pub(crate) mod bulk;
-pub(crate) mod command_line;
 mod confirm;
-pub(crate) mod details;
-pub(crate) mod help;
-pub(crate) mod history;
 pub(crate) mod layout;
 mod line;
-pub(crate) mod log;
 pub(crate) mod msg;
 pub(crate) mod ops;
-pub(crate) mod overlay;
+pub(crate) mod overlays;
 pub(crate) mod pager;
 mod paste;
 pub(crate) mod plan;
-pub(crate) mod review;
 pub(crate) mod settle;
 pub mod state;
 pub(crate) mod tabs;
-pub(crate) mod undo;
 pub(crate) mod update;
 
 pub use msg::{ApiJob, ApiResult, BlockDone, Effect, ErrorInfo, ErrorKind, InstanceStatus, Msg};

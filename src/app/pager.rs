@@ -5,8 +5,18 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::line::{self, Edit};
-use super::state::Pager;
 use crate::keys::{Keymap, LineAction, OverlayAction};
+
+/// Scrolling and searching in an overlay that pages through text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pager {
+    /// Lines scrolled past at the top.
+    pub scroll: usize,
+    /// The search (help, messages, details) or filter (history).
+    pub search: String,
+    /// Whether keys go to the search.
+    pub typing: bool,
+}
 
 /// What a key asks of the overlay beyond scrolling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@
 
 use super::msg::Effect;
 use super::ops::{error, info, refilter};
-use super::review::{NumberReview, paste_entries};
+use super::overlays::review::{NumberReview, paste_entries};
 use super::state::{Overlay, State};
 use crate::keys::Command;
 
@@ -81,10 +81,26 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
             state.overlay = Some(Overlay::CommandLine(typed));
             Vec::new()
         }
-        Some(mut overlay) => {
+        Some(
+            mut overlay @ (Overlay::Help(_)
+            | Overlay::Messages(_)
+            | Overlay::Details(_)
+            | Overlay::History(_)),
+        ) => {
             if let Some(pager) = overlay.pager_mut() {
                 pager.search.push_str(&one_line(text));
             }
+            state.overlay = Some(overlay);
+            Vec::new()
+        }
+        // Dialogs take no text (refused above); they stay as they are.
+        Some(
+            overlay @ (Overlay::ConfirmQuit { .. }
+            | Overlay::Targets(_)
+            | Overlay::Resume { .. }
+            | Overlay::Review(_)
+            | Overlay::Undo(_)),
+        ) => {
             state.overlay = Some(overlay);
             Vec::new()
         }

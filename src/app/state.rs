@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use super::batch::{Batch, Item};
+use super::batch::Batch;
 use super::msg::ErrorInfo;
 use crate::keys::{Command, Keymap};
 use crate::model::contacts::{ContactRef, ContactStore, Sort};
@@ -22,147 +22,8 @@ pub const POLL_TICKS: u64 = 120;
 /// path, showing the latest complete result meanwhile.
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
 
+pub use super::overlays::{Overlay, Pager};
 pub use crate::model::contacts::View;
-
-/// Scrolling and searching in an overlay that pages through text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Pager {
-    /// Lines scrolled past at the top.
-    pub scroll: usize,
-    /// The search (help, messages, details) or filter (history).
-    pub search: String,
-    /// Whether keys go to the search.
-    pub typing: bool,
-}
-
-/// A contact's details (`Enter`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DetailsView {
-    /// The instance.
-    pub instance: usize,
-    /// The row's JID (a contact, or a number not in contacts).
-    pub jid: String,
-    /// The list row it was opened on (see [`Instance::row`]).
-    pub row: u32,
-    /// Scrolling.
-    pub pager: Pager,
-    /// The ledger's actions on this instance, once read.
-    pub history: Option<Result<Vec<crate::store::ledger::HistoryEntry>, String>>,
-}
-
-/// What covers the list and takes the keys. Each owns its data, so no
-/// overlay can show with another's.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Overlay {
-    /// Typing a filter (the text is the view's: [`State::filter`]).
-    Filter,
-    /// Every key, with a legend; scrolls and searches.
-    Help(Pager),
-    /// Asking whether to quit with requests pending.
-    ConfirmQuit {
-        /// Whether "Quit" (not "Cancel") has the focus.
-        quit_focused: bool,
-    },
-    /// Choosing instances for a bulk block/unblock.
-    Targets(BatchDialog),
-    /// Offering to resume an unfinished batch.
-    Resume {
-        /// The batch.
-        offer: ResumeOffer,
-        /// Whether "Resume" (not "Discard") has the focus.
-        resume_focused: bool,
-    },
-    /// Typing a number to block (`a`).
-    Prompt(String),
-    /// Several pasted numbers, to review before any is sent.
-    Review(super::review::NumberReview),
-    /// Asking before an undo of more than one contact or of another
-    /// instance.
-    Undo(super::undo::UndoOffer),
-    /// Typing a `:` command.
-    CommandLine(String),
-    /// A contact's details.
-    Details(DetailsView),
-    /// This session's messages in full, newest first.
-    Messages(Pager),
-    /// The ledger's actions on an instance.
-    History(super::history::HistoryView),
-}
-
-impl Overlay {
-    /// Its pager, for the overlays that page through text.
-    pub fn pager(&self) -> Option<&Pager> {
-        match self {
-            Overlay::Help(p) | Overlay::Messages(p) => Some(p),
-            Overlay::Details(d) => Some(&d.pager),
-            Overlay::History(h) => Some(&h.pager),
-            _ => None,
-        }
-    }
-
-    /// Its pager, to scroll and search.
-    pub fn pager_mut(&mut self) -> Option<&mut Pager> {
-        match self {
-            Overlay::Help(p) | Overlay::Messages(p) => Some(p),
-            Overlay::Details(d) => Some(&mut d.pager),
-            Overlay::History(h) => Some(&mut h.pager),
-            _ => None,
-        }
-    }
-
-    /// Which kind it is, to tell when the screen changes wholesale.
-    pub fn kind(&self) -> std::mem::Discriminant<Overlay> {
-        std::mem::discriminant(self)
-    }
-}
-
-/// Where the focus is in the bulk dialog.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DialogFocus {
-    /// The instance list.
-    List,
-    /// The Cancel button (where it starts).
-    Cancel,
-    /// The Block/Unblock button.
-    Confirm,
-}
-
-/// The bulk block/unblock dialog: what, and on which instances.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchDialog {
-    /// Block (`true`) or unblock.
-    pub block: bool,
-    /// The contacts: (JID, `@lid`), from the shown instance, once each.
-    pub targets: Vec<(String, Option<String>)>,
-    /// The first few of them as the list shows them, then `and N more`.
-    pub named: Vec<String>,
-    /// What happens on each chosen instance (see
-    /// [`super::bulk::per_instance`]).
-    pub per_instance: Vec<(bool, String)>,
-    /// Per instance: whether it is chosen.
-    pub chosen: Vec<bool>,
-    /// The instance under the cursor.
-    pub cursor: usize,
-    /// The focused part.
-    pub focus: DialogFocus,
-}
-
-/// An unfinished batch offered for resuming.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResumeOffer {
-    /// Its ledger id.
-    pub batch: i64,
-    /// What it was.
-    pub label: String,
-    /// Unix time it was made.
-    pub created_at: i64,
-    /// Items in all and confirmed done.
-    pub total: usize,
-    /// Items confirmed done.
-    pub done: usize,
-    /// What is left, with ledger action ids.
-    pub items: Vec<Item>,
-}
 
 /// An instance's connection as far as the app knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -527,7 +388,7 @@ pub struct State {
     /// The running batch, if any.
     pub batch: Option<Batch>,
     /// Completed actions, newest last, for undo.
-    pub history: Vec<super::undo::Done>,
+    pub history: Vec<super::overlays::undo::Done>,
     /// The keys in force.
     pub keymap: Keymap,
     /// Selected index into `visible`.

@@ -7,8 +7,6 @@ use std::sync::Arc;
 
 use super::batch::Item;
 use super::bulk;
-use super::command_line;
-use super::line::{self, Edit};
 use super::msg::{ApiJob, ApiResult, BlockDone, ConnState, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::ops::{
     error, failure, failure_behind, info, load_contacts, load_instances, move_by, move_to,
@@ -19,7 +17,7 @@ use super::state::{
     Connection, INFO_TICKS, Known, Load, Overlay, POLL_TICKS, Pending, State, View,
 };
 use super::tabs;
-use crate::keys::{Command, LineAction};
+use crate::keys::Command;
 use crate::model::contacts::ContactStore;
 
 /// Applies one message to the state and returns what must happen next.
@@ -72,7 +70,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Unfinished(batches) => {
-            bulk::on_unfinished(state, batches);
+            super::overlays::resume::on_unfinished(state, batches);
             Vec::new()
         }
         Msg::Budget {
@@ -150,23 +148,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             None => Vec::new(),
         };
     };
-    match overlay {
-        Overlay::Filter => on_filter_key(state, key),
-        Overlay::ConfirmQuit { quit_focused } => on_confirm_key(state, key, quit_focused),
-        Overlay::Targets(dialog) => bulk::on_dialog_key(state, dialog, key),
-        Overlay::Resume {
-            offer,
-            resume_focused,
-        } => bulk::on_resume_key(state, offer, resume_focused, key),
-        Overlay::Prompt(text) => bulk::on_prompt_key(state, text, key),
-        Overlay::Review(review) => super::review::on_key(state, review, key),
-        Overlay::Undo(offer) => super::undo::on_key(state, offer, key),
-        Overlay::CommandLine(text) => command_line::on_key(state, text, key),
-        overlay @ (Overlay::Help(_)
-        | Overlay::Messages(_)
-        | Overlay::Details(_)
-        | Overlay::History(_)) => super::overlay::on_key(state, overlay, key),
-    }
+    super::overlays::on_key(state, overlay, key)
 }
 
 /// Wheel scrolls; a click selects a row or switches to a tab. Only in
@@ -245,56 +227,22 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ToggleBlock => return toggle_block(state),
         Command::Mark => bulk::mark(state),
         Command::MarkAll => bulk::mark_all(state),
-        Command::BulkBlock => bulk::open_dialog(state, true),
-        Command::BulkUnblock => bulk::open_dialog(state, false),
+        Command::BulkBlock => super::overlays::targets::open_dialog(state, true),
+        Command::BulkUnblock => super::overlays::targets::open_dialog(state, false),
         Command::AddNumber => state.overlay = Some(Overlay::Prompt(String::new())),
-        Command::Undo => return super::undo::undo(state),
+        Command::Undo => return super::overlays::undo::undo(state),
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),
-        Command::Help => super::overlay::open_help(state),
-        Command::Messages => super::overlay::open_messages(state),
-        Command::History => return super::overlay::open_history(state),
-        Command::Details => return super::overlay::open_details(state),
+        Command::Help => super::overlays::text::open_help(state),
+        Command::Messages => super::overlays::text::open_messages(state),
+        Command::History => return super::overlays::text::open_history(state),
+        Command::Details => return super::overlays::text::open_details(state),
         Command::CommandLine => state.overlay = Some(Overlay::CommandLine(String::new())),
         Command::Quit => return request_quit(state),
         Command::Suspend => return vec![Effect::Suspend],
     }
     Vec::new()
-}
-
-fn on_filter_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    // Arrows move in the list meanwhile.
-    match state.keymap.line.action_for(&key) {
-        Some(LineAction::Down) => move_by(state, 1),
-        Some(LineAction::Up) => move_by(state, -1),
-        _ => {}
-    }
-    state.overlay = Some(Overlay::Filter);
-    match line::edit(&mut state.filter, &key, &state.keymap.line) {
-        Edit::Submit => state.overlay = None,
-        Edit::Cancel => {
-            state.overlay = None;
-            state.filter.clear();
-            // The selection stays on the contact it was on.
-            return refilter(state, selected_jid(state)).into_iter().collect();
-        }
-        Edit::Changed => return refilter(state, None).into_iter().collect(),
-        Edit::Complete | Edit::Unchanged => {}
-    }
-    Vec::new()
-}
-
-/// Keys of the quit question (Cancel has the focus).
-fn on_confirm_key(state: &mut State, key: KeyEvent, mut quit_focused: bool) -> Vec<Effect> {
-    match super::confirm::answer(&state.keymap.dialog, &key, &mut quit_focused) {
-        super::confirm::Answer::Yes => vec![Effect::Quit],
-        super::confirm::Answer::No => Vec::new(),
-        super::confirm::Answer::Open => {
-            state.overlay = Some(Overlay::ConfirmQuit { quit_focused });
-            Vec::new()
-        }
-    }
 }
 
 fn toggle_block(state: &mut State) -> Vec<Effect> {
@@ -389,7 +337,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             effects.extend(settle.map(Effect::Api));
             // An open history of that instance follows what the ledger
             // just recorded.
-            if super::overlay::follows(state, instance) {
+            if super::overlays::text::follows(state, instance) {
                 effects.push(Effect::Api(ApiJob::History { instance }));
             }
             effects
@@ -419,7 +367,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
         }
         ApiResult::History { instance, result } => {
             let result = result.map_err(|e| format!("{} · {}", e.lead(), e.hint));
-            super::overlay::on_history(state, instance, result);
+            super::overlays::text::on_history(state, instance, result);
             Vec::new()
         }
         ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
@@ -681,7 +629,7 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
     }
     if a.batch.is_none() {
         let verb = Change::of(final_state).verb();
-        state.history.push(super::undo::Done {
+        state.history.push(super::overlays::undo::Done {
             label: format!("{verb} {who} on {name}"),
             items: vec![Item {
                 instance: a.instance,

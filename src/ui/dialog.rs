@@ -8,9 +8,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::State;
-use crate::app::review::NumberReview;
-use crate::app::state::{BatchDialog, DialogFocus, ResumeOffer};
-use crate::app::undo::UndoOffer;
+use crate::app::overlays::resume::ResumeOffer;
+use crate::app::overlays::review::NumberReview;
+use crate::app::overlays::targets::{BatchDialog, DialogFocus};
+use crate::app::overlays::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
 use crate::util::text::{fit, shorten};
 

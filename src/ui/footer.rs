@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Gauge, Paragraph};
 
 use crate::app::batch::Batch;
-use crate::app::command_line::LineCommand;
+use crate::app::overlays;
+use crate::app::overlays::command_line::LineCommand;
 
 use super::theme;
 use crate::app::State;
@@ -49,7 +50,6 @@ fn list_hints(state: &State) -> Vec<Command> {
     hints
 }
 use crate::app::state::Overlay;
-use crate::keys::{Action, DialogAction, LineAction, OverlayAction, Table};
 use crate::model::number::{Target, TypedError};
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
@@ -58,17 +58,6 @@ fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
         Span::raw(format!(" {what}")),
         Span::raw("  "),
     ]
-}
-
-/// `Enter keep`: the first key of `action` in the table in force.
-fn table_hint<A: Action>(table: &Table<A>, action: A, what: &'static str) -> Vec<Span<'static>> {
-    match table.keys_of(action).first() {
-        Some(k) => key_hint(&k.label(), what)
-            .into_iter()
-            .map(|s| Span::raw(s.content.into_owned()).style(s.style))
-            .collect(),
-        None => Vec::new(),
-    }
 }
 
 /// What a typed number will be sent as (`→ +44 7912 345678 · United
@@ -92,48 +81,27 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let spans = match &state.overlay {
         Some(Overlay::CommandLine(text)) => command_line_spans(state, text, area.width),
         Some(Overlay::Prompt(text)) => prompt_spans(state, text, area.width),
-        Some(Overlay::Filter) => {
-            let line = &state.keymap.line;
+        Some(overlay @ Overlay::Filter) => {
             let mut spans = typing(Span::styled("/", theme::key()), &state.filter, area.width);
-            spans.extend(table_hint(line, LineAction::Submit, "keep"));
-            spans.extend(table_hint(line, LineAction::Cancel, "clear"));
-            spans.extend(table_hint(line, LineAction::Down, "move"));
+            spans.extend(hint_spans(overlays::hints(overlay, &state.keymap)));
             spans
         }
-        Some(
-            overlay @ (Overlay::Help(_)
-            | Overlay::Messages(_)
-            | Overlay::Details(_)
-            | Overlay::History(_)),
-        ) => {
-            let table = &state.keymap.overlay;
-            let mut spans = table_hint(table, OverlayAction::Down, "scroll");
-            spans.extend(table_hint(table, OverlayAction::Search, "search"));
-            if matches!(overlay, Overlay::Details(_)) {
-                spans.extend(table_hint(table, OverlayAction::Copy, "copy number"));
-            }
-            spans.extend(table_hint(table, OverlayAction::Close, "close"));
-            spans
-        }
-        Some(
-            Overlay::ConfirmQuit { .. }
-            | Overlay::Targets(_)
-            | Overlay::Resume { .. }
-            | Overlay::Review(_)
-            | Overlay::Undo(_),
-        ) => {
-            let table = &state.keymap.dialog;
-            let mut spans = table_hint(table, DialogAction::Yes, "go");
-            spans.extend(table_hint(table, DialogAction::NextFocus, "buttons"));
-            spans.extend(table_hint(table, DialogAction::No, "cancel"));
-            spans
-        }
+        Some(overlay) => hint_spans(overlays::hints(overlay, &state.keymap)),
         None => list_spans(state, area.width),
     };
     frame.render_widget(
         Paragraph::new(Line::from(fit_spans(spans, area.width.into()))),
         area,
     );
+}
+
+/// The spans of (key, what it does) pairs.
+fn hint_spans(hints: Vec<(String, &'static str)>) -> Vec<Span<'static>> {
+    hints
+        .iter()
+        .flat_map(|(key, what)| key_hint(key, what))
+        .map(|s| Span::styled(s.content.into_owned(), s.style))
+        .collect()
 }
 
 /// A line being typed after its `prompt`, with the cursor.
@@ -149,7 +117,7 @@ fn typing<'a>(prompt: Span<'a>, text: &str, footer_width: u16) -> Vec<Span<'a>> 
 /// The `:` line: what is typed, then the number's preview after
 /// `:block`/`:unblock`, else the line's keys.
 fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a>> {
-    let line = &state.keymap.line;
+    let _line = &state.keymap.line;
     let mut spans = typing(Span::styled(":", theme::key()), text, footer_width);
     let number = text
         .split_once(' ')
@@ -162,11 +130,7 @@ fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<S
         .and_then(|(_, number)| state.number_preview(number));
     match number {
         Some(preview) => spans.extend(preview_spans(preview)),
-        None => {
-            spans.extend(table_hint(line, LineAction::Complete, "complete"));
-            spans.extend(table_hint(line, LineAction::Submit, "run"));
-            spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
-        }
+        None => spans.extend(hint_spans(overlays::command_line::hints(&state.keymap))),
     }
     spans
 }
@@ -174,7 +138,7 @@ fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<S
 /// The `a` prompt: what is typed, then what would be sent, else its keys
 /// and the forms a number may take here.
 fn prompt_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a>> {
-    let line = &state.keymap.line;
+    let _line = &state.keymap.line;
     let mut spans = typing(
         Span::styled("Block number: ", theme::key()),
         text,
@@ -183,8 +147,7 @@ fn prompt_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a
     match state.number_preview(text) {
         Some(preview) => spans.extend(preview_spans(preview)),
         None => {
-            spans.extend(table_hint(line, LineAction::Submit, "block"));
-            spans.extend(table_hint(line, LineAction::Cancel, "cancel"));
+            spans.extend(hint_spans(overlays::prompt::hints(&state.keymap)));
             let example = match state.instance().region() {
                 Some(region) => format!("+CC… or a {} number", region.name()),
                 None => "+CC and the number".to_string(),

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme;
 use crate::app::State;
-use crate::app::log::LineKind;
-use crate::app::overlay;
+use crate::app::overlays::messages::LineKind;
+use crate::app::overlays::text::{self, TextView};
 use crate::app::state::{Overlay, Pager};
 use crate::keys::{OverlayAction, Table};
 
@@ -24,26 +24,25 @@ fn styled(kind: LineKind, text: String) -> Line<'static> {
     }
 }
 
-/// The box's title for `overlay`.
-fn title(state: &State, overlay: &Overlay) -> String {
+/// The box's title for `view`.
+fn title(state: &State, view: TextView<'_>) -> String {
     let name = |i: usize| state.instances.get(i).map_or("", |inst| inst.name.as_str());
-    match overlay {
-        Overlay::Help(_) => " Keys and symbols ".to_string(),
-        Overlay::Messages(_) => " Messages · newest first · times UTC ".to_string(),
-        Overlay::History(h) => format!(" History of {} · newest first · UTC ", name(h.instance)),
-        Overlay::Details(d) => format!(
+    match view {
+        TextView::Help(_) => " Keys and symbols ".to_string(),
+        TextView::Messages(_) => " Messages · newest first · times UTC ".to_string(),
+        TextView::History(h) => format!(" History of {} · newest first · UTC ", name(h.instance)),
+        TextView::Details(d) => format!(
             " {} on {} ",
             crate::model::number::shown_jid(&d.jid),
             name(d.instance)
         ),
-        _ => String::new(),
     }
 }
 
 /// What shows when there are no lines.
-fn empty_text(state: &State, overlay: &Overlay, pager: &Pager) -> Option<String> {
-    match overlay {
-        Overlay::History(h) => match &h.entries {
+fn empty_text(state: &State, view: TextView<'_>, pager: &Pager) -> Option<String> {
+    match view {
+        TextView::History(h) => match &h.entries {
             None => Some("Reading the ledger…".to_string()),
             Some(Err(e)) => Some(format!("✖ {e}")),
             Some(Ok(entries)) if entries.is_empty() => Some(format!(
@@ -55,21 +54,23 @@ fn empty_text(state: &State, overlay: &Overlay, pager: &Pager) -> Option<String>
             )),
             Some(Ok(_)) => Some(format!("No action matches \"{}\".", pager.search)),
         },
-        Overlay::Messages(_) if pager.search.is_empty() => {
+        TextView::Messages(_) if pager.search.is_empty() => {
             Some("No message yet in this session.".to_string())
         }
-        _ => Some(format!("Nothing matches \"{}\".", pager.search)),
+        TextView::Help(_) | TextView::Messages(_) | TextView::Details(_) => {
+            Some(format!("Nothing matches \"{}\".", pager.search))
+        }
     }
 }
 
 /// `/tom▏` while typing, `search: tom (Esc clears)` when kept, else how;
 /// keys named as they are in force.
-fn search_line(overlay: &Overlay, pager: &Pager, keys: &Table<OverlayAction>) -> Line<'static> {
+fn search_line(view: TextView<'_>, pager: &Pager, keys: &Table<OverlayAction>) -> Line<'static> {
     let close = keys.label_of(OverlayAction::Close).unwrap_or_default();
     let search = keys.label_of(OverlayAction::Search).unwrap_or_default();
-    let what = match overlay {
-        Overlay::History(_) => "filters by number, name, action or error",
-        _ => "searches",
+    let what = match view {
+        TextView::History(_) => "filters by number, name, action or error",
+        TextView::Help(_) | TextView::Messages(_) | TextView::Details(_) => "searches",
     };
     if pager.typing {
         Line::from(vec![
@@ -90,31 +91,30 @@ fn search_line(overlay: &Overlay, pager: &Pager, keys: &Table<OverlayAction>) ->
 
 /// Draws `overlay` over `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
-    let Some(pager) = overlay.pager() else {
+    let Some(view) = TextView::of(overlay) else {
         return;
     };
+    let pager = view.pager();
     frame.render_widget(Clear, area);
     let rows = area
         .height
         .saturating_sub(crate::app::layout::OVERLAY_FRAME) as usize;
-    let lines = overlay::lines(state, overlay);
-    let total = lines.len();
+    let (total, _) = text::window(state, view, 0, 0);
     let top = pager.scroll.min(total.saturating_sub(rows));
+    let (_, lines) = text::window(state, view, top, rows);
     let mut shown: Vec<Line> = lines
         .into_iter()
-        .skip(top)
-        .take(rows)
         .map(|(kind, text)| styled(kind, text))
         .collect();
     if total == 0
-        && let Some(text) = empty_text(state, overlay, pager)
+        && let Some(text) = empty_text(state, view, pager)
     {
         shown.push(Line::styled(text, theme::dim()));
     }
     while shown.len() < rows {
         shown.push(Line::raw(""));
     }
-    shown.push(search_line(overlay, pager, &state.keymap.overlay));
+    shown.push(search_line(view, pager, &state.keymap.overlay));
     let position = if total > rows {
         format!(" {}-{} of {total} ", top + 1, (top + rows).min(total))
     } else {
@@ -123,7 +123,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
     frame.render_widget(
         Paragraph::new(shown).block(
             Block::bordered()
-                .title(title(state, overlay))
+                .title(title(state, view))
                 .title_bottom(Line::from(position).right_aligned())
                 .border_style(theme::overlay_border()),
         ),

@@ -40,7 +40,7 @@ fn bulk_block_across_instances_then_undo() {
     assert_eq!(d.chosen, vec![true, false], "the shown instance is chosen");
     assert_eq!(
         d.focus,
-        crate::app::state::DialogFocus::Cancel,
+        crate::app::overlays::targets::DialogFocus::Cancel,
         "Cancel has the focus"
     );
     assert!(
@@ -387,7 +387,7 @@ fn the_targets_dialog_says_beforehand_what_it_skips() {
     let Some(Overlay::Targets(d)) = s.overlay.clone() else {
         panic!("the dialog is open")
     };
-    let plan = crate::app::bulk::dialog_plan(&s, &d);
+    let plan = crate::app::overlays::targets::dialog_plan(&s, &d);
     assert!(plan.items.is_empty());
     assert!(update(&mut s, ch('y')).is_empty());
     assert!(

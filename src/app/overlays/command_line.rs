@@ -4,11 +4,11 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use super::bulk;
-use super::line::{Edit, edit};
-use super::msg::Effect;
-use super::ops::{error, info, refilter, refresh, request_quit, switch_instance};
-use super::state::{Overlay, State};
+use crate::app::bulk;
+use crate::app::line::{Edit, edit};
+use crate::app::msg::Effect;
+use crate::app::ops::{error, info, refilter, refresh, request_quit, switch_instance};
+use crate::app::state::{Overlay, State};
 
 /// A `:` command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,7 +133,7 @@ impl LineCommand {
 }
 
 /// Keys while the command line is open.
-pub(super) fn on_key(state: &mut State, mut line: String, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut State, mut line: String, key: KeyEvent) -> Vec<Effect> {
     // Backspace on an empty line closes it, as in vim.
     let closing = key.code == KeyCode::Backspace && line.is_empty();
     match edit(&mut line, &key, &state.keymap.line) {
@@ -258,14 +258,14 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
         }
         LineCommand::Refresh => refresh(state),
         LineCommand::Help => {
-            super::overlay::open_help(state);
+            super::text::open_help(state);
             Vec::new()
         }
         LineCommand::Messages => {
-            super::overlay::open_messages(state);
+            super::text::open_messages(state);
             Vec::new()
         }
-        LineCommand::History => super::overlay::open_history(state),
+        LineCommand::History => super::text::open_history(state),
         LineCommand::Quit => request_quit(state),
     }
 }
@@ -299,4 +299,18 @@ fn to_instance(state: &mut State, arg: &str) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The footer's keys while the line is typed (a number after `:block`
+/// previews instead; see the footer).
+pub(crate) fn hints(keymap: &crate::keys::Keymap) -> Vec<(String, &'static str)> {
+    use crate::keys::LineAction;
+    super::keys_of(
+        &keymap.line,
+        &[
+            (LineAction::Complete, "complete"),
+            (LineAction::Submit, "run"),
+            (LineAction::Cancel, "cancel"),
+        ],
+    )
 }

@@ -6,11 +6,11 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::batch::Item;
-use super::confirm::{Answer, answer};
-use super::msg::Effect;
-use super::ops::info;
-use super::state::{Overlay, State};
+use crate::app::batch::Item;
+use crate::app::confirm::{Answer, answer};
+use crate::app::msg::Effect;
+use crate::app::ops::info;
+use crate::app::state::{Overlay, State};
 
 /// A finished action, for undo: what it was, and what it changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,10 +43,10 @@ impl UndoOffer {
             let block = here().filter(|i| !i.block).count();
             let mut parts = Vec::new();
             if unblock > 0 {
-                parts.push(format!("unblock {}", super::bulk::plural(unblock)));
+                parts.push(format!("unblock {}", crate::app::bulk::plural(unblock)));
             }
             if block > 0 {
-                parts.push(format!("block {} again", super::bulk::plural(block)));
+                parts.push(format!("block {} again", crate::app::bulk::plural(block)));
             }
             let name = state
                 .instances
@@ -60,8 +60,8 @@ impl UndoOffer {
 
 /// `u`: reverts the last action, asking first when it is more than one
 /// contact or not on the shown instance.
-pub(super) fn undo(state: &mut State) -> Vec<Effect> {
-    if super::bulk::busy(state) {
+pub(crate) fn undo(state: &mut State) -> Vec<Effect> {
+    if crate::app::bulk::busy(state) {
         return Vec::new();
     }
     let Some(done) = state.history.pop() else {
@@ -110,15 +110,15 @@ fn revert(state: &mut State, done: Done) -> Vec<Effect> {
         .collect();
     let label = format!(
         "undo: {verb} {} on {}",
-        super::bulk::plural(inverse.len()),
+        crate::app::bulk::plural(inverse.len()),
         names.join(", ")
     );
-    super::bulk::start(state, label, inverse, true)
+    crate::app::bulk::start(state, label, inverse, true)
 }
 
 /// Keys of the question: a yes reverts, anything that closes it keeps
 /// the action (and it can still be undone later).
-pub(super) fn on_key(state: &mut State, mut offer: UndoOffer, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut State, mut offer: UndoOffer, key: KeyEvent) -> Vec<Effect> {
     let yes = match answer(&state.keymap.dialog, &key, &mut offer.confirm_focused) {
         Answer::Yes => true,
         Answer::No => false,

@@ -5,12 +5,27 @@
 //! lines it draws.
 
 use super::history;
-use super::log::LineKind;
-use super::state::{DetailsView, Instance};
+use super::messages::LineKind;
+use crate::app::state::{Instance, Pager};
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
 use crate::model::number::{phone_digits, read_typed};
 use crate::util::text::{fit, wrap};
+
+/// A contact's details (`Enter`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailsView {
+    /// The instance.
+    pub instance: usize,
+    /// The row's JID (a contact, or a number not in contacts).
+    pub jid: String,
+    /// The list row it was opened on (see [`Instance::row`]).
+    pub row: u32,
+    /// Scrolling.
+    pub pager: Pager,
+    /// The ledger's actions on this instance, once read.
+    pub history: Option<Result<Vec<crate::store::ledger::HistoryEntry>, String>>,
+}
 
 /// Label column width.
 const LABEL: usize = 15;

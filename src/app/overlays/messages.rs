@@ -2,7 +2,7 @@
 //! clamps scrolling with the same lines the UI draws. [`LineKind`] styles
 //! the lines of every overlay that pages through text.
 
-use super::state::Message;
+use crate::app::state::Message;
 use crate::util::text::wrap;
 
 /// What a line of the log is, for its style.

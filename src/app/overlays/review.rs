@@ -4,9 +4,9 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use super::confirm::{Answer, answer};
-use super::msg::Effect;
-use super::state::{Overlay, State};
+use crate::app::confirm::{Answer, answer};
+use crate::app::msg::Effect;
+use crate::app::state::{Overlay, State};
 use crate::keys::DialogAction;
 use crate::model::number::{Region, Target, read_typed};
 
@@ -82,7 +82,7 @@ impl NumberReview {
 }
 
 /// Keys of the review: go, cancel, the buttons, and scrolling the list.
-pub(super) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent) -> Vec<Effect> {
     let confirm = match answer(&state.keymap.dialog, &key, &mut review.confirm_focused) {
         Answer::Yes => true,
         Answer::No => false,
@@ -99,7 +99,7 @@ pub(super) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent)
         }
     };
     if !confirm {
-        super::ops::info(
+        crate::app::ops::info(
             state,
             "nothing was sent: the pasted numbers were not blocked",
         );
@@ -108,7 +108,7 @@ pub(super) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent)
     }
     let targets = review.targets();
     if targets.is_empty() {
-        super::ops::info(state, "nothing to send: every pasted entry was refused");
+        crate::app::ops::info(state, "nothing to send: every pasted entry was refused");
         state.overlay = Some(Overlay::Review(review));
         return Vec::new();
     }
@@ -116,7 +116,7 @@ pub(super) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent)
         [one] => one.shown(),
         _ => "pasted".to_string(),
     };
-    super::bulk::targets_batch(state, &targets, true, &what)
+    crate::app::bulk::targets_batch(state, &targets, true, &what)
 }
 
 #[cfg(test)]

@@ -1,0 +1,287 @@
+//! The bulk dialog (`B`, `U` with marks): what is changed, on which
+//! instances, and what will happen on each before anything is sent.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use std::collections::HashSet;
+
+use crate::app::bulk::{busy, plural, start};
+use crate::app::msg::Effect;
+use crate::app::ops::info;
+use crate::app::state::{Connection, Overlay, State};
+use crate::keys::{Command, DialogAction, Keymap};
+use crate::model::change::Change;
+
+/// Contacts the dialog names before `and N more`.
+const NAMED: usize = 3;
+
+/// Where the focus is in the bulk dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogFocus {
+    /// The instance list.
+    List,
+    /// The Cancel button (where it starts).
+    Cancel,
+    /// The Block/Unblock button.
+    Confirm,
+}
+
+/// The bulk block/unblock dialog: what, and on which instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchDialog {
+    /// Block (`true`) or unblock.
+    pub block: bool,
+    /// The contacts: (JID, `@lid`), from the shown instance, once each.
+    pub targets: Vec<(String, Option<String>)>,
+    /// The first few of them as the list shows them, then `and N more`.
+    pub named: Vec<String>,
+    /// What happens on each chosen instance (see
+    /// [`per_instance`]).
+    pub per_instance: Vec<(bool, String)>,
+    /// Per instance: whether it is chosen.
+    pub chosen: Vec<bool>,
+    /// The instance under the cursor.
+    pub cursor: usize,
+    /// The focused part.
+    pub focus: DialogFocus,
+}
+
+/// `B` / `U`: opens the dialog for the marked contacts (only those, once
+/// each), or the selected one when nothing is marked.
+pub(crate) fn open_dialog(state: &mut State, block: bool) {
+    if busy(state) {
+        return;
+    }
+    let inst = state.instance();
+    let mut seen = HashSet::new();
+    let mut targets: Vec<(String, Option<String>)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    if inst.marks.is_empty() {
+        if let Some(c) = state.selected_contact() {
+            targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
+            names.push(c.describe());
+        }
+    } else {
+        for c in inst.contacts.iter().chain(inst.outsiders.iter()) {
+            if inst.marks.contains(c.jid()) && seen.insert(c.jid()) {
+                targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
+                if names.len() < NAMED {
+                    names.push(c.describe());
+                }
+            }
+        }
+    }
+    if targets.is_empty() {
+        let mark = state.keymap.label_of(Command::Mark);
+        info(
+            state,
+            format!("nothing to act on: mark contacts with {mark} first"),
+        );
+        return;
+    }
+    if targets.len() > names.len() {
+        names.push(format!("and {} more", targets.len() - names.len()));
+    }
+    let current = state.current;
+    let mut dialog = BatchDialog {
+        block,
+        targets,
+        named: names,
+        chosen: (0..state.instances.len()).map(|i| i == current).collect(),
+        per_instance: Vec::new(),
+        cursor: current,
+        focus: DialogFocus::Cancel,
+    };
+    dialog.per_instance = per_instance(state, &dialog);
+    state.overlay = Some(Overlay::Targets(dialog));
+}
+
+/// What the dialog's choice does on each chosen instance, a line each:
+/// `sales: 2 contacts`, `support: 2 numbers that are not contacts there`,
+/// `marketing: disconnected: its requests will fail (503)`. Made when
+/// the choice changes, not at every frame (one pass over each list).
+pub(crate) fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, String)> {
+    let plan = dialog_plan(state, dialog);
+    let mut lines = Vec::new();
+    for (index, inst) in state.instances.iter().enumerate() {
+        if !dialog.chosen[index] {
+            continue;
+        }
+        let name = &inst.name;
+        match &inst.connection {
+            Connection::State(s) if !s.is_connected() => {
+                lines.push((
+                    true,
+                    format!(
+                        "{name}: {}: its requests will fail (503)",
+                        inst.connection.label()
+                    ),
+                ));
+                continue;
+            }
+            Connection::NotOnServer => {
+                lines.push((
+                    true,
+                    format!("{name}: not on the server: its requests will fail (404)"),
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        let jids: Vec<&str> = plan
+            .items
+            .iter()
+            .filter(|i| i.instance == index)
+            .map(|i| i.jid.as_str())
+            .collect();
+        let own = jids.iter().filter(|j| inst.is_own(j)).count();
+        let rows = inst.contacts.rows_of(jids.iter().copied());
+        // The own number is counted apart, even when it is a contact too.
+        let listed = jids
+            .iter()
+            .filter(|j| !inst.is_own(j) && rows.contains_key(**j))
+            .count();
+        let mut parts = Vec::new();
+        if listed > 0 {
+            parts.push(plural(listed));
+        }
+        let others = jids.len() - listed - own;
+        if others > 0 {
+            parts.push(format!(
+                "{others} {} not {} there",
+                if others == 1 {
+                    "number that is"
+                } else {
+                    "numbers that are"
+                },
+                if others == 1 { "a contact" } else { "contacts" }
+            ));
+        }
+        if own > 0 {
+            parts.push("its own number left out".to_string());
+        }
+        let skipped = dialog.targets.len() - jids.len();
+        if skipped > 0 {
+            parts.push(format!(
+                "{skipped} hidden number(s) skipped (no phone number to match)"
+            ));
+        }
+        let nothing = jids.len() == own;
+        if nothing {
+            parts.push("nothing to send".to_string());
+        }
+        lines.push((nothing, format!("{name}: {}", parts.join(" · "))));
+    }
+    lines
+}
+
+/// Keys of the bulk dialog (taken out of the state; put back unless
+/// the key closes it).
+pub(crate) fn on_dialog_key(
+    state: &mut State,
+    mut dialog: BatchDialog,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let n = dialog.chosen.len();
+    let chosen_before = dialog.chosen.clone();
+    match state.keymap.dialog.action_for(&key) {
+        Some(DialogAction::No) => return Vec::new(),
+        Some(DialogAction::Yes) => return start_from_dialog(state, dialog),
+        Some(DialogAction::Down) => {
+            dialog.focus = DialogFocus::List;
+            dialog.cursor = (dialog.cursor + 1).min(n.saturating_sub(1));
+        }
+        Some(DialogAction::Up) => {
+            dialog.focus = DialogFocus::List;
+            dialog.cursor = dialog.cursor.saturating_sub(1);
+        }
+        Some(DialogAction::Choose) => {
+            dialog.focus = DialogFocus::List;
+            dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor];
+        }
+        Some(DialogAction::ChooseAll) => {
+            let all = dialog.chosen.iter().all(|c| *c);
+            let current = state.current;
+            for (i, c) in dialog.chosen.iter_mut().enumerate() {
+                *c = !all || i == current;
+            }
+        }
+        Some(DialogAction::NextFocus) => {
+            dialog.focus = match dialog.focus {
+                DialogFocus::List => DialogFocus::Cancel,
+                DialogFocus::Cancel => DialogFocus::Confirm,
+                DialogFocus::Confirm => DialogFocus::List,
+            }
+        }
+        Some(DialogAction::PrevFocus) => {
+            dialog.focus = match dialog.focus {
+                DialogFocus::List => DialogFocus::Confirm,
+                DialogFocus::Cancel => DialogFocus::List,
+                DialogFocus::Confirm => DialogFocus::Cancel,
+            }
+        }
+        Some(DialogAction::Press) => match dialog.focus {
+            DialogFocus::Confirm => return start_from_dialog(state, dialog),
+            DialogFocus::Cancel => return Vec::new(),
+            DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
+        },
+        None => {}
+    }
+    if dialog.chosen != chosen_before {
+        dialog.per_instance = per_instance(state, &dialog);
+    }
+    state.overlay = Some(Overlay::Targets(dialog));
+    Vec::new()
+}
+
+/// The plan of the bulk dialog as it stands.
+pub(crate) fn dialog_plan(state: &State, dialog: &BatchDialog) -> crate::app::plan::Plan {
+    let chosen: Vec<usize> = (0..dialog.chosen.len())
+        .filter(|&i| dialog.chosen[i])
+        .collect();
+    crate::app::plan::plan(
+        &dialog.targets,
+        Some(state.current),
+        &chosen,
+        |i| state.instances[i].connection.is_connected(),
+        dialog.block,
+        false,
+    )
+}
+
+fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
+    let plan = dialog_plan(state, &dialog);
+    if plan.items.is_empty() {
+        // Nothing to send: the dialog stays, and says why.
+        info(
+            state,
+            "nothing to send: choose an instance these contacts can be matched on",
+        );
+        state.overlay = Some(Overlay::Targets(dialog));
+        return Vec::new();
+    }
+    let current = state.current;
+    let names: Vec<String> = (0..dialog.chosen.len())
+        .filter(|&i| dialog.chosen[i])
+        .map(|i| state.instances[i].name.clone())
+        .collect();
+    state.instances[current].marks.clear();
+    let verb = Change::of(dialog.block).verb();
+    let mut label = format!(
+        "{verb} {} on {}",
+        plural(dialog.targets.len()),
+        names.join(", ")
+    );
+    if plan.hidden_skipped > 0 {
+        label.push_str(&format!(
+            " ({} hidden-number contacts skipped elsewhere: no phone number to match)",
+            plan.hidden_skipped
+        ));
+    }
+    start(state, label, plan.items, false)
+}
+
+/// The footer's keys while the dialog is open.
+pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
+    super::dialog_hints(keymap)
+}
