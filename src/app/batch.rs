@@ -4,37 +4,12 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::msg::ApiJob;
-use super::state::TICKS_PER_SECOND;
+use super::clock::TICKS_PER_SECOND;
+use super::jobs::ApiJob;
+pub use super::jobs::Item;
 use crate::store::ledger::UnfinishedBatch;
 
 use crate::api::rate::MAX_IN_FLIGHT;
-
-/// One change: block or unblock one JID on one instance.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    /// Instance index.
-    pub instance: usize,
-    /// JID sent as `number`.
-    pub jid: String,
-    /// Its `@lid`, when known.
-    pub lid: Option<String>,
-    /// Block (`true`) or unblock.
-    pub block: bool,
-    /// Its ledger action, once recorded.
-    pub action: Option<i64>,
-}
-
-impl Item {
-    /// The same change undone.
-    pub fn inverse(&self) -> Item {
-        Item {
-            block: !self.block,
-            action: None,
-            ..self.clone()
-        }
-    }
-}
 
 /// The items a crashed run left in `batch`, for the instances that still
 /// exist (`index` maps an instance name to its index), under their ledger
@@ -53,6 +28,15 @@ pub fn items_left(batch: &UnfinishedBatch, index: impl Fn(&str) -> Option<usize>
             })
         })
         .collect()
+}
+
+/// A finished action, for undo: what it was, and what it changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Done {
+    /// How it was named when it ran (`block 3 contacts on sales`).
+    pub label: String,
+    /// The changes that succeeded; empty when it changed nothing.
+    pub items: Vec<Item>,
 }
 
 /// A running batch and its counts.
@@ -154,17 +138,6 @@ impl Batch {
             jobs.push(ApiJob::CloseBatch { batch, status });
         }
         jobs
-    }
-
-    /// Whether a block answer counts as recorded for [`Batch::answer`]:
-    /// a success the ledger wrote, or a failure that was sent (one never
-    /// sent leaves its intent pending, like one the ledger could not
-    /// write).
-    pub fn answer_recorded(result: &Result<super::BlockDone, super::ErrorInfo>) -> bool {
-        match result {
-            Ok(done) => done.ledger_error.is_none(),
-            Err(e) => e.kind != super::ErrorKind::NotSent,
-        }
     }
 
     /// Whether the batch is closed in the ledger once finished: not while

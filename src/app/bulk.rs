@@ -153,7 +153,7 @@ pub(super) fn on_answer(
     let marked = keep_failures_marked(state, &b);
     let text = ended_text(state, &b, marked);
     if !b.is_undo {
-        state.history.push(super::overlays::undo::Done {
+        state.history.push(super::batch::Done {
             label: b.label.clone(),
             items: b.undoable(),
         });

@@ -4,7 +4,9 @@
 
 pub(crate) mod batch;
 pub(crate) mod bulk;
+pub(crate) mod clock;
 mod confirm;
+pub(crate) mod jobs;
 pub(crate) mod layout;
 mod line;
 pub(crate) mod msg;

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
+pub use super::jobs::ApiJob;
 use crate::api::{ApiError, BlockOutcome};
 use crate::model::contacts::ContactStore;
 use crate::model::filter::FilterJob;
@@ -91,71 +92,6 @@ pub enum Effect {
     /// A batch ended (every item answered, cancelled or not sent); the
     /// status bar has its summary. Headless commands report from it.
     BatchEnded(Box<super::batch::Batch>),
-}
-
-/// A job for the API worker. Instances are indexes into the profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiJob {
-    /// Connection state of every instance of the profile.
-    LoadInstances,
-    /// Every contact of one instance.
-    LoadContacts {
-        /// The instance.
-        instance: usize,
-    },
-    /// Block or unblock one contact, recorded in the ledger.
-    Block {
-        /// The instance.
-        instance: usize,
-        /// The contact's JID as listed; sent as `number`.
-        jid: String,
-        /// Its `@lid`, when known.
-        lid: Option<String>,
-        /// `true` blocks, `false` unblocks.
-        block: bool,
-        /// Its ledger action when already recorded (batches); otherwise
-        /// the worker records the intent before sending.
-        action: Option<i64>,
-        /// The batch it belongs to.
-        batch: Option<i64>,
-    },
-    /// Restate a contact's state to learn the settled `blocked_count`
-    /// after answers raced (see [`super::settle`]). Not recorded in the
-    /// ledger: it changes nothing.
-    Settle {
-        /// The instance.
-        instance: usize,
-        /// The contact's JID as listed.
-        jid: String,
-        /// The state it is known to have.
-        block: bool,
-    },
-    /// Record a batch and all its intents in the ledger before sending.
-    CreateBatch {
-        /// What it does.
-        label: String,
-        /// The changes, in order (none recorded yet).
-        items: Vec<super::batch::Item>,
-    },
-    /// Mark a batch finished or given up.
-    CloseBatch {
-        /// The batch.
-        batch: i64,
-        /// How it ended.
-        status: crate::store::ledger::BatchStatus,
-    },
-    /// The ledger's recorded actions on one instance, newest first.
-    History {
-        /// The instance.
-        instance: usize,
-    },
-    /// Check that the instance's token may read it (a one-number lookup,
-    /// no WhatsApp traffic): 401, 403 and 404 tell a wrong token, another
-    /// instance's token and an unknown instance apart.
-    Probe {
-        /// The instance.
-        instance: usize,
-    },
 }
 
 /// The result of an [`ApiJob`].
@@ -389,5 +325,16 @@ impl From<&ApiError> for ErrorInfo {
             message,
             hint: e.hint().to_string(),
         }
+    }
+}
+
+/// Whether a block answer counts as recorded for [`Batch::answer`]:
+/// a success the ledger wrote, or a failure that was sent (one never
+/// sent leaves its intent pending, like one the ledger could not
+/// write).
+pub fn answer_recorded(result: &Result<BlockDone, ErrorInfo>) -> bool {
+    match result {
+        Ok(done) => done.ledger_error.is_none(),
+        Err(e) => e.kind != ErrorKind::NotSent,
     }
 }

@@ -7,6 +7,19 @@ use ratatui::crossterm::event::KeyEvent;
 use super::line::{self, Edit};
 use crate::keys::{Keymap, LineAction, OverlayAction};
 
+/// What a line of the log is, for its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// `✖ 12:04:05  sales`: an error's heading.
+    ErrorHeading,
+    /// `› 12:04:05  sales`: a success's or notice's heading.
+    InfoHeading,
+    /// The message's text.
+    Text,
+    /// Its HTTP status and hint.
+    Detail,
+}
+
 /// Scrolling and searching in an overlay that pages through text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Pager {

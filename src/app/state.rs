@@ -12,16 +12,12 @@ use crate::model::contacts::{ContactRef, ContactStore, Sort};
 use crate::model::number::{Target, TypedError, read_typed};
 use crate::store::ledger::KnownState;
 
-/// Timer ticks a second (the run loop ticks at this rate).
-pub const TICKS_PER_SECOND: u64 = 4;
-/// Ticks an info message stays (5 s).
-pub const INFO_TICKS: u64 = 5 * TICKS_PER_SECOND;
-/// Ticks between two polls of the instance states.
-pub const POLL_TICKS: u64 = 120;
 /// Lists up to this size are filtered at once; larger ones off the UI
 /// path, showing the latest complete result meanwhile.
 pub const SYNC_FILTER_LIMIT: usize = 20_000;
 
+pub use super::clock::{INFO_TICKS, POLL_TICKS, TICKS_PER_SECOND};
+pub use super::overlays::messages::Message;
 pub use super::overlays::{Overlay, Pager};
 pub use crate::model::contacts::View;
 
@@ -342,23 +338,6 @@ pub const MAX_MESSAGES: usize = 500;
 /// Rows an error may take above the status bar.
 pub const MAX_MESSAGE_ROWS: usize = 3;
 
-/// One message of this session, as the message log shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    /// Unix time it was shown.
-    pub at: i64,
-    /// The instance it is about.
-    pub instance: String,
-    /// The full text.
-    pub text: String,
-    /// The HTTP status, for errors the server answered.
-    pub status: Option<u16>,
-    /// What to do, for errors.
-    pub hint: Option<String>,
-    /// An error (or a success or notice).
-    pub is_error: bool,
-}
-
 /// The whole app state.
 #[derive(Debug, Clone)]
 pub struct State {
@@ -388,7 +367,7 @@ pub struct State {
     /// The running batch, if any.
     pub batch: Option<Batch>,
     /// Completed actions, newest last, for undo.
-    pub history: Vec<super::overlays::undo::Done>,
+    pub history: Vec<super::batch::Done>,
     /// The keys in force.
     pub keymap: Keymap,
     /// Selected index into `visible`.

@@ -533,7 +533,7 @@ fn on_block(
     let who = contact.map_or_else(|| crate::model::number::shown_jid(&jid), |c| c.describe());
     let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
     let ok = result.is_ok();
-    let recorded = super::batch::Batch::answer_recorded(&result);
+    let recorded = super::msg::answer_recorded(&result);
     let answered = Answered {
         instance,
         jid,
@@ -629,7 +629,7 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
     }
     if a.batch.is_none() {
         let verb = Change::of(final_state).verb();
-        state.history.push(super::overlays::undo::Done {
+        state.history.push(super::batch::Done {
             label: format!("{verb} {who} on {name}"),
             items: vec![Item {
                 instance: a.instance,

@@ -4,7 +4,24 @@
 
 use std::collections::HashSet;
 
-use super::EmuContact;
+use serde::Serialize;
+
+/// One contact as the emulator stores it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EmuContact {
+    /// Phone JID, or the `@lid` for hidden-number contacts.
+    pub jid: String,
+    /// The contact's `@lid`, when it has one.
+    pub lid: Option<String>,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Full name.
+    pub full_name: Option<String>,
+    /// Self-chosen name.
+    pub push_name: Option<String>,
+    /// Business name.
+    pub business_name: Option<String>,
+}
 
 /// A small deterministic generator (SplitMix64): the same seed gives the
 /// same address book on every machine.

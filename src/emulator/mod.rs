@@ -14,11 +14,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use demo_data::address_book;
+pub use demo_data::{EmuContact, address_book};
 
 /// The JSON body the emulator sends for a contacts list, for benchmarks
 /// and tests that need one without a server.
@@ -28,23 +27,6 @@ pub fn contacts_body(contacts: &[EmuContact]) -> Vec<u8> {
 
 /// The account token of the demo and of `ryze-contacts emulator`.
 pub const DEMO_ACCOUNT_TOKEN: &str = "demo-account-token";
-
-/// One contact as the emulator stores it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct EmuContact {
-    /// Phone JID, or the `@lid` for hidden-number contacts.
-    pub jid: String,
-    /// The contact's `@lid`, when it has one.
-    pub lid: Option<String>,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Full name.
-    pub full_name: Option<String>,
-    /// Self-chosen name.
-    pub push_name: Option<String>,
-    /// Business name.
-    pub business_name: Option<String>,
-}
 
 /// One instance of the emulated account.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme;
 use crate::app::State;
-use crate::app::overlays::messages::LineKind;
 use crate::app::overlays::text::{self, TextView};
+use crate::app::pager::LineKind;
 use crate::app::state::{Overlay, Pager};
 use crate::keys::{OverlayAction, Table};
 

@@ -5,7 +5,7 @@
 //! lines it draws.
 
 use super::history;
-use super::messages::LineKind;
+use crate::app::pager::LineKind;
 use crate::app::state::{Instance, Pager};
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;

@@ -3,7 +3,7 @@
 //! so scrolling and search use the lines that are drawn.
 
 use super::command_line::LINE_COMMANDS;
-use super::messages::LineKind;
+use crate::app::pager::LineKind;
 use crate::keys::{Command, Context, Group, Keymap};
 use crate::util::text::{fit, width, wrap};
 

@@ -2,11 +2,12 @@
 //! shown instance, newest first, filterable with `/`. Pure: its lines and
 //! keys, tested without a terminal.
 
-use super::messages::LineKind;
+use crate::app::pager::LineKind;
 use crate::model::change::Change;
 use std::collections::HashMap;
 
-use crate::app::state::{Instance, Pager};
+use crate::app::pager::Pager;
+use crate::model::contacts::ContactStore;
 use crate::model::number::phone_digits;
 use crate::store::ledger::{HistoryEntry, HistoryResult};
 use crate::util::text::{fit, wrap};
@@ -38,10 +39,14 @@ impl HistoryView {
     }
 
     /// The actions arrived (or could not be read): each is made readable
-    /// once, with its contact's name from `inst`.
-    pub fn arrived(&mut self, result: Result<Vec<HistoryEntry>, String>, inst: Option<&Instance>) {
-        self.rows = match (&result, inst) {
-            (Ok(entries), Some(inst)) => rows(entries, &names(entries, inst)),
+    /// once, with its contact's name from `contacts`.
+    pub fn arrived(
+        &mut self,
+        result: Result<Vec<HistoryEntry>, String>,
+        contacts: Option<&ContactStore>,
+    ) {
+        self.rows = match (&result, contacts) {
+            (Ok(entries), Some(contacts)) => rows(entries, &names(entries, contacts)),
             _ => Vec::new(),
         };
         self.entries = Some(result);
@@ -111,11 +116,10 @@ fn number_of(jid: &str) -> String {
     }
 }
 
-/// The names of `entries`' numbers among `inst`'s contacts, in one pass
-/// over them.
-pub fn names(entries: &[HistoryEntry], inst: &Instance) -> HashMap<String, String> {
-    inst.contacts
-        .names_of(entries.iter().map(|e| e.jid.as_str()))
+/// The names of `entries`' numbers among `contacts`, in one pass over
+/// them.
+pub fn names(entries: &[HistoryEntry], contacts: &ContactStore) -> HashMap<String, String> {
+    contacts.names_of(entries.iter().map(|e| e.jid.as_str()))
 }
 
 /// Each entry made readable: heading (time, block or unblock, result), the
@@ -196,6 +200,7 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::state::Instance;
     use crate::model::contacts::ContactStore;
     use std::sync::Arc;
 
@@ -233,7 +238,7 @@ mod tests {
     }
 
     fn texts(entries: &[HistoryEntry], inst: &Instance, filter: &str) -> Vec<String> {
-        lines(entries, &names(entries, inst), filter, 60)
+        lines(entries, &names(entries, &inst.contacts), filter, 60)
             .into_iter()
             .map(|(_, t)| t)
             .collect()
@@ -278,7 +283,7 @@ mod tests {
                 entry(i, "447912345678", i % 2 == 0, result)
             })
             .collect();
-        let rows = rows(&entries, &names(&entries, &inst));
+        let rows = rows(&entries, &names(&entries, &inst.contacts));
         for filter in ["", "failed", "tom"] {
             let (total, all) = window(&rows, filter, 30, 0, usize::MAX);
             assert_eq!(total, all.len());

@@ -2,20 +2,24 @@
 //! clamps scrolling with the same lines the UI draws. [`LineKind`] styles
 //! the lines of every overlay that pages through text.
 
-use crate::app::state::Message;
+use crate::app::pager::LineKind;
 use crate::util::text::wrap;
 
-/// What a line of the log is, for its style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// `✖ 12:04:05  sales`: an error's heading.
-    ErrorHeading,
-    /// `› 12:04:05  sales`: a success's or notice's heading.
-    InfoHeading,
-    /// The message's text.
-    Text,
-    /// Its HTTP status and hint.
-    Detail,
+/// One message of this session, as the message log shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    /// Unix time it was shown.
+    pub at: i64,
+    /// The instance it is about.
+    pub instance: String,
+    /// The full text.
+    pub text: String,
+    /// The HTTP status, for errors the server answered.
+    pub status: Option<u16>,
+    /// What to do, for errors.
+    pub hint: Option<String>,
+    /// An error (or a success or notice).
+    pub is_error: bool,
 }
 
 /// Indent of a message's text under its heading.

@@ -4,9 +4,9 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::details::DetailsView;
-use super::messages::LineKind;
 use super::{details, help, history, messages as log};
 use crate::app::msg::{ApiJob, Effect};
+use crate::app::pager::LineKind;
 use crate::app::pager::{self, Outcome};
 use crate::app::state::{Overlay, Pager, State};
 use crate::keys::Command;
@@ -177,7 +177,7 @@ pub fn on_history(
 ) {
     match state.overlay.as_mut() {
         Some(Overlay::History(h)) if h.instance == instance => {
-            h.arrived(result, state.instances.get(instance));
+            h.arrived(result, state.instances.get(instance).map(|i| &*i.contacts));
         }
         Some(Overlay::Details(d)) if d.instance == instance => d.history = Some(result),
         _ => {}

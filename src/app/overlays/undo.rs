@@ -6,20 +6,11 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::app::batch::Item;
+use crate::app::batch::{Done, Item};
 use crate::app::confirm::{Answer, answer};
 use crate::app::msg::Effect;
 use crate::app::ops::info;
 use crate::app::state::{Overlay, State};
-
-/// A finished action, for undo: what it was, and what it changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Done {
-    /// How it was named when it ran (`block 3 contacts on sales`).
-    pub label: String,
-    /// The changes that succeeded; empty when it changed nothing.
-    pub items: Vec<Item>,
-}
 
 /// An undo waiting for a yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
