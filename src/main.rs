@@ -62,7 +62,10 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             init::run(&path, &mut input).await
         }
         Some(command) => {
-            let profile = load_profile(cli.profile)?;
+            let mut profile = load_profile(cli.profile)?;
+            if cli.read_only {
+                profile.make_read_only();
+            }
             for w in &profile.warnings {
                 eprintln!("ryze-contacts: warning: {w}");
             }
@@ -79,18 +82,18 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
                 .data_dir
                 .unwrap_or_else(|| demo.data_dir.path().to_path_buf());
             let start = start_index(&demo.profile, cli.instance.as_deref())?;
-            run_ui(
-                demo.profile.clone(),
-                data_dir,
-                start,
-                "demo".to_string(),
-                cli.mouse,
-            )
-            .await
+            let mut profile = demo.profile.clone();
+            if cli.read_only {
+                profile.make_read_only();
+            }
+            run_ui(profile, data_dir, start, "demo".to_string(), cli.mouse).await
         }
         None => {
             let path = profile_path(cli.profile)?;
-            let profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
+            let mut profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
+            if cli.read_only {
+                profile.make_read_only();
+            }
             let data_dir = data_dir(cli.data_dir)?;
             let start = start_index(&profile, cli.instance.as_deref())?;
             let key = ryze_contacts::store::view_memory::profile_key(

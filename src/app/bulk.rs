@@ -44,6 +44,19 @@ pub(super) fn mark_all(state: &mut State) {
     }
 }
 
+/// Refuses (saying so) a change on a read-only instance.
+pub(crate) fn read_only(state: &mut State, instance: usize) -> bool {
+    let Some(inst) = state.instances.get(instance).filter(|i| i.read_only) else {
+        return false;
+    };
+    let text = format!(
+        "read-only: no block or unblock is sent to {} (read_only in the profile, or --read-only) · nothing was sent",
+        inst.name
+    );
+    error(state, text);
+    true
+}
+
 /// Refuses (saying so) to start anything while a batch runs.
 pub(super) fn busy(state: &mut State) -> bool {
     if state.batch.is_some() {
@@ -75,6 +88,14 @@ pub(crate) fn start(
     mut items: Vec<Item>,
     is_undo: bool,
 ) -> Vec<Effect> {
+    let asked = items.len();
+    items.retain(|item| !state.instances[item.instance].read_only);
+    if items.is_empty() {
+        let instance = state.current;
+        read_only(state, instance);
+        return Vec::new();
+    }
+    let read_only_left = asked - items.len();
     let before = items.len();
     items.retain(|item| !state.instances[item.instance].is_own(&item.jid));
     if items.len() < before {
@@ -89,6 +110,11 @@ pub(crate) fn start(
         info(
             state,
             format!("{label}… ({own} left out: an instance's own number)"),
+        );
+    } else if read_only_left > 0 {
+        info(
+            state,
+            format!("{label}… ({read_only_left} left out: read-only instances)"),
         );
     } else {
         info(state, format!("{label}…"));

@@ -99,6 +99,8 @@ pub struct Instance {
     pub name: String,
     /// Optional display name.
     pub label: Option<String>,
+    /// `read_only` (or `--read-only`): nothing is ever sent to it.
+    pub read_only: bool,
     /// Connection state.
     pub connection: Connection,
     /// Contact list state.
@@ -211,6 +213,7 @@ impl Instance {
             budget: None,
             budget_token: 0,
             region_override: None,
+            read_only: false,
             own_region: None,
             own_jid: None,
             selected: 0,
@@ -410,6 +413,7 @@ impl State {
         let mut state = State::new(&names, known, start);
         for (inst, config) in state.instances.iter_mut().zip(&profile.instances) {
             inst.region_override = config.region;
+            inst.read_only = config.read_only;
         }
         state.keymap = profile.keymap.clone();
         state

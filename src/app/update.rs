@@ -227,6 +227,8 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::ToggleBlock => return toggle_block(state),
         Command::Mark => bulk::mark(state),
         Command::MarkAll => bulk::mark_all(state),
+        Command::BulkBlock | Command::BulkUnblock | Command::AddNumber
+            if bulk::read_only(state, state.current) => {}
         Command::BulkBlock => super::overlays::targets::open_dialog(state, true),
         Command::BulkUnblock => super::overlays::targets::open_dialog(state, false),
         Command::AddNumber => state.overlay = Some(Overlay::Prompt(String::new())),
@@ -253,6 +255,9 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
     let (jid, lid) = (contact.jid().to_string(), contact.lid().map(str::to_string));
     let who = contact.describe();
     let instance = state.current;
+    if bulk::read_only(state, instance) {
+        return Vec::new();
+    }
     if state.instances[instance].is_own(&jid) {
         error(
             state,

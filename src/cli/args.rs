@@ -37,6 +37,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub monochrome: bool,
 
+    /// Never send a block or unblock (for viewers and audits); also
+    /// `read_only = true` in the profile.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     /// Let the mouse select rows, scroll and switch instances (it takes
     /// over the terminal's own text selection while the app runs).
     #[arg(long)]

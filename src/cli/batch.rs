@@ -22,6 +22,7 @@ use crate::model::number::{Region, Target, phone_digits, shown_jid};
 pub(crate) async fn change(local: Local, args: ChangeArgs, change: Change) -> Result<(), Failure> {
     let entries = entries(&args)?;
     let chosen = targets(&local, args.instance.as_deref(), args.all)?;
+    refuse_read_only(&local, &chosen)?;
     let known = local.known()?;
     let mut state = local.state(&known);
     let mut s = local.connect()?;
@@ -81,6 +82,8 @@ pub(crate) async fn resume(local: Local, json_out: bool) -> Result<(), Failure> 
         }
         return Ok(());
     }
+    let every: Vec<usize> = (0..local.profile.instances.len()).collect();
+    refuse_read_only(&local, &every)?;
     let known = local.known()?;
     let mut state = local.state(&known);
     let mut s = local.connect()?;
@@ -465,6 +468,27 @@ fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
         ));
     }
     Ok(entries)
+}
+
+/// Refuses, before anything is read or sent, when one of `chosen` is
+/// read-only.
+fn refuse_read_only(local: &Local, chosen: &[usize]) -> Result<(), Failure> {
+    let read_only: Vec<&str> = chosen
+        .iter()
+        .map(|&i| &local.profile.instances[i])
+        .filter(|i| i.read_only)
+        .map(|i| i.name.as_str())
+        .collect();
+    if read_only.is_empty() {
+        return Ok(());
+    }
+    Err(fail(
+        exit::USAGE,
+        format!(
+            "read-only: nothing is sent to {} (read_only in the profile, or --read-only); nothing was sent",
+            read_only.join(", ")
+        ),
+    ))
 }
 
 /// Which instances a command acts on.

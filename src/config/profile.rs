@@ -30,6 +30,8 @@ pub struct InstanceConfig {
     /// `region`: the country in which numbers typed without country code
     /// are read, whatever the instance's own number says.
     pub region: Option<Region>,
+    /// `read_only`: no block or unblock is ever sent to this instance.
+    pub read_only: bool,
 }
 
 /// A loaded, validated profile.
@@ -44,6 +46,13 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// `--read-only`: no instance is sent a block or unblock.
+    pub fn make_read_only(&mut self) {
+        for inst in &mut self.instances {
+            inst.read_only = true;
+        }
+    }
+
     /// The index of the instance called `name`: the exact name, else the
     /// only one whose name or label matches ignoring case; otherwise why
     /// not, naming the instances there are.
@@ -182,6 +191,7 @@ struct RawDefaults {
     base_url: Option<String>,
     allow_insecure_http: Option<bool>,
     region: Option<String>,
+    read_only: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,6 +213,7 @@ struct RawInstance {
     token: Option<String>,
     token_env: Option<String>,
     token_cmd: Option<TokenCmd>,
+    read_only: Option<bool>,
 }
 
 /// A command printing a token: a string split on whitespace, or an argument
@@ -519,6 +530,7 @@ struct Shared {
     base_url: Result<Url, ()>,
     insecure: bool,
     region: Option<Region>,
+    read_only: bool,
     /// The account token, when `[account]` gives one that resolved.
     account_token: Option<Token>,
     /// Whether `[account]` names a token at all (resolved or not).
@@ -567,6 +579,7 @@ impl Shared {
             base_url,
             insecure,
             region,
+            read_only: defaults.and_then(|d| d.read_only).unwrap_or(false),
             account_token,
             account_set,
             proxies: ProxyEnv::from_env(env),
@@ -622,6 +635,7 @@ fn instance_of(
             base_url,
             token,
             region,
+            read_only: inst.read_only.unwrap_or(shared.read_only),
         }),
         (token, base_url, region) => {
             problems.extend(token.err());
@@ -725,6 +739,29 @@ mod tests {
         assert_eq!(p.instances[1].base_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(p.instances[2].token.expose(), "account-token");
         assert_eq!(p.instances[2].base_url.as_str(), "https://example.test/");
+    }
+
+    #[test]
+    fn read_only_comes_from_defaults_or_the_instance() {
+        let p = parse_ok(
+            r#"
+            [defaults]
+            read_only = true
+            [account]
+            token_env = "ACCOUNT"
+            [[instances]]
+            name = "sales"
+            [[instances]]
+            name = "support"
+            read_only = false
+            "#,
+        );
+        assert!(p.instances[0].read_only);
+        assert!(!p.instances[1].read_only, "the instance's own word wins");
+        let mut p = parse_ok("[account]\ntoken_env = \"ACCOUNT\"\n[[instances]]\nname = \"x\"\n");
+        assert!(!p.instances[0].read_only, "sending is the default");
+        p.make_read_only();
+        assert!(p.instances[0].read_only, "--read-only");
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub async fn start() -> std::io::Result<Demo> {
                 base_url: base_url.clone(),
                 name,
                 region: None,
+                read_only: false,
             })
             .collect(),
         keymap: Default::default(),

@@ -70,6 +70,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(counts, bar),
         Span::styled(" │ ", bar),
     ];
+    if inst.read_only {
+        spans.push(Span::styled("read-only", bar.patch(theme::key())));
+        spans.push(Span::styled(" │ ", bar));
+    }
     let used: usize = spans.iter().map(|s| width(&s.content)).sum();
     let room = (area.width as usize).saturating_sub(used);
     // An error has its own lines above (see [`draw_error`]); the bar

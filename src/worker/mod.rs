@@ -96,6 +96,16 @@ fn now_ms() -> u64 {
 /// Actions the history overlay reads at most (the newest).
 pub const HISTORY_SHOWN: usize = 5_000;
 
+/// A block or unblock asked of a read-only instance: never sent.
+fn read_only_refusal(instance: &str) -> ErrorInfo {
+    ErrorInfo {
+        kind: crate::app::ErrorKind::NotSent,
+        status: None,
+        message: format!("read-only: nothing is sent to {instance}"),
+        hint: "read_only is set in the profile, or --read-only was given".to_string(),
+    }
+}
+
 /// Nothing goes out unrecorded: the error when the ledger refuses a write.
 fn ledger_unwritable(what: &str, why: &LedgerError) -> ErrorInfo {
     ErrorInfo::local(
@@ -344,6 +354,9 @@ impl WorkerContext {
     ) -> Result<Option<u64>, ErrorInfo> {
         let ep = self.endpoint(instance);
         let name = &self.instances[instance].name;
+        if self.instances[instance].read_only {
+            return Err(read_only_refusal(name));
+        }
         let what = format!("settle the count with {}", number::shown_jid(jid));
         let result = self
             .call(ep, &what, name, || self.client.block(ep, name, jid, block))
@@ -737,6 +750,11 @@ impl WorkerContext {
         action: Option<i64>,
     ) -> Result<BlockDone, ErrorInfo> {
         let name = self.instances[instance].name.clone();
+        // The last guard: the app refuses first, but nothing reaches the
+        // server from a read-only instance whatever asks.
+        if self.instances[instance].read_only {
+            return Err(read_only_refusal(&name));
+        }
         let id = match action {
             Some(id) => id,
             None => {

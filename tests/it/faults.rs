@@ -33,6 +33,7 @@ fn worker_for(
         base_url: Url::parse(&emu.base_url()).unwrap(),
         token: Token::new(DEMO_ACCOUNT_TOKEN),
         region: None,
+        read_only: false,
     }];
     let (ledger, _) = ryze_contacts::store::ledger::open(dir).unwrap();
     let client = ApiClient::new(ClientConfig {

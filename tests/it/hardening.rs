@@ -29,11 +29,15 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
-    setup_wrapped(|ledger| ledger).await
+    setup_wrapped(|ledger| ledger, false).await
 }
 
-/// As [`setup`], with the worker's ledger wrapped by `wrap`.
-async fn setup_wrapped(wrap: impl FnOnce(Box<dyn Ledger>) -> Box<dyn Ledger>) -> Setup {
+/// As [`setup`], with the worker's ledger wrapped by `wrap`, and the
+/// instance read-only or not.
+async fn setup_wrapped(
+    wrap: impl FnOnce(Box<dyn Ledger>) -> Box<dyn Ledger>,
+    read_only: bool,
+) -> Setup {
     let emu = emulator::start(
         EmulatorConfig::demo(Some(10)),
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -46,6 +50,7 @@ async fn setup_wrapped(wrap: impl FnOnce(Box<dyn Ledger>) -> Box<dyn Ledger>) ->
         base_url: Url::parse(&emu.base_url()).unwrap(),
         token: Token::new(DEMO_ACCOUNT_TOKEN),
         region: None,
+        read_only,
     }];
     let dir = tempfile::tempdir().unwrap();
     let (ledger, _) = ryze_contacts::store::ledger::open(dir.path()).unwrap();
@@ -500,7 +505,7 @@ impl Ledger for NoOwners {
 
 #[tokio::test]
 async fn an_answer_whose_owner_cannot_be_read_is_not_accepted() {
-    let mut s = setup_wrapped(|ledger| Box::new(NoOwners(ledger))).await;
+    let mut s = setup_wrapped(|ledger| Box::new(NoOwners(ledger)), false).await;
     load(&mut s).await;
     let book = emulator::address_book("sales", 10);
     let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
@@ -514,4 +519,22 @@ async fn an_answer_whose_owner_cannot_be_read_is_not_accepted() {
     let e = result.expect_err("not knowing whose the @lid is is not accepting it");
     assert!(e.message.contains("could not be read"), "{e:?}");
     assert!(ledger_of(&s).is_empty(), "nobody is recorded as blocked");
+}
+
+#[tokio::test]
+async fn the_worker_sends_nothing_to_a_read_only_instance_whatever_asks() {
+    let mut s = setup_wrapped(|ledger| ledger, true).await;
+    let before = s.emu.handle().request_count();
+    s.jobs.send(block(0)).unwrap();
+    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+        panic!("not a block result");
+    };
+    let e = result.expect_err("refused");
+    assert!(e.message.starts_with("read-only"), "{e:?}");
+    assert_eq!(
+        s.emu.handle().request_count(),
+        before,
+        "nothing reached the server"
+    );
+    assert!(ledger_of(&s).is_empty(), "and nothing was recorded");
 }

@@ -543,3 +543,47 @@ fn the_instances_own_number_is_refused_as_the_ui_refuses_it() {
     );
     assert_eq!(emu.handle().block_requests().len(), 1);
 }
+
+#[test]
+fn read_only_sends_nothing_and_says_so_but_lists() {
+    let (_rt, emu, dir) = serving(5, SALES_AND_SUPPORT);
+    let out = run(
+        dir.path(),
+        &[
+            "--read-only",
+            "block",
+            "+44 7400 123456",
+            "--instance",
+            "sales",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("read-only: nothing is sent to sales"),
+        "{stderr}"
+    );
+    assert_eq!(
+        emu.handle().request_count(),
+        0,
+        "not even the instance list"
+    );
+    // In the profile, for one instance.
+    let text = std::fs::read_to_string(dir.path().join("profile.toml")).unwrap();
+    let text = text.replace(
+        "name = \"support\"\n",
+        "name = \"support\"\nread_only = true\n",
+    );
+    std::fs::write(dir.path().join("profile.toml"), text).unwrap();
+    let out = run(dir.path(), &["unblock", "--all", "+44 7400 123456"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("support"));
+    assert!(emu.handle().block_requests().is_empty());
+    let out = run(dir.path(), &["--read-only", "list", "--instance", "sales"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "reading is what read-only is for"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+}

@@ -28,6 +28,7 @@ fn instance(name: &str, url: &Url, token: &str) -> InstanceConfig {
         base_url: url.clone(),
         token: Token::new(token),
         region: None,
+        read_only: false,
     }
 }
 

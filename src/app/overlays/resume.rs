@@ -36,6 +36,16 @@ pub(crate) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
         if items.is_empty() {
             continue;
         }
+        if items.iter().any(|i| state.instances[i.instance].read_only) {
+            info(
+                state,
+                format!(
+                    "an unfinished batch ({}) waits for a run that is not read-only: it is not offered now",
+                    b.label
+                ),
+            );
+            continue;
+        }
         state.overlay = Some(Overlay::Resume {
             offer: ResumeOffer {
                 batch: b.id,

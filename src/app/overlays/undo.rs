@@ -69,6 +69,17 @@ pub(crate) fn undo(state: &mut State) -> Vec<Effect> {
         );
         return Vec::new();
     }
+    if let Some(first) = done
+        .items
+        .iter()
+        .find(|i| state.instances[i.instance].read_only)
+    {
+        let instance = first.instance;
+        // Kept: once the profile may send again, it can still be undone.
+        state.history.push(done);
+        crate::app::bulk::read_only(state, instance);
+        return Vec::new();
+    }
     let elsewhere = done.items.iter().any(|i| i.instance != state.current);
     if done.items.len() > 1 || elsewhere {
         state.overlay = Some(Overlay::Undo(UndoOffer {

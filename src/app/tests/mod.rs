@@ -12,6 +12,7 @@ mod marks;
 mod moving;
 mod overlays;
 mod paste;
+mod read_only;
 mod truth;
 
 use super::*;
