@@ -77,6 +77,8 @@ pub struct Batch {
     pub unsent: usize,
     /// Tick it started at, for the time estimate.
     pub started: u64,
+    /// Why, when the operator gave a reason: recorded with each item.
+    pub reason: Option<String>,
 }
 
 impl Batch {
@@ -99,6 +101,7 @@ impl Batch {
             unrecorded: 0,
             unsent: 0,
             started: tick,
+            reason: None,
         }
     }
 
@@ -109,6 +112,7 @@ impl Batch {
         ApiJob::CreateBatch {
             label: self.label.clone(),
             items: self.queue.iter().cloned().collect(),
+            reason: self.reason.clone(),
         }
     }
 
@@ -192,6 +196,7 @@ impl Batch {
                 block: item.block,
                 action: item.action,
                 batch: self.id,
+                reason: None,
             });
             self.sending.insert(key, item);
         }
@@ -361,7 +366,7 @@ mod tests {
     #[test]
     fn the_runner_creates_feeds_and_closes() {
         let mut b = Batch::new("x".into(), items(3), false, 0);
-        let ApiJob::CreateBatch { label, items } = b.create_job() else {
+        let ApiJob::CreateBatch { label, items, .. } = b.create_job() else {
             panic!("the ledger is asked first")
         };
         assert_eq!((label.as_str(), items.len()), ("x", 3));

@@ -26,6 +26,8 @@ pub enum ApiJob {
         action: Option<i64>,
         /// The batch it belongs to.
         batch: Option<i64>,
+        /// Why, when the operator gave a reason (recorded with the intent).
+        reason: Option<String>,
     },
     /// Restate a contact's state to learn the settled `blocked_count`
     /// after answers raced (see [`super::settle`]). Not recorded in the
@@ -44,6 +46,8 @@ pub enum ApiJob {
         label: String,
         /// The changes, in order (none recorded yet).
         items: Vec<Item>,
+        /// Why, when the operator gave a reason.
+        reason: Option<String>,
     },
     /// Mark a batch finished or given up.
     CloseBatch {

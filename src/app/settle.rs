@@ -80,6 +80,7 @@ mod tests {
             block: true,
             action: None,
             batch: None,
+            reason: None,
         }
     }
 

@@ -301,6 +301,7 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
         block,
         action: None,
         batch: None,
+        reason: None,
     })]
 }
 
@@ -611,6 +612,7 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
             block: next,
             action: None,
             batch: None,
+            reason: None,
         }));
     }
     let who = &a.who;

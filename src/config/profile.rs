@@ -13,6 +13,17 @@ use crate::keys::Keymap;
 use crate::model::number::Region;
 use crate::util::secret::Token;
 
+/// Who this machine's user is, for the ledger when the profile names no
+/// `operator`: the login name (`USER`, `LOGNAME`, `USERNAME`), else
+/// `unknown`.
+pub fn login_name() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        .map(|v| crate::util::sanitize::clean(v.trim()).into_owned())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
 /// Base URL used when the profile names none.
 pub const DEFAULT_BASE_URL: &str = "https://ryzeapi.cloud";
 

@@ -311,6 +311,7 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
                             jid: "5511911110001@s.whatsapp.net".into(),
                             lid: None,
                             block: true,
+                            reason: None,
                         },
                     )],
                 }]),

@@ -55,6 +55,8 @@ pub(super) fn demo_state() -> State {
         lid: None,
         blocked: true,
         changed_at: NOW - 300,
+        operator: None,
+        reason: None,
     }];
     let mut s = State::new(&names, &known, 0);
     s.now = NOW;
@@ -466,6 +468,7 @@ fn every_screen_at_40x10_80x24_200x50() {
                                 jid: "5511911110001@s.whatsapp.net".into(),
                                 lid: None,
                                 block: true,
+                                reason: None,
                             },
                         )],
                     }]),
@@ -713,6 +716,8 @@ fn history_overlay_lists_actions_and_filters() {
         block,
         requested_at: NOW - id * 3600,
         result,
+        operator: None,
+        reason: None,
     };
     update(
         &mut s,

@@ -126,6 +126,8 @@ pub struct WorkerContext {
     pub client: ApiClient,
     /// The ledger, shared with nobody else while the app runs.
     pub ledger: Arc<Mutex<Box<dyn Ledger>>>,
+    /// Who the ledger records as asking (the profile's operator).
+    pub operator: String,
     /// How failures are retried.
     pub retry: RetryPolicy,
     /// Where contact lists are cached, if anywhere.
@@ -152,6 +154,7 @@ impl WorkerContext {
             instances: Arc::new(instances),
             client,
             ledger: Arc::new(Mutex::new(ledger)),
+            operator: crate::config::profile::login_name(),
             retry: RetryPolicy::default(),
             cache_dir: None,
             warm_stores: true,
@@ -265,9 +268,17 @@ impl WorkerContext {
                 block,
                 action,
                 batch,
+                reason,
             } => {
                 let result = self
-                    .block(instance, &jid, lid.as_deref(), block, action)
+                    .block(
+                        instance,
+                        &jid,
+                        lid.as_deref(),
+                        block,
+                        action,
+                        reason.as_deref(),
+                    )
                     .await;
                 ApiResult::Block {
                     instance,
@@ -277,9 +288,11 @@ impl WorkerContext {
                     result,
                 }
             }
-            ApiJob::CreateBatch { label, items } => {
-                ApiResult::BatchCreated(self.create_batch(label, items).await)
-            }
+            ApiJob::CreateBatch {
+                label,
+                items,
+                reason,
+            } => ApiResult::BatchCreated(self.create_batch(label, items, reason).await),
             ApiJob::CloseBatch { batch, status } => {
                 if let Err(e) = self
                     .with_ledger(move |ledger| ledger.close_batch(batch, status))
@@ -330,6 +343,7 @@ impl WorkerContext {
         &self,
         label: String,
         items: Vec<crate::app::batch::Item>,
+        reason: Option<String>,
     ) -> BatchCreated {
         let items: Vec<BatchItem> = items
             .into_iter()
@@ -338,9 +352,11 @@ impl WorkerContext {
                 jid: item.jid,
                 lid: item.lid,
                 block: item.block,
+                reason: reason.clone(),
             })
             .collect();
-        self.with_ledger(move |ledger| ledger.create_batch(&label, &items))
+        let operator = self.operator.clone();
+        self.with_ledger(move |ledger| ledger.create_batch(&label, &items, &operator))
             .await
             .map_err(|e| ledger_unwritable("not started", &e))
     }
@@ -748,6 +764,7 @@ impl WorkerContext {
         lid: Option<&str>,
         block: bool,
         action: Option<i64>,
+        reason: Option<&str>,
     ) -> Result<BlockDone, ErrorInfo> {
         let name = self.instances[instance].name.clone();
         // The last guard: the app refuses first, but nothing reaches the
@@ -759,9 +776,12 @@ impl WorkerContext {
             Some(id) => id,
             None => {
                 let (n, j, l) = (name.clone(), jid.to_string(), lid.map(str::to_string));
-                self.with_ledger(move |ledger| ledger.record_intent(&n, &j, l.as_deref(), block))
-                    .await
-                    .map_err(|e| ledger_unwritable("not sent", &e))?
+                let (operator, reason) = (self.operator.clone(), reason.map(str::to_string));
+                self.with_ledger(move |ledger| {
+                    ledger.record_intent(&n, &j, l.as_deref(), block, &operator, reason.as_deref())
+                })
+                .await
+                .map_err(|e| ledger_unwritable("not sent", &e))?
             }
         };
         let ep = self.endpoint(instance);

@@ -66,6 +66,7 @@ async fn run_batch(
             block: true,
             action: None,
             batch: None,
+            reason: None,
         })
         .unwrap();
     }
@@ -180,6 +181,7 @@ async fn client_errors_are_not_retried() {
         block: true,
         action: None,
         batch: None,
+        reason: None,
     })
     .unwrap();
     let result = loop {

@@ -90,6 +90,7 @@ fn block(n: usize) -> ApiJob {
         block: true,
         action: None,
         batch: None,
+        reason: None,
     }
 }
 
@@ -465,8 +466,11 @@ impl Ledger for NoOwners {
         jid: &str,
         lid: Option<&str>,
         block: bool,
+        operator: &str,
+        reason: Option<&str>,
     ) -> Result<i64, LedgerError> {
-        self.0.record_intent(instance, jid, lid, block)
+        self.0
+            .record_intent(instance, jid, lid, block, operator, reason)
     }
     fn record_outcome(&mut self, id: i64, outcome: &Outcome) -> Result<i64, LedgerError> {
         self.0.record_outcome(id, outcome)
@@ -481,8 +485,9 @@ impl Ledger for NoOwners {
         &mut self,
         label: &str,
         items: &[BatchItem],
+        operator: &str,
     ) -> Result<(i64, Vec<i64>), LedgerError> {
-        self.0.create_batch(label, items)
+        self.0.create_batch(label, items, operator)
     }
     fn close_batch(&self, batch: i64, status: BatchStatus) -> Result<(), LedgerError> {
         self.0.close_batch(batch, status)

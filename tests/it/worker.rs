@@ -85,6 +85,7 @@ async fn block_is_recorded_in_the_ledger_and_on_the_server() {
             block: true,
             action: None,
             batch: None,
+            reason: None,
         })
         .unwrap();
     let ApiResult::Block { result, jid, .. } = next(&mut s.results).await else {
@@ -119,6 +120,7 @@ async fn failed_block_changes_no_known_state() {
             block: true,
             action: None,
             batch: None,
+            reason: None,
         })
         .unwrap();
     let ApiResult::Block { result, .. } = next(&mut s.results).await else {
@@ -206,6 +208,7 @@ async fn requests_run_concurrently() {
                 block: true,
                 action: None,
                 batch: None,
+                reason: None,
             })
             .unwrap();
     }
@@ -382,6 +385,7 @@ fn block_first(jobs: &mpsc::UnboundedSender<ApiJob>, n: usize) {
             block: true,
             action: None,
             batch: None,
+            reason: None,
         })
         .unwrap();
     }

@@ -245,6 +245,8 @@ mod tests {
                 block: true,
                 requested_at: 0,
                 result: HistoryResult::Done(Some(1)),
+                operator: None,
+                reason: None,
             }])),
         };
         let text: String = lines(&view, &inst, 70)

@@ -213,6 +213,8 @@ mod tests {
             block,
             requested_at: 1_800_000_000 - id * 60,
             result,
+            operator: None,
+            reason: None,
         }
     }
 

@@ -79,6 +79,8 @@ fn failed_block_returns_row_to_last_confirmed_state() {
         lid: None,
         blocked: true,
         changed_at: 10,
+        operator: None,
+        reason: None,
     }];
     let mut s = State::new(&names(), &known, 0);
     update(&mut s, Msg::Start);
@@ -196,7 +198,7 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     s.overlay = Some(Overlay::Prompt(String::new()));
     keys(&mut s, "+1 (415) 555-0123");
     let effects = update(&mut s, key(KeyCode::Enter));
-    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(label, "block +1 415-555-0123 on sales");

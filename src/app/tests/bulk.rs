@@ -52,7 +52,7 @@ fn bulk_block_across_instances_then_undo() {
     update(&mut s, ch('B'));
     update(&mut s, ch('a')); // every instance
     let effects = update(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("the ledger records the batch first: {effects:?}")
     };
     assert!(
@@ -144,7 +144,7 @@ fn bulk_block_across_instances_then_undo() {
         ]
     );
     let effects = update(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("undo is a recorded batch: {effects:?}")
     };
     assert!(
@@ -228,6 +228,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
                 jid: jid("5511911110002"),
                 lid: None,
                 block: true,
+                reason: None,
             },
         ),
         (
@@ -237,6 +238,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
                 jid: jid("5511911110003"),
                 lid: None,
                 block: true,
+                reason: None,
             },
         ),
     ];
@@ -269,6 +271,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
             block: true,
             action: Some(41),
             batch: Some(9),
+            reason: None,
         })],
         "only what is not confirmed, under its recorded action"
     );
@@ -293,6 +296,7 @@ fn an_unfinished_batch_can_be_discarded() {
                     jid: jid("1"),
                     lid: None,
                     block: true,
+                    reason: None,
                 },
             )],
         }]),
@@ -442,7 +446,7 @@ fn a_single_change_is_undone_at_once_and_said() {
     let mut s = loaded();
     b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
     let effects = update(&mut s, ch('u'));
-    let [Effect::Api(ApiJob::CreateBatch { label, items })] = effects.as_slice() else {
+    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("one contact on this instance: no question: {effects:?}")
     };
     assert_eq!(label, "undo: unblock 1 contact on sales");

@@ -130,6 +130,8 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
             lid: None,
             blocked: true,
             changed_at: 1,
+            operator: None,
+            reason: None,
         },
         KnownState {
             instance: "sales".into(),
@@ -137,6 +139,8 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
             lid: None,
             blocked: true,
             changed_at: 2,
+            operator: None,
+            reason: None,
         },
         KnownState {
             instance: "sales".into(),
@@ -144,6 +148,8 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
             lid: None,
             blocked: false,
             changed_at: 3,
+            operator: None,
+            reason: None,
         },
     ];
     let mut s = State::new(&names(), &known, 0);

@@ -40,6 +40,8 @@ fn known_blocked(jid: &str, at: i64) -> KnownState {
         lid: None,
         blocked: true,
         changed_at: at,
+        operator: None,
+        reason: None,
     }
 }
 
@@ -166,6 +168,7 @@ fn block_job(instance: usize, digits: &str, lid: Option<&str>, block: bool) -> E
         block,
         action: None,
         batch: None,
+        reason: None,
     })
 }
 

@@ -78,6 +78,7 @@ fn an_unfinished_batch_is_not_offered_on_a_read_only_instance() {
                     jid: jid("5511911110002"),
                     lid: None,
                     block: true,
+                    reason: None,
                 },
             )],
         }]),

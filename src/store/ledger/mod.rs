@@ -35,6 +35,10 @@ pub struct KnownState {
     pub blocked: bool,
     /// Unix time of that change.
     pub changed_at: i64,
+    /// Who made it (the operator), when recorded.
+    pub operator: Option<String>,
+    /// Why, when a reason was given.
+    pub reason: Option<String>,
 }
 
 /// One change of a batch, as the ledger keeps it.
@@ -48,6 +52,8 @@ pub struct BatchItem {
     pub lid: Option<String>,
     /// Block (`true`) or unblock.
     pub block: bool,
+    /// Why, when a reason was given.
+    pub reason: Option<String>,
 }
 
 /// A batch that was not finished: what it was and what is left.
@@ -84,6 +90,10 @@ pub struct HistoryEntry {
     pub requested_at: i64,
     /// What came of it.
     pub result: HistoryResult,
+    /// Who asked (the operator), when recorded.
+    pub operator: Option<String>,
+    /// Why, when a reason was given.
+    pub reason: Option<String>,
 }
 
 /// What came of a recorded request.
@@ -212,13 +222,16 @@ pub trait Ledger: Send + std::fmt::Debug {
     /// ledger) and were skipped.
     fn skipped_rows(&self) -> usize;
 
-    /// Records that a request is about to be sent; returns its id.
+    /// Records that `operator` is about to send a request (for `reason`,
+    /// when given); returns its id.
     fn record_intent(
         &self,
         instance: &str,
         jid: &str,
         lid: Option<&str>,
         block: bool,
+        operator: &str,
+        reason: Option<&str>,
     ) -> Result<i64, LedgerError>;
 
     /// Records the server's answer to request `id`, and on success the new
@@ -233,12 +246,13 @@ pub trait Ledger: Send + std::fmt::Debug {
     /// Every contact whose state the ledger knows.
     fn known(&self) -> Result<Vec<KnownState>, LedgerError>;
 
-    /// Records a batch and an intent for each item, in one transaction;
-    /// returns the batch id and the action ids in item order.
+    /// Records `operator`'s batch and an intent for each item, in one
+    /// transaction; returns the batch id and the action ids in item order.
     fn create_batch(
         &mut self,
         label: &str,
         items: &[BatchItem],
+        operator: &str,
     ) -> Result<(i64, Vec<i64>), LedgerError>;
 
     /// Marks a batch as ended.

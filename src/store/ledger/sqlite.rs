@@ -52,7 +52,12 @@ CREATE TABLE IF NOT EXISTS batches (
 ";
 
 /// Schema changes after version 1, applied in order.
-const MIGRATIONS: &[&str] = &["ALTER TABLE actions ADD COLUMN batch_id INTEGER;"];
+const MIGRATIONS: &[&str] = &[
+    "ALTER TABLE actions ADD COLUMN batch_id INTEGER;",
+    // Who asked, and why: the operator and the reason, on each request
+    // and on the state it left.
+    "ALTER TABLE actions ADD COLUMN operator TEXT; ALTER TABLE actions ADD COLUMN reason TEXT; ALTER TABLE block_state ADD COLUMN operator TEXT; ALTER TABLE block_state ADD COLUMN reason TEXT;",
+];
 
 /// The SQLite result code of an error, when SQLite gave one.
 pub(super) fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
@@ -323,11 +328,13 @@ impl Ledger for SqliteLedger {
         jid: &str,
         lid: Option<&str>,
         block: bool,
+        operator: &str,
+        reason: Option<&str>,
     ) -> Result<i64, LedgerError> {
         self.conn
             .execute(
-                "INSERT INTO actions (instance, jid, lid, block, requested_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![instance, jid, lid, block, now_unix()],
+                "INSERT INTO actions (instance, jid, lid, block, requested_at, operator, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![instance, jid, lid, block, now_unix(), operator, reason],
             )
             .map_err(|e| self.err(e))?;
         Ok(self.conn.last_insert_rowid())
@@ -353,10 +360,16 @@ impl Ledger for SqliteLedger {
                         "UPDATE actions SET outcome = 'done', finished_at = ?2, contact_jid = ?3, blocked_count = ?4 WHERE id = ?1",
                         params![id, at, contact_jid, blocked_count.map(|n| n as i64)],
                     )?;
-                    let (instance, jid, lid): (String, String, Option<String>) = tx.query_row(
-                        "SELECT instance, jid, lid FROM actions WHERE id = ?1",
+                    let (instance, jid, lid, operator, reason): (
+                        String,
+                        String,
+                        Option<String>,
+                        Option<String>,
+                        Option<String>,
+                    ) = tx.query_row(
+                        "SELECT instance, jid, lid, operator, reason FROM actions WHERE id = ?1",
                         [id],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                     )?;
                     // Only a valid @lid that no other contact of the
                     // instance holds becomes this contact's.
@@ -374,9 +387,9 @@ impl Ledger for SqliteLedger {
                             .then(|| contact_jid.clone())
                     });
                     tx.execute(
-                        "INSERT INTO block_state (instance, jid, lid, blocked, changed_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                         ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, lid), blocked = excluded.blocked, changed_at = excluded.changed_at",
-                        params![instance, jid, lid, blocked, at],
+                        "INSERT INTO block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, lid), blocked = excluded.blocked, changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
+                        params![instance, jid, lid, blocked, at, operator, reason],
                     )?;
                 }
                 Outcome::Failed(why) => {
@@ -409,7 +422,7 @@ impl Ledger for SqliteLedger {
     fn known(&self) -> Result<Vec<KnownState>, LedgerError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT instance, jid, lid, blocked, changed_at FROM block_state ORDER BY instance, jid")
+            .prepare("SELECT instance, jid, lid, blocked, changed_at, operator, reason FROM block_state ORDER BY instance, jid")
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([], |r| {
@@ -419,6 +432,8 @@ impl Ledger for SqliteLedger {
                     lid: r.get(2)?,
                     blocked: r.get(3)?,
                     changed_at: r.get(4)?,
+                    operator: r.get(5)?,
+                    reason: r.get(6)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -432,6 +447,7 @@ impl Ledger for SqliteLedger {
         &mut self,
         label: &str,
         items: &[BatchItem],
+        operator: &str,
     ) -> Result<(i64, Vec<i64>), LedgerError> {
         let now = now_unix();
         let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
@@ -447,7 +463,7 @@ impl Ledger for SqliteLedger {
             let mut ids = Vec::with_capacity(items.len());
             {
                 let mut insert = tx.prepare(
-                    "INSERT INTO actions (instance, jid, lid, block, requested_at, batch_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO actions (instance, jid, lid, block, requested_at, batch_id, operator, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?;
                 for item in items {
                     insert.execute(params![
@@ -456,7 +472,9 @@ impl Ledger for SqliteLedger {
                         item.lid,
                         item.block,
                         now,
-                        batch
+                        batch,
+                        operator,
+                        item.reason
                     ])?;
                     ids.push(tx.last_insert_rowid());
                 }
@@ -506,7 +524,7 @@ impl Ledger for SqliteLedger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, instance, jid, lid, block FROM actions
+                "SELECT id, instance, jid, lid, block, reason FROM actions
                  WHERE batch_id = ?1 AND outcome != 'done' ORDER BY id",
             )
             .map_err(|e| self.err(e))?;
@@ -520,6 +538,7 @@ impl Ledger for SqliteLedger {
                             jid: r.get(2)?,
                             lid: r.get(3)?,
                             block: r.get(4)?,
+                            reason: r.get(5)?,
                         },
                     ))
                 })
@@ -541,7 +560,7 @@ impl Ledger for SqliteLedger {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT id, instance, jid, lid, block, requested_at, outcome, error, blocked_count FROM actions
+                "SELECT id, instance, jid, lid, block, requested_at, outcome, error, blocked_count, operator, reason FROM actions
                  WHERE (?1 IS NULL OR instance = ?1) AND requested_at >= ?2
                  ORDER BY requested_at DESC, id DESC LIMIT ?3",
             )
@@ -565,6 +584,8 @@ impl Ledger for SqliteLedger {
                     block: r.get(4)?,
                     requested_at: r.get(5)?,
                     result,
+                    operator: r.get(9)?,
+                    reason: r.get(10)?,
                 })
             })
             .map_err(|e| self.err(e))?;
@@ -591,19 +612,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
         let a = ledger
-            .record_intent("sales", "1@s.whatsapp.net", None, true)
+            .record_intent("sales", "1@s.whatsapp.net", None, true, "desk-1", None)
             .unwrap();
         ledger
             .record_outcome(a, &done("1@s.whatsapp.net", true))
             .unwrap();
         let b = ledger
-            .record_intent("sales", "2@s.whatsapp.net", None, false)
+            .record_intent("sales", "2@s.whatsapp.net", None, false, "desk-1", None)
             .unwrap();
         ledger
             .record_outcome(b, &Outcome::Failed("HTTP 503 · not connected".into()))
             .unwrap();
         let c = ledger
-            .record_intent("support", "3@s.whatsapp.net", None, true)
+            .record_intent("support", "3@s.whatsapp.net", None, true, "desk-1", None)
             .unwrap();
         let sales = ledger.history(Some("sales"), None, 100).unwrap();
         assert_eq!(sales.iter().map(|e| e.id).collect::<Vec<_>>(), [b, a]);
@@ -640,13 +661,13 @@ mod tests {
             let (mut ledger, notice) = SqliteLedger::open(dir.path()).unwrap();
             assert!(notice.is_none());
             let id = ledger
-                .record_intent("sales", "551@s.whatsapp.net", None, true)
+                .record_intent("sales", "551@s.whatsapp.net", None, true, "desk-1", None)
                 .unwrap();
             assert_eq!(ledger.outcome_of(id).unwrap().as_deref(), Some("pending"));
             ledger.record_outcome(id, &done("99@lid", true)).unwrap();
             assert_eq!(ledger.outcome_of(id).unwrap().as_deref(), Some("done"));
             let failed = ledger
-                .record_intent("sales", "552@s.whatsapp.net", None, true)
+                .record_intent("sales", "552@s.whatsapp.net", None, true, "desk-1", None)
                 .unwrap();
             ledger
                 .record_outcome(failed, &Outcome::Failed("HTTP 503".into()))
@@ -670,7 +691,7 @@ mod tests {
         let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
         for blocked in [true, false] {
             let id = ledger
-                .record_intent("a", "1@s.whatsapp.net", None, blocked)
+                .record_intent("a", "1@s.whatsapp.net", None, blocked, "desk-1", None)
                 .unwrap();
             ledger
                 .record_outcome(id, &done("1@s.whatsapp.net", blocked))
@@ -691,9 +712,12 @@ mod tests {
                 jid: format!("55{i}@s.whatsapp.net"),
                 lid: None,
                 block: true,
+                reason: None,
             })
             .collect();
-        let (batch, ids) = ledger.create_batch("block 3 on sales", &items).unwrap();
+        let (batch, ids) = ledger
+            .create_batch("block 3 on sales", &items, "desk-1")
+            .unwrap();
         assert_eq!(ids.len(), 3);
         ledger
             .record_outcome(ids[0], &done(&items[0].jid, true))
@@ -730,8 +754,9 @@ mod tests {
             jid: "1@s.whatsapp.net".into(),
             lid: None,
             block: true,
+            reason: None,
         };
-        ledger.create_batch("x", &[item]).unwrap();
+        ledger.create_batch("x", &[item], "desk-1").unwrap();
         drop(ledger);
         let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
         assert_eq!(ledger.unfinished_batches().unwrap().len(), 1);
@@ -767,7 +792,7 @@ mod tests {
         {
             let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
             ledger
-                .record_intent("sales", "551@s.whatsapp.net", None, true)
+                .record_intent("sales", "551@s.whatsapp.net", None, true, "desk-1", None)
                 .unwrap();
         }
         let path = dir.path().join(FILE_NAME);
@@ -864,7 +889,7 @@ mod tests {
         let dir = root.path().join("data");
         let (ledger, _) = SqliteLedger::open(&dir).unwrap();
         ledger
-            .record_intent("a", "1@s.whatsapp.net", None, true)
+            .record_intent("a", "1@s.whatsapp.net", None, true, "desk-1", None)
             .unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
@@ -879,7 +904,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
         let act = |ledger: &mut SqliteLedger, jid: &str, lid: Option<&str>, answer: &str| {
-            let id = ledger.record_intent("a", jid, lid, true).unwrap();
+            let id = ledger
+                .record_intent("a", jid, lid, true, "desk-1", None)
+                .unwrap();
             ledger.record_outcome(id, &done(answer, true)).unwrap();
         };
         act(&mut ledger, "1@s.whatsapp.net", Some("77@lid"), "77@lid");
@@ -897,7 +924,14 @@ mod tests {
             let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
             // Sent, then the app quit before the answer came.
             ledger
-                .record_intent("sales", "5511999998888@s.whatsapp.net", None, true)
+                .record_intent(
+                    "sales",
+                    "5511999998888@s.whatsapp.net",
+                    None,
+                    true,
+                    "desk-1",
+                    None,
+                )
                 .unwrap();
         }
         let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
@@ -949,7 +983,9 @@ mod hand_edited {
         let dir = tempfile::tempdir().unwrap();
         let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
         for jid in ["1@s.whatsapp.net", "2@s.whatsapp.net"] {
-            let id = ledger.record_intent("sales", jid, None, true).unwrap();
+            let id = ledger
+                .record_intent("sales", jid, None, true, "desk-1", None)
+                .unwrap();
             ledger
                 .record_outcome(
                     id,
