@@ -196,7 +196,7 @@ impl Batch {
                 block: item.block,
                 action: item.action,
                 batch: self.id,
-                reason: None,
+                reason: self.reason.clone(),
             });
             self.sending.insert(key, item);
         }

@@ -87,6 +87,7 @@ pub(crate) fn start(
     label: String,
     mut items: Vec<Item>,
     is_undo: bool,
+    reason: Option<String>,
 ) -> Vec<Effect> {
     let asked = items.len();
     items.retain(|item| !state.instances[item.instance].read_only);
@@ -128,6 +129,9 @@ pub(crate) fn start(
         .map(|item| (item.instance, item.jid.clone()))
         .collect();
     let mut batch = Batch::new(label, items, is_undo, state.ticks);
+    batch.reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     batch.unchanged = unchanged;
     let job = batch.create_job();
     state.batch = Some(batch);
@@ -338,7 +342,7 @@ pub(super) fn targets_batch(
         1 => format!("{verb} {what} on {}", state.instance().name),
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
-    start(state, label, items, false)
+    start(state, label, items, false, None)
 }
 
 /// Sends what is left of recorded batch `batch` (its intents are in the

@@ -231,6 +231,8 @@ pub struct BlockDone {
     pub recorded_at: i64,
     /// Set when the ledger could not store it.
     pub ledger_error: Option<String>,
+    /// The reason it was sent with, when the operator gave one.
+    pub reason: Option<String>,
 }
 
 /// What kind of failure an error is, for the decisions (exit codes,

@@ -76,6 +76,27 @@ pub struct Known {
     pub at: i64,
 }
 
+/// Who made a change, and why, as the ledger keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Why {
+    /// The operator.
+    pub operator: Option<String>,
+    /// The reason given.
+    pub reason: Option<String>,
+}
+
+impl Why {
+    /// `by desk-2: spam`, `by desk-2`, `spam`, or nothing.
+    pub fn words(&self) -> String {
+        match (&self.operator, &self.reason) {
+            (Some(op), Some(reason)) => format!("by {op}: {reason}"),
+            (Some(op), None) => format!("by {op}"),
+            (None, Some(reason)) => reason.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
 /// A block toggle waiting for the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pending {
@@ -121,6 +142,8 @@ pub struct Instance {
     known: HashMap<String, Known>,
     /// `@lid` → JID key of `known`.
     lid_to_jid: HashMap<String, String>,
+    /// Who made the last change of a JID key of `known`, and why.
+    why: HashMap<String, Why>,
     /// Pending toggles keyed by the row's JID.
     pub pending: HashMap<String, Pending>,
     /// Marked contacts (JIDs) for bulk actions.
@@ -207,6 +230,7 @@ impl Instance {
             blocked_count: None,
             known: HashMap::new(),
             lid_to_jid: HashMap::new(),
+            why: HashMap::new(),
             pending: HashMap::new(),
             marks: HashSet::new(),
             last_error: HashMap::new(),
@@ -246,6 +270,24 @@ impl Instance {
     /// What the ledger knows of a contact, matched by JID or `@lid`.
     pub fn known_of(&self, contact: &ContactRef<'_>) -> Option<Known> {
         self.known_of_jid(contact.jid(), contact.lid())
+    }
+
+    /// Records who made the last change of `jid`, and why.
+    pub fn remember_why(&mut self, jid: &str, why: Why) {
+        if why.operator.is_some() || why.reason.is_some() {
+            self.why.insert(jid.to_string(), why);
+        } else {
+            self.why.remove(jid);
+        }
+    }
+
+    /// Who made the last known change of a JID (or its `@lid`), and why.
+    pub fn why_of(&self, jid: &str, lid: Option<&str>) -> Option<&Why> {
+        self.why.get(jid).or_else(|| {
+            let lid = lid?;
+            let jid = self.lid_to_jid.get(lid).map_or(lid, String::as_str);
+            self.why.get(jid)
+        })
     }
 
     /// The row `index` of the list: a contact, or past them an outsider.
@@ -373,6 +415,12 @@ pub struct State {
     pub history: Vec<super::batch::Done>,
     /// The keys in force.
     pub keymap: Keymap,
+    /// Who this app records as asking (the profile's operator).
+    pub operator: String,
+    /// Whether `b` asks why before it sends.
+    pub ask_reason: bool,
+    /// The reasons offered to choose from.
+    pub reasons: Vec<String>,
     /// Selected index into `visible`.
     pub selected: usize,
     /// First index of `visible` on screen.
@@ -416,6 +464,9 @@ impl State {
             inst.read_only = config.read_only;
         }
         state.keymap = profile.keymap.clone();
+        state.operator = profile.operator.clone();
+        state.ask_reason = profile.ask_reason;
+        state.reasons = profile.reasons.clone();
         state
     }
 
@@ -436,6 +487,13 @@ impl State {
                         at: k.changed_at,
                     },
                 );
+                inst.remember_why(
+                    &k.jid,
+                    Why {
+                        operator: k.operator.clone(),
+                        reason: k.reason.clone(),
+                    },
+                );
             }
         }
         State {
@@ -453,6 +511,9 @@ impl State {
             batch: None,
             history: Vec::new(),
             keymap: Keymap::default(),
+            operator: String::new(),
+            ask_reason: false,
+            reasons: Vec::new(),
             selected: 0,
             offset: 0,
             height: 24,

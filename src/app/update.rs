@@ -589,6 +589,15 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
             at: done.recorded_at,
         },
     );
+    let operator = (!state.operator.is_empty()).then(|| state.operator.clone());
+    let inst = &mut state.instances[a.instance];
+    inst.remember_why(
+        &a.jid,
+        crate::app::state::Why {
+            operator,
+            reason: done.reason.clone(),
+        },
+    );
     if let Some(count) = outcome.blocked_count {
         inst.blocked_count = Some(count);
     }

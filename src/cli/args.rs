@@ -169,6 +169,9 @@ pub struct ChangeArgs {
     /// sending nothing when any cannot be read.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Why: recorded in the ledger with each number (spam, abuse…).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -63,7 +63,9 @@ pub(crate) async fn change(local: Local, args: ChangeArgs, change: Change) -> Re
         targets.len(),
         names.join(", ")
     );
-    let effects = crate::app::bulk::start(&mut state, label, items, false);
+    let reason = args.reason.as_deref().map(crate::util::sanitize::clean);
+    let reason = reason.map(|r| r.into_owned());
+    let effects = crate::app::bulk::start(&mut state, label, items, false, reason);
     drive(&mut s, &mut state, effects, args.json).await
 }
 

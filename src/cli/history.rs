@@ -58,6 +58,8 @@ pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
                 "result": e.result.word(),
                 "blocked_count": count,
                 "error": error,
+                "operator": e.operator,
+                "reason": e.reason,
             }))?;
         } else if let Some(t) = table.as_mut() {
             t.row(&[
@@ -68,6 +70,8 @@ pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
                 action,
                 e.result.word(),
                 error.unwrap_or(""),
+                e.operator.as_deref().unwrap_or("-"),
+                e.reason.as_deref().unwrap_or("-"),
             ])?;
         }
     }
@@ -135,24 +139,31 @@ pub(crate) fn export(s: Local, args: ExportArgs) -> Result<(), Failure> {
                 "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
                 "number": phone_digits(&k.jid).map(format_phone),
                 "changed_at": crate::util::dates::rfc3339(k.changed_at),
+                "operator": k.operator,
+                "reason": k.reason,
             }))?;
         }
         out.finish()?;
         return Ok(());
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "instance,jid,lid,e164,number,changed_at")?;
+    writeln!(
+        out,
+        "instance,jid,lid,e164,number,changed_at,operator,reason"
+    )?;
     for k in rows {
         let digits = phone_digits(&k.jid);
         writeln!(
             out,
-            "{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{}",
             csv_cell(&k.instance),
             csv_cell(&k.jid),
             csv_cell(k.lid.as_deref().unwrap_or_default()),
             csv_cell(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
             csv_cell(&digits.map(format_phone).unwrap_or_default()),
-            csv_cell(&crate::util::dates::rfc3339(k.changed_at))
+            csv_cell(&crate::util::dates::rfc3339(k.changed_at)),
+            csv_cell(k.operator.as_deref().unwrap_or_default()),
+            csv_cell(k.reason.as_deref().unwrap_or_default())
         )?;
     }
     out.flush()?;

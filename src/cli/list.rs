@@ -24,16 +24,22 @@ struct ListRow<'a> {
     e164: Option<String>,
     name: String,
     state: Option<&'static str>,
+    /// Who made the last known change, when the ledger says.
+    operator: Option<&'a str>,
+    /// Why, when a reason was given.
+    reason: Option<&'a str>,
 }
 
 impl ListRow<'_> {
-    fn fields(&self) -> [&str; 5] {
+    fn fields(&self) -> [&str; 7] {
         [
             self.instance,
             &self.number,
             self.state.unwrap_or("-"),
             &self.name,
             self.e164.as_deref().unwrap_or(self.jid),
+            self.operator.unwrap_or("-"),
+            self.reason.unwrap_or("-"),
         ]
     }
 }
@@ -119,6 +125,7 @@ fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::i
     let mut n = 0;
     for c in inst.contacts.iter() {
         let state = inst.known_of(&c).map(|k| Change::of(k.blocked).done_word());
+        let why = state.and(inst.why_of(c.jid(), c.lid()));
         if blocked_only && state != Some("blocked") {
             continue;
         }
@@ -130,6 +137,8 @@ fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::i
             e164: c.digits().map(|d| format!("+{d}")),
             name: c.display_name(),
             state,
+            operator: why.and_then(|w| w.operator.as_deref()),
+            reason: why.and_then(|w| w.reason.as_deref()),
         })?;
         n += 1;
     }
@@ -145,6 +154,12 @@ fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::i
                 e164: c.digits().map(|d| format!("+{d}")),
                 name: "not in contacts".to_string(),
                 state: Some("blocked"),
+                operator: inst
+                    .why_of(c.jid(), c.lid())
+                    .and_then(|w| w.operator.as_deref()),
+                reason: inst
+                    .why_of(c.jid(), c.lid())
+                    .and_then(|w| w.reason.as_deref()),
             })?;
             n += 1;
         }

@@ -76,6 +76,7 @@ impl Local {
         let client = ApiClient::new(ClientConfig::default())
             .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
         let mut ctx = WorkerContext::new(self.profile.instances.clone(), client, self.ledger);
+        ctx.operator = self.profile.operator.clone();
         ctx.cache_dir = Some(self.data_dir.clone());
         ctx.warm_stores = false;
         let (tx, results) = mpsc::unbounded_channel();

@@ -54,6 +54,14 @@ pub struct Profile {
     pub keymap: Keymap,
     /// Things the user should fix that do not stop the app.
     pub warnings: Vec<String>,
+    /// Who the ledger records as asking: `[defaults] operator`, else the
+    /// login name.
+    pub operator: String,
+    /// `ask_reason`: `b` asks why before it sends (the number prompt and
+    /// the bulk dialog always offer a reason).
+    pub ask_reason: bool,
+    /// `reasons`: the reasons offered to choose from (free text too).
+    pub reasons: Vec<String>,
 }
 
 impl Profile {
@@ -203,6 +211,9 @@ struct RawDefaults {
     allow_insecure_http: Option<bool>,
     region: Option<String>,
     read_only: Option<bool>,
+    operator: Option<String>,
+    ask_reason: Option<bool>,
+    reasons: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -686,10 +697,26 @@ pub fn parse(
         Keymap::default()
     });
     if problems.is_empty() {
+        let defaults = raw.defaults.as_ref();
+        let operator = defaults
+            .and_then(|d| d.operator.as_deref())
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map_or_else(login_name, |o| crate::util::sanitize::clean(o).into_owned());
+        let reasons = defaults
+            .and_then(|d| d.reasons.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| crate::util::sanitize::clean(r.trim()).into_owned())
+            .filter(|r| !r.is_empty())
+            .collect();
         Ok(Profile {
             instances,
             keymap,
             warnings: Vec::new(),
+            operator,
+            ask_reason: defaults.and_then(|d| d.ask_reason).unwrap_or(false),
+            reasons,
         })
     } else {
         Err(ProfileError::Invalid {

@@ -68,6 +68,9 @@ pub async fn start() -> std::io::Result<Demo> {
             .collect(),
         keymap: Default::default(),
         warnings: Vec::new(),
+        operator: crate::config::profile::login_name(),
+        ask_reason: false,
+        reasons: vec!["spam".into(), "abuse".into(), "fraud".into()],
     };
     let data_dir = tempfile::Builder::new()
         .prefix("ryze-contacts-demo-")

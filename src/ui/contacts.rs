@@ -41,6 +41,17 @@ fn block_cell<'a>(inst: &Instance, contact: &ContactRef<'_>, state: &State) -> L
         return Line::styled(text, theme::pending());
     }
     match inst.known_of(contact) {
+        // The blocked view: who and why, where the word "blocked" is implied.
+        Some(k) if k.blocked && state.view == View::Blocked => {
+            let why = inst
+                .why_of(contact.jid(), contact.lid())
+                .map(|w| format!(" {}", w.words()))
+                .unwrap_or_default();
+            Line::from(vec![
+                Span::styled("⊘", theme::blocked()),
+                Span::styled(format!(" {}{why}", age(state.now, k.at)), theme::dim()),
+            ])
+        }
         Some(k) if k.blocked => Line::from(vec![
             Span::styled("⊘ blocked", theme::blocked()),
             Span::styled(format!(" {}", age(state.now, k.at)), theme::dim()),
@@ -218,7 +229,11 @@ fn row_cells<'a>(
     };
     name.spans.insert(0, mark);
     let mut block = block_cell(inst, &c, state);
-    if !wide {
+    if !wide && state.view == View::Blocked {
+        // Narrow, in the blocked view: as much of age, who and why as fits.
+        let text: String = block.spans.iter().map(|s| s.content.as_ref()).collect();
+        block = Line::styled(fit(&text, state_w as usize), theme::blocked());
+    } else if !wide {
         // Narrow: the state word only, without its age.
         block.spans.truncate(1);
         if let Some(first) = block.spans.first_mut() {

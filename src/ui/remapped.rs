@@ -136,6 +136,7 @@ fn ended_batch(s: &mut State) {
         },
         recorded_at: NOW,
         ledger_error: None,
+        reason: None,
     };
     for (digits, result) in [("5511911110002", Ok(done)), ("14155550123", refused())] {
         update(

@@ -165,6 +165,7 @@ fn list_200x50_with_pending_and_server_count() {
                 },
                 recorded_at: NOW,
                 ledger_error: None,
+                reason: None,
             }),
         }),
     );

@@ -823,6 +823,7 @@ impl WorkerContext {
             outcome: answer,
             recorded_at,
             ledger_error,
+            reason: reason.map(str::to_string),
         })
     }
 }

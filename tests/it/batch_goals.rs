@@ -184,7 +184,7 @@ fn cli_exit_codes_and_json() {
         .unwrap();
     let csv = String::from_utf8_lossy(&out.stdout);
     assert!(
-        csv.starts_with("instance,jid,lid,e164,number,changed_at\n"),
+        csv.starts_with("instance,jid,lid,e164,number,changed_at,operator,reason\n"),
         "{csv}"
     );
     assert!(

@@ -587,3 +587,59 @@ fn read_only_sends_nothing_and_says_so_but_lists() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
 }
+
+#[test]
+fn the_operator_and_the_reason_are_recorded_and_shown_everywhere() {
+    let (_rt, _emu, dir) = serving(5, SALES_AND_SUPPORT);
+    let path = dir.path().join("profile.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("[defaults]\n", "[defaults]\noperator = \"desk-2\"\n"),
+    )
+    .unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "block",
+            "+44 7400 123456",
+            "--instance",
+            "sales",
+            "--reason",
+            "spam",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(dir.path(), &["history", "--json"]);
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(history[0]["operator"], "desk-2", "{history}");
+    assert_eq!(history[0]["reason"], "spam", "{history}");
+    let out = run(dir.path(), &["export"]);
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.lines().nth(1).unwrap().ends_with(",desk-2,spam"),
+        "{csv}"
+    );
+    let out = run(
+        dir.path(),
+        &["list", "--blocked", "--json", "--instance", "sales"],
+    );
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["operator"], "desk-2", "{list}");
+    assert_eq!(list[0]["reason"], "spam", "{list}");
+    // Without a reason, none is recorded; the operator still is.
+    let out = run(
+        dir.path(),
+        &["unblock", "+44 7400 123456", "--instance", "sales"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(dir.path(), &["history", "--json"]);
+    let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(history[0]["operator"], "desk-2");
+    assert!(history[0]["reason"].is_null(), "{history}");
+}

@@ -141,9 +141,13 @@ fn state_section(
     width: usize,
 ) {
     sheet.heading(format!("On {}", inst.name));
+    let why = inst
+        .why_of(&view.jid, lid)
+        .map(|w| format!(" {}", w.words()))
+        .unwrap_or_default();
     let known = match inst.known_of_jid(&view.jid, lid) {
         Some(k) => format!(
-            "{} {} (ledger)",
+            "{} {}{why} (ledger)",
             if k.blocked {
                 "⊘ blocked"
             } else {

@@ -141,16 +141,26 @@ pub fn rows(entries: &[HistoryEntry], names: &HashMap<String, String>) -> Vec<Hi
                 HistoryResult::Failed(why) => Some(why.clone()),
                 _ => None,
             };
+            let why = crate::app::state::Why {
+                operator: e.operator.clone(),
+                reason: e.reason.clone(),
+            }
+            .words();
             let searched = format!(
-                "{number} {name} {verb} {} {}",
+                "{number} {name} {verb} {} {} {why}",
                 e.result.word(),
                 error.as_deref().unwrap_or_default()
             )
             .to_lowercase();
+            let why = if why.is_empty() {
+                why
+            } else {
+                format!(" · {why}")
+            };
             HistoryRow {
                 kind,
                 heading: format!(
-                    "{mark} {}  {verb} · {}",
+                    "{mark} {}  {verb} · {}{why}",
                     crate::util::dates::short(e.requested_at),
                     e.result.word()
                 ),

@@ -278,7 +278,7 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
             plan.hidden_skipped
         ));
     }
-    start(state, label, plan.items, false)
+    start(state, label, plan.items, false, None)
 }
 
 /// The footer's keys while the dialog is open.

@@ -115,7 +115,7 @@ fn revert(state: &mut State, done: Done) -> Vec<Effect> {
         crate::app::bulk::plural(inverse.len()),
         names.join(", ")
     );
-    crate::app::bulk::start(state, label, inverse, true)
+    crate::app::bulk::start(state, label, inverse, true, None)
 }
 
 /// Keys of the question: a yes reverts, anything that closes it keeps

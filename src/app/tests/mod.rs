@@ -148,6 +148,7 @@ fn done(contact_jid: &str, blocked: bool, count: u64) -> Result<BlockDone, Error
         },
         recorded_at: 1_000,
         ledger_error: None,
+        reason: None,
     })
 }
 
