@@ -292,7 +292,9 @@ pub(super) fn cancel(state: &mut State) -> bool {
 /// Blocks (or unblocks) a typed number on the shown instance, as an
 /// undoable batch of one. Groups, channels and garbage are refused before
 /// any request.
-pub(super) fn number_batch(state: &mut State, text: &str, block: bool) -> Vec<Effect> {
+/// A typed number: read in the instance's country, then sent (after the
+/// reason is asked, when `ask`).
+pub(crate) fn number_batch(state: &mut State, text: &str, block: bool, ask: bool) -> Vec<Effect> {
     if busy(state) {
         return Vec::new();
     }
@@ -304,17 +306,18 @@ pub(super) fn number_batch(state: &mut State, text: &str, block: bool) -> Vec<Ef
         }
     };
     let shown = target.shown();
-    targets_batch(state, &[target], block, &shown)
+    targets_batch(state, &[target], block, &shown, ask)
 }
 
 /// Blocks (or unblocks) typed `targets` on the shown instance, as one
 /// undoable batch; `what` names them in the label (`+44 7912 345678`,
 /// `pasted`).
-pub(super) fn targets_batch(
+pub(crate) fn targets_batch(
     state: &mut State,
     targets: &[Target],
     block: bool,
     what: &str,
+    ask: bool,
 ) -> Vec<Effect> {
     if busy(state) {
         return Vec::new();
@@ -342,6 +345,12 @@ pub(super) fn targets_batch(
         1 => format!("{verb} {what} on {}", state.instance().name),
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
+    if ask {
+        return super::overlays::reason::ask(
+            state,
+            super::overlays::reason::Then::Batch { label, items },
+        );
+    }
     start(state, label, items, false, None)
 }
 

@@ -31,7 +31,7 @@ fn one_line(text: &str) -> String {
 pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     let takes_text = matches!(
         state.overlay,
-        Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_))
+        Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_))
     ) || state
         .overlay
         .as_ref()
@@ -79,6 +79,11 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         Some(Overlay::CommandLine(mut typed)) => {
             typed.push_str(&one_line(text));
             state.overlay = Some(Overlay::CommandLine(typed));
+            Vec::new()
+        }
+        Some(Overlay::Reason(mut ask)) => {
+            ask.text.push_str(&one_line(text));
+            state.overlay = Some(Overlay::Reason(ask));
             Vec::new()
         }
         Some(

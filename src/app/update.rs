@@ -285,6 +285,33 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
     let block = !inst
         .known_of_jid(&jid, lid.as_deref())
         .is_some_and(|k| k.blocked);
+    if state.ask_reason {
+        return super::overlays::reason::ask(
+            state,
+            super::overlays::reason::Then::Toggle {
+                instance,
+                jid,
+                lid,
+                block,
+                who,
+            },
+        );
+    }
+    send_toggle(state, instance, jid, lid, block, &who, None)
+}
+
+/// Sends one toggle (`b`), with its reason when one was given.
+pub(crate) fn send_toggle(
+    state: &mut State,
+    instance: usize,
+    jid: String,
+    lid: Option<String>,
+    block: bool,
+    who: &str,
+    reason: Option<String>,
+) -> Vec<Effect> {
+    let inst = &mut state.instances[instance];
+    let name = inst.name.clone();
     inst.pending.insert(
         jid.clone(),
         Pending {
@@ -301,7 +328,7 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
         block,
         action: None,
         batch: None,
-        reason: None,
+        reason,
     })]
 }
 

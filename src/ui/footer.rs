@@ -81,6 +81,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let spans = match &state.overlay {
         Some(Overlay::CommandLine(text)) => command_line_spans(state, text, area.width),
         Some(Overlay::Prompt(text)) => prompt_spans(state, text, area.width),
+        Some(Overlay::Reason(ask)) => {
+            let mut spans = typing(Span::styled("Why? ", theme::key()), &ask.text, area.width);
+            let about = shorten(&ask.about, usize::from(area.width / 3));
+            spans.insert(0, Span::styled(format!("{about} · "), theme::dim()));
+            spans.extend(hint_spans(overlays::reason::hints(&state.keymap)));
+            if !state.reasons.is_empty() {
+                spans.push(Span::styled(state.reasons.join("/"), theme::dim()));
+            }
+            spans
+        }
         Some(overlay @ Overlay::Filter) => {
             let mut spans = typing(Span::styled("/", theme::key()), &state.filter, area.width);
             spans.extend(hint_spans(overlays::hints(overlay, &state.keymap)));

@@ -40,7 +40,10 @@ pub fn draw(frame: &mut Frame, state: &State) {
             | Overlay::Details(_)
             | Overlay::History(_)),
         ) => pager::draw(frame, areas.overlay, state, overlay),
-        Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_)) | None => {}
+        Some(
+            Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_),
+        )
+        | None => {}
     }
 }
 

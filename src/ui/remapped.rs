@@ -264,6 +264,7 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             press(s, Command::MarkAll);
             press(s, Command::BulkBlock);
             dialog(s, DialogAction::Yes);
+            line(s, LineAction::Submit);
             update(
                 s,
                 Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),
@@ -274,11 +275,19 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             press(s, Command::MarkAll);
             press(s, Command::BulkBlock);
             dialog(s, DialogAction::Yes);
+            line(s, LineAction::Submit);
             update(
                 s,
                 Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),
             );
             press(s, Command::BulkUnblock);
+            text(&render(s, 200, 50))
+        }),
+        ("reason", |s| {
+            s.reasons = vec!["spam".into(), "abuse".into()];
+            press(s, Command::MarkAll);
+            press(s, Command::BulkBlock);
+            dialog(s, DialogAction::Yes);
             text(&render(s, 200, 50))
         }),
         ("batch ended with a failure", |s| {
@@ -407,6 +416,7 @@ const MARKERS: &[(&str, &str)] = &[
     ("review", "2 numbers"),
     ("batch progress", "0 done"),
     ("busy", "a batch is running"),
+    ("reason", "Why?"),
     ("batch ended with a failure", "still marked"),
     ("undo question", "Revert"),
     ("a failed block", "connect the phone"),

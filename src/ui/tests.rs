@@ -443,6 +443,7 @@ fn every_screen_at_40x10_80x24_200x50() {
                 update(s, key(KeyCode::Char('*')));
                 update(s, key(KeyCode::Char('B')));
                 update(s, key(KeyCode::Char('y')));
+                update(s, key(KeyCode::Enter));
                 update(
                     s,
                     Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),

@@ -250,8 +250,8 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             );
             Vec::new()
         }
-        LineCommand::Block => bulk::number_batch(state, arg, true),
-        LineCommand::Unblock => bulk::number_batch(state, arg, false),
+        LineCommand::Block => bulk::number_batch(state, arg, true, false),
+        LineCommand::Unblock => bulk::number_batch(state, arg, false, false),
         LineCommand::Filter => {
             state.filter = arg.to_string();
             refilter(state, None).into_iter().collect()

@@ -11,6 +11,7 @@ pub(crate) mod history;
 pub(crate) mod messages;
 pub(crate) mod prompt;
 pub(crate) mod quit;
+pub(crate) mod reason;
 pub(crate) mod resume;
 pub(crate) mod review;
 pub(crate) mod targets;
@@ -63,7 +64,9 @@ pub enum Overlay {
     /// This session's messages in full, newest first.
     Messages(Pager),
     /// The ledger's actions on an instance.
-    History(super::overlays::history::HistoryView),
+    History(history::HistoryView),
+    /// Why: the reason asked before an action is sent.
+    Reason(reason::ReasonAsk),
 }
 
 impl Overlay {
@@ -80,7 +83,8 @@ impl Overlay {
             | Overlay::Prompt(_)
             | Overlay::Review(_)
             | Overlay::Undo(_)
-            | Overlay::CommandLine(_) => None,
+            | Overlay::CommandLine(_)
+            | Overlay::Reason(_) => None,
         }
     }
 
@@ -97,7 +101,8 @@ impl Overlay {
             | Overlay::Prompt(_)
             | Overlay::Review(_)
             | Overlay::Undo(_)
-            | Overlay::CommandLine(_) => None,
+            | Overlay::CommandLine(_)
+            | Overlay::Reason(_) => None,
         }
     }
 
@@ -122,6 +127,7 @@ pub(crate) fn on_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<
         Overlay::Review(review) => review::on_key(state, review, key),
         Overlay::Undo(offer) => undo::on_key(state, offer, key),
         Overlay::CommandLine(text) => command_line::on_key(state, text, key),
+        Overlay::Reason(ask) => reason::on_key(state, ask, key),
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
@@ -136,6 +142,7 @@ pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static
         Overlay::Filter => filter::hints(keymap),
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
+        Overlay::Reason(_) => reason::hints(keymap),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => text::hints(keymap, false),
         Overlay::Details(_) => text::hints(keymap, true),
         Overlay::Targets(_) => targets::hints(keymap),

@@ -15,8 +15,9 @@ pub(crate) fn on_prompt_key(state: &mut State, mut text: String, key: KeyEvent) 
         Edit::Cancel => return Vec::new(),
         Edit::Submit => {
             let was_running = state.batch.is_some();
-            let effects = number_batch(state, &text, true);
-            if was_running || state.batch.is_none() {
+            let effects = number_batch(state, &text, true, true);
+            // Refused (or a batch runs): the number stays to be fixed.
+            if state.overlay.is_none() && (was_running || state.batch.is_none()) {
                 state.overlay = Some(Overlay::Prompt(text));
             }
             return effects;

@@ -116,7 +116,7 @@ pub(crate) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent)
         [one] => one.shown(),
         _ => "pasted".to_string(),
     };
-    crate::app::bulk::targets_batch(state, &targets, true, &what)
+    crate::app::bulk::targets_batch(state, &targets, true, &what, true)
 }
 
 #[cfg(test)]

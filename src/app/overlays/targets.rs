@@ -5,7 +5,7 @@ use ratatui::crossterm::event::KeyEvent;
 
 use std::collections::HashSet;
 
-use crate::app::bulk::{busy, plural, start};
+use crate::app::bulk::{busy, plural};
 use crate::app::msg::Effect;
 use crate::app::ops::info;
 use crate::app::state::{Connection, Overlay, State};
@@ -278,7 +278,13 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
             plan.hidden_skipped
         ));
     }
-    start(state, label, plan.items, false, None)
+    super::reason::ask(
+        state,
+        super::reason::Then::Batch {
+            label,
+            items: plan.items,
+        },
+    )
 }
 
 /// The footer's keys while the dialog is open.

@@ -44,7 +44,8 @@ impl<'a> TextView<'a> {
             | Overlay::Prompt(_)
             | Overlay::Review(_)
             | Overlay::Undo(_)
-            | Overlay::CommandLine(_) => None,
+            | Overlay::CommandLine(_)
+            | Overlay::Reason(_) => None,
         }
     }
 

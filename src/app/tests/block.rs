@@ -183,7 +183,7 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     for c in "1203634@g.us".chars() {
         assert!(update(&mut s, ch(c)).is_empty(), "typing runs no command");
     }
-    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(confirm(&mut s, key(KeyCode::Enter)).is_empty());
     assert!(
         status_text(&s).contains("is a group"),
         "{}",
@@ -197,7 +197,7 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     );
     s.overlay = Some(Overlay::Prompt(String::new()));
     keys(&mut s, "+1 (415) 555-0123");
-    let effects = update(&mut s, key(KeyCode::Enter));
+    let effects = confirm(&mut s, key(KeyCode::Enter));
     let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -226,7 +226,7 @@ fn block_without_a_number_says_how() {
     let mut s = loaded();
     update(&mut s, ch(':'));
     keys(&mut s, "block");
-    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(confirm(&mut s, key(KeyCode::Enter)).is_empty());
     assert_eq!(
         status_text(&s),
         "type the number after :block, e.g. :block +44 7912 345678"

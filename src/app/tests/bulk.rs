@@ -44,14 +44,14 @@ fn bulk_block_across_instances_then_undo() {
         "Cancel has the focus"
     );
     assert!(
-        update(&mut s, key(KeyCode::Enter)).is_empty(),
+        confirm(&mut s, key(KeyCode::Enter)).is_empty(),
         "Enter on Cancel closes"
     );
     assert!(s.overlay.is_none());
 
     update(&mut s, ch('B'));
     update(&mut s, ch('a')); // every instance
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("the ledger records the batch first: {effects:?}")
     };
@@ -143,7 +143,7 @@ fn bulk_block_across_instances_then_undo() {
             "  sales: unblock 2 contacts"
         ]
     );
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
         panic!("undo is a recorded batch: {effects:?}")
     };
@@ -184,7 +184,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
     contacts_arrive(&mut s, 0, many);
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
-    update(&mut s, ch('y'));
+    confirm(&mut s, ch('y'));
     let effects = update(
         &mut s,
         Msg::Api(ApiResult::BatchCreated(Ok((1, (0..20).collect())))),
@@ -261,7 +261,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
         panic!("the resume offer opens, Discard focused")
     };
     assert_eq!(offer.items.len(), 1, "unknown instances are left out");
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     assert_eq!(
         effects,
         vec![Effect::Api(ApiJob::Block {
@@ -301,7 +301,7 @@ fn an_unfinished_batch_can_be_discarded() {
             )],
         }]),
     );
-    let effects = update(&mut s, key(KeyCode::Enter));
+    let effects = confirm(&mut s, key(KeyCode::Enter));
     assert_eq!(
         effects,
         vec![Effect::Api(ApiJob::CloseBatch {
@@ -321,7 +321,7 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
     contacts_arrive(&mut s, 0, three);
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
-    update(&mut s, ch('y'));
+    confirm(&mut s, ch('y'));
     update(
         &mut s,
         Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2, 3])))),
@@ -331,7 +331,7 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
     update(&mut s, answer(0, "5511911110003", true, 1, false));
     assert_eq!(s.instance().marks.len(), 2);
     update(&mut s, ch('B'));
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -346,7 +346,7 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
     b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -361,7 +361,7 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
     }
     assert!(s.batch.is_none());
     update(&mut s, ch('u'));
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     let [Effect::Api(ApiJob::CreateBatch { items: undo, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -393,7 +393,7 @@ fn the_targets_dialog_says_beforehand_what_it_skips() {
     };
     let plan = crate::app::overlays::targets::dialog_plan(&s, &d);
     assert!(plan.items.is_empty());
-    assert!(update(&mut s, ch('y')).is_empty());
+    assert!(confirm(&mut s, ch('y')).is_empty());
     assert!(
         matches!(s.overlay, Some(Overlay::Targets(_))),
         "the dialog stays and says why"
@@ -406,7 +406,7 @@ fn bulk_block_ana_and_bruno(s: &mut State) {
     update(s, ch(' '));
     update(s, ch(' '));
     update(s, ch('B'));
-    assert!(!update(s, ch('y')).is_empty());
+    assert!(!confirm(s, ch('y')).is_empty());
     update(s, Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))));
     update(s, answer(0, "5511911110001", true, 1, true));
     update(s, answer(0, "5511911110002", true, 1, true));
@@ -422,7 +422,7 @@ fn undo_after_an_action_that_changed_nothing_says_so_and_reaches_no_further() {
     for c in "+55 11 91111-0001".chars() {
         update(&mut s, ch(c));
     }
-    update(&mut s, key(KeyCode::Enter));
+    confirm(&mut s, key(KeyCode::Enter));
     update(&mut s, Msg::Api(ApiResult::BatchCreated(Ok((2, vec![3])))));
     update(&mut s, answer(0, "5511911110001", true, 2, true));
     assert!(s.batch.is_none());

@@ -145,7 +145,7 @@ fn an_instance_never_blocks_its_own_number() {
     for c in "+5511911110001".chars() {
         update(&mut s, ch(c));
     }
-    let effects = update(&mut s, key(KeyCode::Enter));
+    let effects = confirm(&mut s, key(KeyCode::Enter));
     assert!(effects.is_empty(), "{effects:?}");
     assert!(status_text(&s).contains("an instance cannot block itself"));
 }

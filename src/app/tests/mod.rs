@@ -13,6 +13,7 @@ mod moving;
 mod overlays;
 mod paste;
 mod read_only;
+mod reason;
 mod truth;
 
 use super::*;
@@ -241,4 +242,14 @@ pub fn tuples(items: &[crate::app::batch::Item]) -> Vec<(usize, String, Option<S
         .iter()
         .map(|i| (i.instance, i.jid.clone(), i.lid.clone(), i.block))
         .collect()
+}
+
+/// Gives `msg` to the app; when that asks why (the reason line), skips
+/// it with Enter and returns what that sends instead.
+pub fn confirm(s: &mut State, msg: Msg) -> Vec<Effect> {
+    let effects = update(s, msg);
+    if matches!(s.overlay, Some(Overlay::Reason(_))) {
+        return update(s, key(KeyCode::Enter));
+    }
+    effects
 }

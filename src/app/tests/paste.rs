@@ -27,7 +27,7 @@ fn a_number_and_a_key_pasted_into_the_prompt_are_reviewed_not_run() {
     assert_eq!(review.targets().len(), 1);
     assert_eq!(review.refused(), 1, "the b is refused, not pressed");
     assert!(!review.confirm_focused, "Cancel has the focus");
-    let effects = update(&mut s, key(KeyCode::Enter));
+    let effects = confirm(&mut s, key(KeyCode::Enter));
     assert!(sends_nothing(&effects), "Enter on Cancel sends nothing");
     assert!(matches!(s.overlay, Some(Overlay::Prompt(_))));
     assert!(status_text(&s).contains("nothing was sent"));
@@ -50,7 +50,7 @@ fn reviewed_numbers_are_sent_as_one_batch_once_confirmed() {
         &mut s,
         "+55 11 97777-3333\n+1 650 253 0000\n+55 11 97777-3333\ncall me\n",
     );
-    let effects = update(&mut s, ch('y'));
+    let effects = confirm(&mut s, ch('y'));
     let items = effects.iter().find_map(|e| match e {
         Effect::Api(ApiJob::CreateBatch { items, .. }) => Some(items.clone()),
         _ => None,

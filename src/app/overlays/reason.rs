@@ -1,0 +1,154 @@
+//! Why: the reason asked before an action is sent (the number prompt, the
+//! bulk dialog, the pasted numbers; `b` with `ask_reason = true`). Typed
+//! freely or chosen from the profile's `reasons` with Tab; Enter with
+//! nothing typed sends without a reason; Esc sends nothing.
+
+use ratatui::crossterm::event::KeyEvent;
+
+use crate::app::batch::Item;
+use crate::app::line::{Edit, edit};
+use crate::app::msg::Effect;
+use crate::app::ops::info;
+use crate::app::state::{Overlay, State};
+use crate::keys::{Keymap, LineAction};
+
+/// What waits for the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// `b` on one contact.
+    Toggle {
+        /// The instance.
+        instance: usize,
+        /// The contact's JID.
+        jid: String,
+        /// Its `@lid`.
+        lid: Option<String>,
+        /// Block or unblock.
+        block: bool,
+        /// The contact as the list names it.
+        who: String,
+    },
+    /// A batch, recorded once the reason is given.
+    Batch {
+        /// What it does.
+        label: String,
+        /// Its changes.
+        items: Vec<Item>,
+    },
+}
+
+/// The reason being typed, and the action it is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReasonAsk {
+    /// What is typed.
+    pub text: String,
+    /// The action.
+    pub then: Then,
+    /// What the action does, for messages (`block 3 contacts on sales`).
+    pub about: String,
+}
+
+/// Asks why before `then` is sent.
+pub(crate) fn ask(state: &mut State, then: Then) -> Vec<Effect> {
+    let about = match &then {
+        Then::Toggle {
+            instance,
+            block,
+            who,
+            ..
+        } => format!(
+            "{} {who} on {}",
+            crate::model::change::Change::of(*block).verb(),
+            state.instances[*instance].name
+        ),
+        Then::Batch { label, .. } => label.clone(),
+    };
+    state.overlay = Some(Overlay::Reason(ReasonAsk {
+        text: String::new(),
+        then,
+        about,
+    }));
+    Vec::new()
+}
+
+/// Keys while the reason is typed.
+pub(crate) fn on_key(state: &mut State, mut ask: ReasonAsk, key: KeyEvent) -> Vec<Effect> {
+    match edit(&mut ask.text, &key, &state.keymap.line) {
+        Edit::Cancel => {
+            info(state, format!("{}: cancelled, nothing was sent", ask.about));
+            Vec::new()
+        }
+        Edit::Submit => {
+            let reason = Some(ask.text.trim().to_string()).filter(|r| !r.is_empty());
+            send(state, ask.then, reason)
+        }
+        Edit::Complete => {
+            ask.text = next_choice(&state.reasons, &ask.text);
+            state.overlay = Some(Overlay::Reason(ask));
+            Vec::new()
+        }
+        Edit::Changed | Edit::Unchanged => {
+            state.overlay = Some(Overlay::Reason(ask));
+            Vec::new()
+        }
+    }
+}
+
+/// Tab: the first reason the text begins, or after a reason the next one
+/// (round), or the first when nothing is typed.
+pub(crate) fn next_choice(reasons: &[String], text: &str) -> String {
+    if reasons.is_empty() {
+        return text.to_string();
+    }
+    let typed = text.trim().to_lowercase();
+    if let Some(at) = reasons.iter().position(|r| r.to_lowercase() == typed) {
+        return reasons[(at + 1) % reasons.len()].clone();
+    }
+    reasons
+        .iter()
+        .find(|r| !typed.is_empty() && r.to_lowercase().starts_with(&typed))
+        .unwrap_or(&reasons[0])
+        .clone()
+}
+
+/// Sends the action with its reason.
+fn send(state: &mut State, then: Then, reason: Option<String>) -> Vec<Effect> {
+    match then {
+        Then::Toggle {
+            instance,
+            jid,
+            lid,
+            block,
+            who,
+        } => crate::app::update::send_toggle(state, instance, jid, lid, block, &who, reason),
+        Then::Batch { label, items } => crate::app::bulk::start(state, label, items, false, reason),
+    }
+}
+
+/// The footer's keys while the reason is typed.
+pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
+    super::keys_of(
+        &keymap.line,
+        &[
+            (LineAction::Submit, "send"),
+            (LineAction::Complete, "choose"),
+            (LineAction::Cancel, "cancel"),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tab_completes_then_goes_round_the_reasons() {
+        let reasons: Vec<String> = ["spam", "abuse", "fraud"].map(String::from).to_vec();
+        assert_eq!(next_choice(&reasons, ""), "spam");
+        assert_eq!(next_choice(&reasons, "ab"), "abuse");
+        assert_eq!(next_choice(&reasons, "abuse"), "fraud");
+        assert_eq!(next_choice(&reasons, "fraud"), "spam");
+        assert_eq!(next_choice(&reasons, "zz"), "spam");
+        assert_eq!(next_choice(&[], "own words"), "own words");
+    }
+}
