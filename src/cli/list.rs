@@ -13,6 +13,7 @@ use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{JsonArray, Table};
 use crate::cli::session::Local;
 use crate::model::change::Change;
+use crate::model::contacts::ContactRef;
 
 /// One row of `list`.
 #[derive(Serialize)]
@@ -118,6 +119,28 @@ pub(crate) async fn list(local: Local, args: ListArgs) -> Result<(), Failure> {
     }
 }
 
+/// One row: `c` of `inst`, under `name`, in `state`, with who made its
+/// last known change and why.
+fn row_of<'a>(
+    inst: &'a Instance,
+    c: &ContactRef<'a>,
+    name: String,
+    state: Option<&'static str>,
+) -> ListRow<'a> {
+    let why = state.and(inst.why_of(c.jid(), c.lid()));
+    ListRow {
+        instance: &inst.name,
+        jid: c.jid(),
+        lid: c.lid(),
+        number: c.number().to_string(),
+        e164: c.digits().map(|d| format!("+{d}")),
+        name,
+        state,
+        operator: why.and_then(|w| w.operator.as_deref()),
+        reason: why.and_then(|w| w.reason.as_deref()),
+    }
+}
+
 /// Writes the rows of one instance; returns how many. What is known of a
 /// contact and which blocked numbers are no contact are the app's
 /// answers ([`Instance::known_of`], [`Instance::find_outsiders`]).
@@ -125,42 +148,19 @@ fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::i
     let mut n = 0;
     for c in inst.contacts.iter() {
         let state = inst.known_of(&c).map(|k| Change::of(k.blocked).done_word());
-        let why = state.and(inst.why_of(c.jid(), c.lid()));
         if blocked_only && state != Some("blocked") {
             continue;
         }
-        sink.push(&ListRow {
-            instance: &inst.name,
-            jid: c.jid(),
-            lid: c.lid(),
-            number: c.number().to_string(),
-            e164: c.digits().map(|d| format!("+{d}")),
-            name: c.display_name(),
-            state,
-            operator: why.and_then(|w| w.operator.as_deref()),
-            reason: why.and_then(|w| w.reason.as_deref()),
-        })?;
+        sink.push(&row_of(inst, &c, c.display_name(), state))?;
         n += 1;
     }
     if blocked_only {
         // Numbers blocked by number (`a`, the command line) that are not
         // in the address book: the ledger is the only one that knows them.
-        for c in inst.find_outsiders().iter() {
-            sink.push(&ListRow {
-                instance: &inst.name,
-                jid: c.jid(),
-                lid: c.lid(),
-                number: c.number().to_string(),
-                e164: c.digits().map(|d| format!("+{d}")),
-                name: "not in contacts".to_string(),
-                state: Some("blocked"),
-                operator: inst
-                    .why_of(c.jid(), c.lid())
-                    .and_then(|w| w.operator.as_deref()),
-                reason: inst
-                    .why_of(c.jid(), c.lid())
-                    .and_then(|w| w.reason.as_deref()),
-            })?;
+        let outsiders = inst.find_outsiders();
+        for c in outsiders.iter() {
+            let name = "not in contacts".to_string();
+            sink.push(&row_of(inst, &c, name, Some("blocked")))?;
             n += 1;
         }
     }

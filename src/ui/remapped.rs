@@ -11,7 +11,6 @@ use crate::app::batch::{Batch, Item};
 use crate::app::state::Load;
 use crate::app::{ApiResult, BlockDone, ErrorInfo, ErrorKind, Msg, State, update};
 use crate::keys::{Command, DialogAction, Entry, Key, Keymap, LineAction, OverlayAction};
-use crate::store::ledger::{BatchItem, UnfinishedBatch};
 
 /// Every label a default binding shows, in every context.
 fn default_labels() -> HashSet<String> {
@@ -306,26 +305,7 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             text(&render(s, 200, 50))
         }),
         ("resume offer", |s| {
-            update(
-                s,
-                Msg::Unfinished(vec![UnfinishedBatch {
-                    id: 3,
-                    label: "block 40 on sales".into(),
-                    created_at: NOW - 600,
-                    total: 40,
-                    done: 12,
-                    left: vec![(
-                        9,
-                        BatchItem {
-                            instance: "sales".into(),
-                            jid: "5511911110001@s.whatsapp.net".into(),
-                            lid: None,
-                            block: true,
-                            reason: None,
-                        },
-                    )],
-                }]),
-            );
+            update(s, super::tests::unfinished_sales_batch());
             text(&render(s, 200, 50))
         }),
     ];

@@ -72,20 +72,7 @@ pub enum Overlay {
 impl Overlay {
     /// Its pager, for the overlays that page through text.
     pub fn pager(&self) -> Option<&Pager> {
-        match self {
-            Overlay::Help(p) | Overlay::Messages(p) => Some(p),
-            Overlay::Details(d) => Some(&d.pager),
-            Overlay::History(h) => Some(&h.pager),
-            Overlay::Filter
-            | Overlay::ConfirmQuit { .. }
-            | Overlay::Targets(_)
-            | Overlay::Resume { .. }
-            | Overlay::Prompt(_)
-            | Overlay::Review(_)
-            | Overlay::Undo(_)
-            | Overlay::CommandLine(_)
-            | Overlay::Reason(_) => None,
-        }
+        text::TextView::of(self).map(text::TextView::pager)
     }
 
     /// Its pager, to scroll and search.
