@@ -88,6 +88,13 @@ pub enum Command {
         #[command(subcommand)]
         action: ProfileAction,
     },
+    /// The ledger: which one is in use, its schema and size.
+    #[command(after_help = "Example:\n  ryze-contacts ledger status --json")]
+    Ledger {
+        /// What to do with the ledger.
+        #[command(subcommand)]
+        action: LedgerAction,
+    },
     /// Write a profile interactively: server, token, instances.
     #[command(
         after_help = "Example:\n  ryze-contacts init\n  ryze-contacts init --profile ./work.toml"
@@ -124,6 +131,14 @@ pub enum Command {
 pub enum ProfileAction {
     /// Validate the profile and test each instance's token and state.
     Check(OutputArgs),
+}
+
+/// What `ledger` does.
+#[derive(Debug, Subcommand)]
+pub enum LedgerAction {
+    /// Which ledger is in use, its schema version, its size and what it
+    /// holds.
+    Status(OutputArgs),
 }
 
 /// `--json`.

@@ -1,4 +1,5 @@
-//! `history` and `export`: what the ledger holds, without the network.
+//! `history`, `export` and `ledger status`: what the ledger holds,
+//! without the network.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -167,6 +168,38 @@ pub(crate) fn export(s: Local, args: ExportArgs) -> Result<(), Failure> {
         )?;
     }
     out.flush()?;
+    Ok(())
+}
+
+/// `ledger status`: which ledger, its schema, size and counts.
+pub(crate) fn status(s: Local, json_out: bool) -> Result<(), Failure> {
+    let st = s
+        .ledger
+        .status()
+        .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    if json_out {
+        crate::cli::output::json(&st)?;
+        return Ok(());
+    }
+    let mut table = Table::stdout();
+    let rows = [
+        ("ledger", format!("{} {}", st.backend, st.location)),
+        (
+            "schema",
+            format!(
+                "{} (this build knows up to {})",
+                st.schema, st.newest_schema
+            ),
+        ),
+        ("size", format!("{:.1} KiB", st.bytes as f64 / 1024.0)),
+        ("requests", st.actions.to_string()),
+        ("known blocked", st.blocked.to_string()),
+        ("unfinished batches", st.open_batches.to_string()),
+    ];
+    for (what, value) in &rows {
+        table.row(&[*what, value.as_str()])?;
+    }
+    table.finish()?;
     Ok(())
 }
 

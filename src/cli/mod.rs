@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use crate::config::profile::Profile;
 use crate::model::change::Change;
-use args::{Command, ProfileAction};
+use args::{Command, LedgerAction, ProfileAction};
 use failure::{Failure, exit, fail};
 use session::Local;
 
@@ -36,6 +36,9 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         Command::Profile {
             action: ProfileAction::Check(out),
         } => instances::profile_check(local.connect()?, out.json).await,
+        Command::Ledger {
+            action: LedgerAction::Status(out),
+        } => history::status(local, out.json),
         Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
             Err(fail(exit::INTERNAL, "not a headless command"))
         }

@@ -12,7 +12,8 @@ use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
 use ryze_contacts::store::ledger::{
-    BatchItem, BatchStatus, HistoryEntry, KnownState, Ledger, LedgerError, Outcome, UnfinishedBatch,
+    BatchItem, BatchStatus, HistoryEntry, KnownState, Ledger, LedgerError, LedgerStatus, Outcome,
+    UnfinishedBatch,
 };
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
@@ -505,6 +506,9 @@ impl Ledger for NoOwners {
     }
     fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
         self.0.outcome_of(id)
+    }
+    fn status(&self) -> Result<LedgerStatus, LedgerError> {
+        self.0.status()
     }
 }
 

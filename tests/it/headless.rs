@@ -643,3 +643,34 @@ fn the_operator_and_the_reason_are_recorded_and_shown_everywhere() {
     assert_eq!(history[0]["operator"], "desk-2");
     assert!(history[0]["reason"].is_null(), "{history}");
 }
+
+#[test]
+fn ledger_status_says_which_ledger_its_schema_size_and_counts() {
+    let (_rt, _emu, dir) = serving(5, SALES_AND_SUPPORT);
+    let out = run(
+        dir.path(),
+        &["block", "+44 7400 123456", "--instance", "sales"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(dir.path(), &["ledger", "status", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(st["backend"], "sqlite");
+    assert!(
+        st["location"].as_str().unwrap().ends_with("ledger.sqlite3"),
+        "{st}"
+    );
+    assert_eq!(st["schema"], st["newest_schema"], "{st}");
+    assert_eq!(st["actions"], 1);
+    assert_eq!(st["blocked"], 1);
+    assert_eq!(st["open_batches"], 0);
+    assert!(st["bytes"].as_u64().unwrap() > 0);
+    let out = run(dir.path(), &["ledger", "status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("known blocked\t1"), "{text}");
+}

@@ -272,6 +272,30 @@ pub trait Ledger: Send + std::fmt::Debug {
 
     /// The outcome word of request `id`, when it is recorded.
     fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError>;
+
+    /// Which ledger this is, its schema and what it holds.
+    fn status(&self) -> Result<LedgerStatus, LedgerError>;
+}
+
+/// What `ledger status` says of a ledger.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LedgerStatus {
+    /// `sqlite` (the data folder's file).
+    pub backend: &'static str,
+    /// Where it is (the file).
+    pub location: String,
+    /// Its schema version.
+    pub schema: i64,
+    /// The newest schema this build knows.
+    pub newest_schema: i64,
+    /// Bytes it takes, with its companion files.
+    pub bytes: u64,
+    /// Requests recorded.
+    pub actions: u64,
+    /// Contacts known as blocked.
+    pub blocked: u64,
+    /// Batches not finished.
+    pub open_batches: u64,
 }
 
 /// Opens the ledger for `data_dir`, waiting up to [`BUSY_WAIT`] for one

@@ -9,7 +9,7 @@ use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use super::{
     BUSY_WAIT, BatchItem, BatchStatus, HistoryEntry, HistoryResult, KnownState, Ledger,
-    LedgerError, Outcome, UnfinishedBatch,
+    LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
 };
 use crate::util::dates::now_unix;
 use crate::util::files;
@@ -314,6 +314,34 @@ impl SqliteLedger {
 }
 
 impl Ledger for SqliteLedger {
+    fn status(&self) -> Result<LedgerStatus, LedgerError> {
+        let count = |sql: &str| -> Result<u64, LedgerError> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map(|n| n.max(0) as u64)
+                .map_err(|e| self.err(e))
+        };
+        let bytes = std::iter::once(String::new())
+            .chain(COMPANIONS.iter().map(|c| c.to_string()))
+            .filter_map(|suffix| {
+                let mut name = self.path.clone().into_os_string();
+                name.push(&suffix);
+                std::fs::metadata(name).ok()
+            })
+            .map(|m| m.len())
+            .sum();
+        Ok(LedgerStatus {
+            backend: "sqlite",
+            location: self.path.display().to_string(),
+            schema: count("PRAGMA user_version")? as i64,
+            newest_schema: MIGRATIONS.len() as i64 + 1,
+            bytes,
+            actions: count("SELECT COUNT(*) FROM actions")?,
+            blocked: count("SELECT COUNT(*) FROM block_state WHERE blocked = 1")?,
+            open_batches: count("SELECT COUNT(*) FROM batches WHERE status = 'open'")?,
+        })
+    }
+
     /// How many rows read so far were skipped for holding a value of the
     /// wrong type (see [`Ledger::rows`]).
     fn skipped_rows(&self) -> usize {
