@@ -99,7 +99,7 @@ pub const HISTORY_SHOWN: usize = 5_000;
 /// A block or unblock asked of a read-only instance: never sent.
 fn read_only_refusal(instance: &str) -> ErrorInfo {
     ErrorInfo {
-        kind: crate::app::ErrorKind::NotSent,
+        kind: crate::app::ErrorKind::Local,
         status: None,
         message: format!("read-only: nothing is sent to {instance}"),
         hint: "read_only is set in the profile, or --read-only was given".to_string(),
