@@ -79,6 +79,11 @@ pub struct Batch {
     pub started: u64,
     /// Why, when the operator gave a reason: recorded with each item.
     pub reason: Option<String>,
+    /// Set when a resume found another run sending it: who, and the Unix
+    /// time of its last progress. Nothing of it was sent here.
+    pub held_by: Option<(String, i64)>,
+    /// Set when the claim to resume it could not be asked of the ledger.
+    pub claim_error: Option<String>,
 }
 
 impl Batch {
@@ -102,6 +107,8 @@ impl Batch {
             unsent: 0,
             started: tick,
             reason: None,
+            held_by: None,
+            claim_error: None,
         }
     }
 
@@ -131,13 +138,16 @@ impl Batch {
         }
         let mut jobs = self.next_jobs();
         if self.is_finished()
-            && self.closes()
             && let Some(batch) = self.id
         {
-            let status = if self.cancelled > 0 {
-                crate::store::ledger::BatchStatus::Cancelled
+            use crate::store::ledger::BatchStatus;
+            let status = if !self.closes() {
+                // Left for a resume, by this run or another.
+                BatchStatus::Left
+            } else if self.cancelled > 0 {
+                BatchStatus::Cancelled
             } else {
-                crate::store::ledger::BatchStatus::Done
+                BatchStatus::Done
             };
             jobs.push(ApiJob::CloseBatch { batch, status });
         }
@@ -419,9 +429,13 @@ mod open_for_resume {
             let jobs = b.answer(0, "1@s.whatsapp.net", ok, recorded);
             assert!(b.is_finished());
             assert!(!b.closes());
-            assert!(
-                !jobs.iter().any(|j| matches!(j, ApiJob::CloseBatch { .. })),
-                "left open for resume: {jobs:?}"
+            assert_eq!(
+                jobs,
+                vec![ApiJob::CloseBatch {
+                    batch: 9,
+                    status: crate::store::ledger::BatchStatus::Left
+                }],
+                "left open for resume, this run's claim let go"
             );
         }
     }

@@ -4,7 +4,7 @@
 use crate::model::change::Change;
 
 use super::batch::{Batch, Item};
-use super::msg::{BatchCreated, Effect};
+use super::msg::{ApiJob, BatchCreated, Effect, ErrorInfo};
 use super::ops::{error, info, move_by};
 use super::state::{Load, State};
 use crate::keys::Command;
@@ -361,7 +361,47 @@ pub(crate) fn resume(state: &mut State, batch: i64, label: &str, items: Vec<Item
     info(state, format!("{label}…"));
     let mut b = Batch::new(label, items, false, state.ticks);
     b.recorded(batch, &[]);
-    let jobs = b.next_jobs();
     state.batch = Some(b);
-    jobs.into_iter().map(Effect::Api).collect()
+    // Claimed first: a batch another run is resuming is not sent twice.
+    vec![Effect::Api(ApiJob::ClaimBatch { batch })]
+}
+
+/// The ledger answered the claim on a batch to resume: sending starts, or
+/// the batch is left to the run that holds it.
+pub(crate) fn on_claimed(
+    state: &mut State,
+    batch: i64,
+    result: Result<crate::store::ledger::Claim, ErrorInfo>,
+) -> Vec<Effect> {
+    use crate::store::ledger::{CLAIM_STALE_SECS, Claim};
+    let Some(b) = state.batch.as_mut().filter(|b| b.id == Some(batch)) else {
+        return Vec::new();
+    };
+    match result {
+        Ok(Claim::Ours) => b.next_jobs().into_iter().map(Effect::Api).collect(),
+        Ok(Claim::Theirs { operator, since }) => {
+            let Some(mut b) = state.batch.take() else {
+                return Vec::new();
+            };
+            let ago = crate::util::dates::age(state.now, since);
+            info(
+                state,
+                format!(
+                    "{}: {operator} is resuming it (progress {ago}): nothing sent twice · it is offered again after {} min without progress",
+                    b.label,
+                    CLAIM_STALE_SECS / 60
+                ),
+            );
+            b.held_by = Some((operator, since));
+            vec![Effect::BatchEnded(Box::new(b))]
+        }
+        Err(e) => {
+            let Some(mut b) = state.batch.take() else {
+                return Vec::new();
+            };
+            error(state, format!("{} · {} · {}", e.lead(), b.label, e.hint));
+            b.claim_error = Some(e.summary());
+            vec![Effect::BatchEnded(Box::new(b))]
+        }
+    }
 }

@@ -49,6 +49,12 @@ pub enum ApiJob {
         /// Why, when the operator gave a reason.
         reason: Option<String>,
     },
+    /// Claim an unfinished batch before resuming it, so that two runs
+    /// never send it twice.
+    ClaimBatch {
+        /// The batch.
+        batch: i64,
+    },
     /// Mark a batch finished or given up.
     CloseBatch {
         /// The batch.

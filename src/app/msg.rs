@@ -111,6 +111,13 @@ pub enum ApiResult {
     BatchCreated(BatchCreated),
     /// A batch was closed (no answer needed beyond logging).
     BatchClosed,
+    /// The answer to [`ApiJob::ClaimBatch`].
+    Claimed {
+        /// The batch.
+        batch: i64,
+        /// Granted, held by another run, or why it could not be asked.
+        result: Result<crate::store::ledger::Claim, ErrorInfo>,
+    },
     /// The answer to [`ApiJob::Settle`]: the settled count, or why not.
     Settled {
         /// The instance.

@@ -403,6 +403,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             super::overlays::text::on_history(state, instance, result);
             Vec::new()
         }
+        ApiResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
         ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
     }
 }

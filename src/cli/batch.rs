@@ -220,7 +220,12 @@ async fn drive(
     let settling = |state: &State| (0..state.instances.len()).any(|i| state.settling.busy(i));
     loop {
         let finished = state.batch.is_none() && !settling(state);
-        if finished && (closed || ended.as_ref().is_none_or(|b| !b.closes())) {
+        // A batch finished by its answers sends its close; wait for it,
+        // so a finished batch is never offered for resuming.
+        let closes = ended
+            .as_ref()
+            .is_some_and(|b| b.held_by.is_none() && b.claim_error.is_none());
+        if finished && (closed || !closes) {
             break;
         }
         let result = s.next().await?;
@@ -329,6 +334,7 @@ fn report(
             "failed": batch.failed,
             "unrecorded": batch.unrecorded,
             "unsent": batch.unsent,
+            "left_to": batch.held_by.as_ref().map(|(operator, _)| operator),
             "blocked_count": blocked_count,
             "results": rows,
         }))?;
@@ -352,6 +358,20 @@ fn report(
 /// was sent; 4 when some worked and some failed; 1 when answers could
 /// not be recorded.
 fn batch_exit(batch: &Batch, contrary: usize) -> Result<(), Failure> {
+    if let Some(why) = &batch.claim_error {
+        return Err(fail(
+            exit::INTERNAL,
+            format!("{}: not resumed: {why}", batch.label),
+        ));
+    }
+    if let Some((operator, _)) = &batch.held_by {
+        // Not ours to send: whoever holds it sends it, once.
+        eprintln!(
+            "ryze-contacts: {}: {operator} is resuming it; nothing was sent twice",
+            batch.label
+        );
+        return Ok(());
+    }
     if batch.unsent > 0 {
         return Err(fail(
             if batch.done > 0 {

@@ -144,6 +144,7 @@ impl Session {
                     job @ (ApiJob::Block { .. }
                     | ApiJob::Settle { .. }
                     | ApiJob::CreateBatch { .. }
+                    | ApiJob::ClaimBatch { .. }
                     | ApiJob::CloseBatch { .. }),
                 ) => self.send(job)?,
                 Effect::BatchEnded(batch) => ended = Some(*batch),

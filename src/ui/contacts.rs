@@ -13,18 +13,8 @@ use crate::keys::Command;
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
 use crate::model::filter::highlight;
+use crate::util::dates::age;
 use crate::util::text::fit;
-
-/// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
-pub fn age(now: i64, at: i64) -> String {
-    let secs = (now - at).max(0);
-    match secs {
-        0..=59 => "just now".to_string(),
-        60..=3599 => format!("{}m ago", secs / 60),
-        3600..=86_399 => format!("{}h ago", secs / 3600),
-        _ => format!("{}d ago", secs / 86_400),
-    }
-}
 
 /// The block-state cell: pending, known state with age, or nothing.
 fn block_cell<'a>(inst: &Instance, contact: &ContactRef<'_>, state: &State) -> Line<'a> {

@@ -231,7 +231,7 @@ pub fn draw_resume(
         Line::styled(format!("  {}", offer.label), theme::key()),
         Line::raw(format!(
             "  started {}, {} of {} confirmed, {} not confirmed.",
-            super::contacts::age(now, offer.created_at),
+            crate::util::dates::age(now, offer.created_at),
             offer.done,
             offer.total,
             offer.items.len()

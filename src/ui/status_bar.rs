@@ -12,7 +12,7 @@ use super::theme;
 use crate::app::State;
 use crate::app::state::{Load, View};
 use crate::model::contacts::Sort;
-use crate::ui::contacts::age;
+use crate::util::dates::age;
 use crate::util::text::{shorten, width};
 
 /// `blocked: 7`, `blocked: 7 (3 known here)`, `blocked: ?` or

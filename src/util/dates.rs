@@ -80,6 +80,17 @@ pub fn now_unix() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
+/// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
+pub fn age(now: i64, at: i64) -> String {
+    let secs = (now - at).max(0);
+    match secs {
+        0..=59 => "just now".to_string(),
+        60..=3599 => format!("{}m ago", secs / 60),
+        3600..=86_399 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -293,6 +293,19 @@ impl WorkerContext {
                 items,
                 reason,
             } => ApiResult::BatchCreated(self.create_batch(label, items, reason).await),
+            ApiJob::ClaimBatch { batch } => {
+                let operator = self.operator.clone();
+                let result = self
+                    .with_ledger(move |ledger| ledger.claim_batch(batch, &operator))
+                    .await
+                    .map_err(|e| {
+                        ErrorInfo::local(
+                            format!("the batch could not be claimed: {e}"),
+                            "check the data folder, then resume again",
+                        )
+                    });
+                ApiResult::Claimed { batch, result }
+            }
             ApiJob::CloseBatch { batch, status } => {
                 if let Err(e) = self
                     .with_ledger(move |ledger| ledger.close_batch(batch, status))

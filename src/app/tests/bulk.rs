@@ -264,6 +264,19 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
     let effects = confirm(&mut s, ch('y'));
     assert_eq!(
         effects,
+        vec![Effect::Api(ApiJob::ClaimBatch { batch: 9 })],
+        "claimed before anything is sent"
+    );
+    let mut other = s.clone();
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Claimed {
+            batch: 9,
+            result: Ok(crate::store::ledger::Claim::Ours),
+        }),
+    );
+    assert_eq!(
+        effects,
         vec![Effect::Api(ApiJob::Block {
             instance: 1,
             jid: jid("5511911110002"),
@@ -274,6 +287,28 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
             reason: None,
         })],
         "only what is not confirmed, under its recorded action"
+    );
+    // Held by another run that is still sending it: nothing is sent.
+    let since = other.now - 30;
+    let effects = update(
+        &mut other,
+        Msg::Api(ApiResult::Claimed {
+            batch: 9,
+            result: Ok(crate::store::ledger::Claim::Theirs {
+                operator: "desk-2".into(),
+                since,
+            }),
+        }),
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Api(_))),
+        "{effects:?}"
+    );
+    assert!(other.batch.is_none());
+    assert!(
+        status_text(&other).contains("desk-2 is resuming it"),
+        "{}",
+        status_text(&other)
     );
 }
 

@@ -141,6 +141,9 @@ pub enum BatchStatus {
     Done,
     /// Esc (or a discarded resume) dropped what was not sent.
     Cancelled,
+    /// Left open for a resume (answers not recorded, or not sent): only
+    /// this run's claim on it ends.
+    Left,
 }
 
 impl BatchStatus {
@@ -149,6 +152,7 @@ impl BatchStatus {
         match self {
             BatchStatus::Done => "done",
             BatchStatus::Cancelled => "cancelled",
+            BatchStatus::Left => "open",
         }
     }
 }
@@ -275,6 +279,29 @@ pub trait Ledger: Send + std::fmt::Debug {
 
     /// Which ledger this is, its schema and what it holds.
     fn status(&self) -> Result<LedgerStatus, LedgerError>;
+
+    /// Claims an unfinished batch for `operator` to resume, so that two
+    /// runs never send it twice: granted when nobody holds it, or its
+    /// holder made no progress for [`CLAIM_STALE_SECS`].
+    fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError>;
+}
+
+/// A claim on a batch that shows no progress for this long is taken over
+/// (its holder stopped).
+pub const CLAIM_STALE_SECS: i64 = 120;
+
+/// What came of a claim on a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Granted: this run resumes it.
+    Ours,
+    /// Another run holds it and is still making progress.
+    Theirs {
+        /// Who holds it.
+        operator: String,
+        /// Unix time of its last progress.
+        since: i64,
+    },
 }
 
 /// What `ledger status` says of a ledger.

@@ -8,8 +8,8 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
 use super::{
-    BUSY_WAIT, BatchItem, BatchStatus, HistoryEntry, HistoryResult, KnownState, Ledger,
-    LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
+    BUSY_WAIT, BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, HistoryEntry, HistoryResult,
+    KnownState, Ledger, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
 };
 use crate::util::dates::now_unix;
 use crate::util::files;
@@ -57,7 +57,49 @@ const MIGRATIONS: &[&str] = &[
     // Who asked, and why: the operator and the reason, on each request
     // and on the state it left.
     "ALTER TABLE actions ADD COLUMN operator TEXT; ALTER TABLE actions ADD COLUMN reason TEXT; ALTER TABLE block_state ADD COLUMN operator TEXT; ALTER TABLE block_state ADD COLUMN reason TEXT;",
+    // Who is sending a batch now, and when it last made progress: two
+    // runs never resume the same batch.
+    "ALTER TABLE batches ADD COLUMN claimed_by TEXT; ALTER TABLE batches ADD COLUMN claimed_at INTEGER; ALTER TABLE batches ADD COLUMN claim_pid INTEGER; ALTER TABLE batches ADD COLUMN claim_host TEXT;",
 ];
+
+/// Who holds a batch, as its row says: operator, last progress, process,
+/// machine.
+type Holder = (Option<String>, Option<i64>, Option<i64>, Option<String>);
+
+/// This machine's name, to tell its own runs' claims from others'.
+fn this_host() -> String {
+    #[cfg(unix)]
+    {
+        rustix::system::uname()
+            .nodename()
+            .to_string_lossy()
+            .into_owned()
+    }
+    #[cfg(not(unix))]
+    {
+        std::env::var("COMPUTERNAME").unwrap_or_default()
+    }
+}
+
+/// Whether process `pid` of this machine still runs.
+fn process_alive(pid: i64) -> bool {
+    #[cfg(unix)]
+    {
+        let Some(pid) = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return false;
+        };
+        // Signal 0: nothing is sent, only whether the process exists.
+        rustix::process::test_kill_process(pid).is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
 
 /// The SQLite result code of an error, when SQLite gave one.
 pub(super) fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
@@ -92,6 +134,26 @@ pub struct SqliteLedger {
 }
 
 impl SqliteLedger {
+    /// Who holds batch `batch` now (after a claim lost a race).
+    fn claim_batch_held(&self, batch: i64) -> Result<Claim, LedgerError> {
+        let held: Option<(Option<String>, Option<i64>)> = self
+            .conn
+            .query_row(
+                "SELECT claimed_by, claimed_at FROM batches WHERE id = ?1",
+                [batch],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(match held {
+            Some((Some(operator), since)) => Claim::Theirs {
+                operator,
+                since: since.unwrap_or_default(),
+            },
+            _ => Claim::Ours,
+        })
+    }
+
     /// Opens (or creates) the ledger in `data_dir`, waiting up to
     /// [`BUSY_WAIT`] for a ledger another program holds. See
     /// [`Ledger::open_waiting`].
@@ -314,6 +376,49 @@ impl SqliteLedger {
 }
 
 impl Ledger for SqliteLedger {
+    fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
+        let now = now_unix();
+        let (me, host) = (i64::from(std::process::id()), this_host());
+        let held: Option<Holder> = self
+            .conn
+            .query_row(
+                "SELECT claimed_by, claimed_at, claim_pid, claim_host FROM batches WHERE id = ?1",
+                [batch],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        let Some((holder, at, pid, on)) = held else {
+            return Ok(Claim::Ours);
+        };
+        // Free: nobody holds it, its holder made no progress for a while,
+        // or it is a run of this machine that is not running any more.
+        let ended_here = on.as_deref() == Some(host.as_str())
+            && pid.is_some_and(|pid| pid == me || !process_alive(pid));
+        let free =
+            holder.is_none() || at.is_none_or(|at| at < now - CLAIM_STALE_SECS) || ended_here;
+        if free {
+            // Taken only if nobody took it since it was read: of two runs
+            // claiming at once, one wins.
+            let granted = self
+                .conn
+                .execute(
+                    "UPDATE batches SET claimed_by = ?2, claimed_at = ?3, claim_pid = ?4, claim_host = ?5
+                     WHERE id = ?1 AND claimed_by IS ?6 AND claimed_at IS ?7 AND claim_pid IS ?8",
+                    params![batch, operator, now, me, host, holder, at, pid],
+                )
+                .map_err(|e| self.err(e))?;
+            if granted == 1 {
+                return Ok(Claim::Ours);
+            }
+            return self.claim_batch_held(batch);
+        }
+        Ok(Claim::Theirs {
+            operator: holder.unwrap_or_default(),
+            since: at.unwrap_or_default(),
+        })
+    }
+
     fn status(&self) -> Result<LedgerStatus, LedgerError> {
         let count = |sql: &str| -> Result<u64, LedgerError> {
             self.conn
@@ -427,6 +532,11 @@ impl Ledger for SqliteLedger {
                     )?;
                 }
             }
+            // The batch's holder is making progress: its claim stays fresh.
+            tx.execute(
+                "UPDATE batches SET claimed_at = ?2 WHERE id = (SELECT batch_id FROM actions WHERE id = ?1) AND claimed_by IS NOT NULL",
+                params![id, at],
+            )?;
             tx.commit()
         })();
         result.map_err(|e| self.err(e))?;
@@ -484,8 +594,8 @@ impl Ledger for SqliteLedger {
         })?;
         let result = (|| {
             tx.execute(
-                "INSERT INTO batches (created_at, label) VALUES (?1, ?2)",
-                params![now, label],
+                "INSERT INTO batches (created_at, label, claimed_by, claimed_at, claim_pid, claim_host) VALUES (?1, ?2, ?3, ?1, ?4, ?5)",
+                params![now, label, operator, i64::from(std::process::id()), this_host()],
             )?;
             let batch = tx.last_insert_rowid();
             let mut ids = Vec::with_capacity(items.len());
@@ -517,7 +627,7 @@ impl Ledger for SqliteLedger {
     fn close_batch(&self, batch: i64, status: BatchStatus) -> Result<(), LedgerError> {
         self.conn
             .execute(
-                "UPDATE batches SET status = ?2 WHERE id = ?1",
+                "UPDATE batches SET status = ?2, claimed_by = NULL WHERE id = ?1 AND status = 'open'",
                 params![batch, status.word()],
             )
             .map_err(|e| self.err(e))?;
@@ -634,6 +744,62 @@ impl Ledger for SqliteLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_is_resumed_by_one_run_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
+        let item = BatchItem {
+            instance: "sales".into(),
+            jid: "5511911110001@s.whatsapp.net".into(),
+            lid: None,
+            block: true,
+            reason: None,
+        };
+        let (batch, _) = ledger.create_batch("b", &[item], "desk-1").unwrap();
+        // Its creator, still running, holds it.
+        assert_eq!(ledger.claim_batch(batch, "desk-1").unwrap(), Claim::Ours);
+        let hold = |pid: i64, at: i64| {
+            ledger
+                .conn
+                .execute(
+                    "UPDATE batches SET claimed_by = 'desk-2', claimed_at = ?2, claim_pid = ?3, claim_host = ?4 WHERE id = ?1",
+                    params![batch, at, pid, this_host()],
+                )
+                .unwrap();
+        };
+        // Another run of this machine that is alive (pid 1 always is) and
+        // making progress: not taken.
+        hold(1, now_unix());
+        assert_eq!(
+            ledger.claim_batch(batch, "desk-1").unwrap(),
+            Claim::Theirs {
+                operator: "desk-2".into(),
+                since: now_unix()
+            }
+        );
+        // The same, silent for longer than the stale time: taken over.
+        hold(1, now_unix() - CLAIM_STALE_SECS - 1);
+        assert_eq!(ledger.claim_batch(batch, "desk-1").unwrap(), Claim::Ours);
+        // A run of this machine that has ended: taken at once.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = i64::from(child.id());
+        child.wait().unwrap();
+        hold(dead, now_unix());
+        assert_eq!(ledger.claim_batch(batch, "desk-1").unwrap(), Claim::Ours);
+        // Progress keeps the holder's claim fresh; closing lets it go.
+        ledger.close_batch(batch, BatchStatus::Left).unwrap();
+        let held: Option<String> = ledger
+            .conn
+            .query_row(
+                "SELECT claimed_by FROM batches WHERE id = ?1",
+                [batch],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(held, None);
+        assert_eq!(ledger.unfinished_batches().unwrap().len(), 1, "still open");
+    }
 
     #[test]
     fn history_is_newest_first_per_instance_and_since() {
