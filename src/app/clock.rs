@@ -9,3 +9,6 @@ pub const INFO_TICKS: u64 = 5 * TICKS_PER_SECOND;
 
 /// Ticks between two polls of the instance states.
 pub const POLL_TICKS: u64 = 120;
+/// How often the ledger is read again for what other runs on it changed
+/// (a cron job, another terminal): every 2 s.
+pub const LEDGER_POLL_TICKS: u64 = 2 * TICKS_PER_SECOND;

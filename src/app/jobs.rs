@@ -49,6 +49,8 @@ pub enum ApiJob {
         /// Why, when the operator gave a reason.
         reason: Option<String>,
     },
+    /// Read what the ledger knows again (other runs may have changed it).
+    LoadKnown,
     /// Claim an unfinished batch before resuming it, so that two runs
     /// never send it twice.
     ClaimBatch {

@@ -272,6 +272,38 @@ impl Instance {
         self.known_of_jid(contact.jid(), contact.lid())
     }
 
+    /// Takes what the ledger knows of this instance now (other runs may
+    /// have changed it); returns whether anything shown changed.
+    pub fn take_known(&mut self, known: &[&KnownState]) -> bool {
+        let mut fresh: HashMap<String, Known> = HashMap::with_capacity(known.len());
+        let mut why = HashMap::new();
+        for k in known {
+            fresh.insert(
+                k.jid.clone(),
+                Known {
+                    blocked: k.blocked,
+                    at: k.changed_at,
+                },
+            );
+            if let Some(lid) = k.lid.as_deref().filter(|l| *l != k.jid) {
+                self.lid_to_jid.insert(lid.to_string(), k.jid.clone());
+            }
+            if k.operator.is_some() || k.reason.is_some() {
+                why.insert(
+                    k.jid.clone(),
+                    Why {
+                        operator: k.operator.clone(),
+                        reason: k.reason.clone(),
+                    },
+                );
+            }
+        }
+        let changed = fresh != self.known || why != self.why;
+        self.known = fresh;
+        self.why = why;
+        changed
+    }
+
     /// Records who made the last change of `jid`, and why.
     pub fn remember_why(&mut self, jid: &str, why: Why) {
         if why.operator.is_some() || why.reason.is_some() {
@@ -442,6 +474,12 @@ pub struct State {
     pub now: i64,
     /// Whether an instance-state poll is in flight.
     pub instances_loading: bool,
+    /// A read of the ledger in flight (for other runs' changes), with the
+    /// count of this run's answers when it was asked.
+    pub known_loading: Option<u64>,
+    /// This run's block answers so far: a read asked before one of them
+    /// may predate it, and is dropped.
+    pub answers: u64,
 }
 
 impl State {
@@ -524,6 +562,8 @@ impl State {
             ticks: 0,
             now: crate::util::dates::now_unix(),
             instances_loading: false,
+            known_loading: None,
+            answers: 0,
         }
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::batch::Item;
 use super::bulk;
+use super::clock::LEDGER_POLL_TICKS;
 use super::msg::{ApiJob, ApiResult, BlockDone, ConnState, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::ops::{
     error, failure, failure_behind, info, load_contacts, load_instances, move_by, move_to,
@@ -19,6 +20,7 @@ use super::state::{
 use super::tabs;
 use crate::keys::Command;
 use crate::model::contacts::ContactStore;
+use crate::store::ledger::KnownState;
 
 /// Applies one message to the state and returns what must happen next.
 /// The screen is drawn again after every message but a timer tick; a
@@ -130,6 +132,46 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     }
     if state.ticks.is_multiple_of(POLL_TICKS) {
         effects.extend(load_instances(state));
+    }
+    // What other runs on the ledger changed shows within seconds; not
+    // while this run's own batch writes to it.
+    if state.ticks.is_multiple_of(LEDGER_POLL_TICKS)
+        && state.known_loading.is_none()
+        && state.batch.is_none()
+    {
+        state.known_loading = Some(state.answers);
+        effects.push(Effect::Api(ApiJob::LoadKnown));
+    }
+    effects
+}
+
+/// The ledger read again: each instance takes what it knows now; the
+/// shown list follows when that changed.
+fn on_known(state: &mut State, result: Result<Vec<KnownState>, ErrorInfo>) -> Vec<Effect> {
+    let asked_at = state.known_loading.take();
+    let Ok(known) = result else {
+        // Said once at start when it matters; a poll that failed is
+        // tried again at the next.
+        return Vec::new();
+    };
+    // This run's own answers are newer than a read asked before them,
+    // and rows in flight keep what their answer will say.
+    if asked_at != Some(state.answers) || state.instances.iter().any(|i| !i.pending.is_empty()) {
+        return Vec::new();
+    }
+    let mut changed_here = false;
+    for (index, inst) in state.instances.iter_mut().enumerate() {
+        let mine: Vec<&KnownState> = known.iter().filter(|k| k.instance == inst.name).collect();
+        let changed = inst.take_known(&mine);
+        changed_here |= changed && index == state.current;
+    }
+    if !changed_here {
+        return Vec::new();
+    }
+    let keep = selected_jid(state);
+    let mut effects = vec![Effect::Redraw];
+    if state.view == View::Blocked {
+        effects.extend(refilter(state, keep));
     }
     effects
 }
@@ -364,6 +406,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             batch,
             result,
         } => {
+            state.answers += 1;
             let confirmed = result.as_ref().ok().map(|d| d.outcome.blocked);
             let settle = state.settling.answered(instance, &jid, confirmed);
             let mut effects = on_block(state, instance, jid, block, batch, result);
@@ -404,6 +447,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             Vec::new()
         }
         ApiResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
+        ApiResult::Known(result) => on_known(state, result),
         ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
     }
 }

@@ -293,6 +293,16 @@ impl WorkerContext {
                 items,
                 reason,
             } => ApiResult::BatchCreated(self.create_batch(label, items, reason).await),
+            ApiJob::LoadKnown => ApiResult::Known(
+                self.with_ledger(|ledger| ledger.known())
+                    .await
+                    .map_err(|e| {
+                        ErrorInfo::local(
+                            format!("the ledger was not read: {e}"),
+                            "check the data folder",
+                        )
+                    }),
+            ),
             ApiJob::ClaimBatch { batch } => {
                 let operator = self.operator.clone();
                 let result = self

@@ -161,3 +161,46 @@ fn answers_that_raced_are_settled_by_one_more_request() {
     update(&mut s, ch('b'));
     assert!(update(&mut s, single("5511911110003", 3)).is_empty());
 }
+
+#[test]
+fn what_another_run_recorded_shows_after_the_next_read_of_the_ledger() {
+    let mut s = loaded();
+    let ticks = crate::app::clock::LEDGER_POLL_TICKS;
+    let mut asked = Vec::new();
+    for _ in 0..ticks {
+        asked.extend(update(&mut s, Msg::Tick { now: 0 }));
+    }
+    assert!(
+        asked.contains(&Effect::Api(ApiJob::LoadKnown)),
+        "the ledger is read every {ticks} ticks: {asked:?}"
+    );
+    // A cron job blocked Carlos meanwhile, with a reason.
+    let mut other = known_blocked(&jid("5511911110002"), 1_700_000_000);
+    other.operator = Some("cron".into());
+    other.reason = Some("spam".into());
+    let effects = update(&mut s, Msg::Api(ApiResult::Known(Ok(vec![other.clone()]))));
+    assert!(effects.contains(&Effect::Redraw));
+    let inst = &s.instances[0];
+    assert!(
+        inst.known_of_jid(&jid("5511911110002"), None)
+            .unwrap()
+            .blocked
+    );
+    assert_eq!(
+        inst.why_of(&jid("5511911110002"), None).unwrap().words(),
+        "by cron: spam"
+    );
+    // A read asked before this run's own answer is older than it: dropped.
+    for _ in 0..ticks {
+        update(&mut s, Msg::Tick { now: 0 });
+    }
+    b_on_ana(&mut s, done(&jid("5511911110001"), true, 2));
+    update(&mut s, Msg::Api(ApiResult::Known(Ok(vec![other]))));
+    assert!(
+        s.instances[0]
+            .known_of_jid(&jid("5511911110001"), None)
+            .unwrap()
+            .blocked,
+        "the stale read did not undo this run's own block"
+    );
+}
