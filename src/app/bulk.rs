@@ -6,7 +6,7 @@ use crate::model::change::Change;
 use super::batch::{Batch, Item};
 use super::msg::{ApiJob, BatchCreated, Effect, ErrorInfo};
 use super::ops::{error, info, move_by};
-use super::state::{Load, State};
+use super::state::{Load, Pending, State};
 use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
 
@@ -404,4 +404,36 @@ pub(crate) fn on_claimed(
             vec![Effect::BatchEnded(Box::new(b))]
         }
     }
+}
+
+/// Sends one toggle (`b`), with its reason when one was given.
+pub(crate) fn send_toggle(
+    state: &mut State,
+    instance: usize,
+    jid: String,
+    lid: Option<String>,
+    block: bool,
+    who: &str,
+    reason: Option<String>,
+) -> Vec<Effect> {
+    let inst = &mut state.instances[instance];
+    let name = inst.name.clone();
+    inst.pending.insert(
+        jid.clone(),
+        Pending {
+            sending: block,
+            queued: None,
+        },
+    );
+    let verb = Change::of(block).progressive();
+    info(state, format!("{verb} {who} on {name}…"));
+    vec![Effect::Api(ApiJob::Block {
+        instance,
+        jid,
+        lid,
+        block,
+        action: None,
+        batch: None,
+        reason,
+    })]
 }

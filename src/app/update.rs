@@ -339,39 +339,7 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
             },
         );
     }
-    send_toggle(state, instance, jid, lid, block, &who, None)
-}
-
-/// Sends one toggle (`b`), with its reason when one was given.
-pub(crate) fn send_toggle(
-    state: &mut State,
-    instance: usize,
-    jid: String,
-    lid: Option<String>,
-    block: bool,
-    who: &str,
-    reason: Option<String>,
-) -> Vec<Effect> {
-    let inst = &mut state.instances[instance];
-    let name = inst.name.clone();
-    inst.pending.insert(
-        jid.clone(),
-        Pending {
-            sending: block,
-            queued: None,
-        },
-    );
-    let verb = Change::of(block).progressive();
-    info(state, format!("{verb} {who} on {name}…"));
-    vec![Effect::Api(ApiJob::Block {
-        instance,
-        jid,
-        lid,
-        block,
-        action: None,
-        batch: None,
-        reason,
-    })]
+    bulk::send_toggle(state, instance, jid, lid, block, &who, None)
 }
 
 fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {

@@ -120,7 +120,7 @@ fn send(state: &mut State, then: Then, reason: Option<String>) -> Vec<Effect> {
             lid,
             block,
             who,
-        } => crate::app::update::send_toggle(state, instance, jid, lid, block, &who, reason),
+        } => crate::app::bulk::send_toggle(state, instance, jid, lid, block, &who, reason),
         Then::Batch { label, items } => crate::app::bulk::start(state, label, items, false, reason),
     }
 }
