@@ -13,7 +13,7 @@ pub(crate) mod msg;
 pub(crate) mod ops;
 pub(crate) mod overlays;
 pub(crate) mod pager;
-mod paste;
+pub(crate) mod paste;
 pub(crate) mod plan;
 pub(crate) mod settle;
 pub mod state;

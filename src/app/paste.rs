@@ -5,9 +5,8 @@
 //! and says so.
 
 use super::msg::Effect;
-use super::ops::{error, info, refilter};
-use super::overlays::review::{NumberReview, paste_entries};
-use super::state::{Overlay, State};
+use super::ops::{error, info};
+use super::state::State;
 use crate::keys::Command;
 
 /// The longest paste a line takes, in bytes.
@@ -15,7 +14,7 @@ pub const MAX_PASTE: usize = 4096;
 
 /// The paste as one line: line breaks and tabs become spaces, other
 /// controls are dropped.
-fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     let mut line = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -29,14 +28,10 @@ fn one_line(text: &str) -> String {
 
 /// Handles a paste in whatever has the keys.
 pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
-    let takes_text = matches!(
-        state.overlay,
-        Some(Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_))
-    ) || state
+    let takes_text = state
         .overlay
         .as_ref()
-        .and_then(Overlay::pager)
-        .is_some_and(|p| p.typing);
+        .is_some_and(super::overlays::takes_text);
     if !takes_text {
         let filter = state.keymap.label_of(Command::Filter);
         let number = state.keymap.label_of(Command::AddNumber);
@@ -60,55 +55,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     match state.overlay.take() {
-        Some(Overlay::Filter) => {
-            state.filter.push_str(&one_line(text));
-            state.overlay = Some(Overlay::Filter);
-            refilter(state, None).into_iter().collect()
-        }
-        Some(Overlay::Prompt(mut typed)) => {
-            let entries = paste_entries(text);
-            if entries.len() > 1 {
-                let review = NumberReview::read(&entries, state.instance().region(), typed);
-                state.overlay = Some(Overlay::Review(review));
-            } else {
-                typed.push_str(one_line(text).trim());
-                state.overlay = Some(Overlay::Prompt(typed));
-            }
-            Vec::new()
-        }
-        Some(Overlay::CommandLine(mut typed)) => {
-            typed.push_str(&one_line(text));
-            state.overlay = Some(Overlay::CommandLine(typed));
-            Vec::new()
-        }
-        Some(Overlay::Reason(mut ask)) => {
-            ask.text.push_str(&one_line(text));
-            state.overlay = Some(Overlay::Reason(ask));
-            Vec::new()
-        }
-        Some(
-            mut overlay @ (Overlay::Help(_)
-            | Overlay::Messages(_)
-            | Overlay::Details(_)
-            | Overlay::History(_)),
-        ) => {
-            if let Some(pager) = overlay.pager_mut() {
-                pager.search.push_str(&one_line(text));
-            }
-            state.overlay = Some(overlay);
-            Vec::new()
-        }
-        // Dialogs take no text (refused above); they stay as they are.
-        Some(
-            overlay @ (Overlay::ConfirmQuit { .. }
-            | Overlay::Targets(_)
-            | Overlay::Resume { .. }
-            | Overlay::Review(_)
-            | Overlay::Undo(_)),
-        ) => {
-            state.overlay = Some(overlay);
-            Vec::new()
-        }
+        Some(overlay) => super::overlays::on_paste(state, overlay, text),
         None => Vec::new(),
     }
 }

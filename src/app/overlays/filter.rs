@@ -42,3 +42,10 @@ pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
         ],
     )
 }
+
+/// A paste typed into the filter.
+pub(crate) fn on_paste(state: &mut State, line: &str) -> Vec<Effect> {
+    state.filter.push_str(line);
+    state.overlay = Some(Overlay::Filter);
+    refilter(state, None).into_iter().collect()
+}

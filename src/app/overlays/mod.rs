@@ -70,6 +70,26 @@ pub enum Overlay {
 }
 
 impl Overlay {
+    /// The text overlay it is, if it is one.
+    pub fn text(&self) -> Option<text::TextView<'_>> {
+        use text::TextView;
+        match self {
+            Overlay::Help(p) => Some(TextView::Help(p)),
+            Overlay::Messages(p) => Some(TextView::Messages(p)),
+            Overlay::Details(d) => Some(TextView::Details(d)),
+            Overlay::History(h) => Some(TextView::History(h)),
+            Overlay::Filter
+            | Overlay::ConfirmQuit { .. }
+            | Overlay::Targets(_)
+            | Overlay::Resume { .. }
+            | Overlay::Prompt(_)
+            | Overlay::Review(_)
+            | Overlay::Undo(_)
+            | Overlay::CommandLine(_)
+            | Overlay::Reason(_) => None,
+        }
+    }
+
     /// Its pager, for the overlays that page through text.
     pub fn pager(&self) -> Option<&Pager> {
         text::TextView::of(self).map(text::TextView::pager)
@@ -120,6 +140,47 @@ pub(crate) fn on_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<
         | Overlay::Details(_)
         | Overlay::History(_)) => text::on_key(state, overlay, key),
     }
+}
+
+/// Whether a paste is typed into `overlay` (a line, or a search being
+/// typed); dialogs take no text.
+pub(crate) fn takes_text(overlay: &Overlay) -> bool {
+    match overlay {
+        Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_) => true,
+        Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
+            overlay.pager().is_some_and(|p| p.typing)
+        }
+        Overlay::ConfirmQuit { .. }
+        | Overlay::Targets(_)
+        | Overlay::Resume { .. }
+        | Overlay::Review(_)
+        | Overlay::Undo(_) => false,
+    }
+}
+
+/// A paste (one line of text, see [`crate::app::paste`]) typed into the
+/// open `overlay`.
+pub(crate) fn on_paste(state: &mut State, mut overlay: Overlay, text: &str) -> Vec<Effect> {
+    let line = crate::app::paste::one_line(text);
+    match &mut overlay {
+        Overlay::Filter => return filter::on_paste(state, &line),
+        Overlay::Prompt(typed) => return prompt::on_paste(state, std::mem::take(typed), text),
+        Overlay::CommandLine(typed) => typed.push_str(&line),
+        Overlay::Reason(ask) => ask.text.push_str(&line),
+        Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
+            if let Some(pager) = overlay.pager_mut() {
+                pager.search.push_str(&line);
+            }
+        }
+        // Dialogs take no text (refused before); they stay as they are.
+        Overlay::ConfirmQuit { .. }
+        | Overlay::Targets(_)
+        | Overlay::Resume { .. }
+        | Overlay::Review(_)
+        | Overlay::Undo(_) => {}
+    }
+    state.overlay = Some(overlay);
+    Vec::new()
 }
 
 /// The footer's keys while `overlay` is open, as (key, what it does),

@@ -40,3 +40,17 @@ pub(crate) fn hints(keymap: &crate::keys::Keymap) -> Vec<(String, &'static str)>
         ],
     )
 }
+
+/// A paste into the prompt: one number is typed; several open the review
+/// (each read, one confirmation).
+pub(crate) fn on_paste(state: &mut State, mut typed: String, text: &str) -> Vec<Effect> {
+    let entries = super::review::paste_entries(text);
+    if entries.len() > 1 {
+        let review = super::review::NumberReview::read(&entries, state.instance().region(), typed);
+        state.overlay = Some(Overlay::Review(review));
+    } else {
+        typed.push_str(crate::app::paste::one_line(text).trim());
+        state.overlay = Some(Overlay::Prompt(typed));
+    }
+    Vec::new()
+}

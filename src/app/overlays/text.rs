@@ -32,21 +32,7 @@ pub enum TextView<'a> {
 impl<'a> TextView<'a> {
     /// The text overlay `overlay` is, if it is one.
     pub fn of(overlay: &'a Overlay) -> Option<TextView<'a>> {
-        match overlay {
-            Overlay::Help(p) => Some(TextView::Help(p)),
-            Overlay::Messages(p) => Some(TextView::Messages(p)),
-            Overlay::Details(d) => Some(TextView::Details(d)),
-            Overlay::History(h) => Some(TextView::History(h)),
-            Overlay::Filter
-            | Overlay::ConfirmQuit { .. }
-            | Overlay::Targets(_)
-            | Overlay::Resume { .. }
-            | Overlay::Prompt(_)
-            | Overlay::Review(_)
-            | Overlay::Undo(_)
-            | Overlay::CommandLine(_)
-            | Overlay::Reason(_) => None,
-        }
+        overlay.text()
     }
 
     /// Its scrolling and search.
