@@ -12,20 +12,6 @@ use crate::keys::Command;
 /// The longest paste a line takes, in bytes.
 pub const MAX_PASTE: usize = 4096;
 
-/// The paste as one line: line breaks and tabs become spaces, other
-/// controls are dropped.
-pub(crate) fn one_line(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\r' | '\n' | '\t' => line.push(' '),
-            c if c.is_control() => {}
-            c => line.push(c),
-        }
-    }
-    line
-}
-
 /// Handles a paste in whatever has the keys.
 pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     let takes_text = state
@@ -57,15 +43,5 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
     match state.overlay.take() {
         Some(overlay) => super::overlays::on_paste(state, overlay, text),
         None => Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_paste_is_one_line_without_controls() {
-        assert_eq!(one_line("Harriet\r\nb\tq\x1b[2J"), "Harriet  b q[2J");
     }
 }

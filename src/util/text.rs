@@ -93,9 +93,28 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// Pasted text as one line: line breaks and tabs become spaces, other
+/// controls are dropped.
+pub fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\r' | '\n' | '\t' => line.push(' '),
+            c if c.is_control() => {}
+            c => line.push(c),
+        }
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paste_is_one_line_without_controls() {
+        assert_eq!(one_line("Harriet\r\nb\tq\x1b[2J"), "Harriet  b q[2J");
+    }
 
     #[test]
     fn shorten_never_cuts_a_number_or_a_word() {

@@ -161,7 +161,7 @@ pub(crate) fn takes_text(overlay: &Overlay) -> bool {
 /// A paste (one line of text, see [`crate::app::paste`]) typed into the
 /// open `overlay`.
 pub(crate) fn on_paste(state: &mut State, mut overlay: Overlay, text: &str) -> Vec<Effect> {
-    let line = crate::app::paste::one_line(text);
+    let line = crate::util::text::one_line(text);
     match &mut overlay {
         Overlay::Filter => return filter::on_paste(state, &line),
         Overlay::Prompt(typed) => return prompt::on_paste(state, std::mem::take(typed), text),

@@ -49,7 +49,7 @@ pub(crate) fn on_paste(state: &mut State, mut typed: String, text: &str) -> Vec<
         let review = super::review::NumberReview::read(&entries, state.instance().region(), typed);
         state.overlay = Some(Overlay::Review(review));
     } else {
-        typed.push_str(crate::app::paste::one_line(text).trim());
+        typed.push_str(crate::util::text::one_line(text).trim());
         state.overlay = Some(Overlay::Prompt(typed));
     }
     Vec::new()
