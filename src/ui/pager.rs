@@ -99,9 +99,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
     let rows = area
         .height
         .saturating_sub(crate::app::layout::OVERLAY_FRAME) as usize;
-    let (total, _) = text::window(state, view, 0, 0);
+    // Laid out once a frame; again only when the scroll is past the end
+    // (the lines became fewer), from the last page.
+    let (total, lines) = text::window(state, view, pager.scroll, rows);
     let top = pager.scroll.min(total.saturating_sub(rows));
-    let (_, lines) = text::window(state, view, top, rows);
+    let lines = if top == pager.scroll {
+        lines
+    } else {
+        text::window(state, view, top, rows).1
+    };
     let mut shown: Vec<Line> = lines
         .into_iter()
         .map(|(kind, text)| styled(kind, text))
