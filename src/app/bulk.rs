@@ -129,9 +129,7 @@ pub(crate) fn start(
         .map(|item| (item.instance, item.jid.clone()))
         .collect();
     let mut batch = Batch::new(label, items, is_undo, state.ticks);
-    batch.reason = reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
+    batch.reason = reason;
     batch.unchanged = unchanged;
     let job = batch.create_job();
     state.batch = Some(batch);

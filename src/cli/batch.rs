@@ -63,8 +63,10 @@ pub(crate) async fn change(local: Local, args: ChangeArgs, change: Change) -> Re
         targets.len(),
         names.join(", ")
     );
-    let reason = args.reason.as_deref().map(crate::util::sanitize::clean);
-    let reason = reason.map(|r| r.into_owned());
+    let reason = args
+        .reason
+        .as_deref()
+        .and_then(crate::model::change::reason_of);
     let effects = crate::app::bulk::start(&mut state, label, items, false, reason);
     drive(&mut s, &mut state, effects, args.json).await
 }

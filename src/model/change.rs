@@ -49,9 +49,22 @@ impl Change {
     }
 }
 
+/// A reason as the ledger keeps it: controls dropped, trimmed, `None`
+/// when nothing is left.
+pub fn reason_of(text: &str) -> Option<String> {
+    let text = crate::util::sanitize::clean(text);
+    Some(text.trim().to_string()).filter(|r| !r.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reason_is_trimmed_and_clean_or_none() {
+        assert_eq!(reason_of("  spam \u{7}"), Some("spam".into()));
+        assert_eq!(reason_of(" \t "), None);
+    }
 
     #[test]
     fn words_follow_the_state() {

@@ -79,7 +79,7 @@ pub(crate) fn on_key(state: &mut State, mut ask: ReasonAsk, key: KeyEvent) -> Ve
             Vec::new()
         }
         Edit::Submit => {
-            let reason = Some(ask.text.trim().to_string()).filter(|r| !r.is_empty());
+            let reason = crate::model::change::reason_of(&ask.text);
             send(state, ask.then, reason)
         }
         Edit::Complete => {
