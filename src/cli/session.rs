@@ -75,9 +75,8 @@ impl Local {
     pub fn connect(self) -> Result<Session, Failure> {
         let client = ApiClient::new(ClientConfig::default())
             .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
-        let mut ctx = WorkerContext::new(self.profile.instances.clone(), client, self.ledger);
-        ctx.operator = self.profile.operator.clone();
-        ctx.cache_dir = Some(self.data_dir.clone());
+        let mut ctx =
+            WorkerContext::for_profile(&self.profile, client, self.ledger, &self.data_dir);
         ctx.warm_stores = false;
         let (tx, results) = mpsc::unbounded_channel();
         let jobs = worker::spawn(ctx, tx);

@@ -363,9 +363,7 @@ fn start_worker(
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<mpsc::UnboundedSender<crate::app::ApiJob>, RunError> {
     let client = ApiClient::new(ClientConfig::default())?;
-    let mut ctx = WorkerContext::new(options.profile.instances.clone(), client, ledger);
-    ctx.operator = options.profile.operator.clone();
-    ctx.cache_dir = Some(options.data_dir.clone());
+    let ctx = WorkerContext::for_profile(&options.profile, client, ledger, &options.data_dir);
     let jobs = worker::spawn(ctx, tx.clone());
     spawn_cache_loads(&options.profile, &options.data_dir, tx.clone());
     Ok(jobs)

@@ -148,6 +148,20 @@ pub struct WorkerContext {
 }
 
 impl WorkerContext {
+    /// The context of a front end: the profile's instances and operator,
+    /// the contact cache in `data_dir`.
+    pub fn for_profile(
+        profile: &crate::config::profile::Profile,
+        client: ApiClient,
+        ledger: Box<dyn Ledger>,
+        data_dir: &std::path::Path,
+    ) -> Self {
+        let mut ctx = WorkerContext::new(profile.instances.clone(), client, ledger);
+        ctx.operator = profile.operator.clone();
+        ctx.cache_dir = Some(data_dir.to_path_buf());
+        ctx
+    }
+
     /// A context for `instances` with the default retry policy.
     pub fn new(instances: Vec<InstanceConfig>, client: ApiClient, ledger: Box<dyn Ledger>) -> Self {
         WorkerContext {
