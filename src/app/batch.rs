@@ -75,6 +75,10 @@ pub struct Batch {
     /// Items never sent (the server stopped answering): counted as failed,
     /// and the batch stays open for `resume` to send them.
     pub unsent: usize,
+    /// Items not sent because an answer before them could not be recorded
+    /// (a full disk, a lost team ledger): nothing more goes out
+    /// unrecorded; `resume` sends them.
+    pub held_back: usize,
     /// Tick it started at, for the time estimate.
     pub started: u64,
     /// Why, when the operator gave a reason: recorded with each item.
@@ -105,6 +109,7 @@ impl Batch {
             is_undo,
             unrecorded: 0,
             unsent: 0,
+            held_back: 0,
             started: tick,
             reason: None,
             held_by: None,
@@ -132,6 +137,9 @@ impl Batch {
         if self.answered(instance, jid, ok) && !recorded {
             if ok {
                 self.unrecorded += 1;
+                // The ledger cannot record: the batch stops here.
+                self.held_back += self.queue.len();
+                self.queue.clear();
             } else {
                 self.unsent += 1;
             }
@@ -438,5 +446,27 @@ mod open_for_resume {
                 "left open for resume, this run's claim let go"
             );
         }
+    }
+
+    #[test]
+    fn an_unrecorded_answer_stops_the_batch() {
+        let items: Vec<Item> = (0..12).map(item).collect();
+        let mut b = Batch::new("t".into(), items, false, 0);
+        b.recorded(9, &(1..=12).collect::<Vec<i64>>());
+        let first = b.next_jobs();
+        assert_eq!(first.len(), MAX_IN_FLIGHT);
+        // The first answer is recorded, the second is not: nothing more
+        // goes out, and what was queued is held back for resume.
+        assert_eq!(b.answer(0, "0@s.whatsapp.net", true, true).len(), 1);
+        let jobs = b.answer(0, "1@s.whatsapp.net", true, false);
+        assert!(jobs.is_empty(), "{jobs:?}");
+        assert_eq!((b.unrecorded, b.held_back), (1, 3));
+        assert!(!b.closes());
+        // What was already on its way is still counted as it answers.
+        for i in 2..=8 {
+            b.answer(0, &format!("{i}@s.whatsapp.net"), true, true);
+        }
+        assert!(b.is_finished());
+        assert_eq!(b.done, 9);
     }
 }

@@ -261,9 +261,15 @@ fn ended_text(state: &State, b: &Batch, marked: usize) -> String {
         ));
     }
     if b.unrecorded > 0 {
+        let held = if b.held_back > 0 {
+            format!(", {} more not sent", b.held_back)
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            " · {} answered by the server but not recorded (the ledger cannot be written): free space in the data folder; the next start offers to resume them",
-            b.unrecorded
+            " · {} answered by the server but not recorded{held} (the ledger cannot be written): {}; the next start offers to resume them",
+            b.unrecorded,
+            ledger_hint(state.team_ledger)
         ));
     }
     if !b.is_undo && !b.undoable().is_empty() {
@@ -434,4 +440,14 @@ pub(crate) fn send_toggle(
         batch: None,
         reason,
     })]
+}
+
+/// What to do when the ledger cannot be written: the data folder's file,
+/// or the team's database.
+pub(crate) fn ledger_hint(team: bool) -> &'static str {
+    if team {
+        "check the connection to the team ledger"
+    } else {
+        "free space in the data folder"
+    }
 }

@@ -9,6 +9,8 @@ pub const INFO_TICKS: u64 = 5 * TICKS_PER_SECOND;
 
 /// Ticks between two polls of the instance states.
 pub const POLL_TICKS: u64 = 120;
-/// How often the ledger is read again for what other runs on it changed
-/// (a cron job, another terminal): every 2 s.
-pub const LEDGER_POLL_TICKS: u64 = 2 * TICKS_PER_SECOND;
+/// How often the ledger is asked whether other runs changed it (a
+/// colleague on the team's ledger, a cron job, another terminal): every
+/// second. The question is cheap (a change mark); the ledger is read only
+/// when the answer is yes, and in full every few seconds all the same.
+pub const LEDGER_POLL_TICKS: u64 = TICKS_PER_SECOND;

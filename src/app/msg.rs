@@ -112,7 +112,7 @@ pub enum ApiResult {
     /// A batch was closed (no answer needed beyond logging).
     BatchClosed,
     /// The answer to [`ApiJob::LoadKnown`]: every known state, or why not.
-    Known(Result<Vec<crate::store::ledger::KnownState>, ErrorInfo>),
+    Known(Result<Option<Vec<crate::store::ledger::KnownState>>, ErrorInfo>),
     /// The answer to [`ApiJob::ClaimBatch`].
     Claimed {
         /// The batch.

@@ -453,6 +453,8 @@ pub struct State {
     pub ask_reason: bool,
     /// The reasons offered to choose from.
     pub reasons: Vec<String>,
+    /// Whether the ledger is the team's (shared with other operators).
+    pub team_ledger: bool,
     /// Selected index into `visible`.
     pub selected: usize,
     /// First index of `visible` on screen.
@@ -505,6 +507,7 @@ impl State {
         state.operator = profile.operator.clone();
         state.ask_reason = profile.ask_reason;
         state.reasons = profile.reasons.clone();
+        state.team_ledger = profile.ledger.is_some();
         state
     }
 
@@ -552,6 +555,7 @@ impl State {
             operator: String::new(),
             ask_reason: false,
             reasons: Vec::new(),
+            team_ledger: false,
             selected: 0,
             offset: 0,
             height: 24,

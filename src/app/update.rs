@@ -147,11 +147,11 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
 
 /// The ledger read again: each instance takes what it knows now; the
 /// shown list follows when that changed.
-fn on_known(state: &mut State, result: Result<Vec<KnownState>, ErrorInfo>) -> Vec<Effect> {
+fn on_known(state: &mut State, result: Result<Option<Vec<KnownState>>, ErrorInfo>) -> Vec<Effect> {
     let asked_at = state.known_loading.take();
-    let Ok(known) = result else {
-        // Said once at start when it matters; a poll that failed is
-        // tried again at the next.
+    let Ok(Some(known)) = result else {
+        // Unchanged since the last read; or failed: said once at start
+        // when it matters, and tried again at the next poll.
         return Vec::new();
     };
     // This run's own answers are newer than a read asked before them,

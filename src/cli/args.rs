@@ -88,8 +88,11 @@ pub enum Command {
         #[command(subcommand)]
         action: ProfileAction,
     },
-    /// The ledger: which one is in use, its schema and size.
-    #[command(after_help = "Example:\n  ryze-contacts ledger status --json")]
+    /// The ledger: which one is in use, its schema and size; copy this
+    /// machine's into a team's.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts ledger status --json\n  RYZE_LEDGER_PASSWORD=... ryze-contacts ledger migrate --to postgres://desk-2@db.example.com/ryze --password-env RYZE_LEDGER_PASSWORD"
+    )]
     Ledger {
         /// What to do with the ledger.
         #[command(subcommand)]
@@ -139,6 +142,24 @@ pub enum LedgerAction {
     /// Which ledger is in use, its schema version, its size and what it
     /// holds.
     Status(OutputArgs),
+    /// Copy this machine's ledger (the data folder's file) into a team's
+    /// PostgreSQL ledger; running it again copies nothing twice.
+    Migrate(MigrateArgs),
+}
+
+/// Options of `ledger migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The team's ledger: postgres://user@host:port/database (no password).
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Environment variable holding the database password (default: the
+    /// profile's [ledger] password, when its url is the same database).
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Print machine-readable JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--json`.

@@ -335,6 +335,7 @@ fn report(
             "done": batch.done - batch.unrecorded,
             "failed": batch.failed,
             "unrecorded": batch.unrecorded,
+            "held_back": batch.held_back,
             "unsent": batch.unsent,
             "left_to": batch.held_by.as_ref().map(|(operator, _)| operator),
             "blocked_count": blocked_count,
@@ -352,14 +353,14 @@ fn report(
         }
         table.finish()?;
     }
-    batch_exit(batch, answers.contrary)
+    batch_exit(batch, answers.contrary, state.team_ledger)
 }
 
 /// The exit of a batch: 0 when all worked; 3 when every request failed
 /// (refused, unreachable, or answered contrary to the request) or none
 /// was sent; 4 when some worked and some failed; 1 when answers could
 /// not be recorded.
-fn batch_exit(batch: &Batch, contrary: usize) -> Result<(), Failure> {
+fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure> {
     if let Some(why) = &batch.claim_error {
         return Err(fail(
             exit::INTERNAL,
@@ -388,11 +389,17 @@ fn batch_exit(batch: &Batch, contrary: usize) -> Result<(), Failure> {
         ));
     }
     if batch.unrecorded > 0 {
+        let held = if batch.held_back > 0 {
+            format!(" and {} more not sent", batch.held_back)
+        } else {
+            String::new()
+        };
         return Err(fail(
             exit::INTERNAL,
             format!(
-                "{} answered by the server but not recorded: the ledger cannot be written; free space in the data folder, then run `ryze-contacts resume`: it sends them again (harmless) and records them",
-                batch.unrecorded
+                "{} answered by the server but not recorded{held}: the ledger cannot be written; {}, then run `ryze-contacts resume`: it sends them again (harmless) and records them",
+                batch.unrecorded,
+                crate::app::bulk::ledger_hint(team)
             ),
         ));
     }

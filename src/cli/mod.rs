@@ -9,6 +9,7 @@ mod history;
 pub mod init;
 mod instances;
 mod list;
+mod migrate;
 pub(crate) mod output;
 mod session;
 
@@ -24,6 +25,13 @@ use session::Local;
 /// `history` and `export` open only the ledger; the others the API
 /// worker too.
 pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Result<(), Failure> {
+    if let Command::Ledger {
+        action: LedgerAction::Migrate(args),
+    } = &command
+    {
+        // This machine's file, whatever ledger the profile uses.
+        return migrate::migrate(&profile, &data_dir, args);
+    }
     let local = Local::open(profile, &data_dir)?;
     match command {
         Command::Instances(out) => instances::instances(local.connect()?, out.json).await,
@@ -39,6 +47,12 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         Command::Ledger {
             action: LedgerAction::Status(out),
         } => history::status(local, out.json),
+        Command::Ledger {
+            action: LedgerAction::Migrate(_),
+        } => Err(fail(
+            exit::INTERNAL,
+            "ledger migrate runs before the ledger opens",
+        )),
         Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
             Err(fail(exit::INTERNAL, "not a headless command"))
         }

@@ -23,7 +23,8 @@ impl Local {
     /// Opens the ledger in `data_dir`, saying on stderr when it is waited
     /// for or was repaired.
     pub fn open(profile: Profile, data_dir: &Path) -> Result<Local, Failure> {
-        let (ledger, notice) = crate::store::ledger::open_waiting(data_dir, BUSY_WAIT, || {
+        let place = profile.ledger_place(data_dir);
+        let (ledger, notice) = crate::store::ledger::open_place(&place, BUSY_WAIT, || {
             eprintln!("ryze-contacts: {}", busy_notice());
         })
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;

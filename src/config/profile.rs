@@ -11,6 +11,7 @@ use thiserror::Error;
 use crate::api::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::keys::Keymap;
 use crate::model::number::Region;
+use crate::store::ledger::{PgTarget, Place};
 use crate::util::secret::Token;
 
 /// Who this machine's user is, for the ledger when the profile names no
@@ -62,9 +63,20 @@ pub struct Profile {
     pub ask_reason: bool,
     /// `reasons`: the reasons offered to choose from (free text too).
     pub reasons: Vec<String>,
+    /// `[ledger]`: the team's shared ledger, when there is one (else the
+    /// data folder's file).
+    pub ledger: Option<PgTarget>,
 }
 
 impl Profile {
+    /// The ledger this profile uses: the team's, or the file in `data_dir`.
+    pub fn ledger_place(&self, data_dir: &Path) -> Place {
+        match &self.ledger {
+            Some(target) => Place::Team(target.clone()),
+            None => Place::Local(data_dir.to_path_buf()),
+        }
+    }
+
     /// `--read-only`: no instance is sent a block or unblock.
     pub fn make_read_only(&mut self) {
         for inst in &mut self.instances {
@@ -175,6 +187,7 @@ struct RawProfile {
     instances: Vec<RawInstance>,
     #[serde(default)]
     keys: std::collections::BTreeMap<String, KeyEntry>,
+    ledger: Option<super::ledger::RawLedger>,
 }
 
 /// `quit = "q"`, `quit = ["q", "ctrl-q"]`, or a context's table
@@ -242,13 +255,14 @@ struct RawInstance {
 /// list. It runs without a shell.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
-enum TokenCmd {
+pub(super) enum TokenCmd {
     Line(String),
     Argv(Vec<String>),
 }
 
 impl TokenCmd {
-    fn argv(&self) -> Vec<String> {
+    /// The program and its arguments.
+    pub(super) fn argv(&self) -> Vec<String> {
         match self {
             TokenCmd::Line(line) => line.split_whitespace().map(str::to_string).collect(),
             TokenCmd::Argv(argv) => argv.clone(),
@@ -692,6 +706,11 @@ pub fn parse(
         .iter()
         .filter_map(|inst| instance_of(inst, &shared, env, &mut seen, &mut problems))
         .collect();
+    let ledger = raw.ledger.as_ref().and_then(|l| {
+        super::ledger::target_of(l, env)
+            .map_err(|p| problems.push(p))
+            .ok()
+    });
     let keymap = keymap_of(raw.keys).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()
@@ -717,6 +736,7 @@ pub fn parse(
             operator,
             ask_reason: defaults.and_then(|d| d.ask_reason).unwrap_or(false),
             reasons,
+            ledger,
         })
     } else {
         Err(ProfileError::Invalid {

@@ -71,6 +71,7 @@ pub async fn start() -> std::io::Result<Demo> {
         operator: crate::config::profile::login_name(),
         ask_reason: false,
         reasons: vec!["spam".into(), "abuse".into(), "fraud".into()],
+        ledger: None,
     };
     let data_dir = tempfile::Builder::new()
         .prefix("ryze-contacts-demo-")

@@ -247,10 +247,10 @@ struct Start {
 
 /// Opens the ledger and builds the first state.
 fn initial_state(options: &RunOptions) -> Result<Start, RunError> {
-    let (ledger, notice) =
-        crate::store::ledger::open_waiting(&options.data_dir, BUSY_WAIT, || {
-            eprintln!("ryze-contacts: {}", busy_notice());
-        })?;
+    let place = options.profile.ledger_place(&options.data_dir);
+    let (ledger, notice) = crate::store::ledger::open_place(&place, BUSY_WAIT, || {
+        eprintln!("ryze-contacts: {}", busy_notice());
+    })?;
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;
     let skipped = (ledger.skipped_rows() > 0).then(|| {

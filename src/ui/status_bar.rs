@@ -16,13 +16,15 @@ use crate::util::dates::age;
 use crate::util::text::{shorten, width};
 
 /// `blocked: 7`, `blocked: 7 (3 known here)`, `blocked: ?` or
-/// `blocked: ? (2 known here)`.
-pub fn blocked_text(server: Option<u64>, known_here: usize) -> String {
+/// `blocked: ? (2 known here)`; with a team's ledger what it knows is
+/// always said: `blocked: 7 (7 known to the team)`.
+pub fn blocked_text(server: Option<u64>, known: usize, team: bool) -> String {
+    let whose = if team { "to the team" } else { "here" };
     match server {
-        Some(n) if n as usize == known_here => format!("blocked: {n}"),
-        Some(n) => format!("blocked: {n} ({known_here} known here)"),
-        None if known_here == 0 => "blocked: ?".to_string(),
-        None => format!("blocked: ? ({known_here} known here)"),
+        Some(n) if n as usize == known && (!team || known == 0) => format!("blocked: {n}"),
+        Some(n) => format!("blocked: {n} ({known} known {whose})"),
+        None if known == 0 => "blocked: ?".to_string(),
+        None => format!("blocked: ? ({known} known {whose})"),
     }
 }
 
@@ -65,7 +67,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         Span::styled(symbol, bar.patch(symbol_style)),
         Span::styled(format!(" {} ", inst.connection.label()), bar),
         Span::styled("│ ", bar),
-        Span::styled(blocked_text(inst.blocked_count, inst.known_blocked()), bar),
+        Span::styled(
+            blocked_text(inst.blocked_count, inst.known_blocked(), state.team_ledger),
+            bar,
+        ),
         Span::styled(" │ ", bar),
         Span::styled(counts, bar),
         Span::styled(" │ ", bar),
@@ -105,9 +110,18 @@ mod tests {
 
     #[test]
     fn blocked_text_is_honest() {
-        assert_eq!(blocked_text(None, 0), "blocked: ?");
-        assert_eq!(blocked_text(None, 2), "blocked: ? (2 known here)");
-        assert_eq!(blocked_text(Some(7), 3), "blocked: 7 (3 known here)");
-        assert_eq!(blocked_text(Some(3), 3), "blocked: 3");
+        assert_eq!(blocked_text(None, 0, false), "blocked: ?");
+        assert_eq!(blocked_text(None, 2, false), "blocked: ? (2 known here)");
+        assert_eq!(blocked_text(Some(7), 3, false), "blocked: 7 (3 known here)");
+        assert_eq!(blocked_text(Some(3), 3, false), "blocked: 3");
+        assert_eq!(
+            blocked_text(Some(7), 7, true),
+            "blocked: 7 (7 known to the team)"
+        );
+        assert_eq!(
+            blocked_text(None, 2, true),
+            "blocked: ? (2 known to the team)"
+        );
+        assert_eq!(blocked_text(Some(0), 0, true), "blocked: 0");
     }
 }

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
@@ -28,7 +28,7 @@ use crate::config::profile::InstanceConfig;
 use crate::model::contacts::ContactStore;
 use crate::model::number::{self, JidKind};
 use crate::store::cache;
-use crate::store::ledger::{BatchItem, HistoryEntry, Ledger, LedgerError, Outcome};
+use crate::store::ledger::{BatchItem, HistoryEntry, KnownState, Ledger, LedgerError, Outcome};
 use crate::util::secret::Token;
 
 /// Longest pause between two attempts, whatever the backoff says.
@@ -110,9 +110,13 @@ fn read_only_refusal(instance: &str) -> ErrorInfo {
 fn ledger_unwritable(what: &str, why: &LedgerError) -> ErrorInfo {
     ErrorInfo::local(
         format!("{what}: the ledger cannot be written ({why})"),
-        "check free space and permissions of the data folder",
+        why.hint(),
     )
 }
+
+/// The longest the UI goes without reading the whole ledger, whatever its
+/// change mark says (the poll behind LISTEN/NOTIFY).
+const FULL_READ: Duration = Duration::from_secs(10);
 
 /// Identity of a rate budget: the server and the token.
 type BudgetKey = (Url, Token);
@@ -145,6 +149,9 @@ pub struct WorkerContext {
     lanes: Arc<Mutex<std::collections::HashMap<BudgetKey, Arc<Semaphore>>>>,
     /// Each token's time-outs in a row (a server that stopped answering).
     silence: Arc<Mutex<std::collections::HashMap<BudgetKey, Silence>>>,
+    /// The ledger's change mark at the last full read of what it knows,
+    /// and when that read was.
+    known_mark: Arc<Mutex<Option<(i64, Instant)>>>,
 }
 
 impl WorkerContext {
@@ -177,6 +184,7 @@ impl WorkerContext {
             stores: Arc::default(),
             lanes: Arc::default(),
             silence: Arc::default(),
+            known_mark: Arc::default(),
         }
     }
 
@@ -307,16 +315,12 @@ impl WorkerContext {
                 items,
                 reason,
             } => ApiResult::BatchCreated(self.create_batch(label, items, reason).await),
-            ApiJob::LoadKnown => ApiResult::Known(
-                self.with_ledger(|ledger| ledger.known())
-                    .await
-                    .map_err(|e| {
-                        ErrorInfo::local(
-                            format!("the ledger was not read: {e}"),
-                            "check the data folder",
-                        )
-                    }),
-            ),
+            ApiJob::LoadKnown => ApiResult::Known(self.load_known().await.map_err(|e| {
+                ErrorInfo::local(
+                    format!("the ledger was not read: {e}"),
+                    "check the data folder",
+                )
+            })),
             ApiJob::ClaimBatch { batch } => {
                 let operator = self.operator.clone();
                 let result = self
@@ -707,6 +711,29 @@ impl WorkerContext {
                 (i, status)
             })
             .collect()
+    }
+
+    /// What the ledger knows, or `None` when its change mark says that no
+    /// other run changed it since the last read (a team ledger's NOTIFY, a
+    /// SQLite file's `data_version`). It is read in full at least every
+    /// [`FULL_READ`] all the same.
+    async fn load_known(&self) -> Result<Option<Vec<KnownState>>, LedgerError> {
+        let last = *self.known_mark.lock().unwrap_or_else(|p| p.into_inner());
+        let (mark, known) = self
+            .with_ledger(move |ledger| {
+                let mark = ledger.change_mark()?;
+                let unchanged = matches!((mark, last), (Some(now), Some((seen, at))) if now == seen && at.elapsed() < FULL_READ);
+                if unchanged {
+                    return Ok((mark, None));
+                }
+                Ok((mark, Some(ledger.known()?)))
+            })
+            .await?;
+        if known.is_some() {
+            *self.known_mark.lock().unwrap_or_else(|p| p.into_inner()) =
+                mark.map(|mark| (mark, Instant::now()));
+        }
+        Ok(known)
     }
 
     /// Runs a ledger write on the blocking pool.

@@ -12,8 +12,8 @@ use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
 use ryze_contacts::store::ledger::{
-    BatchItem, BatchStatus, Claim, HistoryEntry, KnownState, Ledger, LedgerError, LedgerStatus,
-    Outcome, UnfinishedBatch,
+    BatchItem, BatchStatus, Claim, HistoryEntry, KnownState, Ledger, LedgerDump, LedgerError,
+    LedgerStatus, Outcome, UnfinishedBatch,
 };
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
@@ -512,6 +512,12 @@ impl Ledger for NoOwners {
     }
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
         self.0.claim_batch(batch, operator)
+    }
+    fn change_mark(&self) -> Result<Option<i64>, LedgerError> {
+        self.0.change_mark()
+    }
+    fn dump(&self) -> Result<LedgerDump, LedgerError> {
+        self.0.dump()
     }
 }
 

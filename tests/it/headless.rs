@@ -366,8 +366,9 @@ fn all_says_what_it_leaves_out_before_sending() {
 
 /// The disk fills during a batch (a file-size limit on the process makes
 /// the ledger's writes fail part-way): what the server did but the ledger
-/// could not record is said, the exit is not 0, and `resume` sends it
-/// again and records it once there is room.
+/// could not record is said, nothing more is sent, the exit is not 0, and
+/// `resume` sends the rest and again what was not recorded, and records
+/// it, once there is room.
 #[test]
 fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
     let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
@@ -393,7 +394,9 @@ fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let unrecorded = report["unrecorded"].as_u64().unwrap();
     assert!(unrecorded > 0, "the limit was hit: {report}");
-    assert_eq!(report["done"].as_u64().unwrap() + unrecorded, 50);
+    let held_back = report["held_back"].as_u64().unwrap();
+    let done = report["done"].as_u64().unwrap();
+    assert_eq!(done + unrecorded + held_back, 50, "{report}");
     let results = report["results"].as_array().unwrap();
     let not_recorded: Vec<&serde_json::Value> =
         results.iter().filter(|r| r["recorded"] == false).collect();
@@ -410,13 +413,13 @@ fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
         "{stderr}"
     );
     assert_eq!(
-        emu.handle().blocklist("sales").len(),
-        50,
-        "the server did block all"
+        emu.handle().blocklist("sales").len() as u64,
+        done + unrecorded,
+        "the server blocked what was sent, and nothing after the ledger failed"
     );
 
-    // With room again, resume sends exactly the unrecorded ones, and the
-    // ledger then knows all 50.
+    // With room again, resume sends exactly the unrecorded and the held
+    // back ones, and the ledger then knows all 50.
     let before = emu.handle().block_requests().len();
     let out = run(dir.path(), &["resume", "--json"]);
     assert!(
@@ -429,7 +432,8 @@ fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
         .iter()
         .map(|(_, number, _)| number.clone())
         .collect();
-    assert_eq!(resent.len() as u64, unrecorded);
+    assert_eq!(resent.len() as u64, unrecorded + held_back);
+    assert_eq!(emu.handle().blocklist("sales").len(), 50);
     let export = run(dir.path(), &["export"]);
     assert_eq!(String::from_utf8_lossy(&export.stdout).lines().count(), 51);
     let again = run(dir.path(), &["resume"]);

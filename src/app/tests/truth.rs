@@ -178,7 +178,10 @@ fn what_another_run_recorded_shows_after_the_next_read_of_the_ledger() {
     let mut other = known_blocked(&jid("5511911110002"), 1_700_000_000);
     other.operator = Some("cron".into());
     other.reason = Some("spam".into());
-    let effects = update(&mut s, Msg::Api(ApiResult::Known(Ok(vec![other.clone()]))));
+    let effects = update(
+        &mut s,
+        Msg::Api(ApiResult::Known(Ok(Some(vec![other.clone()])))),
+    );
     assert!(effects.contains(&Effect::Redraw));
     let inst = &s.instances[0];
     assert!(
@@ -195,7 +198,7 @@ fn what_another_run_recorded_shows_after_the_next_read_of_the_ledger() {
         update(&mut s, Msg::Tick { now: 0 });
     }
     b_on_ana(&mut s, done(&jid("5511911110001"), true, 2));
-    update(&mut s, Msg::Api(ApiResult::Known(Ok(vec![other]))));
+    update(&mut s, Msg::Api(ApiResult::Known(Ok(Some(vec![other])))));
     assert!(
         s.instances[0]
             .known_of_jid(&jid("5511911110001"), None)

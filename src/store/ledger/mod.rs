@@ -2,16 +2,21 @@
 //! instance, with time and result. RyzeAPI cannot list blocked contacts, so
 //! this is the only memory of them the app has.
 //!
-//! The [`Ledger`] trait is what the app and the commands use; the SQLite
-//! file in the data folder ([`SqliteLedger`]) is its implementation.
+//! The [`Ledger`] trait is what the app and the commands use. Its
+//! implementations: the SQLite file in the data folder ([`SqliteLedger`]),
+//! and a team's shared PostgreSQL database ([`PgLedger`]) when the profile
+//! names one.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use thiserror::Error;
 
+mod postgres;
+mod rules;
 mod sqlite;
 
+pub use postgres::{DEFAULT_PORT, ImportCounts, PgLedger, PgTarget};
 pub use sqlite::{FILE_NAME, SqliteLedger};
 /// How long a ledger that another program holds is waited for.
 pub const BUSY_WAIT: Duration = Duration::from_secs(30);
@@ -189,6 +194,39 @@ pub enum LedgerError {
         /// The newest this build knows.
         known: i64,
     },
+    /// The team's database cannot be reached (at start, or a connection
+    /// lost and not yet made again).
+    #[error(
+        "the team ledger {place} cannot be reached ({why}): check that PostgreSQL runs at {address} and that this machine may connect"
+    )]
+    Unreachable {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// Its host and port.
+        address: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// The team's database refused a statement.
+    #[error("the team ledger {place}: {why}")]
+    Postgres {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// What PostgreSQL said.
+        why: String,
+    },
+    /// A team ledger set up by a newer ryze-contacts: refused, untouched.
+    #[error(
+        "the team ledger {place} was set up by a newer ryze-contacts (schema {found}, this one knows up to {known}): update ryze-contacts; the ledger was not changed"
+    )]
+    NewerDatabase {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// Its schema version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
     /// The task that held the ledger stopped before it answered.
     #[error("the ledger could not be reached: {0}")]
     Stopped(String),
@@ -210,6 +248,17 @@ impl LedgerError {
     pub fn is_damage(&self) -> bool {
         matches!(self, LedgerError::Sqlite { source, .. }
             if matches!(sqlite::sqlite_code(source), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)))
+    }
+
+    /// What to do so that the ledger can be written again, for messages
+    /// about answers it could not record.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            LedgerError::Unreachable { .. } | LedgerError::Postgres { .. } => {
+                "check the connection to the team ledger"
+            }
+            _ => "free space in the data folder and check its permissions",
+        }
     }
 
     /// Another connection holds a lock on the file.
@@ -280,6 +329,14 @@ pub trait Ledger: Send + std::fmt::Debug {
     /// Which ledger this is, its schema and what it holds.
     fn status(&self) -> Result<LedgerStatus, LedgerError>;
 
+    /// A mark that changes whenever another connection changed the ledger
+    /// (`None`: this ledger cannot tell, read it every time). A reader that
+    /// saw the same mark before need not read again.
+    fn change_mark(&self) -> Result<Option<i64>, LedgerError>;
+
+    /// Everything the ledger holds, for copying it into another one.
+    fn dump(&self) -> Result<LedgerDump, LedgerError>;
+
     /// Claims an unfinished batch for `operator` to resume, so that two
     /// runs never send it twice: granted when nobody holds it, or its
     /// holder made no progress for [`CLAIM_STALE_SECS`].
@@ -304,10 +361,70 @@ pub enum Claim {
     },
 }
 
+/// Everything a ledger holds, for `ledger migrate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerDump {
+    /// Where it came from (machine and file): rows copied from here once
+    /// are not copied again.
+    pub origin: String,
+    /// Its batches.
+    pub batches: Vec<DumpBatch>,
+    /// Its requests, oldest first.
+    pub actions: Vec<DumpAction>,
+    /// What it knows of each contact.
+    pub known: Vec<KnownState>,
+}
+
+/// A batch, as copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpBatch {
+    /// Its id in the ledger it came from.
+    pub id: i64,
+    /// Unix time it was made.
+    pub created_at: i64,
+    /// What it was, for the user.
+    pub label: String,
+    /// `open`, `done` or `cancelled`.
+    pub status: String,
+}
+
+/// A recorded request, as copied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DumpAction {
+    /// Its id in the ledger it came from.
+    pub id: i64,
+    /// The instance.
+    pub instance: String,
+    /// The JID sent.
+    pub jid: String,
+    /// Its `@lid`, when known.
+    pub lid: Option<String>,
+    /// Block (`true`) or unblock.
+    pub block: bool,
+    /// Unix time it was asked for.
+    pub requested_at: i64,
+    /// Unix time of its answer.
+    pub finished_at: Option<i64>,
+    /// `pending`, `done` or `failed`.
+    pub outcome: String,
+    /// The answer's `contact_jid`.
+    pub contact_jid: Option<String>,
+    /// The answer's `blocked_count`.
+    pub blocked_count: Option<i64>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// Its batch, by id in the ledger it came from.
+    pub batch_id: Option<i64>,
+    /// Who asked.
+    pub operator: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
 /// What `ledger status` says of a ledger.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LedgerStatus {
-    /// `sqlite` (the data folder's file).
+    /// `sqlite` (the data folder's file) or `postgres` (the team's).
     pub backend: &'static str,
     /// Where it is (the file).
     pub location: String,
@@ -323,6 +440,39 @@ pub struct LedgerStatus {
     pub blocked: u64,
     /// Batches not finished.
     pub open_batches: u64,
+}
+
+/// Which ledger a run uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The SQLite file in this data folder.
+    Local(PathBuf),
+    /// The team's PostgreSQL database.
+    Team(PgTarget),
+}
+
+impl Place {
+    /// Whether the ledger is shared with other operators.
+    pub fn is_team(&self) -> bool {
+        matches!(self, Place::Team(_))
+    }
+}
+
+/// Opens the ledger at `place`: the team's database, or the data folder's
+/// file, waiting up to `wait` for one another program holds (`on_busy` is
+/// called once when that wait starts).
+pub fn open_place(
+    place: &Place,
+    wait: Duration,
+    on_busy: impl FnOnce(),
+) -> Result<(Box<dyn Ledger>, Option<String>), LedgerError> {
+    match place {
+        Place::Local(data_dir) => open_waiting(data_dir, wait, on_busy),
+        Place::Team(target) => {
+            let (ledger, notice) = PgLedger::open(target.clone())?;
+            Ok((Box::new(ledger), notice))
+        }
+    }
 }
 
 /// Opens the ledger for `data_dir`, waiting up to [`BUSY_WAIT`] for one

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
 
+use super::rules::{Holder, adopted_lid, this_host};
 use super::{
-    BUSY_WAIT, BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, HistoryEntry, HistoryResult,
-    KnownState, Ledger, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
+    BUSY_WAIT, BatchItem, BatchStatus, Claim, DumpAction, DumpBatch, HistoryEntry, HistoryResult,
+    KnownState, Ledger, LedgerDump, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
 };
 use crate::util::dates::now_unix;
 use crate::util::files;
@@ -61,45 +62,6 @@ const MIGRATIONS: &[&str] = &[
     // runs never resume the same batch.
     "ALTER TABLE batches ADD COLUMN claimed_by TEXT; ALTER TABLE batches ADD COLUMN claimed_at INTEGER; ALTER TABLE batches ADD COLUMN claim_pid INTEGER; ALTER TABLE batches ADD COLUMN claim_host TEXT;",
 ];
-
-/// Who holds a batch, as its row says: operator, last progress, process,
-/// machine.
-type Holder = (Option<String>, Option<i64>, Option<i64>, Option<String>);
-
-/// This machine's name, to tell its own runs' claims from others'.
-fn this_host() -> String {
-    #[cfg(unix)]
-    {
-        rustix::system::uname()
-            .nodename()
-            .to_string_lossy()
-            .into_owned()
-    }
-    #[cfg(not(unix))]
-    {
-        std::env::var("COMPUTERNAME").unwrap_or_default()
-    }
-}
-
-/// Whether process `pid` of this machine still runs.
-fn process_alive(pid: i64) -> bool {
-    #[cfg(unix)]
-    {
-        let Some(pid) = i32::try_from(pid)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        else {
-            return false;
-        };
-        // Signal 0: nothing is sent, only whether the process exists.
-        rustix::process::test_kill_process(pid).is_ok()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pid;
-        true
-    }
-}
 
 /// The SQLite result code of an error, when SQLite gave one.
 pub(super) fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
@@ -378,26 +340,26 @@ impl SqliteLedger {
 impl Ledger for SqliteLedger {
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
         let now = now_unix();
-        let (me, host) = (i64::from(std::process::id()), this_host());
         let held: Option<Holder> = self
             .conn
             .query_row(
                 "SELECT claimed_by, claimed_at, claim_pid, claim_host FROM batches WHERE id = ?1",
                 [batch],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok(Holder {
+                        operator: r.get(0)?,
+                        at: r.get(1)?,
+                        pid: r.get(2)?,
+                        host: r.get(3)?,
+                    })
+                },
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        let Some((holder, at, pid, on)) = held else {
+        let Some(holder) = held else {
             return Ok(Claim::Ours);
         };
-        // Free: nobody holds it, its holder made no progress for a while,
-        // or it is a run of this machine that is not running any more.
-        let ended_here = on.as_deref() == Some(host.as_str())
-            && pid.is_some_and(|pid| pid == me || !process_alive(pid));
-        let free =
-            holder.is_none() || at.is_none_or(|at| at < now - CLAIM_STALE_SECS) || ended_here;
-        if free {
+        if holder.is_free(now) {
             // Taken only if nobody took it since it was read: of two runs
             // claiming at once, one wins.
             let granted = self
@@ -405,7 +367,16 @@ impl Ledger for SqliteLedger {
                 .execute(
                     "UPDATE batches SET claimed_by = ?2, claimed_at = ?3, claim_pid = ?4, claim_host = ?5
                      WHERE id = ?1 AND claimed_by IS ?6 AND claimed_at IS ?7 AND claim_pid IS ?8",
-                    params![batch, operator, now, me, host, holder, at, pid],
+                    params![
+                        batch,
+                        operator,
+                        now,
+                        i64::from(std::process::id()),
+                        this_host(),
+                        holder.operator,
+                        holder.at,
+                        holder.pid
+                    ],
                 )
                 .map_err(|e| self.err(e))?;
             if granted == 1 {
@@ -414,8 +385,8 @@ impl Ledger for SqliteLedger {
             return self.claim_batch_held(batch);
         }
         Ok(Claim::Theirs {
-            operator: holder.unwrap_or_default(),
-            since: at.unwrap_or_default(),
+            operator: holder.operator.unwrap_or_default(),
+            since: holder.at.unwrap_or_default(),
         })
     }
 
@@ -511,14 +482,7 @@ impl Ledger for SqliteLedger {
                         params![instance, jid, contact_jid],
                         |r| r.get(0),
                     )?;
-                    let lid = lid.or_else(|| {
-                        (crate::model::number::jid_kind(contact_jid)
-                            == crate::model::number::JidKind::Lid
-                            && crate::model::number::is_valid_jid(contact_jid)
-                            && *contact_jid != jid
-                            && !taken)
-                            .then(|| contact_jid.clone())
-                    });
+                    let lid = adopted_lid(lid, &jid, contact_jid, taken);
                     tx.execute(
                         "INSERT INTO block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                          ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, lid), blocked = excluded.blocked, changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
@@ -730,6 +694,69 @@ impl Ledger for SqliteLedger {
         self.rows(rows)
     }
 
+    /// SQLite's `data_version`: it changes when another connection (another
+    /// run, a cron job) commits to the file.
+    fn change_mark(&self) -> Result<Option<i64>, LedgerError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map(Some)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every batch, request and known state, for `ledger migrate`.
+    fn dump(&self) -> Result<LedgerDump, LedgerError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, created_at, label, status FROM batches ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DumpBatch {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    label: r.get(2)?,
+                    status: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let batches = self.rows(rows)?;
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, instance, jid, lid, block, requested_at, finished_at, outcome, contact_jid, blocked_count, error, batch_id, operator, reason
+                 FROM actions ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(DumpAction {
+                    id: r.get(0)?,
+                    instance: r.get(1)?,
+                    jid: r.get(2)?,
+                    lid: r.get(3)?,
+                    block: r.get(4)?,
+                    requested_at: r.get(5)?,
+                    finished_at: r.get(6)?,
+                    outcome: r.get(7)?,
+                    contact_jid: r.get(8)?,
+                    blocked_count: r.get(9)?,
+                    error: r.get(10)?,
+                    batch_id: r.get(11)?,
+                    operator: r.get(12)?,
+                    reason: r.get(13)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        let actions = self.rows(rows)?;
+        let path = std::fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
+        Ok(LedgerDump {
+            origin: format!("{}:{}", this_host(), path.display()),
+            batches,
+            actions,
+            known: self.known()?,
+        })
+    }
+
     /// The outcome column of request `id` (`pending`, `done`, `failed`).
     fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
         self.conn
@@ -744,6 +771,7 @@ impl Ledger for SqliteLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ledger::CLAIM_STALE_SECS;
 
     #[test]
     fn a_batch_is_resumed_by_one_run_at_a_time() {

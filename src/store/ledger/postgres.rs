@@ -1,0 +1,1015 @@
+//! The team's ledger in a shared PostgreSQL database: several operators,
+//! each on their own machine, record into one. The same rules as the
+//! SQLite file (intents before sending, outcomes in one transaction,
+//! claims on batches); a colleague's change is announced with NOTIFY.
+//!
+//! tokio-postgres runs on a small runtime of the ledger's own, driven
+//! from one thread that owns the connection: the [`Ledger`] trait is
+//! synchronous and is called from the app's blocking pool and from its
+//! start-up, where no runtime may be entered twice.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use tokio_postgres::{AsyncMessage, Client, NoTls};
+
+use super::rules::{Holder, adopted_lid, this_host};
+use super::{
+    BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, HistoryEntry, HistoryResult, KnownState,
+    Ledger, LedgerDump, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
+};
+use crate::util::dates::now_unix;
+use crate::util::secret::Token;
+
+/// The port PostgreSQL listens on unless the URL says otherwise.
+pub const DEFAULT_PORT: u16 = 5432;
+/// How long a connection is tried before the database counts as
+/// unreachable.
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
+/// How long one statement (or transaction) may take.
+const QUERY_WAIT: Duration = Duration::from_secs(15);
+/// The first wait before a lost connection is tried again; it doubles up
+/// to [`RETRY_MAX`].
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+/// The longest wait between two tries to reconnect.
+const RETRY_MAX: Duration = Duration::from_secs(30);
+/// The channel every change is announced on.
+const CHANNEL: &str = "ryze_contacts_ledger";
+/// Serialises schema set-up between runs starting at once.
+const SETUP_LOCK: i64 = 0x7279_7a65_6c65_6467;
+
+/// Schema steps, applied in order; the database keeps how many it has.
+const MIGRATIONS: &[&str] = &["
+CREATE TABLE ryze_batches (
+    id         BIGSERIAL PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    label      TEXT   NOT NULL,
+    status     TEXT   NOT NULL DEFAULT 'open',
+    claimed_by TEXT,
+    claimed_at BIGINT,
+    claim_pid  BIGINT,
+    claim_host TEXT,
+    origin     TEXT UNIQUE
+);
+CREATE TABLE ryze_actions (
+    id            BIGSERIAL PRIMARY KEY,
+    instance      TEXT    NOT NULL,
+    jid           TEXT    NOT NULL,
+    lid           TEXT,
+    block         BOOLEAN NOT NULL,
+    requested_at  BIGINT  NOT NULL,
+    finished_at   BIGINT,
+    outcome       TEXT    NOT NULL DEFAULT 'pending',
+    contact_jid   TEXT,
+    blocked_count BIGINT,
+    error         TEXT,
+    batch_id      BIGINT REFERENCES ryze_batches (id),
+    operator      TEXT,
+    reason        TEXT,
+    origin        TEXT UNIQUE
+);
+CREATE INDEX ryze_actions_batch ON ryze_actions (batch_id);
+CREATE INDEX ryze_actions_requested ON ryze_actions (requested_at DESC, id DESC);
+CREATE TABLE ryze_block_state (
+    instance   TEXT    NOT NULL,
+    jid        TEXT    NOT NULL,
+    lid        TEXT,
+    blocked    BOOLEAN NOT NULL,
+    changed_at BIGINT  NOT NULL,
+    operator   TEXT,
+    reason     TEXT,
+    PRIMARY KEY (instance, jid)
+);
+"];
+
+/// The newest schema this build knows.
+const NEWEST: i64 = MIGRATIONS.len() as i64;
+
+/// Where the team's ledger is: `[ledger] url` of the profile, with its
+/// password. Its `Debug` never shows the password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgTarget {
+    /// Host name or address.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Database user.
+    pub user: String,
+    /// Database name.
+    pub database: String,
+    /// From `password_env` or `password_cmd`, when set.
+    pub password: Option<Token>,
+    /// Whether TLS is required (any host but this machine).
+    pub tls: bool,
+}
+
+impl PgTarget {
+    /// The URL as it may be shown and logged: never a password.
+    pub fn shown(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!(
+            "postgres://{}@{host}:{}/{}",
+            self.user, self.port, self.database
+        )
+    }
+
+    /// `host:port`, for messages about reaching it.
+    fn address(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("{host}:{}", self.port)
+    }
+}
+
+/// What PostgreSQL said, in one line: the server's own message for a
+/// database error, else the client's with its cause.
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return format!("{}: {}", db.severity(), db.message());
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// A job for the thread that owns the connection.
+type Job = Box<dyn FnOnce(&mut Link) + Send>;
+
+/// The connection and what keeps it: owned by the ledger's thread.
+struct Link {
+    rt: tokio::runtime::Runtime,
+    target: PgTarget,
+    client: Option<Client>,
+    /// Bumped on every change announced (and on every new connection,
+    /// which may have missed some).
+    changes: Arc<AtomicI64>,
+    /// After a failed connection: when to try again, the wait after that,
+    /// and what went wrong.
+    retry: Option<(Instant, Duration, String)>,
+}
+
+impl Link {
+    /// Connects when not connected; after a failure, not before its wait
+    /// is over (the wait doubles up to [`RETRY_MAX`]).
+    fn connect(&mut self) -> Result<(), LedgerError> {
+        if self.client.as_ref().is_some_and(|c| !c.is_closed()) {
+            return Ok(());
+        }
+        self.client = None;
+        if let Some((at, _, why)) = &self.retry
+            && Instant::now() < *at
+        {
+            return Err(self.unreachable(format!(
+                "{why}; tried again in {} s",
+                at.saturating_duration_since(Instant::now()).as_secs() + 1
+            )));
+        }
+        let target = self.target.clone();
+        let changes = self.changes.clone();
+        let connected = self.rt.block_on(async move {
+            tokio::time::timeout(CONNECT_WAIT * 2, connect(&target, changes))
+                .await
+                .unwrap_or_else(|_| Err(format!("no answer in {} s", CONNECT_WAIT.as_secs() * 2)))
+        });
+        match connected {
+            Ok(client) => {
+                self.client = Some(client);
+                self.retry = None;
+                self.changes.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+            Err(why) => {
+                let wait = self
+                    .retry
+                    .as_ref()
+                    .map_or(RETRY_FIRST, |(_, wait, _)| (*wait * 2).min(RETRY_MAX));
+                tracing::warn!(ledger = %self.target.shown(), error = %why, "team ledger unreachable");
+                self.retry = Some((Instant::now() + wait, wait, why.clone()));
+                Err(self.unreachable(why))
+            }
+        }
+    }
+
+    fn unreachable(&self, why: String) -> LedgerError {
+        LedgerError::Unreachable {
+            place: self.target.shown(),
+            address: self.target.address(),
+            why,
+        }
+    }
+
+    /// Runs `work` on the connection (connecting first), within
+    /// [`QUERY_WAIT`]. A connection that broke or timed out is dropped,
+    /// to be made again by the next call.
+    fn run<T>(
+        &mut self,
+        work: impl AsyncFnOnce(&mut Client) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<T, LedgerError> {
+        self.connect()?;
+        let Some(client) = self.client.as_mut() else {
+            return Err(LedgerError::Stopped("no connection".into()));
+        };
+        let answer = self
+            .rt
+            .block_on(async { tokio::time::timeout(QUERY_WAIT, work(client)).await });
+        let timed_out = answer.is_err();
+        let why = match answer {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => describe(&e),
+            Err(_) => format!("no answer in {} s", QUERY_WAIT.as_secs()),
+        };
+        let lost = timed_out || self.client.as_ref().is_none_or(Client::is_closed);
+        if lost {
+            self.client = None;
+            return Err(self.unreachable(format!("the connection was lost ({why})")));
+        }
+        Err(LedgerError::Postgres {
+            place: self.target.shown(),
+            why,
+        })
+    }
+}
+
+/// Opens one connection, drives it on the runtime (counting what is
+/// announced on [`CHANNEL`]) and listens.
+async fn connect(target: &PgTarget, changes: Arc<AtomicI64>) -> Result<Client, String> {
+    let mut config = tokio_postgres::Config::new();
+    config
+        .host(&target.host)
+        .port(target.port)
+        .user(&target.user)
+        .dbname(&target.database)
+        .application_name("ryze-contacts")
+        .connect_timeout(CONNECT_WAIT)
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(30));
+    if let Some(password) = &target.password {
+        config.password(password.expose());
+    }
+    let client = if target.tls {
+        config.ssl_mode(tokio_postgres::config::SslMode::Require);
+        let (client, connection) = config.connect(tls()?).await.map_err(|e| describe(&e))?;
+        tokio::spawn(drive(connection, changes));
+        client
+    } else {
+        config.ssl_mode(tokio_postgres::config::SslMode::Disable);
+        let (client, connection) = config.connect(NoTls).await.map_err(|e| describe(&e))?;
+        tokio::spawn(drive(connection, changes));
+        client
+    };
+    client
+        .batch_execute(&format!("LISTEN {CHANNEL}"))
+        .await
+        .map_err(|e| describe(&e))?;
+    Ok(client)
+}
+
+/// TLS with the system's certificate roots, verified against the host.
+fn tls() -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+    use rustls_platform_verifier::ConfigVerifierExt;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = rustls::ClientConfig::with_platform_verifier()
+        .map_err(|e| format!("TLS could not be set up: {e}"))?;
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// Drives a connection until it ends, counting announced changes.
+async fn drive<S, T>(mut connection: tokio_postgres::Connection<S, T>, changes: Arc<AtomicI64>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    loop {
+        match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            Some(Ok(AsyncMessage::Notification(_))) => {
+                changes.fetch_add(1, Ordering::SeqCst);
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => {
+                tracing::warn!(error = %describe(&e), "team ledger connection ended");
+                break;
+            }
+            None => break,
+        }
+    }
+}
+
+/// The team's ledger. Every call runs on the thread that owns the
+/// connection and waits for its answer.
+pub struct PgLedger {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    shown: String,
+    changes: Arc<AtomicI64>,
+}
+
+impl std::fmt::Debug for PgLedger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgLedger").field("at", &self.shown).finish()
+    }
+}
+
+impl Drop for PgLedger {
+    fn drop(&mut self) {
+        // Closing the queue ends the thread, which closes the connection.
+        self.jobs.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl PgLedger {
+    /// Connects to the team's ledger, sets up or updates its schema (a
+    /// newer one is refused untouched) and gathers requests left waiting.
+    /// An unreachable database is an error that names it; nothing else is
+    /// touched.
+    pub fn open(target: PgTarget) -> Result<(PgLedger, Option<String>), LedgerError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("ledger-db")
+            .enable_all()
+            .build()
+            .map_err(|e| LedgerError::Stopped(e.to_string()))?;
+        let changes = Arc::new(AtomicI64::new(0));
+        let shown = target.shown();
+        let mut link = Link {
+            rt,
+            target,
+            client: None,
+            changes: changes.clone(),
+            retry: None,
+        };
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let thread = std::thread::Builder::new()
+            .name("ledger".into())
+            .spawn(move || {
+                while let Ok(job) = queue.recv() {
+                    job(&mut link);
+                }
+            })
+            .map_err(|e| LedgerError::Stopped(e.to_string()))?;
+        let ledger = PgLedger {
+            jobs: Some(jobs),
+            thread: Some(thread),
+            shown,
+            changes,
+        };
+        let found = ledger.ask(|link| link.run(async |c| set_up(c).await))?;
+        if found > NEWEST {
+            return Err(LedgerError::NewerDatabase {
+                place: ledger.shown.clone(),
+                found,
+                known: NEWEST,
+            });
+        }
+        let adopted = ledger.ask(|link| link.run(async |c| adopt_unanswered(c).await))?;
+        let notice = (adopted > 0).then(|| {
+            format!("{adopted} request(s) left waiting in the team ledger are offered for resume")
+        });
+        Ok((ledger, notice))
+    }
+
+    /// Runs `work` on the ledger's thread and waits for its answer.
+    fn ask<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Link) -> Result<T, LedgerError> + Send + 'static,
+    ) -> Result<T, LedgerError> {
+        let stopped = || LedgerError::Stopped("the team ledger's connection thread ended".into());
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.jobs
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(Box::new(move |link| {
+                let _ = tx.send(work(link));
+            }))
+            .map_err(|_| stopped())?;
+        rx.recv().map_err(|_| stopped())?
+    }
+
+    /// Copies a dump of another ledger into this one. Idempotent: rows
+    /// already copied from the same origin are skipped; a known state
+    /// only replaces an older one.
+    pub fn import(&mut self, dump: LedgerDump) -> Result<ImportCounts, LedgerError> {
+        self.ask(move |link| link.run(async move |c| import(c, &dump).await))
+    }
+}
+
+/// What `ledger migrate` copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportCounts {
+    /// Requests copied now.
+    pub actions: u64,
+    /// Requests that were there already (an earlier migrate).
+    pub actions_there: u64,
+    /// Batches copied now.
+    pub batches: u64,
+    /// Batches there already.
+    pub batches_there: u64,
+    /// Known states written (new, or newer than the team's).
+    pub known: u64,
+    /// Known states kept as the team had them (theirs is as new or newer).
+    pub known_kept: u64,
+}
+
+/// Creates or updates the schema; returns the version found first. A
+/// newer one is left as it is.
+async fn set_up(c: &mut Client) -> Result<i64, tokio_postgres::Error> {
+    let tx = c.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SETUP_LOCK])
+        .await?;
+    let exists: bool = tx
+        .query_one("SELECT to_regclass('ryze_schema') IS NOT NULL", &[])
+        .await?
+        .try_get(0)?;
+    let found: i64 = if exists {
+        tx.query_opt("SELECT version FROM ryze_schema", &[])
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .unwrap_or(0)
+    } else {
+        0
+    };
+    if found >= NEWEST {
+        // Up to date, or newer: nothing is written.
+        tx.rollback().await?;
+        return Ok(found);
+    }
+    if !exists {
+        tx.batch_execute("CREATE TABLE ryze_schema (version BIGINT NOT NULL)")
+            .await?;
+    }
+    for step in MIGRATIONS.iter().skip(found as usize) {
+        tx.batch_execute(step).await?;
+    }
+    tx.execute("DELETE FROM ryze_schema", &[]).await?;
+    tx.execute("INSERT INTO ryze_schema (version) VALUES ($1)", &[&NEWEST])
+        .await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// Gathers single requests that never got an answer into one batch for
+/// resuming. In a shared ledger a colleague's request may be in flight:
+/// only those older than [`CLAIM_STALE_SECS`] are taken.
+async fn adopt_unanswered(c: &mut Client) -> Result<i64, tokio_postgres::Error> {
+    let tx = c.transaction().await?;
+    let before = now_unix() - CLAIM_STALE_SECS;
+    let n: i64 = tx
+        .query_one(
+            "SELECT COUNT(*) FROM ryze_actions WHERE batch_id IS NULL AND outcome = 'pending' AND requested_at < $1",
+            &[&before],
+        )
+        .await?
+        .try_get(0)?;
+    if n > 0 {
+        let label = format!("{n} request(s) left waiting when the app stopped");
+        let batch: i64 = tx
+            .query_one(
+                "INSERT INTO ryze_batches (created_at, label) VALUES ($1, $2) RETURNING id",
+                &[&now_unix(), &label],
+            )
+            .await?
+            .try_get(0)?;
+        tx.execute(
+            "UPDATE ryze_actions SET batch_id = $1 WHERE batch_id IS NULL AND outcome = 'pending' AND requested_at < $2",
+            &[&batch, &before],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(n)
+}
+
+/// Copies `dump` in one transaction (see [`PgLedger::import`]).
+async fn import(c: &mut Client, dump: &LedgerDump) -> Result<ImportCounts, tokio_postgres::Error> {
+    let mut counts = ImportCounts::default();
+    let tx = c.transaction().await?;
+    let mut batch_ids = std::collections::HashMap::new();
+    for b in &dump.batches {
+        let origin = format!("{}#batch-{}", dump.origin, b.id);
+        let new = tx
+            .query_opt(
+                "INSERT INTO ryze_batches (created_at, label, status, origin) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (origin) DO NOTHING RETURNING id",
+                &[&b.created_at, &b.label, &b.status, &origin],
+            )
+            .await?;
+        let id: i64 = match new {
+            Some(row) => {
+                counts.batches += 1;
+                row.try_get(0)?
+            }
+            None => {
+                counts.batches_there += 1;
+                tx.query_one("SELECT id FROM ryze_batches WHERE origin = $1", &[&origin])
+                    .await?
+                    .try_get(0)?
+            }
+        };
+        batch_ids.insert(b.id, id);
+    }
+    let insert = tx
+        .prepare(
+            "INSERT INTO ryze_actions (instance, jid, lid, block, requested_at, finished_at, outcome, contact_jid, blocked_count, error, batch_id, operator, reason, origin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (origin) DO NOTHING",
+        )
+        .await?;
+    for a in &dump.actions {
+        let origin = format!("{}#{}", dump.origin, a.id);
+        let batch = a.batch_id.and_then(|b| batch_ids.get(&b).copied());
+        let n = tx
+            .execute(
+                &insert,
+                &[
+                    &a.instance,
+                    &a.jid,
+                    &a.lid,
+                    &a.block,
+                    &a.requested_at,
+                    &a.finished_at,
+                    &a.outcome,
+                    &a.contact_jid,
+                    &a.blocked_count,
+                    &a.error,
+                    &batch,
+                    &a.operator,
+                    &a.reason,
+                    &origin,
+                ],
+            )
+            .await?;
+        if n == 1 {
+            counts.actions += 1;
+        } else {
+            counts.actions_there += 1;
+        }
+    }
+    for k in &dump.known {
+        let n = tx
+            .execute(
+                "INSERT INTO ryze_block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, ryze_block_state.lid), blocked = excluded.blocked,
+                   changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason
+                 WHERE ryze_block_state.changed_at < excluded.changed_at",
+                &[
+                    &k.instance,
+                    &k.jid,
+                    &k.lid,
+                    &k.blocked,
+                    &k.changed_at,
+                    &k.operator,
+                    &k.reason,
+                ],
+            )
+            .await?;
+        if n == 1 {
+            counts.known += 1;
+        } else {
+            counts.known_kept += 1;
+        }
+    }
+    tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// A history row of `ryze_actions`.
+fn history_entry(r: &tokio_postgres::Row) -> Result<HistoryEntry, tokio_postgres::Error> {
+    let outcome: String = r.try_get(6)?;
+    let result = match outcome.as_str() {
+        "done" => HistoryResult::Done(r.try_get(8)?),
+        "failed" => HistoryResult::Failed(r.try_get::<_, Option<String>>(7)?.unwrap_or_default()),
+        _ => HistoryResult::Unanswered,
+    };
+    Ok(HistoryEntry {
+        id: r.try_get(0)?,
+        instance: r.try_get(1)?,
+        jid: r.try_get(2)?,
+        lid: r.try_get(3)?,
+        block: r.try_get(4)?,
+        requested_at: r.try_get(5)?,
+        result,
+        operator: r.try_get(9)?,
+        reason: r.try_get(10)?,
+    })
+}
+
+/// A row of `ryze_block_state`.
+fn known_state(r: &tokio_postgres::Row) -> Result<KnownState, tokio_postgres::Error> {
+    Ok(KnownState {
+        instance: r.try_get(0)?,
+        jid: r.try_get(1)?,
+        lid: r.try_get(2)?,
+        blocked: r.try_get(3)?,
+        changed_at: r.try_get(4)?,
+        operator: r.try_get(5)?,
+        reason: r.try_get(6)?,
+    })
+}
+
+impl Ledger for PgLedger {
+    fn skipped_rows(&self) -> usize {
+        // Columns are typed: a row cannot hold a value of a wrong type.
+        0
+    }
+
+    fn change_mark(&self) -> Result<Option<i64>, LedgerError> {
+        Ok(Some(self.changes.load(Ordering::SeqCst)))
+    }
+
+    fn record_intent(
+        &self,
+        instance: &str,
+        jid: &str,
+        lid: Option<&str>,
+        block: bool,
+        operator: &str,
+        reason: Option<&str>,
+    ) -> Result<i64, LedgerError> {
+        let (instance, jid, lid, operator, reason) = (
+            instance.to_string(),
+            jid.to_string(),
+            lid.map(str::to_string),
+            operator.to_string(),
+            reason.map(str::to_string),
+        );
+        self.ask(move |link| {
+            link.run(async move |c| {
+                c.query_one(
+                    "INSERT INTO ryze_actions (instance, jid, lid, block, requested_at, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    &[&instance, &jid, &lid, &block, &now_unix(), &operator, &reason],
+                )
+                .await?
+                .try_get(0)
+            })
+        })
+    }
+
+    fn record_outcome(&mut self, id: i64, outcome: &Outcome) -> Result<i64, LedgerError> {
+        let outcome = outcome.clone();
+        self.ask(move |link| {
+            link.run(async move |c| {
+                let at = now_unix();
+                let tx = c.transaction().await?;
+                match &outcome {
+                    Outcome::Done {
+                        contact_jid,
+                        blocked,
+                        blocked_count,
+                    } => {
+                        let count = blocked_count.map(|n| n as i64);
+                        tx.execute(
+                            "UPDATE ryze_actions SET outcome = 'done', finished_at = $2, contact_jid = $3, blocked_count = $4 WHERE id = $1",
+                            &[&id, &at, contact_jid, &count],
+                        )
+                        .await?;
+                        let row = tx
+                            .query_one(
+                                "SELECT instance, jid, lid, operator, reason FROM ryze_actions WHERE id = $1",
+                                &[&id],
+                            )
+                            .await?;
+                        let (instance, jid): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+                        let (operator, reason): (Option<String>, Option<String>) =
+                            (row.try_get(3)?, row.try_get(4)?);
+                        let taken: bool = tx
+                            .query_one(
+                                "SELECT EXISTS (SELECT 1 FROM ryze_block_state WHERE instance = $1 AND jid != $2 AND (jid = $3 OR lid = $3))",
+                                &[&instance, &jid, contact_jid],
+                            )
+                            .await?
+                            .try_get(0)?;
+                        let lid = adopted_lid(row.try_get(2)?, &jid, contact_jid, taken);
+                        tx.execute(
+                            "INSERT INTO ryze_block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                             ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, ryze_block_state.lid), blocked = excluded.blocked,
+                               changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
+                            &[&instance, &jid, &lid, blocked, &at, &operator, &reason],
+                        )
+                        .await?;
+                    }
+                    Outcome::Failed(why) => {
+                        tx.execute(
+                            "UPDATE ryze_actions SET outcome = 'failed', finished_at = $2, error = $3 WHERE id = $1",
+                            &[&id, &at, why],
+                        )
+                        .await?;
+                    }
+                }
+                // The batch's holder is making progress: its claim stays fresh.
+                tx.execute(
+                    "UPDATE ryze_batches SET claimed_at = $2 WHERE id = (SELECT batch_id FROM ryze_actions WHERE id = $1) AND claimed_by IS NOT NULL",
+                    &[&id, &at],
+                )
+                .await?;
+                tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+                tx.commit().await?;
+                Ok(at)
+            })
+        })
+    }
+
+    fn owner_of(&self, instance: &str, id: &str) -> Result<Option<String>, LedgerError> {
+        let (instance, id) = (instance.to_string(), id.to_string());
+        self.ask(move |link| {
+            link.run(async move |c| {
+                c.query_opt(
+                    "SELECT jid FROM ryze_block_state WHERE instance = $1 AND (jid = $2 OR lid = $2) LIMIT 1",
+                    &[&instance, &id],
+                )
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()
+            })
+        })
+    }
+
+    fn known(&self) -> Result<Vec<KnownState>, LedgerError> {
+        self.ask(|link| {
+            link.run(async |c| {
+                c.query(
+                    "SELECT instance, jid, lid, blocked, changed_at, operator, reason FROM ryze_block_state ORDER BY instance, jid",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(known_state)
+                .collect()
+            })
+        })
+    }
+
+    fn create_batch(
+        &mut self,
+        label: &str,
+        items: &[BatchItem],
+        operator: &str,
+    ) -> Result<(i64, Vec<i64>), LedgerError> {
+        let (label, items, operator) = (label.to_string(), items.to_vec(), operator.to_string());
+        self.ask(move |link| {
+            link.run(async move |c| {
+                let now = now_unix();
+                let tx = c.transaction().await?;
+                let batch: i64 = tx
+                    .query_one(
+                        "INSERT INTO ryze_batches (created_at, label, claimed_by, claimed_at, claim_pid, claim_host) VALUES ($1, $2, $3, $1, $4, $5) RETURNING id",
+                        &[&now, &label, &operator, &i64::from(std::process::id()), &this_host()],
+                    )
+                    .await?
+                    .try_get(0)?;
+                let insert = tx
+                    .prepare(
+                        "INSERT INTO ryze_actions (instance, jid, lid, block, requested_at, batch_id, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .await?;
+                let mut ids = Vec::with_capacity(items.len());
+                for item in &items {
+                    let id: i64 = tx
+                        .query_one(
+                            &insert,
+                            &[
+                                &item.instance,
+                                &item.jid,
+                                &item.lid,
+                                &item.block,
+                                &now,
+                                &batch,
+                                &operator,
+                                &item.reason,
+                            ],
+                        )
+                        .await?
+                        .try_get(0)?;
+                    ids.push(id);
+                }
+                tx.commit().await?;
+                Ok((batch, ids))
+            })
+        })
+    }
+
+    fn close_batch(&self, batch: i64, status: BatchStatus) -> Result<(), LedgerError> {
+        self.ask(move |link| {
+            link.run(async move |c| {
+                c.execute(
+                    "UPDATE ryze_batches SET status = $2, claimed_by = NULL WHERE id = $1 AND status = 'open'",
+                    &[&batch, &status.word()],
+                )
+                .await?;
+                Ok(())
+            })
+        })
+    }
+
+    fn unfinished_batches(&self) -> Result<Vec<UnfinishedBatch>, LedgerError> {
+        self.ask(|link| link.run(async |c| unfinished(c).await))
+    }
+
+    fn history(
+        &self,
+        instance: Option<&str>,
+        since: Option<i64>,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, LedgerError> {
+        let instance = instance.map(str::to_string);
+        let since = since.unwrap_or(i64::MIN);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.ask(move |link| {
+            link.run(async move |c| {
+                c.query(
+                    "SELECT id, instance, jid, lid, block, requested_at, outcome, error, blocked_count, operator, reason FROM ryze_actions
+                     WHERE ($1::TEXT IS NULL OR instance = $1) AND requested_at >= $2
+                     ORDER BY requested_at DESC, id DESC LIMIT $3",
+                    &[&instance, &since, &limit],
+                )
+                .await?
+                .iter()
+                .map(history_entry)
+                .collect()
+            })
+        })
+    }
+
+    fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
+        self.ask(move |link| {
+            link.run(async move |c| {
+                c.query_opt("SELECT outcome FROM ryze_actions WHERE id = $1", &[&id])
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()
+            })
+        })
+    }
+
+    fn status(&self) -> Result<LedgerStatus, LedgerError> {
+        let location = self.shown.clone();
+        self.ask(move |link| {
+            link.run(async move |c| {
+                let row = c
+                    .query_one(
+                        "SELECT (SELECT version FROM ryze_schema LIMIT 1),
+                                (pg_total_relation_size('ryze_actions') + pg_total_relation_size('ryze_block_state') + pg_total_relation_size('ryze_batches'))::BIGINT,
+                                (SELECT COUNT(*) FROM ryze_actions),
+                                (SELECT COUNT(*) FROM ryze_block_state WHERE blocked),
+                                (SELECT COUNT(*) FROM ryze_batches WHERE status = 'open')",
+                        &[],
+                    )
+                    .await?;
+                let count = |i: usize| -> Result<u64, tokio_postgres::Error> {
+                    Ok(row.try_get::<_, i64>(i)?.max(0) as u64)
+                };
+                Ok(LedgerStatus {
+                    backend: "postgres",
+                    location,
+                    schema: row.try_get(0)?,
+                    newest_schema: NEWEST,
+                    bytes: count(1)?,
+                    actions: count(2)?,
+                    blocked: count(3)?,
+                    open_batches: count(4)?,
+                })
+            })
+        })
+    }
+
+    fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
+        let operator = operator.to_string();
+        self.ask(move |link| link.run(async move |c| claim(c, batch, &operator).await))
+    }
+
+    fn dump(&self) -> Result<LedgerDump, LedgerError> {
+        Err(LedgerError::Postgres {
+            place: self.shown.clone(),
+            why: "a team ledger is not copied elsewhere: it is the shared one".into(),
+        })
+    }
+}
+
+/// Open batches with the items not confirmed done, oldest first.
+async fn unfinished(c: &mut Client) -> Result<Vec<UnfinishedBatch>, tokio_postgres::Error> {
+    let rows = c
+        .query(
+            "SELECT b.id, b.label, b.created_at, COUNT(a.id), COUNT(a.id) FILTER (WHERE a.outcome = 'done')
+             FROM ryze_batches b JOIN ryze_actions a ON a.batch_id = b.id
+             WHERE b.status = 'open' GROUP BY b.id ORDER BY b.id",
+            &[],
+        )
+        .await?;
+    let left = c
+        .prepare(
+            "SELECT id, instance, jid, lid, block, reason FROM ryze_actions
+             WHERE batch_id = $1 AND outcome != 'done' ORDER BY id",
+        )
+        .await?;
+    let mut batches = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let mut items = Vec::new();
+        for a in c.query(&left, &[&id]).await? {
+            items.push((
+                a.try_get(0)?,
+                BatchItem {
+                    instance: a.try_get(1)?,
+                    jid: a.try_get(2)?,
+                    lid: a.try_get(3)?,
+                    block: a.try_get(4)?,
+                    reason: a.try_get(5)?,
+                },
+            ));
+        }
+        if !items.is_empty() {
+            batches.push(UnfinishedBatch {
+                id,
+                label: r.try_get(1)?,
+                created_at: r.try_get(2)?,
+                total: r.try_get::<_, i64>(3)? as usize,
+                done: r.try_get::<_, i64>(4)? as usize,
+                left: items,
+            });
+        }
+    }
+    Ok(batches)
+}
+
+/// Claims batch `batch` for `operator` (see [`Ledger::claim_batch`]).
+async fn claim(c: &mut Client, batch: i64, operator: &str) -> Result<Claim, tokio_postgres::Error> {
+    let now = now_unix();
+    let row = c
+        .query_opt(
+            "SELECT claimed_by, claimed_at, claim_pid, claim_host FROM ryze_batches WHERE id = $1",
+            &[&batch],
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok(Claim::Ours);
+    };
+    let holder = Holder {
+        operator: row.try_get(0)?,
+        at: row.try_get(1)?,
+        pid: row.try_get(2)?,
+        host: row.try_get(3)?,
+    };
+    if !holder.is_free(now) {
+        return Ok(Claim::Theirs {
+            operator: holder.operator.unwrap_or_default(),
+            since: holder.at.unwrap_or_default(),
+        });
+    }
+    // Taken only if nobody took it since it was read: of two runs
+    // claiming at once, one wins.
+    let granted = c
+        .execute(
+            "UPDATE ryze_batches SET claimed_by = $2, claimed_at = $3, claim_pid = $4, claim_host = $5
+             WHERE id = $1 AND claimed_by IS NOT DISTINCT FROM $6 AND claimed_at IS NOT DISTINCT FROM $7
+               AND claim_pid IS NOT DISTINCT FROM $8",
+            &[
+                &batch,
+                &operator,
+                &now,
+                &i64::from(std::process::id()),
+                &this_host(),
+                &holder.operator,
+                &holder.at,
+                &holder.pid,
+            ],
+        )
+        .await?;
+    if granted == 1 {
+        return Ok(Claim::Ours);
+    }
+    let row = c
+        .query_opt(
+            "SELECT claimed_by, claimed_at FROM ryze_batches WHERE id = $1",
+            &[&batch],
+        )
+        .await?;
+    Ok(match row {
+        Some(r) => match r.try_get::<_, Option<String>>(0)? {
+            Some(operator) => Claim::Theirs {
+                operator,
+                since: r.try_get::<_, Option<i64>>(1)?.unwrap_or_default(),
+            },
+            None => Claim::Ours,
+        },
+        None => Claim::Ours,
+    })
+}
