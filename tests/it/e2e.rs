@@ -15,18 +15,18 @@ const ROWS: u16 = 30;
 const COLS: u16 = 120;
 
 /// The screen as the terminal shows it, and every byte the app wrote.
-struct Screen {
+pub(crate) struct Screen {
     parser: Mutex<vt100::Parser>,
     raw: Mutex<Vec<u8>>,
 }
 
 impl Screen {
-    fn contents(&self) -> String {
+    pub(crate) fn contents(&self) -> String {
         self.parser.lock().unwrap().screen().contents()
     }
 
     /// Waits (without fixed sleeps) until the screen shows `text`.
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let screen = self.contents();
@@ -43,9 +43,9 @@ impl Screen {
 }
 
 /// The app running in a pseudo-terminal.
-struct App {
+pub(crate) struct App {
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    screen: Arc<Screen>,
+    pub(crate) screen: Arc<Screen>,
     keys: Box<dyn Write + Send>,
     master: Box<dyn portable_pty::MasterPty + Send>,
     drain: std::thread::JoinHandle<()>,
@@ -53,7 +53,7 @@ struct App {
 
 impl App {
     /// Starts the binary on `profile` with `data` as its data folder.
-    fn start(profile: &std::path::Path, data: &std::path::Path) -> App {
+    pub(crate) fn start(profile: &std::path::Path, data: &std::path::Path) -> App {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -104,13 +104,13 @@ impl App {
         }
     }
 
-    fn press(&mut self, keys: &[u8]) {
+    pub(crate) fn press(&mut self, keys: &[u8]) {
         self.keys.write_all(keys).unwrap();
         self.keys.flush().unwrap();
     }
 
     /// Waits for the process to end; returns its status and all it wrote.
-    fn wait_exit(mut self) -> (portable_pty::ExitStatus, String) {
+    pub(crate) fn wait_exit(mut self) -> (portable_pty::ExitStatus, String) {
         let deadline = Instant::now() + Duration::from_secs(20);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {

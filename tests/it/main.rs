@@ -15,5 +15,7 @@ mod headless;
 mod hostile;
 mod init;
 mod numbers;
+mod pg_cluster;
 mod profile_files;
+mod team;
 mod worker;
