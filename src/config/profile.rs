@@ -823,6 +823,28 @@ mod tests {
     }
 
     #[test]
+    fn a_team_ledger_comes_from_its_table_with_its_password() {
+        let p = parse_ok(
+            "[ledger]\nurl = \"postgres://desk-2@db.example.com/ryze\"\npassword_env = \"SALES\"\n[[instances]]\nname = \"a\"\ntoken = \"t\"\n",
+        );
+        let target = p.ledger.as_ref().unwrap();
+        assert_eq!(target.shown(), "postgres://desk-2@db.example.com:5432/ryze");
+        assert!(target.tls);
+        assert_eq!(
+            target.password.as_ref().map(Token::expose),
+            Some("sales-token")
+        );
+        assert!(p.ledger_place(Path::new("/data")).is_team());
+        assert!(!format!("{p:?}").contains("sales-token"));
+        let err = parse_err(
+            "[ledger]\nurl = \"postgres://db\"\npassword = \"x\"\n[[instances]]\nname = \"a\"\ntoken = \"t\"\n",
+        );
+        assert!(err.contains("password"), "{err}");
+        let none = parse_ok("[[instances]]\nname = \"a\"\ntoken = \"t\"\n");
+        assert!(!none.ledger_place(Path::new("/data")).is_team());
+    }
+
+    #[test]
     fn default_base_url_is_ryzeapi() {
         let p = parse_ok("[[instances]]\nname = \"a\"\ntoken = \"t\"\n");
         assert_eq!(p.instances[0].base_url.as_str(), "https://ryzeapi.cloud/");

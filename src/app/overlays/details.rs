@@ -79,7 +79,12 @@ impl Sheet {
 
 /// The details at `width` columns; with a `search`, only the lines that
 /// contain it.
-pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind, String)> {
+pub fn lines(
+    view: &DetailsView,
+    inst: &Instance,
+    width: usize,
+    now: i64,
+) -> Vec<(LineKind, String)> {
     let mut sheet = Sheet {
         lines: Vec::new(),
         room: width.saturating_sub(LABEL).max(1),
@@ -99,7 +104,7 @@ pub fn lines(view: &DetailsView, inst: &Instance, width: usize) -> Vec<(LineKind
         None => sheet.field("", "not in contacts"),
     }
     number_section(&mut sheet, &view.jid, lid);
-    state_section(&mut sheet, view, inst, lid, width);
+    state_section(&mut sheet, view, inst, lid, width, now);
     sheet.heading("History");
     let name = row
         .as_ref()
@@ -139,6 +144,7 @@ fn state_section(
     inst: &Instance,
     lid: Option<&str>,
     width: usize,
+    now: i64,
 ) {
     sheet.heading(format!("On {}", inst.name));
     let why = inst
@@ -147,12 +153,13 @@ fn state_section(
         .unwrap_or_default();
     let known = match inst.known_of_jid(&view.jid, lid) {
         Some(k) => format!(
-            "{} {}{why} (ledger)",
+            "{} {}{why} · {} (ledger)",
             if k.blocked {
                 "⊘ blocked"
             } else {
                 "unblocked"
             },
+            crate::util::dates::age(now, k.at),
             crate::util::dates::rfc3339(k.at)
         ),
         None => "not known: this app has not blocked or unblocked it".to_string(),
@@ -253,7 +260,7 @@ mod tests {
                 reason: None,
             }])),
         };
-        let text: String = lines(&view, &inst, 70)
+        let text: String = lines(&view, &inst, 70, 90)
             .into_iter()
             .map(|(_, l)| l + "\n")
             .collect();
@@ -266,7 +273,7 @@ mod tests {
             "E.164          +447912345678",
             "JID            447912345678@s.whatsapp.net",
             "@lid           123456789@lid",
-            "⊘ blocked 1970-01-01T00:00:00Z (ledger)",
+            "⊘ blocked 1m ago · 1970-01-01T00:00:00Z (ledger)",
             "Instance is not connected (HTTP 503) · connect the phone",
             "block · done",
         ] {

@@ -69,7 +69,7 @@ pub fn window(
         TextView::Help(p) => help::lines(&state.keymap, &p.search, width),
         TextView::Messages(p) => log::lines(&state.messages, &p.search, width),
         TextView::Details(d) => match state.instances.get(d.instance) {
-            Some(inst) => details::lines(d, inst, width),
+            Some(inst) => details::lines(d, inst, width, state.now),
             None => Vec::new(),
         },
         TextView::History(h) => {
