@@ -9,7 +9,8 @@
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::profile::{TokenCmd, login_name};
+use super::login_name;
+use super::secret_cmd::TokenCmd;
 use crate::api::proxy::is_loopback;
 use crate::store::ledger::{DEFAULT_PORT, PgTarget};
 use crate::util::secret::Token;

@@ -1,5 +1,17 @@
-//! What the user configures: the profile, its instances, tokens and keys.
+//! What the user configures: the profile, its instances, tokens and keys,
+//! and where the team's ledger is.
 
 pub mod ledger;
 pub mod profile;
 pub(crate) mod secret_cmd;
+
+/// Who this machine's user is, for the ledger when the profile names no
+/// `operator`: the login name (`USER`, `LOGNAME`, `USERNAME`), else
+/// `unknown`.
+pub fn login_name() -> String {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
+        .map(|v| crate::util::sanitize::clean(v.trim()).into_owned())
+        .unwrap_or_else(|| "unknown".to_string())
+}

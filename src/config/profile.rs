@@ -8,22 +8,13 @@ use reqwest::Url;
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::login_name;
+use super::secret_cmd::TokenCmd;
 use crate::api::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::keys::Keymap;
 use crate::model::number::Region;
 use crate::store::ledger::{PgTarget, Place};
 use crate::util::secret::Token;
-
-/// Who this machine's user is, for the ledger when the profile names no
-/// `operator`: the login name (`USER`, `LOGNAME`, `USERNAME`), else
-/// `unknown`.
-pub fn login_name() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.trim().is_empty()))
-        .map(|v| crate::util::sanitize::clean(v.trim()).into_owned())
-        .unwrap_or_else(|| "unknown".to_string())
-}
 
 /// Base URL used when the profile names none.
 pub const DEFAULT_BASE_URL: &str = "https://ryzeapi.cloud";
@@ -249,25 +240,6 @@ struct RawInstance {
     token_env: Option<String>,
     token_cmd: Option<TokenCmd>,
     read_only: Option<bool>,
-}
-
-/// A command printing a token: a string split on whitespace, or an argument
-/// list. It runs without a shell.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(super) enum TokenCmd {
-    Line(String),
-    Argv(Vec<String>),
-}
-
-impl TokenCmd {
-    /// The program and its arguments.
-    pub(super) fn argv(&self) -> Vec<String> {
-        match self {
-            TokenCmd::Line(line) => line.split_whitespace().map(str::to_string).collect(),
-            TokenCmd::Argv(argv) => argv.clone(),
-        }
-    }
 }
 
 /// Where tokens come from, once for the account and once per instance.

@@ -6,6 +6,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use serde::Deserialize;
+
 /// How long a secret command may run.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Most a secret command may print: a secret is one line.
@@ -13,6 +15,25 @@ const MAX_OUTPUT: usize = 64 * 1024;
 /// How long the output may stay open after the command has finished (a
 /// helper it started in the background may hold it).
 const GRACE: Duration = Duration::from_millis(500);
+
+/// A command printing a secret (`token_cmd`, `password_cmd`): a string
+/// split on whitespace, or an argument list. It runs without a shell.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum TokenCmd {
+    Line(String),
+    Argv(Vec<String>),
+}
+
+impl TokenCmd {
+    /// The program and its arguments.
+    pub(crate) fn argv(&self) -> Vec<String> {
+        match self {
+            TokenCmd::Line(line) => line.split_whitespace().map(str::to_string).collect(),
+            TokenCmd::Argv(argv) => argv.clone(),
+        }
+    }
+}
 
 /// What the reading thread has seen of the output.
 #[derive(Default)]

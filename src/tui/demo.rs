@@ -68,7 +68,7 @@ pub async fn start() -> std::io::Result<Demo> {
             .collect(),
         keymap: Default::default(),
         warnings: Vec::new(),
-        operator: crate::config::profile::login_name(),
+        operator: crate::config::login_name(),
         ask_reason: false,
         reasons: vec!["spam".into(), "abuse".into(), "fraud".into()],
         ledger: None,

@@ -175,7 +175,7 @@ impl WorkerContext {
             instances: Arc::new(instances),
             client,
             ledger: Arc::new(Mutex::new(ledger)),
-            operator: crate::config::profile::login_name(),
+            operator: crate::config::login_name(),
             retry: RetryPolicy::default(),
             cache_dir: None,
             warm_stores: true,
