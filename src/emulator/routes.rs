@@ -12,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::{EmuContact, EmulatorHandle, Fault, InstanceState, Shared, Window};
+use super::demo_data::EmuContact;
+use super::world::{EmulatorHandle, Fault, InstanceState, Shared, Window};
 
 pub(super) fn router(handle: EmulatorHandle) -> Router {
     Router::new()

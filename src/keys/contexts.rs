@@ -4,7 +4,9 @@
 
 use ratatui::crossterm::event::KeyCode;
 
-use super::{Action, Entry, Group, Key, Table, ch, ctrl, key};
+use super::key::{Key, ch, ctrl, key};
+use super::list::Group;
+use super::table::{Action, Entry, Table};
 
 /// What a key does while a line is typed (the filter, a number, the
 /// command line). Printable characters are always typed.

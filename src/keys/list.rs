@@ -4,7 +4,7 @@
 
 use ratatui::crossterm::event::KeyCode;
 
-use super::{Key, ch, ctrl, key};
+use super::key::{Key, ch, ctrl, key};
 
 /// What a user can ask for from the list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

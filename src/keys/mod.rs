@@ -5,257 +5,17 @@
 //! their default keys; the profile's `[keys]` remaps any of them; help
 //! and the footer are generated from the table in force.
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 mod contexts;
+mod key;
 mod list;
+mod table;
 
 pub use contexts::{DialogAction, LineAction, OverlayAction};
+pub use key::{Key, parse_key};
 pub use list::{BINDINGS, Binding, Command, Group};
-
-/// One key: a code and the modifiers that must be held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    /// The key code.
-    pub code: KeyCode,
-    /// Required modifiers (Shift is implied by the character itself).
-    pub mods: KeyModifiers,
-}
-
-const fn key(code: KeyCode) -> Key {
-    Key {
-        code,
-        mods: KeyModifiers::NONE,
-    }
-}
-
-const fn ch(c: char) -> Key {
-    key(KeyCode::Char(c))
-}
-
-const fn ctrl(c: char) -> Key {
-    Key {
-        code: KeyCode::Char(c),
-        mods: KeyModifiers::CONTROL,
-    }
-}
-
-impl Key {
-    /// Whether a key event is this key. Shift is ignored for characters
-    /// (`G`, `?`) and Shift-Tab, since terminals differ in reporting it.
-    pub fn matches(&self, event: &KeyEvent) -> bool {
-        let ignore_shift = matches!(event.code, KeyCode::Char(_) | KeyCode::BackTab);
-        let mut mods = event.modifiers;
-        if ignore_shift {
-            mods.remove(KeyModifiers::SHIFT);
-        }
-        self.code == event.code && self.mods == mods
-    }
-
-    /// How the key is written in help and hints.
-    pub fn label(&self) -> String {
-        let base = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Down => "↓".to_string(),
-            KeyCode::Up => "↑".to_string(),
-            KeyCode::PageDown => "PgDn".to_string(),
-            KeyCode::PageUp => "PgUp".to_string(),
-            KeyCode::Home => "Home".to_string(),
-            KeyCode::End => "End".to_string(),
-            KeyCode::Tab => "Tab".to_string(),
-            KeyCode::BackTab => "Shift-Tab".to_string(),
-            KeyCode::Esc => "Esc".to_string(),
-            KeyCode::Enter => "Enter".to_string(),
-            KeyCode::Backspace => "Backspace".to_string(),
-            KeyCode::Left => "←".to_string(),
-            KeyCode::Right => "→".to_string(),
-            KeyCode::F(n) => format!("F{n}"),
-            other => format!("{other:?}"),
-        };
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            format!("Ctrl-{}", base.to_uppercase())
-        } else {
-            base
-        }
-    }
-}
-
-/// Parses a key as written in the profile: `x`, `X`, `ctrl-d`, `space`,
-/// `tab`, `shift-tab`, `enter`, `esc`, `up`, `down`, `pgup`, `pgdn`,
-/// `home`, `end`, `f1`…`f12`.
-pub fn parse_key(text: &str) -> Result<Key, String> {
-    let lower = text.trim().to_lowercase();
-    let (ctrl, rest) = match lower
-        .strip_prefix("ctrl-")
-        .or_else(|| lower.strip_prefix("ctrl+"))
-    {
-        Some(rest) => (true, rest.to_string()),
-        None => (false, lower.clone()),
-    };
-    let code = match rest.as_str() {
-        "space" => KeyCode::Char(' '),
-        "tab" => KeyCode::Tab,
-        "shift-tab" | "backtab" => KeyCode::BackTab,
-        "enter" => KeyCode::Enter,
-        "esc" | "escape" => KeyCode::Esc,
-        "up" => KeyCode::Up,
-        "down" => KeyCode::Down,
-        "left" => KeyCode::Left,
-        "right" => KeyCode::Right,
-        "pgup" | "pageup" => KeyCode::PageUp,
-        "pgdn" | "pagedown" => KeyCode::PageDown,
-        "home" => KeyCode::Home,
-        "end" => KeyCode::End,
-        f if f.starts_with('f') && f[1..].parse::<u8>().is_ok_and(|n| (1..=12).contains(&n)) => {
-            KeyCode::F(f[1..].parse().unwrap_or(1))
-        }
-        _ => {
-            // A single character keeps its case: `B` is not `b`.
-            let original = text.trim();
-            let ch = if ctrl {
-                original.get(5..).unwrap_or_default()
-            } else {
-                original
-            };
-            let mut chars = ch.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) if !c.is_control() => {
-                    KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
-                }
-                _ => {
-                    return Err(format!(
-                        "\"{text}\" is not a key (try x, ctrl-x, space, tab, f5...)"
-                    ));
-                }
-            }
-        }
-    };
-    Ok(Key {
-        code,
-        mods: if ctrl {
-            KeyModifiers::CONTROL
-        } else {
-            KeyModifiers::NONE
-        },
-    })
-}
-
-/// An action of one context, named in the profile's `[keys]`.
-pub trait Action: Copy + Eq + std::fmt::Debug + 'static {
-    /// The name used in the profile.
-    fn name(self) -> &'static str;
-}
-
-/// One action with its keys, owned so the profile can change them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry<A> {
-    /// What the keys do.
-    pub action: A,
-    /// The keys, the first one shown in hints.
-    pub keys: Vec<Key>,
-    /// Help group (list actions; other contexts have one group).
-    pub group: Group,
-    /// Help text.
-    pub help: &'static str,
-    /// Footer label, if the footer shows it.
-    pub hint: Option<&'static str>,
-}
-
-/// The keys of one context in force.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Table<A> {
-    /// Every action, in help order.
-    pub entries: Vec<Entry<A>>,
-}
-
-impl<A: Action> Table<A> {
-    /// The action a key event means here.
-    pub fn action_for(&self, event: &KeyEvent) -> Option<A> {
-        self.entries
-            .iter()
-            .find(|e| e.keys.iter().any(|k| k.matches(event)))
-            .map(|e| e.action)
-    }
-
-    /// How messages name the first key of `action` in force, when it has
-    /// one.
-    pub fn label_of(&self, action: A) -> Option<String> {
-        self.keys_of(action).first().map(Key::label)
-    }
-
-    /// The keys of `action`.
-    pub fn keys_of(&self, action: A) -> &[Key] {
-        self.entries
-            .iter()
-            .find(|e| e.action == action)
-            .map_or(&[], |e| e.keys.as_slice())
-    }
-
-    /// Applies `[keys]` overrides (action name → keys) of this context,
-    /// reporting unknown actions, unreadable keys and keys bound twice.
-    fn apply(
-        &mut self,
-        context: &str,
-        overrides: &[(String, Vec<String>)],
-        problems: &mut Vec<String>,
-    ) {
-        let table = if context.is_empty() {
-            "[keys]".to_string()
-        } else {
-            format!("[keys.{context}]")
-        };
-        for (name, keys) in overrides {
-            let known: Vec<&str> = self.entries.iter().map(|e| e.action.name()).collect();
-            let Some(entry) = self.entries.iter_mut().find(|e| e.action.name() == name) else {
-                problems.push(format!(
-                    "{table} {name}: no such action (here: {})",
-                    known.join(", ")
-                ));
-                continue;
-            };
-            let parsed: Vec<Key> = keys
-                .iter()
-                .filter_map(|k| {
-                    parse_key(k)
-                        .map_err(|e| problems.push(format!("{table} {name}: {e}")))
-                        .ok()
-                })
-                .collect();
-            if parsed.is_empty() {
-                problems.push(format!("{table} {name}: give at least one key"));
-                continue;
-            }
-            // In a line, a plain character is text: binding one would stop
-            // it being typed (a 5 in a number).
-            if context == "line"
-                && let Some(k) = parsed.iter().find(|k| {
-                    matches!(k.code, KeyCode::Char(_))
-                        && !k.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-                })
-            {
-                problems.push(format!(
-                    "{table} {name}: {} is typed as text in a line; use a key with Ctrl or Alt, or a special key",
-                    k.label()
-                ));
-                continue;
-            }
-            entry.keys = parsed;
-        }
-        for (i, a) in self.entries.iter().enumerate() {
-            for b in &self.entries[i + 1..] {
-                for k in a.keys.iter().filter(|k| b.keys.contains(k)) {
-                    problems.push(format!(
-                        "{table} {} is bound to both {} and {}: give one of them another key",
-                        k.label(),
-                        a.action.name(),
-                        b.action.name()
-                    ));
-                }
-            }
-        }
-    }
-}
+pub use table::{Action, Entry, Table};
 
 /// Where the keys go: each context has its own table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -421,7 +181,9 @@ impl Action for Command {
 
 #[cfg(test)]
 mod tests {
+    use super::key::{ch, ctrl, key};
     use super::*;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
     #[test]
     fn no_key_is_bound_twice() {

@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
-use super::rules::{Holder, adopted_lid, this_host};
-use super::{
+use super::contract::{
     BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, HistoryEntry, HistoryResult, KnownState,
     Ledger, LedgerDump, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
 };
+use super::rules::{Holder, adopted_lid, this_host};
 use crate::util::dates::now_unix;
 use crate::util::secret::Token;
 
@@ -503,6 +503,21 @@ async fn adopt_unanswered(c: &mut Client) -> Result<i64, tokio_postgres::Error> 
 async fn import(c: &mut Client, dump: &LedgerDump) -> Result<ImportCounts, tokio_postgres::Error> {
     let mut counts = ImportCounts::default();
     let tx = c.transaction().await?;
+    let batch_ids = import_batches(&tx, dump, &mut counts).await?;
+    import_actions(&tx, dump, &batch_ids, &mut counts).await?;
+    import_known(&tx, dump, &mut counts).await?;
+    tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+    tx.commit().await?;
+    Ok(counts)
+}
+
+/// The dump's batches, each once per origin; returns their ids here by
+/// their ids there.
+async fn import_batches(
+    tx: &tokio_postgres::Transaction<'_>,
+    dump: &LedgerDump,
+    counts: &mut ImportCounts,
+) -> Result<std::collections::HashMap<i64, i64>, tokio_postgres::Error> {
     let mut batch_ids = std::collections::HashMap::new();
     for b in &dump.batches {
         let origin = format!("{}#batch-{}", dump.origin, b.id);
@@ -527,6 +542,16 @@ async fn import(c: &mut Client, dump: &LedgerDump) -> Result<ImportCounts, tokio
         };
         batch_ids.insert(b.id, id);
     }
+    Ok(batch_ids)
+}
+
+/// The dump's requests, each once per origin, in their batches here.
+async fn import_actions(
+    tx: &tokio_postgres::Transaction<'_>,
+    dump: &LedgerDump,
+    batch_ids: &std::collections::HashMap<i64, i64>,
+    counts: &mut ImportCounts,
+) -> Result<(), tokio_postgres::Error> {
     let insert = tx
         .prepare(
             "INSERT INTO ryze_actions (instance, jid, lid, block, requested_at, finished_at, outcome, contact_jid, blocked_count, error, batch_id, operator, reason, origin)
@@ -563,6 +588,15 @@ async fn import(c: &mut Client, dump: &LedgerDump) -> Result<ImportCounts, tokio
             counts.actions_there += 1;
         }
     }
+    Ok(())
+}
+
+/// The dump's known states, each replacing the team's only when newer.
+async fn import_known(
+    tx: &tokio_postgres::Transaction<'_>,
+    dump: &LedgerDump,
+    counts: &mut ImportCounts,
+) -> Result<(), tokio_postgres::Error> {
     for k in &dump.known {
         let n = tx
             .execute(
@@ -587,9 +621,7 @@ async fn import(c: &mut Client, dump: &LedgerDump) -> Result<ImportCounts, tokio
             counts.known_kept += 1;
         }
     }
-    tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
-    tx.commit().await?;
-    Ok(counts)
+    Ok(())
 }
 
 /// A history row of `ryze_actions`.

@@ -1,7 +1,7 @@
 //! The rules every ledger backend applies alike: who may resume a batch,
 //! and which `@lid` an answer may give a contact.
 
-use super::CLAIM_STALE_SECS;
+use super::contract::CLAIM_STALE_SECS;
 use crate::model::number::{JidKind, is_valid_jid, jid_kind};
 
 /// Who holds a batch, as its row says.

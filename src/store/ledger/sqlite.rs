@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rules::{Holder, adopted_lid, this_host};
-use super::{
+use super::contract::{
     BUSY_WAIT, BatchItem, BatchStatus, Claim, DumpAction, DumpBatch, HistoryEntry, HistoryResult,
     KnownState, Ledger, LedgerDump, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
 };
+use super::rules::{Holder, adopted_lid, this_host};
 use crate::util::dates::now_unix;
 use crate::util::files;
 
@@ -62,28 +62,6 @@ const MIGRATIONS: &[&str] = &[
     // runs never resume the same batch.
     "ALTER TABLE batches ADD COLUMN claimed_by TEXT; ALTER TABLE batches ADD COLUMN claimed_at INTEGER; ALTER TABLE batches ADD COLUMN claim_pid INTEGER; ALTER TABLE batches ADD COLUMN claim_host TEXT;",
 ];
-
-/// The SQLite result code of an error, when SQLite gave one.
-pub(super) fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
-    match e {
-        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
-        _ => None,
-    }
-}
-
-/// What to do about a SQLite failure, when there is something to say.
-pub(super) fn sqlite_hint(e: &rusqlite::Error) -> &'static str {
-    match sqlite_code(e) {
-        Some(ErrorCode::DiskFull) => ": the disk is full; free some space, then retry",
-        Some(ErrorCode::SystemIoFailure) => {
-            ": the disk may be full or failing; check its free space, then retry"
-        }
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
-            ": check the permissions of the data folder"
-        }
-        _ => "",
-    }
-}
 
 /// An open ledger.
 #[derive(Debug)]
