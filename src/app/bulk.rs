@@ -4,14 +4,14 @@
 use crate::model::change::Change;
 
 use super::batch::{Batch, Item};
+use super::core::{Core, Load, Pending};
 use super::msg::{ApiJob, BatchCreated, Effect, ErrorInfo};
 use super::ops::{error, info, move_by};
-use super::state::{Load, Pending, State};
 use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
 
 /// Space: marks or unmarks the selected contact and moves on.
-pub(super) fn mark(state: &mut State) {
+pub(super) fn mark(state: &mut Core) {
     let Some(jid) = state.selected_contact().map(|c| c.jid().to_string()) else {
         return;
     };
@@ -23,7 +23,7 @@ pub(super) fn mark(state: &mut State) {
 }
 
 /// `*`: marks every shown contact, or unmarks them all if they all are.
-pub(super) fn mark_all(state: &mut State) {
+pub(super) fn mark_all(state: &mut Core) {
     let inst = &state.instances[state.current];
     let shown: Vec<String> = state
         .visible
@@ -45,7 +45,7 @@ pub(super) fn mark_all(state: &mut State) {
 }
 
 /// Refuses (saying so) a change on a read-only instance.
-pub(crate) fn read_only(state: &mut State, instance: usize) -> bool {
+pub(crate) fn read_only(state: &mut Core, instance: usize) -> bool {
     let Some(inst) = state.instances.get(instance).filter(|i| i.read_only) else {
         return false;
     };
@@ -58,7 +58,7 @@ pub(crate) fn read_only(state: &mut State, instance: usize) -> bool {
 }
 
 /// Refuses (saying so) to start anything while a batch runs.
-pub(super) fn busy(state: &mut State) -> bool {
+pub(super) fn busy(state: &mut Core) -> bool {
     if state.batch.is_some() {
         let cancel = state.keymap.label_of(Command::ClearFilter);
         info(
@@ -83,7 +83,7 @@ pub(super) fn plural(n: usize) -> String {
 /// Starts a batch: the ledger records it first, then it is sent. An
 /// instance's own number is never sent to it.
 pub(crate) fn start(
-    state: &mut State,
+    state: &mut Core,
     label: String,
     mut items: Vec<Item>,
     is_undo: bool,
@@ -137,7 +137,7 @@ pub(crate) fn start(
 }
 
 /// The ledger recorded the batch (or could not).
-pub(super) fn on_created(state: &mut State, created: BatchCreated) -> Vec<Effect> {
+pub(super) fn on_created(state: &mut Core, created: BatchCreated) -> Vec<Effect> {
     let Some(batch) = state.batch.as_mut().filter(|b| b.id.is_none()) else {
         return Vec::new();
     };
@@ -157,7 +157,7 @@ pub(super) fn on_created(state: &mut State, created: BatchCreated) -> Vec<Effect
 /// Counts a batch item's answer, sends the next ones, and closes the batch
 /// when every item is answered.
 pub(super) fn on_answer(
-    state: &mut State,
+    state: &mut Core,
     batch: i64,
     instance: usize,
     jid: &str,
@@ -199,7 +199,7 @@ pub(super) fn on_answer(
 /// same key sends exactly those again; returns how many. A typed number
 /// that is no row of its instance is not marked (it is typed again); a
 /// list not loaded yet shows the mark once it is.
-fn keep_failures_marked(state: &mut State, b: &Batch) -> usize {
+fn keep_failures_marked(state: &mut Core, b: &Batch) -> usize {
     let mut marked = 0;
     for (index, inst) in state.instances.iter_mut().enumerate() {
         let failed: Vec<&str> = b
@@ -225,7 +225,7 @@ fn keep_failures_marked(state: &mut State, b: &Batch) -> usize {
 }
 
 /// The status bar's summary of a finished batch, naming the keys in force.
-fn ended_text(state: &State, b: &Batch, marked: usize) -> String {
+fn ended_text(state: &Core, b: &Batch, marked: usize) -> String {
     let mut text = format!("{}: {} done", b.label, b.done);
     if b.failed > 0 {
         match &b.first_failure {
@@ -280,7 +280,7 @@ fn ended_text(state: &State, b: &Batch, marked: usize) -> String {
 }
 
 /// Esc while a batch runs: drops what is not sent.
-pub(super) fn cancel(state: &mut State) -> bool {
+pub(super) fn cancel(state: &mut Core) -> bool {
     let Some(b) = state.batch.as_mut() else {
         return false;
     };
@@ -293,20 +293,54 @@ pub(super) fn cancel(state: &mut State) -> bool {
     true
 }
 
+/// An action that waits for its reason (see the reason overlay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Then {
+    /// `b` on one contact.
+    Toggle {
+        /// The instance.
+        instance: usize,
+        /// The contact's JID.
+        jid: String,
+        /// Its `@lid`.
+        lid: Option<String>,
+        /// Block or unblock.
+        block: bool,
+        /// The contact as the list names it.
+        who: String,
+    },
+    /// A batch, recorded once the reason is given.
+    Batch {
+        /// What it does.
+        label: String,
+        /// Its changes.
+        items: Vec<Item>,
+    },
+}
+
+/// What came of a typed batch: started (or refused, said in a message),
+/// or waiting for the reason, which the caller asks.
+#[derive(Debug)]
+pub(crate) enum Begun {
+    /// Started, or refused: the effects to carry out.
+    Sent(Vec<Effect>),
+    /// Nothing sent yet: ask why first.
+    AsksWhy(Then),
+}
+
 /// Blocks (or unblocks) a typed number on the shown instance, as an
 /// undoable batch of one. Groups, channels and garbage are refused before
-/// any request.
-/// A typed number: read in the instance's country, then sent (after the
-/// reason is asked, when `ask`).
-pub(crate) fn number_batch(state: &mut State, text: &str, block: bool, ask: bool) -> Vec<Effect> {
+/// any request. The number is read in the instance's country; the batch
+/// waits for its reason when `ask`.
+pub(crate) fn number_batch(state: &mut Core, text: &str, block: bool, ask: bool) -> Begun {
     if busy(state) {
-        return Vec::new();
+        return Begun::Sent(Vec::new());
     }
     let target = match read_typed(text, state.instance().region()) {
         Ok(target) => target,
         Err(e) => {
             error(state, format!("{e} · nothing was sent"));
-            return Vec::new();
+            return Begun::Sent(Vec::new());
         }
     };
     let shown = target.shown();
@@ -317,14 +351,14 @@ pub(crate) fn number_batch(state: &mut State, text: &str, block: bool, ask: bool
 /// undoable batch; `what` names them in the label (`+44 7912 345678`,
 /// `pasted`).
 pub(crate) fn targets_batch(
-    state: &mut State,
+    state: &mut Core,
     targets: &[Target],
     block: bool,
     what: &str,
     ask: bool,
-) -> Vec<Effect> {
+) -> Begun {
     if busy(state) {
-        return Vec::new();
+        return Begun::Sent(Vec::new());
     }
     let current = state.current;
     let contacts = &state.instance().contacts;
@@ -350,17 +384,14 @@ pub(crate) fn targets_batch(
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
     if ask {
-        return super::overlays::reason::ask(
-            state,
-            super::overlays::reason::Then::Batch { label, items },
-        );
+        return Begun::AsksWhy(Then::Batch { label, items });
     }
-    start(state, label, items, false, None)
+    Begun::Sent(start(state, label, items, false, None))
 }
 
 /// Sends what is left of recorded batch `batch` (its intents are in the
 /// ledger already).
-pub(crate) fn resume(state: &mut State, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
+pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
     let label = format!("resume: {label}");
     info(state, format!("{label}…"));
     let mut b = Batch::new(label, items, false, state.ticks);
@@ -373,7 +404,7 @@ pub(crate) fn resume(state: &mut State, batch: i64, label: &str, items: Vec<Item
 /// The ledger answered the claim on a batch to resume: sending starts, or
 /// the batch is left to the run that holds it.
 pub(crate) fn on_claimed(
-    state: &mut State,
+    state: &mut Core,
     batch: i64,
     result: Result<crate::store::ledger::Claim, ErrorInfo>,
 ) -> Vec<Effect> {
@@ -412,7 +443,7 @@ pub(crate) fn on_claimed(
 
 /// Sends one toggle (`b`), with its reason when one was given.
 pub(crate) fn send_toggle(
-    state: &mut State,
+    state: &mut Core,
     instance: usize,
     jid: String,
     lid: Option<String>,

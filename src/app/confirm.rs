@@ -37,6 +37,16 @@ pub(super) fn answer(
     }
 }
 
+/// The keys every dialog takes, for the footer: go, move between the
+/// buttons, cancel.
+pub(crate) fn hints(table: &Table<DialogAction>) -> Vec<(String, &'static str)> {
+    table.hints(&[
+        (DialogAction::Yes, "go"),
+        (DialogAction::NextFocus, "buttons"),
+        (DialogAction::No, "cancel"),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

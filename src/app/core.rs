@@ -1,4 +1,7 @@
-//! The app's state: plain data, no I/O handles.
+//! The app's data beneath the overlays: instances, the view, the batch,
+//! messages. Plain data, no I/O handles. Overlays and the actions they
+//! take (bulk, ops) work on it; the overlay slot is above, in
+//! the app's `State`.
 
 use std::collections::HashMap;
 
@@ -18,7 +21,7 @@ pub const SYNC_FILTER_LIMIT: usize = 20_000;
 
 pub use super::clock::{INFO_TICKS, POLL_TICKS, TICKS_PER_SECOND};
 pub use super::overlays::messages::Message;
-pub use super::overlays::{Overlay, Pager};
+pub use super::pager::Pager;
 pub use crate::model::contacts::View;
 
 /// An instance's connection as far as the app knows.
@@ -415,15 +418,13 @@ pub const MAX_MESSAGES: usize = 500;
 /// Rows an error may take above the status bar.
 pub const MAX_MESSAGE_ROWS: usize = 3;
 
-/// The whole app state.
+/// The app's data beneath the overlays.
 #[derive(Debug, Clone)]
-pub struct State {
+pub struct Core {
     /// Instances of the profile, in its order.
     pub instances: Vec<Instance>,
     /// Index of the shown instance.
     pub current: usize,
-    /// What covers the list, if anything.
-    pub overlay: Option<Overlay>,
     /// The filter text.
     pub filter: String,
     /// Row numbers of the current instance's contacts in the view, in
@@ -484,7 +485,7 @@ pub struct State {
     pub answers: u64,
 }
 
-impl State {
+impl Core {
     /// The state at start for `profile`: its instances (names, labels,
     /// countries), its keys, what the ledger `known`s, the instance to
     /// open on. The terminal UI and the headless commands start here.
@@ -492,13 +493,13 @@ impl State {
         profile: &crate::config::profile::Profile,
         known: &[KnownState],
         start: usize,
-    ) -> State {
+    ) -> Core {
         let names: Vec<(String, Option<String>)> = profile
             .instances
             .iter()
             .map(|i| (i.name.clone(), i.label.clone()))
             .collect();
-        let mut state = State::new(&names, known, start);
+        let mut state = Core::new(&names, known, start);
         for (inst, config) in state.instances.iter_mut().zip(&profile.instances) {
             inst.region_override = config.region;
             inst.read_only = config.read_only;
@@ -513,7 +514,7 @@ impl State {
 
     /// The state at start: `names` are (name, label) in profile order,
     /// `known` is what the ledger holds, `start` the instance to open on.
-    pub fn new(names: &[(String, Option<String>)], known: &[KnownState], start: usize) -> State {
+    pub fn new(names: &[(String, Option<String>)], known: &[KnownState], start: usize) -> Core {
         let mut instances: Vec<Instance> = names
             .iter()
             .map(|(name, label)| Instance::new(name, label.as_deref()))
@@ -537,10 +538,9 @@ impl State {
                 );
             }
         }
-        State {
+        Core {
             current: start.min(instances.len().saturating_sub(1)),
             instances,
-            overlay: None,
             filter: String::new(),
             visible: Vec::new(),
             sort: Sort::Listed,

@@ -6,6 +6,7 @@ pub(crate) mod batch;
 pub(crate) mod bulk;
 pub(crate) mod clock;
 mod confirm;
+pub mod core;
 pub(crate) mod jobs;
 pub(crate) mod layout;
 mod line;

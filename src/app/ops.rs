@@ -5,26 +5,26 @@
 
 use std::sync::Arc;
 
+use super::core::{Core, Load, MAX_MESSAGES, Message, Status, View};
 use super::msg::{ApiJob, Effect, ErrorInfo};
-use super::state::{Load, MAX_MESSAGES, Message, Overlay, State, Status, View};
 use crate::model::contacts::ContactStore;
 use crate::model::filter::{FilterJob, Keep, filter};
 
 /// Shows a brief success or notice in the status bar (it expires), and
 /// keeps it in the message log.
-pub fn info(state: &mut State, text: impl Into<String>) {
+pub fn info(state: &mut Core, text: impl Into<String>) {
     show(state, text.into(), false, None, None);
 }
 
 /// Shows an error of ours (it stays until the next action), and keeps it
 /// in the message log.
-pub fn error(state: &mut State, text: impl Into<String>) {
+pub fn error(state: &mut Core, text: impl Into<String>) {
     show(state, text.into(), true, None, None);
 }
 
 /// Shows a failed request: the reason first (the server's words, or
 /// ours), then the HTTP status, then what it was about, then what to do.
-pub fn failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
+pub fn failure(state: &mut Core, instance: usize, about: &str, e: &ErrorInfo) {
     let text = format!("{} · {about} · {}", e.lead(), e.hint);
     let name = state.instances.get(instance).map(|i| i.name.clone());
     show(state, text, true, Some(e), name);
@@ -32,7 +32,7 @@ pub fn failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
 
 /// Logs a failure and shows it, unless an error is on screen already (it
 /// stays: the first problem is the one to read).
-pub fn failure_behind(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
+pub fn failure_behind(state: &mut Core, instance: usize, about: &str, e: &ErrorInfo) {
     let shown = state.status.clone().filter(|s| s.is_error);
     failure(state, instance, about, e);
     if shown.is_some() {
@@ -41,7 +41,7 @@ pub fn failure_behind(state: &mut State, instance: usize, about: &str, e: &Error
 }
 
 fn show(
-    state: &mut State,
+    state: &mut Core,
     text: String,
     is_error: bool,
     e: Option<&ErrorInfo>,
@@ -68,7 +68,7 @@ fn show(
 
 /// Asks for an instance's contacts unless a request is already in flight:
 /// repeated refreshes collapse into one.
-pub fn load_contacts(state: &mut State, instance: usize) -> Option<Effect> {
+pub fn load_contacts(state: &mut Core, instance: usize) -> Option<Effect> {
     let inst = &mut state.instances[instance];
     if inst.is_loading() {
         return None;
@@ -82,7 +82,7 @@ pub fn load_contacts(state: &mut State, instance: usize) -> Option<Effect> {
 }
 
 /// Asks for every instance's state unless a request is in flight.
-pub fn load_instances(state: &mut State) -> Option<Effect> {
+pub fn load_instances(state: &mut Core) -> Option<Effect> {
     if state.instances_loading {
         return None;
     }
@@ -90,30 +90,19 @@ pub fn load_instances(state: &mut State) -> Option<Effect> {
     Some(Effect::Api(ApiJob::LoadInstances))
 }
 
-/// Quits, or asks first while work is pending.
-pub fn request_quit(state: &mut State) -> Vec<Effect> {
-    if state.pending_count() == 0 {
-        return vec![Effect::Quit];
-    }
-    state.overlay = Some(Overlay::ConfirmQuit {
-        quit_focused: false,
-    });
-    Vec::new()
-}
-
 /// Selects row `index` (clamped) and keeps it on screen.
-pub fn move_to(state: &mut State, index: usize) {
+pub fn move_to(state: &mut Core, index: usize) {
     state.selected = index.min(state.visible.len().saturating_sub(1));
     scroll_into_view(state);
 }
 
-pub fn move_by(state: &mut State, delta: isize) {
+pub fn move_by(state: &mut Core, delta: isize) {
     let target = state.selected.saturating_add_signed(delta);
     move_to(state, target);
 }
 
 /// Keeps the selected row on screen (see [`crate::app::layout::window`]).
-pub fn scroll_into_view(state: &mut State) {
+pub fn scroll_into_view(state: &mut Core) {
     state.offset = crate::app::layout::window(
         state.selected,
         state.offset,
@@ -123,14 +112,14 @@ pub fn scroll_into_view(state: &mut State) {
 }
 
 /// The JID of the selected row.
-pub fn selected_jid(state: &State) -> Option<String> {
+pub fn selected_jid(state: &Core) -> Option<String> {
     state.selected_contact().map(|c| c.jid().to_string())
 }
 
 /// In the blocked view, adds after `rows` (the contacts) the numbers the
 /// ledger knows as blocked that are not contacts, filtered alike;
 /// elsewhere returns `rows`.
-pub fn with_outsiders(state: &mut State, mut rows: Vec<u32>) -> Vec<u32> {
+pub fn with_outsiders(state: &mut Core, mut rows: Vec<u32>) -> Vec<u32> {
     let (filter_text, sort, view) = (state.filter.clone(), state.sort, state.view);
     let inst = state.instance_mut();
     if view != View::Blocked {
@@ -151,7 +140,7 @@ pub fn with_outsiders(state: &mut State, mut rows: Vec<u32>) -> Vec<u32> {
 /// keeping the selection on `keep` (a JID) when it is still there. Small
 /// lists are done at once; large ones become an [`Effect::Filter`] and the
 /// current rows stay until its result arrives.
-pub fn refilter(state: &mut State, keep: Option<String>) -> Option<Effect> {
+pub fn refilter(state: &mut Core, keep: Option<String>) -> Option<Effect> {
     state.filter_generation += 1;
     let inst = &state.instances[state.current];
     let keep_view = match state.view {
@@ -178,7 +167,7 @@ pub fn refilter(state: &mut State, keep: Option<String>) -> Option<Effect> {
 }
 
 /// Shows a filter result unless a newer one is already shown.
-pub fn on_filtered(state: &mut State, instance: usize, generation: u64, rows: Vec<u32>) {
+pub fn on_filtered(state: &mut Core, instance: usize, generation: u64, rows: Vec<u32>) {
     if instance != state.current || generation <= state.shown_generation {
         return;
     }
@@ -201,7 +190,7 @@ pub fn on_filtered(state: &mut State, instance: usize, generation: u64, rows: Ve
     scroll_into_view(state);
 }
 
-pub fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
+pub fn switch_instance(state: &mut Core, delta: isize) -> Vec<Effect> {
     let n = state.instances.len();
     if n < 2 {
         return Vec::new();
@@ -235,7 +224,7 @@ pub fn switch_instance(state: &mut State, delta: isize) -> Vec<Effect> {
 }
 
 /// `r`: reloads the instance states and the shown contacts.
-pub fn refresh(state: &mut State) -> Vec<Effect> {
+pub fn refresh(state: &mut Core) -> Vec<Effect> {
     let current = state.current;
     let effects: Vec<Effect> = load_instances(state)
         .into_iter()

@@ -41,7 +41,10 @@ pub(super) fn on_paste(state: &mut State, text: &str) -> Vec<Effect> {
         return Vec::new();
     }
     match state.overlay.take() {
-        Some(overlay) => super::overlays::on_paste(state, overlay, text),
+        Some(overlay) => {
+            let (core, slot) = state.parts();
+            super::overlays::on_paste(core, slot, overlay, text)
+        }
         None => Vec::new(),
     }
 }

@@ -4,7 +4,7 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use super::state::State;
+use super::core::Core;
 
 /// The app's name as shown left of the tabs.
 pub const BRAND: &str = " ryze-contacts ";
@@ -39,7 +39,7 @@ pub struct TabLayout {
 
 /// Lays the tabs out: every connection word if it fits, else only the
 /// shown instance's, and the app's name only if there is room left.
-pub fn layout(state: &State, width: u16) -> TabLayout {
+pub fn layout(state: &Core, width: u16) -> TabLayout {
     let tab_width = |i: usize, with_state: bool| -> usize {
         let inst = &state.instances[i];
         // "│" + " title " + symbol + (" state " | " ")
@@ -105,7 +105,7 @@ pub fn layout(state: &State, width: u16) -> TabLayout {
 }
 
 /// The instance whose tab is at `column`, if any.
-pub fn tab_at(state: &State, width: u16, column: u16) -> Option<usize> {
+pub fn tab_at(state: &Core, width: u16, column: u16) -> Option<usize> {
     layout(state, width)
         .tabs
         .into_iter()

@@ -11,11 +11,12 @@ use super::clock::LEDGER_POLL_TICKS;
 use super::msg::{ApiJob, ApiResult, BlockDone, ConnState, Effect, ErrorInfo, InstanceStatus, Msg};
 use super::ops::{
     error, failure, failure_behind, info, load_contacts, load_instances, move_by, move_to,
-    on_filtered, refilter, refresh, request_quit, scroll_into_view, selected_jid, switch_instance,
+    on_filtered, refilter, refresh, scroll_into_view, selected_jid, switch_instance,
     with_outsiders,
 };
+use super::overlays;
 use super::state::{
-    Connection, INFO_TICKS, Known, Load, Overlay, POLL_TICKS, Pending, State, View,
+    Connection, Core, INFO_TICKS, Known, Load, Overlay, POLL_TICKS, Pending, State, View,
 };
 use super::tabs;
 use crate::keys::Command;
@@ -72,7 +73,12 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Unfinished(batches) => {
-            super::overlays::resume::on_unfinished(state, batches);
+            if let Some(offer) = super::overlays::resume::offer(state, batches) {
+                state.overlay = Some(Overlay::Resume {
+                    offer,
+                    resume_focused: false,
+                });
+            }
             Vec::new()
         }
         Msg::Budget {
@@ -147,7 +153,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
 
 /// The ledger read again: each instance takes what it knows now; the
 /// shown list follows when that changed.
-fn on_known(state: &mut State, result: Result<Option<Vec<KnownState>>, ErrorInfo>) -> Vec<Effect> {
+fn on_known(state: &mut Core, result: Result<Option<Vec<KnownState>>, ErrorInfo>) -> Vec<Effect> {
     let asked_at = state.known_loading.take();
     let Ok(Some(known)) = result else {
         // Unchanged since the last read; or failed: said once at start
@@ -190,7 +196,8 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             None => Vec::new(),
         };
     };
-    super::overlays::on_key(state, overlay, key)
+    let (core, slot) = state.parts();
+    super::overlays::on_key(core, slot, overlay, key)
 }
 
 /// Wheel scrolls; a click selects a row or switches to a tab. Only in
@@ -237,7 +244,10 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::PageDown => move_by(state, page as isize),
         Command::PageUp => move_by(state, -(page as isize)),
         Command::Top => move_to(state, 0),
-        Command::Bottom => move_to(state, state.visible.len().saturating_sub(1)),
+        Command::Bottom => {
+            let last = state.visible.len().saturating_sub(1);
+            move_to(state, last);
+        }
         Command::Filter => state.overlay = Some(Overlay::Filter),
         Command::ClearFilter => {
             if bulk::cancel(state) {
@@ -246,13 +256,39 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
             if !state.filter.is_empty() {
                 state.filter.clear();
                 // The selection stays on the contact it was on.
-                return refilter(state, selected_jid(state)).into_iter().collect();
+                let keep = selected_jid(state);
+                return refilter(state, keep).into_iter().collect();
             }
         }
+        Command::Sort | Command::BlockedView => return on_view_command(state, command),
+        Command::ToggleBlock => return toggle_block(state),
+        Command::Mark => bulk::mark(state),
+        Command::MarkAll => bulk::mark_all(state),
+        Command::NextInstance => return switch_instance(state, 1),
+        Command::PrevInstance => return switch_instance(state, -1),
+        Command::Refresh => return refresh(state),
+        Command::BulkBlock
+        | Command::BulkUnblock
+        | Command::AddNumber
+        | Command::Undo
+        | Command::Help
+        | Command::Messages
+        | Command::History
+        | Command::Details
+        | Command::CommandLine
+        | Command::Quit => return open_overlay(state, command),
+        Command::Suspend => return vec![Effect::Suspend],
+    }
+    Vec::new()
+}
+
+/// The list's order and view: `s` sorts, `v` shows the known blocked.
+fn on_view_command(state: &mut Core, command: Command) -> Vec<Effect> {
+    match command {
         Command::Sort => {
             state.sort = state.sort.next();
-            info(state, format!("sorted {}", state.sort.label()));
-            return refilter(state, selected_jid(state)).into_iter().collect();
+            let text = format!("sorted {}", state.sort.label());
+            info(state, text);
         }
         Command::BlockedView => {
             state.view = match state.view {
@@ -264,27 +300,50 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
                 View::Blocked => "showing what the ledger knows as blocked here, contacts or not",
             };
             info(state, text);
-            return refilter(state, selected_jid(state)).into_iter().collect();
         }
-        Command::ToggleBlock => return toggle_block(state),
-        Command::Mark => bulk::mark(state),
-        Command::MarkAll => bulk::mark_all(state),
+        _ => return Vec::new(),
+    }
+    let keep = selected_jid(state);
+    refilter(state, keep).into_iter().collect()
+}
+
+/// The commands that open an overlay (or act at once when nothing needs
+/// asking: a single undo, a quit with nothing pending).
+fn open_overlay(state: &mut State, command: Command) -> Vec<Effect> {
+    let current = state.current;
+    match command {
         Command::BulkBlock | Command::BulkUnblock | Command::AddNumber
-            if bulk::read_only(state, state.current) => {}
-        Command::BulkBlock => super::overlays::targets::open_dialog(state, true),
-        Command::BulkUnblock => super::overlays::targets::open_dialog(state, false),
+            if bulk::read_only(state, current) => {}
+        Command::BulkBlock | Command::BulkUnblock => {
+            let block = command == Command::BulkBlock;
+            if let Some(dialog) = super::overlays::targets::open_dialog(state, block) {
+                state.overlay = Some(Overlay::Targets(dialog));
+            }
+        }
         Command::AddNumber => state.overlay = Some(Overlay::Prompt(String::new())),
-        Command::Undo => return super::overlays::undo::undo(state),
-        Command::NextInstance => return switch_instance(state, 1),
-        Command::PrevInstance => return switch_instance(state, -1),
-        Command::Refresh => return refresh(state),
-        Command::Help => super::overlays::text::open_help(state),
-        Command::Messages => super::overlays::text::open_messages(state),
-        Command::History => return super::overlays::text::open_history(state),
-        Command::Details => return super::overlays::text::open_details(state),
+        Command::Undo => {
+            let (offer, effects) = super::overlays::undo::undo(state);
+            if let Some(offer) = offer {
+                state.overlay = Some(Overlay::Undo(offer));
+            }
+            return effects;
+        }
+        Command::Help => overlays::open_help(&mut state.overlay),
+        Command::Messages => overlays::open_messages(&mut state.overlay),
+        Command::History => {
+            let (core, slot) = state.parts();
+            return overlays::open_history(core, slot);
+        }
+        Command::Details => {
+            let (core, slot) = state.parts();
+            return overlays::open_details(core, slot);
+        }
         Command::CommandLine => state.overlay = Some(Overlay::CommandLine(String::new())),
-        Command::Quit => return request_quit(state),
-        Command::Suspend => return vec![Effect::Suspend],
+        Command::Quit => {
+            let (core, slot) = state.parts();
+            return overlays::request_quit(core, slot);
+        }
+        _ => {}
     }
     Vec::new()
 }
@@ -328,16 +387,15 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
         .known_of_jid(&jid, lid.as_deref())
         .is_some_and(|k| k.blocked);
     if state.ask_reason {
-        return super::overlays::reason::ask(
-            state,
-            super::overlays::reason::Then::Toggle {
-                instance,
-                jid,
-                lid,
-                block,
-                who,
-            },
-        );
+        let then = super::bulk::Then::Toggle {
+            instance,
+            jid,
+            lid,
+            block,
+            who,
+        };
+        state.overlay = Some(Overlay::Reason(overlays::reason::ask(state, then)));
+        return Vec::new();
     }
     bulk::send_toggle(state, instance, jid, lid, block, &who, None)
 }
@@ -381,7 +439,7 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
             effects.extend(settle.map(Effect::Api));
             // An open history of that instance follows what the ledger
             // just recorded.
-            if super::overlays::text::follows(state, instance) {
+            if overlays::follows(state.overlay.as_ref(), instance) {
                 effects.push(Effect::Api(ApiJob::History { instance }));
             }
             effects
@@ -411,7 +469,8 @@ fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
         }
         ApiResult::History { instance, result } => {
             let result = result.map_err(|e| format!("{} · {}", e.lead(), e.hint));
-            super::overlays::text::on_history(state, instance, result);
+            let (core, slot) = state.parts();
+            overlays::on_history(core, slot, instance, result);
             Vec::new()
         }
         ApiResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
@@ -609,9 +668,17 @@ fn on_block(
 /// A confirmed block or unblock: the ledger's state, the count, a queued
 /// change sent, the message, the undo step.
 fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect> {
-    let mut effects = Vec::new();
+    let lid = remember_done(state, a, &done);
+    let effects = queued_after(state, a, done.outcome.blocked, &lid);
+    say_done(state, a, &done, lid);
+    effects.into_iter().collect()
+}
+
+/// The row's new known state, who made it and why, and the account's
+/// count; returns the contact's `@lid` as now known.
+fn remember_done(state: &mut Core, a: &Answered, done: &BlockDone) -> Option<String> {
+    let operator = (!state.operator.is_empty()).then(|| state.operator.clone());
     let inst = &mut state.instances[a.instance];
-    let name = inst.name.clone();
     inst.last_error.remove(&a.jid);
     let outcome = &done.outcome;
     let lid = a.row_lid.clone().or_else(|| {
@@ -629,8 +696,6 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
             at: done.recorded_at,
         },
     );
-    let operator = (!state.operator.is_empty()).then(|| state.operator.clone());
-    let inst = &mut state.instances[a.instance];
     inst.remember_why(
         &a.jid,
         crate::app::state::Why {
@@ -641,42 +706,58 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
     if let Some(count) = outcome.blocked_count {
         inst.blocked_count = Some(count);
     }
-    let final_state = outcome.blocked;
-    if let Some(next) = a
+    lid
+}
+
+/// The change `b` queued on the row while its request was in flight,
+/// sent now unless the answer already left the row that way.
+fn queued_after(
+    state: &mut Core,
+    a: &Answered,
+    final_state: bool,
+    lid: &Option<String>,
+) -> Option<Effect> {
+    let next = a
         .pending
         .and_then(|p| p.queued)
-        .filter(|q| *q != final_state)
-    {
-        inst.pending.insert(
-            a.jid.clone(),
-            Pending {
-                sending: next,
-                queued: None,
-            },
-        );
-        effects.push(Effect::Api(ApiJob::Block {
-            instance: a.instance,
-            jid: a.jid.clone(),
-            lid: lid.clone(),
-            block: next,
-            action: None,
-            batch: None,
-            reason: None,
-        }));
-    }
+        .filter(|q| *q != final_state)?;
+    state.instances[a.instance].pending.insert(
+        a.jid.clone(),
+        Pending {
+            sending: next,
+            queued: None,
+        },
+    );
+    Some(Effect::Api(ApiJob::Block {
+        instance: a.instance,
+        jid: a.jid.clone(),
+        lid: lid.clone(),
+        block: next,
+        action: None,
+        batch: None,
+        reason: None,
+    }))
+}
+
+/// What a single answer says (a batch sums its answers up at the end),
+/// and the undo history's entry for it.
+fn say_done(state: &mut Core, a: &Answered, done: &BlockDone, lid: Option<String>) {
+    let name = state.instances[a.instance].name.clone();
+    let final_state = done.outcome.blocked;
     let who = &a.who;
     if let Some(why) = &done.ledger_error {
+        let hint = bulk::ledger_hint(state.team_ledger);
         error(
             state,
             format!(
-                "{who} on {name}: the server answered, but the ledger did not save it: {why} · check the data folder"
+                "{who} on {name}: the server answered, but the ledger did not save it: {why} · {hint}"
             ),
         );
     } else if a.batch.is_none() {
         let verb = Change::of(final_state).done_word();
         let mut text = format!("{verb} {who} on {name}");
-        if !outcome.message.is_empty() {
-            text.push_str(&format!(" · server: {}", outcome.message));
+        if !done.outcome.message.is_empty() {
+            text.push_str(&format!(" · server: {}", done.outcome.message));
         }
         if final_state != a.block {
             text.push_str(" · the server reports a different final state");
@@ -696,7 +777,6 @@ fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect
             }],
         });
     }
-    effects
 }
 
 /// A failed block or unblock: the row's last error, a 503 marks the

@@ -91,7 +91,7 @@ fn search_line(view: TextView<'_>, pager: &Pager, keys: &Table<OverlayAction>) -
 
 /// Draws `overlay` over `area`.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
-    let Some(view) = TextView::of(overlay) else {
+    let Some(view) = overlay.text() else {
         return;
     };
     let pager = view.pager();

@@ -106,6 +106,15 @@ fn read_only_refusal(instance: &str) -> ErrorInfo {
     }
 }
 
+/// What to check when the ledger could not be read: the team's database
+/// connection, or the data folder.
+fn read_hint(e: &LedgerError) -> &'static str {
+    match e {
+        LedgerError::Unreachable { .. } | LedgerError::Postgres { .. } => e.hint(),
+        _ => "check the data folder",
+    }
+}
+
 /// Nothing goes out unrecorded: the error when the ledger refuses a write.
 fn ledger_unwritable(what: &str, why: &LedgerError) -> ErrorInfo {
     ErrorInfo::local(
@@ -316,24 +325,9 @@ impl WorkerContext {
                 reason,
             } => ApiResult::BatchCreated(self.create_batch(label, items, reason).await),
             ApiJob::LoadKnown => ApiResult::Known(self.load_known().await.map_err(|e| {
-                ErrorInfo::local(
-                    format!("the ledger was not read: {e}"),
-                    "check the data folder",
-                )
+                ErrorInfo::local(format!("the ledger was not read: {e}"), read_hint(&e))
             })),
-            ApiJob::ClaimBatch { batch } => {
-                let operator = self.operator.clone();
-                let result = self
-                    .with_ledger(move |ledger| ledger.claim_batch(batch, &operator))
-                    .await
-                    .map_err(|e| {
-                        ErrorInfo::local(
-                            format!("the batch could not be claimed: {e}"),
-                            "check the data folder, then resume again",
-                        )
-                    });
-                ApiResult::Claimed { batch, result }
-            }
+            ApiJob::ClaimBatch { batch } => self.claim(batch).await,
             ApiJob::CloseBatch { batch, status } => {
                 if let Err(e) = self
                     .with_ledger(move |ledger| ledger.close_batch(batch, status))
@@ -364,6 +358,22 @@ impl WorkerContext {
                 result: self.probe(instance).await,
             },
         }
+    }
+
+    /// Claims batch `batch` for this run's operator, so that no other run
+    /// resumes it at the same time.
+    async fn claim(&self, batch: i64) -> ApiResult {
+        let operator = self.operator.clone();
+        let result = self
+            .with_ledger(move |ledger| ledger.claim_batch(batch, &operator))
+            .await
+            .map_err(|e| {
+                ErrorInfo::local(
+                    format!("the batch could not be claimed: {e}"),
+                    format!("{}, then resume again", read_hint(&e)),
+                )
+            });
+        ApiResult::Claimed { batch, result }
     }
 
     /// Every contact of one instance, as a store.
@@ -431,9 +441,7 @@ impl WorkerContext {
         let name = self.instances[instance].name.clone();
         self.with_ledger(move |ledger| ledger.history(Some(&name), None, HISTORY_SHOWN))
             .await
-            .map_err(|e| {
-                ErrorInfo::local(format!("history not read: {e}"), "check the data folder")
-            })
+            .map_err(|e| ErrorInfo::local(format!("history not read: {e}"), read_hint(&e)))
     }
 
     /// Whether the token may use the instance at all: a lookup of a number

@@ -4,11 +4,27 @@
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use crate::app::bulk;
+use super::after::{After, Step, close, stay};
+use crate::app::bulk::{self, Begun, Then};
+use crate::app::core::Core;
 use crate::app::line::{Edit, edit};
 use crate::app::msg::Effect;
-use crate::app::ops::{error, info, refilter, refresh, request_quit, switch_instance};
-use crate::app::state::{Overlay, State};
+use crate::app::ops::{error, info, refilter, refresh, switch_instance};
+
+/// Where a command leads: another overlay.
+#[derive(Debug)]
+pub(crate) enum LineNext {
+    /// `:help`.
+    Help,
+    /// `:messages`.
+    Messages,
+    /// `:history`.
+    History,
+    /// `:quit` (which asks first while work is pending).
+    Quit,
+    /// A number whose reason is asked.
+    Reason(Then),
+}
 
 /// A `:` command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,18 +149,17 @@ impl LineCommand {
 }
 
 /// Keys while the command line is open.
-pub(crate) fn on_key(state: &mut State, mut line: String, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut Core, mut line: String, key: KeyEvent) -> Step<String, LineNext> {
     // Backspace on an empty line closes it, as in vim.
     let closing = key.code == KeyCode::Backspace && line.is_empty();
     match edit(&mut line, &key, &state.keymap.line) {
-        Edit::Cancel => return Vec::new(),
+        Edit::Cancel => return close(Vec::new()),
         Edit::Complete => line = complete(state, &line),
         Edit::Submit => return run(state, line.trim()),
-        Edit::Unchanged if closing => return Vec::new(),
+        Edit::Unchanged if closing => return close(Vec::new()),
         Edit::Changed | Edit::Unchanged => {}
     }
-    state.overlay = Some(Overlay::CommandLine(line));
-    Vec::new()
+    stay(line)
 }
 
 /// The longest prefix shared by every candidate.
@@ -170,7 +185,7 @@ fn common_prefix(candidates: &[String]) -> String {
 
 /// Tab: completes the command name, or the instance name after
 /// `instance `; several candidates are listed in the status bar.
-fn complete(state: &mut State, line: &str) -> String {
+fn complete(state: &mut Core, line: &str) -> String {
     let line = line.to_string();
     let (head, candidates): (String, Vec<String>) = match line.split_once(' ') {
         None => (
@@ -218,11 +233,11 @@ fn complete(state: &mut State, line: &str) -> String {
 }
 
 /// Runs one command line.
-fn run(state: &mut State, line: &str) -> Vec<Effect> {
+fn run(state: &mut Core, line: &str) -> Step<String, LineNext> {
     let (word, arg) = line.split_once(' ').unwrap_or((line, ""));
     let arg = arg.trim();
     if word.is_empty() {
-        return Vec::new();
+        return close(Vec::new());
     }
     let Some(command) = LineCommand::parse(word) else {
         let names: Vec<&str> = LINE_COMMANDS.iter().map(|spec| spec.name).collect();
@@ -230,7 +245,7 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             state,
             format!("no command \"{word}\": try {}", names.join(", ")),
         );
-        return Vec::new();
+        return close(Vec::new());
     };
     let spec = command.spec();
     if spec.arg.is_empty() && !arg.is_empty() {
@@ -238,9 +253,10 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             state,
             format!(":{word} takes nothing after it (\"{arg}\"): nothing was done"),
         );
-        return Vec::new();
+        return close(Vec::new());
     }
-    match command {
+    let next = |next| (After::Next(next), Vec::new());
+    let effects = match command {
         LineCommand::Instance => to_instance(state, arg),
         LineCommand::Block | LineCommand::Unblock if arg.is_empty() => {
             let verb = spec.name;
@@ -250,29 +266,29 @@ fn run(state: &mut State, line: &str) -> Vec<Effect> {
             );
             Vec::new()
         }
-        LineCommand::Block => bulk::number_batch(state, arg, true, false),
-        LineCommand::Unblock => bulk::number_batch(state, arg, false, false),
+        LineCommand::Block | LineCommand::Unblock => {
+            let block = command == LineCommand::Block;
+            match bulk::number_batch(state, arg, block, false) {
+                Begun::Sent(effects) => effects,
+                Begun::AsksWhy(then) => return next(LineNext::Reason(then)),
+            }
+        }
         LineCommand::Filter => {
             state.filter = arg.to_string();
             refilter(state, None).into_iter().collect()
         }
         LineCommand::Refresh => refresh(state),
-        LineCommand::Help => {
-            super::text::open_help(state);
-            Vec::new()
-        }
-        LineCommand::Messages => {
-            super::text::open_messages(state);
-            Vec::new()
-        }
-        LineCommand::History => super::text::open_history(state),
-        LineCommand::Quit => request_quit(state),
-    }
+        LineCommand::Help => return next(LineNext::Help),
+        LineCommand::Messages => return next(LineNext::Messages),
+        LineCommand::History => return next(LineNext::History),
+        LineCommand::Quit => return next(LineNext::Quit),
+    };
+    close(effects)
 }
 
 /// `:instance NAME`: the profile's rule for finding an instance by name
 /// (as `--instance`).
-fn to_instance(state: &mut State, arg: &str) -> Vec<Effect> {
+fn to_instance(state: &mut Core, arg: &str) -> Vec<Effect> {
     let names: Vec<(&str, Option<&str>)> = state
         .instances
         .iter()
@@ -305,12 +321,9 @@ fn to_instance(state: &mut State, arg: &str) -> Vec<Effect> {
 /// previews instead; see the footer).
 pub(crate) fn hints(keymap: &crate::keys::Keymap) -> Vec<(String, &'static str)> {
     use crate::keys::LineAction;
-    super::keys_of(
-        &keymap.line,
-        &[
-            (LineAction::Complete, "complete"),
-            (LineAction::Submit, "run"),
-            (LineAction::Cancel, "cancel"),
-        ],
-    )
+    keymap.line.hints(&[
+        (LineAction::Complete, "complete"),
+        (LineAction::Submit, "run"),
+        (LineAction::Cancel, "cancel"),
+    ])
 }

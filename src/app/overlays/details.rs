@@ -5,8 +5,8 @@
 //! lines it draws.
 
 use super::history;
+use crate::app::core::{Instance, Pager};
 use crate::app::pager::LineKind;
-use crate::app::state::{Instance, Pager};
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
 use crate::model::number::{phone_digits, read_typed};
@@ -215,7 +215,7 @@ fn history_section(
 mod tests {
     use super::*;
     use crate::api::RemoteContact;
-    use crate::app::state::{Known, Pager};
+    use crate::app::core::{Known, Pager};
     use crate::model::contacts::ContactStore;
     use crate::store::ledger::{HistoryEntry, HistoryResult};
     use std::sync::Arc;

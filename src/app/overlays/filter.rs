@@ -3,49 +3,45 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::after::{After, Step, close, stay};
+use crate::app::core::Core;
 use crate::app::line::{self, Edit};
-use crate::app::msg::Effect;
 use crate::app::ops::{move_by, refilter, selected_jid};
-use crate::app::state::{Overlay, State};
 use crate::keys::{Keymap, LineAction};
 
-pub(crate) fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+/// Keys while the filter is typed (the text is the view's:
+/// [`Core::filter`]).
+pub(crate) fn on_key(state: &mut Core, key: KeyEvent) -> Step<()> {
     // Arrows move in the list meanwhile.
     match state.keymap.line.action_for(&key) {
         Some(LineAction::Down) => move_by(state, 1),
         Some(LineAction::Up) => move_by(state, -1),
         _ => {}
     }
-    state.overlay = Some(Overlay::Filter);
     match line::edit(&mut state.filter, &key, &state.keymap.line) {
-        Edit::Submit => state.overlay = None,
+        Edit::Submit => close(Vec::new()),
         Edit::Cancel => {
-            state.overlay = None;
             state.filter.clear();
             // The selection stays on the contact it was on.
-            return refilter(state, selected_jid(state)).into_iter().collect();
+            let keep = selected_jid(state);
+            close(refilter(state, keep).into_iter().collect())
         }
-        Edit::Changed => return refilter(state, None).into_iter().collect(),
-        Edit::Complete | Edit::Unchanged => {}
+        Edit::Changed => (After::Stay(()), refilter(state, None).into_iter().collect()),
+        Edit::Complete | Edit::Unchanged => stay(()),
     }
-    Vec::new()
 }
 
 /// The footer's keys while the filter is typed.
 pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
-    super::keys_of(
-        &keymap.line,
-        &[
-            (LineAction::Submit, "keep"),
-            (LineAction::Cancel, "clear"),
-            (LineAction::Down, "move"),
-        ],
-    )
+    keymap.line.hints(&[
+        (LineAction::Submit, "keep"),
+        (LineAction::Cancel, "clear"),
+        (LineAction::Down, "move"),
+    ])
 }
 
 /// A paste typed into the filter.
-pub(crate) fn on_paste(state: &mut State, line: &str) -> Vec<Effect> {
+pub(crate) fn on_paste(state: &mut Core, line: &str) -> Step<()> {
     state.filter.push_str(line);
-    state.overlay = Some(Overlay::Filter);
-    refilter(state, None).into_iter().collect()
+    (After::Stay(()), refilter(state, None).into_iter().collect())
 }

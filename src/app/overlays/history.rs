@@ -141,7 +141,7 @@ pub fn rows(entries: &[HistoryEntry], names: &HashMap<String, String>) -> Vec<Hi
                 HistoryResult::Failed(why) => Some(why.clone()),
                 _ => None,
             };
-            let why = crate::app::state::Why {
+            let why = crate::app::core::Why {
                 operator: e.operator.clone(),
                 reason: e.reason.clone(),
             }
@@ -210,7 +210,7 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::state::Instance;
+    use crate::app::core::Instance;
     use crate::model::contacts::ContactStore;
     use std::sync::Arc;
 

@@ -3,6 +3,7 @@
 //! name every overlay: a new one is a file and a variant, and the
 //! compiler points at each place it must be handled.
 
+pub(crate) mod after;
 pub(crate) mod command_line;
 pub(crate) mod details;
 pub(crate) mod filter;
@@ -20,19 +21,23 @@ pub(crate) mod undo;
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::app::msg::Effect;
+use crate::app::core::Core;
+use crate::app::msg::{ApiJob, Effect};
 pub use crate::app::pager::Pager;
-use crate::app::state::State;
-use crate::keys::{Action, DialogAction, Keymap, Table};
+use crate::keys::Keymap;
+use after::{After, Step};
+use command_line::LineNext;
 use details::DetailsView;
+use prompt::PromptNext;
 use resume::ResumeOffer;
+use review::ReviewNext;
 use targets::BatchDialog;
 
 /// What covers the list and takes the keys. Each owns its data, so no
 /// overlay can show with another's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    /// Typing a filter (the text is the view's: [`State::filter`]).
+    /// Typing a filter (the text is the view's: [`Core::filter`]).
     Filter,
     /// Every key, with a legend; scrolls and searches.
     Help(Pager),
@@ -92,7 +97,7 @@ impl Overlay {
 
     /// Its pager, for the overlays that page through text.
     pub fn pager(&self) -> Option<&Pager> {
-        text::TextView::of(self).map(text::TextView::pager)
+        self.text().map(text::TextView::pager)
     }
 
     /// Its pager, to scroll and search.
@@ -119,27 +124,208 @@ impl Overlay {
     }
 }
 
-/// A key for the open `overlay` (taken out of the state; each overlay
-/// puts itself back unless the key closes it).
-pub(crate) fn on_key(state: &mut State, overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
+/// Puts what an overlay's key left in the `slot`: itself as `open`
+/// makes it, nothing, or the overlay it leads to as `next` opens it.
+fn settle<D, N>(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    (after, mut effects): Step<D, N>,
+    open: impl FnOnce(D) -> Overlay,
+    next: impl FnOnce(&mut Core, &mut Option<Overlay>, N) -> Vec<Effect>,
+) -> Vec<Effect> {
+    match after {
+        After::Stay(data) => *slot = Some(open(data)),
+        After::Close => {}
+        After::Next(n) => effects.extend(next(core, slot, n)),
+    }
+    effects
+}
+
+/// For overlays that lead nowhere else.
+fn nowhere(_: &mut Core, _: &mut Option<Overlay>, n: std::convert::Infallible) -> Vec<Effect> {
+    match n {}
+}
+
+/// A key for the open `overlay` (taken out of the slot; what the key
+/// leaves open is put back in it).
+pub(crate) fn on_key(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    overlay: Overlay,
+    key: KeyEvent,
+) -> Vec<Effect> {
     match overlay {
-        Overlay::Filter => filter::on_key(state, key),
-        Overlay::ConfirmQuit { quit_focused } => quit::on_key(state, key, quit_focused),
-        Overlay::Targets(dialog) => targets::on_dialog_key(state, dialog, key),
+        Overlay::Filter => {
+            let step = filter::on_key(core, key);
+            settle(core, slot, step, |()| Overlay::Filter, nowhere)
+        }
+        Overlay::ConfirmQuit { quit_focused } => {
+            let step = quit::on_key(core, key, quit_focused);
+            let open = |quit_focused| Overlay::ConfirmQuit { quit_focused };
+            settle(core, slot, step, open, nowhere)
+        }
+        Overlay::Targets(dialog) => {
+            let step = targets::on_dialog_key(core, dialog, key);
+            let next = |_: &mut Core, slot: &mut Option<Overlay>, ask| {
+                *slot = Some(Overlay::Reason(ask));
+                Vec::new()
+            };
+            settle(core, slot, step, Overlay::Targets, next)
+        }
         Overlay::Resume {
             offer,
             resume_focused,
-        } => resume::on_resume_key(state, offer, resume_focused, key),
-        Overlay::Prompt(text) => prompt::on_prompt_key(state, text, key),
-        Overlay::Review(review) => review::on_key(state, review, key),
-        Overlay::Undo(offer) => undo::on_key(state, offer, key),
-        Overlay::CommandLine(text) => command_line::on_key(state, text, key),
-        Overlay::Reason(ask) => reason::on_key(state, ask, key),
-        overlay @ (Overlay::Help(_)
+        } => {
+            let step = resume::on_resume_key(core, offer, resume_focused, key);
+            let open = |(offer, resume_focused)| Overlay::Resume {
+                offer,
+                resume_focused,
+            };
+            settle(core, slot, step, open, nowhere)
+        }
+        Overlay::Prompt(text) => {
+            let step = prompt::on_prompt_key(core, text, key);
+            settle(core, slot, step, Overlay::Prompt, prompt_next)
+        }
+        Overlay::Review(review) => {
+            let step = review::on_key(core, review, key);
+            settle(core, slot, step, Overlay::Review, review_next)
+        }
+        Overlay::Undo(offer) => {
+            let step = undo::on_key(core, offer, key);
+            settle(core, slot, step, Overlay::Undo, nowhere)
+        }
+        Overlay::CommandLine(text) => {
+            let step = command_line::on_key(core, text, key);
+            settle(core, slot, step, Overlay::CommandLine, line_next)
+        }
+        Overlay::Reason(ask) => {
+            let step = reason::on_key(core, ask, key);
+            settle(core, slot, step, Overlay::Reason, nowhere)
+        }
+        mut overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
-        | Overlay::History(_)) => text::on_key(state, overlay, key),
+        | Overlay::History(_)) => {
+            let Some(view) = overlay.text() else {
+                return Vec::new();
+            };
+            let read = text::read_key(core, view, key);
+            let Some(pager) = overlay.pager_mut() else {
+                return Vec::new();
+            };
+            let (stays, effects) = text::on_key(core, pager, read);
+            if stays {
+                *slot = Some(overlay);
+            }
+            effects
+        }
     }
+}
+
+/// Where the number prompt leads: the review of a paste, or the reason.
+fn prompt_next(core: &mut Core, slot: &mut Option<Overlay>, next: PromptNext) -> Vec<Effect> {
+    *slot = Some(match next {
+        PromptNext::Review(review) => Overlay::Review(review),
+        PromptNext::Reason(then) => Overlay::Reason(reason::ask(core, then)),
+    });
+    Vec::new()
+}
+
+/// Where the review leads: back to the prompt, or the reason.
+fn review_next(core: &mut Core, slot: &mut Option<Overlay>, next: ReviewNext) -> Vec<Effect> {
+    *slot = Some(match next {
+        ReviewNext::Prompt(text) => Overlay::Prompt(text),
+        ReviewNext::Reason(then) => Overlay::Reason(reason::ask(core, then)),
+    });
+    Vec::new()
+}
+
+/// Where a `:` command leads.
+fn line_next(core: &mut Core, slot: &mut Option<Overlay>, next: LineNext) -> Vec<Effect> {
+    match next {
+        LineNext::Help => open_help(slot),
+        LineNext::Messages => open_messages(slot),
+        LineNext::History => return open_history(core, slot),
+        LineNext::Quit => return request_quit(core, slot),
+        LineNext::Reason(then) => *slot = Some(Overlay::Reason(reason::ask(core, then))),
+    }
+    Vec::new()
+}
+
+/// Quits, or asks first while work is pending.
+pub(crate) fn request_quit(core: &Core, slot: &mut Option<Overlay>) -> Vec<Effect> {
+    if !quit::asks_first(core) {
+        return vec![Effect::Quit];
+    }
+    *slot = Some(Overlay::ConfirmQuit {
+        quit_focused: false,
+    });
+    Vec::new()
+}
+
+/// Opens help.
+pub(crate) fn open_help(slot: &mut Option<Overlay>) {
+    *slot = Some(Overlay::Help(Pager::default()));
+}
+
+/// Opens the message log.
+pub(crate) fn open_messages(slot: &mut Option<Overlay>) {
+    *slot = Some(Overlay::Messages(Pager::default()));
+}
+
+/// Opens the history of the shown instance and asks the ledger for it.
+pub(crate) fn open_history(core: &Core, slot: &mut Option<Overlay>) -> Vec<Effect> {
+    let instance = core.current;
+    *slot = Some(Overlay::History(history::HistoryView::new(instance)));
+    vec![Effect::Api(ApiJob::History { instance })]
+}
+
+/// Opens the details of the selected row and asks the ledger for its
+/// history.
+pub(crate) fn open_details(core: &mut Core, slot: &mut Option<Overlay>) -> Vec<Effect> {
+    // The list row (contacts, then numbers not in contacts), not the
+    // index inside whichever store holds it.
+    let (Some(&row), Some(jid)) = (
+        core.visible.get(core.selected),
+        core.selected_contact().map(|c| c.jid().to_string()),
+    ) else {
+        crate::app::ops::info(core, "no contact selected");
+        return Vec::new();
+    };
+    let instance = core.current;
+    *slot = Some(Overlay::Details(DetailsView {
+        instance,
+        jid,
+        row,
+        pager: Pager::default(),
+        history: None,
+    }));
+    vec![Effect::Api(ApiJob::History { instance })]
+}
+
+/// The ledger's actions of `instance` arrived: for the history or the
+/// details waiting for them.
+pub(crate) fn on_history(
+    core: &Core,
+    slot: &mut Option<Overlay>,
+    instance: usize,
+    result: Result<Vec<crate::store::ledger::HistoryEntry>, String>,
+) {
+    match slot.as_mut() {
+        Some(Overlay::History(h)) if h.instance == instance => {
+            h.arrived(result, core.instances.get(instance).map(|i| &*i.contacts));
+        }
+        Some(Overlay::Details(d)) if d.instance == instance => d.history = Some(result),
+        _ => {}
+    }
+}
+
+/// Whether the open `overlay` follows `instance`'s ledger (to read it
+/// again when an answer is recorded).
+pub(crate) fn follows(overlay: Option<&Overlay>, instance: usize) -> bool {
+    matches!(overlay, Some(Overlay::History(h)) if h.instance == instance)
+        || matches!(overlay, Some(Overlay::Details(d)) if d.instance == instance)
 }
 
 /// Whether a paste is typed into `overlay` (a line, or a search being
@@ -160,11 +346,22 @@ pub(crate) fn takes_text(overlay: &Overlay) -> bool {
 
 /// A paste (one line of text, see [`crate::app::paste`]) typed into the
 /// open `overlay`.
-pub(crate) fn on_paste(state: &mut State, mut overlay: Overlay, text: &str) -> Vec<Effect> {
+pub(crate) fn on_paste(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    mut overlay: Overlay,
+    text: &str,
+) -> Vec<Effect> {
     let line = crate::util::text::one_line(text);
     match &mut overlay {
-        Overlay::Filter => return filter::on_paste(state, &line),
-        Overlay::Prompt(typed) => return prompt::on_paste(state, std::mem::take(typed), text),
+        Overlay::Filter => {
+            let step = filter::on_paste(core, &line);
+            return settle(core, slot, step, |()| Overlay::Filter, nowhere);
+        }
+        Overlay::Prompt(typed) => {
+            let step = prompt::on_paste(core, std::mem::take(typed), text);
+            return settle(core, slot, step, Overlay::Prompt, prompt_next);
+        }
         Overlay::CommandLine(typed) => typed.push_str(&line),
         Overlay::Reason(ask) => ask.text.push_str(&line),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
@@ -179,7 +376,7 @@ pub(crate) fn on_paste(state: &mut State, mut overlay: Overlay, text: &str) -> V
         | Overlay::Review(_)
         | Overlay::Undo(_) => {}
     }
-    state.overlay = Some(overlay);
+    *slot = Some(overlay);
     Vec::new()
 }
 
@@ -197,29 +394,6 @@ pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static
         Overlay::ConfirmQuit { .. }
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => dialog_hints(keymap),
+        | Overlay::Undo(_) => crate::app::confirm::hints(&keymap.dialog),
     }
-}
-
-/// The keys every dialog takes: go, move between buttons, cancel.
-pub(crate) fn dialog_hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
-    keys_of(
-        &keymap.dialog,
-        &[
-            (DialogAction::Yes, "go"),
-            (DialogAction::NextFocus, "buttons"),
-            (DialogAction::No, "cancel"),
-        ],
-    )
-}
-
-/// The first key of each action of `table` that has one, with its word.
-pub(crate) fn keys_of<A: Action>(
-    table: &Table<A>,
-    wanted: &[(A, &'static str)],
-) -> Vec<(String, &'static str)> {
-    wanted
-        .iter()
-        .filter_map(|(action, word)| Some((table.label_of(*action)?, *word)))
-        .collect()
 }

@@ -3,54 +3,65 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::app::bulk::number_batch;
+use super::after::{After, Step, close, stay};
+use super::review::NumberReview;
+use crate::app::bulk::{Begun, Then, number_batch};
+use crate::app::core::Core;
 use crate::app::line::{Edit, edit};
-use crate::app::msg::Effect;
-use crate::app::state::{Overlay, State};
+
+/// Where the prompt leads: the review of a paste of several numbers, or
+/// the question why before the number is sent.
+#[derive(Debug)]
+pub(crate) enum PromptNext {
+    /// Several numbers were pasted.
+    Review(NumberReview),
+    /// The number is read; its reason is asked.
+    Reason(Then),
+}
 
 /// `a`: keys while typing a number. A number refused stays typed, to
 /// be fixed.
-pub(crate) fn on_prompt_key(state: &mut State, mut text: String, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_prompt_key(
+    state: &mut Core,
+    mut text: String,
+    key: KeyEvent,
+) -> Step<String, PromptNext> {
     match edit(&mut text, &key, &state.keymap.line) {
-        Edit::Cancel => return Vec::new(),
+        Edit::Cancel => close(Vec::new()),
         Edit::Submit => {
             let was_running = state.batch.is_some();
-            let effects = number_batch(state, &text, true, true);
-            // Refused (or a batch runs): the number stays to be fixed.
-            if state.overlay.is_none() && (was_running || state.batch.is_none()) {
-                state.overlay = Some(Overlay::Prompt(text));
+            match number_batch(state, &text, true, true) {
+                Begun::AsksWhy(then) => (After::Next(PromptNext::Reason(then)), Vec::new()),
+                // Refused (or a batch runs): the number stays to be fixed.
+                Begun::Sent(effects) if was_running || state.batch.is_none() => {
+                    (After::Stay(text), effects)
+                }
+                Begun::Sent(effects) => close(effects),
             }
-            return effects;
         }
-        Edit::Complete | Edit::Changed | Edit::Unchanged => {}
+        Edit::Complete | Edit::Changed | Edit::Unchanged => stay(text),
     }
-    state.overlay = Some(Overlay::Prompt(text));
-    Vec::new()
 }
 
 /// The footer's keys while a number is typed (once it reads as a
 /// number, the footer previews it instead).
 pub(crate) fn hints(keymap: &crate::keys::Keymap) -> Vec<(String, &'static str)> {
     use crate::keys::LineAction;
-    super::keys_of(
-        &keymap.line,
-        &[
-            (LineAction::Submit, "block"),
-            (LineAction::Cancel, "cancel"),
-        ],
-    )
+    keymap.line.hints(&[
+        (LineAction::Submit, "block"),
+        (LineAction::Cancel, "cancel"),
+    ])
 }
 
 /// A paste into the prompt: one number is typed; several open the review
 /// (each read, one confirmation).
-pub(crate) fn on_paste(state: &mut State, mut typed: String, text: &str) -> Vec<Effect> {
+pub(crate) fn on_paste(state: &Core, mut typed: String, text: &str) -> Step<String, PromptNext> {
     let entries = super::review::paste_entries(text);
     if entries.len() > 1 {
-        let review = super::review::NumberReview::read(&entries, state.instance().region(), typed);
-        state.overlay = Some(Overlay::Review(review));
+        let review = NumberReview::read(&entries, state.instance().region(), typed);
+        (After::Next(PromptNext::Review(review)), Vec::new())
     } else {
         typed.push_str(crate::util::text::one_line(text).trim());
-        state.overlay = Some(Overlay::Prompt(typed));
+        stay(typed)
     }
-    Vec::new()
 }

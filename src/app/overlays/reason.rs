@@ -5,37 +5,14 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
-use crate::app::batch::Item;
+use super::after::{Step, close, stay};
+use crate::app::core::Core;
 use crate::app::line::{Edit, edit};
 use crate::app::msg::Effect;
 use crate::app::ops::info;
-use crate::app::state::{Overlay, State};
 use crate::keys::{Keymap, LineAction};
 
-/// What waits for the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Then {
-    /// `b` on one contact.
-    Toggle {
-        /// The instance.
-        instance: usize,
-        /// The contact's JID.
-        jid: String,
-        /// Its `@lid`.
-        lid: Option<String>,
-        /// Block or unblock.
-        block: bool,
-        /// The contact as the list names it.
-        who: String,
-    },
-    /// A batch, recorded once the reason is given.
-    Batch {
-        /// What it does.
-        label: String,
-        /// Its changes.
-        items: Vec<Item>,
-    },
-}
+pub use crate::app::bulk::Then;
 
 /// The reason being typed, and the action it is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,8 +25,8 @@ pub struct ReasonAsk {
     pub about: String,
 }
 
-/// Asks why before `then` is sent.
-pub(crate) fn ask(state: &mut State, then: Then) -> Vec<Effect> {
+/// The question why before `then` is sent.
+pub(crate) fn ask(core: &Core, then: Then) -> ReasonAsk {
     let about = match &then {
         Then::Toggle {
             instance,
@@ -59,38 +36,33 @@ pub(crate) fn ask(state: &mut State, then: Then) -> Vec<Effect> {
         } => format!(
             "{} {who} on {}",
             crate::model::change::Change::of(*block).verb(),
-            state.instances[*instance].name
+            core.instances[*instance].name
         ),
         Then::Batch { label, .. } => label.clone(),
     };
-    state.overlay = Some(Overlay::Reason(ReasonAsk {
+    ReasonAsk {
         text: String::new(),
         then,
         about,
-    }));
-    Vec::new()
+    }
 }
 
 /// Keys while the reason is typed.
-pub(crate) fn on_key(state: &mut State, mut ask: ReasonAsk, key: KeyEvent) -> Vec<Effect> {
-    match edit(&mut ask.text, &key, &state.keymap.line) {
+pub(crate) fn on_key(core: &mut Core, mut ask: ReasonAsk, key: KeyEvent) -> Step<ReasonAsk> {
+    match edit(&mut ask.text, &key, &core.keymap.line) {
         Edit::Cancel => {
-            info(state, format!("{}: cancelled, nothing was sent", ask.about));
-            Vec::new()
+            info(core, format!("{}: cancelled, nothing was sent", ask.about));
+            close(Vec::new())
         }
         Edit::Submit => {
             let reason = crate::model::change::reason_of(&ask.text);
-            send(state, ask.then, reason)
+            close(send(core, ask.then, reason))
         }
         Edit::Complete => {
-            ask.text = next_choice(&state.reasons, &ask.text);
-            state.overlay = Some(Overlay::Reason(ask));
-            Vec::new()
+            ask.text = next_choice(&core.reasons, &ask.text);
+            stay(ask)
         }
-        Edit::Changed | Edit::Unchanged => {
-            state.overlay = Some(Overlay::Reason(ask));
-            Vec::new()
-        }
+        Edit::Changed | Edit::Unchanged => stay(ask),
     }
 }
 
@@ -112,7 +84,7 @@ pub(crate) fn next_choice(reasons: &[String], text: &str) -> String {
 }
 
 /// Sends the action with its reason.
-fn send(state: &mut State, then: Then, reason: Option<String>) -> Vec<Effect> {
+fn send(state: &mut Core, then: Then, reason: Option<String>) -> Vec<Effect> {
     match then {
         Then::Toggle {
             instance,
@@ -127,14 +99,11 @@ fn send(state: &mut State, then: Then, reason: Option<String>) -> Vec<Effect> {
 
 /// The footer's keys while the reason is typed.
 pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
-    super::keys_of(
-        &keymap.line,
-        &[
-            (LineAction::Submit, "send"),
-            (LineAction::Complete, "choose"),
-            (LineAction::Cancel, "cancel"),
-        ],
-    )
+    keymap.line.hints(&[
+        (LineAction::Submit, "send"),
+        (LineAction::Complete, "choose"),
+        (LineAction::Cancel, "cancel"),
+    ])
 }
 
 #[cfg(test)]

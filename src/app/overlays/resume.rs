@@ -2,12 +2,13 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::after::{Step, close, stay};
 use crate::app::batch::{Item, items_left};
 use crate::app::bulk::resume;
 use crate::app::confirm::{Answer, answer};
+use crate::app::core::Core;
 use crate::app::msg::{ApiJob, Effect};
 use crate::app::ops::info;
-use crate::app::state::{Overlay, State};
 use crate::store::ledger::UnfinishedBatch;
 
 /// An unfinished batch offered for resuming.
@@ -27,8 +28,9 @@ pub struct ResumeOffer {
     pub items: Vec<Item>,
 }
 
-/// At start: offers the first unfinished batch whose instances still exist.
-pub(crate) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
+/// At start: the offer of the first unfinished batch whose instances
+/// still exist (and are not read-only), if any.
+pub(crate) fn offer(state: &mut Core, batches: Vec<UnfinishedBatch>) -> Option<ResumeOffer> {
     for b in batches {
         let items = items_left(&b, |name| {
             state.instances.iter().position(|i| i.name == name)
@@ -46,49 +48,41 @@ pub(crate) fn on_unfinished(state: &mut State, batches: Vec<UnfinishedBatch>) {
             );
             continue;
         }
-        state.overlay = Some(Overlay::Resume {
-            offer: ResumeOffer {
-                batch: b.id,
-                label: b.label,
-                created_at: b.created_at,
-                total: b.total,
-                done: b.done,
-                items,
-            },
-            resume_focused: false,
+        return Some(ResumeOffer {
+            batch: b.id,
+            label: b.label,
+            created_at: b.created_at,
+            total: b.total,
+            done: b.done,
+            items,
         });
-        return;
     }
+    None
 }
 
 /// Keys of the resume offer: `y` resumes, `n` (Esc, Ctrl-C) discards.
+/// Its data: the offer, and whether Resume (not Discard) has the focus.
 pub(crate) fn on_resume_key(
-    state: &mut State,
+    state: &mut Core,
     offer: ResumeOffer,
     resume_focused: bool,
     key: KeyEvent,
-) -> Vec<Effect> {
+) -> Step<(ResumeOffer, bool)> {
     let mut resume_focused = resume_focused;
     let chosen = match answer(&state.keymap.dialog, &key, &mut resume_focused) {
         Answer::Yes => true,
         Answer::No => false,
-        Answer::Open => {
-            state.overlay = Some(Overlay::Resume {
-                offer,
-                resume_focused,
-            });
-            return Vec::new();
-        }
+        Answer::Open => return stay((offer, resume_focused)),
     };
     if !chosen {
         info(
             state,
             format!("discarded the unfinished batch: {}", offer.label),
         );
-        return vec![Effect::Api(ApiJob::CloseBatch {
+        return close(vec![Effect::Api(ApiJob::CloseBatch {
             batch: offer.batch,
             status: crate::store::ledger::BatchStatus::Cancelled,
-        })];
+        })]);
     }
-    resume(state, offer.batch, &offer.label, offer.items)
+    close(resume(state, offer.batch, &offer.label, offer.items))
 }

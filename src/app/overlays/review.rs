@@ -4,9 +4,10 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::after::{After, Step, close, stay};
+use crate::app::bulk::{Begun, Then};
 use crate::app::confirm::{Answer, answer};
-use crate::app::msg::Effect;
-use crate::app::state::{Overlay, State};
+use crate::app::core::Core;
 use crate::keys::DialogAction;
 use crate::model::number::{Region, Target, read_typed};
 
@@ -81,8 +82,22 @@ impl NumberReview {
     }
 }
 
+/// Where the review leads: back to the prompt (Cancel), or the question
+/// why before the numbers are sent.
+#[derive(Debug)]
+pub(crate) enum ReviewNext {
+    /// Cancel: the prompt as it was before the paste.
+    Prompt(String),
+    /// Confirmed: the reason is asked.
+    Reason(Then),
+}
+
 /// Keys of the review: go, cancel, the buttons, and scrolling the list.
-pub(crate) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(
+    state: &mut Core,
+    mut review: NumberReview,
+    key: KeyEvent,
+) -> Step<NumberReview, ReviewNext> {
     let confirm = match answer(&state.keymap.dialog, &key, &mut review.confirm_focused) {
         Answer::Yes => true,
         Answer::No => false,
@@ -94,8 +109,7 @@ pub(crate) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent)
                 Some(DialogAction::Up) => review.top = review.top.saturating_sub(1),
                 _ => {}
             }
-            state.overlay = Some(Overlay::Review(review));
-            return Vec::new();
+            return stay(review);
         }
     };
     if !confirm {
@@ -103,20 +117,21 @@ pub(crate) fn on_key(state: &mut State, mut review: NumberReview, key: KeyEvent)
             state,
             "nothing was sent: the pasted numbers were not blocked",
         );
-        state.overlay = Some(Overlay::Prompt(review.prompt));
-        return Vec::new();
+        return (After::Next(ReviewNext::Prompt(review.prompt)), Vec::new());
     }
     let targets = review.targets();
     if targets.is_empty() {
         crate::app::ops::info(state, "nothing to send: every pasted entry was refused");
-        state.overlay = Some(Overlay::Review(review));
-        return Vec::new();
+        return stay(review);
     }
     let what = match targets.as_slice() {
         [one] => one.shown(),
         _ => "pasted".to_string(),
     };
-    crate::app::bulk::targets_batch(state, &targets, true, &what, true)
+    match crate::app::bulk::targets_batch(state, &targets, true, &what, true) {
+        Begun::AsksWhy(then) => (After::Next(ReviewNext::Reason(then)), Vec::new()),
+        Begun::Sent(effects) => close(effects),
+    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,11 @@ use ratatui::crossterm::event::KeyEvent;
 
 use std::collections::HashSet;
 
+use super::after::{After, Step, close, stay};
+use super::reason::ReasonAsk;
 use crate::app::bulk::{busy, plural};
-use crate::app::msg::Effect;
+use crate::app::core::{Connection, Core};
 use crate::app::ops::info;
-use crate::app::state::{Connection, Overlay, State};
 use crate::keys::{Command, DialogAction, Keymap};
 use crate::model::change::Change;
 
@@ -46,11 +47,12 @@ pub struct BatchDialog {
     pub focus: DialogFocus,
 }
 
-/// `B` / `U`: opens the dialog for the marked contacts (only those, once
-/// each), or the selected one when nothing is marked.
-pub(crate) fn open_dialog(state: &mut State, block: bool) {
+/// `B` / `U`: the dialog for the marked contacts (only those, once
+/// each), or the selected one when nothing is marked; `None` (and a
+/// message) when there is nothing to act on or a batch runs.
+pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> {
     if busy(state) {
-        return;
+        return None;
     }
     let inst = state.instance();
     let mut seen = HashSet::new();
@@ -77,7 +79,7 @@ pub(crate) fn open_dialog(state: &mut State, block: bool) {
             state,
             format!("nothing to act on: mark contacts with {mark} first"),
         );
-        return;
+        return None;
     }
     if targets.len() > names.len() {
         names.push(format!("and {} more", targets.len() - names.len()));
@@ -93,14 +95,14 @@ pub(crate) fn open_dialog(state: &mut State, block: bool) {
         focus: DialogFocus::Cancel,
     };
     dialog.per_instance = per_instance(state, &dialog);
-    state.overlay = Some(Overlay::Targets(dialog));
+    Some(dialog)
 }
 
 /// What the dialog's choice does on each chosen instance, a line each:
 /// `sales: 2 contacts`, `support: 2 numbers that are not contacts there`,
 /// `marketing: disconnected: its requests will fail (503)`. Made when
 /// the choice changes, not at every frame (one pass over each list).
-pub(crate) fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, String)> {
+pub(crate) fn per_instance(state: &Core, dialog: &BatchDialog) -> Vec<(bool, String)> {
     let plan = dialog_plan(state, dialog);
     let mut lines = Vec::new();
     for (index, inst) in state.instances.iter().enumerate() {
@@ -175,17 +177,16 @@ pub(crate) fn per_instance(state: &State, dialog: &BatchDialog) -> Vec<(bool, St
     lines
 }
 
-/// Keys of the bulk dialog (taken out of the state; put back unless
-/// the key closes it).
+/// Keys of the bulk dialog; confirmed, it leads to the question why.
 pub(crate) fn on_dialog_key(
-    state: &mut State,
+    state: &mut Core,
     mut dialog: BatchDialog,
     key: KeyEvent,
-) -> Vec<Effect> {
+) -> Step<BatchDialog, ReasonAsk> {
     let n = dialog.chosen.len();
     let chosen_before = dialog.chosen.clone();
     match state.keymap.dialog.action_for(&key) {
-        Some(DialogAction::No) => return Vec::new(),
+        Some(DialogAction::No) => return close(Vec::new()),
         Some(DialogAction::Yes) => return start_from_dialog(state, dialog),
         Some(DialogAction::Down) => {
             dialog.focus = DialogFocus::List;
@@ -222,7 +223,7 @@ pub(crate) fn on_dialog_key(
         }
         Some(DialogAction::Press) => match dialog.focus {
             DialogFocus::Confirm => return start_from_dialog(state, dialog),
-            DialogFocus::Cancel => return Vec::new(),
+            DialogFocus::Cancel => return close(Vec::new()),
             DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
         },
         None => {}
@@ -230,12 +231,11 @@ pub(crate) fn on_dialog_key(
     if dialog.chosen != chosen_before {
         dialog.per_instance = per_instance(state, &dialog);
     }
-    state.overlay = Some(Overlay::Targets(dialog));
-    Vec::new()
+    stay(dialog)
 }
 
 /// The plan of the bulk dialog as it stands.
-pub(crate) fn dialog_plan(state: &State, dialog: &BatchDialog) -> crate::app::plan::Plan {
+pub(crate) fn dialog_plan(state: &Core, dialog: &BatchDialog) -> crate::app::plan::Plan {
     let chosen: Vec<usize> = (0..dialog.chosen.len())
         .filter(|&i| dialog.chosen[i])
         .collect();
@@ -249,7 +249,7 @@ pub(crate) fn dialog_plan(state: &State, dialog: &BatchDialog) -> crate::app::pl
     )
 }
 
-fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
+fn start_from_dialog(state: &mut Core, dialog: BatchDialog) -> Step<BatchDialog, ReasonAsk> {
     let plan = dialog_plan(state, &dialog);
     if plan.items.is_empty() {
         // Nothing to send: the dialog stays, and says why.
@@ -257,8 +257,7 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
             state,
             "nothing to send: choose an instance these contacts can be matched on",
         );
-        state.overlay = Some(Overlay::Targets(dialog));
-        return Vec::new();
+        return stay(dialog);
     }
     let current = state.current;
     let names: Vec<String> = (0..dialog.chosen.len())
@@ -278,16 +277,17 @@ fn start_from_dialog(state: &mut State, dialog: BatchDialog) -> Vec<Effect> {
             plan.hidden_skipped
         ));
     }
-    super::reason::ask(
+    let ask = super::reason::ask(
         state,
         super::reason::Then::Batch {
             label,
             items: plan.items,
         },
-    )
+    );
+    (After::Next(ask), Vec::new())
 }
 
 /// The footer's keys while the dialog is open.
 pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
-    super::dialog_hints(keymap)
+    crate::app::confirm::hints(&keymap.dialog)
 }

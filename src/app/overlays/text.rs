@@ -5,10 +5,10 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::details::DetailsView;
 use super::{details, help, history, messages as log};
-use crate::app::msg::{ApiJob, Effect};
+use crate::app::core::{Core, Pager};
+use crate::app::msg::Effect;
 use crate::app::pager::LineKind;
 use crate::app::pager::{self, Outcome};
-use crate::app::state::{Overlay, Pager, State};
 use crate::keys::Command;
 
 /// Columns of text inside an overlay's borders.
@@ -30,11 +30,6 @@ pub enum TextView<'a> {
 }
 
 impl<'a> TextView<'a> {
-    /// The text overlay `overlay` is, if it is one.
-    pub fn of(overlay: &'a Overlay) -> Option<TextView<'a>> {
-        overlay.text()
-    }
-
     /// Its scrolling and search.
     pub fn pager(self) -> &'a Pager {
         match self {
@@ -59,7 +54,7 @@ impl<'a> TextView<'a> {
 /// there are in all. History lays out only the actions in the window;
 /// the others are short and built whole.
 pub fn window(
-    state: &State,
+    state: &Core,
     view: TextView<'_>,
     top: usize,
     count: usize,
@@ -80,104 +75,53 @@ pub fn window(
     (total, all.into_iter().skip(top).take(count).collect())
 }
 
-/// A key in a text overlay (taken out of the state; put back unless the
-/// key closes it).
-pub fn on_key(state: &mut State, mut overlay: Overlay, key: KeyEvent) -> Vec<Effect> {
-    let Some(view) = TextView::of(&overlay) else {
-        return Vec::new();
-    };
-    let (total, _) = window(state, view, 0, 0);
-    let page = crate::app::layout::overlay_rows(state.height);
-    let closes = !view.pager().typing && state.keymap.command_for(&key) == Some(view.opener());
-    let Some(pager) = overlay.pager_mut() else {
-        return Vec::new();
-    };
-    if closes {
-        return Vec::new();
+/// What a key does in a text overlay, read from its view before its
+/// pager changes.
+pub(crate) struct TextKey {
+    key: KeyEvent,
+    /// Lines in all.
+    total: usize,
+    /// The key is the one that opened it: it closes.
+    closes: bool,
+    /// What a copy copies (the details' number).
+    copy: Option<String>,
+}
+
+/// Reads `key` against the open text overlay `view`.
+pub(crate) fn read_key(core: &Core, view: TextView<'_>, key: KeyEvent) -> TextKey {
+    let (total, _) = window(core, view, 0, 0);
+    TextKey {
+        key,
+        total,
+        closes: !view.pager().typing && core.keymap.command_for(&key) == Some(view.opener()),
+        copy: match view {
+            TextView::Details(d) => Some(details::copy_text(&d.jid)),
+            TextView::Help(_) | TextView::Messages(_) | TextView::History(_) => None,
+        },
     }
-    let outcome = pager::on_key(pager, &state.keymap, &key, total, page);
-    let mut effects = Vec::new();
-    match outcome {
-        Outcome::Close => return effects,
+}
+
+/// A key in a text overlay, on its `pager`: whether it stays open, and
+/// the effects.
+pub(crate) fn on_key(core: &mut Core, pager: &mut Pager, key: TextKey) -> (bool, Vec<Effect>) {
+    if key.closes {
+        return (false, Vec::new());
+    }
+    let page = crate::app::layout::overlay_rows(core.height);
+    match pager::on_key(pager, &core.keymap, &key.key, key.total, page) {
+        Outcome::Close => (false, Vec::new()),
         Outcome::Copy => {
-            if let Overlay::Details(d) = &overlay {
-                let text = details::copy_text(&d.jid);
-                crate::app::ops::info(
-                    state,
-                    format!("copied {text} (through the terminal's clipboard, OSC 52)"),
-                );
-                effects.push(Effect::Copy(text));
-            }
+            let Some(text) = key.copy else {
+                return (true, Vec::new());
+            };
+            crate::app::ops::info(
+                core,
+                format!("copied {text} (through the terminal's clipboard, OSC 52)"),
+            );
+            (true, vec![Effect::Copy(text)])
         }
-        Outcome::Stay => {}
+        Outcome::Stay => (true, Vec::new()),
     }
-    state.overlay = Some(overlay);
-    effects
-}
-
-/// Opens help.
-pub fn open_help(state: &mut State) {
-    state.overlay = Some(Overlay::Help(Pager::default()));
-}
-
-/// Opens the message log.
-pub fn open_messages(state: &mut State) {
-    state.overlay = Some(Overlay::Messages(Pager::default()));
-}
-
-/// Opens the history of the shown instance and asks the ledger for it.
-pub fn open_history(state: &mut State) -> Vec<Effect> {
-    let instance = state.current;
-    state.overlay = Some(Overlay::History(history::HistoryView::new(instance)));
-    vec![Effect::Api(ApiJob::History { instance })]
-}
-
-/// Opens the details of the selected row and asks the ledger for its
-/// history.
-pub fn open_details(state: &mut State) -> Vec<Effect> {
-    // The list row (contacts, then numbers not in contacts), not the
-    // index inside whichever store holds it.
-    let (Some(&row), Some(jid)) = (
-        state.visible.get(state.selected),
-        state.selected_contact().map(|c| c.jid().to_string()),
-    ) else {
-        crate::app::ops::info(state, "no contact selected");
-        return Vec::new();
-    };
-    let instance = state.current;
-    state.overlay = Some(Overlay::Details(DetailsView {
-        instance,
-        jid,
-        row,
-        pager: Pager::default(),
-        history: None,
-    }));
-    vec![Effect::Api(ApiJob::History { instance })]
-}
-
-/// The ledger's actions of `instance` arrived: for the history or the
-/// details waiting for them.
-pub fn on_history(
-    state: &mut State,
-    instance: usize,
-    result: Result<Vec<crate::store::ledger::HistoryEntry>, String>,
-) {
-    match state.overlay.as_mut() {
-        Some(Overlay::History(h)) if h.instance == instance => {
-            h.arrived(result, state.instances.get(instance).map(|i| &*i.contacts));
-        }
-        Some(Overlay::Details(d)) if d.instance == instance => d.history = Some(result),
-        _ => {}
-    }
-}
-
-/// Whether an open overlay follows `instance`'s ledger (to read it again
-/// when an answer is recorded).
-pub fn follows(state: &State, instance: usize) -> bool {
-    matches!(
-        &state.overlay,
-        Some(Overlay::History(h)) if h.instance == instance
-    ) || matches!(&state.overlay, Some(Overlay::Details(d)) if d.instance == instance)
 }
 
 /// The footer's keys of a text overlay; `copies` for those that copy
@@ -192,5 +136,5 @@ pub(crate) fn hints(keymap: &crate::keys::Keymap, copies: bool) -> Vec<(String, 
         wanted.push((OverlayAction::Copy, "copy number"));
     }
     wanted.push((OverlayAction::Close, "close"));
-    super::keys_of(&keymap.overlay, &wanted)
+    keymap.overlay.hints(&wanted)
 }

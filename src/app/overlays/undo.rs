@@ -6,11 +6,12 @@
 
 use ratatui::crossterm::event::KeyEvent;
 
+use super::after::{Step, close, stay};
 use crate::app::batch::{Done, Item};
 use crate::app::confirm::{Answer, answer};
+use crate::app::core::Core;
 use crate::app::msg::Effect;
 use crate::app::ops::info;
-use crate::app::state::{Overlay, State};
 
 /// An undo waiting for a yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +24,7 @@ pub struct UndoOffer {
 
 impl UndoOffer {
     /// What the undo will send, per instance (`sales: unblock 60`).
-    pub fn lines(&self, state: &State) -> Vec<String> {
+    pub fn lines(&self, state: &Core) -> Vec<String> {
         let mut lines = vec![format!("Revert \"{}\"?", self.done.label)];
         let mut instances: Vec<usize> = self.done.items.iter().map(|i| i.instance).collect();
         instances.sort_unstable();
@@ -49,15 +50,15 @@ impl UndoOffer {
     }
 }
 
-/// `u`: reverts the last action, asking first when it is more than one
-/// contact or not on the shown instance.
-pub(crate) fn undo(state: &mut State) -> Vec<Effect> {
+/// `u`: reverts the last action, or, when it is more than one contact or
+/// not on the shown instance, the question to ask first.
+pub(crate) fn undo(state: &mut Core) -> (Option<UndoOffer>, Vec<Effect>) {
     if crate::app::bulk::busy(state) {
-        return Vec::new();
+        return (None, Vec::new());
     }
     let Some(done) = state.history.pop() else {
         info(state, "nothing to undo");
-        return Vec::new();
+        return (None, Vec::new());
     };
     if done.items.is_empty() {
         info(
@@ -67,7 +68,7 @@ pub(crate) fn undo(state: &mut State) -> Vec<Effect> {
                 done.label
             ),
         );
-        return Vec::new();
+        return (None, Vec::new());
     }
     if let Some(first) = done
         .items
@@ -78,22 +79,22 @@ pub(crate) fn undo(state: &mut State) -> Vec<Effect> {
         // Kept: once the profile may send again, it can still be undone.
         state.history.push(done);
         crate::app::bulk::read_only(state, instance);
-        return Vec::new();
+        return (None, Vec::new());
     }
     let elsewhere = done.items.iter().any(|i| i.instance != state.current);
     if done.items.len() > 1 || elsewhere {
-        state.overlay = Some(Overlay::Undo(UndoOffer {
+        let offer = UndoOffer {
             done,
             confirm_focused: false,
-        }));
-        return Vec::new();
+        };
+        return (Some(offer), Vec::new());
     }
-    revert(state, done)
+    (None, revert(state, done))
 }
 
 /// Sends the inverse of `done`, named by what it sends
 /// (`undo: unblock 2 contacts on sales`).
-fn revert(state: &mut State, done: Done) -> Vec<Effect> {
+fn revert(state: &mut Core, done: Done) -> Vec<Effect> {
     let inverse: Vec<Item> = done.items.iter().map(Item::inverse).collect();
     let blocks = inverse.iter().filter(|i| i.block).count();
     let verb = if blocks == inverse.len() {
@@ -120,19 +121,16 @@ fn revert(state: &mut State, done: Done) -> Vec<Effect> {
 
 /// Keys of the question: a yes reverts, anything that closes it keeps
 /// the action (and it can still be undone later).
-pub(crate) fn on_key(state: &mut State, mut offer: UndoOffer, key: KeyEvent) -> Vec<Effect> {
+pub(crate) fn on_key(state: &mut Core, mut offer: UndoOffer, key: KeyEvent) -> Step<UndoOffer> {
     let yes = match answer(&state.keymap.dialog, &key, &mut offer.confirm_focused) {
         Answer::Yes => true,
         Answer::No => false,
-        Answer::Open => {
-            state.overlay = Some(Overlay::Undo(offer));
-            return Vec::new();
-        }
+        Answer::Open => return stay(offer),
     };
     if yes {
-        return revert(state, offer.done);
+        return close(revert(state, offer.done));
     }
     info(state, format!("not undone: {}", offer.done.label));
     state.history.push(offer.done);
-    Vec::new()
+    close(Vec::new())
 }
