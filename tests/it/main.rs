@@ -14,6 +14,7 @@ mod hardening;
 mod headless;
 mod hostile;
 mod init;
+mod layers;
 mod numbers;
 mod pg_cluster;
 mod profile_files;
