@@ -1,6 +1,7 @@
-//! The app's behaviour as plain data and a pure function: [`State`],
-//! the messages that change it ([`Msg`]), the effects it asks for
-//! ([`Effect`]) and [`update`]. No terminal, no network.
+//! The app's behaviour as plain data and a pure function: [`State`] (the
+//! data beneath, [`core::Core`], and the overlay that covers it), the
+//! messages that change it ([`Msg`]), the effects it asks for ([`Effect`])
+//! and [`update`]. No terminal, no network.
 
 pub(crate) mod batch;
 pub(crate) mod bulk;

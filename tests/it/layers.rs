@@ -17,7 +17,10 @@ fn module_of(src: &Path, file: &Path) -> Vec<String> {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    if parts.last().is_some_and(|p| p == "mod" || p == "lib" || p == "main") {
+    if parts
+        .last()
+        .is_some_and(|p| p == "mod" || p == "lib" || p == "main")
+    {
         parts.pop();
     }
     parts
@@ -190,7 +193,11 @@ fn no_file_imports_one_that_imports_it_back() {
     for node in edges.keys() {
         visit(node, &edges, &mut Vec::new(), &mut done, &mut cycles);
     }
-    assert!(files.len() > 80, "the source was read: {} files", files.len());
+    assert!(
+        files.len() > 80,
+        "the source was read: {} files",
+        files.len()
+    );
     assert!(cycles.is_empty(), "import cycles:\n{}", cycles.join("\n"));
 }
 
@@ -234,5 +241,9 @@ fn every_arrow_between_layers_points_down() {
         }
     }
     assert!(arrows > 100, "arrows between layers were found: {arrows}");
-    assert!(wrong.is_empty(), "arrows against the layers:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "arrows against the layers:\n{}",
+        wrong.join("\n")
+    );
 }
