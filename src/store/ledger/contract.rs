@@ -103,6 +103,16 @@ pub enum HistoryResult {
 }
 
 impl HistoryResult {
+    /// What a stored request's `outcome`, `blocked_count` and `error`
+    /// columns say, in any backend.
+    pub fn from_columns(outcome: &str, blocked_count: Option<i64>, error: Option<String>) -> Self {
+        match outcome {
+            "done" => HistoryResult::Done(blocked_count),
+            "failed" => HistoryResult::Failed(error.unwrap_or_default()),
+            _ => HistoryResult::Unanswered,
+        }
+    }
+
     /// `done`, `failed` or `no answer`.
     pub fn word(&self) -> &'static str {
         match self {

@@ -627,11 +627,7 @@ async fn import_known(
 /// A history row of `ryze_actions`.
 fn history_entry(r: &tokio_postgres::Row) -> Result<HistoryEntry, tokio_postgres::Error> {
     let outcome: String = r.try_get(6)?;
-    let result = match outcome.as_str() {
-        "done" => HistoryResult::Done(r.try_get(8)?),
-        "failed" => HistoryResult::Failed(r.try_get::<_, Option<String>>(7)?.unwrap_or_default()),
-        _ => HistoryResult::Unanswered,
-    };
+    let result = HistoryResult::from_columns(&outcome, r.try_get(8)?, r.try_get(7)?);
     Ok(HistoryEntry {
         id: r.try_get(0)?,
         instance: r.try_get(1)?,

@@ -649,13 +649,7 @@ impl Ledger for SqliteLedger {
         let rows = stmt
             .query_map(params![instance, since.unwrap_or(i64::MIN), limit], |r| {
                 let outcome: String = r.get(6)?;
-                let result = match outcome.as_str() {
-                    "done" => HistoryResult::Done(r.get(8)?),
-                    "failed" => {
-                        HistoryResult::Failed(r.get::<_, Option<String>>(7)?.unwrap_or_default())
-                    }
-                    _ => HistoryResult::Unanswered,
-                };
+                let result = HistoryResult::from_columns(&outcome, r.get(8)?, r.get(7)?);
                 Ok(HistoryEntry {
                     id: r.get(0)?,
                     instance: r.get(1)?,
