@@ -11,13 +11,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod contract;
+mod pg_link;
+mod pg_schema;
 mod postgres;
 mod rules;
 mod sqlite;
 
 pub use contract::*;
 
-pub use postgres::{DEFAULT_PORT, ImportCounts, PgLedger, PgTarget};
+pub use pg_link::{DEFAULT_PORT, PgTarget};
+pub use pg_schema::ImportCounts;
+pub use postgres::PgLedger;
 pub use sqlite::{FILE_NAME, SqliteLedger};
 
 /// Which ledger a run uses.
