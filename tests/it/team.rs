@@ -198,7 +198,9 @@ fn a_colleagues_block_shows_on_a_running_screen_within_seconds() {
 
 #[test]
 fn postgres_killed_mid_batch_loses_no_answer_and_resume_completes_it() {
-    let team = Team::new(30, Duration::from_millis(400));
+    // Slow answers: the database dies after the first wave of answers
+    // and well before the next (eight are sent at a time).
+    let team = Team::new(30, Duration::from_millis(1500));
     let desk = team.desk("desk-1");
     let jids = contacts(12, 30);
     let mut args = vec!["block", "--instance", "sales", "--json"];
