@@ -1,7 +1,7 @@
 //! Operations the key handlers, dialogs and the command line share:
 //! telling the user (status bar and message log), moving, refiltering,
-//! switching instance, refreshing, quitting. They depend on the state
-//! only, so the handlers import them and never each other.
+//! switching instance, refreshing. They work on the core only (never the
+//! overlay slot), so the overlays import them and never each other.
 
 use std::sync::Arc;
 
