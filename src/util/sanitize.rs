@@ -21,7 +21,14 @@ fn is_unsafe(c: char) -> bool {
 /// removed (tabs and line breaks become spaces), borrowing when it is
 /// already clean.
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
+    // Printable ASCII (every JID, most names) is clean: it is checked a
+    // byte at a time, and only what follows the first other byte (which
+    // starts a character) is read as characters.
+    let rest = match text.bytes().position(|b| !(0x20..0x7f).contains(&b)) {
+        None => return Cow::Borrowed(text),
+        Some(at) => &text[at..],
+    };
+    if !rest.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let cleaned = text
@@ -42,6 +49,18 @@ mod tests {
     #[test]
     fn clean_text_is_borrowed() {
         assert!(matches!(clean("María 🙂 مريم"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("5511999990001@s.whatsapp.net"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn an_unsafe_character_after_ascii_or_first_is_removed() {
+        assert_eq!(clean("abc\u{1b}[31mdef"), "abc[31mdef");
+        assert_eq!(clean("\u{7f}x"), "x");
+        assert_eq!(clean("Zoë\u{202e}x"), "Zoëx");
+        assert_eq!(clean("a\tb"), "a b");
     }
 
     #[test]
