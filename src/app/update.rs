@@ -394,7 +394,8 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
             block,
             who,
         };
-        state.overlay = Some(Overlay::Reason(overlays::reason::ask(state, then)));
+        let (core, slot) = state.parts();
+        overlays::ask_why(core, slot, then);
         return Vec::new();
     }
     bulk::send_toggle(state, instance, jid, lid, block, &who, None)

@@ -225,19 +225,19 @@ pub(crate) fn on_key(
 
 /// Where the number prompt leads: the review of a paste, or the reason.
 fn prompt_next(core: &mut Core, slot: &mut Option<Overlay>, next: PromptNext) -> Vec<Effect> {
-    *slot = Some(match next {
-        PromptNext::Review(review) => Overlay::Review(review),
-        PromptNext::Reason(then) => Overlay::Reason(reason::ask(core, then)),
-    });
+    match next {
+        PromptNext::Review(review) => *slot = Some(Overlay::Review(review)),
+        PromptNext::Reason(then) => ask_why(core, slot, then),
+    }
     Vec::new()
 }
 
 /// Where the review leads: back to the prompt, or the reason.
 fn review_next(core: &mut Core, slot: &mut Option<Overlay>, next: ReviewNext) -> Vec<Effect> {
-    *slot = Some(match next {
-        ReviewNext::Prompt(text) => Overlay::Prompt(text),
-        ReviewNext::Reason(then) => Overlay::Reason(reason::ask(core, then)),
-    });
+    match next {
+        ReviewNext::Prompt(text) => *slot = Some(Overlay::Prompt(text)),
+        ReviewNext::Reason(then) => ask_why(core, slot, then),
+    }
     Vec::new()
 }
 
@@ -248,9 +248,14 @@ fn line_next(core: &mut Core, slot: &mut Option<Overlay>, next: LineNext) -> Vec
         LineNext::Messages => open_messages(slot),
         LineNext::History => return open_history(core, slot),
         LineNext::Quit => return request_quit(core, slot),
-        LineNext::Reason(then) => *slot = Some(Overlay::Reason(reason::ask(core, then))),
+        LineNext::Reason(then) => ask_why(core, slot, then),
     }
     Vec::new()
+}
+
+/// Opens the question why before `then` is sent.
+pub(crate) fn ask_why(core: &Core, slot: &mut Option<Overlay>, then: crate::app::bulk::Then) {
+    *slot = Some(Overlay::Reason(reason::ask(core, then)));
 }
 
 /// Quits, or asks first while work is pending.

@@ -46,14 +46,11 @@ pub struct PgTarget {
 impl PgTarget {
     /// The URL as it may be shown and logged: never a password.
     pub fn shown(&self) -> String {
-        let host = if self.host.contains(':') {
-            format!("[{}]", self.host)
-        } else {
-            self.host.clone()
-        };
         format!(
-            "postgres://{}@{host}:{}/{}",
-            self.user, self.port, self.database
+            "postgres://{}@{}/{}",
+            self.user,
+            self.address(),
+            self.database
         )
     }
 
