@@ -61,16 +61,10 @@ fn password(
     var: Option<&str>,
 ) -> Result<Option<Token>, Failure> {
     if let Some(var) = var {
-        let value = std::env::var(var)
-            .ok()
-            .map(|v| v.trim_end_matches(['\r', '\n']).to_string())
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| {
-                usage(format!(
-                    "--password-env: environment variable {var} is not set or empty"
-                ))
-            })?;
-        return Ok(Some(Token::new(value)));
+        let env = |name: &str| std::env::var(name).ok();
+        return crate::config::ledger::password_from_env(var, "--password-env", &env)
+            .map(Some)
+            .map_err(usage);
     }
     Ok(profile
         .ledger

@@ -36,7 +36,7 @@ pub(super) fn target_of(
         (Some(_), Some(_)) => {
             return Err("[ledger]: set only one of password_env, password_cmd".into());
         }
-        (Some(var), None) => Some(password_from_env(var, env)?),
+        (Some(var), None) => Some(password_from_env(var, "[ledger]: password_env", env)?),
         (None, Some(cmd)) => {
             let argv = cmd.argv();
             let (program, text) = super::secret_cmd::run(&argv)
@@ -48,33 +48,39 @@ pub(super) fn target_of(
     Ok(target)
 }
 
-/// The password in environment variable `var`.
-fn password_from_env(var: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Token, String> {
+/// The password in environment variable `var`; `who` names the setting
+/// that names it (`[ledger]: password_env`, `--password-env`) in errors,
+/// which never show the value.
+pub(crate) fn password_from_env(
+    var: &str,
+    who: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Token, String> {
     let is_name = var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && var.chars().next().is_some_and(|c| !c.is_ascii_digit());
     if !is_name {
-        return Err(
-            "[ledger]: password_env must name an environment variable (letters, digits, _)".into(),
-        );
+        return Err(format!(
+            "{who} must name an environment variable (letters, digits, _)"
+        ));
     }
     match env(var) {
         Some(value) => one_line(
             value.trim_end_matches(['\r', '\n']),
-            &format!("environment variable {var}"),
+            &format!("{who}: environment variable {var}"),
         ),
         None => Err(format!(
-            "[ledger]: environment variable {var} is not set (export {var}=<password>, or change password_env)"
+            "{who}: environment variable {var} is not set (export {var}=<password>, or name another variable)"
         )),
     }
 }
 
-/// A password of one line, not empty.
+/// A password of one line, not empty; `what` names where it came from.
 fn one_line(value: &str, what: &str) -> Result<Token, String> {
     if value.is_empty() {
-        Err(format!("[ledger]: {what} is empty"))
+        Err(format!("{what} is empty"))
     } else if value.chars().any(char::is_control) {
         Err(format!(
-            "[ledger]: {what} holds a control character (a second line?): a password is one line"
+            "{what} holds a control character (a second line?): a password is one line"
         ))
     } else {
         Ok(Token::new(value))
