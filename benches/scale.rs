@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ryze_contacts::app::{ApiResult, InstanceStatus, Msg, State, update};
+use ryze_contacts::app::{State, update};
+use ryze_contacts::protocol::{InstanceStatus, JobResult, Msg};
 use ryze_contacts::emulator::{address_book, contacts_body};
 use ryze_contacts::model::contacts::{ContactStore, Sort};
 use ryze_contacts::model::filter::{Keep, filter};
@@ -111,18 +112,21 @@ fn state_with(store: Arc<ContactStore>) -> State {
     );
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![(
-            0,
-            Ok(Some(InstanceStatus {
-                state: "connected".into(),
-                own_region: None,
-                own_jid: None,
-            })),
-        )])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![(
+                0,
+                Ok(Some(InstanceStatus {
+                    state: "connected".into(),
+                    own_region: None,
+                    own_jid: None,
+                })),
+            )],
+            complete: true,
+        }),
     );
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Ok(store),
         }),

@@ -14,8 +14,9 @@ use ryze_contacts::cli::args::{Cli, Command, EmulatorArgs};
 use ryze_contacts::cli::init;
 use ryze_contacts::config::profile::{self, Profile};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
+use ryze_contacts::engine::default_data_dir;
 use ryze_contacts::tui::demo;
-use ryze_contacts::tui::run::{RunOptions, default_data_dir, run};
+use ryze_contacts::tui::run::{RunOptions, run};
 use ryze_contacts::ui;
 use ryze_contacts::util::logging;
 

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::clock::TICKS_PER_SECOND;
-use super::jobs::ApiJob;
-pub use super::jobs::Item;
+pub use crate::protocol::Item;
+use crate::protocol::{ApiCall, BlockCall, ErrorInfo, Job, LedgerWrite};
 use crate::store::ledger::UnfinishedBatch;
 
 use crate::api::rate::MAX_IN_FLIGHT;
@@ -47,6 +47,8 @@ pub struct Batch {
     /// What it does, for the user (`block 12 on sales, support`).
     pub label: String,
     queue: VecDeque<Item>,
+    /// How many of `queue` are of each instance.
+    queued_on: HashMap<usize, usize>,
     sending: HashMap<(usize, String), Item>,
     /// Items in all.
     pub total: usize,
@@ -88,6 +90,19 @@ pub struct Batch {
     pub held_by: Option<(String, i64)>,
     /// Set when the claim to resume it could not be asked of the ledger.
     pub claim_error: Option<String>,
+    /// Every answer in the order it came: the item and what came of it
+    /// (the server's final state and whether the ledger kept it, or why
+    /// it failed). Headless commands report from it.
+    pub answers: Vec<(Item, Result<ItemDone, ErrorInfo>)>,
+}
+
+/// What came of an item the server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemDone {
+    /// The server's answer.
+    pub outcome: crate::api::BlockOutcome,
+    /// Why the ledger could not keep it, when it could not.
+    pub ledger_error: Option<String>,
 }
 
 impl Batch {
@@ -97,6 +112,10 @@ impl Batch {
             id: None,
             label,
             total: items.len(),
+            queued_on: items.iter().fold(HashMap::new(), |mut on, item| {
+                *on.entry(item.instance).or_default() += 1;
+                on
+            }),
             queue: items.into(),
             sending: HashMap::new(),
             done: 0,
@@ -114,14 +133,15 @@ impl Batch {
             reason: None,
             held_by: None,
             claim_error: None,
+            answers: Vec::new(),
         }
     }
 
     /// The job that records the batch and every intent in the ledger
     /// before anything is sent (the first step of every batch, UI or
     /// headless).
-    pub fn create_job(&self) -> ApiJob {
-        ApiJob::CreateBatch {
+    pub fn create_job(&self) -> LedgerWrite {
+        LedgerWrite::CreateBatch {
             label: self.label.clone(),
             items: self.queue.iter().cloned().collect(),
             reason: self.reason.clone(),
@@ -133,13 +153,14 @@ impl Batch {
     /// unless an answer could not be recorded (see [`Batch::unrecorded`]).
     /// `recorded` says whether the ledger holds this answer (for a failure:
     /// whether it was sent at all).
-    pub fn answer(&mut self, instance: usize, jid: &str, ok: bool, recorded: bool) -> Vec<ApiJob> {
+    pub fn answer(&mut self, instance: usize, jid: &str, ok: bool, recorded: bool) -> Vec<Job> {
         if self.answered(instance, jid, ok) && !recorded {
             if ok {
                 self.unrecorded += 1;
                 // The ledger cannot record: the batch stops here.
                 self.held_back += self.queue.len();
                 self.queue.clear();
+                self.queued_on.clear();
             } else {
                 self.unsent += 1;
             }
@@ -157,7 +178,7 @@ impl Batch {
             } else {
                 BatchStatus::Done
             };
-            jobs.push(ApiJob::CloseBatch { batch, status });
+            jobs.push(Job::Write(LedgerWrite::CloseBatch { batch, status }));
         }
         jobs
     }
@@ -178,6 +199,11 @@ impl Batch {
             .collect()
     }
 
+    /// Whether items of `instance` are still queued (not sent yet).
+    pub fn has_queued(&self, instance: usize) -> bool {
+        self.queued_on.get(&instance).is_some_and(|n| *n > 0)
+    }
+
     /// The items still queued (for the ledger at creation).
     pub fn queued(&self) -> impl Iterator<Item = &Item> {
         self.queue.iter()
@@ -192,7 +218,7 @@ impl Batch {
     }
 
     /// Jobs to send now, keeping [`MAX_IN_FLIGHT`] in flight.
-    pub fn next_jobs(&mut self) -> Vec<ApiJob> {
+    pub fn next_jobs(&mut self) -> Vec<Job> {
         let mut jobs = Vec::new();
         if self.id.is_none() {
             return jobs;
@@ -201,21 +227,28 @@ impl Batch {
             let Some(item) = self.queue.pop_front() else {
                 break;
             };
+            if let Some(n) = self.queued_on.get_mut(&item.instance) {
+                *n = n.saturating_sub(1);
+            }
             let key = (item.instance, item.jid.clone());
             if self.sending.contains_key(&key) {
                 // The same change twice: it is already on its way.
                 self.total -= 1;
                 continue;
             }
-            jobs.push(ApiJob::Block {
-                instance: item.instance,
-                jid: item.jid.clone(),
-                lid: item.lid.clone(),
-                block: item.block,
-                action: item.action,
+            let Some(action) = item.action else {
+                // Every item is recorded before it is sent: one without
+                // its intent is never sent.
+                tracing::error!(batch = ?self.id, "an item without a recorded intent was not sent");
+                self.total -= 1;
+                continue;
+            };
+            jobs.push(Job::Api(ApiCall::Block(BlockCall {
+                item: item.clone(),
+                action,
                 batch: self.id,
                 reason: self.reason.clone(),
-            });
+            })));
             self.sending.insert(key, item);
         }
         jobs
@@ -248,6 +281,7 @@ impl Batch {
     pub fn cancel(&mut self) -> usize {
         let n = self.queue.len();
         self.queue.clear();
+        self.queued_on.clear();
         self.cancelled += n;
         n
     }
@@ -326,11 +360,11 @@ mod tests {
         assert_eq!(jobs.len(), MAX_IN_FLIGHT);
         assert!(matches!(
             &jobs[0],
-            ApiJob::Block {
-                action: Some(100),
+            Job::Api(ApiCall::Block(BlockCall {
+                action: 100,
                 batch: Some(7),
                 ..
-            }
+            }))
         ));
         assert!(b.next_jobs().is_empty());
         assert!(b.answered(0, "0@s.whatsapp.net", true));
@@ -352,7 +386,7 @@ mod tests {
     #[test]
     fn estimates_time_left_from_the_pace() {
         let mut b = Batch::new("x".into(), items(10), false, 0);
-        b.recorded(1, &[]);
+        b.recorded(1, &(1..=10).collect::<Vec<_>>());
         b.next_jobs();
         assert_eq!(b.seconds_left(8, |_| None), None);
         b.answered(0, "0@s.whatsapp.net", true);
@@ -384,7 +418,7 @@ mod tests {
     #[test]
     fn the_runner_creates_feeds_and_closes() {
         let mut b = Batch::new("x".into(), items(3), false, 0);
-        let ApiJob::CreateBatch { label, items, .. } = b.create_job() else {
+        let LedgerWrite::CreateBatch { label, items, .. } = b.create_job() else {
             panic!("the ledger is asked first")
         };
         assert_eq!((label.as_str(), items.len()), ("x", 3));
@@ -394,10 +428,10 @@ mod tests {
         assert!(b.answer(0, "1@s.whatsapp.net", false, true).is_empty());
         assert_eq!(
             b.answer(0, "2@s.whatsapp.net", true, true),
-            [ApiJob::CloseBatch {
+            [Job::Write(LedgerWrite::CloseBatch {
                 batch: 9,
                 status: crate::store::ledger::BatchStatus::Done
-            }],
+            })],
             "the last answer closes it"
         );
     }
@@ -439,10 +473,10 @@ mod open_for_resume {
             assert!(!b.closes());
             assert_eq!(
                 jobs,
-                vec![ApiJob::CloseBatch {
+                vec![Job::Write(LedgerWrite::CloseBatch {
                     batch: 9,
                     status: crate::store::ledger::BatchStatus::Left
-                }],
+                })],
                 "left open for resume, this run's claim let go"
             );
         }

@@ -5,10 +5,11 @@ use crate::model::change::Change;
 
 use super::batch::{Batch, Item};
 use super::core::{Core, Load, Pending};
-use super::msg::{ApiJob, BatchCreated, Effect, ErrorInfo};
+use super::effect::Effect;
 use super::ops::{error, info, move_by};
 use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
+use crate::protocol::{ErrorInfo, LedgerWrite};
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut Core) {
@@ -46,15 +47,25 @@ pub(super) fn mark_all(state: &mut Core) {
 
 /// Refuses (saying so) a change on a read-only instance.
 pub(crate) fn read_only(state: &mut Core, instance: usize) -> bool {
-    let Some(inst) = state.instances.get(instance).filter(|i| i.read_only) else {
+    if !state.instances.get(instance).is_some_and(|i| i.read_only) {
         return false;
-    };
-    let text = format!(
-        "read-only: no block or unblock is sent to {} (read_only in the profile, or --read-only) · nothing was sent",
-        inst.name
-    );
+    }
+    let text = read_only_text(state, &[instance]);
     error(state, text);
     true
+}
+
+/// The refusal of a change on read-only `instances`, for the screen and
+/// the command line alike.
+pub(crate) fn read_only_text(state: &Core, instances: &[usize]) -> String {
+    let names: Vec<&str> = instances
+        .iter()
+        .map(|&i| state.instances[i].name.as_str())
+        .collect();
+    format!(
+        "read-only: no block or unblock is sent to {} (read_only in the profile, or --read-only) · nothing was sent",
+        names.join(", ")
+    )
 }
 
 /// Refuses (saying so) to start anything while a batch runs.
@@ -133,18 +144,21 @@ pub(crate) fn start(
     batch.unchanged = unchanged;
     let job = batch.create_job();
     state.batch = Some(batch);
-    vec![Effect::Api(job)]
+    vec![Effect::write(job)]
 }
 
 /// The ledger recorded the batch (or could not).
-pub(super) fn on_created(state: &mut Core, created: BatchCreated) -> Vec<Effect> {
+pub(super) fn on_created(
+    state: &mut Core,
+    created: Result<(i64, Vec<i64>), ErrorInfo>,
+) -> Vec<Effect> {
     let Some(batch) = state.batch.as_mut().filter(|b| b.id.is_none()) else {
         return Vec::new();
     };
     match created {
         Ok((id, actions)) => {
             batch.recorded(id, &actions);
-            batch.next_jobs().into_iter().map(Effect::Api).collect()
+            batch.next_jobs().into_iter().map(Effect::Job).collect()
         }
         Err(e) => {
             state.batch = None;
@@ -154,23 +168,31 @@ pub(super) fn on_created(state: &mut Core, created: BatchCreated) -> Vec<Effect>
     }
 }
 
-/// Counts a batch item's answer, sends the next ones, and closes the batch
-/// when every item is answered.
+/// Counts a batch item's answer (kept for the report), sends the next
+/// ones, and closes the batch when every item is answered.
 pub(super) fn on_answer(
     state: &mut Core,
     batch: i64,
-    instance: usize,
-    jid: &str,
-    ok: bool,
-    recorded: bool,
+    item: Item,
+    result: Result<super::batch::ItemDone, ErrorInfo>,
 ) -> Vec<Effect> {
     let Some(b) = state.batch.as_mut().filter(|b| b.id == Some(batch)) else {
         return Vec::new();
     };
+    let ok = result.is_ok();
+    // A success the ledger kept, or a failure that was sent (one never
+    // sent leaves its intent pending, like one the ledger could not
+    // write).
+    let recorded = match &result {
+        Ok(done) => done.ledger_error.is_none(),
+        Err(e) => e.kind != crate::protocol::ErrorKind::NotSent,
+    };
+    let (instance, jid) = (item.instance, item.jid.clone());
+    b.answers.push((item, result));
     let mut effects: Vec<Effect> = b
-        .answer(instance, jid, ok, recorded)
+        .answer(instance, &jid, ok, recorded)
         .into_iter()
-        .map(Effect::Api)
+        .map(Effect::Job)
         .collect();
     if !b.is_finished() {
         return effects;
@@ -398,7 +420,7 @@ pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>
     b.recorded(batch, &[]);
     state.batch = Some(b);
     // Claimed first: a batch another run is resuming is not sent twice.
-    vec![Effect::Api(ApiJob::ClaimBatch { batch })]
+    vec![Effect::write(LedgerWrite::ClaimBatch { batch })]
 }
 
 /// The ledger answered the claim on a batch to resume: sending starts, or
@@ -413,7 +435,7 @@ pub(crate) fn on_claimed(
         return Vec::new();
     };
     match result {
-        Ok(Claim::Ours) => b.next_jobs().into_iter().map(Effect::Api).collect(),
+        Ok(Claim::Ours) => b.next_jobs().into_iter().map(Effect::Job).collect(),
         Ok(Claim::Theirs { operator, since }) => {
             let Some(mut b) = state.batch.take() else {
                 return Vec::new();
@@ -441,7 +463,8 @@ pub(crate) fn on_claimed(
     }
 }
 
-/// Sends one toggle (`b`), with its reason when one was given.
+/// Sends one toggle (`b`), with its reason when one was given: its
+/// intent is recorded first, then it is sent.
 pub(crate) fn send_toggle(
     state: &mut Core,
     instance: usize,
@@ -462,13 +485,14 @@ pub(crate) fn send_toggle(
     );
     let verb = Change::of(block).progressive();
     info(state, format!("{verb} {who} on {name}…"));
-    vec![Effect::Api(ApiJob::Block {
-        instance,
-        jid,
-        lid,
-        block,
-        action: None,
-        batch: None,
+    vec![Effect::write(LedgerWrite::Intent {
+        item: Item {
+            instance,
+            jid,
+            lid,
+            block,
+            action: None,
+        },
         reason,
     })]
 }

@@ -9,10 +9,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use super::batch::Batch;
-use super::msg::ErrorInfo;
 use crate::keys::{Command, Keymap};
 use crate::model::contacts::{ContactRef, ContactStore, Sort};
 use crate::model::number::{Target, TypedError, read_typed};
+use crate::protocol::ErrorInfo;
 use crate::store::ledger::KnownState;
 
 /// Lists up to this size are filtered at once; larger ones off the UI
@@ -24,13 +24,23 @@ pub use super::overlays::messages::Message;
 pub use super::pager::Pager;
 pub use crate::model::contacts::View;
 
+/// A headless change waiting for the instances' states: the request,
+/// and its numbers when they could be read before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    /// The command's request.
+    pub change: crate::protocol::ChangeRequest,
+    /// Its numbers, once read.
+    pub targets: Option<Vec<Target>>,
+}
+
 /// An instance's connection as far as the app knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Connection {
     /// Not reported yet.
     Unknown,
     /// The server's state.
-    State(super::msg::ConnState),
+    State(crate::protocol::ConnState),
     /// The server does not list this instance.
     NotOnServer,
     /// The state could not be fetched.
@@ -212,6 +222,16 @@ impl Instance {
             }
         }
         marks.len() - self.marks.len()
+    }
+
+    /// Whose identity `id` (a JID or an `@lid`) is on this instance, as
+    /// far as the app knows: a contact listed by it, or what the ledger
+    /// knows of it.
+    pub fn owner_of(&self, id: &str) -> Option<&str> {
+        self.contacts
+            .find(id)
+            .map(|c| c.jid())
+            .or_else(|| self.lid_to_jid.get(id).map(String::as_str))
     }
 
     /// Whether `jid` is the instance's own number.
@@ -444,6 +464,12 @@ pub struct Core {
     pub sync_filter_limit: usize,
     /// The running batch, if any.
     pub batch: Option<Batch>,
+    /// Run by a headless command: nothing is shown, so no list is
+    /// filtered or sorted.
+    pub headless: bool,
+    /// A headless change waiting for the instances' states before it is
+    /// planned.
+    pub waiting: Option<Waiting>,
     /// Completed actions, newest last, for undo.
     pub history: Vec<super::batch::Done>,
     /// The keys in force.
@@ -475,8 +501,12 @@ pub struct Core {
     pub ticks: u64,
     /// Unix time of the last tick.
     pub now: i64,
-    /// Whether an instance-state poll is in flight.
-    pub instances_loading: bool,
+    /// Whether a poll of the instances' states is in flight (each token's
+    /// answer comes on its own; the last one ends it).
+    pub instances_polled: bool,
+    /// Writes given to the ledger and not answered yet: a headless
+    /// command is done only when none is left.
+    pub writes_in_flight: usize,
     /// A read of the ledger in flight (for other runs' changes), with the
     /// count of this run's answers when it was asked.
     pub known_loading: Option<u64>,
@@ -565,7 +595,10 @@ impl Core {
             settling: Default::default(),
             ticks: 0,
             now: crate::util::dates::now_unix(),
-            instances_loading: false,
+            instances_polled: false,
+            writes_in_flight: 0,
+            waiting: None,
+            headless: false,
             known_loading: None,
             answers: 0,
         }
@@ -644,9 +677,24 @@ impl Core {
             .map(|s| (s, None))
     }
 
+    /// Whether a poll of the instances' states is in flight.
+    pub fn instances_loading(&self) -> bool {
+        self.instances_polled
+    }
+
+    /// Whether nothing is left in flight that changes the ledger or the
+    /// counts: no batch, no single toggle, no settling, no write. A
+    /// headless command ends here.
+    pub fn is_quiet(&self) -> bool {
+        self.batch.is_none()
+            && self.writes_in_flight == 0
+            && (0..self.instances.len()).all(|i| !self.settling.busy(i))
+            && self.instances.iter().all(|i| i.pending.is_empty())
+    }
+
     /// Whether something on screen animates (a spinner).
     pub fn is_busy(&self) -> bool {
-        self.instances_loading
+        self.instances_loading()
             || self.batch.is_some()
             || self
                 .instances

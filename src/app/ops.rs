@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use super::core::{Core, Load, MAX_MESSAGES, Message, Status, View};
-use super::msg::{ApiJob, Effect, ErrorInfo};
+use super::effect::Effect;
 use crate::model::contacts::ContactStore;
 use crate::model::filter::{FilterJob, Keep, filter};
+use crate::protocol::{ApiCall, ErrorInfo};
 
 /// Shows a brief success or notice in the status bar (it expires), and
 /// keeps it in the message log.
@@ -78,16 +79,16 @@ pub fn load_contacts(state: &mut Core, instance: usize) -> Option<Effect> {
     } else {
         inst.load = Load::Loading;
     }
-    Some(Effect::Api(ApiJob::LoadContacts { instance }))
+    Some(Effect::call(ApiCall::LoadContacts { instance }))
 }
 
 /// Asks for every instance's state unless a request is in flight.
 pub fn load_instances(state: &mut Core) -> Option<Effect> {
-    if state.instances_loading {
+    if state.instances_loading() {
         return None;
     }
-    state.instances_loading = true;
-    Some(Effect::Api(ApiJob::LoadInstances))
+    state.instances_polled = true;
+    Some(Effect::call(ApiCall::LoadInstances))
 }
 
 /// Selects row `index` (clamped) and keeps it on screen.
@@ -141,6 +142,9 @@ pub fn with_outsiders(state: &mut Core, mut rows: Vec<u32>) -> Vec<u32> {
 /// lists are done at once; large ones become an [`Effect::Filter`] and the
 /// current rows stay until its result arrives.
 pub fn refilter(state: &mut Core, keep: Option<String>) -> Option<Effect> {
+    if state.headless {
+        return None;
+    }
     state.filter_generation += 1;
     let inst = &state.instances[state.current];
     let keep_view = match state.view {

@@ -4,7 +4,7 @@
 //! number prompt become a list to review; anywhere else it does nothing
 //! and says so.
 
-use super::msg::Effect;
+use super::effect::Effect;
 use super::ops::{error, info};
 use super::state::State;
 use crate::keys::Command;

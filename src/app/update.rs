@@ -1,27 +1,19 @@
 //! The app's behaviour: `update(state, msg) -> effects`, pure.
 
-use crate::model::change::Change;
 use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use std::sync::Arc;
-
-use super::batch::Item;
 use super::bulk;
 use super::clock::LEDGER_POLL_TICKS;
-use super::msg::{ApiJob, ApiResult, BlockDone, ConnState, Effect, ErrorInfo, InstanceStatus, Msg};
+use super::effect::Effect;
 use super::ops::{
-    error, failure, failure_behind, info, load_contacts, load_instances, move_by, move_to,
-    on_filtered, refilter, refresh, scroll_into_view, selected_jid, switch_instance,
-    with_outsiders,
+    error, info, load_contacts, load_instances, move_by, move_to, on_filtered, refilter, refresh,
+    scroll_into_view, selected_jid, switch_instance, with_outsiders,
 };
 use super::overlays;
-use super::state::{
-    Connection, Core, INFO_TICKS, Known, Load, Overlay, POLL_TICKS, Pending, State, View,
-};
+use super::state::{Core, INFO_TICKS, Overlay, POLL_TICKS, State, View};
 use super::tabs;
 use crate::keys::Command;
-use crate::model::contacts::ContactStore;
-use crate::store::ledger::KnownState;
+use crate::protocol::{Job, LedgerRead, Msg};
 
 /// Applies one message to the state and returns what must happen next.
 /// The screen is drawn again after every message but a timer tick; a
@@ -31,12 +23,15 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     // Whatever changed the list's area (error lines that came or went, a
     // resize, a filter, a refresh), the selected row stays on screen.
     scroll_into_view(state);
-    // Every block request passes here on its way out, so the counts know
-    // what is in flight per instance (see `settle`).
-    state.settling.sent(effects.iter().filter_map(|e| match e {
-        Effect::Api(job) => Some(job),
+    // Every job passes here on its way out: the counts know what is in
+    // flight per instance (see `settle`), and the writes the ledger has
+    // not answered yet are counted.
+    let jobs = effects.iter().filter_map(|e| match e {
+        Effect::Job(job) => Some(job),
         _ => None,
-    }));
+    });
+    state.writes_in_flight += jobs.clone().filter(|j| matches!(j, Job::Write(_))).count();
+    state.settling.sent(jobs);
     effects
 }
 
@@ -53,12 +48,13 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Tick { now } => on_tick(state, now),
-        Msg::Api(result) => on_result(state, result),
+        Msg::Worker(result) => super::results::on_result(state, result),
+        Msg::Request(request) => super::request::on_request(state, request),
         Msg::Cached {
             instance,
             store,
             saved_at,
-        } => on_cached(state, instance, store, saved_at),
+        } => super::results::on_cached(state, instance, store, saved_at),
         Msg::Filtered {
             instance,
             generation,
@@ -107,8 +103,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 fn start(state: &mut State) -> Vec<Effect> {
-    state.instances_loading = true;
-    let mut effects = vec![Effect::Api(ApiJob::LoadInstances)];
+    let mut effects: Vec<Effect> = load_instances(state).into_iter().collect();
     // The shown instance first, then the others in the background so that
     // switching is instant.
     let order = std::iter::once(state.current)
@@ -146,38 +141,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
         && state.batch.is_none()
     {
         state.known_loading = Some(state.answers);
-        effects.push(Effect::Api(ApiJob::LoadKnown));
-    }
-    effects
-}
-
-/// The ledger read again: each instance takes what it knows now; the
-/// shown list follows when that changed.
-fn on_known(state: &mut Core, result: Result<Option<Vec<KnownState>>, ErrorInfo>) -> Vec<Effect> {
-    let asked_at = state.known_loading.take();
-    let Ok(Some(known)) = result else {
-        // Unchanged since the last read; or failed: said once at start
-        // when it matters, and tried again at the next poll.
-        return Vec::new();
-    };
-    // This run's own answers are newer than a read asked before them,
-    // and rows in flight keep what their answer will say.
-    if asked_at != Some(state.answers) || state.instances.iter().any(|i| !i.pending.is_empty()) {
-        return Vec::new();
-    }
-    let mut changed_here = false;
-    for (index, inst) in state.instances.iter_mut().enumerate() {
-        let mine: Vec<&KnownState> = known.iter().filter(|k| k.instance == inst.name).collect();
-        let changed = inst.take_known(&mine);
-        changed_here |= changed && index == state.current;
-    }
-    if !changed_here {
-        return Vec::new();
-    }
-    let keep = selected_jid(state);
-    let mut effects = vec![Effect::Redraw];
-    if state.view == View::Blocked {
-        effects.extend(refilter(state, keep));
+        effects.push(Effect::read(LedgerRead::Known));
     }
     effects
 }
@@ -399,419 +363,4 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     bulk::send_toggle(state, instance, jid, lid, block, &who, None)
-}
-
-fn on_result(state: &mut State, result: ApiResult) -> Vec<Effect> {
-    match result {
-        ApiResult::Instances(results) => {
-            state.instances_loading = false;
-            for (index, result) in results {
-                let Some(inst) = state.instances.get_mut(index) else {
-                    continue;
-                };
-                inst.connection = match result {
-                    Ok(Some(InstanceStatus {
-                        state,
-                        own_region,
-                        own_jid,
-                    })) => {
-                        inst.own_region = own_region;
-                        inst.own_jid = own_jid;
-                        Connection::State(state)
-                    }
-                    Ok(None) => Connection::NotOnServer,
-                    Err(e) => Connection::Failed(e),
-                };
-            }
-            Vec::new()
-        }
-        ApiResult::Contacts { instance, result } => on_contacts(state, instance, result),
-        ApiResult::Block {
-            instance,
-            jid,
-            block,
-            batch,
-            result,
-        } => {
-            state.answers += 1;
-            let confirmed = result.as_ref().ok().map(|d| d.outcome.blocked);
-            let settle = state.settling.answered(instance, &jid, confirmed);
-            let mut effects = on_block(state, instance, jid, block, batch, result);
-            effects.extend(settle.map(Effect::Api));
-            // An open history of that instance follows what the ledger
-            // just recorded.
-            if overlays::follows(state.overlay.as_ref(), instance) {
-                effects.push(Effect::Api(ApiJob::History { instance }));
-            }
-            effects
-        }
-        ApiResult::BatchCreated(created) => bulk::on_created(state, created),
-        ApiResult::Settled {
-            instance,
-            jid,
-            result,
-        } => {
-            let again = state.settling.answered(instance, &jid, None);
-            match result {
-                Ok(Some(count)) => {
-                    if let Some(inst) = state.instances.get_mut(instance) {
-                        inst.blocked_count = Some(count);
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => failure_behind(
-                    state,
-                    instance,
-                    "the blocked count was not confirmed (the one shown may be behind)",
-                    &e,
-                ),
-            }
-            again.map(Effect::Api).into_iter().collect()
-        }
-        ApiResult::History { instance, result } => {
-            let result = result.map_err(|e| format!("{} · {}", e.lead(), e.hint));
-            let (core, slot) = state.parts();
-            overlays::on_history(core, slot, instance, result);
-            Vec::new()
-        }
-        ApiResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
-        ApiResult::Known(result) => on_known(state, result),
-        ApiResult::BatchClosed | ApiResult::Probe { .. } => Vec::new(),
-    }
-}
-
-fn on_contacts(
-    state: &mut State,
-    instance: usize,
-    result: Result<Arc<ContactStore>, ErrorInfo>,
-) -> Vec<Effect> {
-    let is_current = instance == state.current;
-    let keep = is_current.then(|| selected_jid(state)).flatten();
-    let Some(inst) = state.instances.get_mut(instance) else {
-        return Vec::new();
-    };
-    let was_refreshing = std::mem::replace(&mut inst.refreshing, false);
-    match result {
-        Ok(store) => {
-            contacts_loaded(state, instance, store, was_refreshing);
-            if is_current {
-                return refilter(state, keep).into_iter().collect();
-            }
-            Vec::new()
-        }
-        Err(e) => contacts_failed(state, instance, &e),
-    }
-}
-
-/// A list arrived: it replaces the one shown, marks follow their
-/// contacts, and what changed is said.
-fn contacts_loaded(
-    state: &mut State,
-    instance: usize,
-    store: Arc<ContactStore>,
-    was_refreshing: bool,
-) {
-    let is_current = instance == state.current;
-    let inst = &mut state.instances[instance];
-    let skipped = store.skipped();
-    let name = inst.name.clone();
-    let count = store.len();
-    let previous = std::mem::replace(&mut inst.contacts, store);
-    inst.cached_at = None;
-    inst.load = Load::Loaded;
-    let gone = inst.keep_marks(&previous);
-    let saying_refreshing = state
-        .status
-        .as_ref()
-        .is_some_and(|m| !m.is_error && m.text.ends_with(&format!("refreshing {name}…")));
-    if was_refreshing && is_current && saying_refreshing {
-        info(state, format!("refreshed {name}: {count} contacts"));
-    }
-    if gone > 0 {
-        let what = if gone == 1 {
-            "1 marked contact".to_string()
-        } else {
-            format!("{gone} marked contacts")
-        };
-        info(
-            state,
-            format!("{what} left the address book of {name}: unmarked"),
-        );
-    }
-    if skipped > 0 {
-        error(
-            state,
-            format!(
-                "{name}: {skipped} row(s) of the server's list were not valid contacts and were skipped · the rest is shown; check base_url if it persists"
-            ),
-        );
-    }
-}
-
-/// A list could not be loaded: the one shown stays (cached or previous),
-/// else the failure stands in for it; a 503 marks the instance
-/// disconnected.
-fn contacts_failed(state: &mut State, instance: usize, e: &ErrorInfo) -> Vec<Effect> {
-    let is_current = instance == state.current;
-    let inst = &mut state.instances[instance];
-    let mut effects = Vec::new();
-    if e.status == Some(503) {
-        inst.connection = Connection::State(ConnState::Disconnected);
-    }
-    let name = inst.name.clone();
-    let kept = if inst.contacts.is_empty() {
-        inst.load = Load::Failed(e.clone());
-        ""
-    } else {
-        inst.load = Load::Loaded;
-        if inst.cached_at.is_some() {
-            " (showing the cached list)"
-        } else {
-            " (showing the previous list)"
-        }
-    };
-    if is_current {
-        failure(
-            state,
-            instance,
-            &format!("contacts of {name} not loaded{kept}"),
-            e,
-        );
-        if e.status == Some(503) {
-            effects.extend(load_instances(state));
-        }
-    }
-    effects
-}
-
-/// Shows a cached list while the fresh one loads, unless it already came.
-fn on_cached(
-    state: &mut State,
-    instance: usize,
-    store: Arc<ContactStore>,
-    saved_at: i64,
-) -> Vec<Effect> {
-    let Some(inst) = state.instances.get_mut(instance) else {
-        return Vec::new();
-    };
-    let fresh_pending = inst.load == Load::Loading;
-    if !(fresh_pending || inst.load == Load::NotStarted) {
-        return Vec::new();
-    }
-    inst.contacts = store;
-    inst.cached_at = Some(saved_at);
-    inst.load = Load::Loaded;
-    inst.refreshing = fresh_pending;
-    if instance == state.current {
-        return refilter(state, None).into_iter().collect();
-    }
-    Vec::new()
-}
-
-/// What a block answer is about: the request, as the row names it.
-struct Answered {
-    instance: usize,
-    jid: String,
-    block: bool,
-    batch: Option<i64>,
-    /// The single toggle it answers (batch items have none).
-    pending: Option<Pending>,
-    /// `Name (+55 11 9…)` or the number.
-    who: String,
-    /// The row's `@lid`, when the list gives one.
-    row_lid: Option<String>,
-}
-
-fn on_block(
-    state: &mut State,
-    instance: usize,
-    jid: String,
-    block: bool,
-    batch: Option<i64>,
-    result: Result<BlockDone, ErrorInfo>,
-) -> Vec<Effect> {
-    let Some(inst) = state.instances.get_mut(instance) else {
-        return Vec::new();
-    };
-    // A batch item has no per-row toggle state; a single toggle does.
-    let pending = batch.is_none().then(|| inst.pending.remove(&jid)).flatten();
-    let contact = inst.contacts.find(&jid);
-    let who = contact.map_or_else(|| crate::model::number::shown_jid(&jid), |c| c.describe());
-    let row_lid = contact.and_then(|c| c.lid()).map(str::to_string);
-    let ok = result.is_ok();
-    let recorded = super::msg::answer_recorded(&result);
-    let answered = Answered {
-        instance,
-        jid,
-        block,
-        batch,
-        pending,
-        who,
-        row_lid,
-    };
-    let mut effects = match result {
-        Ok(done) => on_block_done(state, &answered, done),
-        Err(e) => on_block_failed(state, &answered, &e),
-    };
-    if let Some(batch) = batch {
-        effects.extend(bulk::on_answer(
-            state,
-            batch,
-            instance,
-            &answered.jid,
-            ok,
-            recorded,
-        ));
-    }
-    effects
-}
-
-/// A confirmed block or unblock: the ledger's state, the count, a queued
-/// change sent, the message, the undo step.
-fn on_block_done(state: &mut State, a: &Answered, done: BlockDone) -> Vec<Effect> {
-    let lid = remember_done(state, a, &done);
-    let effects = queued_after(state, a, done.outcome.blocked, &lid);
-    say_done(state, a, &done, lid);
-    effects.into_iter().collect()
-}
-
-/// The row's new known state, who made it and why, and the account's
-/// count; returns the contact's `@lid` as now known.
-fn remember_done(state: &mut Core, a: &Answered, done: &BlockDone) -> Option<String> {
-    let operator = (!state.operator.is_empty()).then(|| state.operator.clone());
-    let inst = &mut state.instances[a.instance];
-    inst.last_error.remove(&a.jid);
-    let outcome = &done.outcome;
-    let lid = a.row_lid.clone().or_else(|| {
-        (outcome
-            .contact_jid
-            .ends_with(crate::model::number::LID_SUFFIX)
-            && outcome.contact_jid != a.jid)
-            .then(|| outcome.contact_jid.clone())
-    });
-    inst.remember(
-        &a.jid,
-        lid.as_deref(),
-        Known {
-            blocked: outcome.blocked,
-            at: done.recorded_at,
-        },
-    );
-    inst.remember_why(
-        &a.jid,
-        crate::app::state::Why {
-            operator,
-            reason: done.reason.clone(),
-        },
-    );
-    if let Some(count) = outcome.blocked_count {
-        inst.blocked_count = Some(count);
-    }
-    lid
-}
-
-/// The change `b` queued on the row while its request was in flight,
-/// sent now unless the answer already left the row that way.
-fn queued_after(
-    state: &mut Core,
-    a: &Answered,
-    final_state: bool,
-    lid: &Option<String>,
-) -> Option<Effect> {
-    let next = a
-        .pending
-        .and_then(|p| p.queued)
-        .filter(|q| *q != final_state)?;
-    state.instances[a.instance].pending.insert(
-        a.jid.clone(),
-        Pending {
-            sending: next,
-            queued: None,
-        },
-    );
-    Some(Effect::Api(ApiJob::Block {
-        instance: a.instance,
-        jid: a.jid.clone(),
-        lid: lid.clone(),
-        block: next,
-        action: None,
-        batch: None,
-        reason: None,
-    }))
-}
-
-/// What a single answer says (a batch sums its answers up at the end),
-/// and the undo history's entry for it.
-fn say_done(state: &mut Core, a: &Answered, done: &BlockDone, lid: Option<String>) {
-    let name = state.instances[a.instance].name.clone();
-    let final_state = done.outcome.blocked;
-    let who = &a.who;
-    if let Some(why) = &done.ledger_error {
-        let hint = bulk::ledger_hint(state.team_ledger);
-        error(
-            state,
-            format!(
-                "{who} on {name}: the server answered, but the ledger did not save it: {why} · {hint}"
-            ),
-        );
-    } else if a.batch.is_none() {
-        let verb = Change::of(final_state).done_word();
-        let mut text = format!("{verb} {who} on {name}");
-        if !done.outcome.message.is_empty() {
-            text.push_str(&format!(" · server: {}", done.outcome.message));
-        }
-        if final_state != a.block {
-            text.push_str(" · the server reports a different final state");
-        }
-        info(state, text);
-    }
-    if a.batch.is_none() {
-        let verb = Change::of(final_state).verb();
-        state.history.push(super::batch::Done {
-            label: format!("{verb} {who} on {name}"),
-            items: vec![Item {
-                instance: a.instance,
-                jid: a.jid.clone(),
-                lid,
-                block: final_state,
-                action: None,
-            }],
-        });
-    }
-}
-
-/// A failed block or unblock: the row's last error, a 503 marks the
-/// instance disconnected, the message (a batch sums its failures up).
-fn on_block_failed(state: &mut State, a: &Answered, e: &ErrorInfo) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    let inst = &mut state.instances[a.instance];
-    let name = inst.name.clone();
-    inst.last_error
-        .insert(a.jid.clone(), format!("{} · {}", e.lead(), e.hint));
-    if e.status == Some(503) {
-        inst.connection = Connection::State(ConnState::Disconnected);
-        effects.extend(load_instances(state));
-    }
-    let verb = Change::of(a.block).verb();
-    let mut about = format!("{verb} {} on {name}", a.who);
-    if a.batch.is_none() {
-        if a.pending.and_then(|p| p.queued).is_some() {
-            about.push_str(" (the queued change was not sent)");
-        }
-        failure(state, a.instance, &about, e);
-    } else {
-        note_batch_failure(state, a.instance, &about, e);
-    }
-    effects
-}
-
-/// Shows a running batch's first failure, without replacing an error
-/// already on screen; the batch's summary follows when it ends. Every
-/// failure goes to the message log.
-fn note_batch_failure(state: &mut State, instance: usize, about: &str, e: &ErrorInfo) {
-    if let Some(b) = state.batch.as_mut() {
-        b.first_failure
-            .get_or_insert_with(|| (e.lead(), e.hint.clone()));
-    }
-    failure_behind(state, instance, about, e);
 }

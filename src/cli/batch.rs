@@ -1,83 +1,50 @@
-//! `block`, `unblock` and `resume`: batches run through the app's own
-//! update (the same routing, settling, refusals and summary as the
-//! terminal UI), reported in the order of the batch.
+//! `block`, `unblock` and `resume`: requests the engine runs with the
+//! same code as the bulk dialog and the resume offer (reading, plan,
+//! refusals, batch, settling), reported here in the order of the batch.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use serde_json::{Value, json};
 
-use crate::app::batch::{Batch, Item, items_left};
-use crate::app::{ApiJob, ApiResult, ErrorInfo, ErrorKind, Msg, State, update};
+use crate::app::Effect;
+use crate::app::batch::{Batch, Item, ItemDone};
 use crate::cli::args::ChangeArgs;
 use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{self, Table};
-use crate::cli::session::{Local, Session};
+use crate::engine::{Engine, Flow};
 use crate::model::change::Change;
-use crate::model::number::list::{Entry, Source, needs_no_region, read_entries, read_list};
-use crate::model::number::{Region, Target, phone_digits, shown_jid};
+use crate::model::number::list::{Entry, Source, read_entries};
+use crate::model::number::{phone_digits, shown_jid};
+use crate::protocol::{ChangeRequest, ErrorInfo, ErrorKind, Msg, Request};
 
-/// `block` or `unblock`: reads the numbers, plans as the bulk dialog
-/// does, then records and sends the batch.
-pub(crate) async fn change(local: Local, args: ChangeArgs, change: Change) -> Result<(), Failure> {
+/// `block` or `unblock`: the numbers on the chosen instances, as the
+/// bulk dialog would send them.
+pub(crate) async fn change(
+    mut engine: Engine,
+    args: ChangeArgs,
+    change: Change,
+) -> Result<(), Failure> {
     let entries = entries(&args)?;
-    let chosen = targets(&local, args.instance.as_deref(), args.all)?;
-    refuse_read_only(&local, &chosen)?;
-    let known = local.known()?;
-    let mut state = local.state(&known);
-    let mut s = local.connect()?;
-    // The server is asked first only when the numbers cannot be read
-    // without it (a national form on an instance of no set country) or
-    // with --all (only connected instances take part); else a number
-    // that cannot be read sends nothing at all.
-    let needs_region = entries.iter().any(|e| !needs_no_region(&e.text))
-        && chosen
-            .iter()
-            .any(|&i| state.instances[i].region().is_none());
-    let asked_first = args.all || needs_region;
-    if asked_first {
-        learn_instances(&mut s, &mut state).await?;
-    }
-    let regions: Vec<Option<Region>> = chosen
-        .iter()
-        .map(|&i| state.instances[i].region())
-        .collect();
-    let names: Vec<String> = chosen
-        .iter()
-        .map(|&i| s.profile.instances[i].name.clone())
-        .collect();
-    let named: Vec<(&str, Option<Region>)> = names
-        .iter()
-        .zip(&regions)
-        .map(|(name, region)| (name.as_str(), *region))
-        .collect();
-    let targets = read_targets(entries, &named, args.skip_invalid)?;
-    if !asked_first {
-        // The instances' own numbers, which are never sent to them.
-        learn_instances(&mut s, &mut state).await?;
-    }
-    let items = plan(&s, &state, &chosen, &targets, change, args.all)?;
-    let label = format!(
-        "{} {} number(s) on {} (command line)",
-        change.verb(),
-        targets.len(),
-        names.join(", ")
-    );
-    let reason = args
-        .reason
-        .as_deref()
-        .and_then(crate::model::change::reason_of);
-    let effects = crate::app::bulk::start(&mut state, label, items, false, reason);
-    drive(&mut s, &mut state, effects, args.json).await
+    let instances = super::choose::instances(&engine, args.instance.as_deref(), args.all)?;
+    let request = Request::Change(ChangeRequest {
+        entries,
+        instances,
+        block: change.is_block(),
+        all: args.all,
+        reason: args
+            .reason
+            .as_deref()
+            .and_then(crate::model::change::reason_of),
+        skip_invalid: args.skip_invalid,
+    });
+    let batch = run_batch(&mut engine, request).await?;
+    report(&engine, &batch, args.json)
 }
 
 /// `resume`: sends what is left of every unfinished batch, one after the
 /// other.
-pub(crate) async fn resume(local: Local, json_out: bool) -> Result<(), Failure> {
-    let open = local
-        .ledger
-        .unfinished_batches()
-        .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+pub(crate) async fn resume(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
+    let open = std::mem::take(&mut engine.unfinished);
     if open.is_empty() {
         if json_out {
             output::json(&json!([]))?;
@@ -86,243 +53,79 @@ pub(crate) async fn resume(local: Local, json_out: bool) -> Result<(), Failure> 
         }
         return Ok(());
     }
-    let every: Vec<usize> = (0..local.profile.instances.len()).collect();
-    refuse_read_only(&local, &every)?;
-    let known = local.known()?;
-    let mut state = local.state(&known);
-    let mut s = local.connect()?;
     let mut worst = Ok(());
     for b in open {
-        let items = items_left(&b, |name| s.instance_index(name).ok());
-        let effects = crate::app::bulk::resume(&mut state, b.id, &b.label, items);
-        if let Err(e) = drive(&mut s, &mut state, effects, json_out).await {
+        let result = match run_batch(&mut engine, Request::Resume(b)).await {
+            Ok(batch) => report(&engine, &batch, json_out),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
             worst = Err(e);
         }
     }
     worst
 }
 
-/// Asks the server for every instance's state and gives it to the app, as
-/// the UI does at start: its country, its own number (never sent to it),
-/// whether it is connected.
-async fn learn_instances(s: &mut Session, state: &mut State) -> Result<(), Failure> {
-    let answer = s.ask(ApiJob::LoadInstances).await?;
-    if !matches!(answer, ApiResult::Instances(_)) {
-        return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
-    }
-    let effects = update(state, Msg::Api(answer));
-    s.carry_out(effects)?;
-    Ok(())
-}
-
-/// The typed numbers read for their instances; refusals stop everything
-/// unless `--skip-invalid` (and something is left).
-fn read_targets(
-    entries: Vec<Entry>,
-    named: &[(&str, Option<Region>)],
-    skip_invalid: bool,
-) -> Result<Vec<Target>, Failure> {
-    let list = read_list(entries, named);
-    if !list.bad.is_empty() {
-        let lines: Vec<String> = list
-            .bad
-            .iter()
-            .map(|(entry, why)| format!("  {}: {why}", entry.source))
-            .collect();
-        let summary = format!(
-            "{} number(s) could not be read:\n{}",
-            list.bad.len(),
-            lines.join("\n")
-        );
-        if !skip_invalid || list.good.is_empty() {
-            return Err(fail(
-                exit::USAGE,
-                format!("nothing sent: {summary}\n(--skip-invalid sends the others)"),
-            ));
-        }
-        eprintln!("ryze-contacts: skipped: {summary}");
-    }
-    for (entry, target) in &list.good {
-        if !needs_no_region(&entry.text) {
-            eprintln!(
-                "ryze-contacts: {}: {} read as {}",
-                entry.source,
-                entry.text,
-                target.preview()
-            );
-        }
-    }
-    Ok(list.good.into_iter().map(|(_, t)| t).collect())
-}
-
-/// The bulk dialog's rules: an @lid belongs to one instance, and with
-/// `--all` an instance that is not connected is left out; both are said
-/// before anything is sent.
-fn plan(
-    s: &Session,
-    state: &State,
-    chosen: &[usize],
-    targets: &[Target],
-    change: Change,
-    all: bool,
-) -> Result<Vec<Item>, Failure> {
-    let home = (!all && chosen.len() == 1).then(|| chosen[0]);
-    let jids: Vec<(String, Option<String>)> = targets.iter().map(|t| (t.jid(), None)).collect();
-    let plan = crate::app::plan::plan(
-        &jids,
-        home,
-        chosen,
-        |i| !all || state.instances[i].connection.is_connected(),
-        change.is_block(),
-        all,
-    );
-    for warning in plan.warnings(|i| s.profile.instances[i].name.clone()) {
-        eprintln!("ryze-contacts: {warning}");
-    }
-    if plan.items.is_empty() {
-        return Err(fail(
-            exit::API,
-            "nothing sent: no instance can take these numbers",
-        ));
-    }
-    Ok(plan.items)
-}
-
-/// What came of a batch as it ran: one report row per answered item, in
-/// the batch's order, and the answers contrary to the request.
-#[derive(Default)]
-struct Answers {
-    rows: Vec<(usize, Value)>,
-    contrary: usize,
-    /// The instances that answered, in profile order.
-    instances: std::collections::BTreeSet<usize>,
-}
-
-/// Runs the app's update over the worker's answers until the batch has
-/// ended, its close is recorded and every count has settled; then
-/// reports it. `effects` start it (`bulk::start`, `bulk::resume`).
-async fn drive(
-    s: &mut Session,
-    state: &mut State,
-    effects: Vec<crate::app::Effect>,
-    json_out: bool,
-) -> Result<(), Failure> {
-    let Some(order) = state.batch.as_ref().map(batch_order) else {
-        // The app refused before anything was recorded (its own number).
-        let why = state
-            .status
-            .as_ref()
-            .map_or("nothing to send", |st| st.text.as_str());
-        return Err(fail(exit::USAGE, why.to_string()));
-    };
+/// Runs one request to the end of its batch, and until the ledger has
+/// every answer and every count has settled. What the app tells goes to
+/// stderr as it comes, with the progress on a terminal.
+async fn run_batch(engine: &mut Engine, request: Request) -> Result<Batch, Failure> {
     let progress = std::io::stderr().is_terminal();
-    let mut ended = s.carry_out(effects)?;
-    let mut answers = Answers::default();
-    let mut closed = false;
-    let settling = |state: &State| (0..state.instances.len()).any(|i| state.settling.busy(i));
-    loop {
-        let finished = state.batch.is_none() && !settling(state);
-        // A batch finished by its answers sends its close; wait for it,
-        // so a finished batch is never offered for resuming.
-        let closes = ended
-            .as_ref()
-            .is_some_and(|b| b.held_by.is_none() && b.claim_error.is_none());
-        if finished && (closed || !closes) {
-            break;
-        }
-        let result = s.next().await?;
-        match &result {
-            ApiResult::BatchCreated(Err(e)) => return Err(fail(exit::INTERNAL, e.summary())),
-            ApiResult::BatchClosed => closed = true,
-            ApiResult::Block {
-                instance,
-                jid,
-                block,
-                result,
-                ..
-            } => answers.note(s, &order, *instance, jid, *block, result),
-            _ => {}
-        }
-        let effects = update(state, Msg::Api(result));
-        if let Some(b) = s.carry_out(effects)? {
-            ended = Some(b);
-        }
-        if progress && let Some(b) = &state.batch {
-            eprint!(
-                "\r{}/{} answered, {} failed ",
-                b.done + b.failed,
-                b.total,
-                b.failed
-            );
-            let _ = std::io::stderr().flush();
-        }
-    }
+    let mut ended: Option<Batch> = None;
+    let mut refused: Option<Failure> = None;
+    engine
+        .run(Msg::Request(request), |state, effects| {
+            for effect in effects {
+                match effect {
+                    Effect::Tell(text) => eprintln!("ryze-contacts: {text}"),
+                    Effect::Refused { text, usage } => {
+                        let code = if usage { exit::USAGE } else { exit::API };
+                        refused = Some(fail(code, text));
+                    }
+                    Effect::BatchEnded(b) => ended = Some(*b),
+                    _ => {}
+                }
+            }
+            if progress && let Some(b) = &state.batch {
+                eprint!(
+                    "\r{}/{} answered, {} failed ",
+                    b.done + b.failed,
+                    b.total,
+                    b.failed
+                );
+                let _ = std::io::stderr().flush();
+            }
+            let done = refused.is_some() || (ended.is_some() && state.is_quiet());
+            if done { Flow::Stop } else { Flow::Continue }
+        })
+        .await;
     if progress {
         eprintln!();
     }
-    let Some(batch) = ended else {
-        return Err(fail(exit::INTERNAL, "the batch ended without a summary"));
-    };
-    report(s, state, &batch, answers, json_out)
-}
-
-/// Where each item of a batch stands in its order (the profile's order of
-/// instances), before anything is sent.
-fn batch_order(batch: &Batch) -> HashMap<(usize, String), usize> {
-    batch
-        .queued()
-        .enumerate()
-        .map(|(n, item)| ((item.instance, item.jid.clone()), n))
-        .collect()
-}
-
-impl Answers {
-    /// Keeps one answer's report row.
-    fn note(
-        &mut self,
-        s: &Session,
-        order: &HashMap<(usize, String), usize>,
-        instance: usize,
-        jid: &str,
-        block: bool,
-        result: &Result<crate::app::BlockDone, ErrorInfo>,
-    ) {
-        let name = &s.profile.instances[instance].name;
-        self.instances.insert(instance);
-        if let Err(e) = result {
-            tracing::warn!(instance = %name, number = %shown_jid(jid), error = %e.summary(), "batch item failed");
-            self.contrary += usize::from(e.kind == ErrorKind::Contrary);
-        }
-        let at = order
-            .get(&(instance, jid.to_string()))
-            .copied()
-            .unwrap_or(usize::MAX);
-        self.rows
-            .push((at, item_report(name, jid, Change::of(block), result)));
+    if let Some(refusal) = refused {
+        return Err(refusal);
     }
+    ended.ok_or_else(|| fail(exit::INTERNAL, "the batch ended without a summary"))
 }
 
 /// Prints a finished batch (one row per item in the batch's order, the
-/// settled count of each instance) and gives its exit.
-fn report(
-    s: &Session,
-    state: &State,
-    batch: &Batch,
-    mut answers: Answers,
-    json_out: bool,
-) -> Result<(), Failure> {
-    answers.rows.sort_by_key(|(at, _)| *at);
-    let rows: Vec<Value> = answers.rows.into_iter().map(|(_, r)| r).collect();
-    // The settled count of each instance that answered, in profile order.
-    let counts: Vec<(&str, Option<u64>)> = answers
-        .instances
+/// settled count of each instance that answered) and gives its exit.
+fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure> {
+    let state = engine.state();
+    let name = |i: usize| state.instances[i].name.as_str();
+    let mut answers: Vec<&(Item, Result<ItemDone, ErrorInfo>)> = batch.answers.iter().collect();
+    // Actions are recorded in the batch's order.
+    answers.sort_by_key(|(item, _)| item.action);
+    let mut answered: Vec<usize> = answers.iter().map(|(item, _)| item.instance).collect();
+    answered.sort_unstable();
+    answered.dedup();
+    let counts: Vec<(&str, Option<u64>)> = answered
         .iter()
-        .map(|&i| {
-            (
-                s.profile.instances[i].name.as_str(),
-                state.instances[i].blocked_count,
-            )
-        })
+        .map(|&i| (name(i), state.instances[i].blocked_count))
+        .collect();
+    let rows: Vec<Value> = answers
+        .iter()
+        .map(|(item, result)| item_report(name(item.instance), item, result))
         .collect();
     if json_out {
         let blocked_count: serde_json::Map<String, Value> = counts
@@ -353,7 +156,11 @@ fn report(
         }
         table.finish()?;
     }
-    batch_exit(batch, answers.contrary, state.team_ledger)
+    let contrary = answers
+        .iter()
+        .filter(|(_, r)| matches!(r, Err(e) if e.kind == ErrorKind::Contrary))
+        .count();
+    batch_exit(batch, contrary, state.team_ledger)
 }
 
 /// The exit of a batch: 0 when all worked; 3 when every request failed
@@ -422,12 +229,8 @@ fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure>
 }
 
 /// One item's row of the report.
-fn item_report(
-    instance: &str,
-    jid: &str,
-    asked: Change,
-    result: &Result<crate::app::BlockDone, ErrorInfo>,
-) -> Value {
+fn item_report(instance: &str, item: &Item, result: &Result<ItemDone, ErrorInfo>) -> Value {
+    let jid = item.jid.as_str();
     let number = shown_jid(jid);
     let e164 = phone_digits(jid).map(|d| format!("+{d}"));
     match result {
@@ -456,7 +259,7 @@ fn item_report(
             "e164": e164,
             "jid": jid,
             "ok": false,
-            "asked": asked.verb(),
+            "asked": Change::of(item.block).verb(),
             "status": e.status,
             "error": e.message,
             "hint": e.hint,
@@ -499,44 +302,4 @@ fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
         ));
     }
     Ok(entries)
-}
-
-/// Refuses, before anything is read or sent, when one of `chosen` is
-/// read-only.
-fn refuse_read_only(local: &Local, chosen: &[usize]) -> Result<(), Failure> {
-    let read_only: Vec<&str> = chosen
-        .iter()
-        .map(|&i| &local.profile.instances[i])
-        .filter(|i| i.read_only)
-        .map(|i| i.name.as_str())
-        .collect();
-    if read_only.is_empty() {
-        return Ok(());
-    }
-    Err(fail(
-        exit::USAGE,
-        format!(
-            "read-only: nothing is sent to {} (read_only in the profile, or --read-only); nothing was sent",
-            read_only.join(", ")
-        ),
-    ))
-}
-
-/// Which instances a command acts on.
-pub(crate) fn targets(
-    local: &Local,
-    instance: Option<&str>,
-    all: bool,
-) -> Result<Vec<usize>, Failure> {
-    if all {
-        return Ok((0..local.profile.instances.len()).collect());
-    }
-    match instance {
-        Some(name) => Ok(vec![local.instance_index(name)?]),
-        None if local.profile.instances.len() == 1 => Ok(vec![0]),
-        None => Err(fail(
-            exit::USAGE,
-            "the profile has several instances: name one with --instance NAME, or use --all",
-        )),
-    }
 }

@@ -9,31 +9,28 @@ use serde_json::json;
 use crate::cli::args::{ExportArgs, HistoryArgs};
 use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{JsonArray, Table};
-use crate::cli::session::Local;
+use crate::engine::{Engine, skipped_notice};
 use crate::model::change::Change;
 use crate::model::number::{format_phone, phone_digits, shown_jid};
-use crate::store::ledger::{HistoryResult, KnownState};
+use crate::protocol::{ErrorInfo, Job, JobResult, LedgerRead};
+use crate::store::ledger::{HistoryEntry, HistoryResult, KnownState, LedgerStatus};
 
 /// Actions the history prints at most.
 const HISTORY_LIMIT: usize = 1_000_000;
 
 /// `history`: the ledger's actions, newest first, with the contact's name
 /// from the saved contact list when there is one.
-pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
+pub(crate) async fn history(mut engine: Engine, args: HistoryArgs) -> Result<(), Failure> {
     let instance = match &args.instance {
-        Some(name) => Some(s.profile.instances[s.instance_index(name)?].name.clone()),
+        Some(name) => Some(super::choose::instance_index(&engine, name)?),
         None => None,
     };
     let since = match &args.since {
         Some(day) => Some(crate::util::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
         None => None,
     };
-    let entries = s
-        .ledger
-        .history(instance.as_deref(), since, HISTORY_LIMIT)
-        .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
-    s.tell_skipped();
-    let names = cached_names(&s, &entries);
+    let entries = read_history(&mut engine, instance, since).await?;
+    let names = cached_names(&engine, &entries);
     let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
     let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
     let mut table = (!args.json).then(Table::stdout);
@@ -94,14 +91,45 @@ pub(crate) fn history(s: Local, args: HistoryArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The ledger's actions (of one instance or all, since a time), newest
+/// first; rows it skipped are said on stderr.
+async fn read_history(
+    engine: &mut Engine,
+    instance: Option<usize>,
+    since: Option<i64>,
+) -> Result<Vec<HistoryEntry>, Failure> {
+    let read = LedgerRead::History {
+        instance,
+        since,
+        limit: HISTORY_LIMIT,
+    };
+    let answer = engine
+        .ask(Job::Read(read), |r| matches!(r, JobResult::History { .. }))
+        .await;
+    let JobResult::History { result, .. } = answer else {
+        return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
+    };
+    let (entries, skipped) = result.map_err(unread)?;
+    if let Some(notice) = skipped_notice(skipped) {
+        eprintln!("ryze-contacts: {notice}");
+    }
+    Ok(entries)
+}
+
+/// A ledger that could not be read.
+fn unread(e: ErrorInfo) -> Failure {
+    fail(exit::INTERNAL, e.summary())
+}
+
 /// The names of each instance's numbers in `entries`, from its saved
 /// contact list (no network), found in one pass over it.
 fn cached_names<'a>(
-    s: &'a Local,
-    entries: &[crate::store::ledger::HistoryEntry],
+    engine: &'a Engine,
+    entries: &[HistoryEntry],
 ) -> HashMap<&'a str, HashMap<String, String>> {
     let mut names = HashMap::new();
-    for inst in &s.profile.instances {
+    let data_dir = engine.data_dir();
+    for inst in &engine.profile().instances {
         let jids: Vec<&str> = entries
             .iter()
             .filter(|e| e.instance == inst.name)
@@ -110,7 +138,7 @@ fn cached_names<'a>(
         if jids.is_empty() {
             continue;
         }
-        let path = crate::store::cache::path_for(&s.data_dir, inst.base_url.as_str(), &inst.name);
+        let path = crate::store::cache::path_for(data_dir, inst.base_url.as_str(), &inst.name);
         if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
             names.insert(inst.name.as_str(), store.names_of(jids));
         }
@@ -119,13 +147,22 @@ fn cached_names<'a>(
 }
 
 /// `export`: the numbers the ledger knows as blocked, as CSV or JSON.
-pub(crate) fn export(s: Local, args: ExportArgs) -> Result<(), Failure> {
+pub(crate) async fn export(mut engine: Engine, args: ExportArgs) -> Result<(), Failure> {
     if let Some(name) = &args.instance {
-        s.instance_index(name)?;
+        super::choose::instance_index(&engine, name)?;
     }
-    let order = |name: &str| s.instance_index(name).unwrap_or(usize::MAX);
-    let mut rows: Vec<KnownState> = s
-        .known()?
+    let answer = engine
+        .ask(Job::Read(LedgerRead::Known), |r| {
+            matches!(r, JobResult::Known(_))
+        })
+        .await;
+    let JobResult::Known(known) = answer else {
+        return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
+    };
+    // The ledger's first read in this run is always whole.
+    let known = known.map_err(unread)?.unwrap_or_default();
+    let order = |name: &str| super::choose::instance_index(&engine, name).unwrap_or(usize::MAX);
+    let mut rows: Vec<KnownState> = known
         .into_iter()
         .filter(|k| k.blocked && args.instance.as_ref().is_none_or(|n| &k.instance == n))
         .collect();
@@ -172,11 +209,16 @@ pub(crate) fn export(s: Local, args: ExportArgs) -> Result<(), Failure> {
 }
 
 /// `ledger status`: which ledger, its schema, size and counts.
-pub(crate) fn status(s: Local, json_out: bool) -> Result<(), Failure> {
-    let st = s
-        .ledger
-        .status()
-        .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+pub(crate) async fn status(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
+    let answer = engine
+        .ask(Job::Read(LedgerRead::Status), |r| {
+            matches!(r, JobResult::Status(_))
+        })
+        .await;
+    let JobResult::Status(st) = answer else {
+        return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
+    };
+    let st: LedgerStatus = st.map_err(unread)?;
     if json_out {
         crate::cli::output::json(&st)?;
         return Ok(());

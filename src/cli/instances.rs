@@ -3,34 +3,43 @@
 
 use serde_json::{Value, json};
 
-use crate::app::msg::ConnState;
-use crate::app::{ApiJob, ApiResult, ErrorInfo, InstanceStatus};
+use crate::app::state::Connection;
 use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{self, Table};
-use crate::cli::session::Session;
+use crate::engine::{Engine, Flow};
+use crate::protocol::{ApiCall, ConnState, ErrorInfo, Job, JobResult, Msg, Request};
 
-/// The state of every instance, in profile order.
-async fn instance_states(
-    s: &mut Session,
-) -> Result<Vec<(usize, Result<Option<InstanceStatus>, ErrorInfo>)>, Failure> {
-    let ApiResult::Instances(mut states) = s.ask(ApiJob::LoadInstances).await? else {
-        return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
-    };
-    states.sort_by_key(|(i, _)| *i);
-    Ok(states)
+/// The state of every instance, in profile order, as the app took it.
+async fn instance_states(engine: &mut Engine) -> Vec<(usize, Connection)> {
+    engine
+        .run(Msg::Request(Request::LoadInstances), |state, _| {
+            if state.instances_loading() {
+                Flow::Continue
+            } else {
+                Flow::Stop
+            }
+        })
+        .await;
+    engine
+        .state()
+        .instances
+        .iter()
+        .map(|i| i.connection.clone())
+        .enumerate()
+        .collect()
 }
 
 /// `instances`: the state of each instance, in profile order.
-pub(crate) async fn instances(mut s: Session, json_out: bool) -> Result<(), Failure> {
-    let states = instance_states(&mut s).await?;
+pub(crate) async fn instances(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(&mut engine).await;
     let mut rows = Vec::new();
     let mut failures = 0;
     for (i, state) in states {
-        let name = s.profile.instances[i].name.clone();
+        let name = engine.profile().instances[i].name.clone();
         let (state, error) = match state {
-            Ok(Some(st)) => (st.state.to_string(), None),
-            Ok(None) => ("not found".to_string(), None),
-            Err(e) => {
+            Connection::State(st) => (st.to_string(), None),
+            Connection::NotOnServer | Connection::Unknown => ("not found".to_string(), None),
+            Connection::Failed(e) => {
                 failures += 1;
                 ("error".to_string(), Some(e.summary()))
             }
@@ -62,21 +71,21 @@ pub(crate) async fn instances(mut s: Session, json_out: bool) -> Result<(), Fail
 
 /// `profile check`: one verdict per instance, with what to do; exit 0
 /// only when every instance is usable.
-pub(crate) async fn profile_check(mut s: Session, json_out: bool) -> Result<(), Failure> {
-    let states = instance_states(&mut s).await?;
+pub(crate) async fn profile_check(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(&mut engine).await;
     let mut verdicts = Vec::new();
     for (i, state) in states {
         let verdict = match state {
-            Ok(Some(st)) => Verdict::of_state(&st.state),
-            Ok(None) => match s.ask(ApiJob::Probe { instance: i }).await? {
-                ApiResult::Probe { result: Err(e), .. } => Verdict::of_error(&e),
-                _ => Verdict::NotOnServer,
+            Connection::State(st) => Verdict::of_state(&st),
+            Connection::NotOnServer | Connection::Unknown => match probe(&mut engine, i).await {
+                Err(e) => Verdict::of_error(&e),
+                Ok(()) => Verdict::NotOnServer,
             },
-            Err(e) => Verdict::of_error(&e),
+            Connection::Failed(e) => Verdict::of_error(&e),
         };
-        verdicts.push((s.profile.instances[i].name.clone(), verdict));
+        verdicts.push((engine.profile().instances[i].name.clone(), verdict));
     }
-    let warnings = &s.profile.warnings;
+    let warnings = &engine.profile().warnings;
     let unusable = verdicts.iter().filter(|(_, v)| !v.is_usable()).count();
     if json_out {
         output::json(&json!({
@@ -111,6 +120,22 @@ pub(crate) async fn profile_check(mut s: Session, json_out: bool) -> Result<(), 
         }
         n if n == verdicts.len() => Err(fail(exit::API, summary)),
         _ => Err(fail(exit::PARTIAL, summary)),
+    }
+}
+
+/// Whether the token may read instance `i` at all (when the server does
+/// not list it: a wrong token, another instance's, or no such instance).
+async fn probe(engine: &mut Engine, i: usize) -> Result<(), ErrorInfo> {
+    let job = Job::Api(ApiCall::Probe { instance: i });
+    match engine
+        .ask(
+            job,
+            |r| matches!(r, JobResult::Probe { instance, .. } if *instance == i),
+        )
+        .await
+    {
+        JobResult::Probe { result, .. } => result,
+        _ => Ok(()),
     }
 }
 

@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::app::state::Instance;
-use crate::app::{ApiJob, ApiResult};
+use crate::app::state::{Instance, Load};
 use crate::cli::args::ListArgs;
 use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{JsonArray, Table};
-use crate::cli::session::Local;
+use crate::engine::{Engine, Flow};
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
+use crate::protocol::{Msg, Request};
 
 /// One row of `list`.
 #[derive(Serialize)]
@@ -70,14 +70,11 @@ impl Sink {
 /// `list`: every contact of the chosen instances, streamed one instance at
 /// a time; with `--blocked`, every number the ledger knows as blocked,
 /// contacts or not.
-pub(crate) async fn list(local: Local, args: ListArgs) -> Result<(), Failure> {
+pub(crate) async fn list(mut engine: Engine, args: ListArgs) -> Result<(), Failure> {
     let chosen = match &args.instance {
-        Some(name) => vec![local.instance_index(name)?],
-        None => (0..local.profile.instances.len()).collect(),
+        Some(name) => vec![super::choose::instance_index(&engine, name)?],
+        None => (0..engine.profile().instances.len()).collect(),
     };
-    let known = local.known()?;
-    let mut state = local.state(&known);
-    let mut s = local.connect()?;
     let mut sink = if args.json {
         Sink::Json(JsonArray::stdout()?)
     } else {
@@ -86,28 +83,28 @@ pub(crate) async fn list(local: Local, args: ListArgs) -> Result<(), Failure> {
     let mut errors = Vec::new();
     let mut found = 0;
     for i in chosen {
-        let name = s.profile.instances[i].name.clone();
-        let store = match s.ask(ApiJob::LoadContacts { instance: i }).await? {
-            ApiResult::Contacts {
-                result: Ok(store), ..
-            } => store,
-            ApiResult::Contacts { result: Err(e), .. } => {
-                errors.push(format!("{name}: {}", e.summary()));
-                continue;
-            }
-            _ => return Err(fail(exit::INTERNAL, "unexpected answer from the worker")),
-        };
-        if store.skipped() > 0 {
+        let request = Msg::Request(Request::LoadContacts { instance: i });
+        engine
+            .run(request, |state, _| match state.instances[i].load {
+                Load::Loaded | Load::Failed(_) => Flow::Stop,
+                Load::NotStarted | Load::Loading => Flow::Continue,
+            })
+            .await;
+        let inst = &engine.state().instances[i];
+        if let Load::Failed(e) = &inst.load {
+            errors.push(format!("{}: {}", inst.name, e.summary()));
+            continue;
+        }
+        let skipped = inst.contacts.skipped();
+        if skipped > 0 {
             eprintln!(
-                "ryze-contacts: warning: {name}: {} row(s) of the server's list were not valid contacts and were skipped",
-                store.skipped()
+                "ryze-contacts: warning: {}: {skipped} row(s) of the server's list were not valid contacts and were skipped",
+                inst.name
             );
         }
-        let inst = &mut state.instances[i];
-        inst.contacts = store;
         found += list_instance(&mut sink, inst, args.blocked)?;
         // Done with this instance: its rows need not stay in memory.
-        inst.contacts = Arc::default();
+        engine.state_mut().instances[i].contacts = Arc::default();
     }
     sink.finish()?;
     if errors.is_empty() {

@@ -1,9 +1,11 @@
 //! The command line: arguments, the headless commands (one file each),
-//! their output and exit codes. A front end over the app's core: batches
-//! run through the same update as the terminal UI.
+//! their output and exit codes. A thin front end of the engine: every
+//! command runs on the same engine and `update` as the terminal UI, and
+//! carries out no job of its own.
 
 pub mod args;
 mod batch;
+mod choose;
 pub mod failure;
 mod history;
 pub mod init;
@@ -11,19 +13,16 @@ mod instances;
 mod list;
 mod migrate;
 pub(crate) mod output;
-mod session;
 
 use std::path::PathBuf;
 
 use crate::config::profile::Profile;
+use crate::engine::{Engine, Setup};
 use crate::model::change::Change;
 use args::{Command, LedgerAction, ProfileAction};
 use failure::{Failure, exit, fail};
-use session::Local;
 
 /// Runs a headless command; output goes to stdout, progress to stderr.
-/// `history` and `export` open only the ledger; the others the API
-/// worker too.
 pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Result<(), Failure> {
     if let Command::Ledger {
         action: LedgerAction::Migrate(args),
@@ -32,21 +31,21 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         // This machine's file, whatever ledger the profile uses.
         return migrate::migrate(&profile, &data_dir, args);
     }
-    let local = Local::open(profile, &data_dir)?;
+    let engine = start(profile, data_dir)?;
     match command {
-        Command::Instances(out) => instances::instances(local.connect()?, out.json).await,
-        Command::List(args) => list::list(local, args).await,
-        Command::Block(args) => batch::change(local, args, Change::Block).await,
-        Command::Unblock(args) => batch::change(local, args, Change::Unblock).await,
-        Command::Resume(out) => batch::resume(local, out.json).await,
-        Command::Export(args) => history::export(local, args),
-        Command::History(args) => history::history(local, args),
+        Command::Instances(out) => instances::instances(engine, out.json).await,
+        Command::List(args) => list::list(engine, args).await,
+        Command::Block(args) => batch::change(engine, args, Change::Block).await,
+        Command::Unblock(args) => batch::change(engine, args, Change::Unblock).await,
+        Command::Resume(out) => batch::resume(engine, out.json).await,
+        Command::Export(args) => history::export(engine, args).await,
+        Command::History(args) => history::history(engine, args).await,
         Command::Profile {
             action: ProfileAction::Check(out),
-        } => instances::profile_check(local.connect()?, out.json).await,
+        } => instances::profile_check(engine, out.json).await,
         Command::Ledger {
             action: LedgerAction::Status(out),
-        } => history::status(local, out.json),
+        } => history::status(engine, out.json).await,
         Command::Ledger {
             action: LedgerAction::Migrate(_),
         } => Err(fail(
@@ -57,6 +56,22 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
             Err(fail(exit::INTERNAL, "not a headless command"))
         }
     }
+}
+
+/// The engine of a headless command; what the ledger had to say at
+/// opening goes to stderr.
+fn start(profile: Profile, data_dir: PathBuf) -> Result<Engine, Failure> {
+    let engine = Engine::start(Setup {
+        profile,
+        data_dir,
+        screen: None,
+        tuning: crate::engine::Tuning::default(),
+    })
+    .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    for notice in &engine.notices {
+        eprintln!("ryze-contacts: {notice}");
+    }
+    Ok(engine)
 }
 
 /// One CSV cell, safe to open in a spreadsheet.

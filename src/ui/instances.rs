@@ -9,9 +9,9 @@ use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::State;
-use crate::app::msg::ConnState;
 use crate::app::state::{Connection, Instance};
 use crate::app::tabs;
+use crate::protocol::ConnState;
 
 /// Symbol and style of a connection state.
 pub fn connection_symbol(connection: &Connection, ticks: u64) -> (&'static str, Style) {

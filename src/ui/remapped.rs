@@ -7,10 +7,12 @@ use std::collections::HashSet;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::tests::{NOW, demo_state, failed_block, render, text};
+use crate::app::State;
 use crate::app::batch::{Batch, Item};
 use crate::app::state::Load;
-use crate::app::{ApiResult, BlockDone, ErrorInfo, ErrorKind, Msg, State, update};
+use crate::app::testing::{BlockDone, update};
 use crate::keys::{Command, DialogAction, Entry, Key, Keymap, LineAction, OverlayAction};
+use crate::protocol::{ErrorInfo, ErrorKind, JobResult, Msg};
 
 /// Every label a default binding shows, in every context.
 fn default_labels() -> HashSet<String> {
@@ -126,7 +128,7 @@ fn ended_batch(s: &mut State) {
     batch.recorded(5, &[1, 2]);
     batch.next_jobs();
     s.batch = Some(batch);
-    let done = crate::app::BlockDone {
+    let done = BlockDone {
         outcome: crate::api::BlockOutcome {
             message: String::new(),
             contact_jid: "5511911110002@s.whatsapp.net".into(),
@@ -138,15 +140,13 @@ fn ended_batch(s: &mut State) {
         reason: None,
     };
     for (digits, result) in [("5511911110002", Ok(done)), ("14155550123", refused())] {
-        update(
+        crate::app::testing::answer_block(
             s,
-            Msg::Api(ApiResult::Block {
-                instance: 0,
-                jid: format!("{digits}@s.whatsapp.net"),
-                block: true,
-                batch: Some(5),
-                result,
-            }),
+            0,
+            &format!("{digits}@s.whatsapp.net"),
+            true,
+            Some(5),
+            result,
         );
     }
 }
@@ -182,7 +182,7 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             press(s, Command::NextInstance);
             update(
                 s,
-                Msg::Api(ApiResult::Contacts {
+                Msg::Worker(JobResult::Contacts {
                     instance: 1,
                     result: Ok(std::sync::Arc::new(
                         crate::model::contacts::ContactStore::from_remote(super::tests::contacts()),
@@ -218,9 +218,9 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             press(s, Command::History);
             update(
                 s,
-                Msg::Api(ApiResult::History {
-                    instance: 0,
-                    result: Ok(Vec::new()),
+                Msg::Worker(JobResult::History {
+                    instance: Some(0),
+                    result: Ok((Vec::new(), 0)),
                 }),
             );
             every_page_remapped(s)
@@ -266,7 +266,7 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             line(s, LineAction::Submit);
             update(
                 s,
-                Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),
+                Msg::Worker(JobResult::BatchCreated(Ok((1, (1..=7).collect())))),
             );
             text(&render(s, 200, 50))
         }),
@@ -277,7 +277,7 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
             line(s, LineAction::Submit);
             update(
                 s,
-                Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),
+                Msg::Worker(JobResult::BatchCreated(Ok((1, (1..=7).collect())))),
             );
             press(s, Command::BulkUnblock);
             text(&render(s, 200, 50))

@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use super::draw;
 use crate::api::{BlockOutcome, RemoteContact};
+use crate::app::State;
 use crate::app::state::{Connection, Load};
-use crate::app::{ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg, State, update};
+use crate::app::testing::{BlockDone, update};
 use crate::model::contacts::ContactStore;
+use crate::protocol::{ErrorInfo, InstanceStatus, JobResult, Msg};
 use crate::store::ledger::KnownState;
 
 pub(super) const NOW: i64 = 1_800_000_000;
@@ -63,36 +65,39 @@ pub(super) fn demo_state() -> State {
     update(&mut s, Msg::Start);
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![
-            (
-                0,
-                Ok(Some(InstanceStatus {
-                    state: "connected".into(),
-                    own_region: None,
-                    own_jid: None,
-                })),
-            ),
-            (
-                1,
-                Ok(Some(InstanceStatus {
-                    state: "connected".into(),
-                    own_region: None,
-                    own_jid: None,
-                })),
-            ),
-            (
-                2,
-                Ok(Some(InstanceStatus {
-                    state: "disconnected".into(),
-                    own_region: None,
-                    own_jid: None,
-                })),
-            ),
-        ])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![
+                (
+                    0,
+                    Ok(Some(InstanceStatus {
+                        state: "connected".into(),
+                        own_region: None,
+                        own_jid: None,
+                    })),
+                ),
+                (
+                    1,
+                    Ok(Some(InstanceStatus {
+                        state: "connected".into(),
+                        own_region: None,
+                        own_jid: None,
+                    })),
+                ),
+                (
+                    2,
+                    Ok(Some(InstanceStatus {
+                        state: "disconnected".into(),
+                        own_region: None,
+                        own_jid: None,
+                    })),
+                ),
+            ],
+            complete: true,
+        }),
     );
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Ok(Arc::new(ContactStore::from_remote(contacts()))),
         }),
@@ -149,24 +154,22 @@ fn list_200x50_with_pending_and_server_count() {
     update(&mut s, key(KeyCode::Char('b')));
     update(&mut s, key(KeyCode::Char('g')));
     update(&mut s, key(KeyCode::Char('b')));
-    update(
+    crate::app::testing::answer_block(
         &mut s,
-        Msg::Api(ApiResult::Block {
-            instance: 0,
-            jid: "5511911110001@s.whatsapp.net".into(),
-            block: false,
-            batch: None,
-            result: Ok(BlockDone {
-                outcome: BlockOutcome {
-                    message: "Contact unblocked successfully".into(),
-                    contact_jid: "5511911110001@s.whatsapp.net".into(),
-                    blocked_count: Some(4),
-                    blocked: false,
-                },
-                recorded_at: NOW,
-                ledger_error: None,
-                reason: None,
-            }),
+        0,
+        "5511911110001@s.whatsapp.net",
+        false,
+        None,
+        Ok(BlockDone {
+            outcome: BlockOutcome {
+                message: "Contact unblocked successfully".into(),
+                contact_jid: "5511911110001@s.whatsapp.net".into(),
+                blocked_count: Some(4),
+                blocked: false,
+            },
+            recorded_at: NOW,
+            ledger_error: None,
+            reason: None,
         }),
     );
     let t = render(&mut s, 200, 50);
@@ -211,10 +214,10 @@ fn failed_load_explains_what_to_do() {
     update(&mut s, key(KeyCode::Tab));
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 2,
             result: Err(ErrorInfo {
-                kind: crate::app::ErrorKind::Refused,
+                kind: crate::protocol::ErrorKind::Refused,
                 status: Some(503),
                 message: "Instance is not connected to WhatsApp".into(),
                 hint: "instance is not connected: connect the phone and retry".into(),
@@ -355,7 +358,7 @@ fn quit_dialog_has_cancel_focused() {
 fn connection_failures_are_labelled() {
     let mut s = demo_state();
     s.instances[1].connection = Connection::Failed(ErrorInfo {
-        kind: crate::app::ErrorKind::Refused,
+        kind: crate::protocol::ErrorKind::Refused,
         status: Some(401),
         message: "Invalid token".into(),
         hint: "fix".into(),
@@ -446,7 +449,7 @@ fn every_screen_at_40x10_80x24_200x50() {
                 update(s, key(KeyCode::Enter));
                 update(
                     s,
-                    Msg::Api(ApiResult::BatchCreated(Ok((1, (1..=7).collect())))),
+                    Msg::Worker(JobResult::BatchCreated(Ok((1, (1..=7).collect())))),
                 );
             },
             "0 done",
@@ -484,14 +487,17 @@ fn world_state() -> State {
     update(&mut s, Msg::Start);
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![(
-            0,
-            Ok(Some(InstanceStatus {
-                state: "connected".into(),
-                own_region: crate::model::number::Region::from_code("GB"),
-                own_jid: None,
-            })),
-        )])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![(
+                0,
+                Ok(Some(InstanceStatus {
+                    state: "connected".into(),
+                    own_region: crate::model::number::Region::from_code("GB"),
+                    own_jid: None,
+                })),
+            )],
+            complete: true,
+        }),
     );
     let world = [
         ("5511987654321", "Brasil"),
@@ -507,7 +513,7 @@ fn world_state() -> State {
     ];
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Ok(Arc::new(ContactStore::from_remote(
                 world.iter().map(|(d, name)| rc(d, Some(name), None)),
@@ -568,19 +574,17 @@ fn the_number_prompt_previews_what_will_be_sent() {
 pub(super) fn failed_block(s: &mut State) {
     update(s, key(KeyCode::Char('j')));
     update(s, key(KeyCode::Char('b')));
-    update(
+    crate::app::testing::answer_block(
         s,
-        Msg::Api(ApiResult::Block {
-            instance: 0,
-            jid: "5511911110002@s.whatsapp.net".into(),
-            block: true,
-            batch: None,
-            result: Err(ErrorInfo {
-                status: Some(503),
-                message: "Instance is not connected to WhatsApp".into(),
-                hint: "instance is not connected: connect the phone and retry".into(),
-                kind: crate::app::ErrorKind::Refused,
-            }),
+        0,
+        "5511911110002@s.whatsapp.net",
+        true,
+        None,
+        Err(ErrorInfo {
+            status: Some(503),
+            message: "Instance is not connected to WhatsApp".into(),
+            hint: "instance is not connected: connect the phone and retry".into(),
+            kind: crate::protocol::ErrorKind::Refused,
         }),
     );
 }
@@ -684,11 +688,10 @@ fn message_log_scrolls_to_every_line_at_40x10() {
 
 #[test]
 fn history_overlay_lists_actions_and_filters() {
-    use crate::app::{ApiJob, Effect};
     use crate::store::ledger::{HistoryEntry, HistoryResult};
     let mut s = demo_state();
     let effects = update(&mut s, key(KeyCode::Char('h')));
-    assert_eq!(effects, [Effect::Api(ApiJob::History { instance: 0 })]);
+    assert_eq!(effects, [crate::app::overlays::history_read(0)]);
     assert!(text(&render(&mut s, 80, 24)).contains("Reading the ledger…"));
     let entry = |id: i64, digits: &str, block: bool, result| HistoryEntry {
         id,
@@ -703,9 +706,9 @@ fn history_overlay_lists_actions_and_filters() {
     };
     update(
         &mut s,
-        Msg::Api(ApiResult::History {
-            instance: 0,
-            result: Ok(vec![
+        Msg::Worker(JobResult::History {
+            instance: Some(0),
+            result: Ok((vec![
                 entry(1, "5511911110001", true, HistoryResult::Done(Some(1))),
                 entry(
                     2,
@@ -716,7 +719,7 @@ fn history_overlay_lists_actions_and_filters() {
                             .into(),
                     ),
                 ),
-            ]),
+            ], 0)),
         }),
     );
     let t = render(&mut s, 80, 24);
@@ -789,17 +792,12 @@ fn details_show_everything_known_of_a_contact() {
     let mut s = demo_state();
     update(&mut s, key(KeyCode::Char('j')));
     let effects = update(&mut s, key(KeyCode::Enter));
-    assert_eq!(
-        effects,
-        [crate::app::Effect::Api(crate::app::ApiJob::History {
-            instance: 0
-        })]
-    );
+    assert_eq!(effects, [crate::app::overlays::history_read(0)]);
     update(
         &mut s,
-        Msg::Api(ApiResult::History {
-            instance: 0,
-            result: Ok(Vec::new()),
+        Msg::Worker(JobResult::History {
+            instance: Some(0),
+            result: Ok((Vec::new(), 0)),
         }),
     );
     for (w, h) in [(80, 24), (40, 10)] {
@@ -950,21 +948,12 @@ mod highlight {
             }
             Step::Error(n) => {
                 let digits = format!("55119111{n:05}");
-                update(
-                    s,
-                    Msg::Api(ApiResult::Block {
-                        instance: 0,
-                        jid: format!("{digits}@s.whatsapp.net"),
-                        block: true,
-                        batch: None,
-                        result: Err(ErrorInfo {
-                            kind: crate::app::ErrorKind::Refused,
+                crate::app::testing::answer_block(s, 0, &format!("{digits}@s.whatsapp.net"), true, None, Err(ErrorInfo {
+                            kind: crate::protocol::ErrorKind::Refused,
                             status: Some(503),
                             message: "Instance is not connected to WhatsApp, and this message is long enough to take more than one line of the terminal".into(),
                             hint: "instance is not connected: connect the phone and retry".into(),
-                        }),
-                    }),
-                );
+                        }));
             }
             Step::Refresh(keep) => {
                 let list: Vec<RemoteContact> = named(60)
@@ -975,7 +964,7 @@ mod highlight {
                     .collect();
                 update(
                     s,
-                    Msg::Api(ApiResult::Contacts {
+                    Msg::Worker(JobResult::Contacts {
                         instance: 0,
                         result: Ok(Arc::new(ContactStore::from_remote(list))),
                     }),
@@ -1018,7 +1007,7 @@ mod highlight {
         fn the_highlighted_row_is_the_selected_contact(steps in prop::collection::vec(step(), 1..30)) {
             let mut s = State::new(&[("sales".to_string(), None)], &[], 0);
             update(&mut s, Msg::Start);
-            update(&mut s, Msg::Api(ApiResult::Contacts {
+            update(&mut s, Msg::Worker(JobResult::Contacts {
                 instance: 0,
                 result: Ok(Arc::new(ContactStore::from_remote(named(60)))),
             }));
@@ -1120,7 +1109,7 @@ fn messages_and_empty_screens_name_the_keys_in_force() {
     update(&mut s, key(KeyCode::Tab));
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 1,
             result: Ok(Arc::new(ContactStore::from_remote(contacts()))),
         }),

@@ -6,14 +6,11 @@ use std::collections::BTreeSet;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use reqwest::Url;
-use ryze_contacts::api::{ApiClient, ClientConfig};
-use ryze_contacts::app::{ApiJob, ApiResult, Msg};
-use ryze_contacts::config::profile::InstanceConfig;
+use ryze_contacts::api::ClientConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::util::secret::Token;
-use ryze_contacts::worker::{self, RetryPolicy, WorkerContext};
-use tokio::sync::mpsc;
+use ryze_contacts::worker::RetryPolicy;
+
+use crate::desk::Desk;
 
 const BATCH: usize = 40;
 
@@ -23,77 +20,41 @@ async fn start(config: EmulatorConfig) -> RunningEmulator {
         .unwrap()
 }
 
-fn worker_for(
-    emu: &RunningEmulator,
-    dir: &std::path::Path,
-) -> (mpsc::UnboundedSender<ApiJob>, mpsc::UnboundedReceiver<Msg>) {
-    let instances = vec![InstanceConfig {
-        name: "sales".into(),
-        label: None,
-        base_url: Url::parse(&emu.base_url()).unwrap(),
-        token: Token::new(DEMO_ACCOUNT_TOKEN),
-        region: None,
-        read_only: false,
-    }];
-    let (ledger, _) = ryze_contacts::store::ledger::open(dir).unwrap();
-    let client = ApiClient::new(ClientConfig {
-        connect: Duration::from_millis(500),
-        request: Duration::from_millis(600),
-        ..ClientConfig::default()
+/// A desk on sales, with short time-outs and quick retries.
+fn desk_for(emu: &RunningEmulator) -> Desk {
+    Desk::open(emu, &[("sales", DEMO_ACCOUNT_TOKEN)], |t| {
+        t.client = ClientConfig {
+            connect: Duration::from_millis(500),
+            request: Duration::from_millis(600),
+            ..ClientConfig::default()
+        };
+        t.retry = RetryPolicy {
+            max_attempts: 8,
+            base_delay: Duration::from_millis(40),
+        };
     })
-    .unwrap();
-    let mut ctx = WorkerContext::new(instances, client, ledger);
-    ctx.retry = RetryPolicy {
-        max_attempts: 8,
-        base_delay: Duration::from_millis(40),
-    };
-    let (tx, rx) = mpsc::unbounded_channel();
-    (worker::spawn(ctx, tx), rx)
 }
 
-/// Sends a block for each of the first `BATCH` contacts; returns how many
-/// results came back as successes.
-async fn run_batch(
-    jobs: &mpsc::UnboundedSender<ApiJob>,
-    results: &mut mpsc::UnboundedReceiver<Msg>,
-    during: impl std::future::Future<Output = ()>,
-) -> usize {
-    for c in emulator::address_book("sales", 60).iter().take(BATCH) {
-        jobs.send(ApiJob::Block {
-            instance: 0,
-            jid: c.jid.clone(),
-            lid: c.lid.clone(),
-            block: true,
-            action: None,
-            batch: None,
-            reason: None,
-        })
-        .unwrap();
-    }
-    during.await;
-    let (mut ok, mut answered) = (0, 0);
-    while answered < BATCH {
-        let msg = tokio::time::timeout(Duration::from_secs(60), results.recv())
-            .await
-            .expect("every job answers")
-            .unwrap();
-        // Budget reports come on the same channel.
-        if let Msg::Api(ApiResult::Block { result, .. }) = msg {
-            answered += 1;
-            ok += usize::from(result.is_ok());
-        }
-    }
-    ok
+/// Blocks the first `BATCH` contacts of sales as one batch, while
+/// `during` runs; returns how many succeeded.
+async fn run_batch(desk: &mut Desk, during: impl std::future::Future<Output = ()>) -> usize {
+    let numbers: Vec<String> = emulator::address_book("sales", 60)
+        .iter()
+        .take(BATCH)
+        .map(|c| c.jid.clone())
+        .collect();
+    let (batch, ()) = tokio::join!(desk.change(&numbers, vec![0], true), during);
+    let batch = batch.unwrap();
+    assert_eq!(batch.done + batch.failed, BATCH, "every item was answered");
+    batch.done
 }
 
 /// The server's blocklist and the ledger's known-blocked set, in the
 /// server's terms (the `@lid` when the contact has one).
-fn agree(emu: &RunningEmulator, dir: &std::path::Path) {
+fn agree(emu: &RunningEmulator, desk: &Desk) {
     let server: BTreeSet<String> = emu.handle().blocklist("sales").into_iter().collect();
-    let (ledger, _) = ryze_contacts::store::ledger::open(dir).unwrap();
-    let known: BTreeSet<String> = ledger
+    let known: BTreeSet<String> = desk
         .known()
-        .unwrap()
         .into_iter()
         .filter(|k| k.blocked)
         .map(|k| k.lid.unwrap_or(k.jid))
@@ -118,11 +79,10 @@ async fn transient_failures_are_retried_to_agreement() {
             _ => Fault::Html(504),
         });
     }
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, mut results) = worker_for(&emu, dir.path());
-    let ok = run_batch(&jobs, &mut results, async {}).await;
+    let mut desk = desk_for(&emu);
+    let ok = run_batch(&mut desk, async {}).await;
     assert_eq!(ok, BATCH, "every block succeeded after retries");
-    agree(&emu, dir.path());
+    agree(&emu, &desk);
 }
 
 #[tokio::test]
@@ -133,11 +93,10 @@ async fn a_429_storm_waits_for_the_reset() {
         ..EmulatorConfig::demo(Some(60))
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, mut results) = worker_for(&emu, dir.path());
-    let ok = run_batch(&jobs, &mut results, async {}).await;
+    let mut desk = desk_for(&emu);
+    let ok = run_batch(&mut desk, async {}).await;
     assert_eq!(ok, BATCH);
-    agree(&emu, dir.path());
+    agree(&emu, &desk);
     // The budget kept the worker under the limit after the first answers:
     // only the requests sent before any header arrived can have hit 429.
     assert!(
@@ -154,41 +113,33 @@ async fn a_server_that_dies_and_comes_back() {
         ..EmulatorConfig::demo(Some(60))
     })
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, mut results) = worker_for(&emu, dir.path());
+    let mut desk = desk_for(&emu);
     let restart = async {
         tokio::time::sleep(Duration::from_millis(40)).await;
         emu.kill().await;
         tokio::time::sleep(Duration::from_millis(150)).await;
         emu.resume().await.unwrap();
     };
-    let ok = run_batch(&jobs, &mut results, restart).await;
+    let ok = run_batch(&mut desk, restart).await;
     assert_eq!(ok, BATCH);
-    agree(&emu, dir.path());
+    agree(&emu, &desk);
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let emu = start(EmulatorConfig::demo(Some(60))).await;
     emu.handle()
-        .push_fault(Fault::Status(400, "Number is required".into()));
-    let dir = tempfile::tempdir().unwrap();
-    let (jobs, mut results) = worker_for(&emu, dir.path());
-    jobs.send(ApiJob::Block {
-        instance: 0,
-        jid: "5511999999999@s.whatsapp.net".into(),
-        lid: None,
-        block: true,
-        action: None,
-        batch: None,
-        reason: None,
-    })
-    .unwrap();
-    let result = loop {
-        if let Some(Msg::Api(ApiResult::Block { result, .. })) = results.recv().await {
-            break result;
-        }
-    };
-    assert_eq!(result.unwrap_err().status, Some(400));
-    assert_eq!(emu.handle().request_count(), 1, "a 400 is sent once");
+        .push_block_fault(Fault::Status(400, "Number is required".into()));
+    let mut desk = desk_for(&emu);
+    let batch = desk
+        .change(&["+5511999999999".into()], vec![0], true)
+        .await
+        .unwrap();
+    let (_, result) = &batch.answers[0];
+    assert_eq!(result.as_ref().unwrap_err().status, Some(400));
+    assert_eq!(
+        emu.handle().request_count(),
+        2,
+        "the instance list, then a 400 sent once"
+    );
 }

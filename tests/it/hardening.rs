@@ -8,14 +8,13 @@ use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use ryze_contacts::api::{ApiClient, ClientConfig};
-use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
-use ryze_contacts::store::ledger::{
-    BatchItem, BatchStatus, Claim, HistoryEntry, KnownState, Ledger, LedgerDump, LedgerError,
-    LedgerStatus, Outcome, UnfinishedBatch,
-};
+use ryze_contacts::protocol::{ApiCall, BlockCall, Item, Job, JobResult, Msg};
+use ryze_contacts::store::ledger::Ledger;
 use ryze_contacts::util::secret::Token;
+
+use crate::desk::Desk;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
 
@@ -24,7 +23,7 @@ const WINDOW: Duration = Duration::from_secs(1);
 
 struct Setup {
     emu: RunningEmulator,
-    jobs: mpsc::UnboundedSender<ApiJob>,
+    jobs: mpsc::UnboundedSender<Job>,
     results: mpsc::UnboundedReceiver<Msg>,
     _dir: tempfile::TempDir,
 }
@@ -69,10 +68,10 @@ async fn setup_wrapped(
 }
 
 /// The next worker result; a stall past 20 s fails the test.
-async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> ApiResult {
+async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> JobResult {
     loop {
         match tokio::time::timeout(Duration::from_secs(20), results.recv()).await {
-            Ok(Some(Msg::Api(r))) => return r,
+            Ok(Some(Msg::Worker(r))) => return r,
             Ok(Some(_)) => continue,
             other => panic!("no result within 20 s (a stall): {other:?}"),
         }
@@ -83,16 +82,21 @@ fn jid(n: usize) -> String {
     emulator::address_book("sales", 10)[n].jid.clone()
 }
 
-fn block(n: usize) -> ApiJob {
-    ApiJob::Block {
-        instance: 0,
-        jid: jid(n),
-        lid: None,
-        block: true,
-        action: None,
+/// The request to block contact `n` of sales, as the app sends it once
+/// its intent is recorded.
+fn block(n: usize) -> Job {
+    Job::Api(ApiCall::Block(BlockCall {
+        item: Item {
+            instance: 0,
+            jid: jid(n),
+            lid: None,
+            block: true,
+            action: Some(1),
+        },
+        action: 1,
         batch: None,
         reason: None,
-    }
+    }))
 }
 
 fn unix_now() -> u64 {
@@ -117,7 +121,7 @@ const TOO_MANY: &str =
     r#"{"success": false, "error": {"message": "Rate limit exceeded. Try again later."}}"#;
 
 /// Sends `jobs` and returns how many succeeded and how long all took.
-async fn run(s: &mut Setup, jobs: Vec<ApiJob>) -> (usize, Duration) {
+async fn run(s: &mut Setup, jobs: Vec<Job>) -> (usize, Duration) {
     let started = Instant::now();
     let n = jobs.len();
     for job in jobs {
@@ -125,8 +129,8 @@ async fn run(s: &mut Setup, jobs: Vec<ApiJob>) -> (usize, Duration) {
     }
     let mut ok = 0;
     for _ in 0..n {
-        if let ApiResult::Block { result, .. } = next(&mut s.results).await {
-            ok += usize::from(result.is_ok());
+        if let JobResult::Block { answer, .. } = next(&mut s.results).await {
+            ok += usize::from(answer.is_ok());
         }
     }
     (ok, started.elapsed())
@@ -210,8 +214,10 @@ async fn a_429_without_headers_waits_a_window_not_milliseconds() {
 async fn a_body_cut_mid_way_is_retried() {
     let mut s = setup().await;
     s.emu.handle().push_fault(Fault::CutBody);
-    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
-    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+    s.jobs
+        .send(Job::Api(ApiCall::LoadContacts { instance: 0 }))
+        .unwrap();
+    let JobResult::Contacts { result, .. } = next(&mut s.results).await else {
         panic!("not a contacts result");
     };
     let store = result.expect("the retry loads the list");
@@ -360,183 +366,113 @@ fn block_answer(contact_jid: &str, blocked: bool, count: &str) -> Fault {
     )
 }
 
-/// Loads the contact list, so the worker knows whose `@lid` is whose.
-async fn load(s: &mut Setup) {
-    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
-    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
-        panic!("not a contacts result");
-    };
-    result.unwrap();
+/// A desk with a screen on sales (10 contacts), its lists loaded: the app
+/// knows whose `@lid` is whose.
+async fn loaded_desk(emu: &RunningEmulator) -> Desk {
+    let mut desk = Desk::open_screen(emu, &[("sales", DEMO_ACCOUNT_TOKEN)]);
+    desk.load().await;
+    desk
 }
 
-fn ledger_of(s: &Setup) -> Vec<ryze_contacts::store::ledger::KnownState> {
-    ryze_contacts::store::ledger::open(s._dir.path())
-        .unwrap()
-        .0
-        .known()
-        .unwrap()
+async fn emu10() -> RunningEmulator {
+    emulator::start(
+        EmulatorConfig::demo(Some(10)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
 async fn an_answer_naming_another_contacts_lid_marks_nobody() {
-    let mut s = setup().await;
-    load(&mut s).await;
+    let emu = emu10().await;
+    let mut desk = loaded_desk(&emu).await;
     let book = emulator::address_book("sales", 10);
-    let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
+    let asked = book.iter().find(|c| c.lid.is_none()).unwrap();
     let other = book.iter().find(|c| c.lid.is_some()).unwrap();
-    s.emu
-        .handle()
-        .push_fault(block_answer(other.lid.as_deref().unwrap(), true, "3"));
-    s.jobs.send(block(asked)).unwrap();
-    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
-        panic!("not a block result");
-    };
-    let e = result.unwrap_err();
-    assert!(e.message.contains("not the contact asked for"), "{e:?}");
-    assert!(ledger_of(&s).is_empty(), "nobody is recorded as blocked");
+    emu.handle()
+        .push_block_fault(block_answer(other.lid.as_deref().unwrap(), true, "3"));
+    desk.select(&asked.jid).await;
+    desk.keys("b").await;
+    assert!(
+        desk.status().contains("not the contact asked for"),
+        "{}",
+        desk.status()
+    );
+    assert!(desk.known().is_empty(), "nobody is recorded as blocked");
 }
 
 #[tokio::test]
 async fn an_answer_with_the_contacts_own_lid_is_accepted_and_kept() {
-    let mut s = setup().await;
-    load(&mut s).await;
+    let emu = emu10().await;
+    let mut desk = loaded_desk(&emu).await;
     let book = emulator::address_book("sales", 10);
-    let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
-    s.emu
-        .handle()
-        .push_fault(block_answer("999000111@lid", true, "1"));
-    s.jobs.send(block(asked)).unwrap();
-    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
-        panic!("not a block result");
-    };
-    assert!(result.is_ok(), "{result:?}");
-    let known = ledger_of(&s);
+    let asked = book.iter().find(|c| c.lid.is_none()).unwrap();
+    emu.handle()
+        .push_block_fault(block_answer("999000111@lid", true, "1"));
+    desk.select(&asked.jid).await;
+    desk.keys("b").await;
+    assert!(desk.status().starts_with("blocked"), "{}", desk.status());
+    let known = desk.known();
     assert_eq!(known.len(), 1);
-    assert_eq!(known[0].jid, book[asked].jid);
+    assert_eq!(known[0].jid, asked.jid);
     assert_eq!(known[0].lid.as_deref(), Some("999000111@lid"));
 }
 
 #[tokio::test]
 async fn a_contrary_or_foreign_answer_is_a_failure() {
-    let mut s = setup().await;
+    let emu = emu10().await;
+    let mut desk = Desk::open(&emu, &[("sales", DEMO_ACCOUNT_TOKEN)], |_| {});
     for answer in [
         block_answer(&jid(0), false, "1"),
         block_answer("5511000000000@s.whatsapp.net", true, "1"),
         block_answer("=HYPERLINK(1)@lid", true, "1"),
     ] {
-        s.emu.handle().push_fault(answer);
-        s.jobs.send(block(0)).unwrap();
-        let ApiResult::Block { result, .. } = next(&mut s.results).await else {
-            panic!("not a block result");
-        };
-        let e = result.unwrap_err();
+        emu.handle().push_block_fault(answer);
+        let batch = desk.change(&[jid(0)], vec![0], true).await.unwrap();
+        let e = batch.answers[0].1.as_ref().unwrap_err();
         assert!(e.message.contains("does not match the request"), "{e:?}");
     }
-    assert!(ledger_of(&s).is_empty());
+    assert!(desk.known().is_empty());
 }
 
 #[tokio::test]
 async fn a_count_that_is_not_a_count_is_ignored_not_a_failure() {
-    let mut s = setup().await;
+    let emu = emu10().await;
+    let mut desk = Desk::open(&emu, &[("sales", DEMO_ACCOUNT_TOKEN)], |_| {});
     for count in ["-1", "2.5", "18446744073709551615", "\"7\""] {
-        s.emu
-            .handle()
-            .push_fault(block_answer(&jid(0), true, count));
-        s.jobs.send(block(0)).unwrap();
-        let ApiResult::Block { result, .. } = next(&mut s.results).await else {
-            panic!("not a block result");
-        };
-        let done = result.unwrap_or_else(|e| panic!("{count}: {e:?}"));
+        emu.handle()
+            .push_block_fault(block_answer(&jid(0), true, count));
+        let batch = desk.change(&[jid(0)], vec![0], true).await.unwrap();
+        let done = batch.answers[0]
+            .1
+            .as_ref()
+            .unwrap_or_else(|e| panic!("{count}: {e:?}"));
         assert_eq!(done.outcome.blocked_count, None, "{count}");
     }
-    assert!(ledger_of(&s)[0].blocked);
+    assert!(desk.known()[0].blocked);
 }
 
-/// A ledger that records as the real one does but cannot answer whose an
-/// identity is.
-#[derive(Debug)]
-struct NoOwners(Box<dyn Ledger>);
-
-impl Ledger for NoOwners {
-    fn skipped_rows(&self) -> usize {
-        self.0.skipped_rows()
-    }
-    fn record_intent(
-        &self,
-        instance: &str,
-        jid: &str,
-        lid: Option<&str>,
-        block: bool,
-        operator: &str,
-        reason: Option<&str>,
-    ) -> Result<i64, LedgerError> {
-        self.0
-            .record_intent(instance, jid, lid, block, operator, reason)
-    }
-    fn record_outcome(&mut self, id: i64, outcome: &Outcome) -> Result<i64, LedgerError> {
-        self.0.record_outcome(id, outcome)
-    }
-    fn owner_of(&self, _: &str, _: &str) -> Result<Option<String>, LedgerError> {
-        Err(LedgerError::Stopped("disk I/O error".into()))
-    }
-    fn known(&self) -> Result<Vec<KnownState>, LedgerError> {
-        self.0.known()
-    }
-    fn create_batch(
-        &mut self,
-        label: &str,
-        items: &[BatchItem],
-        operator: &str,
-    ) -> Result<(i64, Vec<i64>), LedgerError> {
-        self.0.create_batch(label, items, operator)
-    }
-    fn close_batch(&self, batch: i64, status: BatchStatus) -> Result<(), LedgerError> {
-        self.0.close_batch(batch, status)
-    }
-    fn unfinished_batches(&self) -> Result<Vec<UnfinishedBatch>, LedgerError> {
-        self.0.unfinished_batches()
-    }
-    fn history(
-        &self,
-        instance: Option<&str>,
-        since: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<HistoryEntry>, LedgerError> {
-        self.0.history(instance, since, limit)
-    }
-    fn outcome_of(&self, id: i64) -> Result<Option<String>, LedgerError> {
-        self.0.outcome_of(id)
-    }
-    fn status(&self) -> Result<LedgerStatus, LedgerError> {
-        self.0.status()
-    }
-    fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
-        self.0.claim_batch(batch, operator)
-    }
-    fn change_mark(&self) -> Result<Option<i64>, LedgerError> {
-        self.0.change_mark()
-    }
-    fn dump(&self) -> Result<LedgerDump, LedgerError> {
-        self.0.dump()
-    }
-}
-
+/// An `@lid` the ledger knows as one contact's is not taken as another's,
+/// even when that contact's own `@lid` is unknown.
 #[tokio::test]
-async fn an_answer_whose_owner_cannot_be_read_is_not_accepted() {
-    let mut s = setup_wrapped(|ledger| Box::new(NoOwners(ledger)), false).await;
-    load(&mut s).await;
+async fn an_answer_naming_a_lid_the_ledger_gives_another_is_refused() {
+    let emu = emu10().await;
+    let mut desk = Desk::open(&emu, &[("sales", DEMO_ACCOUNT_TOKEN)], |_| {});
     let book = emulator::address_book("sales", 10);
-    let asked = book.iter().position(|c| c.lid.is_none()).unwrap();
-    s.emu
-        .handle()
-        .push_fault(block_answer("999000111@lid", true, "1"));
-    s.jobs.send(block(asked)).unwrap();
-    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
-        panic!("not a block result");
-    };
-    let e = result.expect_err("not knowing whose the @lid is is not accepting it");
-    assert!(e.message.contains("could not be read"), "{e:?}");
-    assert!(ledger_of(&s).is_empty(), "nobody is recorded as blocked");
+    let plain: Vec<_> = book.iter().filter(|c| c.lid.is_none()).take(2).collect();
+    emu.handle()
+        .push_block_fault(block_answer("999000111@lid", true, "1"));
+    let first = desk.change(&[plain[0].jid.clone()], vec![0], true).await;
+    assert_eq!(first.unwrap().done, 1);
+    emu.handle()
+        .push_block_fault(block_answer("999000111@lid", true, "2"));
+    let second = desk.change(&[plain[1].jid.clone()], vec![0], true).await;
+    let e = second.unwrap().answers[0].1.clone().unwrap_err();
+    assert!(e.message.contains("not the contact asked for"), "{e:?}");
+    let known = desk.known();
+    assert_eq!(known.len(), 1, "only the first is known as blocked");
+    assert_eq!(known[0].jid, plain[0].jid);
 }
 
 #[tokio::test]
@@ -544,15 +480,14 @@ async fn the_worker_sends_nothing_to_a_read_only_instance_whatever_asks() {
     let mut s = setup_wrapped(|ledger| ledger, true).await;
     let before = s.emu.handle().request_count();
     s.jobs.send(block(0)).unwrap();
-    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+    let JobResult::Block { answer, .. } = next(&mut s.results).await else {
         panic!("not a block result");
     };
-    let e = result.expect_err("refused");
+    let e = answer.expect_err("refused");
     assert!(e.message.starts_with("read-only"), "{e:?}");
     assert_eq!(
         s.emu.handle().request_count(),
         before,
         "nothing reached the server"
     );
-    assert!(ledger_of(&s).is_empty(), "and nothing was recorded");
 }

@@ -564,7 +564,7 @@ fn read_only_sends_nothing_and_says_so_but_lists() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("read-only: nothing is sent to sales"),
+        stderr.contains("read-only: no block or unblock is sent to sales"),
         "{stderr}"
     );
     assert_eq!(

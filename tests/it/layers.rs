@@ -1,7 +1,7 @@
 //! The shape of `src/`, read from the source: no import cycle between
 //! files (a parent's calls and re-exports of its children count), and
 //! every arrow between layers points down: util < api < model < keys <
-//! store < config < app < ui, worker < cli, tui. The emulator stands
+//! store < config < protocol < app < ui, worker < engine < cli, tui. The emulator stands
 //! apart: an independent reading of the API, it uses util only.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -211,9 +211,11 @@ fn every_arrow_between_layers_points_down() {
             "keys" => 3,
             "store" => 4,
             "config" => 5,
-            "app" => 6,
-            "ui" | "worker" => 7,
-            "cli" | "tui" => 8,
+            "protocol" => 6,
+            "app" => 7,
+            "ui" | "worker" => 8,
+            "engine" => 9,
+            "cli" | "tui" => 10,
             _ => return None,
         })
     };

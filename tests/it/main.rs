@@ -7,6 +7,7 @@ mod api_client;
 mod batch_goals;
 mod cli;
 mod contract;
+mod desk;
 mod e2e;
 mod faults;
 mod fuzz;

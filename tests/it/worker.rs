@@ -1,4 +1,5 @@
-//! The API worker against the emulator: jobs in, messages out, ledger and
+//! The worker against the emulator: jobs in, messages out, each token in
+//! its lane, the ledger in its own; and the engine on it, with ledger and
 //! server in agreement.
 
 use std::net::{Ipv4Addr, SocketAddr};
@@ -7,18 +8,18 @@ use std::time::Duration;
 use reqwest::Url;
 use ryze_contacts::api::{ApiClient, ClientConfig};
 use ryze_contacts::app::state::Connection;
-use ryze_contacts::app::{ApiJob, ApiResult, Msg};
 use ryze_contacts::config::profile::InstanceConfig;
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
+use ryze_contacts::protocol::{ApiCall, BlockCall, Item, Job, JobResult, LedgerRead, Msg};
 use ryze_contacts::util::secret::Token;
 use ryze_contacts::worker::{self, WorkerContext};
 use tokio::sync::mpsc;
 
 struct Setup {
     emu: RunningEmulator,
-    jobs: mpsc::UnboundedSender<ApiJob>,
+    jobs: mpsc::UnboundedSender<Job>,
     results: mpsc::UnboundedReceiver<Msg>,
-    dir: tempfile::TempDir,
+    _dir: tempfile::TempDir,
 }
 
 fn instance(name: &str, url: &Url, token: &str) -> InstanceConfig {
@@ -57,89 +58,115 @@ async fn setup(extra: Vec<(&str, &str)>) -> Setup {
         emu,
         jobs,
         results,
-        dir,
+        _dir: dir,
     }
 }
 
 /// The next worker result, skipping budget reports.
-async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> ApiResult {
+async fn next(results: &mut mpsc::UnboundedReceiver<Msg>) -> JobResult {
     loop {
         match tokio::time::timeout(Duration::from_secs(10), results.recv()).await {
-            Ok(Some(Msg::Api(r))) => return r,
+            Ok(Some(Msg::Worker(r))) => return r,
             Ok(Some(Msg::Budget { .. })) => continue,
             other => panic!("no result: {other:?}"),
         }
     }
 }
 
+/// A block request of `jid` on `instance`, as the app sends it once its
+/// intent is recorded (under a made-up action: the worker's HTTP side
+/// never touches the ledger).
+fn block_call(instance: usize, jid: &str, lid: Option<String>) -> Job {
+    Job::Api(ApiCall::Block(BlockCall {
+        item: Item {
+            instance,
+            jid: jid.to_string(),
+            lid,
+            block: true,
+            action: Some(1),
+        },
+        action: 1,
+        batch: None,
+        reason: None,
+    }))
+}
+
 #[tokio::test]
 async fn block_is_recorded_in_the_ledger_and_on_the_server() {
-    let mut s = setup(vec![]).await;
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(30)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let mut desk = crate::desk::Desk::open(&emu, &[("sales", DEMO_ACCOUNT_TOKEN)], |_| {});
     let book = emulator::address_book("sales", 30);
     let target = book.iter().find(|c| c.lid.is_some()).unwrap();
-    s.jobs
-        .send(ApiJob::Block {
-            instance: 0,
-            jid: target.jid.clone(),
-            lid: None,
-            block: true,
-            action: None,
-            batch: None,
-            reason: None,
-        })
+    let batch = desk
+        .change(std::slice::from_ref(&target.jid), vec![0], true)
+        .await
         .unwrap();
-    let ApiResult::Block { result, jid, .. } = next(&mut s.results).await else {
-        panic!("expected a block result")
-    };
-    assert_eq!(jid, target.jid);
-    let done = result.unwrap();
-    assert!(done.outcome.blocked);
-    assert_eq!(done.outcome.blocked_count, Some(1));
-    assert!(done.ledger_error.is_none());
-    // The ledger already holds it when the UI hears of it, with the @lid.
-    let (ledger, _) = ryze_contacts::store::ledger::open(s.dir.path()).unwrap();
-    let known = ledger.known().unwrap();
+    assert_eq!((batch.done, batch.failed), (1, 0));
+    assert_eq!(desk.state().instances[0].blocked_count, Some(1));
+    // The ledger holds it, with the @lid the server named.
+    let known = desk.known();
     assert_eq!(known.len(), 1);
     assert_eq!(known[0].jid, target.jid);
     assert_eq!(known[0].lid, target.lid);
     assert!(known[0].blocked);
     assert_eq!(
-        s.emu.handle().blocklist("sales"),
+        emu.handle().blocklist("sales"),
         vec![target.lid.clone().unwrap()]
     );
 }
 
 #[tokio::test]
 async fn failed_block_changes_no_known_state() {
-    let mut s = setup(vec![]).await;
-    s.jobs
-        .send(ApiJob::Block {
-            instance: 1,
-            jid: "5511999999999@s.whatsapp.net".into(),
-            lid: None,
-            block: true,
-            action: None,
-            batch: None,
-            reason: None,
-        })
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(30)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    let mut desk = crate::desk::Desk::open(
+        &emu,
+        &[
+            ("sales", DEMO_ACCOUNT_TOKEN),
+            ("marketing", DEMO_ACCOUNT_TOKEN),
+        ],
+        |_| {},
+    );
+    let batch = desk
+        .change(&["+5511999999999".into()], vec![1], true)
+        .await
         .unwrap();
-    let ApiResult::Block { result, .. } = next(&mut s.results).await else {
-        panic!("expected a block result")
-    };
-    let e = result.unwrap_err();
+    assert_eq!((batch.done, batch.failed), (0, 1));
+    let (_, result) = &batch.answers[0];
+    let e = result.as_ref().unwrap_err();
     assert_eq!(e.status, Some(503));
     assert_eq!(e.message, "Instance is not connected to WhatsApp");
-    let (ledger, _) = ryze_contacts::store::ledger::open(s.dir.path()).unwrap();
-    assert!(ledger.known().unwrap().is_empty());
+    assert!(desk.known().is_empty());
 }
 
 #[tokio::test]
 async fn instance_states_per_token_group() {
     let mut s = setup(vec![("ghost", DEMO_ACCOUNT_TOKEN), ("stranger", "wrong")]).await;
-    s.jobs.send(ApiJob::LoadInstances).unwrap();
-    let ApiResult::Instances(mut states) = next(&mut s.results).await else {
-        panic!("expected instance states")
-    };
+    s.jobs.send(Job::Api(ApiCall::LoadInstances)).unwrap();
+    // One answer per token, the last one says so.
+    let mut states = Vec::new();
+    loop {
+        let JobResult::Instances {
+            states: some,
+            complete,
+        } = next(&mut s.results).await
+        else {
+            panic!("expected instance states")
+        };
+        states.extend(some);
+        if complete {
+            break;
+        }
+    }
     states.sort_by_key(|(i, _)| *i);
     let labels: Vec<String> = states
         .into_iter()
@@ -166,16 +193,20 @@ async fn instance_states_per_token_group() {
 #[tokio::test]
 async fn contacts_and_their_errors_come_back() {
     let mut s = setup(vec![]).await;
-    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
-    let ApiResult::Contacts { instance, result } = next(&mut s.results).await else {
+    s.jobs
+        .send(Job::Api(ApiCall::LoadContacts { instance: 0 }))
+        .unwrap();
+    let JobResult::Contacts { instance, result } = next(&mut s.results).await else {
         panic!("expected contacts")
     };
     assert_eq!(instance, 0);
     assert_eq!(result.unwrap().len(), 30);
     // A proxy's 502 page is transient: retried, then the list arrives.
     s.emu.handle().push_fault(Fault::Html(502));
-    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
-    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+    s.jobs
+        .send(Job::Api(ApiCall::LoadContacts { instance: 0 }))
+        .unwrap();
+    let JobResult::Contacts { result, .. } = next(&mut s.results).await else {
         panic!("expected contacts")
     };
     assert_eq!(result.unwrap().len(), 30);
@@ -184,8 +215,10 @@ async fn contacts_and_their_errors_come_back() {
     s.emu
         .handle()
         .push_fault(Fault::Status(403, "Token does not have access".into()));
-    s.jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
-    let ApiResult::Contacts { result, .. } = next(&mut s.results).await else {
+    s.jobs
+        .send(Job::Api(ApiCall::LoadContacts { instance: 0 }))
+        .unwrap();
+    let JobResult::Contacts { result, .. } = next(&mut s.results).await else {
         panic!("expected contacts")
     };
     let e = result.unwrap_err();
@@ -200,23 +233,13 @@ async fn requests_run_concurrently() {
     s.emu.handle().set_latency(Duration::from_millis(400));
     let book = emulator::address_book("sales", 30);
     for c in book.iter().take(6) {
-        s.jobs
-            .send(ApiJob::Block {
-                instance: 0,
-                jid: c.jid.clone(),
-                lid: c.lid.clone(),
-                block: true,
-                action: None,
-                batch: None,
-                reason: None,
-            })
-            .unwrap();
+        s.jobs.send(block_call(0, &c.jid, c.lid.clone())).unwrap();
     }
     for _ in 0..6 {
-        let ApiResult::Block { result, .. } = next(&mut s.results).await else {
+        let JobResult::Block { answer, .. } = next(&mut s.results).await else {
             panic!("expected a block result")
         };
-        result.unwrap();
+        answer.unwrap();
     }
     assert!(
         s.emu.handle().max_in_flight() >= 2,
@@ -245,8 +268,9 @@ async fn loaded_contacts_are_cached_for_the_next_start() {
     ctx.cache_dir = Some(dir.path().to_path_buf());
     let (tx, mut results) = mpsc::unbounded_channel();
     let jobs = worker::spawn(ctx, tx);
-    jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
-    let ApiResult::Contacts { result, .. } = next(&mut results).await else {
+    jobs.send(Job::Api(ApiCall::LoadContacts { instance: 0 }))
+        .unwrap();
+    let JobResult::Contacts { result, .. } = next(&mut results).await else {
         panic!("expected contacts")
     };
     let fresh = result.unwrap();
@@ -266,133 +290,75 @@ async fn loaded_contacts_are_cached_for_the_next_start() {
     assert_eq!(cached.len(), 30);
 }
 
-/// Sends the app's effects to the worker and its answers back to the app
-/// until nothing is left in flight.
-async fn pump(
-    state: &mut ryze_contacts::app::State,
-    s: &mut Setup,
-    effects: Vec<ryze_contacts::app::Effect>,
-) {
-    use ryze_contacts::app::{Effect, update};
-    let mut out = 0;
-    let mut queue = effects;
-    loop {
-        for effect in queue.drain(..) {
-            if let Effect::Api(job) = effect {
-                out += 1;
-                s.jobs.send(job).unwrap();
-            }
-        }
-        if out == 0 {
-            return;
-        }
-        let msg = tokio::time::timeout(Duration::from_secs(20), s.results.recv())
-            .await
-            .expect("an answer")
-            .expect("the worker runs");
-        if matches!(msg, Msg::Api(_)) {
-            out -= 1;
-        }
-        queue = update(state, msg);
-    }
-}
-
 #[tokio::test]
 async fn counts_settle_when_answers_arrive_out_of_order() {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    use ryze_contacts::app::{State, update};
-    let mut s = setup(vec![]).await;
-    s.emu.handle().set_answer_jitter(Duration::from_millis(60));
-    let names: Vec<(String, Option<String>)> = ["sales", "marketing", "billing"]
-        .iter()
-        .map(|n| (n.to_string(), None))
-        .collect();
-    let mut state = State::new(&names, &[], 0);
-    let key = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
-    let effects = update(&mut state, Msg::Start);
-    pump(&mut state, &mut s, effects).await;
-    let effects = update(
-        &mut state,
-        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE)),
+    let emu = emulator::start(
+        EmulatorConfig::demo(Some(30)),
+        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+    )
+    .await
+    .unwrap();
+    emu.handle().set_answer_jitter(Duration::from_millis(60));
+    let mut desk = crate::desk::Desk::open_screen(
+        &emu,
+        &[
+            ("sales", DEMO_ACCOUNT_TOKEN),
+            ("marketing", DEMO_ACCOUNT_TOKEN),
+            ("billing", "demo-billing-token"),
+        ],
     );
-    pump(&mut state, &mut s, effects).await;
-    assert_eq!(state.instance().name, "billing");
-    let effects = update(
-        &mut state,
-        Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
-    );
-    pump(&mut state, &mut s, effects).await;
-    assert_eq!(state.instance().name, "sales");
-    assert_eq!(state.instance().contacts.len(), 30);
+    let special = |code| Msg::Key(KeyEvent::new(code, KeyModifiers::NONE));
+    desk.load().await;
+    desk.give(special(KeyCode::BackTab)).await;
+    assert_eq!(desk.state().instance().name, "billing");
+    desk.keys("\t").await;
+    assert_eq!(desk.state().instance().name, "sales");
+    assert_eq!(desk.state().instance().contacts.len(), 30);
 
     // Five single blocks typed faster than the answers come.
-    let mut effects = Vec::new();
     for _ in 0..5 {
-        effects.extend(update(&mut state, key('b')));
-        effects.extend(update(&mut state, key('j')));
+        desk.engine.apply(special(KeyCode::Char('b')));
+        desk.engine.apply(special(KeyCode::Char('j')));
     }
-    pump(&mut state, &mut s, effects).await;
+    desk.keys("").await;
+    while !desk.engine.is_idle() || !desk.state().is_quiet() {
+        desk.give(Msg::Tick { now: 0 }).await;
+    }
     // A bulk block of every contact on sales and billing (phone numbers
-    // only on billing), then its undo.
-    update(&mut state, key('*'));
-    update(&mut state, key('B'));
-    update(
-        &mut state,
-        Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
-    );
-    update(
-        &mut state,
-        Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
-    );
-    update(&mut state, key(' '));
-    update(&mut state, key('y'));
-    // Why? Enter sends without a reason.
-    let effects = update(
-        &mut state,
-        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
-    );
-    pump(&mut state, &mut s, effects).await;
+    // only on billing), then its undo; Enter sends without a reason.
+    desk.keys("*Bjj y\n").await;
+    let server = |name| emu.handle().blocklist(name).len() as u64;
     for (i, name) in [(0, "sales"), (2, "billing")] {
         assert_eq!(
-            state.instances[i].blocked_count,
-            Some(s.emu.handle().blocklist(name).len() as u64),
+            desk.state().instances[i].blocked_count,
+            Some(server(name)),
             "{name} after the bulk block"
         );
     }
-    assert!(s.emu.handle().blocklist("billing").len() > 10);
+    assert!(server("billing") > 10);
     // An undo of two instances asks first.
-    assert!(update(&mut state, key('u')).is_empty());
-    let effects = update(&mut state, key('y'));
-    pump(&mut state, &mut s, effects).await;
+    assert!(desk.keys("u").await.is_empty());
+    desk.keys("y").await;
     for (i, name) in [(0, "sales"), (2, "billing")] {
-        let server = s.emu.handle().blocklist(name).len() as u64;
         assert_eq!(
-            state.instances[i].blocked_count,
-            Some(server),
+            desk.state().instances[i].blocked_count,
+            Some(server(name)),
             "{name} after undo"
         );
     }
     assert_eq!(
-        state.instances[0].blocked_count,
+        desk.state().instances[0].blocked_count,
         Some(5),
         "the five singles stay"
     );
-    assert_eq!(state.instances[2].blocked_count, Some(0));
+    assert_eq!(desk.state().instances[2].blocked_count, Some(0));
 }
 
 /// Sends single blocks (no batch) of the first `n` contacts of sales.
-fn block_first(jobs: &mpsc::UnboundedSender<ApiJob>, n: usize) {
+fn block_first(jobs: &mpsc::UnboundedSender<Job>, n: usize) {
     for c in emulator::address_book("sales", 30).iter().take(n) {
-        jobs.send(ApiJob::Block {
-            instance: 0,
-            jid: c.jid.clone(),
-            lid: c.lid.clone(),
-            block: true,
-            action: None,
-            batch: None,
-            reason: None,
-        })
-        .unwrap();
+        jobs.send(block_call(0, &c.jid, c.lid.clone())).unwrap();
     }
 }
 
@@ -423,10 +389,11 @@ async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() 
     let jobs = worker::spawn(WorkerContext::new(instances, client, ledger), tx);
     // The account token's four requests of the window...
     for _ in 0..4 {
-        jobs.send(ApiJob::LoadContacts { instance: 0 }).unwrap();
+        jobs.send(Job::Api(ApiCall::LoadContacts { instance: 0 }))
+            .unwrap();
         assert!(matches!(
             next(&mut results).await,
-            ApiResult::Contacts {
+            JobResult::Contacts {
                 instance: 0,
                 result: Ok(_)
             }
@@ -435,17 +402,23 @@ async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() 
     // ...then more than a lane holds, all waiting for the next window.
     block_first(&jobs, 12);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    jobs.send(ApiJob::LoadContacts { instance: 1 }).unwrap();
-    jobs.send(ApiJob::History { instance: 0 }).unwrap();
+    jobs.send(Job::Api(ApiCall::LoadContacts { instance: 1 }))
+        .unwrap();
+    jobs.send(Job::Read(LedgerRead::History {
+        instance: Some(0),
+        since: None,
+        limit: 10,
+    }))
+    .unwrap();
     let mut got = Vec::new();
     for _ in 0..2 {
         got.push(match next(&mut results).await {
-            ApiResult::Contacts {
+            JobResult::Contacts {
                 instance: 1,
                 result,
             } => format!("billing contacts {}", result.is_ok()),
-            ApiResult::History {
-                instance: 0,
+            JobResult::History {
+                instance: Some(0),
                 result,
             } => format!("history {}", result.is_ok()),
             other => panic!("a sales block was answered before its window: {other:?}"),
@@ -496,7 +469,7 @@ async fn a_silent_server_stops_its_tokens_requests_and_says_what_was_not_sent() 
     let mut kinds = std::collections::HashMap::new();
     for _ in 0..20 {
         match next(&mut results).await {
-            ApiResult::Block { result: Err(e), .. } => {
+            JobResult::Block { answer: Err(e), .. } => {
                 *kinds.entry(format!("{:?}", e.kind)).or_insert(0) += 1
             }
             other => panic!("nothing can succeed here: {other:?}"),

@@ -3,7 +3,7 @@
 //! and return this; only the dispatch in `overlays` puts it in the slot,
 //! so no overlay names the others' enum.
 
-use crate::app::msg::Effect;
+use crate::app::effect::Effect;
 
 /// What is open after a key of an overlay whose data is `D`; `N` names
 /// where it may lead (another overlay's start).

@@ -7,8 +7,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::after::{After, Step, close, stay};
 use crate::app::bulk::{self, Begun, Then};
 use crate::app::core::Core;
+use crate::app::effect::Effect;
 use crate::app::line::{Edit, edit};
-use crate::app::msg::Effect;
 use crate::app::ops::{error, info, refilter, refresh, switch_instance};
 
 /// Where a command leads: another overlay.

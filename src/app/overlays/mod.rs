@@ -22,9 +22,10 @@ pub(crate) mod undo;
 use ratatui::crossterm::event::KeyEvent;
 
 use crate::app::core::Core;
-use crate::app::msg::{ApiJob, Effect};
+use crate::app::effect::Effect;
 pub use crate::app::pager::Pager;
 use crate::keys::Keymap;
+use crate::protocol::LedgerRead;
 use after::{After, Step};
 use command_line::LineNext;
 use details::DetailsView;
@@ -283,7 +284,20 @@ pub(crate) fn open_messages(slot: &mut Option<Overlay>) {
 pub(crate) fn open_history(core: &Core, slot: &mut Option<Overlay>) -> Vec<Effect> {
     let instance = core.current;
     *slot = Some(Overlay::History(history::HistoryView::new(instance)));
-    vec![Effect::Api(ApiJob::History { instance })]
+    vec![history_read(instance)]
+}
+
+/// Actions the history overlay reads at most (the newest).
+pub(crate) const HISTORY_SHOWN: usize = 5_000;
+
+/// The read of an instance's history that the history and the details
+/// show.
+pub(crate) fn history_read(instance: usize) -> Effect {
+    Effect::read(LedgerRead::History {
+        instance: Some(instance),
+        since: None,
+        limit: HISTORY_SHOWN,
+    })
 }
 
 /// Opens the details of the selected row and asks the ledger for its
@@ -306,7 +320,7 @@ pub(crate) fn open_details(core: &mut Core, slot: &mut Option<Overlay>) -> Vec<E
         pager: Pager::default(),
         history: None,
     }));
-    vec![Effect::Api(ApiJob::History { instance })]
+    vec![history_read(instance)]
 }
 
 /// The ledger's actions of `instance` arrived: for the history or the

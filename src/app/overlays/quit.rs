@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::after::{Step, close, stay};
 use crate::app::confirm::{Answer, answer};
 use crate::app::core::Core;
-use crate::app::msg::Effect;
+use crate::app::effect::Effect;
 
 /// Whether quitting asks first: block requests are still waiting.
 pub(crate) fn asks_first(core: &Core) -> bool {

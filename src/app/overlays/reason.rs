@@ -7,8 +7,8 @@ use ratatui::crossterm::event::KeyEvent;
 
 use super::after::{Step, close, stay};
 use crate::app::core::Core;
+use crate::app::effect::Effect;
 use crate::app::line::{Edit, edit};
-use crate::app::msg::Effect;
 use crate::app::ops::info;
 use crate::keys::{Keymap, LineAction};
 

@@ -7,8 +7,9 @@ use crate::app::batch::{Item, items_left};
 use crate::app::bulk::resume;
 use crate::app::confirm::{Answer, answer};
 use crate::app::core::Core;
-use crate::app::msg::{ApiJob, Effect};
+use crate::app::effect::Effect;
 use crate::app::ops::info;
+use crate::protocol::LedgerWrite;
 use crate::store::ledger::UnfinishedBatch;
 
 /// An unfinished batch offered for resuming.
@@ -79,7 +80,7 @@ pub(crate) fn on_resume_key(
             state,
             format!("discarded the unfinished batch: {}", offer.label),
         );
-        return close(vec![Effect::Api(ApiJob::CloseBatch {
+        return close(vec![Effect::write(LedgerWrite::CloseBatch {
             batch: offer.batch,
             status: crate::store::ledger::BatchStatus::Cancelled,
         })]);

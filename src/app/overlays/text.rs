@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use super::details::DetailsView;
 use super::{details, help, history, messages as log};
 use crate::app::core::{Core, Pager};
-use crate::app::msg::Effect;
+use crate::app::effect::Effect;
 use crate::app::pager::LineKind;
 use crate::app::pager::{self, Outcome};
 use crate::keys::Command;

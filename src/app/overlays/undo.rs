@@ -10,7 +10,7 @@ use super::after::{Step, close, stay};
 use crate::app::batch::{Done, Item};
 use crate::app::confirm::{Answer, answer};
 use crate::app::core::Core;
-use crate::app::msg::Effect;
+use crate::app::effect::Effect;
 use crate::app::ops::info;
 
 /// An undo waiting for a yes.

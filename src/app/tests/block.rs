@@ -92,7 +92,13 @@ fn failed_block_returns_row_to_last_confirmed_state() {
         "known blocked: unblock"
     );
     update(&mut s, ch('b')); // queue a block
-    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    update(
+        &mut s,
+        Msg::Worker(JobResult::Instances {
+            states: vec![],
+            complete: true,
+        }),
+    );
     let effects = answer_block(
         &mut s,
         0,
@@ -113,7 +119,7 @@ fn failed_block_returns_row_to_last_confirmed_state() {
         "last confirmed state"
     );
     assert_eq!(inst.connection, Connection::State("disconnected".into()));
-    assert_eq!(effects, vec![Effect::Api(ApiJob::LoadInstances)]);
+    assert_eq!(effects, vec![Effect::Job(Job::Api(ApiCall::LoadInstances))]);
     let status = s.status.clone().unwrap();
     assert!(status.is_error);
     assert!(status.text.contains("HTTP 503"), "{}", status.text);
@@ -134,16 +140,7 @@ fn ledger_failure_after_success_is_an_error() {
     if let Ok(d) = &mut result {
         d.ledger_error = Some("disk full".into());
     }
-    update(
-        &mut s,
-        Msg::Api(ApiResult::Block {
-            instance: 0,
-            jid: jid("5511911110001"),
-            block: true,
-            batch: None,
-            result,
-        }),
-    );
+    crate::app::testing::answer_block(&mut s, 0, &jid("5511911110001"), true, None, result);
     let status = s.status.clone().unwrap();
     assert!(status.is_error);
     assert!(status.text.contains("disk full"));
@@ -198,7 +195,9 @@ fn a_blocks_any_typed_number_and_refuses_groups() {
     s.overlay = Some(Overlay::Prompt(String::new()));
     keys(&mut s, "+1 (415) 555-0123");
     let effects = confirm(&mut s, key(KeyCode::Enter));
-    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { label, items, .. }))] =
+        effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(label, "block +1 415-555-0123 on sales");
@@ -215,7 +214,8 @@ fn single_toggles_are_undoable_too() {
     let mut s = loaded();
     b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
     let effects = update(&mut s, ch('u'));
-    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(tuples(items), vec![(0, jid("5511911110001"), None, false)]);

@@ -52,7 +52,9 @@ fn bulk_block_across_instances_then_undo() {
     update(&mut s, ch('B'));
     update(&mut s, ch('a')); // every instance
     let effects = confirm(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { label, items, .. }))] =
+        effects.as_slice()
+    else {
         panic!("the ledger records the batch first: {effects:?}")
     };
     assert!(
@@ -72,7 +74,7 @@ fn bulk_block_across_instances_then_undo() {
 
     let effects = update(
         &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((7, vec![1, 2, 3])))),
+        Msg::Worker(JobResult::BatchCreated(Ok((7, vec![1, 2, 3])))),
     );
     let mut sent = block_jobs(&effects);
     sent.sort();
@@ -87,29 +89,29 @@ fn bulk_block_across_instances_then_undo() {
     assert_eq!(s.pending_count(), 3, "quit would ask");
     update(&mut s, answer(0, "5511911110001", true, 7, true));
     update(&mut s, answer(1, "5511911110001", true, 7, false));
-    let effects = update(
+    let effects = crate::app::testing::answer_block(
         &mut s,
-        Msg::Api(ApiResult::Block {
-            instance: 0,
-            jid: "999@lid".into(),
-            block: true,
-            batch: Some(7),
-            result: done("999@lid", true, 2),
-        }),
+        0,
+        "999@lid",
+        true,
+        Some(7),
+        done("999@lid", true, 2),
     );
     assert_eq!(
         ended(effects),
         vec![
-            Effect::Api(ApiJob::CloseBatch {
-                batch: 7,
-                status: crate::store::ledger::BatchStatus::Done
-            }),
-            // The answers on sales overlapped: the count is settled.
-            Effect::Api(ApiJob::Settle {
+            // The answers on sales overlapped: the count is settled (sent
+            // with the answer), and the batch closes once the ledger
+            // holds its last answer.
+            Effect::Job(Job::Api(ApiCall::Settle {
                 instance: 0,
                 jid: "999@lid".into(),
                 block: true
-            })
+            })),
+            Effect::Job(Job::Write(LedgerWrite::CloseBatch {
+                batch: 7,
+                status: crate::store::ledger::BatchStatus::Done
+            })),
         ]
     );
     assert!(s.batch.is_none());
@@ -144,7 +146,9 @@ fn bulk_block_across_instances_then_undo() {
         ]
     );
     let effects = confirm(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { label, items, .. }))] =
+        effects.as_slice()
+    else {
         panic!("undo is a recorded batch: {effects:?}")
     };
     assert!(
@@ -154,18 +158,16 @@ fn bulk_block_across_instances_then_undo() {
     assert!(items.iter().all(|i| !i.block));
     update(
         &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((8, vec![4, 5])))),
+        Msg::Worker(JobResult::BatchCreated(Ok((8, vec![4, 5])))),
     );
     update(&mut s, answer(0, "5511911110001", false, 8, true));
-    update(
+    crate::app::testing::answer_block(
         &mut s,
-        Msg::Api(ApiResult::Block {
-            instance: 0,
-            jid: "999@lid".into(),
-            block: false,
-            batch: Some(8),
-            result: done("999@lid", false, 0),
-        }),
+        0,
+        "999@lid",
+        false,
+        Some(8),
+        done("999@lid", false, 0),
     );
     assert_eq!(s.instances[0].known_blocked(), 0);
     assert!(
@@ -187,7 +189,7 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
     confirm(&mut s, ch('y'));
     let effects = update(
         &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((1, (0..20).collect())))),
+        Msg::Worker(JobResult::BatchCreated(Ok((1, (0..20).collect())))),
     );
     assert_eq!(block_jobs(&effects).len(), crate::api::rate::MAX_IN_FLIGHT);
     let effects = update(&mut s, answer(0, "5511900000000", true, 1, true));
@@ -202,15 +204,15 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
     assert_eq!(
         ended(last),
         vec![
-            Effect::Api(ApiJob::CloseBatch {
-                batch: 1,
-                status: crate::store::ledger::BatchStatus::Cancelled
-            }),
-            Effect::Api(ApiJob::Settle {
+            Effect::Job(Job::Api(ApiCall::Settle {
                 instance: 0,
                 jid: jid("5511900000008"),
                 block: true
-            })
+            })),
+            Effect::Job(Job::Write(LedgerWrite::CloseBatch {
+                batch: 1,
+                status: crate::store::ledger::BatchStatus::Cancelled
+            })),
         ]
     );
     assert!(status_text(&s).contains("9 done, 11 cancelled"));
@@ -264,35 +266,40 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
     let effects = confirm(&mut s, ch('y'));
     assert_eq!(
         effects,
-        vec![Effect::Api(ApiJob::ClaimBatch { batch: 9 })],
+        vec![Effect::Job(Job::Write(LedgerWrite::ClaimBatch {
+            batch: 9
+        }))],
         "claimed before anything is sent"
     );
     let mut other = s.clone();
     let effects = update(
         &mut s,
-        Msg::Api(ApiResult::Claimed {
+        Msg::Worker(JobResult::Claimed {
             batch: 9,
             result: Ok(crate::store::ledger::Claim::Ours),
         }),
     );
     assert_eq!(
         effects,
-        vec![Effect::Api(ApiJob::Block {
-            instance: 1,
-            jid: jid("5511911110002"),
-            lid: None,
-            block: true,
-            action: Some(41),
+        vec![Effect::call(ApiCall::Block(BlockCall {
+            item: Item {
+                instance: 1,
+                jid: jid("5511911110002"),
+                lid: None,
+                block: true,
+                action: Some(41),
+            },
+            action: 41,
             batch: Some(9),
             reason: None,
-        })],
+        }))],
         "only what is not confirmed, under its recorded action"
     );
     // Held by another run that is still sending it: nothing is sent.
     let since = other.now - 30;
     let effects = update(
         &mut other,
-        Msg::Api(ApiResult::Claimed {
+        Msg::Worker(JobResult::Claimed {
             batch: 9,
             result: Ok(crate::store::ledger::Claim::Theirs {
                 operator: "desk-2".into(),
@@ -301,7 +308,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
         }),
     );
     assert!(
-        !effects.iter().any(|e| matches!(e, Effect::Api(_))),
+        !effects.iter().any(|e| matches!(e, Effect::Job(_))),
         "{effects:?}"
     );
     assert!(other.batch.is_none());
@@ -339,10 +346,10 @@ fn an_unfinished_batch_can_be_discarded() {
     let effects = confirm(&mut s, key(KeyCode::Enter));
     assert_eq!(
         effects,
-        vec![Effect::Api(ApiJob::CloseBatch {
+        vec![Effect::Job(Job::Write(LedgerWrite::CloseBatch {
             batch: 9,
             status: crate::store::ledger::BatchStatus::Cancelled
-        })],
+        }))],
         "Enter on the focused Discard"
     );
 }
@@ -359,7 +366,7 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
     confirm(&mut s, ch('y'));
     update(
         &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2, 3])))),
+        Msg::Worker(JobResult::BatchCreated(Ok((1, vec![1, 2, 3])))),
     );
     update(&mut s, answer(0, "5511911110001", true, 1, true));
     update(&mut s, answer(0, "5511911110002", true, 1, false));
@@ -367,7 +374,8 @@ fn b_after_a_failed_batch_retries_exactly_the_failures() {
     assert_eq!(s.instance().marks.len(), 2);
     update(&mut s, ch('B'));
     let effects = confirm(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     let mut retried: Vec<String> = items.iter().map(|i| i.jid.clone()).collect();
@@ -382,13 +390,14 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
     update(&mut s, ch('*'));
     update(&mut s, ch('B'));
     let effects = confirm(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] = effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     let n = items.len() as i64;
     update(
         &mut s,
-        Msg::Api(ApiResult::BatchCreated(Ok((3, (0..n).collect())))),
+        Msg::Worker(JobResult::BatchCreated(Ok((3, (0..n).collect())))),
     );
     for item in items.clone() {
         let digits = item.jid.trim_end_matches("@s.whatsapp.net").to_string();
@@ -397,7 +406,9 @@ fn undo_of_a_bulk_block_leaves_alone_what_was_blocked_before() {
     assert!(s.batch.is_none());
     update(&mut s, ch('u'));
     let effects = confirm(&mut s, ch('y'));
-    let [Effect::Api(ApiJob::CreateBatch { items: undo, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items: undo, .. }))] =
+        effects.as_slice()
+    else {
         panic!("{effects:?}")
     };
     assert_eq!(undo.len(), items.len() - 1);
@@ -442,7 +453,7 @@ fn bulk_block_ana_and_bruno(s: &mut State) {
     update(s, ch(' '));
     update(s, ch('B'));
     assert!(!confirm(s, ch('y')).is_empty());
-    update(s, Msg::Api(ApiResult::BatchCreated(Ok((1, vec![1, 2])))));
+    update(s, Msg::Worker(JobResult::BatchCreated(Ok((1, vec![1, 2])))));
     update(s, answer(0, "5511911110001", true, 1, true));
     update(s, answer(0, "5511911110002", true, 1, true));
 }
@@ -458,7 +469,10 @@ fn undo_after_an_action_that_changed_nothing_says_so_and_reaches_no_further() {
         update(&mut s, ch(c));
     }
     confirm(&mut s, key(KeyCode::Enter));
-    update(&mut s, Msg::Api(ApiResult::BatchCreated(Ok((2, vec![3])))));
+    update(
+        &mut s,
+        Msg::Worker(JobResult::BatchCreated(Ok((2, vec![3])))),
+    );
     update(&mut s, answer(0, "5511911110001", true, 2, true));
     assert!(s.batch.is_none());
     let effects = update(&mut s, ch('u'));
@@ -481,7 +495,9 @@ fn a_single_change_is_undone_at_once_and_said() {
     let mut s = loaded();
     b_on_ana(&mut s, done(&jid("5511911110001"), true, 1));
     let effects = update(&mut s, ch('u'));
-    let [Effect::Api(ApiJob::CreateBatch { label, items, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Write(LedgerWrite::CreateBatch { label, items, .. }))] =
+        effects.as_slice()
+    else {
         panic!("one contact on this instance: no question: {effects:?}")
     };
     assert_eq!(label, "undo: unblock 1 contact on sales");

@@ -1,6 +1,7 @@
 //! Loading contacts and instance states, the cache, refreshes, ticks and notices.
 
 use super::*;
+use crate::protocol::InstanceStatus;
 
 #[test]
 fn start_loads_states_then_current_then_others() {
@@ -9,12 +10,12 @@ fn start_loads_states_then_current_then_others() {
     assert_eq!(
         effects,
         vec![
-            Effect::Api(ApiJob::LoadInstances),
-            Effect::Api(ApiJob::LoadContacts { instance: 1 }),
-            Effect::Api(ApiJob::LoadContacts { instance: 0 }),
+            Effect::Job(Job::Api(ApiCall::LoadInstances)),
+            Effect::Job(Job::Api(ApiCall::LoadContacts { instance: 1 })),
+            Effect::Job(Job::Api(ApiCall::LoadContacts { instance: 0 })),
         ]
     );
-    assert!(s.instances_loading);
+    assert!(s.instances_loading());
     assert_eq!(s.instances[0].load, Load::Loading);
 }
 
@@ -27,7 +28,7 @@ fn rows_the_server_sent_that_are_not_contacts_are_counted_on_screen() {
     let parsed = Arc::new(ContactStore::parse(body).unwrap());
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Ok(parsed),
         }),
@@ -58,20 +59,26 @@ fn switching_to_a_never_loaded_instance_loads_it() {
     let effects = update(&mut s, key(KeyCode::Tab));
     assert_eq!(
         effects,
-        vec![Effect::Api(ApiJob::LoadContacts { instance: 1 })]
+        vec![Effect::Job(Job::Api(ApiCall::LoadContacts { instance: 1 }))]
     );
 }
 
 #[test]
 fn refresh_collapses_repeats() {
     let mut s = loaded();
-    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    update(
+        &mut s,
+        Msg::Worker(JobResult::Instances {
+            states: vec![],
+            complete: true,
+        }),
+    );
     let effects = update(&mut s, ch('r'));
     assert_eq!(
         effects,
         vec![
-            Effect::Api(ApiJob::LoadInstances),
-            Effect::Api(ApiJob::LoadContacts { instance: 0 })
+            Effect::Job(Job::Api(ApiCall::LoadInstances)),
+            Effect::Job(Job::Api(ApiCall::LoadContacts { instance: 0 }))
         ]
     );
     assert!(s.instances[0].refreshing, "contacts stay while refreshing");
@@ -109,7 +116,7 @@ fn failed_refresh_keeps_the_previous_list() {
     update(&mut s, ch('r'));
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Err(ErrorInfo::local(
                 "cannot connect: Connection refused",
@@ -126,7 +133,13 @@ fn failed_refresh_keeps_the_previous_list() {
 fn failed_first_load_is_shown_and_503_marks_disconnected() {
     let mut s = State::new(&names(), &[], 0);
     update(&mut s, Msg::Start);
-    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    update(
+        &mut s,
+        Msg::Worker(JobResult::Instances {
+            states: vec![],
+            complete: true,
+        }),
+    );
     let e = http_error(
         503,
         "Instance is not connected to WhatsApp",
@@ -134,14 +147,14 @@ fn failed_first_load_is_shown_and_503_marks_disconnected() {
     );
     let effects = update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Err(e.clone()),
         }),
     );
     assert_eq!(s.instances[0].load, Load::Failed(e));
     assert_eq!(s.instances[0].connection.label(), "disconnected");
-    assert_eq!(effects, vec![Effect::Api(ApiJob::LoadInstances)]);
+    assert_eq!(effects, vec![Effect::Job(Job::Api(ApiCall::LoadInstances))]);
 }
 
 #[test]
@@ -149,7 +162,7 @@ fn background_errors_do_not_take_the_status_bar() {
     let mut s = loaded();
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 1,
             result: Err(http_error(401, "Invalid token", "fix it")),
         }),
@@ -163,27 +176,30 @@ fn instance_states_are_applied() {
     let mut s = loaded();
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![
-            (
-                0,
-                Ok(Some(InstanceStatus {
-                    state: "connected".into(),
-                    own_region: None,
-                    own_jid: None,
-                })),
-            ),
-            (1, Ok(None)),
-        ])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![
+                (
+                    0,
+                    Ok(Some(InstanceStatus {
+                        state: "connected".into(),
+                        own_region: None,
+                        own_jid: None,
+                    })),
+                ),
+                (1, Ok(None)),
+            ],
+            complete: true,
+        }),
     );
     assert!(s.instances[0].connection.is_connected());
     assert_eq!(s.instances[1].connection, Connection::NotOnServer);
-    assert!(!s.instances_loading);
+    assert!(!s.instances_loading());
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![(
-            1,
-            Err(http_error(401, "Invalid token", "x")),
-        )])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![(1, Err(http_error(401, "Invalid token", "x")))],
+            complete: true,
+        }),
     );
     assert_eq!(s.instances[1].connection.label(), "error 401");
 }
@@ -191,15 +207,27 @@ fn instance_states_are_applied() {
 #[test]
 fn ticks_poll_instance_states() {
     let mut s = loaded();
-    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    update(
+        &mut s,
+        Msg::Worker(JobResult::Instances {
+            states: vec![],
+            complete: true,
+        }),
+    );
     let mut polls = 0;
     for _ in 0..POLL_TICKS * 2 {
         polls += update(&mut s, Msg::Tick { now: 0 })
             .iter()
-            .filter(|e| matches!(e, Effect::Api(ApiJob::LoadInstances)))
+            .filter(|e| matches!(e, Effect::Job(Job::Api(ApiCall::LoadInstances))))
             .count();
-        if s.instances_loading {
-            update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+        if s.instances_loading() {
+            update(
+                &mut s,
+                Msg::Worker(JobResult::Instances {
+                    states: vec![],
+                    complete: true,
+                }),
+            );
         }
     }
     assert_eq!(polls, 2);
@@ -208,7 +236,13 @@ fn ticks_poll_instance_states() {
 #[test]
 fn ticks_redraw_only_when_something_moves() {
     let mut s = loaded();
-    update(&mut s, Msg::Api(ApiResult::Instances(vec![])));
+    update(
+        &mut s,
+        Msg::Worker(JobResult::Instances {
+            states: vec![],
+            complete: true,
+        }),
+    );
     s.instances[1].load = Load::Loaded;
     let now = s.now;
     let effects = update(&mut s, Msg::Tick { now });
@@ -287,7 +321,7 @@ fn a_failed_refresh_keeps_the_cache_and_says_so() {
     );
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Err(ErrorInfo::local(
                 "cannot connect: refused",

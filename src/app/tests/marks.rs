@@ -2,8 +2,8 @@
 //! on each instance; an instance never blocks its own number.
 
 use super::*;
-use crate::app::InstanceStatus;
-use crate::app::msg::ConnState;
+use crate::protocol::ConnState;
+use crate::protocol::InstanceStatus;
 
 #[test]
 fn marks_follow_their_contacts_and_vanished_ones_are_unmarked_with_a_word() {
@@ -85,24 +85,27 @@ fn the_dialog_says_per_instance_what_will_happen_there() {
     let mut s = loaded();
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![
-            (
-                0,
-                Ok(Some(InstanceStatus {
-                    state: ConnState::Connected,
-                    own_region: None,
-                    own_jid: None,
-                })),
-            ),
-            (
-                1,
-                Ok(Some(InstanceStatus {
-                    state: ConnState::Connected,
-                    own_region: None,
-                    own_jid: None,
-                })),
-            ),
-        ])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![
+                (
+                    0,
+                    Ok(Some(InstanceStatus {
+                        state: ConnState::Connected,
+                        own_region: None,
+                        own_jid: None,
+                    })),
+                ),
+                (
+                    1,
+                    Ok(Some(InstanceStatus {
+                        state: ConnState::Connected,
+                        own_region: None,
+                        own_jid: None,
+                    })),
+                ),
+            ],
+            complete: true,
+        }),
     );
     contacts_arrive(&mut s, 1, vec![contact("5511911110001", "Ana Silva", None)]);
     update(&mut s, ch(' ')); // Ana
@@ -127,14 +130,17 @@ fn an_instance_never_blocks_its_own_number() {
     let mut s = loaded();
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![(
-            0,
-            Ok(Some(InstanceStatus {
-                state: ConnState::Connected,
-                own_region: None,
-                own_jid: Some(jid("5511911110001")),
-            })),
-        )])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![(
+                0,
+                Ok(Some(InstanceStatus {
+                    state: ConnState::Connected,
+                    own_region: None,
+                    own_jid: Some(jid("5511911110001")),
+                })),
+            )],
+            complete: true,
+        }),
     );
     // b on the instance's own contact row.
     let effects = update(&mut s, ch('b'));
@@ -155,14 +161,17 @@ fn the_dialog_counts_the_own_number_once_when_it_is_also_a_contact() {
     let mut s = loaded();
     update(
         &mut s,
-        Msg::Api(ApiResult::Instances(vec![(
-            0,
-            Ok(Some(InstanceStatus {
-                state: ConnState::Connected,
-                own_region: None,
-                own_jid: Some(jid("5511911110001")),
-            })),
-        )])),
+        Msg::Worker(JobResult::Instances {
+            states: vec![(
+                0,
+                Ok(Some(InstanceStatus {
+                    state: ConnState::Connected,
+                    own_region: None,
+                    own_jid: Some(jid("5511911110001")),
+                })),
+            )],
+            complete: true,
+        }),
     );
     update(&mut s, ch('*')); // Ana (the instance's own number), Bruno, Carla
     update(&mut s, ch('B'));

@@ -20,7 +20,11 @@ use super::*;
 use crate::api::{BlockOutcome, RemoteContact};
 use crate::app::state::{Connection, INFO_TICKS, Load, Overlay, POLL_TICKS, View};
 use crate::app::tabs;
+use crate::app::testing::{ACTION, BlockDone, update};
 use crate::model::contacts::ContactStore;
+use crate::protocol::{
+    ApiCall, BlockCall, ErrorInfo, Item, Job, JobResult, LedgerRead, LedgerWrite, Msg,
+};
 use crate::store::ledger::KnownState;
 
 fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
@@ -50,7 +54,7 @@ fn known_blocked(jid: &str, at: i64) -> KnownState {
 fn contacts_arrive(s: &mut State, instance: usize, contacts: Vec<RemoteContact>) -> Vec<Effect> {
     update(
         s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance,
             result: Ok(store(contacts)),
         }),
@@ -62,7 +66,8 @@ fn keys(s: &mut State, typed: &str) -> Vec<Effect> {
     typed.chars().flat_map(|c| update(s, ch(c))).collect()
 }
 
-/// The server's answer to a single (not batch) block request.
+/// The server's answer to a single (not batch) block request, and the
+/// ledger's record of it.
 fn answer_block(
     s: &mut State,
     instance: usize,
@@ -70,16 +75,7 @@ fn answer_block(
     block: bool,
     result: Result<BlockDone, ErrorInfo>,
 ) -> Vec<Effect> {
-    update(
-        s,
-        Msg::Api(ApiResult::Block {
-            instance,
-            jid: jid(digits),
-            block,
-            batch: None,
-            result,
-        }),
-    )
+    crate::app::testing::answer_block(s, instance, &jid(digits), block, None, result)
 }
 
 fn contact(digits: &str, name: &str, lid: Option<&str>) -> RemoteContact {
@@ -155,23 +151,27 @@ fn done(contact_jid: &str, blocked: bool, count: u64) -> Result<BlockDone, Error
 
 fn http_error(status: u16, message: &str, hint: &str) -> ErrorInfo {
     ErrorInfo {
-        kind: crate::app::ErrorKind::Refused,
+        kind: crate::protocol::ErrorKind::Refused,
         status: Some(status),
         message: message.into(),
         hint: hint.into(),
     }
 }
 
+/// A single toggle's request, sent once its intent is recorded.
 fn block_job(instance: usize, digits: &str, lid: Option<&str>, block: bool) -> Effect {
-    Effect::Api(ApiJob::Block {
-        instance,
-        jid: jid(digits),
-        lid: lid.map(str::to_string),
-        block,
-        action: None,
+    Effect::call(ApiCall::Block(BlockCall {
+        item: Item {
+            instance,
+            jid: jid(digits),
+            lid: lid.map(str::to_string),
+            block,
+            action: Some(ACTION),
+        },
+        action: ACTION,
         batch: None,
         reason: None,
-    })
+    }))
 }
 
 fn status_text(s: &State) -> String {
@@ -189,17 +189,28 @@ fn cached(instance: usize, contacts: Vec<RemoteContact>, saved_at: i64) -> Msg {
     }
 }
 
+/// The server's answer to an item of batch `batch` (the ledger records
+/// it as the test `update` goes).
 fn answer(instance: usize, digits: &str, block: bool, batch: i64, ok: bool) -> Msg {
-    Msg::Api(ApiResult::Block {
-        instance,
-        jid: jid(digits),
-        block,
-        batch: Some(batch),
-        result: if ok {
-            done(&jid(digits), block, 1)
-        } else {
-            Err(http_error(500, "boom", "retry"))
+    let answer = if ok {
+        done(&jid(digits), block, 1).map(|d| d.outcome)
+    } else {
+        Err(http_error(500, "boom", "retry"))
+    };
+    Msg::Worker(JobResult::Block {
+        call: BlockCall {
+            item: Item {
+                instance,
+                jid: jid(digits),
+                lid: None,
+                block,
+                action: Some(ACTION),
+            },
+            action: ACTION,
+            batch: Some(batch),
+            reason: None,
         },
+        answer,
     })
 }
 
@@ -207,12 +218,9 @@ fn block_jobs(effects: &[Effect]) -> Vec<(usize, String, bool)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Api(ApiJob::Block {
-                instance,
-                jid,
-                block,
-                ..
-            }) => Some((*instance, jid.clone(), *block)),
+            Effect::Job(Job::Api(ApiCall::Block(call))) => {
+                Some((call.item.instance, call.item.jid.clone(), call.item.block))
+            }
             _ => None,
         })
         .collect()

@@ -83,13 +83,13 @@ fn the_command_line_runs_commands() {
     let effects = type_line(&mut s, "block +55 (11) 97777-0000");
     assert!(matches!(
         effects.as_slice(),
-        [Effect::Api(ApiJob::CreateBatch { items, .. })] if tuples(items) == vec![(0, jid("5511977770000"), None, true)]
+        [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] if tuples(items) == vec![(0, jid("5511977770000"), None, true)]
     ));
     s.batch = None;
     let effects = type_line(&mut s, "unblock +5511977770000");
     assert!(matches!(
         effects.as_slice(),
-        [Effect::Api(ApiJob::CreateBatch { items, .. })] if !items[0].block
+        [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] if !items[0].block
     ));
     s.batch = None;
     type_line(&mut s, "nope");

@@ -10,7 +10,10 @@ fn sends_nothing(effects: &[Effect]) -> bool {
     !effects.iter().any(|e| {
         matches!(
             e,
-            Effect::Api(ApiJob::Block { .. } | ApiJob::CreateBatch { .. })
+            Effect::Job(
+                Job::Api(ApiCall::Block(_))
+                    | Job::Write(LedgerWrite::CreateBatch { .. } | LedgerWrite::Intent { .. })
+            )
         )
     })
 }
@@ -52,7 +55,7 @@ fn reviewed_numbers_are_sent_as_one_batch_once_confirmed() {
     );
     let effects = confirm(&mut s, ch('y'));
     let items = effects.iter().find_map(|e| match e {
-        Effect::Api(ApiJob::CreateBatch { items, .. }) => Some(items.clone()),
+        Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. })) => Some(items.clone()),
         _ => None,
     });
     let jids: Vec<String> = items

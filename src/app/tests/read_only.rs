@@ -14,7 +14,10 @@ fn sends(effects: &[Effect]) -> bool {
     effects.iter().any(|e| {
         matches!(
             e,
-            Effect::Api(ApiJob::Block { .. } | ApiJob::CreateBatch { .. } | ApiJob::Settle { .. })
+            Effect::Job(
+                Job::Api(ApiCall::Block(_) | ApiCall::Settle { .. })
+                    | Job::Write(LedgerWrite::CreateBatch { .. } | LedgerWrite::Intent { .. })
+            )
         )
     })
 }

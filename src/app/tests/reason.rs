@@ -1,11 +1,10 @@
 //! Why: the reason asked before an action is sent.
 
 use super::*;
-use crate::app::jobs::ApiJob;
 
 fn created_reason(effects: &[Effect]) -> Option<Option<String>> {
     effects.iter().find_map(|e| match e {
-        Effect::Api(ApiJob::CreateBatch { reason, .. }) => Some(reason.clone()),
+        Effect::Job(Job::Write(LedgerWrite::CreateBatch { reason, .. })) => Some(reason.clone()),
         _ => None,
     })
 }
@@ -56,7 +55,10 @@ fn b_asks_only_with_ask_reason_and_esc_sends_nothing() {
     assert!(
         matches!(
             effects.as_slice(),
-            [Effect::Api(ApiJob::Block { reason: None, .. })]
+            [Effect::Job(Job::Api(ApiCall::Block(BlockCall {
+                reason: None,
+                ..
+            })))]
         ),
         "without ask_reason b sends at once: {effects:?}"
     );
@@ -76,11 +78,11 @@ fn b_asks_only_with_ask_reason_and_esc_sends_nothing() {
     update(&mut s, ch('b'));
     keys(&mut s, "spam");
     let effects = update(&mut s, key(KeyCode::Enter));
-    let [Effect::Api(ApiJob::Block { reason, block, .. })] = effects.as_slice() else {
+    let [Effect::Job(Job::Api(ApiCall::Block(call)))] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert_eq!(reason.as_deref(), Some("spam"));
-    assert!(*block);
+    assert_eq!(call.reason.as_deref(), Some("spam"));
+    assert!(call.item.block);
 }
 
 #[test]

@@ -102,7 +102,7 @@ fn info_expires_errors_stay() {
     assert!(s.status.is_none(), "info expired");
     update(
         &mut s,
-        Msg::Api(ApiResult::Contacts {
+        Msg::Worker(JobResult::Contacts {
             instance: 0,
             result: Err(http_error(500, "boom", "retry")),
         }),
@@ -125,12 +125,21 @@ fn answers_that_raced_are_settled_by_one_more_request() {
     sent.extend(update(&mut s, ch('b')));
     assert_eq!(block_jobs(&sent).len(), 2, "two in flight on sales");
     let single = |digits: &str, count: u64| {
-        Msg::Api(ApiResult::Block {
-            instance: 0,
-            jid: jid(digits),
-            block: true,
+        let call = crate::protocol::BlockCall {
+            item: Item {
+                instance: 0,
+                jid: jid(digits),
+                lid: None,
+                block: true,
+                action: Some(ACTION),
+            },
+            action: ACTION,
             batch: None,
-            result: done(&jid(digits), true, count),
+            reason: None,
+        };
+        Msg::Worker(JobResult::Block {
+            call,
+            answer: done(&jid(digits), true, count).map(|d| d.outcome),
         })
     };
     // The second request's answer comes first, with the later count.
@@ -139,16 +148,16 @@ fn answers_that_raced_are_settled_by_one_more_request() {
     assert_eq!(s.instances[0].blocked_count, Some(1), "stale for now");
     assert_eq!(
         effects,
-        [Effect::Api(ApiJob::Settle {
+        [Effect::Job(Job::Api(ApiCall::Settle {
             instance: 0,
             jid: jid("5511911110001"),
             block: true
-        })],
+        }))],
         "the state of the last contact answered is restated"
     );
     let effects = update(
         &mut s,
-        Msg::Api(ApiResult::Settled {
+        Msg::Worker(JobResult::Settled {
             instance: 0,
             jid: jid("5511911110001"),
             result: Ok(Some(2)),
@@ -171,7 +180,7 @@ fn what_another_run_recorded_shows_after_the_next_read_of_the_ledger() {
         asked.extend(update(&mut s, Msg::Tick { now: 0 }));
     }
     assert!(
-        asked.contains(&Effect::Api(ApiJob::LoadKnown)),
+        asked.contains(&Effect::Job(Job::Read(LedgerRead::Known))),
         "the ledger is read every {ticks} ticks: {asked:?}"
     );
     // A cron job blocked Carlos meanwhile, with a reason.
@@ -180,7 +189,7 @@ fn what_another_run_recorded_shows_after_the_next_read_of_the_ledger() {
     other.reason = Some("spam".into());
     let effects = update(
         &mut s,
-        Msg::Api(ApiResult::Known(Ok(Some(vec![other.clone()])))),
+        Msg::Worker(JobResult::Known(Ok(Some(vec![other.clone()])))),
     );
     assert!(effects.contains(&Effect::Redraw));
     let inst = &s.instances[0];
@@ -198,7 +207,7 @@ fn what_another_run_recorded_shows_after_the_next_read_of_the_ledger() {
         update(&mut s, Msg::Tick { now: 0 });
     }
     b_on_ana(&mut s, done(&jid("5511911110001"), true, 2));
-    update(&mut s, Msg::Api(ApiResult::Known(Ok(Some(vec![other])))));
+    update(&mut s, Msg::Worker(JobResult::Known(Ok(Some(vec![other])))));
     assert!(
         s.instances[0]
             .known_of_jid(&jid("5511911110001"), None)

@@ -1,0 +1,165 @@
+//! What the app asks of the worker. A [`Job`] says what it is: an HTTP
+//! call to RyzeAPI (it waits in its token's lane), a read of the ledger
+//! or a write to it (neither ever waits behind HTTP).
+
+use crate::store::ledger::BatchStatus;
+
+/// Work for the worker. Instances are indexes into the profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// A request to the server, in its token's lane and budget.
+    Api(ApiCall),
+    /// A read of the ledger.
+    Read(LedgerRead),
+    /// A write to the ledger.
+    Write(LedgerWrite),
+}
+
+/// A request to RyzeAPI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiCall {
+    /// Connection state of every instance of the profile (one request per
+    /// token; each token's answer comes back on its own).
+    LoadInstances,
+    /// Every contact of one instance.
+    LoadContacts {
+        /// The instance.
+        instance: usize,
+    },
+    /// Block or unblock one contact whose intent the ledger holds.
+    Block(BlockCall),
+    /// Restate a contact's state to learn the settled `blocked_count`
+    /// after answers raced (see `app::settle`). Not recorded in the
+    /// ledger: it changes nothing.
+    Settle {
+        /// The instance.
+        instance: usize,
+        /// The contact's JID as listed.
+        jid: String,
+        /// The state it is known to have.
+        block: bool,
+    },
+    /// Check that the instance's token may read it (a one-number lookup,
+    /// no WhatsApp traffic): 401, 403 and 404 tell a wrong token, another
+    /// instance's token and an unknown instance apart.
+    Probe {
+        /// The instance.
+        instance: usize,
+    },
+}
+
+/// One block or unblock request, sent under its recorded intent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockCall {
+    /// The change: instance, JID (sent as `number`), `@lid`, block.
+    pub item: Item,
+    /// Its intent in the ledger.
+    pub action: i64,
+    /// The batch it belongs to; `None` for a single toggle.
+    pub batch: Option<i64>,
+    /// Why, when the operator gave a reason.
+    pub reason: Option<String>,
+}
+
+/// A read of the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerRead {
+    /// What the ledger knows now (other runs may have changed it); not
+    /// read again while its change mark says nothing changed.
+    Known,
+    /// Recorded actions, newest first: of one instance or all, since a
+    /// time, at most `limit`.
+    History {
+        /// The instance, or every one.
+        instance: Option<usize>,
+        /// Unix time of the oldest wanted.
+        since: Option<i64>,
+        /// How many at most.
+        limit: usize,
+    },
+    /// Which ledger this is, its schema and what it holds.
+    Status,
+    /// Batches not closed, with what is left of each.
+    Unfinished,
+}
+
+/// A write to the ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerWrite {
+    /// The intent of a single toggle, recorded before it is sent.
+    Intent {
+        /// The change.
+        item: Item,
+        /// Why, when the operator gave a reason.
+        reason: Option<String>,
+    },
+    /// A batch and all its intents, recorded before any is sent.
+    CreateBatch {
+        /// What it does.
+        label: String,
+        /// The changes, in order (none recorded yet).
+        items: Vec<Item>,
+        /// Why, when the operator gave a reason.
+        reason: Option<String>,
+    },
+    /// The server's answer to a sent request, judged by the app: the
+    /// outcome of its intent, and on success the contact's known state.
+    Outcome {
+        /// The request answered.
+        call: BlockCall,
+        /// The answer as judged: the server's, or why it failed.
+        answer: BlockAnswer,
+    },
+    /// Claim an unfinished batch before resuming it, so that two runs
+    /// never send it twice.
+    ClaimBatch {
+        /// The batch.
+        batch: i64,
+    },
+    /// Mark a batch finished or given up.
+    CloseBatch {
+        /// The batch.
+        batch: i64,
+        /// How it ended.
+        status: BatchStatus,
+    },
+}
+
+/// A block answer: the server's outcome, or why the request failed.
+pub type BlockAnswer = Result<crate::api::BlockOutcome, super::error::ErrorInfo>;
+
+/// One change: block or unblock one JID on one instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    /// Instance index.
+    pub instance: usize,
+    /// JID sent as `number`.
+    pub jid: String,
+    /// Its `@lid`, when known.
+    pub lid: Option<String>,
+    /// Block (`true`) or unblock.
+    pub block: bool,
+    /// Its ledger action, once recorded.
+    pub action: Option<i64>,
+}
+
+impl Item {
+    /// The same change undone.
+    pub fn inverse(&self) -> Item {
+        Item {
+            block: !self.block,
+            action: None,
+            ..self.clone()
+        }
+    }
+}
+
+impl Job {
+    /// The block request a ledger write or call is about, when it is one.
+    pub fn block_call(&self) -> Option<&BlockCall> {
+        match self {
+            Job::Api(ApiCall::Block(call)) => Some(call),
+            _ => None,
+        }
+    }
+}
