@@ -95,7 +95,7 @@ struct BareContact<'a> {
 }
 
 fn build(body: &[u8]) -> ContactStore {
-    ContactStore::parse(body).expect("the generated body parses")
+    ryze_contacts::api::contacts::parse_store(body).expect("the generated body parses")
 }
 
 fn state_with(store: Arc<ContactStore>) -> State {

@@ -21,7 +21,7 @@ use reqwest::Url;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::api::rate::{Heard, MAX_IN_FLIGHT, POLL, Permit, RateBudgets};
-use crate::api::{ApiClient, ApiError, Endpoint, Reply};
+use crate::api::{ApiClient, ApiError, Endpoint, Reply, contacts};
 use crate::app::msg::BatchCreated;
 use crate::app::{ApiJob, ApiResult, BlockDone, ErrorInfo, InstanceStatus, Msg};
 use crate::config::profile::InstanceConfig;
@@ -592,7 +592,7 @@ impl WorkerContext {
         body: Vec<u8>,
     ) -> Result<Arc<ContactStore>, ErrorInfo> {
         let built =
-            tokio::task::spawn_blocking(move || ContactStore::parse(&body).map(Arc::new)).await;
+            tokio::task::spawn_blocking(move || contacts::parse_store(&body).map(Arc::new)).await;
         let store = match built {
             Ok(Ok(store)) => store,
             Ok(Err(e)) => {

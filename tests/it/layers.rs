@@ -1,6 +1,6 @@
 //! The shape of `src/`, read from the source: no import cycle between
 //! files (a parent's calls and re-exports of its children count), and
-//! every arrow between layers points down: util < api < model < keys <
+//! every arrow between layers points down: util < model < api < keys <
 //! store < config < app < ui, worker < cli, tui. The emulator stands
 //! apart: an independent reading of the API, it uses util only.
 
@@ -206,8 +206,8 @@ fn every_arrow_between_layers_points_down() {
     let rank = |layer: &str| -> Option<u8> {
         Some(match layer {
             "util" => 0,
-            "api" => 1,
-            "model" => 2,
+            "model" => 1,
+            "api" => 2,
             "keys" => 3,
             "store" => 4,
             "config" => 5,
