@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ryze_contacts::app::{State, update};
-use ryze_contacts::protocol::{InstanceStatus, JobResult, Msg};
 use ryze_contacts::emulator::{address_book, contacts_body};
 use ryze_contacts::model::contacts::{ContactStore, Sort};
 use ryze_contacts::model::filter::{Keep, filter};
+use ryze_contacts::protocol::{InstanceStatus, JobResult, Msg};
 use ryze_contacts::store::cache;
 
 const BIG: usize = 100_000;
@@ -96,7 +96,7 @@ struct BareContact<'a> {
 }
 
 fn build(body: &[u8]) -> ContactStore {
-    ContactStore::parse(body).expect("the generated body parses")
+    ryze_contacts::api::contacts::parse_store(body).expect("the generated body parses")
 }
 
 fn state_with(store: Arc<ContactStore>) -> State {

@@ -1,9 +1,12 @@
-//! Typed client for the three RyzeAPI endpoints ryze-contacts uses. It
-//! knows nothing of the screen.
+//! Typed client for the three RyzeAPI endpoints ryze-contacts uses, and
+//! the reading of their bodies into the model's types. It knows nothing
+//! of the screen.
 
 mod client;
+pub mod contacts;
 mod error;
-pub(crate) mod jid;
+#[cfg(test)]
+pub(crate) mod fixtures;
 pub mod proxy;
 pub mod rate;
 mod types;

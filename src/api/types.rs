@@ -9,6 +9,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAcc
 use serde::{Deserialize, Deserializer};
 
 use super::error::{ApiError, RateLimit};
+use crate::model::jid::{JidKind, PHONE_SUFFIX, is_valid_jid, jid_kind, phone_digits};
 use crate::util::sanitize::clean;
 
 /// `null` and a missing field both become the default.
@@ -107,8 +108,8 @@ impl InstanceInfo {
     /// suffix dropped), when it has one.
     pub fn own_jid(&self) -> Option<String> {
         let jid = self.connection.as_ref()?.number_jid.as_deref()?;
-        let digits = crate::api::jid::phone_digits(jid)?;
-        Some(format!("{digits}{}", crate::api::jid::PHONE_SUFFIX))
+        let digits = phone_digits(jid)?;
+        Some(format!("{digits}{PHONE_SUFFIX}"))
     }
 
     /// The connection state word, `unknown` when the server gave none.
@@ -399,14 +400,14 @@ impl<'de> Visitor<'de> for RowVisitor {
             };
             *field = map.next_value::<MaybeStr<'de>>()?.0;
         }
-        let Some(jid) = jid.filter(|j| crate::api::jid::is_valid_jid(j)) else {
+        let Some(jid) = jid.filter(|j| is_valid_jid(j)) else {
             return Ok(Row(None));
         };
         c.jid = jid;
         c.lid = c
             .lid
-            .filter(|l| crate::api::jid::jid_kind(l) == crate::api::jid::JidKind::Lid)
-            .filter(|l| crate::api::jid::is_valid_jid(l));
+            .filter(|l| jid_kind(l) == JidKind::Lid)
+            .filter(|l| is_valid_jid(l));
         Ok(Row(Some(c)))
     }
 

@@ -71,6 +71,14 @@ pub(super) fn on_answer(state: &mut State, call: BlockCall, answer: BlockAnswer)
     });
     let item = &call.item;
     let confirmed = judged.as_ref().ok().map(|o| o.blocked);
+    // The server's count is taken as it comes, in the order of the
+    // answers, never later behind a ledger write: the request that
+    // settles it follows every answer it settles.
+    if let Some(count) = judged.as_ref().ok().and_then(|o| o.blocked_count)
+        && let Some(inst) = state.instances.get_mut(item.instance)
+    {
+        inst.blocked_count = Some(count);
+    }
     // A batch still sending on that instance settles after its last
     // answer, not in every lull between its answers and its next requests.
     let more = state
@@ -210,8 +218,8 @@ fn on_done(state: &mut State, a: &Answered, done: &BlockDone) -> Vec<Effect> {
     effects.into_iter().collect()
 }
 
-/// The row's new known state, who made it and why, and the account's
-/// count; returns the contact's `@lid` as now known.
+/// The row's new known state, who made it and why; returns the contact's
+/// `@lid` as now known.
 fn remember_done(state: &mut Core, a: &Answered, done: &BlockDone) -> Option<String> {
     let operator = (!state.operator.is_empty()).then(|| state.operator.clone());
     let inst = &mut state.instances[a.instance];
@@ -239,9 +247,6 @@ fn remember_done(state: &mut Core, a: &Answered, done: &BlockDone) -> Option<Str
             reason: done.reason.clone(),
         },
     );
-    if let Some(count) = outcome.blocked_count {
-        inst.blocked_count = Some(count);
-    }
     lid
 }
 

@@ -129,7 +129,11 @@ mod tests {
         );
         s.sent(settle.as_ref());
         assert!(s.busy(0));
-        assert_eq!(s.answered(0, "1@s.whatsapp.net", None, false), None, "settled");
+        assert_eq!(
+            s.answered(0, "1@s.whatsapp.net", None, false),
+            None,
+            "settled"
+        );
         assert!(!s.busy(0));
     }
 
@@ -138,11 +142,16 @@ mod tests {
         let mut s = Settling::default();
         s.sent([&block(0, "1"), &block(0, "2")]);
         s.answered(0, "1@s.whatsapp.net", Some(true), false);
-        let settle = s.answered(0, "2@s.whatsapp.net", Some(true), false).unwrap();
+        let settle = s
+            .answered(0, "2@s.whatsapp.net", Some(true), false)
+            .unwrap();
         s.sent([&settle]);
         s.sent([&block(0, "3")]);
         assert_eq!(s.answered(0, "2@s.whatsapp.net", None, false), None);
-        assert!(s.answered(0, "3@s.whatsapp.net", Some(true), false).is_some());
+        assert!(
+            s.answered(0, "3@s.whatsapp.net", Some(true), false)
+                .is_some()
+        );
     }
 
     #[test]
@@ -157,7 +166,8 @@ mod tests {
         );
         s.sent([&block(0, "3")]);
         assert!(
-            s.answered(0, "3@s.whatsapp.net", Some(true), false).is_some(),
+            s.answered(0, "3@s.whatsapp.net", Some(true), false)
+                .is_some(),
             "the last answer settles what raced before"
         );
     }

@@ -40,58 +40,25 @@ pub struct TabLayout {
 /// Lays the tabs out: every connection word if it fits, else only the
 /// shown instance's, and the app's name only if there is room left.
 pub fn layout(state: &Core, width: u16) -> TabLayout {
-    let tab_width = |i: usize, with_state: bool| -> usize {
-        let inst = &state.instances[i];
-        // "│" + " title " + symbol + (" state " | " ")
-        let state_part = if with_state {
-            inst.connection.label().width() + 2
-        } else {
-            1
-        };
-        1 + inst.title().width() + 2 + 1 + state_part
-    };
-    let place_from = |first: usize, brand: bool, all_states: bool| -> (usize, TabLayout) {
-        let mut x = if brand { BRAND.width() } else { 0 };
-        let more_left = first > 0;
-        if more_left {
-            x += MORE_LEFT.width();
-        }
-        let mut tabs = Vec::new();
-        for i in first..state.instances.len() {
-            let with_state = all_states || i == state.current;
-            let w = tab_width(i, with_state);
-            tabs.push(TabPlace {
-                instance: i,
-                with_state,
-                start: (x + 1).min(u16::MAX as usize) as u16,
-                end: (x + w).min(u16::MAX as usize) as u16,
-            });
-            x += w;
-        }
-        (
-            x,
-            TabLayout {
-                brand,
-                more_left,
-                tabs,
-            },
-        )
-    };
-    let place = |brand: bool, all_states: bool| place_from(0, brand, all_states);
     let fits = |(w, _): &(usize, TabLayout)| *w <= width as usize;
-    let full = place(true, true);
+    let full = place_from(state, 0, true, true);
     if fits(&full) {
         return full.1;
     }
-    let short = place(true, false);
+    let short = place_from(state, 0, true, false);
     if fits(&short) {
         return short.1;
     }
-    // Too many tabs: the line scrolls so that the shown instance's tab is
-    // always on it, as far left as it needs.
+    scrolled(state, width)
+}
+
+/// Too many tabs: the line scrolls so that the shown instance's tab is
+/// always on it, as far left as it needs (no name, no other connection
+/// word).
+fn scrolled(state: &Core, width: u16) -> TabLayout {
     let mut first = 0;
     loop {
-        let (_, layout) = place_from(first, false, false);
+        let (_, layout) = place_from(state, first, false, false);
         let current_fits = layout
             .tabs
             .iter()
@@ -102,6 +69,50 @@ pub fn layout(state: &Core, width: u16) -> TabLayout {
         }
         first += 1;
     }
+}
+
+/// The tabs from instance `first` on, after the app's name (`brand`) and
+/// with every connection word (`all_states`) or only the shown one's; and
+/// the width they take.
+fn place_from(state: &Core, first: usize, brand: bool, all_states: bool) -> (usize, TabLayout) {
+    let mut x = if brand { BRAND.width() } else { 0 };
+    let more_left = first > 0;
+    if more_left {
+        x += MORE_LEFT.width();
+    }
+    let mut tabs = Vec::new();
+    for i in first..state.instances.len() {
+        let with_state = all_states || i == state.current;
+        let w = tab_width(state, i, with_state);
+        tabs.push(TabPlace {
+            instance: i,
+            with_state,
+            start: (x + 1).min(u16::MAX as usize) as u16,
+            end: (x + w).min(u16::MAX as usize) as u16,
+        });
+        x += w;
+    }
+    (
+        x,
+        TabLayout {
+            brand,
+            more_left,
+            tabs,
+        },
+    )
+}
+
+/// The columns instance `i`'s tab takes, with or without its connection
+/// word.
+fn tab_width(state: &Core, i: usize, with_state: bool) -> usize {
+    let inst = &state.instances[i];
+    // "│" + " title " + symbol + (" state " | " ")
+    let state_part = if with_state {
+        inst.connection.label().width() + 2
+    } else {
+        1
+    };
+    1 + inst.title().width() + 2 + 1 + state_part
 }
 
 /// The instance whose tab is at `column`, if any.

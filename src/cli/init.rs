@@ -107,42 +107,14 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
         "ryze-contacts set-up: this writes the profile {}",
         path.display()
     );
-    if path.exists() {
-        let answer = ask(
-            input,
-            "A profile is already there. Overwrite it? (y/N)",
-            "n",
-        )?;
-        if !answer.eq_ignore_ascii_case("y") && !answer.eq_ignore_ascii_case("yes") {
-            println!("Left unchanged.");
-            return Ok(());
-        }
+    if path.exists() && !may_overwrite(input)? {
+        println!("Left unchanged.");
+        return Ok(());
     }
     let base = ask(input, "RyzeAPI server", DEFAULT_BASE_URL)?;
     let (token, instances) = sign_in(path, &base, input).await?;
-    println!("This token sees {} instance(s):", instances.len());
-    for (i, inst) in instances.iter().enumerate() {
-        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
-    }
-    let chosen = loop {
-        let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
-        match pick(&answer, instances.len()) {
-            Ok(chosen) => break chosen,
-            Err(why) => println!("  {why}"),
-        }
-    };
-    let store = ask(
-        input,
-        "Keep the token in the file (only you can read it) or in an environment variable? (file/env)",
-        "file",
-    )?;
-    let token_line = if store.eq_ignore_ascii_case("env") {
-        let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
-        println!("Remember: export {var}=<token> before starting ryze-contacts.");
-        format!("token_env = {}", quoted(&var))
-    } else {
-        format!("token = {}", quoted(token.expose()))
-    };
+    let chosen = choose(input, &instances)?;
+    let token_line = token_line(input, &token)?;
     let mut text = format!(
         "# ryze-contacts profile (see README: \"Set up your profile\")\n\n[defaults]\nbase_url = {}\n\n[account]\n{token_line}\n",
         quoted(&base)
@@ -164,6 +136,49 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
         path.display()
     );
     Ok(())
+}
+
+/// Asks before a profile already there is replaced; only a yes does.
+fn may_overwrite(input: &mut dyn BufRead) -> Result<bool, Failure> {
+    let answer = ask(
+        input,
+        "A profile is already there. Overwrite it? (y/N)",
+        "n",
+    )?;
+    Ok(answer.eq_ignore_ascii_case("y") || answer.eq_ignore_ascii_case("yes"))
+}
+
+/// Lists the instances the token sees and asks which to add, again
+/// until the answer picks some.
+fn choose(input: &mut dyn BufRead, instances: &[InstanceInfo]) -> Result<Vec<usize>, Failure> {
+    println!("This token sees {} instance(s):", instances.len());
+    for (i, inst) in instances.iter().enumerate() {
+        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
+    }
+    loop {
+        let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
+        match pick(&answer, instances.len()) {
+            Ok(chosen) => return Ok(chosen),
+            Err(why) => println!("  {why}"),
+        }
+    }
+}
+
+/// The `[account]` line: the token itself (the file is only the user's)
+/// or, if asked, the environment variable to read it from.
+fn token_line(input: &mut dyn BufRead, token: &Token) -> Result<String, Failure> {
+    let store = ask(
+        input,
+        "Keep the token in the file (only you can read it) or in an environment variable? (file/env)",
+        "file",
+    )?;
+    if store.eq_ignore_ascii_case("env") {
+        let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
+        println!("Remember: export {var}=<token> before starting ryze-contacts.");
+        Ok(format!("token_env = {}", quoted(&var)))
+    } else {
+        Ok(format!("token = {}", quoted(token.expose())))
+    }
 }
 
 /// Checks the server's address by the profile's rules, asks for a token

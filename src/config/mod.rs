@@ -4,6 +4,7 @@
 pub mod ledger;
 pub mod profile;
 pub(crate) mod secret_cmd;
+mod token_source;
 
 /// Who this machine's user is, for the ledger when the profile names no
 /// `operator`: the login name (`USER`, `LOGNAME`, `USERNAME`), else

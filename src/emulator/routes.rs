@@ -124,35 +124,20 @@ fn random_fraction() -> f64 {
 /// The answer a queued fault makes, or `None` when it only delays the
 /// normal answer (a stall).
 async fn faulty(fault: Fault) -> Option<Response> {
+    const JSON: &str = "application/json";
     match fault {
         Fault::Status(status, message) => Some(finish(fail(status, &message), None)),
-        Fault::Html(status) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
-            Some(
-                (
-                    status,
-                    [(header::CONTENT_TYPE, "text/html")],
-                    "<html><body><h1>502 Bad Gateway</h1></body></html>",
-                )
-                    .into_response(),
-            )
-        }
-        Fault::Malformed => Some(
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                "{\"success\": true, \"contacts\": [",
-            )
-                .into_response(),
-        ),
-        Fault::Empty => Some(
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                "",
-            )
-                .into_response(),
-        ),
+        Fault::Html(status) => Some(typed(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+            "text/html",
+            "<html><body><h1>502 Bad Gateway</h1></body></html>",
+        )),
+        Fault::Malformed => Some(typed(
+            StatusCode::OK,
+            JSON,
+            "{\"success\": true, \"contacts\": [",
+        )),
+        Fault::Empty => Some(typed(StatusCode::OK, JSON, "")),
         Fault::Stall(pause) => {
             tokio::time::sleep(pause).await;
             None
@@ -161,36 +146,44 @@ async fn faulty(fault: Fault) -> Option<Response> {
             status,
             headers,
             body,
-        } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let mut response = (status, body).into_response();
-            for (name, value) in headers {
-                if let (Ok(name), Ok(value)) = (
-                    header::HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(&value),
-                ) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            Some(response)
-        }
+        } => Some(hand_made(status, headers, body)),
         Fault::CutBody => {
             let body = axum::body::Body::new(CutBody {
                 sent: false,
                 pause: Box::pin(tokio::time::sleep(std::time::Duration::from_millis(50))),
             });
-            Some(
-                (
-                    StatusCode::OK,
-                    [(header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-                    .into_response(),
-            )
+            Some(typed(StatusCode::OK, JSON, body))
         }
     }
 }
 
+/// A response with this status, content type and body.
+fn typed(status: StatusCode, content_type: &'static str, body: impl IntoResponse) -> Response {
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+/// A hand-made answer: the status (200 if it is none), each header that
+/// is a valid one, the body as it is.
+fn hand_made(status: u16, headers: Vec<(String, String)>, body: Vec<u8>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut response = (status, body).into_response();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// The values of the rate-limit headers: limit, remaining, reset (Unix
+/// seconds).
+type RateHeaders = (u32, u32, u64);
+
+/// The answer to a request once its latency has passed: a queued fault,
+/// a refused token, a spent rate window, or the route's own.
 async fn answer(
     handle: &EmulatorHandle,
     headers: HeaderMap,
@@ -201,18 +194,7 @@ async fn answer(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    let fault = {
-        let mut shared = handle.lock();
-        shared.requests += 1;
-        let is_block = req.is_block;
-        shared
-            .faults
-            .iter()
-            .position(|(blocks_only, _)| !blocks_only || is_block)
-            .and_then(|at| shared.faults.remove(at))
-            .map(|(_, fault)| fault)
-    };
-    if let Some(fault) = fault
+    if let Some(fault) = count_and_take_fault(handle, req.is_block)
         && let Some(response) = faulty(fault).await
     {
         return response;
@@ -221,13 +203,50 @@ async fn answer(
         return finish(fail(401, "Missing token in header"), None);
     };
     let mut shared = handle.lock();
-    let caller = if token == shared.account_token {
-        Caller::Account
-    } else if let Some(i) = shared.instances.iter().find(|i| i.token == token) {
-        Caller::Instance(i.name.clone())
-    } else {
+    let Some(caller) = caller_of(&shared, token) else {
         return finish(fail(401, "Invalid token"), None);
     };
+    match spend(&mut shared, token) {
+        Ok(rate) => {
+            let answer = route(&mut shared, &caller, &req);
+            finish(answer, Some(rate))
+        }
+        Err(rate) => finish(
+            fail(429, "Rate limit exceeded. Try again later."),
+            Some(rate),
+        ),
+    }
+}
+
+/// Counts the request, and takes the first queued fault meant for it (a
+/// fault for blocks only waits for a block).
+fn count_and_take_fault(handle: &EmulatorHandle, is_block: bool) -> Option<Fault> {
+    let mut shared = handle.lock();
+    shared.requests += 1;
+    shared
+        .faults
+        .iter()
+        .position(|(blocks_only, _)| !blocks_only || is_block)
+        .and_then(|at| shared.faults.remove(at))
+        .map(|(_, fault)| fault)
+}
+
+/// Who a token is: the account, an instance, or no one.
+fn caller_of(shared: &Shared, token: &str) -> Option<Caller> {
+    if token == shared.account_token {
+        return Some(Caller::Account);
+    }
+    shared
+        .instances
+        .iter()
+        .find(|i| i.token == token)
+        .map(|i| Caller::Instance(i.name.clone()))
+}
+
+/// Spends one request of `token`'s rate window (a fresh window once its
+/// time is up): `Ok` with the rate headers, or `Err` with them (and the
+/// refusal counted) when the window is used up.
+fn spend(shared: &mut Shared, token: &str) -> Result<RateHeaders, RateHeaders> {
     let now = unix_now();
     let limit = shared.rate_limit;
     let length = shared.rate_window.as_secs().max(1);
@@ -254,16 +273,12 @@ async fn answer(
     let rate = (limit, limit - window.used, window.reset_unix);
     if over {
         shared.rate_limited += 1;
-        return finish(
-            fail(429, "Rate limit exceeded. Try again later."),
-            Some(rate),
-        );
+        return Err(rate);
     }
-    let answer = route(&mut shared, &caller, &req);
-    finish(answer, Some(rate))
+    Ok(rate)
 }
 
-fn finish(answer: Answer, rate: Option<(u32, u32, u64)>) -> Response {
+fn finish(answer: Answer, rate: Option<RateHeaders>) -> Response {
     let mut response = (answer.status, axum::Json(answer.body)).into_response();
     if let Some((limit, remaining, reset)) = rate {
         let headers = response.headers_mut();

@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 use nucleo_matcher::Utf32Str;
 use nucleo_matcher::chars::{normalize, to_lower_case};
 
-use crate::api::{ApiError, RawContact, RemoteContact, parse_contacts_with};
 use crate::model::number::{LID_SUFFIX, format_phone, phone_digits};
 use crate::util::sanitize::clean;
 
@@ -369,15 +368,6 @@ impl ContactStore {
         &self.text[span.start as usize..(span.start + span.len) as usize]
     }
 
-    /// Builds a store from parsed contacts.
-    pub fn from_remote(contacts: impl IntoIterator<Item = RemoteContact>) -> ContactStore {
-        let mut b = StoreBuilder::default();
-        for c in contacts {
-            b.push(&c);
-        }
-        b.build()
-    }
-
     /// How many contacts.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -521,28 +511,6 @@ impl ContactStore {
             + self.numbers.heap_bytes()
     }
 
-    /// Parses a contacts response body straight into a store, in one pass.
-    /// A row that is not a valid contact is skipped and counted (see
-    /// [`ContactStore::skipped`]). A body with bytes that are not UTF-8
-    /// (a name cut mid-character) is read with those bytes replaced, so
-    /// one bad name does not lose the whole list.
-    pub fn parse(body: &[u8]) -> Result<ContactStore, ApiError> {
-        match Self::parse_utf8(body) {
-            Err(ApiError::Malformed { .. }) if std::str::from_utf8(body).is_err() => {
-                Self::parse_utf8(String::from_utf8_lossy(body).as_bytes())
-            }
-            other => other,
-        }
-    }
-
-    fn parse_utf8(body: &[u8]) -> Result<ContactStore, ApiError> {
-        let mut builder = StoreBuilder::with_capacity(body.len() / 160);
-        let read = parse_contacts_with(body, |c| builder.push_raw(&c))?;
-        let mut store = builder.build();
-        store.skipped = read.skipped;
-        Ok(store)
-    }
-
     /// How many rows of the server's answer were skipped as not valid
     /// contacts (no valid JID, not an object).
     pub fn skipped(&self) -> usize {
@@ -583,6 +551,7 @@ impl ContactStore {
 pub struct StoreBuilder {
     text: String,
     rows: Vec<Row>,
+    skipped: usize,
 }
 
 impl StoreBuilder {
@@ -591,6 +560,7 @@ impl StoreBuilder {
         StoreBuilder {
             text: String::with_capacity(n * 48),
             rows: Vec::with_capacity(n),
+            skipped: 0,
         }
     }
 
@@ -632,45 +602,27 @@ impl StoreBuilder {
         });
     }
 
-    /// Adds one contact as streamed from a response body.
-    pub fn push_raw(&mut self, c: &RawContact<'_>) {
-        self.push_fields(
-            &c.jid,
-            c.lid.as_deref(),
-            [
-                c.full_name.as_deref(),
-                c.first_name.as_deref(),
-                c.business_name.as_deref(),
-                c.push_name.as_deref(),
-            ],
-        );
-    }
-
-    /// Adds one parsed contact.
-    pub fn push(&mut self, c: &RemoteContact) {
-        self.push_fields(
-            &c.jid,
-            c.lid.as_deref(),
-            [
-                c.full_name.as_deref(),
-                c.first_name.as_deref(),
-                c.business_name.as_deref(),
-                c.push_name.as_deref(),
-            ],
-        );
+    /// Counts `n` rows of the server's answer that were not valid contacts
+    /// (see [`ContactStore::skipped`]).
+    pub fn count_skipped(&mut self, n: usize) {
+        self.skipped += n;
     }
 
     /// Finishes the store.
     pub fn build(mut self) -> ContactStore {
         self.text.shrink_to_fit();
         self.rows.shrink_to_fit();
-        ContactStore::from_parts(self.text, self.rows)
+        ContactStore {
+            skipped: self.skipped,
+            ..ContactStore::from_parts(self.text, self.rows)
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::fixtures::{self, Contact};
 
     #[test]
     fn a_name_past_64_kib_is_cut_at_a_character_and_the_rest_still_reads() {
@@ -692,16 +644,16 @@ mod tests {
         assert_eq!(std::mem::size_of::<Row>(), 20);
     }
 
-    fn remote(jid: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
-        crate::model::fixtures::remote(jid, full, None, push)
+    fn contact(jid: &str, full: Option<&str>, push: Option<&str>) -> Contact {
+        fixtures::contact(jid, full, None, push)
     }
 
     fn store() -> ContactStore {
-        ContactStore::from_remote([
-            remote("5511911110003@s.whatsapp.net", Some("carla"), None),
-            remote("14155550123@s.whatsapp.net", None, Some("Bob 🚀")),
-            remote("123@lid", None, None),
-            remote("5511911110001@s.whatsapp.net", Some("  Ana\x1b[2J "), None),
+        fixtures::store([
+            contact("5511911110003@s.whatsapp.net", Some("carla"), None),
+            contact("14155550123@s.whatsapp.net", None, Some("Bob 🚀")),
+            contact("123@lid", None, None),
+            contact("5511911110001@s.whatsapp.net", Some("  Ana\x1b[2J "), None),
         ])
     }
 
@@ -752,9 +704,9 @@ mod tests {
 
     #[test]
     fn find_by_jid_or_lid() {
-        let mut c = remote("5511@s.whatsapp.net", Some("X"), None);
+        let mut c = contact("5511@s.whatsapp.net", Some("X"), None);
         c.lid = Some("99@lid".into());
-        let s = ContactStore::from_remote([c]);
+        let s = fixtures::store([c]);
         assert_eq!(s.find("99@lid").unwrap().jid(), "5511@s.whatsapp.net");
         assert_eq!(s.find("5511@s.whatsapp.net").unwrap().lid(), Some("99@lid"));
         assert!(s.find("nope").is_none());

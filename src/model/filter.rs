@@ -315,18 +315,9 @@ impl Eq for FilterJob {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::RemoteContact;
+    use crate::model::fixtures::{self, Contact, contact as c};
 
-    fn c(
-        jid: &str,
-        full: Option<&str>,
-        business: Option<&str>,
-        push: Option<&str>,
-    ) -> RemoteContact {
-        crate::model::fixtures::remote(jid, full, business, push)
-    }
-
-    fn store_contacts() -> Vec<RemoteContact> {
+    fn store_contacts() -> Vec<Contact> {
         vec![
             c(
                 "5511987650001@s.whatsapp.net",
@@ -357,7 +348,7 @@ mod tests {
     }
 
     fn store() -> ContactStore {
-        ContactStore::from_remote(store_contacts())
+        fixtures::store(store_contacts())
     }
 
     fn names(store: &ContactStore, rows: &[u32]) -> Vec<String> {
@@ -437,7 +428,7 @@ mod tests {
             None,
             None,
         ));
-        let s = ContactStore::from_remote(rows);
+        let s = fixtures::store(rows);
         assert_eq!(
             names(&s, &filter(&s, "Horas 302", Sort::Listed, &Keep::All)),
             ["Loja 24 Horas 302"]
@@ -457,7 +448,7 @@ mod tests {
         let mut rows = store_contacts();
         rows.push(c("447912345678@s.whatsapp.net", Some("Oliver"), None, None));
         rows.push(c("5511999998888@s.whatsapp.net", Some("Caio"), None, None));
-        let s = ContactStore::from_remote(rows);
+        let s = fixtures::store(rows);
         let find = |q: &str| names(&s, &filter(&s, q, Sort::Listed, &Keep::All));
         assert_eq!(
             find("07912 345678"),

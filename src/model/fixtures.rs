@@ -1,26 +1,62 @@
 //! Contacts for the unit tests, made in one place.
 
-use crate::api::RemoteContact;
+use crate::model::contacts::{ContactStore, StoreBuilder};
 
-/// A contact as the server lists it. `jid` may be bare digits (a phone
-/// JID is made of them) or a full JID; absent names are `None`.
-pub fn remote(
-    jid: &str,
+/// A JID from test text: bare digits make a phone JID, anything with an
+/// `@` is taken as it is.
+pub fn jid(text: &str) -> String {
+    if text.contains('@') {
+        text.to_string()
+    } else {
+        format!("{text}@s.whatsapp.net")
+    }
+}
+
+/// A contact's fields as a store keeps them; absent names are `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Contact {
+    /// The JID.
+    pub jid: String,
+    /// The `@lid`, when there is one.
+    pub lid: Option<String>,
+    /// Full name.
+    pub full: Option<String>,
+    /// Business name.
+    pub business: Option<String>,
+    /// Push name.
+    pub push: Option<String>,
+}
+
+/// A contact without an `@lid`; `jid_text` is read by [`jid`].
+pub fn contact(
+    jid_text: &str,
     full: Option<&str>,
     business: Option<&str>,
     push: Option<&str>,
-) -> RemoteContact {
-    let jid = if jid.contains('@') {
-        jid.to_string()
-    } else {
-        format!("{jid}@s.whatsapp.net")
-    };
-    RemoteContact {
-        jid,
+) -> Contact {
+    Contact {
+        jid: jid(jid_text),
         lid: None,
-        first_name: None,
-        full_name: full.map(str::to_string),
-        push_name: push.map(str::to_string),
-        business_name: business.map(str::to_string),
+        full: full.map(str::to_string),
+        business: business.map(str::to_string),
+        push: push.map(str::to_string),
     }
+}
+
+/// A store of `contacts`, in their order.
+pub fn store(contacts: impl IntoIterator<Item = Contact>) -> ContactStore {
+    let mut builder = StoreBuilder::default();
+    for c in contacts {
+        builder.push_fields(
+            &c.jid,
+            c.lid.as_deref(),
+            [
+                c.full.as_deref(),
+                None,
+                c.business.as_deref(),
+                c.push.as_deref(),
+            ],
+        );
+    }
+    builder.build()
 }

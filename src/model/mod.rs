@@ -1,5 +1,5 @@
-//! The domain: contacts, their filter, phone numbers, and the change an
-//! action makes.
+//! The domain: contacts, their filter, the JIDs and phone numbers that
+//! name them, and the change an action makes.
 
 pub(crate) mod answer;
 pub(crate) mod change;
@@ -7,4 +7,5 @@ pub mod contacts;
 pub mod filter;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub(crate) mod jid;
 pub mod number;

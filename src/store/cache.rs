@@ -272,9 +272,10 @@ pub fn load(path: &Path) -> Result<Option<(ContactStore, i64)>, CacheError> {
 mod tests {
     use super::*;
     use crate::api::RemoteContact;
+    use crate::api::contacts::store_from;
 
     fn store() -> ContactStore {
-        ContactStore::from_remote((0..50).map(|i| RemoteContact {
+        store_from((0..50).map(|i| RemoteContact {
             jid: format!("55119{i:08}@s.whatsapp.net"),
             lid: (i % 3 == 0).then(|| format!("{i}@lid")),
             first_name: Some(format!("Nome {i} ção")),

@@ -79,18 +79,8 @@ const DIALOG_WIDTH: u16 = 72;
 /// Draws the bulk dialog: how many, what, and the instance picker.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
     let verb = if d.block { "Block" } else { "Unblock" };
-    let n = d.targets.len();
-    let what = if n == 1 {
-        "1 contact".to_string()
-    } else {
-        format!("{n} contacts")
-    };
-    let chosen = d.chosen.iter().filter(|c| **c).count();
-    let on = if chosen == 1 {
-        "1 instance".to_string()
-    } else {
-        format!("{chosen} instances")
-    };
+    let what = count(d.targets.len(), "contact");
+    let on = count(d.chosen.iter().filter(|c| **c).count(), "instance");
     // One line each, so the frame's height is the lines' count.
     let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4));
     let mut lines = vec![
@@ -101,29 +91,8 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
         ),
         Line::raw(""),
     ];
-    for (i, inst) in state.instances.iter().enumerate() {
-        let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
-        let cursor = d.focus == DialogFocus::List && d.cursor == i;
-        let text = format!(" {mark} {} ({})", inst.title(), inst.connection.label());
-        lines.push(if cursor {
-            Line::styled(text, theme::selected_row())
-        } else {
-            Line::raw(text)
-        });
-    }
-    for (failing, line) in &d.per_instance {
-        lines.push(if *failing {
-            Line::styled(format!("⚠ {line}"), theme::bad())
-        } else {
-            Line::raw(format!("→ {line}"))
-        });
-    }
-    if d.per_instance.is_empty() {
-        lines.push(Line::styled(
-            "nothing to send with this choice",
-            theme::bad(),
-        ));
-    }
+    lines.extend(picker_lines(state, d));
+    lines.extend(plan_lines(d));
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
         button("Cancel".into(), d.focus == DialogFocus::Cancel),
@@ -144,6 +113,45 @@ pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog)
     framed(frame, area, &format!("{verb}?"), lines, DIALOG_WIDTH);
 }
 
+/// The bulk dialog's instance picker: `[x] Sales desk (connected)`, a
+/// line each, the one under the cursor highlighted.
+fn picker_lines<'a>(
+    state: &'a State,
+    d: &'a BatchDialog,
+) -> impl Iterator<Item = Line<'static>> + 'a {
+    state.instances.iter().enumerate().map(|(i, inst)| {
+        let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
+        let cursor = d.focus == DialogFocus::List && d.cursor == i;
+        let text = format!(" {mark} {} ({})", inst.title(), inst.connection.label());
+        if cursor {
+            Line::styled(text, theme::selected_row())
+        } else {
+            Line::raw(text)
+        }
+    })
+}
+
+/// What the choice does on each chosen instance (`⚠` where it fails), or
+/// that it sends nothing.
+fn plan_lines(d: &BatchDialog) -> Vec<Line<'static>> {
+    if d.per_instance.is_empty() {
+        return vec![Line::styled(
+            "nothing to send with this choice",
+            theme::bad(),
+        )];
+    }
+    d.per_instance
+        .iter()
+        .map(|(failing, line)| {
+            if *failing {
+                Line::styled(format!("⚠ {line}"), theme::bad())
+            } else {
+                Line::raw(format!("→ {line}"))
+            }
+        })
+        .collect()
+}
+
 /// Draws the review of pasted numbers: each reading or refusal (the list
 /// scrolls within the terminal), the counts, and the buttons.
 pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &NumberReview) {
@@ -155,7 +163,7 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     let refused = review.refused();
     let heading = format!(
         "Block {} on {}? {refused} refused, not sent.",
-        numbers(send),
+        count(send, "number"),
         state.instance().name
     );
     let mut lines = vec![Line::raw(shorten(&heading, inner))];
@@ -173,7 +181,10 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     lines.push(Line::from(vec![
         button("Cancel".into(), !review.confirm_focused),
         Span::raw("   "),
-        button(format!("Block {}", numbers(send)), review.confirm_focused),
+        button(
+            format!("Block {}", count(send, "number")),
+            review.confirm_focused,
+        ),
     ]));
     let keys = keys_line(
         &state.keymap.dialog,
@@ -209,11 +220,12 @@ pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer
     framed(frame, area, "Undo?", lines, 72);
 }
 
-fn numbers(n: usize) -> String {
+/// `1 contact`, `3 contacts`: `n` and the noun, in the plural unless one.
+fn count(n: usize, noun: &str) -> String {
     if n == 1 {
-        "1 number".to_string()
+        format!("1 {noun}")
     } else {
-        format!("{n} numbers")
+        format!("{n} {noun}s")
     }
 }
 

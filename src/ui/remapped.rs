@@ -184,9 +184,9 @@ fn every_screen(keymap: &Keymap) -> Vec<(&'static str, String)> {
                 s,
                 Msg::Worker(JobResult::Contacts {
                     instance: 1,
-                    result: Ok(std::sync::Arc::new(
-                        crate::model::contacts::ContactStore::from_remote(super::tests::contacts()),
-                    )),
+                    result: Ok(std::sync::Arc::new(crate::api::contacts::store_from(
+                        super::tests::contacts(),
+                    ))),
                 }),
             );
             press(s, Command::BlockedView);

@@ -7,18 +7,18 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
 use super::draw;
+use crate::api::contacts::store_from;
 use crate::api::{BlockOutcome, RemoteContact};
 use crate::app::State;
 use crate::app::state::{Connection, Load};
 use crate::app::testing::{BlockDone, update};
-use crate::model::contacts::ContactStore;
 use crate::protocol::{ErrorInfo, InstanceStatus, JobResult, Msg};
 use crate::store::ledger::KnownState;
 
 pub(super) const NOW: i64 = 1_800_000_000;
 
 pub(super) fn rc(digits: &str, full: Option<&str>, push: Option<&str>) -> RemoteContact {
-    crate::model::fixtures::remote(digits, full, None, push)
+    crate::api::fixtures::remote(digits, full, None, push)
 }
 
 pub(super) fn contacts() -> Vec<RemoteContact> {
@@ -99,7 +99,7 @@ pub(super) fn demo_state() -> State {
         &mut s,
         Msg::Worker(JobResult::Contacts {
             instance: 0,
-            result: Ok(Arc::new(ContactStore::from_remote(contacts()))),
+            result: Ok(Arc::new(store_from(contacts()))),
         }),
     );
     s
@@ -322,7 +322,7 @@ fn help_search_keeps_what_matches() {
 fn nothing_behind_an_overlay_shows_through() {
     let mut s = demo_state();
     // Devanagari with a vowel sign, and a ZWJ family emoji.
-    s.instances[0].contacts = Arc::new(ContactStore::from_remote(vec![
+    s.instances[0].contacts = Arc::new(store_from(vec![
         rc("5511911110001", Some("अनीता शर्मा"), None),
         rc("5511911110002", Some("👨‍👩‍👧 family"), None),
     ]));
@@ -515,7 +515,7 @@ fn world_state() -> State {
         &mut s,
         Msg::Worker(JobResult::Contacts {
             instance: 0,
-            result: Ok(Arc::new(ContactStore::from_remote(
+            result: Ok(Arc::new(store_from(
                 world.iter().map(|(d, name)| rc(d, Some(name), None)),
             ))),
         }),
@@ -825,7 +825,7 @@ fn details_show_everything_known_of_a_contact() {
 #[test]
 fn a_match_on_a_name_not_shown_is_shown_beside_it() {
     let mut s = demo_state();
-    s.instances[0].contacts = Arc::new(ContactStore::from_remote(vec![rc(
+    s.instances[0].contacts = Arc::new(store_from(vec![rc(
         "5511911110001",
         Some("Ana Silva"),
         Some("Nina Surf"),
@@ -966,7 +966,7 @@ mod highlight {
                     s,
                     Msg::Worker(JobResult::Contacts {
                         instance: 0,
-                        result: Ok(Arc::new(ContactStore::from_remote(list))),
+                        result: Ok(Arc::new(store_from(list))),
                     }),
                 );
             }
@@ -1009,7 +1009,7 @@ mod highlight {
             update(&mut s, Msg::Start);
             update(&mut s, Msg::Worker(JobResult::Contacts {
                 instance: 0,
-                result: Ok(Arc::new(ContactStore::from_remote(named(60)))),
+                result: Ok(Arc::new(store_from(named(60)))),
             }));
             let mut size = (80, 24);
             update(&mut s, Msg::Resize { width: 80, height: 24 });
@@ -1111,7 +1111,7 @@ fn messages_and_empty_screens_name_the_keys_in_force() {
         &mut s,
         Msg::Worker(JobResult::Contacts {
             instance: 1,
-            result: Ok(Arc::new(ContactStore::from_remote(contacts()))),
+            result: Ok(Arc::new(store_from(contacts()))),
         }),
     );
     update(&mut s, key(KeyCode::F(7)));

@@ -32,8 +32,10 @@ impl StoreMaker {
         instance: usize,
         body: Vec<u8>,
     ) -> Result<Arc<ContactStore>, ErrorInfo> {
-        let built =
-            tokio::task::spawn_blocking(move || ContactStore::parse(&body).map(Arc::new)).await;
+        let built = tokio::task::spawn_blocking(move || {
+            crate::api::contacts::parse_store(&body).map(Arc::new)
+        })
+        .await;
         let store = match built {
             Ok(Ok(store)) => store,
             Ok(Err(e)) => {

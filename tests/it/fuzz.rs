@@ -5,11 +5,11 @@
 use std::path::Path;
 
 use proptest::prelude::*;
+use ryze_contacts::api::contacts::{parse_store, store_from};
 use ryze_contacts::api::{
     RemoteContact, parse_block, parse_contacts, parse_instances, status_error,
 };
 use ryze_contacts::config::profile;
-use ryze_contacts::model::contacts::ContactStore;
 use ryze_contacts::model::number::{Region, format_phone, read_typed};
 use ryze_contacts::util::sanitize::clean;
 use ryze_contacts::util::text::{fit, width};
@@ -146,7 +146,7 @@ proptest! {
         let mut body = br#"{"success": true, "contacts": ["#.to_vec();
         body.extend_from_slice(&rows.join(&b","[..]));
         body.extend_from_slice(b"]}");
-        let store = ContactStore::parse(&body).expect("the list loads");
+        let store = parse_store(&body).expect("the list loads");
         let good = names.len() + usize::from(is_contact);
         prop_assert_eq!(store.len(), good);
         prop_assert_eq!(store.skipped(), usize::from(!is_contact));
@@ -183,7 +183,7 @@ proptest! {
 
     #[test]
     fn contact_rows_are_safe(jid in any::<String>(), name in any::<String>(), push in any::<String>()) {
-        let store = ContactStore::from_remote([RemoteContact {
+        let store = store_from([RemoteContact {
             jid,
             lid: None,
             first_name: None,
@@ -247,9 +247,9 @@ fn corpus_cases_give_the_expected_answers() {
         .unwrap()
     };
     // Its JID holds an escape: not a contact, skipped.
-    let escaped = ContactStore::parse(&read("contacts_escapes.json")).unwrap();
+    let escaped = parse_store(&read("contacts_escapes.json")).unwrap();
     assert_eq!((escaped.len(), escaped.skipped()), (0, 1));
-    let named = ContactStore::parse(&read("contacts_escaped_name.json")).unwrap();
+    let named = parse_store(&read("contacts_escaped_name.json")).unwrap();
     assert_eq!(named.get(0).unwrap().name(), "x");
     // A field of the wrong type spoils only that field.
     let wrong_type = parse_contacts(&read("contacts_wrong_type.json")).unwrap();

@@ -132,7 +132,7 @@ async fn rows_that_are_not_contacts_are_skipped_and_the_rest_loads() {
         {"jid": "5511999990002@s.whatsapp.net", "first_name": "Ana", "lid": "42@lid"}
     ]}"#;
     assert_eq!(contacts(json(200, body)).await.unwrap(), 2);
-    let store = ryze_contacts::model::contacts::ContactStore::parse(body.as_bytes()).unwrap();
+    let store = ryze_contacts::api::contacts::parse_store(body.as_bytes()).unwrap();
     assert_eq!((store.len(), store.skipped()), (2, 8));
     let first = store.get(0).unwrap();
     assert_eq!(
@@ -149,7 +149,7 @@ async fn one_name_that_is_not_utf8_does_not_lose_the_list() {
         br#"{"success": true, "contacts": [{"jid": "1@s.whatsapp.net", "full_name": "Jo"#.to_vec();
     body.extend_from_slice(&[0xC3, 0x28, 0xFF]);
     body.extend_from_slice(br#"o"}, {"jid": "2@s.whatsapp.net", "full_name": "Ana"}]}"#);
-    let store = ryze_contacts::model::contacts::ContactStore::parse(&body).unwrap();
+    let store = ryze_contacts::api::contacts::parse_store(&body).unwrap();
     assert_eq!(store.len(), 2);
     assert_eq!(store.get(0).unwrap().name(), "Jo\u{FFFD}(\u{FFFD}o");
     assert_eq!(store.get(1).unwrap().name(), "Ana");

@@ -1,8 +1,10 @@
 //! The shape of `src/`, read from the source: no import cycle between
 //! files (a parent's calls and re-exports of its children count), and
-//! every arrow between layers points down: util < api < model < keys <
-//! store < config < protocol < app < ui, worker < engine < cli, tui. The emulator stands
-//! apart: an independent reading of the API, it uses util only.
+//! every arrow between layers points down: util < model < api < keys <
+//! store < config < protocol < app < ui, worker < engine < cli, tui. The
+//! emulator stands apart: an independent reading of the API, it uses util
+//! only. And no production function is over 60 lines of code, no file
+//! over 600.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -40,10 +42,16 @@ fn code_of(text: &str) -> String {
         .join("\n")
 }
 
-fn files() -> Files {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut out = Files::new();
-    let mut todo = vec![src.clone()];
+/// The crate's `src/` folder.
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// Every production file of `src/` (test folders and files apart) and its
+/// code, by path.
+fn source_files() -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut todo = vec![src()];
     while let Some(dir) = todo.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -56,11 +64,23 @@ fn files() -> Files {
                 && !path.ends_with("ui/remapped.rs")
             {
                 let code = code_of(&std::fs::read_to_string(&path).unwrap());
-                out.insert(module_of(&src, &path), (path, code));
+                out.push((path, code));
             }
         }
     }
+    out.sort();
     out
+}
+
+/// The files by module path. `lib.rs` and `main.rs` are both the root:
+/// `main.rs`, read last, stands for it (it names the library by its
+/// crate name, and `lib.rs` only declares the layers).
+fn files() -> Files {
+    let src = src();
+    source_files()
+        .into_iter()
+        .map(|(path, code)| (module_of(&src, &path), (path, code)))
+        .collect()
 }
 
 fn ident_at(text: &str, at: usize) -> &str {
@@ -206,8 +226,8 @@ fn every_arrow_between_layers_points_down() {
     let rank = |layer: &str| -> Option<u8> {
         Some(match layer {
             "util" => 0,
-            "api" => 1,
-            "model" => 2,
+            "model" => 1,
+            "api" => 2,
             "keys" => 3,
             "store" => 4,
             "config" => 5,
@@ -247,5 +267,206 @@ fn every_arrow_between_layers_points_down() {
         wrong.is_empty(),
         "arrows against the layers:\n{}",
         wrong.join("\n")
+    );
+}
+
+/// The most code lines a production function may have.
+const FN_MAX: usize = 60;
+/// The most code lines a production file may have.
+const FILE_MAX: usize = 600;
+
+/// Lines that hold code: [`code_of`] has dropped the comments, so every
+/// line that is not blank counts.
+fn is_code(line: &str) -> bool {
+    !line.trim().is_empty()
+}
+
+/// `code` with the inside of every string and character literal blanked
+/// (line breaks kept), so that braces in text are not counted.
+fn without_literals(code: &str) -> String {
+    let chars: Vec<char> = code.chars().collect();
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let before = |n: usize| i.checked_sub(n).map(|at| chars[at]);
+        // A raw string: r"…", r#"…"#, br"…".
+        let raw_start = c == 'r'
+            && (before(1).is_none_or(|b| !ident(b))
+                || (before(1) == Some('b') && before(2).is_none_or(|b| !ident(b))));
+        let hashes = chars[i + 1..].iter().take_while(|&&h| h == '#').count();
+        if raw_start && chars.get(i + 1 + hashes) == Some(&'"') {
+            let close: String = std::iter::once('"')
+                .chain("#".repeat(hashes).chars())
+                .collect();
+            let body = i + 2 + hashes;
+            let rest: String = chars[body..].iter().collect();
+            let len = rest
+                .find(&close)
+                .map_or(chars.len() - body, |at| rest[..at].chars().count());
+            let end = (body + len + close.chars().count()).min(chars.len());
+            out.extend(&chars[i..body]);
+            out.extend(chars[body..body + len].iter().map(|&c| blank(c)));
+            out.extend(&chars[body + len..end]);
+            i = end;
+            continue;
+        }
+        if c == '"' {
+            out.push('"');
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                let n = if chars[i] == '\\' { 2 } else { 1 };
+                out.extend(chars[i..(i + n).min(chars.len())].iter().map(|&c| blank(c)));
+                i += n;
+            }
+            if i < chars.len() {
+                out.push('"');
+                i += 1;
+            }
+            continue;
+        }
+        // A character literal ('x', '\n', '\u{..}'), not a lifetime ('a).
+        if c == '\'' {
+            let len = match chars.get(i + 1) {
+                // The character after `\` is part of the escape, even `'`.
+                Some('\\') => chars
+                    .get(i + 3..)
+                    .and_then(|rest| rest.iter().position(|&q| q == '\''))
+                    .map(|at| at + 4),
+                Some(_) if chars.get(i + 2) == Some(&'\'') => Some(3),
+                _ => None,
+            };
+            if let Some(len) = len {
+                out.push_str("' '");
+                out.extend(std::iter::repeat_n(' ', len - 3));
+                i += len;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The name of the function a line starts, if it starts one
+/// (`pub(crate) async fn load(` gives `load`).
+fn fn_name(line: &str) -> Option<&str> {
+    let mut rest = line.trim_start();
+    for prefix in [
+        "pub(crate) ",
+        "pub(super) ",
+        "pub ",
+        "const ",
+        "async ",
+        "unsafe ",
+    ] {
+        rest = rest.strip_prefix(prefix).unwrap_or(rest);
+    }
+    let name = ident_at(rest.strip_prefix("fn ")?, 0);
+    (!name.is_empty()).then_some(name)
+}
+
+/// Every function of a file's code with a body: (line, name, code lines
+/// from its first line to its closing brace). Nested functions count in
+/// their own right and inside their parent.
+fn functions(code: &str) -> Vec<(usize, String, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let bare = without_literals(code);
+    let bare: Vec<&str> = bare.lines().collect();
+    let mut out = Vec::new();
+    for (start, line) in lines.iter().enumerate() {
+        let Some(name) = fn_name(bare[start]).and_then(|_| fn_name(line)) else {
+            continue;
+        };
+        let (mut depth, mut opened) = (0i32, false);
+        for (at, text) in bare.iter().enumerate().skip(start) {
+            for c in text.chars() {
+                match c {
+                    '{' => (depth, opened) = (depth + 1, true),
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            // A body ends where its braces close; a declaration at its `;`.
+            let ended = if opened {
+                depth <= 0
+            } else {
+                text.trim_end().ends_with(';')
+            };
+            if ended {
+                if opened {
+                    let n = lines[start..=at].iter().filter(|l| is_code(l)).count();
+                    out.push((start + 1, name.to_string(), n));
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_production_function_over_60_lines_nor_file_over_600() {
+    let src = src();
+    let mut over = Vec::new();
+    let mut functions_seen = 0;
+    for (path, code) in source_files() {
+        let shown = path.strip_prefix(&src).unwrap_or(&path).display();
+        let lines = code.lines().filter(|l| is_code(l)).count();
+        if lines > FILE_MAX {
+            over.push((
+                false,
+                lines,
+                format!("file src/{shown}: {lines} code lines"),
+            ));
+        }
+        for (line, name, n) in functions(&code) {
+            functions_seen += 1;
+            if n > FN_MAX {
+                over.push((
+                    true,
+                    n,
+                    format!("fn {name} at src/{shown}:{line}: {n} code lines"),
+                ));
+            }
+        }
+    }
+    assert!(
+        functions_seen > 500,
+        "the functions were found: {functions_seen}"
+    );
+    // Files first, then functions, the longest first.
+    over.sort_by_key(|(is_fn, n, _)| (*is_fn, std::cmp::Reverse(*n)));
+    let over: Vec<String> = over.into_iter().map(|(_, _, what)| what).collect();
+    assert!(
+        over.is_empty(),
+        "over {FILE_MAX} code lines a file or {FN_MAX} a function (blanks, comments and tests not counted):\n{}",
+        over.join("\n")
+    );
+}
+
+#[test]
+fn a_function_is_measured_past_braces_in_text_and_to_its_own_end() {
+    let code = r##"fn a() {
+    let s = "}";
+    let c = '{';
+    let r = r#"{"#;
+
+    b()
+}
+fn b() -> u8 {
+    '\''.len_utf8() as u8 + b'}'
+}
+trait T {
+    fn c(&self);
+}
+"##;
+    assert_eq!(
+        functions(code),
+        [(1, "a".to_string(), 6), (8, "b".to_string(), 3)],
+        "blank lines left out, a declaration is no function"
     );
 }

@@ -215,15 +215,15 @@ fn history_section(
 mod tests {
     use super::*;
     use crate::api::RemoteContact;
+    use crate::api::contacts::store_from;
     use crate::app::core::{Known, Pager};
-    use crate::model::contacts::ContactStore;
     use crate::store::ledger::{HistoryEntry, HistoryResult};
     use std::sync::Arc;
 
     #[test]
     fn every_field_the_number_the_ids_the_state_the_error_and_the_history() {
         let mut inst = Instance::new("sales", None);
-        inst.contacts = Arc::new(ContactStore::from_remote([RemoteContact {
+        inst.contacts = Arc::new(store_from([RemoteContact {
             jid: "447912345678@s.whatsapp.net".into(),
             lid: Some("123456789@lid".into()),
             first_name: Some("Tom".into()),

@@ -66,6 +66,18 @@ fn sections(keymap: &Keymap, search: &str) -> Vec<Section> {
             || keys.to_lowercase().contains(search)
             || help.to_lowercase().contains(search)
     };
+    let mut sections = key_sections(keymap, &wanted);
+    sections.extend(commands_section(keymap, &wanted));
+    sections.extend(legend_section(keymap, &wanted));
+    sections
+}
+
+/// Whether a row (keys or symbol, and its help) is kept.
+type Wanted<'a> = dyn Fn(&str, &str) -> bool + 'a;
+
+/// A section per context, and per group of the list's keys; those left
+/// empty by the search are left out.
+fn key_sections(keymap: &Keymap, wanted: &Wanted) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     for context in Context::ALL {
         let rows = keymap.help(context);
@@ -89,6 +101,12 @@ fn sections(keymap: &Keymap, search: &str) -> Vec<Section> {
             }
         }
     }
+    sections
+}
+
+/// The `:` commands, titled with the keys that open and complete the
+/// line; `None` when the search leaves none.
+fn commands_section(keymap: &Keymap, wanted: &Wanted) -> Option<Section> {
     let commands: Vec<(String, String)> = LINE_COMMANDS
         .iter()
         .map(|spec| {
@@ -101,26 +119,28 @@ fn sections(keymap: &Keymap, search: &str) -> Vec<Section> {
         })
         .filter(|(typed, help)| wanted(typed, help))
         .collect();
-    if !commands.is_empty() {
-        let open = keymap.label_of(Command::CommandLine);
-        let complete = keymap
-            .line
-            .label_of(crate::keys::LineAction::Complete)
-            .map_or(String::new(), |k| format!(", {k} completes"));
-        sections.push((
-            format!("Commands ({open} opens the line{complete})"),
-            commands,
-        ));
+    if commands.is_empty() {
+        return None;
     }
+    let open = keymap.label_of(Command::CommandLine);
+    let complete = keymap
+        .line
+        .label_of(crate::keys::LineAction::Complete)
+        .map_or(String::new(), |k| format!(", {k} completes"));
+    Some((
+        format!("Commands ({open} opens the line{complete})"),
+        commands,
+    ))
+}
+
+/// The symbols and what they mean; `None` when the search leaves none.
+fn legend_section(keymap: &Keymap, wanted: &Wanted) -> Option<Section> {
     let legend: Vec<(String, String)> = legend(keymap)
         .into_iter()
         .filter(|(symbol, meaning)| wanted(symbol, meaning))
         .map(|(symbol, meaning)| (symbol.to_string(), meaning))
         .collect();
-    if !legend.is_empty() {
-        sections.push(("Symbols".to_string(), legend));
-    }
-    sections
+    (!legend.is_empty()).then(|| ("Symbols".to_string(), legend))
 }
 
 /// The sections at `width_cols`: keys and text side by side when wide

@@ -210,8 +210,8 @@ pub fn lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::contacts::store_from;
     use crate::app::core::Instance;
-    use crate::model::contacts::ContactStore;
     use std::sync::Arc;
 
     fn entry(id: i64, digits: &str, block: bool, result: HistoryResult) -> HistoryEntry {
@@ -230,7 +230,7 @@ mod tests {
 
     fn view() -> (Vec<HistoryEntry>, Instance) {
         let mut inst = Instance::new("sales", None);
-        inst.contacts = Arc::new(ContactStore::from_remote([crate::model::fixtures::remote(
+        inst.contacts = Arc::new(store_from([crate::api::fixtures::remote(
             "447912345678",
             Some("Tom Jones"),
             None,

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use super::after::{After, Step, close, stay};
 use super::reason::ReasonAsk;
 use crate::app::bulk::{busy, plural};
-use crate::app::core::{Connection, Core};
+use crate::app::core::{Connection, Core, Instance};
 use crate::app::ops::info;
 use crate::keys::{Command, DialogAction, Keymap};
 use crate::model::change::Change;
@@ -109,26 +109,9 @@ pub(crate) fn per_instance(state: &Core, dialog: &BatchDialog) -> Vec<(bool, Str
         if !dialog.chosen[index] {
             continue;
         }
-        let name = &inst.name;
-        match &inst.connection {
-            Connection::State(s) if !s.is_connected() => {
-                lines.push((
-                    true,
-                    format!(
-                        "{name}: {}: its requests will fail (503)",
-                        inst.connection.label()
-                    ),
-                ));
-                continue;
-            }
-            Connection::NotOnServer => {
-                lines.push((
-                    true,
-                    format!("{name}: not on the server: its requests will fail (404)"),
-                ));
-                continue;
-            }
-            _ => {}
+        if let Some(why) = unreachable(inst) {
+            lines.push((true, format!("{}: {why}", inst.name)));
+            continue;
         }
         let jids: Vec<&str> = plan
             .items
@@ -136,45 +119,66 @@ pub(crate) fn per_instance(state: &Core, dialog: &BatchDialog) -> Vec<(bool, Str
             .filter(|i| i.instance == index)
             .map(|i| i.jid.as_str())
             .collect();
-        let own = jids.iter().filter(|j| inst.is_own(j)).count();
-        let rows = inst.contacts.rows_of(jids.iter().copied());
-        // The own number is counted apart, even when it is a contact too.
-        let listed = jids
-            .iter()
-            .filter(|j| !inst.is_own(j) && rows.contains_key(**j))
-            .count();
-        let mut parts = Vec::new();
-        if listed > 0 {
-            parts.push(plural(listed));
-        }
-        let others = jids.len() - listed - own;
-        if others > 0 {
-            parts.push(format!(
-                "{others} {} not {} there",
-                if others == 1 {
-                    "number that is"
-                } else {
-                    "numbers that are"
-                },
-                if others == 1 { "a contact" } else { "contacts" }
-            ));
-        }
-        if own > 0 {
-            parts.push("its own number left out".to_string());
-        }
-        let skipped = dialog.targets.len() - jids.len();
-        if skipped > 0 {
-            parts.push(format!(
-                "{skipped} hidden number(s) skipped (no phone number to match)"
-            ));
-        }
-        let nothing = jids.len() == own;
-        if nothing {
-            parts.push("nothing to send".to_string());
-        }
-        lines.push((nothing, format!("{name}: {}", parts.join(" · "))));
+        lines.push(summary(inst, &jids, dialog.targets.len()));
     }
     lines
+}
+
+/// Why requests to `inst` will fail, when its state says they will.
+fn unreachable(inst: &Instance) -> Option<String> {
+    match &inst.connection {
+        Connection::State(s) if !s.is_connected() => Some(format!(
+            "{}: its requests will fail (503)",
+            inst.connection.label()
+        )),
+        Connection::NotOnServer => {
+            Some("not on the server: its requests will fail (404)".to_string())
+        }
+        _ => None,
+    }
+}
+
+/// `sales: 2 contacts · 1 number that is not a contact there`: what the
+/// plan sends to `inst` (`jids`, out of `targets` chosen), and whether
+/// that is nothing.
+fn summary(inst: &Instance, jids: &[&str], targets: usize) -> (bool, String) {
+    let own = jids.iter().filter(|j| inst.is_own(j)).count();
+    let rows = inst.contacts.rows_of(jids.iter().copied());
+    // The own number is counted apart, even when it is a contact too.
+    let listed = jids
+        .iter()
+        .filter(|j| !inst.is_own(j) && rows.contains_key(**j))
+        .count();
+    let mut parts = Vec::new();
+    if listed > 0 {
+        parts.push(plural(listed));
+    }
+    let others = jids.len() - listed - own;
+    if others > 0 {
+        parts.push(format!(
+            "{others} {} not {} there",
+            if others == 1 {
+                "number that is"
+            } else {
+                "numbers that are"
+            },
+            if others == 1 { "a contact" } else { "contacts" }
+        ));
+    }
+    if own > 0 {
+        parts.push("its own number left out".to_string());
+    }
+    let skipped = targets - jids.len();
+    if skipped > 0 {
+        parts.push(format!(
+            "{skipped} hidden number(s) skipped (no phone number to match)"
+        ));
+    }
+    let nothing = jids.len() == own;
+    if nothing {
+        parts.push("nothing to send".to_string());
+    }
+    (nothing, format!("{}: {}", inst.name, parts.join(" · ")))
 }
 
 /// Keys of the bulk dialog; confirmed, it leads to the question why.

@@ -25,7 +25,7 @@ fn rows_the_server_sent_that_are_not_contacts_are_counted_on_screen() {
     update(&mut s, Msg::Start);
     let body = br#"{"success": true, "contacts": [{"jid": 7}, {"jid": "=1@lid"},
         {"jid": "5511911110001@s.whatsapp.net", "full_name": "Ana"}]}"#;
-    let parsed = Arc::new(ContactStore::parse(body).unwrap());
+    let parsed = Arc::new(crate::api::contacts::parse_store(body).unwrap());
     update(
         &mut s,
         Msg::Worker(JobResult::Contacts {

@@ -17,6 +17,7 @@ mod reason;
 mod truth;
 
 use super::*;
+use crate::api::contacts::store_from;
 use crate::api::{BlockOutcome, RemoteContact};
 use crate::app::state::{Connection, INFO_TICKS, Load, Overlay, POLL_TICKS, View};
 use crate::app::tabs;
@@ -28,7 +29,7 @@ use crate::protocol::{
 use crate::store::ledger::KnownState;
 
 fn store(contacts: Vec<RemoteContact>) -> Arc<ContactStore> {
-    Arc::new(ContactStore::from_remote(contacts))
+    Arc::new(store_from(contacts))
 }
 
 /// `b` on the first row (Ana, on sales), and the server's answer.
@@ -81,7 +82,7 @@ fn answer_block(
 fn contact(digits: &str, name: &str, lid: Option<&str>) -> RemoteContact {
     RemoteContact {
         lid: lid.map(str::to_string),
-        ..crate::model::fixtures::remote(digits, Some(name), None, None)
+        ..crate::api::fixtures::remote(digits, Some(name), None, None)
     }
 }
 

@@ -12,7 +12,7 @@ mod regions;
 
 pub use phone::{PhoneError, Refused, Region, Understood, format_phone};
 
-pub use crate::api::jid::{
+pub use crate::model::jid::{
     JidKind, LID_SUFFIX, PHONE_SUFFIX, is_valid_jid, jid_kind, phone_digits,
 };
 

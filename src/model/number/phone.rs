@@ -201,6 +201,20 @@ impl PhoneError {
         }
     }
 
+    /// `… is not a valid number in Brazil: did you mean +1 415-555-0123
+    /// (United States)? type the +`: a number of another country typed
+    /// without its `+`.
+    fn valid_with_plus(&self, input: &str, international: &Understood) -> String {
+        let here = self
+            .region
+            .map_or(String::new(), |r| format!(" in {}", r.name()));
+        format!(
+            "{input} is not a valid number{here}: did you mean {} ({})? type the +",
+            international.display,
+            international.country()
+        )
+    }
+
     /// A word for the kind of refusal, stable for tests and machine output.
     pub fn class(&self) -> &'static str {
         match self.refused {
@@ -267,6 +281,18 @@ fn invalid_reason(country: Option<Region>, why: Why, brief: bool) -> String {
     }
 }
 
+/// `0791 234 (read as +44 791 234) is too short for United Kingdom`: the
+/// typed text, how it was read unless it began with `+`, and why that
+/// number is not valid.
+fn not_valid_as_read(input: &str, shown: &str, country: Option<Region>, why: Why) -> String {
+    let read = if input.starts_with(['+', '\u{ff0b}']) {
+        input.to_string()
+    } else {
+        format!("{input} (read as {shown})")
+    };
+    format!("{read} is {}", invalid_reason(country, why, false))
+}
+
 impl fmt::Display for PhoneError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let input = self.echo();
@@ -301,14 +327,7 @@ impl fmt::Display for PhoneError {
                 shown,
                 country,
                 why,
-            } => {
-                let read = if input.starts_with(['+', '\u{ff0b}']) {
-                    input
-                } else {
-                    format!("{input} (read as {shown})")
-                };
-                write!(f, "{read} is {}", invalid_reason(*country, *why, false))
-            }
+            } => f.write_str(&not_valid_as_read(&input, shown, *country, *why)),
             Refused::Ambiguous {
                 national,
                 international,
@@ -321,15 +340,7 @@ impl fmt::Display for PhoneError {
                 international.country()
             ),
             Refused::Foreign { international } => {
-                let here = self
-                    .region
-                    .map_or(String::new(), |r| format!(" in {}", r.name()));
-                write!(
-                    f,
-                    "{input} is not a valid number{here}: did you mean {} ({})? type the +",
-                    international.display,
-                    international.country()
-                )
+                f.write_str(&self.valid_with_plus(&input, international))
             }
         }
     }
