@@ -37,9 +37,9 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn dispatch(cli: Cli) -> Result<(), Failure> {
+async fn dispatch(mut cli: Cli) -> Result<(), Failure> {
     ui::theme::set_monochrome(cli.monochrome || ui::theme::no_color_requested());
-    match cli.command {
+    match cli.command.take() {
         Some(Command::Emulator(args)) => serve_emulator(args).await,
         Some(Command::Completions { shell }) => {
             clap_complete::generate(
@@ -62,47 +62,56 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             let mut input = std::io::stdin().lock();
             init::run(&path, &mut input).await
         }
-        Some(command) => {
-            let mut profile = load_profile(cli.profile)?;
-            if cli.read_only {
-                profile.make_read_only();
-            }
-            for w in &profile.warnings {
-                eprintln!("ryze-contacts: warning: {w}");
-            }
-            let data_dir = data_dir(cli.data_dir)?;
-            if let Some(log) = logging::init(&data_dir) {
-                tracing::info!(log = %log.display(), "headless command");
-            }
-            ryze_contacts::tui::run::catch_file_size_limit();
-            ryze_contacts::cli::run(command, profile, data_dir).await
-        }
-        None if cli.demo => {
-            let demo = demo::start().await.map_err(other)?;
-            let data_dir = cli
-                .data_dir
-                .unwrap_or_else(|| demo.data_dir.path().to_path_buf());
-            let start = start_index(&demo.profile, cli.instance.as_deref())?;
-            let mut profile = demo.profile.clone();
-            if cli.read_only {
-                profile.make_read_only();
-            }
-            run_ui(profile, data_dir, start, "demo".to_string(), cli.mouse).await
-        }
-        None => {
-            let path = profile_path(cli.profile)?;
-            let mut profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
-            if cli.read_only {
-                profile.make_read_only();
-            }
-            let data_dir = data_dir(cli.data_dir)?;
-            let start = start_index(&profile, cli.instance.as_deref())?;
-            let key = ryze_contacts::store::view_memory::profile_key(
-                &std::fs::canonicalize(&path).unwrap_or(path),
-            );
-            run_ui(profile, data_dir, start, key, cli.mouse).await
-        }
+        Some(command) => headless(cli, command).await,
+        None if cli.demo => demo_ui(cli).await,
+        None => profile_ui(cli).await,
     }
+}
+
+/// A headless command on the saved profile.
+async fn headless(cli: Cli, command: Command) -> Result<(), Failure> {
+    let mut profile = load_profile(cli.profile)?;
+    if cli.read_only {
+        profile.make_read_only();
+    }
+    for w in &profile.warnings {
+        eprintln!("ryze-contacts: warning: {w}");
+    }
+    let data_dir = data_dir(cli.data_dir)?;
+    if let Some(log) = logging::init(&data_dir) {
+        tracing::info!(log = %log.display(), "headless command");
+    }
+    ryze_contacts::tui::run::catch_file_size_limit();
+    ryze_contacts::cli::run(command, profile, data_dir).await
+}
+
+/// `--demo`: the terminal UI on the embedded emulator.
+async fn demo_ui(cli: Cli) -> Result<(), Failure> {
+    let demo = demo::start().await.map_err(other)?;
+    let data_dir = cli
+        .data_dir
+        .unwrap_or_else(|| demo.data_dir.path().to_path_buf());
+    let start = start_index(&demo.profile, cli.instance.as_deref())?;
+    let mut profile = demo.profile.clone();
+    if cli.read_only {
+        profile.make_read_only();
+    }
+    run_ui(profile, data_dir, start, "demo".to_string(), cli.mouse).await
+}
+
+/// The terminal UI on the saved profile.
+async fn profile_ui(cli: Cli) -> Result<(), Failure> {
+    let path = profile_path(cli.profile)?;
+    let mut profile = profile::load(&path).map_err(|e| usage(e.to_string()))?;
+    if cli.read_only {
+        profile.make_read_only();
+    }
+    let data_dir = data_dir(cli.data_dir)?;
+    let start = start_index(&profile, cli.instance.as_deref())?;
+    let key = ryze_contacts::store::view_memory::profile_key(
+        &std::fs::canonicalize(&path).unwrap_or(path),
+    );
+    run_ui(profile, data_dir, start, key, cli.mouse).await
 }
 
 fn profile_path(path: Option<PathBuf>) -> Result<PathBuf, Failure> {

@@ -60,21 +60,11 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             generation,
             rows,
         } => {
-            let rows = if instance == state.current {
-                with_outsiders(state, rows)
-            } else {
-                rows
-            };
-            on_filtered(state, instance, generation, rows);
+            filtered(state, instance, generation, rows);
             Vec::new()
         }
         Msg::Unfinished(batches) => {
-            if let Some(offer) = super::overlays::resume::offer(state, batches) {
-                state.overlay = Some(Overlay::Resume {
-                    offer,
-                    resume_focused: false,
-                });
-            }
+            offer_resume(state, batches);
             Vec::new()
         }
         Msg::Budget {
@@ -99,6 +89,27 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Terminate => vec![Effect::Quit],
         Msg::Suspend => vec![Effect::Suspend],
+    }
+}
+
+/// A filter's result: the shown instance's rows, then the numbers that
+/// are no contact (in the blocked view).
+fn filtered(state: &mut Core, instance: usize, generation: u64, rows: Vec<u32>) {
+    let rows = if instance == state.current {
+        with_outsiders(state, rows)
+    } else {
+        rows
+    };
+    on_filtered(state, instance, generation, rows);
+}
+
+/// Batches a previous run left: offered for resuming.
+fn offer_resume(state: &mut State, batches: Vec<crate::store::ledger::UnfinishedBatch>) {
+    if let Some(offer) = super::overlays::resume::offer(state, batches) {
+        state.overlay = Some(Overlay::Resume {
+            offer,
+            resume_focused: false,
+        });
     }
 }
 

@@ -165,25 +165,11 @@ pub(crate) fn on_key(
             let open = |quit_focused| Overlay::ConfirmQuit { quit_focused };
             settle(core, slot, step, open, nowhere)
         }
-        Overlay::Targets(dialog) => {
-            let step = targets::on_dialog_key(core, dialog, key);
-            let next = |_: &mut Core, slot: &mut Option<Overlay>, ask| {
-                *slot = Some(Overlay::Reason(ask));
-                Vec::new()
-            };
-            settle(core, slot, step, Overlay::Targets, next)
-        }
+        Overlay::Targets(dialog) => targets_key(core, slot, dialog, key),
         Overlay::Resume {
             offer,
             resume_focused,
-        } => {
-            let step = resume::on_resume_key(core, offer, resume_focused, key);
-            let open = |(offer, resume_focused)| Overlay::Resume {
-                offer,
-                resume_focused,
-            };
-            settle(core, slot, step, open, nowhere)
-        }
+        } => resume_key(core, slot, offer, resume_focused, key),
         Overlay::Prompt(text) => {
             let step = prompt::on_prompt_key(core, text, key);
             settle(core, slot, step, Overlay::Prompt, prompt_next)
@@ -204,24 +190,64 @@ pub(crate) fn on_key(
             let step = reason::on_key(core, ask, key);
             settle(core, slot, step, Overlay::Reason, nowhere)
         }
-        mut overlay @ (Overlay::Help(_)
+        overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
-        | Overlay::History(_)) => {
-            let Some(view) = overlay.text() else {
-                return Vec::new();
-            };
-            let read = text::read_key(core, view, key);
-            let Some(pager) = overlay.pager_mut() else {
-                return Vec::new();
-            };
-            let (stays, effects) = text::on_key(core, pager, read);
-            if stays {
-                *slot = Some(overlay);
-            }
-            effects
-        }
+        | Overlay::History(_)) => text_view_key(core, slot, overlay, key),
     }
+}
+
+/// A key of the bulk dialog: confirmed, it asks why.
+fn targets_key(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    dialog: targets::BatchDialog,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let step = targets::on_dialog_key(core, dialog, key);
+    let next = |_: &mut Core, slot: &mut Option<Overlay>, ask| {
+        *slot = Some(Overlay::Reason(ask));
+        Vec::new()
+    };
+    settle(core, slot, step, Overlay::Targets, next)
+}
+
+/// A key of the offer to resume an unfinished batch.
+fn resume_key(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    offer: resume::ResumeOffer,
+    resume_focused: bool,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let step = resume::on_resume_key(core, offer, resume_focused, key);
+    let open = |(offer, resume_focused)| Overlay::Resume {
+        offer,
+        resume_focused,
+    };
+    settle(core, slot, step, open, nowhere)
+}
+
+/// A key of a text view (help, messages, details, history): it scrolls,
+/// searches, copies, or closes it.
+fn text_view_key(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    mut overlay: Overlay,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let Some(view) = overlay.text() else {
+        return Vec::new();
+    };
+    let read = text::read_key(core, view, key);
+    let Some(pager) = overlay.pager_mut() else {
+        return Vec::new();
+    };
+    let (stays, effects) = text::on_key(core, pager, read);
+    if stays {
+        *slot = Some(overlay);
+    }
+    effects
 }
 
 /// Where the number prompt leads: the review of a paste, or the reason.
