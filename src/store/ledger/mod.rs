@@ -16,6 +16,7 @@ mod pg_schema;
 mod postgres;
 mod rules;
 mod sqlite;
+mod sqlite_error;
 
 pub use contract::*;
 

@@ -12,6 +12,7 @@ use super::contract::{
     KnownState, Ledger, LedgerDump, LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
 };
 use super::rules::{Holder, adopted_lid, this_host};
+use super::sqlite_error::{damaged, storage_error};
 use crate::util::dates::now_unix;
 use crate::util::files;
 
@@ -197,10 +198,7 @@ impl SqliteLedger {
     }
 
     fn open_at(path: &Path, busy_timeout: Duration) -> Result<SqliteLedger, LedgerError> {
-        let sqlite = |source| LedgerError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        };
+        let sqlite = |source| storage_error(path, source);
         let conn = Connection::open(path).map_err(sqlite)?;
         conn.busy_timeout(busy_timeout).map_err(sqlite)?;
         // Before anything writes: a schema from the future stays as it is.
@@ -224,10 +222,7 @@ impl SqliteLedger {
             .map_err(sqlite)?;
         if check != "ok" {
             // SQLite read the file and found it damaged.
-            return Err(sqlite(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-                Some(check),
-            )));
+            return Err(damaged(path, check));
         }
         conn.execute_batch(SCHEMA).map_err(sqlite)?;
         let version: i64 = conn
@@ -274,20 +269,17 @@ impl SqliteLedger {
     }
 
     fn err(&self, source: rusqlite::Error) -> LedgerError {
-        LedgerError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        storage_error(&self.path, source)
     }
 
     /// Gathers single requests that never got an answer (the app stopped
     /// while they were in flight) into one batch, so that the next start
     /// offers to resume them like any unfinished batch. Returns how many.
     fn adopt_unanswered(&mut self) -> Result<usize, LedgerError> {
-        let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| storage_error(&self.path, e))?;
         let result = (|| {
             let n: i64 = tx.query_row(
                 "SELECT COUNT(*) FROM actions WHERE batch_id IS NULL AND outcome = 'pending'",
@@ -427,10 +419,10 @@ impl Ledger for SqliteLedger {
     /// stored.
     fn record_outcome(&mut self, id: i64, outcome: &Outcome) -> Result<i64, LedgerError> {
         let at = now_unix();
-        let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| storage_error(&self.path, e))?;
         let result = (|| {
             match outcome {
                 Outcome::Done {
@@ -530,10 +522,10 @@ impl Ledger for SqliteLedger {
         operator: &str,
     ) -> Result<(i64, Vec<i64>), LedgerError> {
         let now = now_unix();
-        let tx = self.conn.transaction().map_err(|e| LedgerError::Sqlite {
-            path: self.path.clone(),
-            source: e,
-        })?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| storage_error(&self.path, e))?;
         let result = (|| {
             tx.execute(
                 "INSERT INTO batches (created_at, label, claimed_by, claimed_at, claim_pid, claim_host) VALUES (?1, ?2, ?3, ?1, ?4, ?5)",
@@ -1020,28 +1012,6 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM actions", [], |r| r.get(0))
             .unwrap();
         assert_eq!(pending, 1, "the record is still there");
-    }
-
-    #[test]
-    fn only_corruption_counts_as_damage() {
-        let failure = |code| LedgerError::Sqlite {
-            path: PathBuf::from("l"),
-            source: rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None),
-        };
-        assert!(failure(rusqlite::ffi::SQLITE_CORRUPT).is_damage());
-        assert!(failure(rusqlite::ffi::SQLITE_NOTADB).is_damage());
-        for code in [
-            rusqlite::ffi::SQLITE_FULL,
-            rusqlite::ffi::SQLITE_BUSY,
-            rusqlite::ffi::SQLITE_LOCKED,
-            rusqlite::ffi::SQLITE_IOERR,
-            rusqlite::ffi::SQLITE_CANTOPEN,
-            rusqlite::ffi::SQLITE_READONLY,
-        ] {
-            assert!(!failure(code).is_damage(), "code {code}");
-        }
-        let full = failure(rusqlite::ffi::SQLITE_FULL).to_string();
-        assert!(full.contains("free some space"), "{full}");
     }
 
     #[test]
