@@ -16,7 +16,6 @@ mod pg_schema;
 mod postgres;
 mod rules;
 mod sqlite;
-mod sqlite_error;
 
 pub use contract::*;
 
