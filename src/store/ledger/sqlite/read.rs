@@ -266,15 +266,6 @@ fn dump_action(r: &Row<'_>) -> rusqlite::Result<DumpAction> {
 mod tests {
     use super::*;
     use crate::store::ledger::{Ledger, Outcome};
-    use crate::util::dates::now_unix;
-
-    fn done(jid: &str, blocked: bool) -> Outcome {
-        Outcome::Done {
-            contact_jid: jid.into(),
-            blocked,
-            blocked_count: Some(1),
-        }
-    }
 
     #[test]
     fn a_row_of_a_wrong_type_is_skipped_and_counted() {
@@ -344,44 +335,5 @@ mod tests {
         assert_eq!(action.blocked_count, Some(4));
         assert_eq!(action.reason.as_deref(), Some("spam"));
         assert_eq!(dump.known.len(), 1);
-    }
-
-    #[test]
-    fn history_is_newest_first_per_instance_and_since() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
-        let a = ledger
-            .record_intent("sales", "1@s.whatsapp.net", None, true, "desk-1", None)
-            .unwrap();
-        ledger
-            .record_outcome(a, &done("1@s.whatsapp.net", true))
-            .unwrap();
-        let b = ledger
-            .record_intent("sales", "2@s.whatsapp.net", None, false, "desk-1", None)
-            .unwrap();
-        ledger
-            .record_outcome(b, &Outcome::Failed("HTTP 503 · not connected".into()))
-            .unwrap();
-        let c = ledger
-            .record_intent("support", "3@s.whatsapp.net", None, true, "desk-1", None)
-            .unwrap();
-        let sales = ledger.history(Some("sales"), None, 100).unwrap();
-        assert_eq!(sales.iter().map(|e| e.id).collect::<Vec<_>>(), [b, a]);
-        assert_eq!(
-            sales[0].result,
-            HistoryResult::Failed("HTTP 503 · not connected".into())
-        );
-        assert_eq!(sales[1].result, HistoryResult::Done(Some(1)));
-        assert!(!sales[0].block && sales[1].block);
-        let all = ledger.history(None, None, 100).unwrap();
-        assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), [c, b, a]);
-        assert_eq!(all[0].result, HistoryResult::Unanswered);
-        assert_eq!(ledger.history(None, None, 1).unwrap().len(), 1);
-        assert!(
-            ledger
-                .history(None, Some(now_unix() + 100), 100)
-                .unwrap()
-                .is_empty()
-        );
     }
 }

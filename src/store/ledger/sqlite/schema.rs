@@ -118,26 +118,4 @@ mod tests {
         let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
         assert_eq!(ledger.unfinished_batches().unwrap().len(), 1);
     }
-
-    #[test]
-    fn a_ledger_of_a_newer_schema_is_refused_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        drop(SqliteLedger::open(dir.path()).unwrap());
-        let path = dir.path().join(FILE_NAME);
-        Connection::open(&path)
-            .unwrap()
-            .execute_batch("PRAGMA user_version = 999;")
-            .unwrap();
-        let before = std::fs::read(&path).unwrap();
-        let err = SqliteLedger::open(dir.path()).unwrap_err();
-        assert!(
-            matches!(err, LedgerError::Newer { found: 999, .. }),
-            "{err}"
-        );
-        assert!(
-            err.to_string().contains("made by a newer ryze-contacts"),
-            "{err}"
-        );
-        assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
-    }
 }

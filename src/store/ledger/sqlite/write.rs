@@ -282,23 +282,6 @@ mod tests {
     }
 
     #[test]
-    fn unblock_overwrites_state() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
-        for blocked in [true, false] {
-            let id = ledger
-                .record_intent("a", "1@s.whatsapp.net", None, blocked, "desk-1", None)
-                .unwrap();
-            ledger
-                .record_outcome(id, &done("1@s.whatsapp.net", blocked))
-                .unwrap();
-        }
-        let known = ledger.known().unwrap();
-        assert_eq!(known.len(), 1);
-        assert!(!known[0].blocked);
-    }
-
-    #[test]
     fn batches_record_every_intent_before_sending() {
         let dir = tempfile::tempdir().unwrap();
         let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
@@ -331,23 +314,5 @@ mod tests {
         assert_eq!(left, [items[1].jid.as_str(), items[2].jid.as_str()]);
         ledger.close_batch(batch, BatchStatus::Done).unwrap();
         assert!(ledger.unfinished_batches().unwrap().is_empty());
-    }
-
-    #[test]
-    fn an_lid_is_adopted_only_when_valid_and_nobody_elses() {
-        let dir = tempfile::tempdir().unwrap();
-        let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
-        let act = |ledger: &mut SqliteLedger, jid: &str, lid: Option<&str>, answer: &str| {
-            let id = ledger
-                .record_intent("a", jid, lid, true, "desk-1", None)
-                .unwrap();
-            ledger.record_outcome(id, &done(answer, true)).unwrap();
-        };
-        act(&mut ledger, "1@s.whatsapp.net", Some("77@lid"), "77@lid");
-        act(&mut ledger, "2@s.whatsapp.net", None, "77@lid");
-        act(&mut ledger, "3@s.whatsapp.net", None, "=cmd()@lid");
-        let lids: Vec<Option<String>> =
-            ledger.known().unwrap().into_iter().map(|k| k.lid).collect();
-        assert_eq!(lids, [Some("77@lid".to_string()), None, None]);
     }
 }
