@@ -3,9 +3,9 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::SqliteLedger;
+use super::handle::SqliteLedger;
+use crate::store::ledger::contract::{Claim, LedgerError};
 use crate::store::ledger::rules::{Holder, this_host};
-use crate::store::ledger::{Claim, LedgerError};
 use crate::util::dates::now_unix;
 
 /// Claims batch `batch` for `operator`: see

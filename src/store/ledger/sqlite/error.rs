@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rusqlite::ErrorCode;
 
-use crate::store::ledger::{Fault, LedgerError};
+use crate::store::ledger::contract::{Fault, LedgerError};
 
 /// The ledger error for SQLite's `source`, on the ledger file at `path`.
 pub(super) fn storage_error(path: &Path, source: rusqlite::Error) -> LedgerError {

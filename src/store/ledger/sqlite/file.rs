@@ -8,8 +8,9 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 use super::error::{damaged, storage_error};
-use super::{COMPANIONS, FILE_NAME, SqliteLedger, schema, write};
-use crate::store::ledger::LedgerError;
+use super::handle::{COMPANIONS, FILE_NAME, SqliteLedger};
+use super::{schema, write};
+use crate::store::ledger::contract::LedgerError;
 use crate::util::dates::now_unix;
 use crate::util::files;
 

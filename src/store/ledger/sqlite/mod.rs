@@ -2,15 +2,14 @@
 //! transaction that survives a crash mid-write. A file SQLite reports as
 //! damaged is moved aside, never deleted; a newer schema is refused.
 //!
-//! Here the ledger and its [`Ledger`] face; opening the file (waiting,
-//! repair) is in `file`, its tables and versions in `schema`, reads in
-//! `read`, writes in `write`, claims on batches in `claim`, and SQLite's
-//! errors in the ledger's words in `error`.
+//! Here its [`Ledger`] face, each method one call into a part: the open
+//! ledger itself is in `handle`, opening the file (waiting, repair) in
+//! `file`, its tables and versions in `schema`, reads in `read`, writes
+//! in `write`, claims on batches in `claim`, and SQLite's errors in the
+//! ledger's words in `error`. The parts never import this file.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
-
-use rusqlite::Connection;
 
 use super::contract::{
     BUSY_WAIT, BatchItem, BatchStatus, Claim, HistoryEntry, KnownState, Ledger, LedgerDump,
@@ -21,24 +20,12 @@ use crate::util::files;
 mod claim;
 mod error;
 mod file;
+mod handle;
 mod read;
 mod schema;
 mod write;
 
-/// File name of the ledger in the data folder.
-pub const FILE_NAME: &str = "ledger.sqlite3";
-/// Files SQLite keeps beside the ledger; they go wherever it goes.
-const COMPANIONS: [&str; 2] = ["-wal", "-shm"];
-
-/// An open ledger.
-#[derive(Debug)]
-pub struct SqliteLedger {
-    conn: Connection,
-    path: PathBuf,
-    /// Rows read so far that held a value of the wrong type (a hand-edited
-    /// ledger) and were skipped.
-    skipped: std::cell::Cell<usize>,
-}
+pub use handle::{FILE_NAME, SqliteLedger};
 
 impl SqliteLedger {
     /// Opens (or creates) the ledger in `data_dir`, waiting up to
@@ -75,11 +62,6 @@ impl SqliteLedger {
             None => warning,
         };
         Ok((ledger, Some(notice)))
-    }
-
-    /// SQLite's `source`, as an error of this ledger.
-    fn err(&self, source: rusqlite::Error) -> LedgerError {
-        error::storage_error(&self.path, source)
     }
 }
 

@@ -4,12 +4,13 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{COMPANIONS, SqliteLedger, schema};
-use crate::store::ledger::rules::this_host;
-use crate::store::ledger::{
+use super::handle::{COMPANIONS, SqliteLedger};
+use super::schema;
+use crate::store::ledger::contract::{
     BatchItem, DumpAction, DumpBatch, HistoryEntry, HistoryResult, KnownState, LedgerDump,
     LedgerError, LedgerStatus, UnfinishedBatch,
 };
+use crate::store::ledger::rules::this_host;
 
 /// The rows of a query; one that holds a value of the wrong type (a
 /// hand-edited `blocked = 'yes'`) is skipped and counted instead of
@@ -320,7 +321,7 @@ mod tests {
         let dump = ledger.dump().unwrap();
         assert!(dump.origin.starts_with(&format!("{}:", this_host())));
         assert!(
-            dump.origin.ends_with(super::super::FILE_NAME),
+            dump.origin.ends_with(super::super::handle::FILE_NAME),
             "{}",
             dump.origin
         );

@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::Connection;
 
 use super::error::storage_error;
-use crate::store::ledger::LedgerError;
+use crate::store::ledger::contract::LedgerError;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS actions (
@@ -89,7 +89,7 @@ pub(super) fn bring_up_to_date(conn: &Connection) -> rusqlite::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{FILE_NAME, SqliteLedger};
+    use super::super::handle::{FILE_NAME, SqliteLedger};
     use super::*;
     use crate::store::ledger::{BatchItem, Ledger};
 

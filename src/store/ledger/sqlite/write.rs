@@ -4,10 +4,10 @@
 
 use rusqlite::{Transaction, params};
 
-use super::SqliteLedger;
 use super::error::storage_error;
+use super::handle::SqliteLedger;
+use crate::store::ledger::contract::{BatchItem, BatchStatus, LedgerError, Outcome};
 use crate::store::ledger::rules::{adopted_lid, this_host};
-use crate::store::ledger::{BatchItem, BatchStatus, LedgerError, Outcome};
 use crate::util::dates::now_unix;
 
 /// Records that a request is about to be sent; returns its id for
