@@ -196,7 +196,7 @@ pub(super) fn status(l: &SqliteLedger) -> Result<LedgerStatus, LedgerError> {
     Ok(LedgerStatus {
         backend: "sqlite",
         location: l.path.display().to_string(),
-        schema: schema::version(&l.conn).map_err(|e| l.err(e))?,
+        schema: schema::version(&l.conn).map_err(|e| l.err(e))?.max(0),
         newest_schema: schema::NEWEST,
         bytes,
         actions: count("SELECT COUNT(*) FROM actions")?,
