@@ -16,6 +16,7 @@ mod headless;
 mod hostile;
 mod init;
 mod layers;
+mod ledger_conformance;
 mod numbers;
 mod pg_cluster;
 mod profile_files;

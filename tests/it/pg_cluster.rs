@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-/// A running cluster with one database, `team`.
+/// A running cluster with a database `team` (and any others a test
+/// creates).
 pub struct Cluster {
     dir: tempfile::TempDir,
     bindir: PathBuf,
@@ -93,8 +94,7 @@ impl Cluster {
         );
         assert!(init.status.success(), "initdb: {}", text(&init));
         cluster.start_server();
-        let created = cluster.psql("postgres", "CREATE DATABASE team");
-        assert!(created.status.success(), "{}", text(&created));
+        cluster.create_database("team");
         cluster
     }
 
@@ -187,9 +187,20 @@ impl Cluster {
 
     /// The rows `sql` gives in database `team`, one line each.
     pub fn query(&self, sql: &str) -> String {
-        let out = self.psql("team", sql);
+        self.query_in("team", sql)
+    }
+
+    /// The rows `sql` gives in database `db`, one line each.
+    pub fn query_in(&self, db: &str, sql: &str) -> String {
+        let out = self.psql(db, sql);
         assert!(out.status.success(), "{sql}: {}", text(&out));
         String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Creates another, empty database `db`.
+    pub fn create_database(&self, db: &str) {
+        let created = self.psql("postgres", &format!("CREATE DATABASE {db}"));
+        assert!(created.status.success(), "{}", text(&created));
     }
 }
 

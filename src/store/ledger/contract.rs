@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use rusqlite::ErrorCode;
 use thiserror::Error;
 
 /// How long a ledger that another program holds is waited for.
@@ -165,13 +164,16 @@ impl BatchStatus {
 /// Ledger failures.
 #[derive(Debug, Error)]
 pub enum LedgerError {
-    /// SQLite refused.
-    #[error("ledger {path}: {source}{}", sqlite_hint(source))]
-    Sqlite {
-        /// The ledger file.
-        path: PathBuf,
-        /// SQLite's error.
-        source: rusqlite::Error,
+    /// The ledger's storage refused: the file could not be read or
+    /// written, for the reason `fault` sorts.
+    #[error("ledger {place}: {message}{}", fault.advice())]
+    Storage {
+        /// Where the ledger is (its file).
+        place: String,
+        /// What kind of failure it was.
+        fault: Fault,
+        /// What the storage said, as it said it.
+        message: String,
     },
     /// The data folder could not be made or a file moved.
     #[error("ledger {path}: {source}")]
@@ -243,19 +245,24 @@ pub enum LedgerError {
 }
 
 impl LedgerError {
-    /// SQLite itself says the file is damaged or not a database: the only
-    /// case in which a ledger is moved aside.
+    /// The ledger's storage itself says the file is damaged or not a
+    /// database: the only case in which a ledger is moved aside.
     pub fn is_damage(&self) -> bool {
-        matches!(self, LedgerError::Sqlite { source, .. }
-            if matches!(sqlite_code(source), Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)))
+        self.fault() == Some(Fault::Damaged)
     }
 
     /// What to do so that the ledger can be written again, for messages
     /// about answers it could not record.
     pub fn hint(&self) -> &'static str {
-        match self {
-            LedgerError::Unreachable { .. } | LedgerError::Postgres { .. } => {
+        match (self, self.fault()) {
+            (LedgerError::Unreachable { .. } | LedgerError::Postgres { .. }, _) => {
                 "check the connection to the team ledger"
+            }
+            (LedgerError::Busy { .. }, _) | (_, Some(Fault::Busy)) => {
+                "close the other program that holds the ledger, then retry"
+            }
+            (_, Some(Fault::Damaged)) => {
+                "start ryze-contacts again: it moves a damaged ledger aside and starts a new one"
             }
             _ => "free space in the data folder and check its permissions",
         }
@@ -263,8 +270,49 @@ impl LedgerError {
 
     /// Another connection holds a lock on the file.
     pub fn is_busy(&self) -> bool {
-        matches!(self, LedgerError::Sqlite { source, .. }
-            if matches!(sqlite_code(source), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)))
+        self.fault() == Some(Fault::Busy)
+    }
+
+    /// The kind of storage failure, when the storage refused.
+    pub fn fault(&self) -> Option<Fault> {
+        match self {
+            LedgerError::Storage { fault, .. } => Some(*fault),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of failure a ledger's storage reported, in words of no
+/// backend: what [`LedgerError`] decides by and advises on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The disk is full.
+    DiskFull,
+    /// Reading or writing the disk failed: full, or failing.
+    DiskFailing,
+    /// The file is damaged, or not a ledger at all.
+    Damaged,
+    /// Another program holds a lock on the ledger.
+    Busy,
+    /// No permission, a read-only file or folder, or a file that cannot
+    /// be opened.
+    Denied,
+    /// Anything else.
+    Other,
+}
+
+impl Fault {
+    /// What to do about it, appended to the message; empty when there is
+    /// nothing to add.
+    fn advice(self) -> &'static str {
+        match self {
+            Fault::DiskFull => ": the disk is full; free some space, then retry",
+            Fault::DiskFailing => {
+                ": the disk may be full or failing; check its free space, then retry"
+            }
+            Fault::Denied => ": check the permissions of the data folder",
+            Fault::Damaged | Fault::Busy | Fault::Other => "",
+        }
     }
 }
 
@@ -440,26 +488,4 @@ pub struct LedgerStatus {
     pub blocked: u64,
     /// Batches not finished.
     pub open_batches: u64,
-}
-
-/// The SQLite result code of an error, when SQLite gave one.
-fn sqlite_code(e: &rusqlite::Error) -> Option<ErrorCode> {
-    match e {
-        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
-        _ => None,
-    }
-}
-
-/// What to do about a SQLite failure, when there is something to say.
-fn sqlite_hint(e: &rusqlite::Error) -> &'static str {
-    match sqlite_code(e) {
-        Some(ErrorCode::DiskFull) => ": the disk is full; free some space, then retry",
-        Some(ErrorCode::SystemIoFailure) => {
-            ": the disk may be full or failing; check its free space, then retry"
-        }
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
-            ": check the permissions of the data folder"
-        }
-        _ => "",
-    }
 }

@@ -144,7 +144,7 @@ pub(super) async fn adopt_unanswered(c: &mut Client) -> Result<i64, tokio_postgr
     Ok(n)
 }
 
-/// Copies `dump` in one transaction (see [`PgLedger::import`]).
+/// Copies `dump` in one transaction (see [`super::PgLedger::import`]).
 pub(super) async fn import(
     c: &mut Client,
     dump: &LedgerDump,

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc;
 
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Transaction};
 
 use super::contract::{
     BatchItem, BatchStatus, Claim, HistoryEntry, HistoryResult, KnownState, Ledger, LedgerDump,
@@ -152,6 +152,44 @@ fn known_state(r: &tokio_postgres::Row) -> Result<KnownState, tokio_postgres::Er
     })
 }
 
+/// The known state that the confirmed request `id` leaves, at `at`:
+/// blocked or not, by whom and why, with the `@lid` the answer gave when
+/// it may be adopted.
+async fn record_state(
+    tx: &Transaction<'_>,
+    id: i64,
+    at: i64,
+    contact_jid: &str,
+    blocked: bool,
+) -> Result<(), tokio_postgres::Error> {
+    let row = tx
+        .query_one(
+            "SELECT instance, jid, lid, operator, reason FROM ryze_actions WHERE id = $1",
+            &[&id],
+        )
+        .await?;
+    let (instance, jid): (String, String) = (row.try_get(0)?, row.try_get(1)?);
+    let (operator, reason): (Option<String>, Option<String>) = (row.try_get(3)?, row.try_get(4)?);
+    // Only a valid @lid that no other contact of the instance holds
+    // becomes this contact's.
+    let taken: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM ryze_block_state WHERE instance = $1 AND jid != $2 AND (jid = $3 OR lid = $3))",
+            &[&instance, &jid, &contact_jid],
+        )
+        .await?
+        .try_get(0)?;
+    let lid = adopted_lid(row.try_get(2)?, &jid, contact_jid, taken);
+    tx.execute(
+        "INSERT INTO ryze_block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, ryze_block_state.lid), blocked = excluded.blocked,
+           changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
+        &[&instance, &jid, &lid, &blocked, &at, &operator, &reason],
+    )
+    .await?;
+    Ok(())
+}
+
 impl Ledger for PgLedger {
     fn skipped_rows(&self) -> usize {
         // Columns are typed: a row cannot hold a value of a wrong type.
@@ -208,30 +246,7 @@ impl Ledger for PgLedger {
                             &[&id, &at, contact_jid, &count],
                         )
                         .await?;
-                        let row = tx
-                            .query_one(
-                                "SELECT instance, jid, lid, operator, reason FROM ryze_actions WHERE id = $1",
-                                &[&id],
-                            )
-                            .await?;
-                        let (instance, jid): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-                        let (operator, reason): (Option<String>, Option<String>) =
-                            (row.try_get(3)?, row.try_get(4)?);
-                        let taken: bool = tx
-                            .query_one(
-                                "SELECT EXISTS (SELECT 1 FROM ryze_block_state WHERE instance = $1 AND jid != $2 AND (jid = $3 OR lid = $3))",
-                                &[&instance, &jid, contact_jid],
-                            )
-                            .await?
-                            .try_get(0)?;
-                        let lid = adopted_lid(row.try_get(2)?, &jid, contact_jid, taken);
-                        tx.execute(
-                            "INSERT INTO ryze_block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
-                             ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, ryze_block_state.lid), blocked = excluded.blocked,
-                               changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
-                            &[&instance, &jid, &lid, blocked, &at, &operator, &reason],
-                        )
-                        .await?;
+                        record_state(&tx, id, at, contact_jid, *blocked).await?;
                     }
                     Outcome::Failed(why) => {
                         tx.execute(
