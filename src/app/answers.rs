@@ -69,40 +69,38 @@ pub(super) fn on_answer(state: &mut State, call: BlockCall, answer: BlockAnswer)
         Ok(()) => Ok(outcome),
         Err(detail) => Err(ErrorInfo::contrary(&detail)),
     });
-    let item = &call.item;
-    let confirmed = judged.as_ref().ok().map(|o| o.blocked);
-    // The server's count is taken as it comes, in the order of the
-    // answers, never later behind a ledger write: the request that
-    // settles it follows every answer it settles.
-    if let Some(count) = judged.as_ref().ok().and_then(|o| o.blocked_count)
-        && let Some(inst) = state.instances.get_mut(item.instance)
-    {
-        inst.blocked_count = Some(count);
-    }
-    // A batch still sending on that instance settles after its last
-    // answer, not in every lull between its answers and its next requests.
-    let more = state
-        .batch
-        .as_ref()
-        .is_some_and(|b| b.has_queued(item.instance));
-    let settle = state
-        .settling
-        .answered(item.instance, &item.jid, confirmed, more);
-    let mut effects: Vec<Effect> = settle.map(Effect::Job).into_iter().collect();
     if let Err(e) = &judged
         && e.kind == ErrorKind::NotSent
     {
         // Never sent: nothing to record, the intent stays pending for a
         // resume.
         let e = e.clone();
-        effects.extend(finish(state, &call, Err(e)));
+        let settle = settled(state, &call, None);
+        let mut effects = finish(state, &call, Err(e));
+        effects.extend(settle);
         return effects;
     }
-    effects.push(Effect::write(LedgerWrite::Outcome {
+    vec![Effect::write(LedgerWrite::Outcome {
         call,
         answer: judged,
-    }));
-    effects
+    })]
+}
+
+/// Notes a request's end for the counts that settle (see `settle`),
+/// once the row and the count show its answer: the request that settles
+/// the count follows every answer it settles. A batch still sending on
+/// that instance settles after its last answer, not in every lull
+/// between its answers and its next requests.
+fn settled(state: &mut Core, call: &BlockCall, confirmed: Option<bool>) -> Option<Effect> {
+    let item = &call.item;
+    let more = state
+        .batch
+        .as_ref()
+        .is_some_and(|b| b.has_queued(item.instance));
+    state
+        .settling
+        .answered(item.instance, &item.jid, confirmed, more)
+        .map(Effect::Job)
 }
 
 /// Whether `outcome` answers `call`, by what the app knows of whose an
@@ -134,6 +132,7 @@ pub(super) fn on_recorded(
     state.answers += 1;
     let instance = call.item.instance;
     let now = state.now;
+    let settle = settled(state, &call, answer.as_ref().ok().map(|o| o.blocked));
     let result = answer.map(|outcome| BlockDone {
         outcome,
         recorded_at: *at.as_ref().unwrap_or(&now),
@@ -141,6 +140,7 @@ pub(super) fn on_recorded(
         reason: call.reason.clone(),
     });
     let mut effects = finish(state, &call, result);
+    effects.extend(settle);
     // An open history of that instance follows what the ledger just
     // recorded.
     if overlays::follows(state.overlay.as_ref(), instance) {
@@ -218,8 +218,8 @@ fn on_done(state: &mut State, a: &Answered, done: &BlockDone) -> Vec<Effect> {
     effects.into_iter().collect()
 }
 
-/// The row's new known state, who made it and why; returns the contact's
-/// `@lid` as now known.
+/// The row's new known state, who made it and why, and the account's
+/// count; returns the contact's `@lid` as now known.
 fn remember_done(state: &mut Core, a: &Answered, done: &BlockDone) -> Option<String> {
     let operator = (!state.operator.is_empty()).then(|| state.operator.clone());
     let inst = &mut state.instances[a.instance];
@@ -247,6 +247,9 @@ fn remember_done(state: &mut Core, a: &Answered, done: &BlockDone) -> Option<Str
             reason: done.reason.clone(),
         },
     );
+    if let Some(count) = outcome.blocked_count {
+        inst.blocked_count = Some(count);
+    }
     lid
 }
 

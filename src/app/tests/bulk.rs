@@ -100,17 +100,15 @@ fn bulk_block_across_instances_then_undo() {
     assert_eq!(
         ended(effects),
         vec![
-            // The answers on sales overlapped: the count is settled (sent
-            // with the answer), and the batch closes once the ledger
-            // holds its last answer.
+            Effect::Job(Job::Write(LedgerWrite::CloseBatch {
+                batch: 7,
+                status: crate::store::ledger::BatchStatus::Done
+            })),
+            // The answers on sales overlapped: the count is settled.
             Effect::Job(Job::Api(ApiCall::Settle {
                 instance: 0,
                 jid: "999@lid".into(),
                 block: true
-            })),
-            Effect::Job(Job::Write(LedgerWrite::CloseBatch {
-                batch: 7,
-                status: crate::store::ledger::BatchStatus::Done
             })),
         ]
     );
@@ -204,14 +202,14 @@ fn batches_feed_eight_at_a_time_and_esc_cancels_the_rest() {
     assert_eq!(
         ended(last),
         vec![
+            Effect::Job(Job::Write(LedgerWrite::CloseBatch {
+                batch: 1,
+                status: crate::store::ledger::BatchStatus::Cancelled
+            })),
             Effect::Job(Job::Api(ApiCall::Settle {
                 instance: 0,
                 jid: jid("5511900000008"),
                 block: true
-            })),
-            Effect::Job(Job::Write(LedgerWrite::CloseBatch {
-                batch: 1,
-                status: crate::store::ledger::BatchStatus::Cancelled
             })),
         ]
     );
