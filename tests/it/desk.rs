@@ -116,6 +116,21 @@ impl Desk {
         effects
     }
 
+    /// Runs until `done` says so (at most `limit`): for flows that never
+    /// go idle, such as a batch waiting for its rate window.
+    pub async fn until(&mut self, limit: Duration, done: impl Fn(&State) -> bool) {
+        let run = async {
+            while !done(self.engine.state()) {
+                for msg in self.engine.next().await {
+                    self.engine.apply(msg);
+                }
+            }
+        };
+        tokio::time::timeout(limit, run)
+            .await
+            .expect("the state came within the limit");
+    }
+
     /// The terminal UI's start: states and every list, loaded.
     pub async fn load(&mut self) {
         self.give(Msg::Start).await;

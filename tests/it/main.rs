@@ -15,6 +15,7 @@ mod hardening;
 mod headless;
 mod hostile;
 mod init;
+mod lanes;
 mod layers;
 mod ledger_conformance;
 mod numbers;

@@ -355,10 +355,16 @@ async fn counts_settle_when_answers_arrive_out_of_order() {
     assert_eq!(desk.state().instances[2].blocked_count, Some(0));
 }
 
-/// Sends single blocks (no batch) of the first `n` contacts of sales.
+/// Sends `n` single blocks (no batch) on sales: its contacts first, then
+/// numbers that are not.
 fn block_first(jobs: &mpsc::UnboundedSender<Job>, n: usize) {
-    for c in emulator::address_book("sales", 30).iter().take(n) {
-        jobs.send(block_call(0, &c.jid, c.lid.clone())).unwrap();
+    let book = emulator::address_book("sales", 30);
+    for i in 0..n {
+        let (jid, lid) = match book.get(i) {
+            Some(c) => (c.jid.clone(), c.lid.clone()),
+            None => (format!("55119{:08}@s.whatsapp.net", i), None),
+        };
+        jobs.send(block_call(0, &jid, lid)).unwrap();
     }
 }
 
@@ -399,8 +405,9 @@ async fn a_spent_budget_on_one_token_never_delays_another_token_or_the_ledger() 
             }
         ));
     }
-    // ...then more than a lane holds, all waiting for the next window.
-    block_first(&jobs, 12);
+    // ...then 200, far more than a lane holds, all waiting for the next
+    // window.
+    block_first(&jobs, 200);
     tokio::time::sleep(Duration::from_millis(200)).await;
     jobs.send(Job::Api(ApiCall::LoadContacts { instance: 1 }))
         .unwrap();
