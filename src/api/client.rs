@@ -187,7 +187,7 @@ impl ApiClient {
 
     /// Sends a request and returns the body of a 2xx answer; any other
     /// status becomes an [`ApiError`].
-    async fn fetch(
+    pub(super) async fn fetch(
         &self,
         ep: Endpoint<'_>,
         method: Method,
@@ -290,7 +290,7 @@ fn root_cause(e: reqwest::Error) -> String {
 }
 
 /// `base/api/<segments...>`, each segment percent-encoded.
-fn api_url(base: &Url, segments: &[&str]) -> Result<Url, ApiError> {
+pub(super) fn api_url(base: &Url, segments: &[&str]) -> Result<Url, ApiError> {
     let mut url = base.clone();
     url.path_segments_mut()
         .map_err(|()| ApiError::Request {

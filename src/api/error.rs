@@ -132,6 +132,12 @@ impl ApiError {
         }
     }
 
+    /// A 429 with budget left (`X-RateLimit-Remaining` above 0): WhatsApp
+    /// throttling this number, not the token's budget spent.
+    pub fn is_throttling(&self) -> bool {
+        self.status() == Some(429) && self.rate().is_some_and(|r| r.remaining > 0)
+    }
+
     /// `Retry-After` of the failed answer, when sent.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         match self {

@@ -2,6 +2,7 @@
 //! the reading of their bodies into the model's types. It knows nothing
 //! of the screen.
 
+mod account;
 mod client;
 pub mod contacts;
 mod error;
@@ -11,6 +12,7 @@ pub mod proxy;
 pub mod rate;
 mod types;
 
+pub use account::{Account, AccountLookup};
 pub use client::{ApiClient, ClientConfig, Endpoint, Reply, use_ring_for_tls};
 pub use error::{ApiError, RateLimit};
 pub use types::{

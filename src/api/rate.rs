@@ -57,7 +57,16 @@ struct Budget {
     answers: u32,
     /// No request before this (our clock, milliseconds), after a 429.
     pause_until_ms: u64,
+    /// Until when WhatsApp's throttling keeps this token at half pace.
+    slow_until_ms: u64,
+    /// At half pace: no request before this.
+    next_slow_ms: u64,
 }
+
+/// How long WhatsApp's throttling keeps a token at half pace.
+pub const SLOW_FOR: Duration = Duration::from_secs(5 * 60);
+/// The pause after a 429 of WhatsApp's throttling before trying again.
+const THROTTLE_PAUSE: Duration = Duration::from_secs(2);
 
 /// What the server said with one answer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -84,6 +93,14 @@ pub enum Permit {
     Go,
     /// Wait this long, then ask again.
     Wait(Duration),
+}
+
+impl Heard {
+    /// A 429 with budget left: WhatsApp's own throttling of this number,
+    /// not the token's budget.
+    pub fn is_whatsapp_throttling(&self) -> bool {
+        self.throttled && self.rate.is_some_and(|r| r.remaining > 0)
+    }
 }
 
 impl<K: std::hash::Hash + Eq + Clone> Default for RateBudgets<K> {
@@ -113,10 +130,20 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
     /// Takes one request from the budget of `key` at our time `now_ms`
     /// (Unix milliseconds), or says how long to wait.
     pub fn take(&self, key: &K, now_ms: u64) -> Permit {
+        let window_ms = self.window.as_millis() as u64;
         let mut budgets = self.lock();
         let b = budgets.entry(key.clone()).or_default();
         if now_ms < b.pause_until_ms {
             return Permit::Wait(Duration::from_millis(b.pause_until_ms - now_ms));
+        }
+        if now_ms < b.slow_until_ms {
+            if now_ms < b.next_slow_ms {
+                return Permit::Wait(Duration::from_millis(b.next_slow_ms - now_ms));
+            }
+            // Half the pace the budget allows: two slots of the window
+            // per request.
+            let limit = u64::from(b.window.map_or(100, |w| w.limit).max(1));
+            b.next_slow_ms = now_ms + 2 * window_ms / limit;
         }
         match &mut b.window {
             // The first request is out: its answer will tell the budget.
@@ -191,6 +218,15 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
                 _ => b.window = Some(fresh),
             }
         }
+        if heard.is_whatsapp_throttling() {
+            // The budget is not spent: WhatsApp slows this number down. A
+            // pause, then half pace for a while.
+            let pause = heard.retry_after.unwrap_or(THROTTLE_PAUSE).max(THROTTLE_PAUSE);
+            let pause_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX).min(window_ms);
+            b.pause_until_ms = b.pause_until_ms.max(now_ms + pause_ms);
+            b.slow_until_ms = now_ms + SLOW_FOR.as_millis() as u64;
+            return;
+        }
         if heard.throttled {
             let pause_ms = match (heard.retry_after, reset_ms) {
                 (Some(after), _) => u64::try_from(after.as_millis())
@@ -208,6 +244,15 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
                 w.refilled = false;
             }
         }
+    }
+
+    /// Until when (our clock, milliseconds) WhatsApp's throttling keeps
+    /// `key` at half pace, when it does at `now_ms`.
+    pub fn slow_until(&self, key: &K, now_ms: u64) -> Option<u64> {
+        self.lock()
+            .get(key)
+            .map(|b| b.slow_until_ms)
+            .filter(|&until| until > now_ms)
     }
 
     /// The remaining budget and limit of `key`, when known.
@@ -247,6 +292,27 @@ mod tests {
             Permit::Wait(d) => d.as_millis() as u64,
             Permit::Go => 0,
         }
+    }
+
+    #[test]
+    fn a_429_with_budget_left_pauses_then_halves_the_pace_without_spending_the_budget() {
+        let b = RateBudgets::with_window(Duration::from_secs(60));
+        assert_eq!(b.take(&"t", T0), Permit::Go);
+        let mut h = throttled(heard(50, T0 / 1000 + 60));
+        h.rate = h.rate.map(|r| RateLimit { limit: 100, ..r });
+        b.answered(&"t", T0, h);
+        assert_eq!(b.remaining(&"t"), Some((50, 100)), "the budget is not spent");
+        assert_eq!(wait_ms(b.take(&"t", T0)), 2_000, "a pause first");
+        assert_eq!(b.take(&"t", T0 + 2_000), Permit::Go);
+        assert_eq!(
+            wait_ms(b.take(&"t", T0 + 2_000)),
+            1_200,
+            "then one request every 1.2 s: half of 100 a minute"
+        );
+        assert_eq!(b.take(&"t", T0 + 3_200), Permit::Go);
+        assert!(b.slow_until(&"t", T0 + 3_200).is_some());
+        let later = T0 + 2_000 + SLOW_FOR.as_millis() as u64 + 1;
+        assert_eq!(b.slow_until(&"t", later), None, "full pace after five minutes");
     }
 
     #[test]

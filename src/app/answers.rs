@@ -108,9 +108,14 @@ fn settled(state: &mut Core, call: &BlockCall, confirmed: Option<bool>) -> Optio
 fn judged_against(state: &Core, call: &BlockCall, outcome: &BlockOutcome) -> Result<(), String> {
     let item = &call.item;
     let inst = &state.instances[item.instance];
+    let keys: Vec<&str> = super::lookups::number_of(&item.jid)
+        .and_then(|n| state.lookups.fresh(n, state.now))
+        .map(|l| l.keys())
+        .unwrap_or_default();
     let asked = Asked {
         jid: &item.jid,
         lid: item.lid.as_deref(),
+        keys: &keys,
         block: item.block,
     };
     let said = Said {

@@ -90,6 +90,20 @@ pub struct Batch {
     pub held_by: Option<(String, i64)>,
     /// Set when the claim to resume it could not be asked of the ledger.
     pub claim_error: Option<String>,
+    /// Whether the batch waits for lookups of its numbers before it is
+    /// recorded and sent.
+    pub awaiting_lookups: bool,
+    /// Numbers looked up for it (the lookups count in its progress).
+    pub lookups: usize,
+    /// Of those, how many are still asked.
+    pub lookups_left: usize,
+    /// Items left out because a lookup said the number is not on
+    /// WhatsApp, with the server's words: never sent.
+    pub not_on_whatsapp: Vec<(Item, String)>,
+    /// Whether a number not on WhatsApp refuses the whole batch (a
+    /// headless command without `--skip-invalid`) rather than being left
+    /// out.
+    pub strict: bool,
     /// Every answer in the order it came: the item and what came of it
     /// (the server's final state and whether the ledger kept it, or why
     /// it failed). Headless commands report from it.
@@ -134,7 +148,32 @@ impl Batch {
             held_by: None,
             claim_error: None,
             answers: Vec::new(),
+            awaiting_lookups: false,
+            lookups: 0,
+            lookups_left: 0,
+            not_on_whatsapp: Vec::new(),
+            strict: false,
         }
+    }
+
+    /// Leaves out the queued items `absent` says are not on WhatsApp (with
+    /// its words), before anything is recorded; returns how many.
+    pub fn leave_out(&mut self, absent: impl Fn(&Item) -> Option<String>) -> usize {
+        let mut kept = VecDeque::with_capacity(self.queue.len());
+        for item in self.queue.drain(..) {
+            match absent(&item) {
+                Some(why) => {
+                    if let Some(n) = self.queued_on.get_mut(&item.instance) {
+                        *n = n.saturating_sub(1);
+                    }
+                    self.not_on_whatsapp.push((item, why));
+                }
+                None => kept.push_back(item),
+            }
+        }
+        self.queue = kept;
+        self.total = self.queue.len();
+        self.not_on_whatsapp.len()
     }
 
     /// The job that records the batch and every intent in the ledger
@@ -286,6 +325,15 @@ impl Batch {
         n
     }
 
+    /// Steps of its progress: (made, in all), lookups and answers alike.
+    pub fn steps(&self) -> (usize, usize) {
+        let looked = self.lookups.saturating_sub(self.lookups_left);
+        (
+            looked + self.done + self.failed,
+            self.lookups + self.total + self.not_on_whatsapp.len(),
+        )
+    }
+
     /// Items neither answered nor cancelled.
     pub fn left(&self) -> usize {
         self.queue.len() + self.sending.len()
@@ -316,6 +364,12 @@ impl Batch {
             if let Some((token, remaining, limit)) = budget(item.instance) {
                 left.entry(token).or_insert((0, remaining, limit)).0 += 1;
             }
+        }
+        // Lookups still asked take the budget too (through the instances
+        // of the items: counted on the first one's token).
+        if let Some((token, remaining, limit)) = self.queue.front().and_then(|i| budget(i.instance))
+        {
+            left.entry(token).or_insert((0, remaining, limit)).0 += self.lookups_left as u64;
         }
         let window = crate::api::rate::WINDOW.as_secs();
         let by_budget = left

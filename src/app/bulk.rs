@@ -6,6 +6,8 @@ use crate::model::change::Change;
 use super::batch::{Batch, Item};
 use super::core::{Core, Load, Pending};
 use super::effect::Effect;
+use super::lookups;
+use std::collections::HashSet;
 use super::ops::{error, info, move_by};
 use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
@@ -91,14 +93,28 @@ pub(super) fn plural(n: usize) -> String {
     }
 }
 
-/// Starts a batch: the ledger records it first, then it is sent. An
-/// instance's own number is never sent to it.
+/// Starts a batch: its numbers that are no contacts are looked up, the
+/// ledger records it, then it is sent. An instance's own number is never
+/// sent to it; a number not on WhatsApp is left out.
 pub(crate) fn start(
+    state: &mut Core,
+    label: String,
+    items: Vec<Item>,
+    is_undo: bool,
+    reason: Option<String>,
+) -> Vec<Effect> {
+    start_with(state, label, items, is_undo, reason, false)
+}
+
+/// As [`start`]; `strict`: a number not on WhatsApp refuses the whole
+/// batch (a headless command without `--skip-invalid`).
+pub(crate) fn start_with(
     state: &mut Core,
     label: String,
     mut items: Vec<Item>,
     is_undo: bool,
     reason: Option<String>,
+    strict: bool,
 ) -> Vec<Effect> {
     let asked = items.len();
     items.retain(|item| !state.instances[item.instance].read_only);
@@ -142,10 +158,136 @@ pub(crate) fn start(
     let mut batch = Batch::new(label, items, is_undo, state.ticks);
     batch.reason = reason;
     batch.unchanged = unchanged;
-    let job = batch.create_job();
+    batch.strict = strict;
+    // An undo sends what was sent before: nothing to look up.
+    let wanted = if is_undo {
+        Vec::new()
+    } else {
+        to_look_up(state, &batch)
+    };
+    batch.lookups = wanted.len();
+    batch.awaiting_lookups = true;
     state.batch = Some(batch);
-    vec![Effect::write(job)]
+    let mut effects = lookups::ask(state, wanted);
+    effects.extend(after_lookups(state));
+    effects
 }
+
+/// The numbers of `batch` to look up: those that are no contact of the
+/// instance they go to, once each, with the instance to ask through.
+fn to_look_up(state: &Core, batch: &Batch) -> Vec<(usize, String)> {
+    let mut seen = HashSet::new();
+    batch
+        .queued()
+        .filter(|item| item.block)
+        .filter(|item| state.instances[item.instance].contacts.find(&item.jid).is_none())
+        .filter_map(|item| Some((item.instance, lookups::number_of(&item.jid)?.to_string())))
+        .filter(|(_, number)| seen.insert(number.clone()))
+        .collect()
+}
+
+/// Lookups came in: a batch waiting for its own goes on once none is
+/// left. What is not on WhatsApp is left out (or refuses the batch when
+/// it is strict), a number sent without a lookup is noted as unverified,
+/// and the rest is recorded, then sent.
+pub(crate) fn after_lookups(state: &mut Core) -> Vec<Effect> {
+    let Some(b) = state.batch.as_ref().filter(|b| b.awaiting_lookups) else {
+        return Vec::new();
+    };
+    let numbers: Vec<String> = b
+        .queued()
+        .filter_map(|i| lookups::number_of(&i.jid).map(str::to_string))
+        .collect();
+    let asked = state.lookups.asked_among(numbers.iter().map(String::as_str));
+    if let Some(b) = state.batch.as_mut() {
+        b.lookups_left = asked;
+    }
+    if asked > 0 {
+        return Vec::new();
+    }
+    let mut effects = unverified(state, &numbers);
+    let now = state.now;
+    let looked = &state.lookups;
+    let Some(b) = state.batch.as_mut() else {
+        return effects;
+    };
+    b.awaiting_lookups = false;
+    let left_out = b.leave_out(|item| {
+        // Unblocking a number that left WhatsApp is harmless.
+        if !item.block {
+            return None;
+        }
+        let number = lookups::number_of(&item.jid)?;
+        match &looked.fresh(number, now)?.identity {
+            crate::model::identity::Identity::NotOnWhatsApp { message } => Some(message.clone()),
+            _ => None,
+        }
+    });
+    if left_out > 0 && (b.strict || b.total == 0) {
+        effects.push(refuse_absent(state));
+        return effects;
+    }
+    if left_out > 0 {
+        let text = absent_text(b, false);
+        error(state, text);
+    }
+    if let Some(b) = state.batch.as_ref() {
+        effects.push(Effect::write(b.create_job()));
+    }
+    effects
+}
+
+/// With lookups off by `--no-lookup`, what the ledger keeps of the
+/// numbers no lookup knows: sent unverified.
+fn unverified(state: &Core, numbers: &[String]) -> Vec<Effect> {
+    if !state.lookups.keep_unverified {
+        return Vec::new();
+    }
+    numbers
+        .iter()
+        .filter(|n| state.lookups.fresh(n, state.now).is_none())
+        .map(|n| {
+            Effect::write(LedgerWrite::Identity(crate::model::identity::LookedUp {
+                number: n.clone(),
+                identity: crate::model::identity::Identity::Unverified,
+                at: state.now,
+            }))
+        })
+        .collect()
+}
+
+/// A batch whose numbers are all, or some of a strict one, not on
+/// WhatsApp: nothing is recorded nor sent, and it says which.
+fn refuse_absent(state: &mut Core) -> Effect {
+    let Some(b) = state.batch.take() else {
+        return Effect::Redraw;
+    };
+    let text = absent_text(&b, true);
+    error(state, text.clone());
+    Effect::Refused { text, usage: false }
+}
+
+/// `2 number(s) not on WhatsApp: +55 11 9…: Number is not on WhatsApp;
+/// …`, then what was done about them.
+fn absent_text(b: &Batch, refused: bool) -> String {
+    let mut seen = HashSet::new();
+    let named: Vec<String> = b
+        .not_on_whatsapp
+        .iter()
+        .filter(|(item, _)| seen.insert(item.jid.clone()))
+        .map(|(item, why)| format!("{}: {why}", crate::model::number::shown_jid(&item.jid)))
+        .collect();
+    let head = format!("{} number(s) not on WhatsApp: {}", named.len(), named.join("; "));
+    if !refused {
+        return format!("{head} · left out, the others are sent");
+    }
+    if b.strict && b.total > 0 {
+        format!("nothing sent: {head} (--skip-invalid sends the others)")
+    } else {
+        format!("nothing sent: {head}")
+    }
+}
+
 
 /// The ledger recorded the batch (or could not).
 pub(super) fn on_created(
@@ -303,6 +445,13 @@ fn ended_text(state: &Core, b: &Batch, marked: usize) -> String {
 
 /// Esc while a batch runs: drops what is not sent.
 pub(super) fn cancel(state: &mut Core) -> bool {
+    if state.batch.as_ref().is_some_and(|b| b.awaiting_lookups) {
+        // Still looking its numbers up: nothing was recorded nor sent.
+        state.batch = None;
+        state.lookups.cancel_queued();
+        info(state, "cancelled while looking up: nothing was recorded nor sent");
+        return true;
+    }
     let Some(b) = state.batch.as_mut() else {
         return false;
     };
@@ -366,6 +515,16 @@ pub(crate) fn number_batch(state: &mut Core, text: &str, block: bool, ask: bool)
         }
     };
     let shown = target.shown();
+    let absent = lookups::number_of(&target.jid())
+        .and_then(|n| state.lookups.fresh(n, state.now))
+        .filter(|l| block && l.is_absent());
+    if absent.is_some() {
+        error(
+            state,
+            format!("{shown} is not on WhatsApp: nothing to block · nothing was sent"),
+        );
+        return Begun::Sent(Vec::new());
+    }
     targets_batch(state, &[target], block, &shown, ask)
 }
 

@@ -467,6 +467,9 @@ pub struct Core {
     /// Run by a headless command: nothing is shown, so no list is
     /// filtered or sorted.
     pub headless: bool,
+    /// What is known of numbers that are not contacts, and the lookups
+    /// asked.
+    pub lookups: super::lookup_state::Lookups,
     /// A headless change waiting for the instances' states before it is
     /// planned.
     pub waiting: Option<Waiting>,
@@ -599,6 +602,7 @@ impl Core {
             writes_in_flight: 0,
             waiting: None,
             headless: false,
+            lookups: super::lookup_state::Lookups::default(),
             known_loading: None,
             answers: 0,
         }

@@ -12,6 +12,8 @@ pub mod core;
 pub(crate) mod effect;
 pub(crate) mod layout;
 mod line;
+pub(crate) mod lookup_state;
+pub(crate) mod lookups;
 pub(crate) mod ops;
 pub(crate) mod overlays;
 pub(crate) mod pager;

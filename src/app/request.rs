@@ -54,6 +54,8 @@ fn begin_change(state: &mut Core, change: ChangeRequest) -> Vec<Effect> {
     if let Some(refusal) = refuse_read_only(state, &change.instances) {
         return vec![refusal];
     }
+    state.lookups.enabled = change.lookup;
+    state.lookups.keep_unverified = !change.lookup;
     let needs_region = change.entries.iter().any(|e| !needs_no_region(&e.text))
         && change
             .instances
@@ -179,14 +181,16 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
         targets.len(),
         names.join(", ")
     );
-    effects.extend(bulk::start(
+    effects.extend(bulk::start_with(
         state,
         label,
         plan.items,
         false,
         change.reason.clone(),
+        !change.skip_invalid,
     ));
-    if state.batch.is_none() {
+    let refused = effects.iter().any(|e| matches!(e, Effect::Refused { .. }));
+    if state.batch.is_none() && !refused {
         // Refused before anything was recorded (an own number, a
         // read-only instance): the status bar says why.
         let text = state

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::answers;
+use super::lookups;
 use super::bulk;
 use super::effect::Effect;
 use super::ops::{error, failure, failure_behind, info, load_instances, refilter, selected_jid};
@@ -53,12 +54,23 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
             Vec::new()
         }
         JobResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
+        JobResult::Lookup { number, result, .. } => {
+            let mut effects = lookups::on_lookup(state, number, result);
+            effects.extend(bulk::after_lookups(state));
+            effects
+        }
+        JobResult::Identities { numbers, result } => {
+            let mut effects = lookups::on_identities(state, numbers, result);
+            effects.extend(bulk::after_lookups(state));
+            effects
+        }
         JobResult::Known(result) => on_known(state, result),
         // Answers for headless commands, which read them as they pass.
         JobResult::History { instance: None, .. }
         | JobResult::Status(_)
         | JobResult::Unfinished(_)
         | JobResult::BatchClosed { .. }
+        | JobResult::IdentityKept
         | JobResult::Probe { .. } => Vec::new(),
     }
 }
@@ -73,6 +85,7 @@ fn is_write_answer(result: &JobResult) -> bool {
             | JobResult::Recorded { .. }
             | JobResult::Claimed { .. }
             | JobResult::BatchClosed { .. }
+            | JobResult::IdentityKept
     )
 }
 

@@ -83,6 +83,10 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Throttled { instances, until } => {
+            throttled(state, &instances, until);
+            Vec::new()
+        }
         Msg::Notice(text) => {
             error(state, text);
             Vec::new()
@@ -101,6 +105,24 @@ fn filtered(state: &mut Core, instance: usize, generation: u64, rows: Vec<u32>) 
         rows
     };
     on_filtered(state, instance, generation, rows);
+}
+
+/// WhatsApp throttles some instances: said once, with how long they go
+/// slower.
+fn throttled(state: &mut Core, instances: &[usize], until: i64) {
+    let names: Vec<&str> = instances
+        .iter()
+        .filter_map(|&i| state.instances.get(i))
+        .map(|i| i.name.as_str())
+        .collect();
+    let minutes = (until - state.now).max(60) / 60;
+    let text = format!(
+        "WhatsApp is throttling {}: requests go at half pace for {minutes} min and are retried · nothing to do",
+        names.join(", ")
+    );
+    if state.status.as_ref().is_none_or(|s| s.text != text) {
+        info(state, text);
+    }
 }
 
 /// Batches a previous run left: offered for resuming.
@@ -145,6 +167,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     if state.ticks.is_multiple_of(POLL_TICKS) {
         effects.extend(load_instances(state));
     }
+    effects.extend(super::lookups::on_tick(state));
     // What other runs on the ledger changed shows within seconds; not
     // while this run's own batch writes to it.
     if state.ticks.is_multiple_of(LEDGER_POLL_TICKS)

@@ -201,10 +201,16 @@ pub struct ChangeArgs {
     /// Act on every instance of the profile.
     #[arg(long)]
     pub all: bool,
-    /// Send the numbers that can be read and list the others, instead of
-    /// sending nothing when any cannot be read.
+    /// Send the numbers that can be read and are on WhatsApp, and list
+    /// the others, instead of sending nothing when any cannot be read or
+    /// is not on WhatsApp.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Do not look the numbers up on WhatsApp before sending (for scripts
+    /// that know their numbers): each is sent as typed and recorded as
+    /// unverified.
+    #[arg(long)]
+    pub no_lookup: bool,
     /// Why: recorded in the ledger with each number (spam, abuse…).
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,

@@ -36,6 +36,7 @@ pub(crate) async fn change(
             .as_deref()
             .and_then(crate::model::change::reason_of),
         skip_invalid: args.skip_invalid,
+        lookup: !args.no_lookup,
     });
     let batch = run_batch(&mut engine, request).await?;
     report(&engine, &batch, args.json)
@@ -123,10 +124,16 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
         .iter()
         .map(|&i| (name(i), state.instances[i].blocked_count))
         .collect();
-    let rows: Vec<Value> = answers
+    let mut rows: Vec<Value> = answers
         .iter()
         .map(|(item, result)| item_report(name(item.instance), item, result))
         .collect();
+    rows.extend(
+        batch
+            .not_on_whatsapp
+            .iter()
+            .map(|(item, why)| absent_report(name(item.instance), item, why)),
+    );
     if json_out {
         let blocked_count: serde_json::Map<String, Value> = counts
             .iter()
@@ -160,7 +167,33 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
         .iter()
         .filter(|(_, r)| matches!(r, Err(e) if e.kind == ErrorKind::Contrary))
         .count();
-    batch_exit(batch, contrary, state.team_ledger)
+    batch_exit(batch, contrary, state.team_ledger)?;
+    if !batch.not_on_whatsapp.is_empty() {
+        let n = batch.not_on_whatsapp.len();
+        let code = if batch.done > 0 { exit::PARTIAL } else { exit::API };
+        return Err(fail(
+            code,
+            format!("{n} number(s) not on WhatsApp: left out, nothing sent to them"),
+        ));
+    }
+    Ok(())
+}
+
+/// The row of a number left out because it is not on WhatsApp.
+fn absent_report(instance: &str, item: &Item, why: &str) -> Value {
+    let jid = item.jid.as_str();
+    json!({
+        "instance": instance,
+        "number": shown_jid(jid),
+        "e164": phone_digits(jid).map(|d| format!("+{d}")),
+        "jid": jid,
+        "ok": false,
+        "asked": Change::of(item.block).verb(),
+        "status": null,
+        "error": why,
+        "hint": "not on WhatsApp: nothing to block",
+        "outcome": format!("NOT SENT: not on WhatsApp ({why})"),
+    })
 }
 
 /// The exit of a batch: 0 when all worked; 3 when every request failed

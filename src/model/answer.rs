@@ -2,11 +2,12 @@
 //! read by the app with what it knows, for a single toggle and a batch
 //! alike.
 //!
-//! The answer's `contact_jid` may be the number sent, the same number in
-//! another form (a device suffix), or an `@lid`: WhatsApp keys
-//! blocklists by it. A known `@lid` of the person is theirs; an `@lid`
-//! nobody is known by is taken as theirs when none is known for them; an
-//! `@lid` or a number known to be someone else's never is.
+//! The rule: an answer is about the person asked for when it names them
+//! as WhatsApp keys them — the number sent (in any form), the JID or
+//! `@lid` a lookup gave for it, their known `@lid`, or, for a Brazilian
+//! mobile, the old 8-digit ID WhatsApp keeps for it; an `@lid` nobody is
+//! known by is taken as theirs when none is known for them; an `@lid` or
+//! a number known to be someone else's never is.
 
 use super::number::{self, JidKind};
 
@@ -18,6 +19,8 @@ pub struct Asked<'a> {
     pub jid: &'a str,
     /// The person's `@lid`, when known.
     pub lid: Option<&'a str>,
+    /// The JID and `@lid` a lookup said WhatsApp keys the person by.
+    pub keys: &'a [&'a str],
     /// Block (`true`) or unblock.
     pub block: bool,
 }
@@ -61,7 +64,9 @@ pub fn judge<'a>(
     let named = said.contact_jid;
     let same_number = number::phone_digits(named).is_some()
         && number::phone_digits(named) == number::phone_digits(asked.jid);
-    if named.is_empty() || named == asked.jid || same_number || asked.lid == Some(named) {
+    let keyed = asked.keys.contains(&named) || old_brazilian_id(asked.jid, named);
+    if named.is_empty() || named == asked.jid || same_number || keyed || asked.lid == Some(named)
+    {
         return Ok(());
     }
     let foreign = || format!("it names {named}, not the contact asked for{server}");
@@ -77,6 +82,28 @@ pub fn judge<'a>(
     }
 }
 
+/// Whether `named` is the old 8-digit WhatsApp ID of the Brazilian mobile
+/// `asked` (`+55 81 98888-7777` is keyed as `558188887777`): WhatsApp
+/// kept the IDs of mobiles that had 8 digits before the 9 was prepended
+/// (2012–2016), and RyzeAPI acts on that same person. A JID rule, not a
+/// numbering one: the number itself must read as a valid Brazilian
+/// mobile.
+fn old_brazilian_id(asked: &str, named: &str) -> bool {
+    let (Some(asked), Some(named)) = (number::phone_digits(asked), number::phone_digits(named))
+    else {
+        return false;
+    };
+    let Some(rest) = asked.strip_prefix("55") else {
+        return false;
+    };
+    if rest.len() != 11 || rest.as_bytes()[2] != b'9' {
+        return false;
+    }
+    let old = format!("55{}{}", &rest[..2], &rest[3..]);
+    named == old
+        && number::phone::read(&format!("+{asked}"), None).is_ok_and(|n| n.kind == "mobile")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +114,7 @@ mod tests {
         Asked {
             jid: ANA,
             lid,
+            keys: &[],
             block: true,
         }
     }
@@ -126,6 +154,39 @@ mod tests {
         assert_eq!(judge(asked(None), said("8@lid"), nobody), Ok(()));
         let ana = |_: &str| Some(ANA);
         assert_eq!(judge(asked(None), said("8@lid"), ana), Ok(()));
+    }
+
+    #[test]
+    fn the_jid_and_lid_a_lookup_gave_are_the_person() {
+        let joana = Asked {
+            jid: "5581988887777@s.whatsapp.net",
+            lid: None,
+            keys: &["558188887777@s.whatsapp.net", "31@lid"],
+            block: true,
+        };
+        assert_eq!(judge(joana, said("558188887777@s.whatsapp.net"), nobody), Ok(()));
+        assert_eq!(judge(joana, said("31@lid"), nobody), Ok(()));
+        assert!(judge(joana, said("558188887778@s.whatsapp.net"), nobody).is_err());
+    }
+
+    #[test]
+    fn a_brazilian_mobile_is_its_old_8_digit_id_and_nothing_else_is() {
+        let asked = |jid| Asked {
+            jid,
+            lid: None,
+            keys: &[],
+            block: true,
+        };
+        let recife = asked("5581988887777@s.whatsapp.net");
+        assert_eq!(judge(recife, said("558188887777@s.whatsapp.net"), nobody), Ok(()));
+        // Another line with the same last digits is someone else.
+        assert!(judge(recife, said("558198887777@s.whatsapp.net"), nobody).is_err());
+        // A landline has no 9 to drop.
+        let landline = asked("558133334444@s.whatsapp.net");
+        assert!(judge(landline, said("55813334444@s.whatsapp.net"), nobody).is_err());
+        // Nor does a number of another country.
+        let uk = asked("447912345678@s.whatsapp.net");
+        assert!(judge(uk, said("44712345678@s.whatsapp.net"), nobody).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! name them, and the change an action makes.
 
 pub(crate) mod answer;
+pub(crate) mod identity;
 pub(crate) mod change;
 pub mod contacts;
 pub mod filter;

@@ -46,6 +46,15 @@ pub enum ApiCall {
         /// The instance.
         instance: usize,
     },
+    /// Who a number (or an `@lid`) is on WhatsApp, asked through an
+    /// instance (`getAccount`): the JID WhatsApp keys the person by, or
+    /// that the number is not on WhatsApp.
+    Lookup {
+        /// The instance asked through (its token's budget).
+        instance: usize,
+        /// E.164 digits without `+`, or an `@lid`.
+        number: String,
+    },
 }
 
 /// One block or unblock request, sent under its recorded intent.
@@ -81,6 +90,11 @@ pub enum LedgerRead {
     Status,
     /// Batches not closed, with what is left of each.
     Unfinished,
+    /// What lookups of the last day said of these numbers.
+    Identities {
+        /// E.164 digits without `+`, or `@lid`s.
+        numbers: Vec<String>,
+    },
 }
 
 /// A write to the ledger.
@@ -116,6 +130,8 @@ pub enum LedgerWrite {
         /// The batch.
         batch: i64,
     },
+    /// Keep what a lookup said of a number.
+    Identity(crate::model::identity::LookedUp),
     /// Mark a batch finished or given up.
     CloseBatch {
         /// The batch.

@@ -67,6 +67,14 @@ pub enum Msg {
         /// Requests per window.
         limit: u32,
     },
+    /// WhatsApp throttles the requests of these instances (a 429 with
+    /// budget left): they go at half pace until `until`.
+    Throttled {
+        /// Instances sharing the throttled token.
+        instances: Vec<usize>,
+        /// Unix time the half pace ends.
+        until: i64,
+    },
     /// Something to tell the user that did not come from a request (a
     /// damaged cache file moved aside...).
     Notice(String),
@@ -106,7 +114,10 @@ pub struct ChangeRequest {
     pub all: bool,
     /// Why (`--reason`), cleaned.
     pub reason: Option<String>,
-    /// `--skip-invalid`: numbers that cannot be read are skipped, not
-    /// a refusal of the whole list.
+    /// `--skip-invalid`: numbers that cannot be read, or are not on
+    /// WhatsApp, are skipped, not a refusal of the whole list.
     pub skip_invalid: bool,
+    /// Whether numbers that are no contacts are looked up first (off with
+    /// `--no-lookup`: sent as typed, recorded as unverified).
+    pub lookup: bool,
 }

@@ -7,6 +7,7 @@ use super::error::ErrorInfo;
 use super::instance::InstanceStatus;
 use super::job::{BlockAnswer, BlockCall, Item};
 use crate::model::contacts::ContactStore;
+use crate::model::identity::LookedUp;
 use crate::store::ledger::{Claim, HistoryEntry, KnownState, LedgerStatus, UnfinishedBatch};
 
 /// The result of a [`super::job::Job`].
@@ -100,6 +101,25 @@ pub enum JobResult {
         /// The batch.
         batch: i64,
     },
+    /// What the server said of a number (`getAccount`), or why it could
+    /// not say.
+    Lookup {
+        /// The instance asked through.
+        instance: usize,
+        /// The number (or `@lid`) asked.
+        number: String,
+        /// Who it is, or why the lookup failed.
+        result: Result<LookedUp, ErrorInfo>,
+    },
+    /// What the ledger keeps of the numbers asked (the fresh ones only).
+    Identities {
+        /// The numbers asked.
+        numbers: Vec<String>,
+        /// What was found, or why the ledger could not be read.
+        result: Result<Vec<LookedUp>, ErrorInfo>,
+    },
+    /// A lookup was kept (or the ledger said why not: logged).
+    IdentityKept,
 }
 
 impl JobResult {

@@ -159,8 +159,8 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     // Every line is cut to the popup, never wrapped, so the buttons stay
     // on screen.
     let inner = usize::from(WIDTH.min(area.width).saturating_sub(2));
-    let send = review.targets().len();
-    let refused = review.refused();
+    let send = review.targets(state).len();
+    let refused = review.refused(state);
     let heading = format!(
         "Block {} on {}? {refused} refused, not sent.",
         count(send, "number"),
@@ -170,7 +170,7 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     // Border, heading, buttons and keys take 5 rows.
     let room = usize::from(area.height.saturating_sub(5)).max(1);
     let top = review.top.min(review.entries.len().saturating_sub(room));
-    for (sent, text) in review.lines().skip(top).take(room) {
+    for (sent, text) in review.lines(state).skip(top).take(room) {
         let text = shorten(&text, inner);
         lines.push(if sent {
             Line::raw(text)

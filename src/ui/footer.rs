@@ -72,6 +72,36 @@ fn preview_spans(preview: Result<Target, TypedError>) -> Vec<Span<'static>> {
     }
 }
 
+/// Draws, on the row above the footer, who the number typed in the
+/// prompt is on WhatsApp (the lookup's answer, or where it stands).
+pub fn draw_prompt_identity(
+    frame: &mut Frame,
+    areas: crate::app::layout::Areas,
+    state: &State,
+    text: &str,
+) {
+    let Some((tone, line)) = crate::app::lookups::prompt_line(state, text) else {
+        return;
+    };
+    if areas.list.height < 2 || state.batch.is_some() {
+        return;
+    }
+    let row = Rect {
+        y: areas.footer.y - 1,
+        height: 1,
+        ..areas.footer
+    };
+    let style = match tone {
+        crate::app::lookups::Tone::Good => theme::good(),
+        crate::app::lookups::Tone::Bad => theme::bad(),
+        crate::app::lookups::Tone::Quiet => theme::dim(),
+    };
+    let width = usize::from(row.width.saturating_sub(2));
+    let text = crate::util::text::fit(&format!("  {line}"), width + 2);
+    frame.render_widget(ratatui::widgets::Clear, row);
+    frame.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), row);
+}
+
 /// Draws the footer: the batch's progress, the line being typed, or the
 /// keys that apply now.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
@@ -249,9 +279,16 @@ fn duration(secs: u64) -> String {
 
 /// A running batch: what, a gauge, done / failed / left, time left.
 fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
-    let answered = b.done + b.failed;
+    let (made, steps) = b.steps();
     // The counts lead: the label is what gets cut on a narrow terminal.
-    let mut text = format!("{} done", b.done);
+    let mut text = if b.awaiting_lookups {
+        format!(
+            "looking up {} of {} numbers first",
+            b.lookups_left, b.lookups
+        )
+    } else {
+        format!("{} done", b.done)
+    };
     if b.failed > 0 {
         text.push_str(&format!(" · {} failed", b.failed));
     }
@@ -282,15 +319,15 @@ fn draw_progress(frame: &mut Frame, area: Rect, state: &State, b: &Batch) {
     let [gauge, label] =
         Layout::horizontal([Constraint::Length(area.width.min(22)), Constraint::Min(0)])
             .areas(area);
-    let ratio = if b.total == 0 {
+    let ratio = if steps == 0 {
         1.0
     } else {
-        answered as f64 / b.total as f64
+        made as f64 / steps as f64
     };
     frame.render_widget(
         Gauge::default()
             .ratio(ratio.clamp(0.0, 1.0))
-            .label(format!("{answered}/{}", b.total))
+            .label(format!("{made}/{steps}"))
             .gauge_style(theme::pending()),
         gauge,
     );

@@ -40,10 +40,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
             | Overlay::Details(_)
             | Overlay::History(_)),
         ) => pager::draw(frame, areas.overlay, state, overlay),
-        Some(
-            Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_),
-        )
-        | None => {}
+        Some(Overlay::Prompt(text)) => footer::draw_prompt_identity(frame, areas, state, text),
+        Some(Overlay::Filter | Overlay::CommandLine(_) | Overlay::Reason(_)) | None => {}
     }
 }
 

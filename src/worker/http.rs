@@ -8,9 +8,10 @@ use tokio::sync::mpsc;
 
 use super::contacts::StoreMaker;
 use super::lanes::{About, Lanes};
-use crate::api::{ApiClient, Endpoint};
+use crate::api::{AccountLookup, ApiClient, Endpoint};
 use crate::config::profile::InstanceConfig;
 use crate::model::change::Change;
+use crate::model::identity::{Identity, LookedUp};
 use crate::model::number;
 use crate::protocol::{
     ApiCall, BlockAnswer, BlockCall, ErrorInfo, ErrorKind, InstanceStatus, JobResult, Msg,
@@ -82,6 +83,14 @@ impl Http {
             ApiCall::Probe { instance } => {
                 let result = self.probe(instance).await;
                 self.send(JobResult::Probe { instance, result });
+            }
+            ApiCall::Lookup { instance, number } => {
+                let result = self.lookup(instance, &number).await;
+                self.send(JobResult::Lookup {
+                    instance,
+                    number,
+                    result,
+                });
             }
         }
     }
@@ -180,6 +189,42 @@ impl Http {
             .map_err(|e| ErrorInfo::from(&e))
     }
 
+    /// Who `number` (digits or an `@lid`) is on WhatsApp, asked through
+    /// `instance`.
+    async fn lookup(&self, instance: usize, number: &str) -> Result<LookedUp, ErrorInfo> {
+        let ep = self.endpoint(instance);
+        let name = &self.instances[instance].name;
+        let what = format!("look up {}", number::shown_jid(&as_jid(number)));
+        let about = About {
+            what: &what,
+            instance: name,
+        };
+        let found = self
+            .lanes
+            .call(ep, about, || self.client.account(ep, name, number))
+            .await
+            .map_err(|e| ErrorInfo::from(&e))?;
+        let identity = match found {
+            AccountLookup::Found(account) => match account.jid {
+                Some(jid) => Identity::OnWhatsApp {
+                    jid,
+                    lid: account.lid,
+                    name: account.name,
+                    about: account.about,
+                },
+                None => Identity::NotOnWhatsApp {
+                    message: "the server gave no WhatsApp ID for it".into(),
+                },
+            },
+            AccountLookup::NotOnWhatsApp { message } => Identity::NotOnWhatsApp { message },
+        };
+        Ok(LookedUp {
+            number: number.to_string(),
+            identity,
+            at: crate::util::dates::now_unix(),
+        })
+    }
+
     /// One `GET /api/instance/list` per (server, token), narrowed to the
     /// profile's names, each in its own lane: every token's states come
     /// back as soon as its server answers.
@@ -249,5 +294,15 @@ impl Http {
                 (i, status)
             })
             .collect()
+    }
+}
+
+/// Digits as their phone JID (for how a number reads in the log); an
+/// `@lid` as it is.
+fn as_jid(number: &str) -> String {
+    if number.contains('@') {
+        number.to_string()
+    } else {
+        format!("{number}{}", number::PHONE_SUFFIX)
     }
 }

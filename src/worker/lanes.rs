@@ -19,6 +19,9 @@ use crate::config::profile::InstanceConfig;
 use crate::protocol::Msg;
 use crate::util::secret::Token;
 
+/// 429s of WhatsApp's throttling one request waits out before it fails.
+const MAX_THROTTLED: u32 = 10;
+
 /// Identity of a rate budget: the server and the token.
 pub(super) type BudgetKey = (Url, Token);
 
@@ -78,6 +81,7 @@ impl Lanes {
     {
         let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
         let mut attempt = 1;
+        let mut throttled = 0;
         let mut last_error = None;
         loop {
             // A server that let the last requests time out gets no more
@@ -92,6 +96,14 @@ impl Lanes {
                 Err(e) => e,
             };
             let (instance, what) = (about.instance, about.what);
+            // WhatsApp's throttling is waited out at half pace, not
+            // counted as a failed attempt (up to a bound).
+            if e.is_throttling() && throttled < MAX_THROTTLED {
+                throttled += 1;
+                tracing::warn!(instance, what, throttled, "WhatsApp throttles: retrying at half pace");
+                last_error = Some(e);
+                continue;
+            }
             if !e.is_transient() || attempt >= self.retry.max_attempts {
                 tracing::warn!(instance, what, attempt, error = %e, "request failed");
                 return Err(e);
@@ -201,7 +213,32 @@ impl Lanes {
                 .lost(key, matches!(result, Err(ApiError::Connect { .. }))),
         }
         self.report_budget(key);
+        if heard.is_some_and(|h| h.is_whatsapp_throttling()) {
+            self.report_throttling(key);
+        }
         heard.is_some_and(|h| h.throttled)
+    }
+
+    /// Tells the app that WhatsApp throttles `key`'s instances, and until
+    /// when they go at half pace.
+    fn report_throttling(&self, key: &BudgetKey) {
+        let Some(until_ms) = self.budgets.slow_until(key, now_ms()) else {
+            return;
+        };
+        let _ = self.reports.send(Msg::Throttled {
+            instances: self.sharing(key),
+            until: (until_ms / 1000) as i64,
+        });
+    }
+
+    /// The instances whose requests go with `key`.
+    fn sharing(&self, key: &BudgetKey) -> Vec<usize> {
+        self.instances
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.base_url == key.0 && i.token == key.1)
+            .map(|(n, _)| n)
+            .collect()
     }
 
     /// Tells the app where the budget of `key` stands.
@@ -209,15 +246,8 @@ impl Lanes {
         let Some((remaining, limit)) = self.budgets.remaining(key) else {
             return;
         };
-        let instances = self
-            .instances
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| i.base_url == key.0 && i.token == key.1)
-            .map(|(n, _)| n)
-            .collect();
         let _ = self.reports.send(Msg::Budget {
-            instances,
+            instances: self.sharing(key),
             remaining,
             limit,
         });

@@ -82,6 +82,11 @@ fn read_hint(e: &LedgerError) -> &'static str {
     }
 }
 
+/// A read the ledger refused.
+fn unread(e: LedgerError) -> ErrorInfo {
+    ErrorInfo::local(format!("the ledger was not read: {e}"), read_hint(&e))
+}
+
 /// Nothing goes out unrecorded: the error when the ledger refuses a write.
 fn unwritable(what: &str, why: &LedgerError) -> ErrorInfo {
     ErrorInfo::local(
@@ -97,9 +102,7 @@ impl Keeper {
 
     fn read(&mut self, read: LedgerRead) -> JobResult {
         match read {
-            LedgerRead::Known => JobResult::Known(self.known().map_err(|e| {
-                ErrorInfo::local(format!("the ledger was not read: {e}"), read_hint(&e))
-            })),
+            LedgerRead::Known => JobResult::Known(self.known().map_err(unread)),
             LedgerRead::History {
                 instance,
                 since,
@@ -113,13 +116,14 @@ impl Keeper {
                     .map_err(|e| ErrorInfo::local(format!("history not read: {e}"), read_hint(&e)));
                 JobResult::History { instance, result }
             }
-            LedgerRead::Status => JobResult::Status(self.ledger.status().map_err(|e| {
-                ErrorInfo::local(format!("the ledger was not read: {e}"), read_hint(&e))
-            })),
+            LedgerRead::Status => JobResult::Status(self.ledger.status().map_err(unread)),
             LedgerRead::Unfinished => {
-                JobResult::Unfinished(self.ledger.unfinished_batches().map_err(|e| {
-                    ErrorInfo::local(format!("the ledger was not read: {e}"), read_hint(&e))
-                }))
+                JobResult::Unfinished(self.ledger.unfinished_batches().map_err(unread))
+            }
+            LedgerRead::Identities { numbers } => {
+                let since = crate::util::dates::now_unix() - crate::model::identity::FRESH_SECS;
+                let result = self.ledger.identities(&numbers, since).map_err(unread);
+                JobResult::Identities { numbers, result }
             }
         }
     }
@@ -174,6 +178,12 @@ impl Keeper {
                     )
                 });
                 JobResult::Claimed { batch, result }
+            }
+            LedgerWrite::Identity(looked) => {
+                if let Err(e) = self.ledger.record_identity(&looked) {
+                    tracing::warn!(error = %e, "a lookup was not kept in the ledger");
+                }
+                JobResult::IdentityKept
             }
             LedgerWrite::CloseBatch { batch, status } => {
                 if let Err(e) = self.ledger.close_batch(batch, status) {

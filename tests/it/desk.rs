@@ -177,6 +177,7 @@ impl Desk {
             all: false,
             reason: None,
             skip_invalid: false,
+            lookup: true,
         });
         let mut out: Option<Result<_, String>> = None;
         let run = self.engine.run(Msg::Request(request), |state, effects| {

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ryze_contacts::store::ledger::{
-    BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, FILE_NAME, HistoryResult, KnownState, Ledger,
-    LedgerError, Outcome, PgLedger, SqliteLedger,
+    BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, FILE_NAME, HistoryResult, Identity,
+    KnownState, Ledger, LedgerError, LookedUp, Outcome, PgLedger, SqliteLedger,
 };
 
 use crate::pg_cluster::Cluster;
@@ -177,6 +177,10 @@ const CASES: &[(&str, Case)] = &[
     (
         "a_ledger_of_a_newer_schema_is_refused_untouched",
         a_ledger_of_a_newer_schema_is_refused_untouched,
+    ),
+    (
+        "a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none",
+        a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none,
     ),
 ];
 
@@ -721,4 +725,62 @@ fn a_ledger_of_a_newer_schema_is_refused_untouched(store: &dyn Store) {
     assert!(said.contains("newer ryze-contacts (schema 99"), "{said}");
     assert!(said.contains("was not changed"), "{said}");
     assert_eq!(store.snapshot(), before, "not a byte changed");
+}
+
+fn a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none(store: &dyn Store) {
+    let ledger = open(store);
+    let at = now();
+    let joana = LookedUp {
+        number: "5511912345678".into(),
+        identity: Identity::OnWhatsApp {
+            jid: "5511912345678@s.whatsapp.net".into(),
+            lid: Some(LID_1.into()),
+            name: Some("Joana Promo".into()),
+            about: Some("Ofertas!".into()),
+        },
+        at,
+    };
+    let absent = LookedUp {
+        number: "5511900000000".into(),
+        identity: Identity::NotOnWhatsApp {
+            message: "Number is not on WhatsApp".into(),
+        },
+        at: at - 10,
+    };
+    ledger.record_identity(&joana).unwrap();
+    ledger.record_identity(&absent).unwrap();
+    // An older lookup never replaces a newer one, and a number sent
+    // unverified never replaces what a lookup found.
+    let older = LookedUp {
+        identity: Identity::NotOnWhatsApp {
+            message: "gone".into(),
+        },
+        at: at - 100,
+        ..joana.clone()
+    };
+    ledger.record_identity(&older).unwrap();
+    let unverified = LookedUp {
+        identity: Identity::Unverified,
+        at: at + 1,
+        ..joana.clone()
+    };
+    ledger.record_identity(&unverified).unwrap();
+    let numbers = vec![joana.number.clone(), absent.number.clone(), "44".into()];
+    let mut found = open(store).identities(&numbers, at - 60).unwrap();
+    found.sort_by(|a, b| a.number.cmp(&b.number));
+    assert_eq!(found, vec![absent.clone(), joana.clone()], "read by another connection");
+    assert_eq!(
+        open(store).identities(&numbers, at - 5).unwrap(),
+        vec![joana],
+        "only what was looked up since"
+    );
+    // A row a colleague's script wrote that names no person is no lookup.
+    store.execute(&format!(
+        "UPDATE {} SET jid = 'status@broadcast' WHERE number = '5511912345678'",
+        if store.backend() == "sqlite" { "identities" } else { "ryze_identities" }
+    ));
+    assert!(
+        open(store).identities(&numbers, at - 5).unwrap().is_empty(),
+        "asked again rather than trusted"
+    );
 }

@@ -253,7 +253,12 @@ fn text_view_key(
 /// Where the number prompt leads: the review of a paste, or the reason.
 fn prompt_next(core: &mut Core, slot: &mut Option<Overlay>, next: PromptNext) -> Vec<Effect> {
     match next {
-        PromptNext::Review(review) => *slot = Some(Overlay::Review(review)),
+        PromptNext::Review(review) => {
+            // Who each number is shows as the lookups come.
+            let wanted = review.to_look_up(core);
+            *slot = Some(Overlay::Review(review));
+            return crate::app::lookups::ask(core, wanted);
+        }
         PromptNext::Reason(then) => ask_why(core, slot, then),
     }
     Vec::new()

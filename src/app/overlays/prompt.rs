@@ -7,6 +7,7 @@ use super::after::{After, Step, close, stay};
 use super::review::NumberReview;
 use crate::app::bulk::{Begun, Then, number_batch};
 use crate::app::core::Core;
+use crate::app::lookups;
 use crate::app::line::{Edit, edit};
 
 /// Where the prompt leads: the review of a paste of several numbers, or
@@ -27,7 +28,10 @@ pub(crate) fn on_prompt_key(
     key: KeyEvent,
 ) -> Step<String, PromptNext> {
     match edit(&mut text, &key, &state.keymap.line) {
-        Edit::Cancel => close(Vec::new()),
+        Edit::Cancel => {
+            lookups::forget_typed(state);
+            close(Vec::new())
+        }
         Edit::Submit => {
             let was_running = state.batch.is_some();
             match number_batch(state, &text, true, true) {
@@ -39,7 +43,12 @@ pub(crate) fn on_prompt_key(
                 Begun::Sent(effects) => close(effects),
             }
         }
-        Edit::Complete | Edit::Changed | Edit::Unchanged => stay(text),
+        Edit::Changed => {
+            // Who it is shows once typing pauses (see `lookups`).
+            lookups::typed(state, &text);
+            stay(text)
+        }
+        Edit::Complete | Edit::Unchanged => stay(text),
     }
 }
 
@@ -55,13 +64,19 @@ pub(crate) fn hints(keymap: &crate::keys::Keymap) -> Vec<(String, &'static str)>
 
 /// A paste into the prompt: one number is typed; several open the review
 /// (each read, one confirmation).
-pub(crate) fn on_paste(state: &Core, mut typed: String, text: &str) -> Step<String, PromptNext> {
+pub(crate) fn on_paste(
+    state: &mut Core,
+    mut typed: String,
+    text: &str,
+) -> Step<String, PromptNext> {
     let entries = super::review::paste_entries(text);
     if entries.len() > 1 {
         let review = NumberReview::read(&entries, state.instance().region(), typed);
         (After::Next(PromptNext::Review(review)), Vec::new())
     } else {
         typed.push_str(crate::util::text::one_line(text).trim());
+        // As typed: it is looked up once typing pauses.
+        lookups::typed(state, &typed);
         stay(typed)
     }
 }

@@ -8,6 +8,7 @@ use super::after::{After, Step, close, stay};
 use crate::app::bulk::{Begun, Then};
 use crate::app::confirm::{Answer, answer};
 use crate::app::core::Core;
+use crate::app::lookups;
 use crate::keys::DialogAction;
 use crate::model::number::{Region, Target, read_typed};
 
@@ -56,30 +57,62 @@ impl NumberReview {
         }
     }
 
-    /// The numbers that will be sent.
-    pub fn targets(&self) -> Vec<Target> {
+    /// The numbers that will be sent: those read, but for what a lookup
+    /// said is not on WhatsApp.
+    pub fn targets(&self, core: &Core) -> Vec<Target> {
         self.entries
             .iter()
-            .filter_map(|(_, read)| read.as_ref().ok().cloned())
+            .filter_map(|(_, read)| read.as_ref().ok())
+            .filter(|t| !absent(core, t))
+            .cloned()
             .collect()
     }
 
-    /// How many are refused.
-    pub fn refused(&self) -> usize {
-        self.entries.iter().filter(|(_, r)| r.is_err()).count()
+    /// How many are refused: not read, or not on WhatsApp.
+    pub fn refused(&self, core: &Core) -> usize {
+        self.entries.len() - self.targets(core).len()
     }
 
-    /// One line per entry: `→ reading` or `✖ text: why`, and whether it is
-    /// sent.
-    pub fn lines(&self) -> impl Iterator<Item = (bool, String)> + '_ {
-        self.entries.iter().map(|(text, read)| match read {
-            Ok(target) => (true, format!("→ {}", target.preview())),
+    /// The numbers to look up: those read that are no contact of the
+    /// shown instance, with that instance.
+    pub fn to_look_up(&self, core: &Core) -> Vec<(usize, String)> {
+        let contacts = &core.instance().contacts;
+        self.entries
+            .iter()
+            .filter_map(|(_, read)| read.as_ref().ok())
+            .map(Target::jid)
+            .filter(|jid| contacts.find(jid).is_none())
+            .filter_map(|jid| lookups::number_of(&jid).map(str::to_string))
+            .map(|number| (core.current, number))
+            .collect()
+    }
+
+    /// One line per entry: `→ reading · who it is` or `✖ text: why`, and
+    /// whether it is sent.
+    pub fn lines<'a>(&'a self, core: &'a Core) -> impl Iterator<Item = (bool, String)> + 'a {
+        self.entries.iter().map(move |(text, read)| match read {
+            Ok(target) => {
+                let sent = !absent(core, target);
+                let mark = if sent { "→" } else { "✖" };
+                let mut line = format!("{mark} {}", target.preview());
+                if let Some((_, who)) = lookups::who(core, &target.jid()) {
+                    line.push_str(&format!(" · {who}"));
+                }
+                (sent, line)
+            }
             Err(why) => (
                 false,
                 format!("✖ {}: {why}", crate::util::sanitize::clean(text)),
             ),
         })
     }
+}
+
+/// Whether a lookup said `target` is not on WhatsApp.
+fn absent(core: &Core, target: &Target) -> bool {
+    lookups::number_of(&target.jid())
+        .and_then(|n| core.lookups.fresh(n, core.now))
+        .is_some_and(|l| l.is_absent())
 }
 
 /// Where the review leads: back to the prompt (Cancel), or the question
@@ -119,7 +152,7 @@ pub(crate) fn on_key(
         );
         return (After::Next(ReviewNext::Prompt(review.prompt)), Vec::new());
     }
-    let targets = review.targets();
+    let targets = review.targets(state);
     if targets.is_empty() {
         crate::app::ops::info(state, "nothing to send: every pasted entry was refused");
         return stay(review);
@@ -155,9 +188,10 @@ mod tests {
             String::new(),
         );
         assert_eq!(r.entries.len(), 2, "the same number twice is listed once");
-        assert_eq!(r.targets().len(), 1);
-        assert_eq!(r.refused(), 1);
-        let lines: Vec<(bool, String)> = r.lines().collect();
+        let core = crate::app::State::new(&[("sales".into(), None)], &[], 0);
+        assert_eq!(r.targets(&core).len(), 1);
+        assert_eq!(r.refused(&core), 1);
+        let lines: Vec<(bool, String)> = r.lines(&core).collect();
         assert_eq!(
             lines[0],
             (

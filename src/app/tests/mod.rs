@@ -98,8 +98,10 @@ fn names() -> Vec<(String, Option<String>)> {
 }
 
 /// Two instances; sales loaded with three contacts, 30 rows of screen.
+/// Numbers are not looked up here (see the lookups tests).
 fn loaded() -> State {
     let mut s = State::new(&names(), &[], 0);
+    s.lookups.enabled = false;
     update(
         &mut s,
         Msg::Resize {

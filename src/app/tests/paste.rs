@@ -27,8 +27,8 @@ fn a_number_and_a_key_pasted_into_the_prompt_are_reviewed_not_run() {
     let Some(Overlay::Review(review)) = &s.overlay else {
         panic!("a paste of two entries is reviewed: {:?}", s.overlay);
     };
-    assert_eq!(review.targets().len(), 1);
-    assert_eq!(review.refused(), 1, "the b is refused, not pressed");
+    assert_eq!(review.targets(&s).len(), 1);
+    assert_eq!(review.refused(&s), 1, "the b is refused, not pressed");
     assert!(!review.confirm_focused, "Cancel has the focus");
     let effects = confirm(&mut s, key(KeyCode::Enter));
     assert!(sends_nothing(&effects), "Enter on Cancel sends nothing");

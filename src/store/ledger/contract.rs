@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub use crate::model::identity::{Identity, LookedUp};
+
 /// How long a ledger that another program holds is waited for.
 pub const BUSY_WAIT: Duration = Duration::from_secs(30);
 /// What to tell the user while a busy ledger is waited for.
@@ -389,6 +391,13 @@ pub trait Ledger: Send + std::fmt::Debug {
     /// runs never send it twice: granted when nobody holds it, or its
     /// holder made no progress for [`CLAIM_STALE_SECS`].
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError>;
+
+    /// Keeps what a lookup said of a number; it replaces an older one, but
+    /// a number sent unverified never replaces what a lookup found.
+    fn record_identity(&self, looked: &LookedUp) -> Result<(), LedgerError>;
+
+    /// What lookups made at `since` or later said of `numbers`.
+    fn identities(&self, numbers: &[String], since: i64) -> Result<Vec<LookedUp>, LedgerError>;
 }
 
 /// A claim on a batch that shows no progress for this long is taken over

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 mod contract;
+mod identity_rows;
+mod pg_identity;
 mod pg_link;
 mod pg_schema;
 mod postgres;

@@ -52,6 +52,17 @@ CREATE TABLE ryze_block_state (
     reason     TEXT,
     PRIMARY KEY (instance, jid)
 );
+", "
+CREATE TABLE ryze_identities (
+    number       TEXT   PRIMARY KEY,
+    state        TEXT   NOT NULL,
+    jid          TEXT,
+    lid          TEXT,
+    name         TEXT,
+    about        TEXT,
+    message      TEXT,
+    looked_up_at BIGINT NOT NULL
+);
 "];
 
 /// The newest schema this build knows.

@@ -17,8 +17,9 @@ use tokio_postgres::{Client, Transaction};
 
 use super::contract::{
     BatchItem, BatchStatus, Claim, HistoryEntry, HistoryResult, KnownState, Ledger, LedgerDump,
-    LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
+    LedgerError, LedgerStatus, LookedUp, Outcome, UnfinishedBatch,
 };
+use super::pg_identity;
 use super::pg_link::{CHANNEL, Link, PgTarget};
 use super::pg_schema::{ImportCounts, NEWEST, adopt_unanswered, import, set_up};
 use super::rules::{Holder, adopted_lid, this_host};
@@ -435,6 +436,16 @@ impl Ledger for PgLedger {
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
         let operator = operator.to_string();
         self.ask(move |link| link.run(async move |c| claim(c, batch, &operator).await))
+    }
+
+    fn record_identity(&self, looked: &LookedUp) -> Result<(), LedgerError> {
+        let looked = looked.clone();
+        self.ask(move |link| link.run(async move |c| pg_identity::record(c, &looked).await))
+    }
+
+    fn identities(&self, numbers: &[String], since: i64) -> Result<Vec<LookedUp>, LedgerError> {
+        let numbers = numbers.to_vec();
+        self.ask(move |link| link.run(async move |c| pg_identity::read(c, &numbers, since).await))
     }
 
     fn dump(&self) -> Result<LedgerDump, LedgerError> {

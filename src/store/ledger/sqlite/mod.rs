@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use super::contract::{
     BUSY_WAIT, BatchItem, BatchStatus, Claim, HistoryEntry, KnownState, Ledger, LedgerDump,
-    LedgerError, LedgerStatus, Outcome, UnfinishedBatch,
+    LedgerError, LedgerStatus, LookedUp, Outcome, UnfinishedBatch,
 };
 use crate::util::files;
 
@@ -21,6 +21,7 @@ mod claim;
 mod error;
 mod file;
 mod handle;
+mod identity;
 mod read;
 mod schema;
 mod write;
@@ -138,5 +139,13 @@ impl Ledger for SqliteLedger {
 
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
         claim::claim_batch(self, batch, operator)
+    }
+
+    fn record_identity(&self, looked: &LookedUp) -> Result<(), LedgerError> {
+        identity::record(self, looked)
+    }
+
+    fn identities(&self, numbers: &[String], since: i64) -> Result<Vec<LookedUp>, LedgerError> {
+        identity::read(self, numbers, since)
     }
 }

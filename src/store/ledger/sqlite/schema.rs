@@ -48,6 +48,8 @@ const MIGRATIONS: &[&str] = &[
     // Who is sending a batch now, and when it last made progress: two
     // runs never resume the same batch.
     "ALTER TABLE batches ADD COLUMN claimed_by TEXT; ALTER TABLE batches ADD COLUMN claimed_at INTEGER; ALTER TABLE batches ADD COLUMN claim_pid INTEGER; ALTER TABLE batches ADD COLUMN claim_host TEXT;",
+    // Who a number is on WhatsApp, as the last lookup of it said.
+    "CREATE TABLE identities (number TEXT PRIMARY KEY, state TEXT NOT NULL, jid TEXT, lid TEXT, name TEXT, about TEXT, message TEXT, looked_up_at INTEGER NOT NULL);",
 ];
 
 /// The newest schema this build knows.
