@@ -6,7 +6,9 @@
 
 use super::history;
 use crate::app::core::{Instance, Pager};
+use crate::app::lookup_state::Stand;
 use crate::app::pager::LineKind;
+use crate::model::identity::Identity;
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
 use crate::model::number::{phone_digits, read_typed};
@@ -82,6 +84,7 @@ impl Sheet {
 pub fn lines(
     view: &DetailsView,
     inst: &Instance,
+    who: Stand<'_>,
     width: usize,
     now: i64,
 ) -> Vec<(LineKind, String)> {
@@ -104,6 +107,7 @@ pub fn lines(
         None => sheet.field("", "not in contacts"),
     }
     number_section(&mut sheet, &view.jid, lid);
+    whatsapp_section(&mut sheet, who, now);
     state_section(&mut sheet, view, inst, lid, width, now);
     sheet.heading("History");
     let name = row
@@ -134,6 +138,33 @@ fn number_section(sheet: &mut Sheet, jid: &str, lid: Option<&str>) {
     }
     sheet.field("JID", jid);
     sheet.field("@lid", lid.unwrap_or("—"));
+}
+
+/// Who it is on WhatsApp, when it was looked up (a number that is no
+/// contact, a hidden number resolved to its number).
+fn whatsapp_section(sheet: &mut Sheet, who: Stand<'_>, now: i64) {
+    let looked = match who {
+        Stand::Unasked => return,
+        Stand::Asking => {
+            sheet.heading("On WhatsApp");
+            sheet.field("lookup", "looking up…");
+            return;
+        }
+        Stand::Failed(why) => {
+            sheet.heading("On WhatsApp");
+            sheet.field("lookup", &format!("failed: {why}"));
+            return;
+        }
+        Stand::Known(l) => l,
+    };
+    sheet.heading("On WhatsApp");
+    sheet.field("lookup", &looked.words());
+    if let Identity::OnWhatsApp { jid, lid, .. } = &looked.identity {
+        let number = phone_digits(jid).map_or_else(|| jid.clone(), |d| format!("+{d}"));
+        sheet.field("keyed as", &format!("{jid} ({number})"));
+        sheet.field("its @lid", lid.as_deref().unwrap_or("—"));
+    }
+    sheet.field("looked up", &crate::util::dates::age(now, looked.at));
 }
 
 /// What the ledger knows of it on this instance, a request in flight, the
@@ -260,7 +291,7 @@ mod tests {
                 reason: None,
             }])),
         };
-        let text: String = lines(&view, &inst, 70, 90)
+        let text: String = lines(&view, &inst, Stand::Unasked, 70, 90)
             .into_iter()
             .map(|(_, l)| l + "\n")
             .collect();

@@ -344,6 +344,16 @@ pub(crate) fn open_details(core: &mut Core, slot: &mut Option<Overlay>) -> Vec<E
         return Vec::new();
     };
     let instance = core.current;
+    // Who it is: a number that is no contact is looked up, and a hidden
+    // number (`@lid`) is resolved to its number.
+    let inst = &core.instances[instance];
+    let wanted = if jid.ends_with(crate::model::number::LID_SUFFIX) {
+        Some(jid.clone())
+    } else if inst.is_outsider(row) {
+        crate::app::lookups::number_of(&jid).map(str::to_string)
+    } else {
+        None
+    };
     *slot = Some(Overlay::Details(DetailsView {
         instance,
         jid,
@@ -351,7 +361,12 @@ pub(crate) fn open_details(core: &mut Core, slot: &mut Option<Overlay>) -> Vec<E
         pager: Pager::default(),
         history: None,
     }));
-    vec![history_read(instance)]
+    let mut effects = vec![history_read(instance)];
+    effects.extend(crate::app::lookups::ask(
+        core,
+        wanted.map(|w| (instance, w)),
+    ));
+    effects
 }
 
 /// The ledger's actions of `instance` arrived: for the history or the

@@ -64,7 +64,11 @@ pub fn window(
         TextView::Help(p) => help::lines(&state.keymap, &p.search, width),
         TextView::Messages(p) => log::lines(&state.messages, &p.search, width),
         TextView::Details(d) => match state.instances.get(d.instance) {
-            Some(inst) => details::lines(d, inst, width, state.now),
+            Some(inst) => {
+                let key = crate::app::lookups::number_of(&d.jid).unwrap_or(&d.jid);
+                let who = state.lookups.stand(key, state.now);
+                details::lines(d, inst, who, width, state.now)
+            }
             None => Vec::new(),
         },
         TextView::History(h) => {
