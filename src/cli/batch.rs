@@ -170,7 +170,11 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
     batch_exit(batch, contrary, state.team_ledger)?;
     if !batch.not_on_whatsapp.is_empty() {
         let n = batch.not_on_whatsapp.len();
-        let code = if batch.done > 0 { exit::PARTIAL } else { exit::API };
+        let code = if batch.done > 0 {
+            exit::PARTIAL
+        } else {
+            exit::API
+        };
         return Err(fail(
             code,
             format!("{n} number(s) not on WhatsApp: left out, nothing sent to them"),

@@ -2,11 +2,13 @@
 //! name them, and the change an action makes.
 
 pub(crate) mod answer;
-pub(crate) mod identity;
+pub mod blocklist;
+pub mod blocklist_file;
 pub(crate) mod change;
 pub mod contacts;
 pub mod filter;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub(crate) mod identity;
 pub(crate) mod jid;
 pub mod number;

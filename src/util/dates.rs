@@ -73,6 +73,73 @@ pub fn day_start(text: &str) -> Result<i64, String> {
     Ok(days * DAY)
 }
 
+/// The Unix time of an RFC 3339 stamp (`2026-12-31T23:59:59Z`, an offset
+/// such as `+02:00`, optional fractions of a second), or why the text is
+/// not one.
+pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
+    let refuse = || {
+        format!("{text:?} is not a date and time: write it as RFC 3339, e.g. 2026-12-31T23:59:59Z")
+    };
+    let text = text.trim();
+    let (date, rest) = text.split_at_checked(10).ok_or_else(refuse)?;
+    let day = day_start(date).map_err(|_| refuse())?;
+    let rest = rest.strip_prefix(['T', 't', ' ']).ok_or_else(refuse)?;
+    let (time, zone) = match rest.find(['Z', 'z', '+', '-']) {
+        Some(at) => rest.split_at(at),
+        None => return Err(refuse()),
+    };
+    let time = time.split('.').next().unwrap_or(time);
+    let hms: Vec<i64> = time
+        .split(':')
+        .map(|p| p.parse::<i64>().map_err(|_| refuse()))
+        .collect::<Result<_, _>>()?;
+    let [h, m, s] = hms.as_slice() else {
+        return Err(refuse());
+    };
+    if !(0..24).contains(h) || !(0..60).contains(m) || !(0..61).contains(s) {
+        return Err(refuse());
+    }
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let (oh, om) = zone[1..].split_once(':').ok_or_else(refuse)?;
+            let (oh, om): (i64, i64) = (
+                oh.parse().map_err(|_| refuse())?,
+                om.parse().map_err(|_| refuse())?,
+            );
+            if oh > 23 || om > 59 {
+                return Err(refuse());
+            }
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    Ok(day + h * 3600 + m * 60 + s - offset)
+}
+
+/// The seconds of a span written `30d`, `12h`, `45m`, `3s` or `2w`, or why
+/// the text is not one.
+pub fn parse_span(text: &str) -> Result<i64, String> {
+    let refuse = || {
+        format!("{text:?} is not a duration: write it as a number and s, m, h, d or w (30d, 12h)")
+    };
+    let text = text.trim();
+    let (digits, unit) = text.split_at(text.len().saturating_sub(1));
+    let n: i64 = digits.parse().map_err(|_| refuse())?;
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => DAY,
+        "w" => 7 * DAY,
+        _ => return Err(refuse()),
+    };
+    if n <= 0 {
+        return Err(refuse());
+    }
+    n.checked_mul(unit).ok_or_else(refuse)
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
@@ -94,6 +161,29 @@ pub fn age(now: i64, at: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_stamps_and_spans_are_read() {
+        assert_eq!(parse_rfc3339("1970-01-02T00:00:00Z"), Ok(DAY));
+        assert_eq!(parse_rfc3339("1970-01-02T02:00:00+02:00"), Ok(DAY));
+        assert_eq!(parse_rfc3339("1970-01-01T23:00:00.5-01:00"), Ok(DAY));
+        assert_eq!(parse_rfc3339(&rfc3339(1_800_000_123)), Ok(1_800_000_123));
+        for bad in [
+            "2026-12-31",
+            "2026-12-31T25:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "tomorrow",
+            "2026-12-31T10:00:00",
+        ] {
+            assert!(parse_rfc3339(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_span("30d"), Ok(30 * DAY));
+        assert_eq!(parse_span("12h"), Ok(12 * 3600));
+        assert_eq!(parse_span("3s"), Ok(3));
+        for bad in ["", "d", "0d", "-1h", "3y", "9999999999999999999w"] {
+            assert!(parse_span(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn rfc3339_dates() {
