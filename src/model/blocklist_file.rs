@@ -200,7 +200,9 @@ fn csv_cells(line: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Vec<Result<(usize, String, Option<String>), (usize, String)>> {
+    type Read = Result<(usize, String, Option<String>), (usize, String)>;
+
+    fn read(text: &str) -> Vec<Read> {
         Reader::new(text.as_bytes())
             .map(|r| {
                 r.map(|r| (r.line, r.text, r.reason))
