@@ -15,8 +15,8 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ryze_contacts::store::ledger::{
-    BatchItem, BatchStatus, CLAIM_STALE_SECS, Claim, FILE_NAME, HistoryResult, Identity,
-    KnownState, Ledger, LedgerError, LookedUp, Outcome, PgLedger, SqliteLedger,
+    BatchItem, BatchStatus, BlockEntry, CLAIM_STALE_SECS, Claim, FILE_NAME, HistoryResult,
+    Identity, KnownState, Ledger, LedgerError, LookedUp, Outcome, PgLedger, SqliteLedger,
 };
 
 use crate::pg_cluster::Cluster;
@@ -181,6 +181,10 @@ const CASES: &[(&str, Case)] = &[
     (
         "a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none",
         a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none,
+    ),
+    (
+        "the_blocklist_adds_updates_removes_retracts_and_knows_what_it_blocked",
+        the_blocklist_adds_updates_removes_retracts_and_knows_what_it_blocked,
     ),
 ];
 
@@ -791,4 +795,72 @@ fn a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none(store: &d
         open(store).identities(&numbers, at - 5).unwrap().is_empty(),
         "asked again rather than trusted"
     );
+}
+
+fn the_blocklist_adds_updates_removes_retracts_and_knows_what_it_blocked(store: &dyn Store) {
+    let mut ledger = open(store);
+    let entry = |target: &str, source: &str, reason: &str| BlockEntry {
+        target: target.into(),
+        reason: Some(reason.into()),
+        source: source.into(),
+        operator: Some("desk-1".into()),
+        added: 100,
+        expires: None,
+        removed: None,
+    };
+    let n1 = "5511999990001";
+    let n2 = "5511999990002";
+    let added = ledger
+        .blocklist_add(&[
+            entry(n1, "manual", "spam"),
+            entry(n2, "feed", "fraud"),
+            entry(n1, "feed", "x"),
+        ])
+        .unwrap();
+    assert_eq!(added, 3);
+    // The same number and source again: updated, not added.
+    let mut longer = entry(n1, "manual", "spam calls");
+    longer.expires = Some(5_000);
+    assert_eq!(ledger.blocklist_add(&[longer]).unwrap(), 0);
+    let all = open(store).blocklist().unwrap();
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[0].reason.as_deref(), Some("spam calls"));
+    assert_eq!(all[0].expires, Some(5_000));
+    // Retracting a source leaves what a person added.
+    assert_eq!(ledger.blocklist_retract("feed", 200).unwrap(), 2);
+    let all = open(store).blocklist().unwrap();
+    let active: Vec<(&str, &str)> = all
+        .iter()
+        .filter(|e| e.removed.is_none())
+        .map(|e| (e.target.as_str(), e.source.as_str()))
+        .collect();
+    assert_eq!(active, [(n1, "manual")]);
+    assert_eq!(ledger.blocklist_remove(&[n1.to_string()], 300).unwrap(), 1);
+    assert!(
+        open(store)
+            .blocklist()
+            .unwrap()
+            .iter()
+            .all(|e| e.removed.is_some())
+    );
+    // What the list blocked is noted, and any later change clears it.
+    ledger.mark_applied("sales", JID_1).unwrap();
+    ledger.mark_applied("sales", JID_2).unwrap();
+    assert_eq!(open(store).applied().unwrap().len(), 2);
+    confirmed(ledger.as_mut(), JID_1, false, "desk-2");
+    assert_eq!(
+        open(store).applied().unwrap(),
+        [("sales".to_string(), JID_2.to_string())],
+        "an unblock by hand ends the list's claim on the contact"
+    );
+    // A row a colleague's script wrote that names no one is no entry.
+    store.execute(&format!(
+        "INSERT INTO {} (target, source, added_at) VALUES ('status@broadcast', 'x', 1)",
+        if store.backend() == "sqlite" {
+            "blocklist"
+        } else {
+            "ryze_blocklist"
+        }
+    ));
+    assert_eq!(open(store).blocklist().unwrap().len(), 3);
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+pub use crate::model::blocklist::Entry as BlockEntry;
 pub use crate::model::identity::{Identity, LookedUp};
 
 /// How long a ledger that another program holds is waited for.
@@ -398,6 +399,27 @@ pub trait Ledger: Send + std::fmt::Debug {
 
     /// What lookups made at `since` or later said of `numbers`.
     fn identities(&self, numbers: &[String], since: i64) -> Result<Vec<LookedUp>, LedgerError>;
+
+    /// Adds blocklist entries; an entry of the same number and source that
+    /// still lists it is updated instead. Returns how many were new.
+    fn blocklist_add(&mut self, entries: &[BlockEntry]) -> Result<usize, LedgerError>;
+
+    /// Ends, at `at`, every entry listing one of `targets`; returns how
+    /// many.
+    fn blocklist_remove(&self, targets: &[String], at: i64) -> Result<usize, LedgerError>;
+
+    /// Ends, at `at`, every entry of `source`; returns how many.
+    fn blocklist_retract(&self, source: &str, at: i64) -> Result<usize, LedgerError>;
+
+    /// Every blocklist entry, oldest first, ended ones too.
+    fn blocklist(&self) -> Result<Vec<BlockEntry>, LedgerError>;
+
+    /// Notes that the list blocked `jid` on `instance` (any later change
+    /// of that contact clears it).
+    fn mark_applied(&self, instance: &str, jid: &str) -> Result<(), LedgerError>;
+
+    /// Where the list itself blocked what: (instance, JID).
+    fn applied(&self) -> Result<Vec<(String, String)>, LedgerError>;
 }
 
 /// A claim on a batch that shows no progress for this long is taken over

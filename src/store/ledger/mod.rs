@@ -10,8 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod blocklist_rows;
 mod contract;
 mod identity_rows;
+mod pg_blocklist;
 mod pg_identity;
 mod pg_link;
 mod pg_schema;

@@ -66,6 +66,25 @@ CREATE TABLE ryze_identities (
     looked_up_at BIGINT NOT NULL
 );
 ",
+    "
+CREATE TABLE ryze_blocklist (
+    id         BIGSERIAL PRIMARY KEY,
+    target     TEXT   NOT NULL,
+    reason     TEXT,
+    source     TEXT   NOT NULL,
+    operator   TEXT,
+    added_at   BIGINT NOT NULL,
+    expires_at BIGINT,
+    removed_at BIGINT
+);
+CREATE INDEX ryze_blocklist_target ON ryze_blocklist (target);
+CREATE INDEX ryze_blocklist_source ON ryze_blocklist (source);
+CREATE TABLE ryze_blocklist_applied (
+    instance TEXT NOT NULL,
+    jid      TEXT NOT NULL,
+    PRIMARY KEY (instance, jid)
+);
+",
 ];
 
 /// The newest schema this build knows.

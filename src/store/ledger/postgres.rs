@@ -16,9 +16,10 @@ use std::sync::mpsc;
 use tokio_postgres::{Client, Transaction};
 
 use super::contract::{
-    BatchItem, BatchStatus, Claim, HistoryEntry, HistoryResult, KnownState, Ledger, LedgerDump,
-    LedgerError, LedgerStatus, LookedUp, Outcome, UnfinishedBatch,
+    BatchItem, BatchStatus, BlockEntry, Claim, HistoryEntry, HistoryResult, KnownState, Ledger,
+    LedgerDump, LedgerError, LedgerStatus, LookedUp, Outcome, UnfinishedBatch,
 };
+use super::pg_blocklist;
 use super::pg_identity;
 use super::pg_link::{CHANNEL, Link, PgTarget};
 use super::pg_schema::{ImportCounts, NEWEST, adopt_unanswered, import, set_up};
@@ -186,6 +187,13 @@ async fn record_state(
          ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, ryze_block_state.lid), blocked = excluded.blocked,
            changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
         &[&instance, &jid, &lid, &blocked, &at, &operator, &reason],
+    )
+    .await?;
+    // Any change clears what the list noted as its own block here: a hand
+    // block is never undone by the list.
+    tx.execute(
+        "DELETE FROM ryze_blocklist_applied WHERE instance = $1 AND jid = $2",
+        &[&instance, &jid],
     )
     .await?;
     Ok(())
@@ -446,6 +454,36 @@ impl Ledger for PgLedger {
     fn identities(&self, numbers: &[String], since: i64) -> Result<Vec<LookedUp>, LedgerError> {
         let numbers = numbers.to_vec();
         self.ask(move |link| link.run(async move |c| pg_identity::read(c, &numbers, since).await))
+    }
+
+    fn blocklist_add(&mut self, entries: &[BlockEntry]) -> Result<usize, LedgerError> {
+        let entries = entries.to_vec();
+        self.ask(move |link| link.run(async move |c| pg_blocklist::add(c, &entries).await))
+    }
+
+    fn blocklist_remove(&self, targets: &[String], at: i64) -> Result<usize, LedgerError> {
+        let targets = targets.to_vec();
+        self.ask(move |link| link.run(async move |c| pg_blocklist::remove(c, &targets, at).await))
+    }
+
+    fn blocklist_retract(&self, source: &str, at: i64) -> Result<usize, LedgerError> {
+        let source = source.to_string();
+        self.ask(move |link| link.run(async move |c| pg_blocklist::retract(c, &source, at).await))
+    }
+
+    fn blocklist(&self) -> Result<Vec<BlockEntry>, LedgerError> {
+        self.ask(|link| link.run(async |c| pg_blocklist::entries(c).await))
+    }
+
+    fn mark_applied(&self, instance: &str, jid: &str) -> Result<(), LedgerError> {
+        let (instance, jid) = (instance.to_string(), jid.to_string());
+        self.ask(move |link| {
+            link.run(async move |c| pg_blocklist::mark_applied(c, &instance, &jid).await)
+        })
+    }
+
+    fn applied(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        self.ask(|link| link.run(async |c| pg_blocklist::applied(c).await))
     }
 
     fn dump(&self) -> Result<LedgerDump, LedgerError> {

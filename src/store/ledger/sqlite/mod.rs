@@ -12,11 +12,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::contract::{
-    BUSY_WAIT, BatchItem, BatchStatus, Claim, HistoryEntry, KnownState, Ledger, LedgerDump,
-    LedgerError, LedgerStatus, LookedUp, Outcome, UnfinishedBatch,
+    BUSY_WAIT, BatchItem, BatchStatus, BlockEntry, Claim, HistoryEntry, KnownState, Ledger,
+    LedgerDump, LedgerError, LedgerStatus, LookedUp, Outcome, UnfinishedBatch,
 };
 use crate::util::files;
 
+mod blocklist;
 mod claim;
 mod error;
 mod file;
@@ -147,5 +148,29 @@ impl Ledger for SqliteLedger {
 
     fn identities(&self, numbers: &[String], since: i64) -> Result<Vec<LookedUp>, LedgerError> {
         identity::read(self, numbers, since)
+    }
+
+    fn blocklist_add(&mut self, entries: &[BlockEntry]) -> Result<usize, LedgerError> {
+        blocklist::add(self, entries)
+    }
+
+    fn blocklist_remove(&self, targets: &[String], at: i64) -> Result<usize, LedgerError> {
+        blocklist::remove(self, targets, at)
+    }
+
+    fn blocklist_retract(&self, source: &str, at: i64) -> Result<usize, LedgerError> {
+        blocklist::retract(self, source, at)
+    }
+
+    fn blocklist(&self) -> Result<Vec<BlockEntry>, LedgerError> {
+        blocklist::entries(self)
+    }
+
+    fn mark_applied(&self, instance: &str, jid: &str) -> Result<(), LedgerError> {
+        blocklist::mark_applied(self, instance, jid)
+    }
+
+    fn applied(&self) -> Result<Vec<(String, String)>, LedgerError> {
+        blocklist::applied(self)
     }
 }

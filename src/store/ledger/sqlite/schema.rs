@@ -50,6 +50,8 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE batches ADD COLUMN claimed_by TEXT; ALTER TABLE batches ADD COLUMN claimed_at INTEGER; ALTER TABLE batches ADD COLUMN claim_pid INTEGER; ALTER TABLE batches ADD COLUMN claim_host TEXT;",
     // Who a number is on WhatsApp, as the last lookup of it said.
     "CREATE TABLE identities (number TEXT PRIMARY KEY, state TEXT NOT NULL, jid TEXT, lid TEXT, name TEXT, about TEXT, message TEXT, looked_up_at INTEGER NOT NULL);",
+    // The team's blocklist, and where the list itself blocked what.
+    "CREATE TABLE blocklist (id INTEGER PRIMARY KEY, target TEXT NOT NULL, reason TEXT, source TEXT NOT NULL, operator TEXT, added_at INTEGER NOT NULL, expires_at INTEGER, removed_at INTEGER); CREATE INDEX blocklist_target ON blocklist (target); CREATE INDEX blocklist_source ON blocklist (source); CREATE TABLE blocklist_applied (instance TEXT NOT NULL, jid TEXT NOT NULL, PRIMARY KEY (instance, jid));",
 ];
 
 /// The newest schema this build knows.

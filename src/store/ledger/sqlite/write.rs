@@ -108,6 +108,12 @@ fn record_state(
          ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, lid), blocked = excluded.blocked, changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
         params![instance, jid, lid, blocked, at, operator, reason],
     )?;
+    // Any change clears what the list noted as its own block here: a hand
+    // block is never undone by the list.
+    tx.execute(
+        "DELETE FROM blocklist_applied WHERE instance = ?1 AND jid = ?2",
+        params![instance, jid],
+    )?;
     Ok(())
 }
 
