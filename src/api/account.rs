@@ -76,19 +76,16 @@ fn not_on_whatsapp(e: &ApiError) -> Option<String> {
     else {
         return None;
     };
-    let message = message.clone().unwrap_or_default();
+    // Only the server's own words about the number: a 404 without a
+    // message is a missing route, not a verdict.
+    let message = message.clone().filter(|m| !m.trim().is_empty())?;
     let lower = message.to_lowercase();
     let about_the_instance = lower.contains("instance")
         || lower.contains("connected")
         || lower.contains("invalid request");
-    match status {
-        404 | 400 if !about_the_instance => Some(if message.is_empty() {
-            "the server says the number is not on WhatsApp".to_string()
-        } else {
-            message
-        }),
-        _ => None,
-    }
+    matches!(status, 404 | 400)
+        .then_some(message)
+        .filter(|_| !about_the_instance)
 }
 
 /// A 2xx body, read.

@@ -42,7 +42,7 @@ struct Window {
     /// When the window resets on our clock (milliseconds), bounded.
     reset_ms: u64,
     /// Set when the budget was refilled locally at the reset, before any
-    /// answer from the new window: it is not refilled twice.
+    /// answer from the new window (which then replaces it).
     refilled: bool,
 }
 
@@ -155,11 +155,13 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
                     if now_ms < w.reset_ms {
                         return Permit::Wait(Duration::from_millis(w.reset_ms - now_ms));
                     }
-                    if w.refilled {
-                        // Spent again before the new window's first answer.
-                        return Permit::Wait(POLL);
-                    }
+                    // A new window, on our clock until an answer says
+                    // otherwise: it lasts one window from now, so a server
+                    // whose answers stop carrying the headers (a proxy's
+                    // page, a route without them) still gets at most its
+                    // limit per window, and is never waited for forever.
                     w.remaining = w.limit;
+                    w.reset_ms = now_ms + window_ms;
                     w.refilled = true;
                 }
                 w.remaining -= 1;
@@ -400,10 +402,13 @@ mod tests {
         b.take(&"t", after);
         b.take(&"t", after);
         assert_eq!(
-            b.take(&"t", after),
-            Permit::Wait(POLL),
-            "not refilled twice before the new window answers"
+            wait_ms(b.take(&"t", after)),
+            60_000,
+            "a local window lasts one window: never refilled twice in one"
         );
+        // Answers without headers never hold the token for ever.
+        b.answered(&"t", after, Heard::default());
+        assert_eq!(b.take(&"t", after + 60_000), Permit::Go);
     }
 
     #[test]

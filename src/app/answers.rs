@@ -205,6 +205,21 @@ fn finish(
         Err(e) => on_failed(state, &answered, e),
     };
     if let Some(batch) = call.batch {
+        // A block of the blocklist's plan is noted as the list's own.
+        let via_list = state
+            .batch
+            .as_ref()
+            .is_some_and(|b| b.via_list && b.id == Some(batch));
+        if via_list
+            && let Ok(done) = &result
+            && done.outcome.blocked
+            && done.ledger_error.is_none()
+        {
+            effects.push(Effect::write(LedgerWrite::Applied {
+                instance: item.instance,
+                jid: item.jid.clone(),
+            }));
+        }
         let result = result.map(|done| ItemDone {
             outcome: done.outcome,
             ledger_error: done.ledger_error,
@@ -285,6 +300,7 @@ fn queued_after(
             lid: lid.clone(),
             block: next,
             action: None,
+            reason: None,
         },
         reason: None,
     }))
@@ -325,6 +341,7 @@ fn say_done(state: &mut Core, a: &Answered, done: &BlockDone, lid: Option<String
                 lid,
                 block: final_state,
                 action: None,
+                reason: None,
             }],
         });
     }

@@ -25,6 +25,7 @@ pub fn items_left(batch: &UnfinishedBatch, index: impl Fn(&str) -> Option<usize>
                 lid: item.lid.clone(),
                 block: item.block,
                 action: Some(*action),
+                reason: None,
             })
         })
         .collect()
@@ -100,6 +101,9 @@ pub struct Batch {
     /// Items left out because a lookup said the number is not on
     /// WhatsApp, with the server's words: never sent.
     pub not_on_whatsapp: Vec<(Item, String)>,
+    /// Whether it applies the blocklist's plan: what the server confirms
+    /// blocked is noted as the list's own block.
+    pub via_list: bool,
     /// Whether a number not on WhatsApp refuses the whole batch (a
     /// headless command without `--skip-invalid`) rather than being left
     /// out.
@@ -153,6 +157,7 @@ impl Batch {
             lookups_left: 0,
             not_on_whatsapp: Vec::new(),
             strict: false,
+            via_list: false,
         }
     }
 
@@ -398,6 +403,7 @@ mod tests {
                 lid: None,
                 block: true,
                 action: None,
+                reason: None,
             })
             .collect()
     }
@@ -512,6 +518,7 @@ mod open_for_resume {
             lid: None,
             block: true,
             action: None,
+            reason: None,
         }
     }
 

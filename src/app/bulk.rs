@@ -569,6 +569,7 @@ pub(crate) fn targets_batch(
                 lid,
                 block,
                 action: None,
+                reason: None,
             }
         })
         .collect();
@@ -664,6 +665,7 @@ pub(crate) fn send_toggle(
             lid,
             block,
             action: None,
+            reason: None,
         },
         reason,
     })]

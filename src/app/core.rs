@@ -470,6 +470,8 @@ pub struct Core {
     /// What is known of numbers that are not contacts, and the lookups
     /// asked.
     pub lookups: super::lookup_state::Lookups,
+    /// The team's blocklist, as the ledger last said, and its plan.
+    pub blocklist: super::list_state::ListState,
     /// A headless change waiting for the instances' states before it is
     /// planned.
     pub waiting: Option<Waiting>,
@@ -603,6 +605,7 @@ impl Core {
             waiting: None,
             headless: false,
             lookups: super::lookup_state::Lookups::default(),
+            blocklist: super::list_state::ListState::default(),
             known_loading: None,
             answers: 0,
         }

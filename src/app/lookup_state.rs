@@ -23,6 +23,9 @@ pub struct Lookups {
     pub failed: HashMap<String, String>,
     /// Numbers asked and not answered, with the instance to ask through.
     pub(super) asking: HashMap<String, usize>,
+    /// Numbers asked of the ledger only (a plan's): what it does not know
+    /// is not asked of the server.
+    pub(super) recalling: std::collections::HashSet<String>,
     /// Numbers the ledger did not know, waiting for the server.
     pub(super) queue: VecDeque<(usize, String)>,
     /// Lookups on the wire.
@@ -39,6 +42,7 @@ impl Default for Lookups {
             known: HashMap::new(),
             failed: HashMap::new(),
             asking: HashMap::new(),
+            recalling: std::collections::HashSet::new(),
             queue: VecDeque::new(),
             in_flight: 0,
             wanted: None,

@@ -47,9 +47,32 @@ pub fn ask(core: &mut Core, wanted: impl IntoIterator<Item = (usize, String)>) -
     vec![Effect::read(LedgerRead::Identities { numbers })]
 }
 
+/// What the ledger keeps of `numbers` (a plan's, that may hold 100,000):
+/// asked of the ledger only, never of the server.
+pub fn recall(core: &mut Core, numbers: Vec<String>) -> Vec<Effect> {
+    let now = core.now;
+    let l = &mut core.lookups;
+    let numbers: Vec<String> = numbers
+        .into_iter()
+        .filter(|n| l.fresh(n, now).is_none() && !l.asking.contains_key(n))
+        .collect();
+    if numbers.is_empty() {
+        return Vec::new();
+    }
+    for n in &numbers {
+        l.recalling.insert(n.clone());
+    }
+    vec![Effect::read(LedgerRead::Identities { numbers })]
+}
+
+/// Whether a recall of the ledger is still answered.
+pub fn recalling(core: &Core) -> bool {
+    !core.lookups.recalling.is_empty()
+}
+
 /// The ledger said what it knows of `numbers`: the fresh ones are known;
-/// the others are asked of the server. (A batch waiting for them is the
-/// caller's to move on.)
+/// the others are asked of the server, but for a recall. (A batch or a
+/// plan waiting for them is the caller's to move on.)
 pub fn on_identities(
     core: &mut Core,
     numbers: Vec<String>,
@@ -66,9 +89,15 @@ pub fn on_identities(
         }
     }
     for number in numbers.into_iter().filter(|n| !answered.contains(n)) {
+        if l.recalling.remove(&number) {
+            continue;
+        }
         if let Some(&instance) = l.asking.get(&number) {
             l.queue.push_back((instance, number));
         }
+    }
+    for number in &answered {
+        l.recalling.remove(number);
     }
     feed(core)
 }

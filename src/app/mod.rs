@@ -5,6 +5,7 @@
 
 mod answers;
 pub(crate) mod batch;
+pub(crate) mod blocklist;
 pub(crate) mod bulk;
 pub(crate) mod clock;
 mod confirm;
@@ -12,6 +13,7 @@ pub mod core;
 pub(crate) mod effect;
 pub(crate) mod layout;
 mod line;
+pub(crate) mod list_state;
 pub(crate) mod lookup_state;
 pub(crate) mod lookups;
 pub(crate) mod ops;

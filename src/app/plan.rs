@@ -57,6 +57,7 @@ pub fn plan(
                     lid,
                     block,
                     action: None,
+                    reason: None,
                 }),
                 None => hidden_skipped += 1,
             }

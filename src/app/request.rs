@@ -22,6 +22,11 @@ pub(super) fn on_request(state: &mut Core, request: Request) -> Vec<Effect> {
         Request::Resume(batch) => resume(state, &batch),
         Request::LoadContacts { instance } => load_contacts(state, instance).into_iter().collect(),
         Request::LoadInstances => load_instances(state).into_iter().collect(),
+        Request::Plan { instances } => super::blocklist::want(state, instances, None),
+        Request::Apply { instances, id } => match refuse_read_only(state, &instances) {
+            Some(refusal) => vec![refusal],
+            None => super::blocklist::want(state, instances, Some(id)),
+        },
     }
 }
 

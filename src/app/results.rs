@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::answers;
+use super::blocklist;
 use super::bulk;
 use super::effect::Effect;
 use super::lookups;
@@ -26,7 +27,9 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
             if complete {
                 state.instances_polled = false;
             }
-            super::request::after_states(state)
+            let mut effects = super::request::after_states(state);
+            effects.extend(blocklist::after(state));
+            effects
         }
         JobResult::Contacts { instance, result } => on_contacts(state, instance, result),
         JobResult::Block { call, answer } => answers::on_answer(state, call, answer),
@@ -62,7 +65,16 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
         JobResult::Identities { numbers, result } => {
             let mut effects = lookups::on_identities(state, numbers, result);
             effects.extend(bulk::after_lookups(state));
+            effects.extend(blocklist::after(state));
             effects
+        }
+        JobResult::Blocklist(read) => blocklist::on_list(state, read),
+        JobResult::ListChanged(result) => {
+            // What changed shows at the next read.
+            if let Err(e) = result {
+                error(state, e.lead_and_hint());
+            }
+            blocklist::load(state)
         }
         JobResult::Known(result) => on_known(state, result),
         // Answers for headless commands, which read them as they pass.
@@ -71,6 +83,7 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
         | JobResult::Unfinished(_)
         | JobResult::BatchClosed { .. }
         | JobResult::IdentityKept
+        | JobResult::AppliedKept
         | JobResult::Probe { .. } => Vec::new(),
     }
 }
@@ -86,6 +99,8 @@ fn is_write_answer(result: &JobResult) -> bool {
             | JobResult::Claimed { .. }
             | JobResult::BatchClosed { .. }
             | JobResult::IdentityKept
+            | JobResult::ListChanged(_)
+            | JobResult::AppliedKept
     )
 }
 

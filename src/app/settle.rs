@@ -91,6 +91,7 @@ mod tests {
                 lid: None,
                 block: true,
                 action: None,
+                reason: None,
             },
             action: 1,
             batch: None,

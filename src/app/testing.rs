@@ -82,6 +82,7 @@ pub(crate) fn call_for(
             lid,
             block,
             action: Some(ACTION),
+            reason: None,
         },
         action: ACTION,
         batch,

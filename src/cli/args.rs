@@ -98,6 +98,26 @@ pub enum Command {
         #[command(subcommand)]
         action: LedgerAction,
     },
+    /// The team's blocklist: numbers every instance must block.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts blocklist add +5511912345678 --reason spam --for 30d\n  ryze-contacts blocklist import spammers.csv --source feed-1\n  ryze-contacts blocklist retract --source feed-1"
+    )]
+    Blocklist {
+        /// What to do with the list.
+        #[command(subcommand)]
+        action: BlocklistAction,
+    },
+    /// What `apply` would do to make each instance follow the blocklist.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts plan\n  ryze-contacts plan --instance sales --json"
+    )]
+    Plan(PlanArgs),
+    /// Make each instance follow the blocklist: sends the plan, as one
+    /// resumable batch.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts apply                  # shows the plan and asks\n  ryze-contacts apply --plan 3fa9c0e1b2d4 --yes"
+    )]
+    Apply(ApplyArgs),
     /// Write a profile interactively: server, token, instances.
     #[command(
         after_help = "Example:\n  ryze-contacts init\n  ryze-contacts init --profile ./work.toml"
@@ -259,4 +279,102 @@ pub struct EmulatorArgs {
     /// Delay before every answer, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub latency_ms: u64,
+}
+
+/// What to do with the blocklist.
+#[derive(Debug, Subcommand)]
+pub enum BlocklistAction {
+    /// Add numbers (any common format, or full JIDs).
+    Add(ListAddArgs),
+    /// End every entry of these numbers (whatever source added them).
+    Remove {
+        /// The numbers.
+        #[arg(value_name = "NUMBER", required = true)]
+        numbers: Vec<String>,
+    },
+    /// The entries that list their number now.
+    List(OutputArgs),
+    /// Add the numbers of a file: the app's own export (CSV or JSON), a
+    /// CSV `number,reason` with a header, or one number a line.
+    Import(ListImportArgs),
+    /// End every entry a source added (what another source or a person
+    /// added stays).
+    Retract {
+        /// The source whose entries end.
+        #[arg(long, value_name = "NAME")]
+        source: String,
+    },
+}
+
+/// Options of `blocklist add`.
+#[derive(Debug, Args)]
+pub struct ListAddArgs {
+    /// The numbers.
+    #[arg(value_name = "NUMBER", required = true)]
+    pub numbers: Vec<String>,
+    /// Why.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// How long they stay listed: 30d, 12h, 45m, 3s, 2w.
+    #[arg(long = "for", value_name = "SPAN", conflicts_with = "until")]
+    pub span: Option<String>,
+    /// Until when they stay listed (RFC 3339, e.g. 2026-12-31T23:59:59Z).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Where they come from (default: manual).
+    #[arg(long, value_name = "NAME", default_value = "manual")]
+    pub source: String,
+}
+
+/// Options of `blocklist import`.
+#[derive(Debug, Args)]
+pub struct ListImportArgs {
+    /// The file (`-` reads standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where the numbers come from (default: the file's name).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// Why, for the rows that give none.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// Add the numbers that can be read and name the others, instead of
+    /// adding nothing when any line is bad.
+    #[arg(long)]
+    pub skip_invalid: bool,
+}
+
+/// Options of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Only this instance.
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub instance: Option<String>,
+    /// Every instance of the profile (the default).
+    #[arg(long)]
+    pub all: bool,
+    /// One JSON object a line: instance, action, number, reason, plan.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Only this instance.
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub instance: Option<String>,
+    /// Every instance of the profile (the default).
+    #[arg(long)]
+    pub all: bool,
+    /// Send only if the plan is still this one (its id, as `plan` printed
+    /// it); else nothing is sent.
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<String>,
+    /// Do not ask (for scripts).
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

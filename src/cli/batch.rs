@@ -20,12 +20,12 @@ use crate::protocol::{ChangeRequest, ErrorInfo, ErrorKind, Msg, Request};
 /// `block` or `unblock`: the numbers on the chosen instances, as the
 /// bulk dialog would send them.
 pub(crate) async fn change(
-    mut engine: Engine,
+    engine: &mut Engine,
     args: ChangeArgs,
     change: Change,
 ) -> Result<(), Failure> {
     let entries = entries(&args)?;
-    let instances = super::choose::instances(&engine, args.instance.as_deref(), args.all)?;
+    let instances = super::choose::instances(engine, args.instance.as_deref(), args.all)?;
     let request = Request::Change(ChangeRequest {
         entries,
         instances,
@@ -38,13 +38,22 @@ pub(crate) async fn change(
         skip_invalid: args.skip_invalid,
         lookup: !args.no_lookup,
     });
-    let batch = run_batch(&mut engine, request).await?;
-    report(&engine, &batch, args.json)
+    run_request(engine, request, args.json).await
+}
+
+/// Runs `request` to the end of its batch and reports it.
+pub(crate) async fn run_request(
+    engine: &mut Engine,
+    request: Request,
+    json_out: bool,
+) -> Result<(), Failure> {
+    let batch = run_batch(engine, request).await?;
+    report(engine, &batch, json_out)
 }
 
 /// `resume`: sends what is left of every unfinished batch, one after the
 /// other.
-pub(crate) async fn resume(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
+pub(crate) async fn resume(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
     let open = std::mem::take(&mut engine.unfinished);
     if open.is_empty() {
         if json_out {
@@ -56,11 +65,7 @@ pub(crate) async fn resume(mut engine: Engine, json_out: bool) -> Result<(), Fai
     }
     let mut worst = Ok(());
     for b in open {
-        let result = match run_batch(&mut engine, Request::Resume(b)).await {
-            Ok(batch) => report(&engine, &batch, json_out),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = result {
+        if let Err(e) = run_request(engine, Request::Resume(b), json_out).await {
             worst = Err(e);
         }
     }

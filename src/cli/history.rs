@@ -20,17 +20,17 @@ const HISTORY_LIMIT: usize = 1_000_000;
 
 /// `history`: the ledger's actions, newest first, with the contact's name
 /// from the saved contact list when there is one.
-pub(crate) async fn history(mut engine: Engine, args: HistoryArgs) -> Result<(), Failure> {
+pub(crate) async fn history(engine: &mut Engine, args: HistoryArgs) -> Result<(), Failure> {
     let instance = match &args.instance {
-        Some(name) => Some(super::choose::instance_index(&engine, name)?),
+        Some(name) => Some(super::choose::instance_index(engine, name)?),
         None => None,
     };
     let since = match &args.since {
         Some(day) => Some(crate::util::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
         None => None,
     };
-    let entries = read_history(&mut engine, instance, since).await?;
-    let names = cached_names(&engine, &entries);
+    let entries = read_history(engine, instance, since).await?;
+    let names = cached_names(engine, &entries);
     let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
     let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
     let mut table = (!args.json).then(Table::stdout);
@@ -147,9 +147,9 @@ fn cached_names<'a>(
 }
 
 /// `export`: the numbers the ledger knows as blocked, as CSV or JSON.
-pub(crate) async fn export(mut engine: Engine, args: ExportArgs) -> Result<(), Failure> {
+pub(crate) async fn export(engine: &mut Engine, args: ExportArgs) -> Result<(), Failure> {
     if let Some(name) = &args.instance {
-        super::choose::instance_index(&engine, name)?;
+        super::choose::instance_index(engine, name)?;
     }
     let answer = engine
         .ask(Job::Read(LedgerRead::Known), |r| {
@@ -161,7 +161,7 @@ pub(crate) async fn export(mut engine: Engine, args: ExportArgs) -> Result<(), F
     };
     // The ledger's first read in this run is always whole.
     let known = known.map_err(unread)?.unwrap_or_default();
-    let order = |name: &str| super::choose::instance_index(&engine, name).unwrap_or(usize::MAX);
+    let order = |name: &str| super::choose::instance_index(engine, name).unwrap_or(usize::MAX);
     let mut rows: Vec<KnownState> = known
         .into_iter()
         .filter(|k| k.blocked && args.instance.as_ref().is_none_or(|n| &k.instance == n))
@@ -209,7 +209,7 @@ pub(crate) async fn export(mut engine: Engine, args: ExportArgs) -> Result<(), F
 }
 
 /// `ledger status`: which ledger, its schema, size and counts.
-pub(crate) async fn status(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
+pub(crate) async fn status(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
     let answer = engine
         .ask(Job::Read(LedgerRead::Status), |r| {
             matches!(r, JobResult::Status(_))

@@ -30,8 +30,8 @@ async fn instance_states(engine: &mut Engine) -> Vec<(usize, Connection)> {
 }
 
 /// `instances`: the state of each instance, in profile order.
-pub(crate) async fn instances(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
-    let states = instance_states(&mut engine).await;
+pub(crate) async fn instances(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(engine).await;
     let mut rows = Vec::new();
     let mut failures = 0;
     for (i, state) in states {
@@ -71,13 +71,13 @@ pub(crate) async fn instances(mut engine: Engine, json_out: bool) -> Result<(), 
 
 /// `profile check`: one verdict per instance, with what to do; exit 0
 /// only when every instance is usable.
-pub(crate) async fn profile_check(mut engine: Engine, json_out: bool) -> Result<(), Failure> {
-    let states = instance_states(&mut engine).await;
+pub(crate) async fn profile_check(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
+    let states = instance_states(engine).await;
     let mut verdicts = Vec::new();
     for (i, state) in states {
         let verdict = match state {
             Connection::State(st) => Verdict::of_state(&st),
-            Connection::NotOnServer | Connection::Unknown => match probe(&mut engine, i).await {
+            Connection::NotOnServer | Connection::Unknown => match probe(engine, i).await {
                 Err(e) => Verdict::of_error(&e),
                 Ok(()) => Verdict::NotOnServer,
             },

@@ -70,9 +70,9 @@ impl Sink {
 /// `list`: every contact of the chosen instances, streamed one instance at
 /// a time; with `--blocked`, every number the ledger knows as blocked,
 /// contacts or not.
-pub(crate) async fn list(mut engine: Engine, args: ListArgs) -> Result<(), Failure> {
+pub(crate) async fn list(engine: &mut Engine, args: ListArgs) -> Result<(), Failure> {
     let chosen = match &args.instance {
-        Some(name) => vec![super::choose::instance_index(&engine, name)?],
+        Some(name) => vec![super::choose::instance_index(engine, name)?],
         None => (0..engine.profile().instances.len()).collect(),
     };
     let mut sink = if args.json {

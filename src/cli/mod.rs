@@ -5,6 +5,7 @@
 
 pub mod args;
 mod batch;
+mod blocklist;
 mod choose;
 pub mod failure;
 mod history;
@@ -13,6 +14,7 @@ mod instances;
 mod list;
 mod migrate;
 pub(crate) mod output;
+mod plan;
 
 use std::path::PathBuf;
 
@@ -31,7 +33,15 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         // This machine's file, whatever ledger the profile uses.
         return migrate::migrate(&profile, &data_dir, args);
     }
-    let engine = start(profile, data_dir)?;
+    let mut engine = start(profile, data_dir)?;
+    let result = dispatch(&mut engine, command).await;
+    // Nothing the ledger was given is lost when the command ends early.
+    engine.flush().await;
+    result
+}
+
+/// Runs one headless command on `engine`.
+async fn dispatch(engine: &mut Engine, command: Command) -> Result<(), Failure> {
     match command {
         Command::Instances(out) => instances::instances(engine, out.json).await,
         Command::List(args) => list::list(engine, args).await,
@@ -52,6 +62,9 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
             exit::INTERNAL,
             "ledger migrate runs before the ledger opens",
         )),
+        Command::Blocklist { action } => blocklist::blocklist(engine, action).await,
+        Command::Plan(args) => plan::plan(engine, args).await,
+        Command::Apply(args) => plan::apply(engine, args).await,
         Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
             Err(fail(exit::INTERNAL, "not a headless command"))
         }

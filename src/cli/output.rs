@@ -131,7 +131,15 @@ pub fn json(value: &impl Serialize) -> io::Result<()> {
     out.flush()
 }
 
-/// Writes one line of text to standard output.
+/// Writes `value` as one JSON object on a line of its own (JSON Lines).
+pub fn json_line(value: &impl Serialize) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, value).map_err(json_error)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// Writes `text` as one line on standard output, sanitised.
 pub fn line(text: &str) -> io::Result<()> {
     let mut out = io::stdout().lock();
     writeln!(out, "{}", clean(text))?;

@@ -217,6 +217,16 @@ impl Engine {
         }
     }
 
+    /// Runs until the ledger answered every write given to it (a lookup
+    /// kept, a batch closed): a command that ends before would lose them.
+    pub async fn flush(&mut self) {
+        while self.state.writes_in_flight > 0 {
+            for msg in self.next().await {
+                self.apply(msg);
+            }
+        }
+    }
+
     /// Ends the run: the terminal UI's view is kept for the next start.
     pub fn finish(self) {
         if let Some(start) = &self.setup.screen {

@@ -95,6 +95,8 @@ pub enum LedgerRead {
         /// E.164 digits without `+`, or `@lid`s.
         numbers: Vec<String>,
     },
+    /// The blocklist: every entry, and where the list itself blocked what.
+    Blocklist,
 }
 
 /// A write to the ledger.
@@ -132,6 +134,16 @@ pub enum LedgerWrite {
     },
     /// Keep what a lookup said of a number.
     Identity(crate::model::identity::LookedUp),
+    /// Change the blocklist.
+    Blocklist(ListChange),
+    /// Note that the list blocked a contact (an item of an apply batch
+    /// the server confirmed).
+    Applied {
+        /// The instance.
+        instance: usize,
+        /// The contact blocked.
+        jid: String,
+    },
     /// Mark a batch finished or given up.
     CloseBatch {
         /// The batch.
@@ -139,6 +151,17 @@ pub enum LedgerWrite {
         /// How it ended.
         status: BatchStatus,
     },
+}
+
+/// A change of the blocklist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListChange {
+    /// Add entries (an entry of the same number and source is updated).
+    Add(Vec<crate::model::blocklist::Entry>),
+    /// End every entry listing these numbers (E.164 digits or JIDs).
+    Remove(Vec<String>),
+    /// End every entry of this source.
+    Retract(String),
 }
 
 /// A block answer: the server's outcome, or why the request failed.
@@ -157,6 +180,8 @@ pub struct Item {
     pub block: bool,
     /// Its ledger action, once recorded.
     pub action: Option<i64>,
+    /// Its own reason, when it has one (the batch's otherwise).
+    pub reason: Option<String>,
 }
 
 impl Item {

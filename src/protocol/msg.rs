@@ -99,6 +99,19 @@ pub enum Request {
     },
     /// `instances`, `profile check`: every instance's state.
     LoadInstances,
+    /// `plan`: what makes these instances follow the blocklist.
+    Plan {
+        /// The instances.
+        instances: Vec<usize>,
+    },
+    /// `apply`: the plan of these instances, sent; refused when it is not
+    /// the plan `id` (when given).
+    Apply {
+        /// The instances.
+        instances: Vec<usize>,
+        /// The plan's id as shown.
+        id: Option<String>,
+    },
 }
 
 /// `block` / `unblock` from the command line.

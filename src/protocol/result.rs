@@ -120,6 +120,13 @@ pub enum JobResult {
     },
     /// A lookup was kept (or the ledger said why not: logged).
     IdentityKept,
+    /// The blocklist's entries and where the list blocked what (instance
+    /// name, JID), or why the ledger could not be read.
+    Blocklist(Result<(Vec<crate::model::blocklist::Entry>, Vec<(String, String)>), ErrorInfo>),
+    /// A change of the blocklist: how many entries it touched, or why not.
+    ListChanged(Result<usize, ErrorInfo>),
+    /// A block of the list was noted (or the ledger said why not: logged).
+    AppliedKept,
 }
 
 impl JobResult {

@@ -104,6 +104,7 @@ fn item(digits: &str, block: bool) -> Item {
         lid: None,
         block,
         action: None,
+        reason: None,
     }
 }
 

@@ -1134,6 +1134,7 @@ fn rows_of_a_running_batch_show_what_is_being_sent() {
         lid: None,
         block: true,
         action: None,
+        reason: None,
     };
     let mut batch = Batch::new(
         "block 2 contacts on sales".into(),

@@ -9,7 +9,9 @@ use tokio::sync::mpsc;
 
 use super::http::read_only_refusal;
 use crate::config::profile::InstanceConfig;
-use crate::protocol::{BlockAnswer, ErrorInfo, Item, JobResult, LedgerRead, LedgerWrite, Msg};
+use crate::protocol::{
+    BlockAnswer, ErrorInfo, Item, JobResult, LedgerRead, LedgerWrite, ListChange, Msg,
+};
 use crate::store::ledger::{BatchItem, KnownState, Ledger, LedgerError, Outcome};
 
 /// The longest the app goes without reading the whole ledger, whatever
@@ -120,6 +122,12 @@ impl Keeper {
             LedgerRead::Unfinished => {
                 JobResult::Unfinished(self.ledger.unfinished_batches().map_err(unread))
             }
+            LedgerRead::Blocklist => JobResult::Blocklist(
+                self.ledger
+                    .blocklist()
+                    .and_then(|entries| Ok((entries, self.ledger.applied()?)))
+                    .map_err(unread),
+            ),
             LedgerRead::Identities { numbers } => {
                 let since = crate::util::dates::now_unix() - crate::model::identity::FRESH_SECS;
                 let result = self.ledger.identities(&numbers, since).map_err(unread);
@@ -185,6 +193,14 @@ impl Keeper {
                 }
                 JobResult::IdentityKept
             }
+            LedgerWrite::Blocklist(change) => JobResult::ListChanged(self.change_list(change)),
+            LedgerWrite::Applied { instance, jid } => {
+                let name = self.name(instance).to_string();
+                if let Err(e) = self.ledger.mark_applied(&name, &jid) {
+                    tracing::warn!(error = %e, "a block of the list was not noted in the ledger");
+                }
+                JobResult::AppliedKept
+            }
             LedgerWrite::CloseBatch { batch, status } => {
                 if let Err(e) = self.ledger.close_batch(batch, status) {
                     tracing::warn!(batch, error = %e, "batch not closed in the ledger");
@@ -192,6 +208,22 @@ impl Keeper {
                 JobResult::BatchClosed { batch }
             }
         }
+    }
+
+    /// Adds to, removes from or retracts a source of the blocklist.
+    fn change_list(&mut self, change: ListChange) -> Result<usize, ErrorInfo> {
+        let now = crate::util::dates::now_unix();
+        let result = match change {
+            ListChange::Add(mut entries) => {
+                for e in &mut entries {
+                    e.operator.get_or_insert_with(|| self.operator.clone());
+                }
+                self.ledger.blocklist_add(&entries)
+            }
+            ListChange::Remove(targets) => self.ledger.blocklist_remove(&targets, now),
+            ListChange::Retract(source) => self.ledger.blocklist_retract(&source, now),
+        };
+        result.map_err(|e| unwritable("the blocklist was not changed", &e))
     }
 
     /// Records a single toggle's intent; a read-only instance records
@@ -235,7 +267,7 @@ impl Keeper {
                 jid: item.jid,
                 lid: item.lid,
                 block: item.block,
-                reason: reason.clone(),
+                reason: item.reason.or_else(|| reason.clone()),
             })
             .collect();
         self.ledger

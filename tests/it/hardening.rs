@@ -92,6 +92,7 @@ fn block(n: usize) -> Job {
             lid: None,
             block: true,
             action: Some(1),
+            reason: None,
         },
         action: 1,
         batch: None,

@@ -84,6 +84,7 @@ fn block_call(instance: usize, jid: &str, lid: Option<String>) -> Job {
             lid,
             block: true,
             action: Some(1),
+            reason: None,
         },
         action: 1,
         batch: None,

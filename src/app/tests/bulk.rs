@@ -286,6 +286,7 @@ fn an_unfinished_batch_is_offered_and_resumed_with_its_actions() {
                 lid: None,
                 block: true,
                 action: Some(41),
+                reason: None,
             },
             action: 41,
             batch: Some(9),

@@ -132,6 +132,7 @@ fn answers_that_raced_are_settled_by_one_more_request() {
                 lid: None,
                 block: true,
                 action: Some(ACTION),
+                reason: None,
             },
             action: ACTION,
             batch: None,
