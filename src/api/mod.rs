@@ -12,7 +12,7 @@ pub mod rate;
 mod types;
 
 pub use client::{ApiClient, ClientConfig, Endpoint, Reply, use_ring_for_tls};
-pub use error::{ApiError, RateLimit};
+pub use error::{ApiError, RateLimit, means_disconnected};
 pub use types::{
     BlockOutcome, ContactLookup, InstanceInfo, RawContact, RemoteContact, RowsRead, parse_block,
     parse_contacts, parse_contacts_with, parse_instances, status_error,
