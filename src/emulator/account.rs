@@ -75,7 +75,8 @@ fn profile_body(p: &people::Person) -> Value {
     json!({"success": true, "message": "Profile retrieved successfully", "profile": profile})
 }
 
-/// The handler: a request with a `number` is a lookup.
+/// `GET /api/profile/getAccount/:instance[?number=]`: a request with a
+/// `number` is a lookup.
 pub(super) async fn get_account(
     State(handle): State<EmulatorHandle>,
     Path(instance): Path<String>,

@@ -98,12 +98,26 @@ impl RunningEmulator {
     }
 }
 
+/// Every route the emulator serves.
+fn router(handle: EmulatorHandle) -> axum::Router {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/chat/contacts/{instance}", get(routes::contacts))
+        .route("/api/chat/block/{instance}", post(routes::block))
+        .route("/api/instance/list", get(routes::instance_list))
+        .route(
+            "/api/profile/getAccount/{instance}",
+            get(account::get_account),
+        )
+        .with_state(handle)
+}
+
 fn serve(
     listener: TcpListener,
     handle: EmulatorHandle,
 ) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = routes::router(handle);
+    let app = router(handle);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {

@@ -5,30 +5,15 @@
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::account;
 use super::demo_data::EmuContact;
 use super::people;
 use super::world::{EmulatorHandle, Fault, FaultFor, InstanceState, Shared, Window};
-
-pub(super) fn router(handle: EmulatorHandle) -> Router {
-    Router::new()
-        .route("/api/chat/contacts/{instance}", get(contacts))
-        .route("/api/chat/block/{instance}", post(block))
-        .route("/api/instance/list", get(instance_list))
-        .route(
-            "/api/profile/getAccount/{instance}",
-            get(account::get_account),
-        )
-        .with_state(handle)
-}
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -534,7 +519,8 @@ fn list_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
     ok(body)
 }
 
-async fn contacts(
+/// `GET /api/chat/contacts/:instance[?number=]`.
+pub(super) async fn contacts(
     State(handle): State<EmulatorHandle>,
     Path(instance): Path<String>,
     Query(query): Query<HashMap<String, String>>,
@@ -549,7 +535,8 @@ async fn contacts(
     serve(handle, headers, req, contacts_route).await
 }
 
-async fn block(
+/// `POST /api/chat/block/:instance`.
+pub(super) async fn block(
     State(handle): State<EmulatorHandle>,
     Path(instance): Path<String>,
     headers: HeaderMap,
@@ -564,7 +551,8 @@ async fn block(
     serve(handle, headers, req, block_route).await
 }
 
-async fn instance_list(
+/// `GET /api/instance/list[?instanceName=]`.
+pub(super) async fn instance_list(
     State(handle): State<EmulatorHandle>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
