@@ -8,6 +8,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, Url};
 use serde::de::DeserializeOwned;
 
+use super::account::{self, AccountLookup, parse_account};
 use super::error::{ApiError, RateLimit};
 use super::types::{
     BlockOutcome, ContactLookup, InstanceInfo, InstancesBody, LookupBody, RemoteContact, decode,
@@ -135,6 +136,38 @@ impl ApiClient {
             value: reply.value.contact,
             rate: reply.rate,
         })
+    }
+
+    /// Who `number` is on WhatsApp, asked through `instance`
+    /// (`GET /api/profile/getAccount/:instance?number=`). `number` (digits,
+    /// a phone JID or an `@lid`) is sent as given. An answer that names no
+    /// one, or a 404/400 refusing the number, is
+    /// [`AccountLookup::NotOnWhatsApp`]; any other failure is an error.
+    pub async fn account(
+        &self,
+        ep: Endpoint<'_>,
+        instance: &str,
+        number: &str,
+    ) -> Result<Reply<AccountLookup>, ApiError> {
+        if number.trim().is_empty() {
+            // Without a number the server answers with the instance's own
+            // profile, which is no one's lookup.
+            return Err(ApiError::Request {
+                detail: "no number to look up".to_string(),
+            });
+        }
+        let mut url = api_url(ep.base_url, &["profile", "getAccount", instance])?;
+        url.query_pairs_mut().append_pair("number", number);
+        match self.fetch(ep, Method::GET, url, None).await {
+            Ok((bytes, rate)) => Ok(Reply {
+                value: parse_account(&bytes)?,
+                rate,
+            }),
+            Err(e) => {
+                let rate = e.rate();
+                account::from_error(e).map(|value| Reply { value, rate })
+            }
+        }
     }
 
     /// The instances the token can see, narrowed to `names` when the token

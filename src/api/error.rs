@@ -1,6 +1,8 @@
 //! The client's one error type: it keeps the HTTP status, the server's
 //! `error.message` and the rate-limit headers, and says what to do.
 
+use std::borrow::Cow;
+
 use thiserror::Error;
 
 /// The `X-RateLimit-*` headers of one response.
@@ -132,12 +134,6 @@ impl ApiError {
         }
     }
 
-    /// A 429 with budget left (`X-RateLimit-Remaining` above 0): WhatsApp
-    /// throttling this number, not the token's budget spent.
-    pub fn is_throttling(&self) -> bool {
-        self.status() == Some(429) && self.rate().is_some_and(|r| r.remaining > 0)
-    }
-
     /// `Retry-After` of the failed answer, when sent.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         match self {
@@ -147,24 +143,14 @@ impl ApiError {
     }
 
     /// What the user should do about it.
-    pub fn hint(&self) -> &'static str {
-        match self {
-            ApiError::Status { status, .. } => match status {
-                400 => "the server refused the request: check the number",
-                401 => "the token is missing or wrong: fix it in the profile",
-                403 => {
-                    "this instance token does not own this instance: use its own token or the account token"
-                }
-                404 => "no such instance on the server: check the name in the profile",
-                409 => "the server reports a conflict: refresh, then retry",
-                429 => "rate limit reached: wait for the window to reset, then retry",
-                503 => "instance is not connected: connect the phone and retry",
-                300..=399 => {
-                    "the server redirected elsewhere (not followed, so the token stays here): check base_url"
-                }
-                500..=599 => "the server failed: retry in a moment",
-                _ => "unexpected status: retry, and check base_url if it persists",
-            },
+    pub fn hint(&self) -> Cow<'static, str> {
+        let fixed = match self {
+            ApiError::Status {
+                status,
+                message,
+                rate,
+                ..
+            } => return status_hint(*status, message.as_deref(), *rate),
             ApiError::Unreachable { .. } => "the server is unreachable: retry in a moment",
             ApiError::Timeout { .. } => {
                 "the server is slow or unreachable: check the network and retry"
@@ -185,6 +171,28 @@ impl ApiError {
                 "nothing was recorded as changed: check the contact on the phone, refresh, then retry"
             }
             ApiError::Request { .. } => "check base_url and the instance name in the profile",
+        };
+        Cow::Borrowed(fixed)
+    }
+
+    /// A 429 that came with budget left (`X-RateLimit-Remaining` above 0):
+    /// WhatsApp throttling this number's requests, which calls for a
+    /// slower pace, not a wait for the window.
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Status { status: 429, rate: Some(rate), .. } if rate.remaining > 0
+        )
+    }
+
+    /// Whether the answer says the instance has no live WhatsApp session:
+    /// a 503, or a 400 whose message says the instance is not connected.
+    pub fn means_disconnected(&self) -> bool {
+        match self {
+            ApiError::Status {
+                status, message, ..
+            } => means_disconnected(*status, message.as_deref()),
+            _ => false,
         }
     }
 
@@ -202,6 +210,64 @@ impl ApiError {
             _ => false,
         }
     }
+}
+
+/// The hint of an error status: the fixed words of most, a 429 by its
+/// kind, a 400 that says the instance is disconnected as a 503.
+fn status_hint(status: u16, message: Option<&str>, rate: Option<RateLimit>) -> Cow<'static, str> {
+    if means_disconnected(status, message) {
+        return Cow::Borrowed(DISCONNECTED_HINT);
+    }
+    let fixed = match status {
+        400 => "the server refused the request: check the number",
+        401 => "the token is missing or wrong: fix it in the profile",
+        403 => {
+            "this instance token does not own this instance: use its own token or the account token"
+        }
+        404 => "no such instance on the server: check the name in the profile",
+        409 => "the server reports a conflict: refresh, then retry",
+        429 => return rate_limited_hint(rate),
+        300..=399 => {
+            "the server redirected elsewhere (not followed, so the token stays here): check base_url"
+        }
+        500..=599 => "the server failed: retry in a moment",
+        _ => "unexpected status: retry, and check base_url if it persists",
+    };
+    Cow::Borrowed(fixed)
+}
+
+/// What to do about an instance without a live session.
+const DISCONNECTED_HINT: &str = "instance is not connected: connect the phone and retry";
+
+/// A 429 by its kind: with budget left, WhatsApp throttling; else (or
+/// with no headers to tell) the token's budget is spent.
+fn rate_limited_hint(rate: Option<RateLimit>) -> Cow<'static, str> {
+    match rate {
+        Some(rate) if rate.remaining > 0 => {
+            Cow::Borrowed("WhatsApp is throttling this number's requests; it slows down")
+        }
+        Some(rate) => Cow::Owned(format!(
+            "this token's budget of {} a minute is spent (by this app or another client using the same token); it waits for the window",
+            rate.limit
+        )),
+        None => Cow::Borrowed(
+            "this token's budget of requests is spent (by this app or another client using the same token); it waits for the window",
+        ),
+    }
+}
+
+/// Whether an error status and its message say the instance has no live
+/// WhatsApp session: any 503 (the documented answer), or a 400 whose
+/// message says the instance is disconnected or not connected (the
+/// errors guide lists "instance disconnected" under 400).
+pub fn means_disconnected(status: u16, message: Option<&str>) -> bool {
+    let says = || {
+        message.is_some_and(|m| {
+            let m = m.to_lowercase();
+            m.contains("disconnected") || m.contains("not connected")
+        })
+    };
+    status == 503 || (status == 400 && says())
 }
 
 #[cfg(test)]
@@ -242,5 +308,85 @@ mod tests {
         };
         assert!(!e.is_transient());
         assert_eq!(e.status(), Some(401));
+    }
+
+    fn status(status: u16, message: &str, rate: Option<(u32, u32)>) -> ApiError {
+        ApiError::Status {
+            status,
+            message: Some(message.to_string()),
+            rate: rate.map(|(limit, remaining)| RateLimit {
+                limit,
+                remaining,
+                reset: 1_800_000_060,
+                server_now: Some(1_800_000_000),
+            }),
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn a_400_that_says_the_instance_is_disconnected_reads_as_a_503() {
+        let disconnected = "instance is not connected: connect the phone and retry";
+        for message in [
+            "Instance is not connected to WhatsApp",
+            "Instance disconnected",
+            "WhatsApp NOT CONNECTED",
+        ] {
+            let e = status(400, message, None);
+            assert!(e.means_disconnected(), "{message}");
+            assert_eq!(e.hint(), disconnected, "{message}");
+            assert!(!e.is_transient(), "a person must connect the phone");
+        }
+        let e = status(503, "Instance is not connected to WhatsApp", None);
+        assert!(e.means_disconnected());
+        assert_eq!(e.hint(), disconnected);
+        for (code, message) in [
+            (400, "Invalid request body"),
+            (400, "Number is not on WhatsApp"),
+            (404, "Instance not found"),
+            (500, "Instance is not connected to WhatsApp"),
+        ] {
+            let e = status(code, message, None);
+            assert!(!e.means_disconnected(), "{code} {message}");
+            assert_ne!(e.hint(), disconnected, "{code} {message}");
+        }
+        assert_eq!(
+            status(400, "Number is required", None).hint(),
+            "the server refused the request: check the number"
+        );
+        assert!(!ApiError::Timeout { seconds: 5 }.means_disconnected());
+    }
+
+    #[test]
+    fn a_429_is_worded_by_its_kind() {
+        let spent = status(429, "Rate limit exceeded. Try again later.", Some((100, 0)));
+        assert!(!spent.is_throttling());
+        assert_eq!(
+            spent.hint(),
+            "this token's budget of 100 a minute is spent (by this app or another client using the same token); it waits for the window"
+        );
+        let bare = status(429, "Rate limit exceeded. Try again later.", None);
+        assert!(!bare.is_throttling(), "no headers: taken as the budget");
+        assert!(
+            bare.hint()
+                .starts_with("this token's budget of requests is spent"),
+            "{}",
+            bare.hint()
+        );
+        let throttled = status(
+            429,
+            "Rate limit exceeded. Try again later.",
+            Some((100, 37)),
+        );
+        assert!(throttled.is_throttling());
+        assert_eq!(
+            throttled.hint(),
+            "WhatsApp is throttling this number's requests; it slows down"
+        );
+        assert!(throttled.is_transient());
+        assert!(
+            !status(503, "busy", Some((100, 37))).is_throttling(),
+            "only a 429 throttles"
+        );
     }
 }

@@ -354,7 +354,7 @@ fn on_failed(state: &mut State, a: &Answered, e: &ErrorInfo) -> Vec<Effect> {
     let inst = &mut state.instances[a.instance];
     let name = inst.name.clone();
     inst.last_error.insert(a.jid.clone(), e.lead_and_hint());
-    if e.status == Some(503) {
+    if e.means_disconnected() {
         inst.connection = Connection::State(ConnState::Disconnected);
         effects.extend(load_instances(state));
     }

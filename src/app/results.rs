@@ -257,7 +257,7 @@ fn contacts_failed(state: &mut State, instance: usize, e: &ErrorInfo) -> Vec<Eff
     let is_current = instance == state.current;
     let inst = &mut state.instances[instance];
     let mut effects = Vec::new();
-    if e.status == Some(503) {
+    if e.means_disconnected() {
         inst.connection = Connection::State(ConnState::Disconnected);
     }
     let name = inst.name.clone();
@@ -279,7 +279,7 @@ fn contacts_failed(state: &mut State, instance: usize, e: &ErrorInfo) -> Vec<Eff
             &format!("contacts of {name} not loaded{kept}"),
             e,
         );
-        if e.status == Some(503) {
+        if e.means_disconnected() {
             effects.extend(load_instances(state));
         }
     }

@@ -1,6 +1,8 @@
 //! Realistic, reproducible address books for the demo and for tests:
 //! names in several scripts, emoji, businesses, push-name-only contacts,
-//! hidden-number (`@lid`) contacts and a few spammers.
+//! hidden-number (`@lid`) contacts and a few spammers; the profiles
+//! WhatsApp shows of people outside them, drawn from their numbers; and
+//! the demo's spammers, who are in no address book.
 
 use std::collections::HashSet;
 
@@ -217,10 +219,7 @@ fn some(text: &str) -> Option<String> {
 
 /// `count` contacts for the instance called `seed_name`.
 pub fn address_book(seed_name: &str, count: usize) -> Vec<EmuContact> {
-    let seed = seed_name.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x100_0000_01B3)
-    });
-    let mut rng = Rng(seed);
+    let mut rng = Rng(seed_of(seed_name));
     let mut seen = HashSet::new();
     let mut contacts = Vec::with_capacity(count);
     while contacts.len() < count {
@@ -268,6 +267,147 @@ pub fn address_book(seed_name: &str, count: usize) -> Vec<EmuContact> {
     contacts
 }
 
+/// A spammer of the demo: on WhatsApp, in no instance's address book,
+/// with a telling profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoSpammer {
+    /// The number as people type it, in international digits.
+    pub number: &'static str,
+    /// The JID WhatsApp keys the person by (for a Brazilian mobile outside
+    /// area codes 11–28, the old 8-digit ID).
+    pub jid: &'static str,
+    /// Its `@lid`, when it has one (a block answer then names it).
+    pub lid: Option<&'static str>,
+    /// The profile name.
+    pub name: &'static str,
+    /// The About text.
+    pub about: &'static str,
+    /// Whether it has a profile picture.
+    pub picture: bool,
+}
+
+/// The demo's spammers, for the demo and the tests: each answers a
+/// lookup with this profile, and is a contact of no demo instance.
+pub const DEMO_SPAMMERS: &[DemoSpammer] = &[
+    DemoSpammer {
+        number: "5511987654321",
+        jid: "5511987654321@s.whatsapp.net",
+        lid: Some("120987654321987@lid"),
+        name: "Joana Promo",
+        about: "Ofertas!",
+        picture: true,
+    },
+    DemoSpammer {
+        number: "5581988887777",
+        jid: "558188887777@s.whatsapp.net",
+        lid: None,
+        name: "Crédito Fácil 💰",
+        about: "Empréstimo na hora, sem consulta ao SPC",
+        picture: true,
+    },
+    DemoSpammer {
+        number: "5521976543210",
+        jid: "5521976543210@s.whatsapp.net",
+        lid: None,
+        name: "Entrega Pendente 📦",
+        about: "Sua encomenda está retida: confirme o endereço",
+        picture: false,
+    },
+    DemoSpammer {
+        number: "447911123456",
+        jid: "447911123456@s.whatsapp.net",
+        lid: Some("230447911123456@lid"),
+        name: "Crypto Profits 📈",
+        about: "Guaranteed 30% a month. DM me!",
+        picture: true,
+    },
+];
+
+const ABOUT: &[&str] = &[
+    "Hey there! I am using WhatsApp.",
+    "Disponível",
+    "Ocupado",
+    "Só chamadas urgentes",
+    "Em reunião 📅",
+    "Vivendo um dia de cada vez ✨",
+    "Deus é fiel 🙏",
+    "En el trabajo 💼",
+    "La vida es bella",
+    "Bei der Arbeit",
+    "Always learning 📚",
+    "No calls, text only",
+    "😴",
+    "Urgente? Liga!",
+    "Доступен",
+    "متاح",
+    "忙碌中",
+    "Carpe diem",
+];
+
+/// What WhatsApp shows of a person the emulator knows only by number: a
+/// profile drawn from the number's digits, the same on every run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct DrawnProfile {
+    /// The profile name (some have none).
+    pub(super) name: Option<String>,
+    /// The About text (some have none).
+    pub(super) about: Option<String>,
+    /// A CDN-looking picture URL (some have none).
+    pub(super) picture: Option<String>,
+    /// Whether the person has an `@lid`.
+    pub(super) has_lid: bool,
+}
+
+/// The seed of a string: FNV-1a of its bytes.
+fn seed_of(text: &str) -> u64 {
+    text.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100_0000_01B3)
+    })
+}
+
+/// The phone number of a hidden-number contact (whose JID is its
+/// `@lid`), drawn from the `@lid`: a São Paulo mobile, the same on every
+/// run.
+pub(super) fn hidden_number(lid: &str) -> String {
+    let mut rng = Rng(seed_of(lid));
+    format!("55119{}{}", rng.pick(&["6", "7", "8", "9"]), rng.digits(7))
+}
+
+/// A picture URL as WhatsApp's CDN writes them, drawn from `seed`.
+pub(super) fn picture_url(seed: &str) -> String {
+    let mut rng = Rng(seed_of(seed) ^ 0x5EED);
+    format!(
+        "https://pps.whatsapp.net/v/t61.24694-24/{}_{}_{}_n.jpg?ccb=11-4&oh=01_Q5Aa{}&oe={:X}",
+        rng.digits(9),
+        rng.digits(15),
+        rng.digits(16),
+        rng.digits(12),
+        0x6800_0000 + rng.below(0x0100_0000)
+    )
+}
+
+/// The profile of the person WhatsApp keys by `digits`: a name in one of
+/// several languages (or a business, or none), an About text (or none),
+/// a picture (or none), an `@lid` for some.
+pub(super) fn drawn_profile(digits: &str) -> DrawnProfile {
+    let mut rng = Rng(seed_of(digits));
+    let name = match rng.below(100) {
+        0..=39 => Some(format!("{} {}", rng.pick(FIRST), rng.pick(LAST))),
+        40..=54 => some(rng.pick(OTHER_SCRIPTS)),
+        55..=66 => some(rng.pick(BUSINESS)),
+        67..=81 => some(rng.pick(PUSH)),
+        _ => None,
+    };
+    let about = (rng.below(10) < 7).then(|| rng.pick(ABOUT).to_string());
+    let picture = (rng.below(10) < 6).then(|| picture_url(digits));
+    DrawnProfile {
+        name,
+        about,
+        picture,
+        has_lid: rng.below(10) < 4,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +436,61 @@ mod tests {
         );
         let countries: HashSet<_> = phones.iter().map(|d| &d[..2]).collect();
         assert!(countries.len() >= 6, "{countries:?}");
+    }
+
+    #[test]
+    fn the_demo_spammers_are_on_whatsapp_and_in_no_address_book() {
+        let books: Vec<EmuContact> = ["sales", "support", "marketing", "billing"]
+            .iter()
+            .flat_map(|name| address_book(name, 480))
+            .collect();
+        for s in DEMO_SPAMMERS {
+            assert!(is_valid(s.number), "{}", s.number);
+            assert!(!s.number.ends_with("404"), "{}", s.number);
+            let jids = [s.jid.to_string(), format!("{}@s.whatsapp.net", s.number)];
+            assert!(
+                !books.iter().any(|c| jids.contains(&c.jid)),
+                "{} is a contact",
+                s.number
+            );
+        }
+        assert!(
+            DEMO_SPAMMERS
+                .iter()
+                .any(|s| s.name == "Joana Promo" && s.about == "Ofertas!")
+        );
+    }
+
+    #[test]
+    fn drawn_profiles_are_reproducible_and_varied() {
+        let numbers: Vec<String> = (0..300).map(|i| format!("5511987{:06}", i * 37)).collect();
+        let drawn: Vec<DrawnProfile> = numbers.iter().map(|n| drawn_profile(n)).collect();
+        assert_eq!(drawn[7], drawn_profile(&numbers[7]));
+        assert!(drawn.iter().any(|p| p.name.is_none()));
+        assert!(drawn.iter().any(|p| p.about.is_none()));
+        assert!(drawn.iter().any(|p| p.picture.is_none()));
+        assert!(drawn.iter().any(|p| !p.has_lid));
+        assert!(drawn.iter().any(|p| p.has_lid));
+        let scripts: HashSet<bool> = drawn
+            .iter()
+            .filter_map(|p| p.name.as_deref())
+            .map(|n| n.is_ascii())
+            .collect();
+        assert_eq!(scripts.len(), 2, "names in Latin and other scripts");
+        for p in drawn.iter().filter_map(|p| p.picture.as_deref()) {
+            assert!(p.starts_with("https://pps.whatsapp.net/"), "{p}");
+        }
+    }
+
+    #[test]
+    fn hidden_number_contacts_have_valid_numbers() {
+        for c in address_book("sales", 480)
+            .iter()
+            .filter(|c| c.jid.ends_with("@lid"))
+        {
+            let number = hidden_number(&c.jid);
+            assert!(is_valid(&number), "{number}");
+            assert_eq!(number, hidden_number(&c.jid));
+        }
     }
 }

@@ -3,10 +3,32 @@
 //!
 //! It is a second, independent reading of the API contract: it shares no
 //! types with the client, so one misunderstanding cannot hide on both sides
-//! of a test. Beyond the three endpoints it offers what tests need: latency,
-//! injected faults, a per-token rate limit, and a handle to inspect state.
+//! of a test. Beyond the endpoints it offers what tests need: latency,
+//! injected faults, a per-token rate limit, WhatsApp's throttling, and a
+//! handle to inspect state.
+//!
+//! `GET /api/profile/getAccount/:instance[?number=]` answers who a number
+//! is, the same on every run:
+//! - a contact of the instance: its own JID, `@lid` and name;
+//! - the demo's spammers ([`DEMO_SPAMMERS`]): their telling profiles;
+//! - a Brazilian mobile outside area codes 11–28: the person keyed by the
+//!   old 8-digit ID (`+55 81 98888-7777` is `558188887777@s.whatsapp.net`
+//!   in lookups, and in block answers when the person has no `@lid`);
+//! - not on WhatsApp: a number libphonenumber does not call valid, or one
+//!   whose digits end in `404`; when the digit before `404` is even, the
+//!   answer is 404 `Number is not on WhatsApp` ([`NOT_ON_WHATSAPP_404`]),
+//!   when odd, a 200 whose profile has no `jid` ([`NOT_ON_WHATSAPP_200`]).
+//!   Blocking such a number is still accepted, as sent: only a lookup
+//!   tells;
+//! - anyone else: a profile drawn from the number (a name in one of
+//!   several languages or none, an About text or none, a picture or
+//!   `null`, an `@lid` for some);
+//! - without `number`: the instance's own profile. A disconnected instance
+//!   answers 400 `Instance is not connected to WhatsApp`.
 
+mod account;
 mod demo_data;
+mod people;
 mod routes;
 mod world;
 
@@ -15,7 +37,12 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-pub use demo_data::{EmuContact, address_book};
+pub use demo_data::{DEMO_SPAMMERS, DemoSpammer, EmuContact, address_book};
+
+/// A number whose lookup answers 404 `Number is not on WhatsApp`.
+pub const NOT_ON_WHATSAPP_404: &str = "5511987650404";
+/// A number whose lookup answers 200 with a profile that has no `jid`.
+pub const NOT_ON_WHATSAPP_200: &str = "5511987651404";
 use world::Shared;
 pub use world::{DEMO_ACCOUNT_TOKEN, EmuInstance, EmulatorConfig, EmulatorHandle, Fault};
 
@@ -71,12 +98,26 @@ impl RunningEmulator {
     }
 }
 
+/// Every route the emulator serves.
+fn router(handle: EmulatorHandle) -> axum::Router {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/chat/contacts/{instance}", get(routes::contacts))
+        .route("/api/chat/block/{instance}", post(routes::block))
+        .route("/api/instance/list", get(routes::instance_list))
+        .route(
+            "/api/profile/getAccount/{instance}",
+            get(account::get_account),
+        )
+        .with_state(handle)
+}
+
 fn serve(
     listener: TcpListener,
     handle: EmulatorHandle,
 ) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = routes::router(handle);
+    let app = router(handle);
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {

@@ -1,27 +1,19 @@
-//! The emulator's HTTP surface: the three documented endpoints with their
-//! auth rules, errors, filters and rate-limit headers.
+//! The emulator's HTTP surface: the documented endpoints with their auth
+//! rules, errors, filters and rate-limit headers, and WhatsApp's
+//! throttling of the requests that reach it.
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use super::demo_data::EmuContact;
-use super::world::{EmulatorHandle, Fault, InstanceState, Shared, Window};
-
-pub(super) fn router(handle: EmulatorHandle) -> Router {
-    Router::new()
-        .route("/api/chat/contacts/{instance}", get(contacts))
-        .route("/api/chat/block/{instance}", post(block))
-        .route("/api/instance/list", get(instance_list))
-        .with_state(handle)
-}
+use super::people;
+use super::world::{EmulatorHandle, Fault, FaultFor, InstanceState, Shared, Window};
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -30,19 +22,21 @@ fn unix_now() -> u64 {
 }
 
 /// An answer before its rate-limit headers are added.
-struct Answer {
+pub(super) struct Answer {
     status: StatusCode,
     body: Value,
 }
 
-fn ok(body: Value) -> Answer {
+/// A 200 with this body.
+pub(super) fn ok(body: Value) -> Answer {
     Answer {
         status: StatusCode::OK,
         body,
     }
 }
 
-fn fail(status: u16, message: &str) -> Answer {
+/// The error envelope with this status and message.
+pub(super) fn fail(status: u16, message: &str) -> Answer {
     Answer {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         body: json!({"success": false, "error": {"message": message}}),
@@ -50,13 +44,25 @@ fn fail(status: u16, message: &str) -> Answer {
 }
 
 /// Who a token is.
-enum Caller {
+pub(super) enum Caller {
     Account,
     Instance(String),
 }
 
 /// What the shared request pipeline hands to a route.
-type Route = fn(&mut Shared, &Caller, &Request) -> Answer;
+pub(super) type Route = fn(&mut Shared, &Caller, &Request) -> Answer;
+
+/// Which kind of route a request is for: faults and throttling target
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// A block or unblock (reaches WhatsApp).
+    Block,
+    /// A `getAccount` with a `number` (reaches WhatsApp).
+    Lookup,
+    /// Anything served from the server's own store.
+    Other,
+}
 
 /// A body that sends its first part, then, once that has gone out,
 /// breaks the connection.
@@ -87,17 +93,25 @@ impl http_body::Body for CutBody {
 }
 
 /// The parts of a request a route reads.
-struct Request {
-    /// Whether it is a block or unblock (the only POST).
-    is_block: bool,
-    instance: Option<String>,
-    query: HashMap<String, String>,
-    body: Bytes,
+pub(super) struct Request {
+    /// Which kind of route it is for.
+    pub(super) kind: Kind,
+    /// The instance its path names.
+    pub(super) instance: Option<String>,
+    /// Its query parameters.
+    pub(super) query: HashMap<String, String>,
+    /// Its body.
+    pub(super) body: Bytes,
 }
 
 /// The pipeline every request goes through: latency, counting, faults,
 /// authentication, rate limit, then the route.
-async fn serve(handle: EmulatorHandle, headers: HeaderMap, req: Request, route: Route) -> Response {
+pub(super) async fn serve(
+    handle: EmulatorHandle,
+    headers: HeaderMap,
+    req: Request,
+    route: Route,
+) -> Response {
     {
         let mut shared = handle.lock();
         shared.in_flight += 1;
@@ -194,7 +208,7 @@ async fn answer(
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    if let Some(fault) = count_and_take_fault(handle, req.is_block)
+    if let Some(fault) = count_and_take_fault(handle, req.kind)
         && let Some(response) = faulty(fault).await
     {
         return response;
@@ -208,6 +222,21 @@ async fn answer(
     };
     match spend(&mut shared, token) {
         Ok(rate) => {
+            if req.kind == Kind::Lookup {
+                let asked = (req.instance.clone(), req.query.get("number").cloned());
+                shared
+                    .lookups
+                    .push((asked.0.unwrap_or_default(), asked.1.unwrap_or_default()));
+            }
+            if req.kind != Kind::Other && shared.throttle > 0 {
+                // WhatsApp throttles: the budget is not what ran out.
+                shared.throttle -= 1;
+                shared.throttled += 1;
+                return finish(
+                    fail(429, "Rate limit exceeded. Try again later."),
+                    Some(rate),
+                );
+            }
             let answer = route(&mut shared, &caller, &req);
             finish(answer, Some(rate))
         }
@@ -219,14 +248,18 @@ async fn answer(
 }
 
 /// Counts the request, and takes the first queued fault meant for it (a
-/// fault for blocks only waits for a block).
-fn count_and_take_fault(handle: &EmulatorHandle, is_block: bool) -> Option<Fault> {
+/// fault for blocks only waits for a block, one for lookups for a lookup).
+fn count_and_take_fault(handle: &EmulatorHandle, kind: Kind) -> Option<Fault> {
     let mut shared = handle.lock();
     shared.requests += 1;
     shared
         .faults
         .iter()
-        .position(|(blocks_only, _)| !blocks_only || is_block)
+        .position(|(meant_for, _)| match meant_for {
+            FaultFor::Any => true,
+            FaultFor::Blocks => kind == Kind::Block,
+            FaultFor::Lookups => kind == Kind::Lookup,
+        })
         .and_then(|at| shared.faults.remove(at))
         .map(|(_, fault)| fault)
 }
@@ -294,7 +327,7 @@ fn finish(answer: Answer, rate: Option<RateHeaders>) -> Response {
 }
 
 /// The instance a path names, if the caller may act on it.
-fn authorise<'a>(
+pub(super) fn authorise<'a>(
     shared: &'a mut Shared,
     caller: &Caller,
     name: &str,
@@ -402,19 +435,18 @@ fn block_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
     if let Err(answer) = connected(instance) {
         return answer;
     }
-    let Some(jid) = to_jid(&number) else {
-        return fail(400, "Invalid phone number");
-    };
-    if jid.ends_with("@g.us") || jid.ends_with("@newsletter") {
+    if number.ends_with("@g.us") || number.ends_with("@newsletter") {
         return fail(400, "Only individual contacts can be blocked");
     }
-    // Like whatsmeow: act on the contact's @lid when one is known.
-    let target = instance
-        .contacts
-        .iter()
-        .find(|c| c.jid == jid || c.lid.as_deref() == Some(jid.as_str()))
-        .and_then(|c| c.lid.clone())
-        .unwrap_or(jid);
+    let Some(named) = people::named(&number) else {
+        return fail(400, "Invalid phone number");
+    };
+    // Like whatsmeow: act on the person's @lid when one is known, else on
+    // the JID WhatsApp keys them by.
+    let target = people::block_key(&shared.books(&name), &named);
+    let Some(instance) = shared.instances.iter_mut().find(|i| i.name == name) else {
+        return fail(404, "Instance not found");
+    };
     if block {
         instance.blocklist.insert(target.clone());
     } else {
@@ -487,14 +519,15 @@ fn list_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
     ok(body)
 }
 
-async fn contacts(
+/// `GET /api/chat/contacts/:instance[?number=]`.
+pub(super) async fn contacts(
     State(handle): State<EmulatorHandle>,
     Path(instance): Path<String>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let req = Request {
-        is_block: false,
+        kind: Kind::Other,
         instance: Some(instance),
         query,
         body: Bytes::new(),
@@ -502,14 +535,15 @@ async fn contacts(
     serve(handle, headers, req, contacts_route).await
 }
 
-async fn block(
+/// `POST /api/chat/block/:instance`.
+pub(super) async fn block(
     State(handle): State<EmulatorHandle>,
     Path(instance): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let req = Request {
-        is_block: true,
+        kind: Kind::Block,
         instance: Some(instance),
         query: HashMap::new(),
         body,
@@ -517,13 +551,14 @@ async fn block(
     serve(handle, headers, req, block_route).await
 }
 
-async fn instance_list(
+/// `GET /api/instance/list[?instanceName=]`.
+pub(super) async fn instance_list(
     State(handle): State<EmulatorHandle>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
     let req = Request {
-        is_block: false,
+        kind: Kind::Other,
         instance: None,
         query,
         body: Bytes::new(),

@@ -66,6 +66,17 @@ pub enum Fault {
     CutBody,
 }
 
+/// Which requests a queued fault waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum FaultFor {
+    /// The next request, whatever it is.
+    Any,
+    /// The next block or unblock.
+    Blocks,
+    /// The next lookup (`getAccount` with a `number`).
+    Lookups,
+}
+
 /// How to build an emulator.
 #[derive(Debug, Clone)]
 pub struct EmulatorConfig {
@@ -128,8 +139,13 @@ pub(super) struct Shared {
     pub(super) answer_jitter: Duration,
     pub(super) list_key: &'static str,
     pub(super) windows: HashMap<String, Window>,
-    /// Faults to inject, each for the next request or the next block.
-    pub(super) faults: VecDeque<(bool, Fault)>,
+    /// Faults to inject, each for the next request of the routes it is
+    /// for.
+    pub(super) faults: VecDeque<(FaultFor, Fault)>,
+    /// Lookups and blocks still to answer as WhatsApp throttling them.
+    pub(super) throttle: u32,
+    pub(super) throttled: u64,
+    pub(super) lookups: Vec<(String, String)>,
     pub(super) requests: u64,
     pub(super) rate_limited: u64,
     pub(super) in_flight: u32,
@@ -184,13 +200,44 @@ impl EmulatorHandle {
 
     /// Queues a fault for the next request.
     pub fn push_fault(&self, fault: Fault) {
-        self.lock().faults.push_back((false, fault));
+        self.lock().faults.push_back((FaultFor::Any, fault));
     }
 
     /// Queues a fault for the next block or unblock request (the requests
     /// before it, such as the instance list, are answered as usual).
     pub fn push_block_fault(&self, fault: Fault) {
-        self.lock().faults.push_back((true, fault));
+        self.lock().faults.push_back((FaultFor::Blocks, fault));
+    }
+
+    /// Queues a fault for the next lookup (`getAccount` with a `number`);
+    /// other requests are answered as usual. `Fault::Stall` longer than
+    /// the client's time-out makes a lookup that times out.
+    pub fn push_lookup_fault(&self, fault: Fault) {
+        self.lock().faults.push_back((FaultFor::Lookups, fault));
+    }
+
+    /// WhatsApp throttling: the next `n` requests that reach WhatsApp
+    /// (lookups, blocks and unblocks; the contact and instance lists are
+    /// served from the server's own store and are never throttled) answer
+    /// 429 `Rate limit exceeded. Try again later.` with the token's rate
+    /// headers, whose `X-RateLimit-Remaining` shows the budget left. Each
+    /// is counted against the budget like any request, so the budget is
+    /// not spent by them unless they use its last requests. `0` ends it.
+    pub fn set_throttling(&self, n: u32) {
+        self.lock().throttle = n;
+    }
+
+    /// Requests answered as throttled by WhatsApp so far (apart from
+    /// [`EmulatorHandle::rate_limited_count`], the budget's refusals).
+    pub fn throttled_count(&self) -> u64 {
+        self.lock().throttled
+    }
+
+    /// Every lookup the token and the rate budget let through, throttled
+    /// ones included: (instance, `number` as sent). A `getAccount` without
+    /// `number` (the instance's own profile) is no lookup.
+    pub fn lookups(&self) -> Vec<(String, String)> {
+        self.lock().lookups.clone()
     }
 
     /// Sets the delay before every answer.
@@ -227,6 +274,16 @@ impl EmulatorHandle {
 }
 
 impl Shared {
+    /// Every instance's address book, `first`'s ahead of the others: one
+    /// person has one identity on every instance.
+    pub(super) fn books(&self, first: &str) -> Vec<&[EmuContact]> {
+        let (own, others): (Vec<_>, Vec<_>) = self.instances.iter().partition(|i| i.name == first);
+        own.into_iter()
+            .chain(others)
+            .map(|i| i.contacts.as_slice())
+            .collect()
+    }
+
     /// The state of a new emulator of `config`.
     pub(super) fn new(config: EmulatorConfig) -> Shared {
         Shared {
@@ -251,6 +308,9 @@ impl Shared {
             list_key: config.list_key,
             windows: HashMap::new(),
             faults: VecDeque::new(),
+            throttle: 0,
+            throttled: 0,
+            lookups: Vec::new(),
             requests: 0,
             rate_limited: 0,
             in_flight: 0,

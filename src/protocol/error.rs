@@ -55,6 +55,13 @@ impl ErrorInfo {
         })
     }
 
+    /// Whether it says the instance has no live WhatsApp session: a 503,
+    /// or a 400 whose message says the instance is disconnected.
+    pub fn means_disconnected(&self) -> bool {
+        self.status
+            .is_some_and(|status| crate::api::means_disconnected(status, Some(&self.message)))
+    }
+
     /// The reason, then the HTTP status: `Instance is not connected to
     /// WhatsApp (HTTP 503)`.
     pub fn lead(&self) -> String {
@@ -109,5 +116,37 @@ impl From<&ApiError> for ErrorInfo {
             message,
             hint: e.hint().to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(status: u16, message: &str) -> ErrorInfo {
+        ErrorInfo::from(&ApiError::Status {
+            status,
+            message: Some(message.to_string()),
+            rate: None,
+            retry_after: None,
+        })
+    }
+
+    #[test]
+    fn a_503_or_a_400_saying_so_means_disconnected() {
+        let as_400 = refused(400, "Instance is not connected to WhatsApp");
+        assert!(as_400.means_disconnected());
+        assert_eq!(
+            as_400.summary(),
+            "HTTP 400 · Instance is not connected to WhatsApp · instance is not connected: connect the phone and retry"
+        );
+        assert!(refused(503, "Instance is not connected to WhatsApp").means_disconnected());
+        assert!(!refused(400, "Number is not on WhatsApp").means_disconnected());
+        assert!(!refused(404, "Instance not found").means_disconnected());
+        let local = ErrorInfo::local("Instance is not connected", "the ledger");
+        assert!(
+            !local.means_disconnected(),
+            "no status: not the server's word"
+        );
     }
 }

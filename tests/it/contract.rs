@@ -7,7 +7,10 @@ use std::net::{Ipv4Addr, SocketAddr};
 use ryze_contacts::emulator::{self, EmuContact, EmuInstance, EmulatorConfig, RunningEmulator};
 use serde_json::Value;
 
-async fn serve() -> RunningEmulator {
+/// An emulator with a connected "sales" (one contact, Maria Silva, with
+/// an `@lid`) and a disconnected "support"; tokens `acct`, `inst-sales`
+/// and `inst-support`.
+pub(crate) async fn serve() -> RunningEmulator {
     let config = EmulatorConfig {
         account_token: "acct".into(),
         instances: vec![
@@ -38,7 +41,8 @@ async fn serve() -> RunningEmulator {
         .unwrap()
 }
 
-async fn call(
+/// One raw HTTP call: the status, the headers and the JSON body.
+pub(crate) async fn call(
     emu: &RunningEmulator,
     method: &str,
     path: &str,
@@ -67,7 +71,8 @@ async fn call(
     (status, headers, json)
 }
 
-fn text(json: &str) -> Value {
+/// JSON written out as text.
+pub(crate) fn text(json: &str) -> Value {
     serde_json::from_str(json).unwrap()
 }
 

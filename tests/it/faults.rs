@@ -139,7 +139,7 @@ async fn client_errors_are_not_retried() {
     assert_eq!(result.as_ref().unwrap_err().status, Some(400));
     assert_eq!(
         emu.handle().request_count(),
-        2,
-        "the instance list, then a 400 sent once"
+        3,
+        "the instance list, the number's lookup, then a 400 sent once"
     );
 }

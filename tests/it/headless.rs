@@ -313,7 +313,7 @@ fn a_batch_prints_the_settled_count_even_when_answers_raced() {
     let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     emu.handle()
         .set_answer_jitter(std::time::Duration::from_millis(80));
-    let numbers: Vec<String> = (0..20).map(|i| format!("+44 7400 1234{i:02}")).collect();
+    let numbers: Vec<String> = (0..20).map(|i| format!("+44 7400 1235{i:02}")).collect();
     std::fs::write(dir.path().join("wave.txt"), numbers.join("\n")).unwrap();
     let from = dir.path().join("wave.txt");
     let out = run(

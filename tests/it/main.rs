@@ -3,6 +3,8 @@
 //! the emulator on 127.0.0.1, real files in temporary folders.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step fails the test
 
+mod account_client;
+mod account_contract;
 mod api_client;
 mod batch_goals;
 mod cli;

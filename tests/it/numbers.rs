@@ -1,7 +1,9 @@
 //! Typed numbers through the real binary's `block` against the emulator,
 //! across ten countries: each input is sent as the E.164 number expected,
 //! or refused (with its message, and no request at all), or refused as
-//! ambiguous naming both readings.
+//! ambiguous naming both readings. The reference corpus's own numbers of
+//! each country, typed as bare digits with the country code, go through
+//! `block --from` too.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Command, Stdio};
@@ -145,6 +147,8 @@ const CASES: &[(&str, &str, Expect)] = &[
         "20155501235",
         Refused("did you mean +20 15 5501235 (Egypt)? type the +"),
     ),
+    // A mobile outside area codes 11–28: the server answers with its old
+    // 8-digit ID, which the lookup gives as the same person.
     ("br", "(55) 99123-4567", Sent("+5555991234567")),
     ("br", "(51) 97767-5866", Sent("+5551977675866")),
     ("br", "(+44) 7400 123456", Sent("+447400123456")),
@@ -153,6 +157,19 @@ const CASES: &[(&str, &str, Expect)] = &[
         "br",
         "\u{ff0b}55 11 99999\u{a0}8888",
         Sent("+5511999998888"),
+    ),
+    // Bare digits with the country code: the instance's own number is
+    // sent, another country's keeps the refusal (issue 25).
+    ("br", "55800123456", Sent("+55800123456")),
+    (
+        "br",
+        "447912345678",
+        Refused("did you mean +44 7912 345678 (United Kingdom)? type the +"),
+    ),
+    (
+        "br",
+        "55 800 123 456",
+        Refused("did you mean +55 800 12 3456 (Brazil)? type the +"),
     ),
     ("us", "1-800-FLOWERS", Refused("has letters")),
     (
@@ -386,4 +403,94 @@ fn a_file_with_a_bad_line_sends_nothing_unless_told_to_skip() {
         ["447400123456@s.whatsapp.net", "447912345678@s.whatsapp.net"],
         "the valid numbers only"
     );
+}
+
+/// The reference corpus (`tests/reference/numbers.jsonl`).
+const CORPUS: &str = include_str!("../reference/numbers.jsonl");
+
+/// The corpus's bare digits with the country code of `region`'s own
+/// numbers: (what is typed, the E.164 sent when the class is `send`).
+fn own_bare_digits(region: &str) -> Vec<(String, Option<String>)> {
+    CORPUS
+        .lines()
+        .skip(1)
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .filter(|case| case["r"] == region)
+        .filter(|case| case["f"].as_str().unwrap().starts_with("own-bare-"))
+        .map(|case| {
+            let sent = (case["c"] == "send").then(|| case["e164"].as_str().unwrap().to_string());
+            (case["in"].as_str().unwrap().to_string(), sent)
+        })
+        .collect()
+}
+
+#[test]
+fn each_countrys_own_numbers_typed_as_bare_digits_with_the_country_code_are_sent() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let instances = INSTANCES
+        .iter()
+        .map(|(name, _, own)| EmuInstance::generated(name, "connected", own, 3))
+        .collect();
+    let emu = rt
+        .block_on(emulator::start(
+            EmulatorConfig {
+                instances,
+                rate_limit: 10_000,
+                ..EmulatorConfig::demo(Some(3))
+            },
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let named: Vec<(&str, Option<&str>)> =
+        INSTANCES.iter().map(|(n, r, _)| (*n, Some(*r))).collect();
+    profile(dir.path(), &emu, &named);
+    // Not valid as Brazil reads it, valid with a + (a toll-free number):
+    // refused as "foreign" before issue 25.
+    assert!(
+        own_bare_digits("BR").contains(&("55800123456".into(), Some("+55800123456".into()))),
+        "the corpus holds a number only the + reading finds"
+    );
+    let mut failures = Vec::new();
+    for (instance, region, _) in INSTANCES {
+        let cases = own_bare_digits(region);
+        assert!(cases.len() >= 4, "{region}: {} cases", cases.len());
+        let typed: Vec<&str> = cases.iter().map(|(typed, _)| typed.as_str()).collect();
+        let list = dir.path().join(format!("{instance}.txt"));
+        std::fs::write(&list, typed.join("\n")).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_ryze-contacts"))
+            .arg("--profile")
+            .arg(dir.path().join("profile.toml"))
+            .arg("--data-dir")
+            .arg(dir.path().join("data"))
+            .args(["block", "--instance", instance, "--skip-invalid", "--from"])
+            .arg(&list)
+            .env("RYZE_TEST_ACCOUNT", DEMO_ACCOUNT_TOKEN)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let mut expected: Vec<String> = cases
+            .iter()
+            .filter_map(|(_, e164)| e164.as_deref())
+            .map(|e164| format!("{}@s.whatsapp.net", &e164[1..]))
+            .collect();
+        expected.sort();
+        expected.dedup();
+        let mut sent: Vec<String> = emu
+            .handle()
+            .block_requests()
+            .into_iter()
+            .filter(|(i, _, _)| i == instance)
+            .map(|(_, number, _)| number)
+            .collect();
+        sent.sort();
+        sent.dedup();
+        if sent != expected {
+            failures.push(format!(
+                "{instance}: sent {sent:?}, expected {expected:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

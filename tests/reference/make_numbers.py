@@ -11,11 +11,16 @@ Each line is one case: r (the instance's region), f (the form the input was
 typed in), in (the input), c (the class), and for c = send: e164, shown
 (the international format) and type; for ambiguous and foreign: alt (the
 other reading). The classes and the rules that make them:
-  send          the reference's reading is a valid number: that is sent
+  send          the reference's reading is a valid number: that is sent;
+                or undecorated digits whose reading is not valid, but which
+                read with a + in front are a valid number of the instance's
+                own region (its own numbers typed with the country code and
+                no +): that + reading is sent
   ambiguous     undecorated digits, valid as read and also valid read with
                 a + in front, the two readings differ: refused
   foreign       no +, the reading is not valid, the digits with a + in front
-                are: refused, suggesting the +
+                are, but not as a number of the instance's own region (or
+                the input is decorated): refused, suggesting the +
   invalid       read, but not a valid number: refused
   no-country, not-a-number, too-short, too-long
                 the reference could not read it (its error type)
@@ -72,6 +77,16 @@ def has_letters(text):
     return any(c.isalpha() for c in body)
 
 
+def sent(n):
+    """The class of a number that is sent, with how it reads."""
+    return {
+        "c": "send",
+        "e164": e164(n),
+        "shown": pn.format_number(n, F.INTERNATIONAL),
+        "type": TYPES[pn.number_type(n)],
+    }
+
+
 def decide(text, region):
     """The class of (text, region) and its numbers, by the rules above."""
     t = text.lstrip("\ufeff").strip()
@@ -96,16 +111,14 @@ def decide(text, region):
                 plus = m
         except pn.NumberParseException:
             pass
+    undecorated = len(digits) == len(t)
     if pn.is_valid_number(n):
-        if plus is not None and len(digits) == len(t) and e164(plus) != e164(n):
+        if plus is not None and undecorated and e164(plus) != e164(n):
             return {"c": "ambiguous", "e164": e164(n), "alt": e164(plus)}
-        return {
-            "c": "send",
-            "e164": e164(n),
-            "shown": pn.format_number(n, F.INTERNATIONAL),
-            "type": TYPES[pn.number_type(n)],
-        }
+        return sent(n)
     if plus is not None:
+        if undecorated and pn.region_code_for_number(plus) == region:
+            return sent(plus)
         return {"c": "foreign", "alt": e164(plus)}
     return {"c": "invalid"}
 
@@ -118,7 +131,7 @@ def international_prefix(region):
     return None
 
 
-def random_valid(region, kind):
+def random_valid(region, kind, rng=random):
     """A valid number of the region near its example: the example's last
     digits changed until it is valid."""
     ex = pn.example_number_for_type(region, kind)
@@ -127,7 +140,7 @@ def random_valid(region, kind):
     nsn = pn.national_significant_number(ex)
     for _ in range(50):
         k = min(3, len(nsn) - 1)
-        cand = nsn[: len(nsn) - k] + "".join(random.choice("0123456789") for _ in range(k))
+        cand = nsn[: len(nsn) - k] + "".join(rng.choice("0123456789") for _ in range(k))
         try:
             n = pn.parse("+%d%s" % (ex.country_code, cand), None)
         except pn.NumberParseException:
@@ -203,7 +216,32 @@ NAMED = [
     ("BR", "+999 123456789"), ("BR", "+55 11 9999"), ("BR", "99999-9999"),
     ("BR", "1" * 40), ("BR", "+"), ("BR", "   "), ("BR", "\u202e+55 11 99999-9999"),
     ("CO", "3001234567"), ("CN", "13800138000"), ("IT", "02 1234 5678"),
+    # Bare digits with the country code (issue 25): the instance's own
+    # numbers are sent, another country's keep the refusal, spaces say
+    # "national".
+    ("BR", "5511999998888"), ("BR", "55800123456"), ("BR", "5581988887777"),
+    ("BR", "447912345678"), ("BR", "55 800 123 456"),
 ]
+
+
+def own_bare(regions):
+    """For every region, its own numbers of every type the metadata has an
+    example of, typed as bare digits with the country code and no +: the
+    example and a number near it."""
+    rng = random.Random(25)
+    cases = []
+    for r in regions:
+        for kind, name in TYPES.items():
+            ex = pn.example_number_for_type(r, kind)
+            if ex is None or not pn.is_valid_number(ex):
+                continue
+            if pn.region_code_for_number(ex) != r:
+                continue
+            near = random_valid(r, kind, rng)
+            for form, n in (("own-bare-" + name, ex), ("own-bare-near-" + name, near)):
+                if n is not None and pn.region_code_for_number(n) == r:
+                    cases.append((r, form, str(n.country_code) + pn.national_significant_number(n)))
+    return cases
 
 
 def main():
@@ -239,6 +277,7 @@ def main():
         cases.append((r, "foreign-bare-international", e164(n)[1:]))
     for r, text in NAMED:
         cases.append((r, "named", text))
+    cases.extend(own_bare(regions))
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "numbers.jsonl"), "w", encoding="ascii") as out:
         out.write(json.dumps({"reference": "phonenumbers " + pn.__version__, "cases": len(cases)}) + "\n")

@@ -4,10 +4,14 @@
 //! only.
 //!
 //! What is sent is the library's reading of (input, the instance's region)
-//! when that is valid, or nothing: never another number. The only
-//! departures refuse, each saying why: undecorated digits that are also a
-//! valid number read with a `+` in front are ambiguous; digits valid only
-//! with a `+` in front need the `+`; letters, extensions and bidi controls
+//! when that is valid, or nothing: never another number. One departure
+//! sends: undecorated digits that are not valid as read but are, with a
+//! `+` in front, a valid number of the instance's own region (its own
+//! number typed with the country code and no `+`, as RyzeAPI writes
+//! numbers) are that number. The others refuse, each saying why:
+//! undecorated digits that are also a valid number read with a `+` in
+//! front are ambiguous; digits valid only with a `+` in front as another
+//! region's number need the `+`; letters, extensions and bidi controls
 //! are refused. `tests/reference/numbers.jsonl` holds the reference's
 //! answers that [`read`] is checked against.
 
@@ -156,7 +160,9 @@ pub enum Refused {
         /// The digits read with a `+` in front.
         international: Box<Understood>,
     },
-    /// Not valid as read, but valid with a `+` in front.
+    /// Not valid as read, but valid with a `+` in front as a number of
+    /// another region (or typed with spaces or signs, which say
+    /// "national").
     Foreign {
         /// The digits read with a `+` in front.
         international: Box<Understood>,
@@ -446,9 +452,9 @@ pub fn read(input: &str, region: Option<Region>) -> Result<Understood, PhoneErro
     let with_plus = (!has_plus(text))
         .then(|| valid_international(&digits))
         .flatten();
+    let undecorated = digits.chars().count() == text.chars().count();
     if number.is_valid() {
         let read = understood(&number);
-        let undecorated = digits.len() == text.chars().count();
         return match with_plus {
             Some(international) if undecorated && international.digits != read.digits => {
                 refuse(Refused::Ambiguous {
@@ -460,6 +466,10 @@ pub fn read(input: &str, region: Option<Region>) -> Result<Understood, PhoneErro
         };
     }
     if let Some(international) = with_plus {
+        // The instance's own number, typed with its country code and no +.
+        if undecorated && region.is_some() && international.region == region {
+            return Ok(international);
+        }
         return refuse(Refused::Foreign {
             international: Box::new(international),
         });
@@ -621,6 +631,28 @@ mod tests {
             "foreign",
             "no country: the + is suggested too"
         );
+    }
+
+    #[test]
+    fn the_instances_own_number_with_its_country_code_and_no_plus_is_sent() {
+        // Not valid read in Brazil (+55 55800123456), valid with a +: a
+        // Brazilian toll-free number, so it is sent as that.
+        let own = read("55800123456", br()).unwrap();
+        assert_eq!(own.e164(), "+55800123456");
+        assert_eq!(own.preview(), "+55 800 12 3456 · Brazil · toll-free");
+        // Another country's number keeps the refusal with the hint.
+        let uk = read("447912345678", br()).unwrap_err();
+        assert_eq!(uk.class(), "foreign");
+        assert!(
+            uk.to_string()
+                .ends_with("did you mean +44 7912 345678 (United Kingdom)? type the +"),
+            "{uk}"
+        );
+        // Spaces say "national": the + is still asked for.
+        let spaced = read("55 800 123 456", br()).unwrap_err();
+        assert_eq!(spaced.class(), "foreign");
+        // With no country known there is no "own" country.
+        assert_eq!(read("55800123456", None).unwrap_err().class(), "foreign");
     }
 
     #[test]
