@@ -14,7 +14,10 @@ use super::list_state::Wanted;
 use super::lookups;
 use super::ops::load_instances;
 use crate::model::blocklist::{Action, Plan, Seat, jid_of, plan};
-use crate::protocol::{ErrorInfo, Item, LedgerRead};
+use crate::protocol::{Item, LedgerRead, ListRead};
+
+/// Whether a JID is known blocked on an instance.
+type BlockedCheck<'a> = Box<dyn Fn(&str) -> bool + 'a>;
 
 /// Reads the blocklist, unless a read is in flight.
 pub fn load(core: &mut Core) -> Vec<Effect> {
@@ -26,10 +29,7 @@ pub fn load(core: &mut Core) -> Vec<Effect> {
 }
 
 /// The ledger's blocklist arrived: a plan waiting for it goes on.
-pub fn on_list(
-    core: &mut Core,
-    read: Result<(Vec<crate::model::blocklist::Entry>, Vec<(String, String)>), ErrorInfo>,
-) -> Vec<Effect> {
+pub fn on_list(core: &mut Core, read: ListRead) -> Vec<Effect> {
     let list = &mut core.blocklist;
     list.loading = false;
     match read {
@@ -109,12 +109,12 @@ pub fn after(core: &mut Core) -> Vec<Effect> {
 pub fn make(core: &Core, instances: &[usize]) -> Plan {
     let entries = core.blocklist.entries.clone().unwrap_or_default();
     let none = HashSet::new();
-    let checks: Vec<Box<dyn Fn(&str) -> bool + '_>> = instances
+    let checks: Vec<BlockedCheck<'_>> = instances
         .iter()
         .map(|&i| {
             let inst = &core.instances[i];
             Box::new(move |jid: &str| inst.known_of_jid(jid, None).is_some_and(|k| k.blocked))
-                as Box<dyn Fn(&str) -> bool>
+                as BlockedCheck<'_>
         })
         .collect();
     let seats: Vec<Seat<'_>> = instances

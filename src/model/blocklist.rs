@@ -220,7 +220,7 @@ fn target_of(jid: &str) -> String {
 /// Why the entries of `jid` no longer list it: removed, or expired.
 fn why_gone(entries: &[Entry], jid: &str, now: i64) -> String {
     let mine = entries.iter().filter(|e| jid_of(&e.target) == jid);
-    if let Some(e) = mine.clone().filter(|e| e.removed.is_some()).next_back() {
+    if let Some(e) = mine.clone().rfind(|e| e.removed.is_some()) {
         return format!("removed from the list (source {})", e.source);
     }
     if mine.clone().any(|e| e.expires.is_some_and(|at| at <= now)) {

@@ -14,4 +14,4 @@ pub use error::{ErrorInfo, ErrorKind};
 pub use instance::{ConnState, InstanceStatus};
 pub use job::{ApiCall, BlockAnswer, BlockCall, Item, Job, LedgerRead, LedgerWrite, ListChange};
 pub use msg::{ChangeRequest, Entry, Msg, Request, Source};
-pub use result::JobResult;
+pub use result::{JobResult, ListRead};

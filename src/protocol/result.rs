@@ -10,6 +10,10 @@ use crate::model::contacts::ContactStore;
 use crate::model::identity::LookedUp;
 use crate::store::ledger::{Claim, HistoryEntry, KnownState, LedgerStatus, UnfinishedBatch};
 
+/// The blocklist as the ledger keeps it: every entry, and where the list
+/// itself blocked what (instance name, JID); or why it could not be read.
+pub type ListRead = Result<(Vec<crate::model::blocklist::Entry>, Vec<(String, String)>), ErrorInfo>;
+
 /// The result of a [`super::job::Job`].
 #[derive(Debug, Clone)]
 pub enum JobResult {
@@ -122,7 +126,7 @@ pub enum JobResult {
     IdentityKept,
     /// The blocklist's entries and where the list blocked what (instance
     /// name, JID), or why the ledger could not be read.
-    Blocklist(Result<(Vec<crate::model::blocklist::Entry>, Vec<(String, String)>), ErrorInfo>),
+    Blocklist(ListRead),
     /// A change of the blocklist: how many entries it touched, or why not.
     ListChanged(Result<usize, ErrorInfo>),
     /// A block of the list was noted (or the ledger said why not: logged).
