@@ -207,6 +207,30 @@ pub enum LedgerError {
         /// What went wrong.
         why: String,
     },
+    /// The team's database answered and asked for a password, and none
+    /// was given.
+    #[error(
+        "the team ledger {place} wants a password for {user}, and none was given: name the environment variable that holds it (password_env, or password_cmd, in the profile's [ledger]; --password-env VAR for ledger migrate)"
+    )]
+    PasswordNeeded {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// The database user.
+        user: String,
+    },
+    /// The team's database answered and refused the user or its password:
+    /// it runs and can be reached.
+    #[error("the team ledger {place} refused {user} ({why}): {hint}")]
+    Refused {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// The database user.
+        user: String,
+        /// What PostgreSQL said.
+        why: String,
+        /// What to check.
+        hint: &'static str,
+    },
     /// The team's database refused a statement.
     #[error("the team ledger {place}: {why}")]
     Postgres {
@@ -256,6 +280,9 @@ impl LedgerError {
         match self {
             LedgerError::Unreachable { .. } | LedgerError::Postgres { .. } => {
                 "check the connection to the team ledger"
+            }
+            LedgerError::PasswordNeeded { .. } | LedgerError::Refused { .. } => {
+                "check the team ledger's user and password"
             }
             _ => "free space in the data folder and check its permissions",
         }
