@@ -263,7 +263,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch(':')],
         command: Command::CommandLine,
         group: Group::App,
-        help: "command line: instance, block, unblock, filter, quit (see Commands)",
+        help: "command line",
         hint: None,
     },
     Binding {
