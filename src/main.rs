@@ -2,6 +2,7 @@
 //! the emulator or a headless command, and turn failures into one clear
 //! message and an exit code (see `cli::failure::exit`).
 
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use clap::{CommandFactory, Parser};
 
 use ryze_contacts::cli::args::{Cli, Command, EmulatorArgs};
 
-use ryze_contacts::cli::init;
+use ryze_contacts::cli::{init, man};
 use ryze_contacts::config::profile::{self, Profile};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
 use ryze_contacts::engine::default_data_dir;
@@ -42,41 +43,17 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Emulator(args)) => serve_emulator(args).await,
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "ryze-contacts",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ryze-contacts", &mut script);
+            write_out(&script)
         }
-        Some(Command::Man) => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map_err(other),
+        Some(Command::Man { command }) => write_out(&man::page(&command)?),
         Some(Command::Init) => {
-            let path = match cli.profile {
-                Some(path) => path,
-                None => profile::default_path()
-                    .ok_or_else(|| usage("no home folder: pass --profile PATH"))?,
-            };
+            let path = profile_path(cli.profile)?;
             let mut input = std::io::stdin().lock();
             init::run(&path, &mut input).await
         }
-        Some(command) => {
-            let mut profile = load_profile(cli.profile)?;
-            if cli.read_only {
-                profile.make_read_only();
-            }
-            for w in &profile.warnings {
-                eprintln!("ryze-contacts: warning: {w}");
-            }
-            let data_dir = data_dir(cli.data_dir)?;
-            if let Some(log) = logging::init(&data_dir) {
-                tracing::info!(log = %log.display(), "headless command");
-            }
-            ryze_contacts::tui::run::catch_file_size_limit();
-            ryze_contacts::cli::run(command, profile, data_dir).await
-        }
+        Some(command) => headless(command, cli.profile, cli.data_dir, cli.read_only).await,
         None if cli.demo => {
             let demo = demo::start().await.map_err(other)?;
             let data_dir = cli
@@ -103,6 +80,38 @@ async fn dispatch(cli: Cli) -> Result<(), Failure> {
             run_ui(profile, data_dir, start, key, cli.mouse).await
         }
     }
+}
+
+/// Writes `bytes` to standard output: a closed pipe (`man | head -1`)
+/// ends the command quietly, as for every other command.
+fn write_out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// A headless command on the profile: its warnings said once, on
+/// standard error, before it runs.
+async fn headless(
+    command: Command,
+    profile: Option<PathBuf>,
+    data_dir_arg: Option<PathBuf>,
+    read_only: bool,
+) -> Result<(), Failure> {
+    let mut profile = load_profile(profile)?;
+    if read_only {
+        profile.make_read_only();
+    }
+    for w in &profile.warnings {
+        eprintln!("ryze-contacts: warning: {w}");
+    }
+    let data_dir = data_dir(data_dir_arg)?;
+    if let Some(log) = logging::init(&data_dir) {
+        tracing::info!(log = %log.display(), "headless command");
+    }
+    ryze_contacts::tui::run::catch_file_size_limit();
+    ryze_contacts::cli::run(command, profile, data_dir).await
 }
 
 fn profile_path(path: Option<PathBuf>) -> Result<PathBuf, Failure> {
@@ -177,14 +186,12 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
     let running = emulator::start(config, addr)
         .await
         .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
-    println!("RyzeAPI emulator on {}", running.base_url());
-    println!("account token: {DEMO_ACCOUNT_TOKEN}");
-    println!("{}", summary.join("\n"));
-    println!(
-        "try: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list",
-        running.base_url()
+    let banner = format!(
+        "RyzeAPI emulator on {url}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {url}/api/instance/list\nCtrl-C stops it.\n",
+        summary.join("\n"),
+        url = running.base_url()
     );
-    println!("Ctrl-C stops it.");
+    write_out(banner.as_bytes())?;
     tokio::signal::ctrl_c().await.map_err(other)?;
     Ok(())
 }

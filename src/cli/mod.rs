@@ -11,6 +11,7 @@ mod history;
 pub mod init;
 mod instances;
 mod list;
+pub mod man;
 mod migrate;
 pub(crate) mod output;
 
@@ -52,9 +53,10 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
             exit::INTERNAL,
             "ledger migrate runs before the ledger opens",
         )),
-        Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
-            Err(fail(exit::INTERNAL, "not a headless command"))
-        }
+        Command::Emulator(_)
+        | Command::Init
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(fail(exit::INTERNAL, "not a headless command")),
     }
 }
 
