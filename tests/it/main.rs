@@ -19,5 +19,6 @@ mod layers;
 mod numbers;
 mod pg_cluster;
 mod profile_files;
+mod screenshot;
 mod team;
 mod worker;
