@@ -21,4 +21,5 @@ mod pg_cluster;
 mod profile_files;
 mod screenshot;
 mod team;
+mod unix_tool;
 mod worker;
