@@ -79,10 +79,16 @@ const STUB: usize = 12;
 /// When the row is too wide, the widest columns that may be cut are
 /// narrowed to one cap, the largest that fits, never under [`FEWEST`];
 /// while that cap cuts one to a stub (under [`STUB`]) or still does not
-/// fit, the rightmost [`Give::Spare`] column is left out (`None`). When
-/// nothing more gives way, the row is as narrow as it can be and the
-/// terminal wraps it.
-pub fn fit_widths(natural: &[usize], give: &[Give], room: usize) -> Vec<Option<usize>> {
+/// fit, a [`Give::Spare`] column is left out (`None`): the rightmost of
+/// those with nothing in them (`empty`), else the rightmost. When nothing
+/// more gives way, the row is as narrow as it can be and the terminal
+/// wraps it.
+pub fn fit_widths(
+    natural: &[usize],
+    give: &[Give],
+    empty: &[bool],
+    room: usize,
+) -> Vec<Option<usize>> {
     let give_of = |c: usize| give.get(c).copied().unwrap_or(Give::Keep);
     let mut shown: Vec<bool> = vec![true; natural.len()];
     loop {
@@ -92,9 +98,11 @@ pub fn fit_widths(natural: &[usize], give: &[Give], room: usize) -> Vec<Option<u
         let stubbed = (0..natural.len()).any(|c| {
             shown[c] && give_of(c) != Give::Keep && natural[c] > cap.max(FEWEST) && cap < STUB
         });
-        let spare = (0..natural.len())
+        let spares = (0..natural.len())
             .rev()
-            .find(|&c| shown[c] && give_of(c) == Give::Spare);
+            .filter(|&c| shown[c] && give_of(c) == Give::Spare);
+        let mut spares_empty_first = spares.clone().filter(|&c| empty.get(c) == Some(&true));
+        let spare = spares_empty_first.next().or_else(|| spares.clone().next());
         match spare {
             Some(c) if total > room || stubbed => shown[c] = false,
             _ => return widths,
@@ -217,11 +225,18 @@ impl Table {
     /// flushes.
     pub fn finish(mut self) -> io::Result<()> {
         if let Some(mut rows) = self.aligned.take() {
+            // A column of `-` and blanks says nothing: it goes first.
+            let empty: Vec<bool> = (0..self.columns.len())
+                .map(|c| {
+                    rows.iter()
+                        .all(|r| r.get(c).is_none_or(|f| f.is_empty() || f == "-"))
+                })
+                .collect();
             if !self.columns.is_empty() {
                 rows.insert(0, self.columns.iter().map(|c| c.title.into()).collect());
             }
             let give: Vec<Give> = self.columns.iter().map(|c| c.give).collect();
-            for line in aligned(&rows, &give, terminal_columns()) {
+            for line in aligned(&rows, &give, &empty, terminal_columns()) {
                 writeln!(self.out, "{line}")?;
             }
         }
@@ -230,8 +245,14 @@ impl Table {
 }
 
 /// `rows` as lines of aligned cells, fitted to `room` columns when it is
-/// known (`give` says how each column gives way).
-pub fn aligned(rows: &[Vec<String>], give: &[Give], room: Option<usize>) -> Vec<String> {
+/// known (`give` says how each column gives way, `empty` which hold
+/// nothing).
+pub fn aligned(
+    rows: &[Vec<String>],
+    give: &[Give],
+    empty: &[bool],
+    room: Option<usize>,
+) -> Vec<String> {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let natural: Vec<usize> = (0..columns)
         .map(|c| {
@@ -243,7 +264,7 @@ pub fn aligned(rows: &[Vec<String>], give: &[Give], room: Option<usize>) -> Vec<
         })
         .collect();
     let widths = match room {
-        Some(room) => fit_widths(&natural, give, room),
+        Some(room) => fit_widths(&natural, give, empty, room),
         None => natural.into_iter().map(Some).collect(),
     };
     rows.iter()
@@ -334,7 +355,7 @@ mod tests {
     #[test]
     fn a_row_that_fits_keeps_its_widths() {
         assert_eq!(
-            shown(fit_widths(&[5, 10, 3], &[Keep, Cut, Spare], 80)),
+            shown(fit_widths(&[5, 10, 3], &[Keep, Cut, Spare], &[], 80)),
             [5, 10, 3]
         );
     }
@@ -343,7 +364,7 @@ mod tests {
     fn the_widest_cuttable_columns_give_way_first() {
         // 20 + 17 + 7 + 30 + 40 + 4 gaps of 2 = 122 columns, in 80.
         let natural = [20, 17, 7, 30, 40];
-        let widths = shown(fit_widths(&natural, &[Keep, Keep, Keep, Cut, Cut], 80));
+        let widths = shown(fit_widths(&natural, &[Keep, Keep, Keep, Cut, Cut], &[], 80));
         assert_eq!(&widths[..3], &natural[..3], "kept whole");
         assert_eq!(widths.iter().sum::<usize>() + 8, 80, "{widths:?}");
         assert_eq!(widths[3], widths[4], "one cap for both: {widths:?}");
@@ -355,18 +376,27 @@ mod tests {
         // result, error, operator, reason.
         let natural = [16, 8, 17, 30, 7, 6, 5, 8, 6];
         let give = [Keep, Keep, Keep, Cut, Keep, Keep, Spare, Spare, Spare];
-        let widths = fit_widths(&natural, &give, 80);
+        let widths = fit_widths(&natural, &give, &[], 80);
         assert_eq!(&widths[6..], &[None, None, None], "{widths:?}");
         assert_eq!(widths[3], Some(16), "the name has the rest: {widths:?}");
         // Wide enough, everything stays.
-        assert!(fit_widths(&natural, &give, 160).iter().all(Option::is_some));
+        assert!(
+            fit_widths(&natural, &give, &[], 160)
+                .iter()
+                .all(Option::is_some)
+        );
+        // An empty error column goes before the operator.
+        let mut empty = [false; 9];
+        empty[6] = true;
+        let widths = fit_widths(&[16, 8, 17, 4, 6, 6, 5, 8, 30], &give, &empty, 80);
+        assert_eq!(&widths[6..], &[None, Some(8), None], "{widths:?}");
     }
 
     #[test]
     fn when_nothing_more_gives_way_the_row_is_as_narrow_as_it_can_be() {
-        let widths = shown(fit_widths(&[30, 30, 30], &[Keep, Cut, Cut], 20));
+        let widths = shown(fit_widths(&[30, 30, 30], &[Keep, Cut, Cut], &[], 20));
         assert_eq!(widths, [30, FEWEST, FEWEST]);
-        let widths = shown(fit_widths(&[30, 3, 40], &[Keep, Cut, Cut], 50));
+        let widths = shown(fit_widths(&[30, 3, 40], &[Keep, Cut, Cut], &[], 50));
         assert_eq!(widths, [30, 3, 13], "a narrow column stays as it is");
     }
 
@@ -380,11 +410,11 @@ mod tests {
                 "done".into(),
             ],
         ];
-        let lines = aligned(&rows, &[Keep, Cut, Keep], Some(40));
+        let lines = aligned(&rows, &[Keep, Cut, Keep], &[], Some(40));
         assert_eq!(lines[1], "2026-12-01 09:12  Padaria Pão Q…  done");
         assert!(lines.iter().all(|l| width(l) <= 40), "{lines:?}");
         assert!(lines[0].starts_with("TIME"));
-        let whole = aligned(&rows, &[Keep, Cut, Keep], None);
+        let whole = aligned(&rows, &[Keep, Cut, Keep], &[], None);
         assert!(whole[1].contains("Bairro Alto"));
     }
 }
