@@ -344,8 +344,13 @@ impl Shared {
         let url_text = defaults
             .and_then(|d| d.base_url.as_deref())
             .unwrap_or(DEFAULT_BASE_URL);
-        let base_url = parse_base_url(url_text, "[defaults]", insecure)
-            .map_err(|p| problems.push(raw.defaults_at.about(p)));
+        let at = &raw.defaults_at;
+        // What could not be read was said already: nothing more of it.
+        let base_url = if at.unread(&["base_url", "allow_insecure_http"]) {
+            Err(())
+        } else {
+            parse_base_url(url_text, "[defaults]", insecure).map_err(|p| problems.push(at.about(p)))
+        };
         let account = raw.account.as_ref().map(|a| TokenSource {
             token: a.token.as_ref(),
             token_env: a.token_env.as_ref(),
@@ -353,7 +358,9 @@ impl Shared {
         });
         // An [account] that could not be read has said so: the instances
         // that rely on it say nothing more.
-        let account_set = raw.account_unread || account.as_ref().is_some_and(|s| !s.is_empty());
+        let account_set = raw.account_unread
+            || raw.account_at.unread(&TOKEN_KEYS)
+            || account.as_ref().is_some_and(|s| !s.is_empty());
         let account_token = match &account {
             Some(source) if account_set => source
                 .resolve("[account]", env)
@@ -366,7 +373,7 @@ impl Shared {
             .map(|code| parse_region(code, "[defaults]"))
             .transpose()
             .unwrap_or_else(|p| {
-                problems.push(raw.defaults_at.about(p));
+                problems.push(at.about(p));
                 None
             });
         Shared {
@@ -378,6 +385,40 @@ impl Shared {
             account_set,
             proxies: ProxyEnv::from_env(env),
         }
+    }
+}
+
+/// The keys that give a token.
+const TOKEN_KEYS: [&str; 3] = ["token", "token_env", "token_cmd"];
+
+/// The token of one `[[instances]]` table (`who`): its own, else the
+/// account's; `None` when that is the account's and it did not resolve
+/// (said once already). A token key that could not be read gives an
+/// empty problem: its own was said.
+fn token_of(
+    inst: &RawInstance,
+    at: &TablePlace,
+    shared: &Shared,
+    who: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Option<Result<Token, String>> {
+    if at.unread(&TOKEN_KEYS) {
+        return Some(Err(String::new()));
+    }
+    let source = TokenSource {
+        token: inst.token.as_ref(),
+        token_env: inst.token_env.as_ref(),
+        token_cmd: inst.token_cmd.as_ref(),
+    };
+    if !source.is_empty() {
+        return Some(source.resolve(who, env));
+    }
+    match &shared.account_token {
+        Some(token) => Some(Ok(token.clone())),
+        None if shared.account_set => None,
+        None => Some(Err(format!(
+            "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
+        ))),
     }
 }
 
@@ -396,29 +437,18 @@ fn instance_of(
         problems.push(at.about(problem));
         return None;
     }
-    let source = TokenSource {
-        token: inst.token.as_ref(),
-        token_env: inst.token_env.as_ref(),
-        token_cmd: inst.token_cmd.as_ref(),
-    };
-    let token = if source.is_empty() {
-        match &shared.account_token {
-            Some(token) => Ok(token.clone()),
-            None if shared.account_set => return None,
-            None => Err(format!(
-                "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
-            )),
-        }
-    } else {
-        source.resolve(&who, env)
-    };
+    let token = token_of(inst, at, shared, &who, env)?;
     let insecure = inst.allow_insecure_http.unwrap_or(shared.insecure);
+    // What could not be read was said already (an empty problem is not
+    // shown).
     let base_url = match &inst.base_url {
+        _ if at.unread(&["base_url", "allow_insecure_http"]) => Err(String::new()),
         Some(url) => parse_base_url(url, &who, insecure),
         None => shared.base_url.clone().map_err(|()| String::new()),
     }
     .and_then(|url| check_proxy(&url, &shared.proxies, &who, insecure).map(|()| url));
     let region = match inst.region.as_deref() {
+        _ if at.unread(&["region"]) => Err(String::new()),
         Some(code) => parse_region(code, &who).map(Some),
         None => Ok(shared.region),
     };
@@ -648,6 +678,28 @@ mod tests {
         assert!(msg.contains("instance \"a\": no token"), "{msg}");
         assert!(msg.contains("listed twice"), "{msg}");
         assert!(msg.contains("only one of token"), "{msg}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_hides_no_other_problem_and_adds_none() {
+        let msg = parse_err(
+            "[defaults]\nbase_url = \"http://gateway.example\"\nread_only = \"yes\"\n[[instances]]\nname = \"a\"\ntoken = 123\nregion = \"XX\"\n[[instances]]\nname = 7\n",
+        );
+        assert!(msg.contains("5 problem(s)"), "{msg}");
+        let lines: Vec<&str> = msg.lines().skip(1).collect();
+        assert!(lines[0].contains("line 2: [defaults]: base_url"), "{msg}");
+        assert!(
+            lines[1].contains("line 3, column 13: invalid type"),
+            "{msg}"
+        );
+        assert!(lines[2].contains("line 6, column 9: invalid type"), "{msg}");
+        assert!(lines[3].contains("line 7: instance \"a\": region"), "{msg}");
+        assert!(
+            !msg.contains("no token"),
+            "nothing follows from the token not read: {msg}"
+        );
+        assert!(!msg.contains("missing field"), "{msg}");
+        assert!(lines[4].contains("line 9, column 8: invalid type"), "{msg}");
     }
 
     #[test]

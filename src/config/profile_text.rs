@@ -1,9 +1,9 @@
 //! The profile's text read into its tables with every problem at once,
-//! each with its line: every syntax error; every unknown key (a table is
-//! read again without it); a value of the wrong type (its table is then
-//! left out, so no problem follows from it). It also keeps where each
-//! table and key is, so the checks that come after say the line of what
-//! they refuse. No message quotes a value written in the file: any may
+//! each with its line: every syntax error; every unknown key and every
+//! value of the wrong type (a table is read again without it, and what
+//! could not be read is noted, so no second problem follows from it). It
+//! also keeps where each table and key is, so the checks that come after
+//! say the line of what they refuse. No message quotes a value written in the file: any may
 //! be a token.
 
 use std::collections::{BTreeMap, HashMap};
@@ -48,14 +48,22 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Where a table is: the line of its header and of each of its keys.
+/// Where a table is: the line of its header and of each of its keys;
+/// and the keys whose value could not be read (their problem is said
+/// already, so the checks after say nothing more of them).
 #[derive(Debug, Default, Clone)]
 pub(super) struct TablePlace {
     line: Option<usize>,
     keys: HashMap<String, usize>,
+    unread: Vec<String>,
 }
 
 impl TablePlace {
+    /// Whether any of `keys` was written but could not be read.
+    pub(super) fn unread(&self, keys: &[&str]) -> bool {
+        self.unread.iter().any(|k| keys.contains(&k.as_str()))
+    }
+
     /// A problem of this table, on the line of the first of its keys the
     /// message names (`base_url`, `token_env`…), else of the table.
     pub(super) fn about(&self, text: String) -> Problem {
@@ -241,36 +249,44 @@ fn place_of(text: &str, value: &Spanned<DeValue<'_>>) -> TablePlace {
     TablePlace {
         line: Some(line_of(text, value.span().start)),
         keys,
+        unread: Vec::new(),
     }
 }
 
-/// `value` read as a `T`, every problem said. After an unknown key, the
-/// table is read again without it, so every unknown key is named; after
-/// any other error the table is left unread (`None`), so that no
-/// problem follows from a value that was not read.
+/// `value` read as a `T`, every problem said: after each error, the
+/// entry it is about (an unknown key, a value of the wrong type) is left
+/// out, noted in `unread`, and the rest read again. When what is left
+/// out was required, the table is left unread (`None`) without a second
+/// word about it.
 fn lenient<T: DeserializeOwned>(
     text: &str,
     mut value: Spanned<DeValue<'_>>,
     problems: &mut Vec<Problem>,
+    unread: &mut Vec<String>,
 ) -> Option<T> {
     loop {
         let e = match T::deserialize(ValueDeserializer::from(value.clone())) {
             Ok(read) => return Some(read),
             Err(e) => e,
         };
+        let missing = |k: &String| e.message() == format!("missing field `{k}`");
+        if unread.iter().any(missing) {
+            return None;
+        }
         problems.push(problem_of(text, &e));
         let at = e.span().map(|span| span.start);
-        let unknown = e.message().starts_with("unknown field");
         let DeValue::Table(table) = value.get_mut() else {
             return None;
         };
+        let about = |span: std::ops::Range<usize>| at.is_some_and(|at| span.contains(&at));
         let key = table
             .iter()
-            .find(|(key, _)| unknown && at.is_some_and(|at| key.span().contains(&at)))
+            .find(|(key, value)| about(key.span()) || about(value.span()))
             .map(|(key, _)| key.get_ref().to_string());
         match key {
             Some(key) => {
                 table.remove(key.as_str());
+                unread.push(key);
             }
             None => return None,
         }
@@ -289,19 +305,19 @@ pub(super) fn read(text: &str) -> Result<(Text, Vec<Problem>), Vec<Problem>> {
     let mut problems = Vec::new();
     let mut out = Text::default();
     for (key, value) in doc.into_inner() {
-        let at = place_of(text, &value);
+        let mut at = place_of(text, &value);
         match key.get_ref().as_ref() {
             "defaults" => {
-                out.defaults = lenient(text, value, &mut problems);
+                out.defaults = lenient(text, value, &mut problems, &mut at.unread);
                 out.defaults_at = at;
             }
             "account" => {
-                out.account = lenient(text, value, &mut problems);
+                out.account = lenient(text, value, &mut problems, &mut at.unread);
                 out.account_unread = out.account.is_none();
                 out.account_at = at;
             }
             "ledger" => {
-                out.ledger = lenient(text, value, &mut problems);
+                out.ledger = lenient(text, value, &mut problems, &mut at.unread);
                 out.ledger_at = at;
             }
             "instances" => read_instances(text, value, &mut out, &mut problems),
@@ -335,8 +351,8 @@ fn read_instances(
     };
     for table in tables.iter() {
         out.instance_tables += 1;
-        let at = place_of(text, table);
-        if let Some(inst) = lenient::<RawInstance>(text, table.clone(), problems) {
+        let mut at = place_of(text, table);
+        if let Some(inst) = lenient::<RawInstance>(text, table.clone(), problems, &mut at.unread) {
             out.instances.push((inst, at));
         }
     }
@@ -429,7 +445,7 @@ mod tests {
         assert_eq!(
             text.instances.len(),
             1,
-            "the one with a wrong type is left out"
+            "one without the name it needs is left out"
         );
         let (inst, at) = &text.instances[0];
         assert_eq!(inst.name, "a");
