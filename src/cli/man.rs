@@ -148,8 +148,12 @@ fn files() -> Roff {
             "The log: retries, errors and what the app did; never a token.",
         ),
         (
-            format!("{data}/cache/, {data}/views/"),
-            "The last contact list of each instance, and the instance, sort and view last used.",
+            format!("{data}/cache/"),
+            "The last contact list of each instance, shown at once at the next start.",
+        ),
+        (
+            format!("{data}/views/"),
+            "The instance, sort and view last used with each profile.",
         ),
     ];
     for (path, what) in rows {
