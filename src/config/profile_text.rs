@@ -144,9 +144,11 @@ impl KeyList {
 pub(super) struct Text {
     /// `[defaults]`.
     pub(super) defaults: Option<RawDefaults>,
+    /// Where `[defaults]` is.
     pub(super) defaults_at: TablePlace,
     /// `[account]`.
     pub(super) account: Option<RawAccount>,
+    /// Where `[account]` is.
     pub(super) account_at: TablePlace,
     /// `[account]` is there but could not be read: its problem is said,
     /// and instances that rely on it say nothing more.
@@ -159,9 +161,11 @@ pub(super) struct Text {
     pub(super) keys: BTreeMap<String, KeyEntry>,
     /// Each key's line: (context, `""` for the list; action; line).
     keys_at: Vec<(String, String, usize)>,
+    /// The line of `[keys]`.
     keys_line: Option<usize>,
     /// `[ledger]`.
     pub(super) ledger: Option<RawLedger>,
+    /// Where `[ledger]` is.
     pub(super) ledger_at: TablePlace,
 }
 
