@@ -2,6 +2,7 @@
 //! the emulator or a headless command, and turn failures into one clear
 //! message and an exit code (see `cli::failure::exit`).
 
+use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,7 @@ use clap::{CommandFactory, Parser};
 
 use ryze_contacts::cli::args::{Cli, Command, EmulatorArgs};
 
-use ryze_contacts::cli::init;
+use ryze_contacts::cli::{init, man};
 use ryze_contacts::config::profile::{self, Profile};
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig};
 use ryze_contacts::engine::default_data_dir;
@@ -42,23 +43,13 @@ async fn dispatch(mut cli: Cli) -> Result<(), Failure> {
     match cli.command.take() {
         Some(Command::Emulator(args)) => serve_emulator(args).await,
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "ryze-contacts",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ryze-contacts", &mut script);
+            write_out(&script)
         }
-        Some(Command::Man) => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .map_err(other),
+        Some(Command::Man { command }) => write_out(&man::page(&command)?),
         Some(Command::Init) => {
-            let path = match cli.profile {
-                Some(path) => path,
-                None => profile::default_path()
-                    .ok_or_else(|| usage("no home folder: pass --profile PATH"))?,
-            };
+            let path = profile_path(cli.profile)?;
             let mut input = std::io::stdin().lock();
             init::run(&path, &mut input).await
         }
@@ -66,6 +57,15 @@ async fn dispatch(mut cli: Cli) -> Result<(), Failure> {
         None if cli.demo => demo_ui(cli).await,
         None => profile_ui(cli).await,
     }
+}
+
+/// Writes `bytes` to standard output: a closed pipe (`man | head -1`)
+/// ends the command quietly, as for every other command.
+fn write_out(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)?;
+    out.flush()?;
+    Ok(())
 }
 
 /// A headless command on the saved profile.
@@ -186,14 +186,12 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
     let running = emulator::start(config, addr)
         .await
         .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
-    println!("RyzeAPI emulator on {}", running.base_url());
-    println!("account token: {DEMO_ACCOUNT_TOKEN}");
-    println!("{}", summary.join("\n"));
-    println!(
-        "try: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list",
-        running.base_url()
+    let banner = format!(
+        "RyzeAPI emulator on {url}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {url}/api/instance/list\nCtrl-C stops it.\n",
+        summary.join("\n"),
+        url = running.base_url()
     );
-    println!("Ctrl-C stops it.");
+    write_out(banner.as_bytes())?;
     tokio::signal::ctrl_c().await.map_err(other)?;
     Ok(())
 }

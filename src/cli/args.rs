@@ -131,14 +131,20 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
+    /// Print the manual page (roff); with a command, that command's page.
     #[command(
-        after_help = "Example:\n  ryze-contacts man > ryze-contacts.1 && man ./ryze-contacts.1"
+        after_help = "Examples:\n  ryze-contacts man > ryze-contacts.1 && man ./ryze-contacts.1\n  ryze-contacts man ledger migrate | man -l -"
     )]
-    Man,
-    /// The numbers the ledger knows as blocked now, as CSV (or JSON).
+    Man {
+        /// The command whose page to print (`list`, `ledger migrate`);
+        /// none: the main page, with the keys, files, environment and exit
+        /// codes.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// The numbers the ledger knows as blocked now, as CSV, TSV or JSON.
     #[command(
-        after_help = "Examples:\n  ryze-contacts export > blocked.csv\n  ryze-contacts export --instance sales --json"
+        after_help = "Examples:\n  ryze-contacts export > blocked.csv\n  ryze-contacts export --format tsv | cut -f4   # E.164 numbers, one a line\n  ryze-contacts export --instance sales --json"
     )]
     Export(ExportArgs),
     /// What this app asked of the server, newest first: time, number, name,
@@ -245,9 +251,24 @@ pub struct ExportArgs {
     /// Only this instance.
     #[arg(long, value_name = "NAME")]
     pub instance: Option<String>,
+    /// csv: for spreadsheets (a header; cells that could run as formulas,
+    /// such as +447912345678, start with ' to stay text). tsv: for
+    /// scripts (no header; tab-separated instance, jid, lid, e164, number,
+    /// changed_at, operator, reason; numbers as they are).
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv, conflicts_with = "json")]
+    pub format: ExportFormat,
     /// JSON instead of CSV.
     #[arg(long)]
     pub json: bool,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Comma-separated, with a header, guarded for spreadsheets.
+    Csv,
+    /// Tab-separated, no header, every value as it is: for scripts.
+    Tsv,
 }
 
 /// Options of `history`.

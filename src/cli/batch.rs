@@ -310,8 +310,53 @@ fn item_report(instance: &str, item: &Item, result: &Result<ItemDone, ErrorInfo>
     }
 }
 
-/// The typed entries: the arguments, then the lines of `--from`.
+/// Digits a number has at least: an argument with fewer is a piece of
+/// one (`+55`, `41`), never a number of its own.
+const FEWEST_DIGITS: usize = 5;
+
+/// Numbers the shell split over several arguments (`block +55 41
+/// 98979-0060`, unquoted), as they were meant: each run of two or more
+/// arguments made only of digits and number punctuation, one of them too
+/// short to be a number, joined by spaces (a `+` starts another run).
+fn split_numbers(numbers: &[String]) -> Vec<String> {
+    let is_piece = |a: &str| {
+        a.chars().any(|c| c.is_ascii_digit())
+            && a.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c))
+    };
+    let is_short = |a: &str| a.chars().filter(char::is_ascii_digit).count() < FEWEST_DIGITS;
+    let mut found = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let mut flush = |run: &mut Vec<&str>| {
+        if run.len() > 1 && run.iter().any(|a| is_short(a)) {
+            found.push(run.join(" "));
+        }
+        run.clear();
+    };
+    for arg in numbers.iter().map(String::as_str) {
+        // A `+` begins another number; anything else ends the run.
+        if !is_piece(arg) || arg.starts_with('+') {
+            flush(&mut run);
+        }
+        if is_piece(arg) {
+            run.push(arg);
+        }
+    }
+    flush(&mut run);
+    found
+}
+
+/// The typed entries: the arguments, then the lines of `--from`. A number
+/// the shell split is refused, saying how to quote it.
 fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
+    if let Some(number) = split_numbers(&args.numbers).first() {
+        return Err(fail(
+            exit::USAGE,
+            format!(
+                "{number} came as {} arguments: quote a number with spaces: '{number}' (nothing was sent)",
+                number.split(' ').count()
+            ),
+        ));
+    }
     let mut entries: Vec<Entry> = args
         .numbers
         .iter()
@@ -344,4 +389,31 @@ fn entries(args: &ChangeArgs) -> Result<Vec<Entry>, Failure> {
         ));
     }
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_number_split_by_the_shell_is_found_whole() {
+        assert_eq!(
+            split_numbers(&args("+55 41 98979-0060")),
+            ["+55 41 98979-0060"]
+        );
+        assert_eq!(
+            split_numbers(&args("+447912345678 +1 650 253-0000")),
+            ["+1 650 253-0000"]
+        );
+        assert!(split_numbers(&args("+5541989790060 +447912345678")).is_empty());
+        assert!(split_numbers(&args("5541989790060")).is_empty());
+        assert!(
+            split_numbers(&args("+55 call-me")).is_empty(),
+            "one piece alone is left to the reading, which says why"
+        );
+    }
 }

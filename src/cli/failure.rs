@@ -15,6 +15,29 @@ pub mod exit {
     pub const API: u8 = 3;
     /// Some requests of a batch failed, others worked.
     pub const PARTIAL: u8 = 4;
+    /// The reader of standard output went away (`| head -1`), as a
+    /// process ended by SIGPIPE reports it (128 + 13).
+    pub const CLOSED_PIPE: u8 = 141;
+
+    /// Every exit code and what it means: the manual page's EXIT STATUS
+    /// and the README's list are this table.
+    pub const MEANINGS: &[(u8, &str)] = &[
+        (OK, "success"),
+        (
+            INTERNAL,
+            "anything else: the ledger, the data folder, a write that failed",
+        ),
+        (USAGE, "a usage or profile error: nothing was sent"),
+        (
+            API,
+            "every request failed (the API refused or could not be reached)",
+        ),
+        (PARTIAL, "some requests (or instances) failed, some worked"),
+        (
+            CLOSED_PIPE,
+            "the reader closed the pipe: the output ended early, quietly",
+        ),
+    ];
 }
 
 /// A failure: exit code and one-line reason (empty when there is
@@ -50,9 +73,30 @@ impl From<std::io::Error> for Failure {
     /// pipe, as `ls | head` is.
     fn from(e: std::io::Error) -> Failure {
         if output::is_closed_pipe(&e) {
-            fail(output::CLOSED_PIPE, "")
+            fail(exit::CLOSED_PIPE, "")
         } else {
             internal(format!("cannot write the output: {e}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readme_lists_every_exit_code() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let at = readme
+            .find("- Exit codes:")
+            .expect("the README's exit codes");
+        let list = &readme[at..at + readme[at..].find("\n\n").unwrap_or(400)];
+        let list = list.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (code, _) in exit::MEANINGS {
+            assert!(
+                list.contains(&format!(" {code} ")),
+                "{code} missing: {list}"
+            );
         }
     }
 }

@@ -6,17 +6,34 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::cli::args::{ExportArgs, HistoryArgs};
+use crate::cli::args::{ExportArgs, ExportFormat, HistoryArgs};
 use crate::cli::failure::{Failure, exit, fail};
-use crate::cli::output::{JsonArray, Table};
+use crate::cli::output::{Column, JsonArray, Table};
 use crate::engine::{Engine, skipped_notice};
 use crate::model::change::Change;
 use crate::model::number::{format_phone, phone_digits, shown_jid};
 use crate::protocol::{ErrorInfo, Job, JobResult, LedgerRead};
 use crate::store::ledger::{HistoryEntry, HistoryResult, KnownState, LedgerStatus};
+use crate::util::sanitize::clean;
 
 /// Actions the history prints at most.
 const HISTORY_LIMIT: usize = 1_000_000;
+
+/// The columns of `history` on a terminal: the time to the minute, the
+/// number, action and result whole, the name cut to fit; the error, who
+/// and why left out first on a narrow terminal (piped output and `--json`
+/// carry them all).
+const COLUMNS: [Column; 9] = [
+    Column::keep("TIME (UTC)"),
+    Column::keep("INSTANCE"),
+    Column::keep("NUMBER"),
+    Column::cut("NAME"),
+    Column::keep("ACTION"),
+    Column::keep("RESULT"),
+    Column::spare("ERROR"),
+    Column::spare("OPERATOR"),
+    Column::spare("REASON"),
+];
 
 /// `history`: the ledger's actions, newest first, with the contact's name
 /// from the saved contact list when there is one.
@@ -31,64 +48,79 @@ pub(crate) async fn history(engine: &mut Engine, args: HistoryArgs) -> Result<()
     };
     let entries = read_history(engine, instance, since).await?;
     let names = cached_names(engine, &entries);
-    let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
-    let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
-    let mut table = (!args.json).then(Table::stdout);
-    for e in &entries {
-        let name = name_of(&e.instance, &e.jid);
-        let action = Change::of(e.block).verb();
-        let digits = phone_digits(&e.jid);
-        let (error, count) = match &e.result {
-            HistoryResult::Failed(why) => (Some(why.as_str()), None),
-            HistoryResult::Done(count) => (None, *count),
-            HistoryResult::Unanswered => (None, None),
-        };
-        if let Some(out) = json_out.as_mut() {
-            out.push(&json!({
-                "at": crate::util::dates::rfc3339(e.requested_at),
-                "instance": e.instance,
-                "jid": e.jid,
-                "lid": e.lid,
-                "e164": digits.map(|d| format!("+{d}")),
-                "number": shown_jid(&e.jid),
-                "name": name,
-                "action": action,
-                "result": e.result.word(),
-                "blocked_count": count,
-                "error": error,
-                "operator": e.operator,
-                "reason": e.reason,
-            }))?;
-        } else if let Some(t) = table.as_mut() {
-            t.row(&[
-                crate::util::dates::rfc3339(e.requested_at).as_str(),
-                &e.instance,
-                &shown_jid(&e.jid),
-                name.as_deref().unwrap_or("-"),
-                action,
-                e.result.word(),
-                error.unwrap_or(""),
-                e.operator.as_deref().unwrap_or("-"),
-                e.reason.as_deref().unwrap_or("-"),
-            ])?;
+    let name_of = |e: &HistoryEntry| names.get(e.instance.as_str())?.get(&e.jid).cloned();
+    if args.json {
+        let mut out = JsonArray::stdout()?;
+        for e in &entries {
+            out.push(&history_json(e, name_of(e)))?;
+        }
+        out.finish()?;
+    } else {
+        let mut table = Table::with_columns(&COLUMNS);
+        for e in &entries {
+            let time = if table.is_terminal() {
+                crate::util::dates::short(e.requested_at)
+            } else {
+                crate::util::dates::rfc3339(e.requested_at)
+            };
+            table.row(&history_fields(e, time, name_of(e)))?;
+        }
+        table.finish()?;
+        if entries.is_empty() {
+            let since = args.since.map(|day| format!(" since {day}"));
+            eprintln!(
+                "ryze-contacts: no action recorded{}",
+                since.unwrap_or_default()
+            );
         }
     }
-    if let Some(out) = json_out {
-        out.finish()?;
-    }
-    if let Some(t) = table {
-        t.finish()?;
-    }
-    if entries.is_empty() && !args.json {
-        eprintln!(
-            "ryze-contacts: no action recorded{}",
-            match &args.since {
-                Some(day) => format!(" since {day}"),
-                None => String::new(),
-            }
-        );
-    }
     Ok(())
+}
+
+/// The error of an action, and the count its answer gave.
+fn outcome(e: &HistoryEntry) -> (Option<&str>, Option<i64>) {
+    match &e.result {
+        HistoryResult::Failed(why) => (Some(why.as_str()), None),
+        HistoryResult::Done(count) => (None, *count),
+        HistoryResult::Unanswered => (None, None),
+    }
+}
+
+/// One action as `history --json` streams it.
+fn history_json(e: &HistoryEntry, name: Option<String>) -> serde_json::Value {
+    let (error, count) = outcome(e);
+    json!({
+        "at": crate::util::dates::rfc3339(e.requested_at),
+        "instance": e.instance,
+        "jid": e.jid,
+        "lid": e.lid,
+        "e164": phone_digits(&e.jid).map(|d| format!("+{d}")),
+        "number": shown_jid(&e.jid),
+        "name": name,
+        "action": Change::of(e.block).verb(),
+        "result": e.result.word(),
+        "blocked_count": count,
+        "error": error,
+        "operator": e.operator,
+        "reason": e.reason,
+    })
+}
+
+/// One action as a row: time, instance, number, name, action, result,
+/// error, operator, reason.
+fn history_fields(e: &HistoryEntry, time: String, name: Option<String>) -> [String; 9] {
+    let (error, _) = outcome(e);
+    [
+        time,
+        e.instance.clone(),
+        shown_jid(&e.jid),
+        name.unwrap_or_else(|| "-".into()),
+        Change::of(e.block).verb().to_string(),
+        e.result.word().to_string(),
+        error.unwrap_or_default().to_string(),
+        e.operator.clone().unwrap_or_else(|| "-".into()),
+        e.reason.clone().unwrap_or_else(|| "-".into()),
+    ]
 }
 
 /// The ledger's actions (of one instance or all, since a time), newest
@@ -146,7 +178,20 @@ fn cached_names<'a>(
     names
 }
 
-/// `export`: the numbers the ledger knows as blocked, as CSV or JSON.
+/// The fields of `export`, in order: CSV's header, TSV's columns.
+const EXPORT_FIELDS: [&str; 8] = [
+    "instance",
+    "jid",
+    "lid",
+    "e164",
+    "number",
+    "changed_at",
+    "operator",
+    "reason",
+];
+
+/// `export`: the numbers the ledger knows as blocked, as CSV, TSV or
+/// JSON.
 pub(crate) async fn export(engine: &mut Engine, args: ExportArgs) -> Result<(), Failure> {
     if let Some(name) = &args.instance {
         super::choose::instance_index(engine, name)?;
@@ -167,45 +212,62 @@ pub(crate) async fn export(engine: &mut Engine, args: ExportArgs) -> Result<(), 
         .filter(|k| k.blocked && args.instance.as_ref().is_none_or(|n| &k.instance == n))
         .collect();
     rows.sort_by(|a, b| (order(&a.instance), &a.jid).cmp(&(order(&b.instance), &b.jid)));
+    let fields = rows.iter().map(export_fields);
     if args.json {
         let mut out = JsonArray::stdout()?;
         for k in &rows {
-            out.push(&json!({
-                "instance": k.instance,
-                "jid": k.jid,
-                "lid": k.lid,
-                "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
-                "number": phone_digits(&k.jid).map(format_phone),
-                "changed_at": crate::util::dates::rfc3339(k.changed_at),
-                "operator": k.operator,
-                "reason": k.reason,
-            }))?;
+            out.push(&export_json(k))?;
         }
         out.finish()?;
         return Ok(());
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(
-        out,
-        "instance,jid,lid,e164,number,changed_at,operator,reason"
-    )?;
-    for k in rows {
-        let digits = phone_digits(&k.jid);
-        writeln!(
-            out,
-            "{},{},{},{},{},{},{},{}",
-            csv_cell(&k.instance),
-            csv_cell(&k.jid),
-            csv_cell(k.lid.as_deref().unwrap_or_default()),
-            csv_cell(&digits.map(|d| format!("+{d}")).unwrap_or_default()),
-            csv_cell(&digits.map(format_phone).unwrap_or_default()),
-            csv_cell(&crate::util::dates::rfc3339(k.changed_at)),
-            csv_cell(k.operator.as_deref().unwrap_or_default()),
-            csv_cell(k.reason.as_deref().unwrap_or_default())
-        )?;
+    match args.format {
+        ExportFormat::Csv => {
+            writeln!(out, "{}", EXPORT_FIELDS.join(","))?;
+            for row in fields {
+                let cells: Vec<String> = row.iter().map(|f| csv_cell(f)).collect();
+                writeln!(out, "{}", cells.join(","))?;
+            }
+        }
+        ExportFormat::Tsv => {
+            for row in fields {
+                let cells: Vec<String> = row.iter().map(|f| clean(f).into_owned()).collect();
+                writeln!(out, "{}", cells.join("\t"))?;
+            }
+        }
     }
     out.flush()?;
     Ok(())
+}
+
+/// A known-blocked number's fields, as [`EXPORT_FIELDS`] names them.
+fn export_fields(k: &KnownState) -> [String; 8] {
+    let digits = phone_digits(&k.jid);
+    [
+        k.instance.clone(),
+        k.jid.clone(),
+        k.lid.clone().unwrap_or_default(),
+        digits.map(|d| format!("+{d}")).unwrap_or_default(),
+        digits.map(format_phone).unwrap_or_default(),
+        crate::util::dates::rfc3339(k.changed_at),
+        k.operator.clone().unwrap_or_default(),
+        k.reason.clone().unwrap_or_default(),
+    ]
+}
+
+/// A known-blocked number as `export --json` streams it.
+fn export_json(k: &KnownState) -> serde_json::Value {
+    json!({
+        "instance": k.instance,
+        "jid": k.jid,
+        "lid": k.lid,
+        "e164": phone_digits(&k.jid).map(|d| format!("+{d}")),
+        "number": phone_digits(&k.jid).map(format_phone),
+        "changed_at": crate::util::dates::rfc3339(k.changed_at),
+        "operator": k.operator,
+        "reason": k.reason,
+    })
 }
 
 /// `ledger status`: which ledger, its schema, size and counts.

@@ -13,14 +13,29 @@ use crate::cli::failure::{Failure, exit, fail};
 use crate::config::profile::{self, DEFAULT_BASE_URL};
 use crate::util::secret::Token;
 
+/// `println!` that gives up quietly: a closed pipe ends `init` as it
+/// ends every command (see [`Failure`]'s `From<io::Error>`).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        put(&format!("{}\n", format_args!($($arg)*)))?
+    };
+}
+
+/// Writes `text` to standard output at once (a question waits on it).
+fn put(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Asks `question` and reads one answer line (`default` when empty).
 fn ask(input: &mut dyn BufRead, question: &str, default: &str) -> Result<String, Failure> {
     if default.is_empty() {
-        print!("{question}: ");
+        put(&format!("{question}: "))?;
     } else {
-        print!("{question} [{default}]: ");
+        put(&format!("{question} [{default}]: "))?;
     }
-    let _ = std::io::stdout().flush();
     let mut line = String::new();
     let n = input
         .read_line(&mut line)
@@ -42,8 +57,7 @@ fn ask_secret(input: &mut dyn BufRead, question: &str) -> Result<String, Failure
     }
     use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
     use ratatui::crossterm::terminal;
-    print!("{question} (not shown): ");
-    let _ = std::io::stdout().flush();
+    put(&format!("{question} (not shown): "))?;
     terminal::enable_raw_mode().map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     let mut secret = String::new();
     let outcome = loop {
@@ -65,7 +79,7 @@ fn ask_secret(input: &mut dyn BufRead, question: &str) -> Result<String, Failure
         }
     };
     let _ = terminal::disable_raw_mode();
-    println!();
+    put("\n")?;
     outcome.map(|()| secret.trim().to_string())
 }
 
@@ -103,12 +117,12 @@ fn quoted(text: &str) -> String {
 
 /// Runs the interactive set-up, writing the profile at `path`.
 pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
-    println!(
+    say!(
         "ryze-contacts set-up: this writes the profile {}",
         path.display()
     );
     if path.exists() && !may_overwrite(input)? {
-        println!("Left unchanged.");
+        say!("Left unchanged.");
         return Ok(());
     }
     let base = ask(input, "RyzeAPI server", DEFAULT_BASE_URL)?;
@@ -131,7 +145,7 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
             format!("cannot write {}: {e}", path.display()),
         )
     })?;
-    println!(
+    say!(
         "Profile written to {}. Start the app with: ryze-contacts",
         path.display()
     );
@@ -151,15 +165,15 @@ fn may_overwrite(input: &mut dyn BufRead) -> Result<bool, Failure> {
 /// Lists the instances the token sees and asks which to add, again
 /// until the answer picks some.
 fn choose(input: &mut dyn BufRead, instances: &[InstanceInfo]) -> Result<Vec<usize>, Failure> {
-    println!("This token sees {} instance(s):", instances.len());
+    say!("This token sees {} instance(s):", instances.len());
     for (i, inst) in instances.iter().enumerate() {
-        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
+        say!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
     }
     loop {
         let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
         match pick(&answer, instances.len()) {
             Ok(chosen) => return Ok(chosen),
-            Err(why) => println!("  {why}"),
+            Err(why) => say!("  {why}"),
         }
     }
 }
@@ -174,7 +188,7 @@ fn token_line(input: &mut dyn BufRead, token: &Token) -> Result<String, Failure>
     )?;
     if store.eq_ignore_ascii_case("env") {
         let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
-        println!("Remember: export {var}=<token> before starting ryze-contacts.");
+        say!("Remember: export {var}=<token> before starting ryze-contacts.");
         Ok(format!("token_env = {}", quoted(&var)))
     } else {
         Ok(format!("token = {}", quoted(token.expose())))
@@ -230,7 +244,7 @@ async fn sign_in(
     // another instance than the one picked.
     let (instances, odd): (Vec<_>, Vec<_>) = instances.into_iter().partition(|i| !i.name_is_odd());
     for inst in &odd {
-        println!(
+        say!(
             "  left out: an instance whose name holds control or direction characters (shown as \"{}\"): rename it in RyzeAPI to add it",
             inst.shown_name()
         );

@@ -104,9 +104,7 @@ pub(crate) async fn profile_check(engine: &mut Engine, json_out: bool) -> Result
         }
         table.finish()?;
     }
-    for w in warnings {
-        eprintln!("ryze-contacts: warning: {w}");
-    }
+    // The warnings themselves were said when the profile was loaded.
     let summary = format!(
         "{} instance(s): {} usable, {unusable} not; {} warning(s)",
         verdicts.len(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::app::state::{Instance, Load};
 use crate::cli::args::ListArgs;
 use crate::cli::failure::{Failure, exit, fail};
-use crate::cli::output::{JsonArray, Table};
+use crate::cli::output::{Column, JsonArray, Table};
 use crate::engine::{Engine, Flow};
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
@@ -31,7 +31,20 @@ struct ListRow<'a> {
     reason: Option<&'a str>,
 }
 
+/// The columns of `list` on a terminal: the number whole (a hidden one's
+/// JID in its place), the name cut to fit, who and why left out first.
+const COLUMNS: [Column; 6] = [
+    Column::keep("INSTANCE"),
+    Column::keep("NUMBER"),
+    Column::keep("STATE"),
+    Column::cut("NAME"),
+    Column::spare("OPERATOR"),
+    Column::spare("REASON"),
+];
+
 impl ListRow<'_> {
+    /// The fields piped to another program: instance, number, state,
+    /// name, E.164 (or the JID), operator, reason.
     fn fields(&self) -> [&str; 7] {
         [
             self.instance,
@@ -39,6 +52,22 @@ impl ListRow<'_> {
             self.state.unwrap_or("-"),
             &self.name,
             self.e164.as_deref().unwrap_or(self.jid),
+            self.operator.unwrap_or("-"),
+            self.reason.unwrap_or("-"),
+        ]
+    }
+
+    /// The fields of [`COLUMNS`], for a terminal.
+    fn terminal_fields(&self) -> [&str; 6] {
+        let number = match self.e164 {
+            Some(_) => self.number.as_str(),
+            None => self.jid,
+        };
+        [
+            self.instance,
+            number,
+            self.state.unwrap_or("-"),
+            &self.name,
             self.operator.unwrap_or("-"),
             self.reason.unwrap_or("-"),
         ]
@@ -54,6 +83,7 @@ enum Sink {
 impl Sink {
     fn push(&mut self, row: &ListRow<'_>) -> std::io::Result<()> {
         match self {
+            Sink::Table(t) if t.is_terminal() => t.row(&row.terminal_fields()),
             Sink::Table(t) => t.row(&row.fields()),
             Sink::Json(j) => j.push(row),
         }
@@ -78,10 +108,12 @@ pub(crate) async fn list(engine: &mut Engine, args: ListArgs) -> Result<(), Fail
     let mut sink = if args.json {
         Sink::Json(JsonArray::stdout()?)
     } else {
-        Sink::Table(Table::stdout())
+        Sink::Table(Table::with_columns(&COLUMNS))
     };
     let mut errors = Vec::new();
-    let mut found = 0;
+    // Exit 3 or 4 go by instances that answered, not by rows: `--blocked`
+    // on instances with nothing blocked is an answer too.
+    let mut answered = 0;
     for i in chosen {
         let request = Msg::Request(Request::LoadContacts { instance: i });
         engine
@@ -102,14 +134,15 @@ pub(crate) async fn list(engine: &mut Engine, args: ListArgs) -> Result<(), Fail
                 inst.name
             );
         }
-        found += list_instance(&mut sink, inst, args.blocked)?;
+        list_instance(&mut sink, inst, args.blocked)?;
+        answered += 1;
         // Done with this instance: its rows need not stay in memory.
         engine.state_mut().instances[i].contacts = Arc::default();
     }
     sink.finish()?;
     if errors.is_empty() {
         Ok(())
-    } else if found == 0 {
+    } else if answered == 0 {
         Err(fail(exit::API, errors.join("; ")))
     } else {
         Err(fail(exit::PARTIAL, errors.join("; ")))
@@ -138,18 +171,16 @@ fn row_of<'a>(
     }
 }
 
-/// Writes the rows of one instance; returns how many. What is known of a
+/// Writes the rows of one instance. What is known of a
 /// contact and which blocked numbers are no contact are the app's
 /// answers ([`Instance::known_of`], [`Instance::find_outsiders`]).
-fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::io::Result<usize> {
-    let mut n = 0;
+fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::io::Result<()> {
     for c in inst.contacts.iter() {
         let state = inst.known_of(&c).map(|k| Change::of(k.blocked).done_word());
         if blocked_only && state != Some("blocked") {
             continue;
         }
         sink.push(&row_of(inst, &c, c.display_name(), state))?;
-        n += 1;
     }
     if blocked_only {
         // Numbers blocked by number (`a`, the command line) that are not
@@ -158,8 +189,7 @@ fn list_instance(sink: &mut Sink, inst: &Instance, blocked_only: bool) -> std::i
         for c in outsiders.iter() {
             let name = "not in contacts".to_string();
             sink.push(&row_of(inst, &c, name, Some("blocked")))?;
-            n += 1;
         }
     }
-    Ok(n)
+    Ok(())
 }

@@ -1,11 +1,12 @@
 //! `ledger migrate --to URL`: copies this machine's ledger into a team's.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::cli::args::MigrateArgs;
 use crate::cli::failure::{Failure, exit, fail, usage};
 use crate::config::profile::Profile;
-use crate::store::ledger::{Ledger, PgLedger, PgTarget, SqliteLedger};
+use crate::store::ledger::{Ledger, LedgerError, PgLedger, PgTarget, SqliteLedger};
 use crate::util::secret::Token;
 
 /// Copies the data folder's ledger into the team's at `args.to`. Rows
@@ -27,8 +28,7 @@ pub(crate) fn migrate(
         .dump()
         .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     let origin = dump.origin.clone();
-    let (mut team, _) =
-        PgLedger::open(target.clone()).map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
+    let (mut team, _) = PgLedger::open(target.clone()).map_err(|e| not_opened(e, &target))?;
     let counts = team
         .import(dump)
         .map_err(|e| fail(exit::INTERNAL, format!("nothing was copied: {e}")))?;
@@ -39,8 +39,8 @@ pub(crate) fn migrate(
             "copied": counts,
         }))?;
     } else {
-        println!(
-            "copied {} request(s) ({} there already), {} batch(es) ({} there already), {} known state(s) ({} kept as the team had them, as new or newer)\nfrom {origin}\nto {}",
+        let said = format!(
+            "copied {} request(s) ({} there already), {} batch(es) ({} there already), {} known state(s) ({} kept as the team had them, as new or newer)\nfrom {origin}\nto {}\n",
             counts.actions,
             counts.actions_there,
             counts.batches,
@@ -49,8 +49,27 @@ pub(crate) fn migrate(
             counts.known_kept,
             target.shown()
         );
+        let mut out = std::io::stdout().lock();
+        out.write_all(said.as_bytes())?;
+        out.flush()?;
     }
     Ok(())
+}
+
+/// Why the team's ledger could not be opened. A password it wants, or
+/// one it refused, is the user's to give (exit 2), and says how:
+/// `--password-env` names the variable that holds it (a password is
+/// never typed on the command line, where the shell's history keeps it).
+fn not_opened(e: LedgerError, target: &PgTarget) -> Failure {
+    let url = target.shown();
+    match e {
+        LedgerError::PasswordNeeded { .. } => usage(format!(
+            "the team ledger {url} wants a password for {}, and none was given: put it in an environment variable (read -rs RYZE_LEDGER_PASSWORD; export RYZE_LEDGER_PASSWORD) and run again with --password-env RYZE_LEDGER_PASSWORD; nothing was copied",
+            target.user
+        )),
+        refused @ LedgerError::Refused { .. } => usage(format!("{refused}; nothing was copied")),
+        other => fail(exit::INTERNAL, format!("{other}; nothing was copied")),
+    }
 }
 
 /// The password for `target`: from `--password-env`, else the profile's

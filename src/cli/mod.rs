@@ -12,6 +12,7 @@ mod history;
 pub mod init;
 mod instances;
 mod list;
+pub mod man;
 mod migrate;
 pub(crate) mod output;
 mod plan;
@@ -65,9 +66,10 @@ async fn dispatch(engine: &mut Engine, command: Command) -> Result<(), Failure> 
         Command::Blocklist { action } => blocklist::blocklist(engine, action).await,
         Command::Plan(args) => plan::plan(engine, args).await,
         Command::Apply(args) => plan::apply(engine, args).await,
-        Command::Emulator(_) | Command::Init | Command::Completions { .. } | Command::Man => {
-            Err(fail(exit::INTERNAL, "not a headless command"))
-        }
+        Command::Emulator(_)
+        | Command::Init
+        | Command::Completions { .. }
+        | Command::Man { .. } => Err(fail(exit::INTERNAL, "not a headless command")),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod ledger;
 pub mod profile;
+mod profile_text;
 pub(crate) mod secret_cmd;
 mod token_source;
 

@@ -5,11 +5,10 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use reqwest::Url;
-use serde::Deserialize;
 use thiserror::Error;
 
 use super::login_name;
-use super::secret_cmd::TokenCmd;
+use super::profile_text::{KeyEntry, Problem, RawDefaults, RawInstance, TablePlace, Text, read};
 use super::token_source::TokenSource;
 use crate::api::proxy::{ProxyEnv, is_loopback, without_credentials};
 use crate::keys::Keymap;
@@ -152,95 +151,16 @@ pub enum ProfileError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// Not valid TOML, or keys the format does not know.
-    #[error("profile {path} is not valid: {message}")]
-    Syntax {
-        /// The file.
-        path: PathBuf,
-        /// toml's message, with line and column.
-        message: String,
-    },
-    /// Valid TOML that does not describe a usable profile.
+    /// Not TOML, or not a usable profile: every problem found, each with
+    /// its line, in the order of the file.
     #[error("profile {path} has {} problem(s):\n  - {}", problems.len(), problems.join("\n  - "))]
     Invalid {
         /// The file.
         path: PathBuf,
-        /// One line per problem.
+        /// One line per problem: `line 4: …` (`line 4, column 9: …` for
+        /// syntax), first those no line holds.
         problems: Vec<String>,
     },
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProfile {
-    defaults: Option<RawDefaults>,
-    account: Option<RawAccount>,
-    #[serde(default)]
-    instances: Vec<RawInstance>,
-    #[serde(default)]
-    keys: std::collections::BTreeMap<String, KeyEntry>,
-    ledger: Option<super::ledger::RawLedger>,
-}
-
-/// `quit = "q"`, `quit = ["q", "ctrl-q"]`, or a context's table
-/// (`[keys.dialog]`).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum KeyEntry {
-    One(String),
-    Many(Vec<String>),
-    Context(std::collections::BTreeMap<String, KeyList>),
-}
-
-/// The keys of one action in a context's table.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum KeyList {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl KeyList {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            KeyList::One(k) => vec![k],
-            KeyList::Many(ks) => ks,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawDefaults {
-    base_url: Option<String>,
-    allow_insecure_http: Option<bool>,
-    region: Option<String>,
-    read_only: Option<bool>,
-    operator: Option<String>,
-    ask_reason: Option<bool>,
-    reasons: Option<Vec<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAccount {
-    token: Option<String>,
-    token_env: Option<String>,
-    token_cmd: Option<TokenCmd>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawInstance {
-    name: String,
-    label: Option<String>,
-    base_url: Option<String>,
-    allow_insecure_http: Option<bool>,
-    region: Option<String>,
-    token: Option<String>,
-    token_env: Option<String>,
-    token_cmd: Option<TokenCmd>,
-    read_only: Option<bool>,
 }
 
 /// Parses and checks a base URL: http(s) with a host, no user name or
@@ -337,9 +257,9 @@ pub fn load(path: &Path) -> Result<Profile, ProfileError> {
 }
 
 fn has_literal_token(text: &str) -> bool {
-    toml::from_str::<RawProfile>(text).is_ok_and(|raw| {
+    read(text).is_ok_and(|(raw, _)| {
         raw.account.as_ref().is_some_and(|a| a.token.is_some())
-            || raw.instances.iter().any(|i| i.token.is_some())
+            || raw.instances.iter().any(|(i, _)| i.token.is_some())
     })
 }
 
@@ -352,46 +272,6 @@ fn readable_by_others(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn readable_by_others(_path: &Path) -> bool {
     false
-}
-
-/// A TOML error as "line L, column C: what", never quoting the file: the
-/// parser's own display repeats the whole line, and its messages quote
-/// values, either of which may be a token. Every value written in the
-/// file is hidden from the message; keys stay, so the user can find the
-/// place.
-fn syntax_message(text: &str, e: &toml::de::Error) -> String {
-    let mut message = e.message().trim().to_string();
-    let values = text
-        .lines()
-        .filter_map(|line| line.split_once('='))
-        .flat_map(|(_, value)| {
-            value
-                .split(|c: char| c.is_whitespace() || "\"',[]{}".contains(c))
-                .filter(|fragment| fragment.chars().count() >= 4)
-        });
-    for value in values {
-        message = message.replace(value, "<hidden>");
-    }
-    match e.span() {
-        Some(span) => {
-            let before = &text[..span.start.min(text.len())];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            let key = text[span.clone()].trim();
-            let key_is_named = !key.is_empty()
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-                && !message.contains(key)
-                && text[span.end..].trim_start().starts_with('=');
-            if key_is_named {
-                format!("line {line}, column {column}: {message} `{key}`")
-            } else {
-                format!("line {line}, column {column}: {message}")
-            }
-        }
-        None => message,
-    }
 }
 
 /// Why an instance's name (or label) cannot be used: empty, control
@@ -422,21 +302,22 @@ fn check_name(inst: &RawInstance, who: &str, seen: &mut HashSet<String>) -> Resu
 }
 
 /// The keys in force: the defaults with `[keys]` and its context tables
-/// on top, or every problem found.
-fn keymap_of(keys: std::collections::BTreeMap<String, KeyEntry>) -> Result<Keymap, Vec<String>> {
+/// on top, or every problem found, each on the line of what it names.
+fn keymap_of(raw: &Text) -> Result<Keymap, Vec<Problem>> {
     let mut overrides: crate::keys::Overrides = Vec::new();
-    for (name, entry) in keys {
+    for (name, entry) in &raw.keys {
         match entry {
-            KeyEntry::One(k) => overrides.push((String::new(), name, vec![k])),
-            KeyEntry::Many(ks) => overrides.push((String::new(), name, ks)),
+            KeyEntry::One(k) => overrides.push((String::new(), name.clone(), vec![k.clone()])),
+            KeyEntry::Many(ks) => overrides.push((String::new(), name.clone(), ks.clone())),
             KeyEntry::Context(table) => overrides.extend(
                 table
-                    .into_iter()
-                    .map(|(action, keys)| (name.clone(), action, keys.into_vec())),
+                    .iter()
+                    .map(|(action, keys)| (name.clone(), action.clone(), keys.to_vec())),
             ),
         }
     }
     Keymap::with_overrides(&overrides)
+        .map_err(|errors| errors.into_iter().map(|e| raw.keys_problem(e)).collect())
 }
 
 /// What `[defaults]` and `[account]` give every instance.
@@ -455,11 +336,7 @@ struct Shared {
 
 impl Shared {
     /// Reads `[defaults]` and `[account]`, noting what is wrong.
-    fn of(
-        raw: &RawProfile,
-        env: &dyn Fn(&str) -> Option<String>,
-        problems: &mut Vec<String>,
-    ) -> Shared {
+    fn of(raw: &Text, env: &dyn Fn(&str) -> Option<String>, problems: &mut Vec<Problem>) -> Shared {
         let defaults = raw.defaults.as_ref();
         let insecure = defaults
             .and_then(|d| d.allow_insecure_http)
@@ -467,18 +344,27 @@ impl Shared {
         let url_text = defaults
             .and_then(|d| d.base_url.as_deref())
             .unwrap_or(DEFAULT_BASE_URL);
-        let base_url =
-            parse_base_url(url_text, "[defaults]", insecure).map_err(|p| problems.push(p));
+        let at = &raw.defaults_at;
+        // What could not be read was said already: nothing more of it.
+        let base_url = if at.unread(&["base_url", "allow_insecure_http"]) {
+            Err(())
+        } else {
+            parse_base_url(url_text, "[defaults]", insecure).map_err(|p| problems.push(at.about(p)))
+        };
         let account = raw.account.as_ref().map(|a| TokenSource {
             token: a.token.as_ref(),
             token_env: a.token_env.as_ref(),
             token_cmd: a.token_cmd.as_ref(),
         });
-        let account_set = account.as_ref().is_some_and(|s| !s.is_empty());
+        // An [account] that could not be read has said so: the instances
+        // that rely on it say nothing more.
+        let account_set = raw.account_unread
+            || raw.account_at.unread(&TOKEN_KEYS)
+            || account.as_ref().is_some_and(|s| !s.is_empty());
         let account_token = match &account {
             Some(source) if account_set => source
                 .resolve("[account]", env)
-                .map_err(|p| problems.push(p))
+                .map_err(|p| problems.push(raw.account_at.about(p)))
                 .ok(),
             _ => None,
         };
@@ -487,7 +373,7 @@ impl Shared {
             .map(|code| parse_region(code, "[defaults]"))
             .transpose()
             .unwrap_or_else(|p| {
-                problems.push(p);
+                problems.push(at.about(p));
                 None
             });
         Shared {
@@ -502,44 +388,67 @@ impl Shared {
     }
 }
 
-/// One `[[instances]]` table, with what it does not set taken from
-/// `shared`; `None` when it is wrong (the problems say why) or its token
-/// is the account's that did not resolve (said once already).
-fn instance_of(
+/// The keys that give a token.
+const TOKEN_KEYS: [&str; 3] = ["token", "token_env", "token_cmd"];
+
+/// The token of one `[[instances]]` table (`who`): its own, else the
+/// account's; `None` when that is the account's and it did not resolve
+/// (said once already). A token key that could not be read gives an
+/// empty problem: its own was said.
+fn token_of(
     inst: &RawInstance,
+    at: &TablePlace,
     shared: &Shared,
+    who: &str,
     env: &dyn Fn(&str) -> Option<String>,
-    seen: &mut HashSet<String>,
-    problems: &mut Vec<String>,
-) -> Option<InstanceConfig> {
-    let who = format!("instance {:?}", inst.name);
-    if let Err(problem) = check_name(inst, &who, seen) {
-        problems.push(problem);
-        return None;
+) -> Option<Result<Token, String>> {
+    if at.unread(&TOKEN_KEYS) {
+        return Some(Err(String::new()));
     }
     let source = TokenSource {
         token: inst.token.as_ref(),
         token_env: inst.token_env.as_ref(),
         token_cmd: inst.token_cmd.as_ref(),
     };
-    let token = if source.is_empty() {
-        match &shared.account_token {
-            Some(token) => Ok(token.clone()),
-            None if shared.account_set => return None,
-            None => Err(format!(
-                "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
-            )),
-        }
-    } else {
-        source.resolve(&who, env)
-    };
+    if !source.is_empty() {
+        return Some(source.resolve(who, env));
+    }
+    match &shared.account_token {
+        Some(token) => Some(Ok(token.clone())),
+        None if shared.account_set => None,
+        None => Some(Err(format!(
+            "{who}: no token: set token_env (or token, token_cmd) here, or an [account] token"
+        ))),
+    }
+}
+
+/// One `[[instances]]` table, with what it does not set taken from
+/// `shared`; `None` when it is wrong (the problems say why) or its token
+/// is the account's that did not resolve (said once already).
+fn instance_of(
+    (inst, at): &(RawInstance, TablePlace),
+    shared: &Shared,
+    env: &dyn Fn(&str) -> Option<String>,
+    seen: &mut HashSet<String>,
+    problems: &mut Vec<Problem>,
+) -> Option<InstanceConfig> {
+    let who = format!("instance {:?}", inst.name);
+    if let Err(problem) = check_name(inst, &who, seen) {
+        problems.push(at.about(problem));
+        return None;
+    }
+    let token = token_of(inst, at, shared, &who, env)?;
     let insecure = inst.allow_insecure_http.unwrap_or(shared.insecure);
+    // What could not be read was said already (an empty problem is not
+    // shown).
     let base_url = match &inst.base_url {
+        _ if at.unread(&["base_url", "allow_insecure_http"]) => Err(String::new()),
         Some(url) => parse_base_url(url, &who, insecure),
         None => shared.base_url.clone().map_err(|()| String::new()),
     }
     .and_then(|url| check_proxy(&url, &shared.proxies, &who, insecure).map(|()| url));
     let region = match inst.region.as_deref() {
+        _ if at.unread(&["region"]) => Err(String::new()),
         Some(code) => parse_region(code, &who).map(Some),
         None => Ok(shared.region),
     };
@@ -553,31 +462,41 @@ fn instance_of(
             read_only: inst.read_only.unwrap_or(shared.read_only),
         }),
         (token, base_url, region) => {
-            problems.extend(token.err());
-            problems.extend(base_url.err().filter(|p| !p.is_empty()));
-            problems.extend(region.err());
+            let found = [token.err(), base_url.err(), region.err()];
+            problems.extend(
+                found
+                    .into_iter()
+                    .flatten()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| at.about(p)),
+            );
             None
         }
     }
 }
 
 /// Parses profile text; `env` looks up environment variables. `path` is
-/// only used in messages.
+/// only used in messages. Every problem is found in one go, each with
+/// its line.
 pub fn parse(
     text: &str,
     path: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Profile, ProfileError> {
-    let raw: RawProfile = toml::from_str(text).map_err(|e| ProfileError::Syntax {
-        path: path.to_path_buf(),
-        message: syntax_message(text, &e),
-    })?;
-    let mut problems = Vec::new();
+    let invalid = |mut problems: Vec<Problem>| {
+        problems.sort_by_key(|p| p.line);
+        ProfileError::Invalid {
+            path: path.to_path_buf(),
+            problems: problems.iter().map(ToString::to_string).collect(),
+        }
+    };
+    let (raw, mut problems) = read(text).map_err(invalid)?;
     let shared = Shared::of(&raw, env, &mut problems);
-    if raw.instances.is_empty() {
-        problems.push(
-            "no instances: add an [[instances]] table with at least name = \"...\"".to_string(),
-        );
+    if raw.instance_tables == 0 {
+        problems.push(Problem::at(
+            None,
+            "no instances: add an [[instances]] table with at least name = \"...\"",
+        ));
     }
     let mut seen = HashSet::new();
     let instances: Vec<InstanceConfig> = raw
@@ -587,30 +506,26 @@ pub fn parse(
         .collect();
     let ledger = raw.ledger.as_ref().and_then(|l| {
         super::ledger::target_of(l, env)
-            .map_err(|p| problems.push(p))
+            .map_err(|p| problems.push(raw.ledger_at.about(p)))
             .ok()
     });
-    let keymap = keymap_of(raw.keys).unwrap_or_else(|errors| {
+    let keymap = keymap_of(&raw).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()
     });
-    if problems.is_empty() {
-        let defaults = raw.defaults.as_ref();
-        Ok(Profile {
-            instances,
-            keymap,
-            warnings: Vec::new(),
-            operator: operator_of(defaults),
-            ask_reason: defaults.and_then(|d| d.ask_reason).unwrap_or(false),
-            reasons: reasons_of(defaults),
-            ledger,
-        })
-    } else {
-        Err(ProfileError::Invalid {
-            path: path.to_path_buf(),
-            problems,
-        })
+    if !problems.is_empty() {
+        return Err(invalid(problems));
     }
+    let defaults = raw.defaults.as_ref();
+    Ok(Profile {
+        instances,
+        keymap,
+        warnings: Vec::new(),
+        operator: operator_of(defaults),
+        ask_reason: defaults.and_then(|d| d.ask_reason).unwrap_or(false),
+        reasons: reasons_of(defaults),
+        ledger,
+    })
 }
 
 /// Who the ledger records as asking: `[defaults] operator` (cleaned),
@@ -763,6 +678,28 @@ mod tests {
         assert!(msg.contains("instance \"a\": no token"), "{msg}");
         assert!(msg.contains("listed twice"), "{msg}");
         assert!(msg.contains("only one of token"), "{msg}");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_hides_no_other_problem_and_adds_none() {
+        let msg = parse_err(
+            "[defaults]\nbase_url = \"http://gateway.example\"\nread_only = \"yes\"\n[[instances]]\nname = \"a\"\ntoken = 123\nregion = \"XX\"\n[[instances]]\nname = 7\n",
+        );
+        assert!(msg.contains("5 problem(s)"), "{msg}");
+        let lines: Vec<&str> = msg.lines().skip(1).collect();
+        assert!(lines[0].contains("line 2: [defaults]: base_url"), "{msg}");
+        assert!(
+            lines[1].contains("line 3, column 13: invalid type"),
+            "{msg}"
+        );
+        assert!(lines[2].contains("line 6, column 9: invalid type"), "{msg}");
+        assert!(lines[3].contains("line 7: instance \"a\": region"), "{msg}");
+        assert!(
+            !msg.contains("no token"),
+            "nothing follows from the token not read: {msg}"
+        );
+        assert!(!msg.contains("missing field"), "{msg}");
+        assert!(lines[4].contains("line 9, column 8: invalid type"), "{msg}");
     }
 
     #[test]

@@ -179,7 +179,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('s')],
         command: Command::Sort,
         group: Group::Find,
-        help: "sort: as listed, by name, by number",
+        help: "sort: as listed, by name, by number (country calling code, then number)",
         hint: None,
     },
     Binding {
@@ -263,7 +263,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch(':')],
         command: Command::CommandLine,
         group: Group::App,
-        help: "command line: instance, block, unblock, filter, quit (see Commands)",
+        help: "command line",
         hint: None,
     },
     Binding {

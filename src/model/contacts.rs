@@ -422,17 +422,24 @@ impl ContactStore {
         keyed.into_iter().map(|(_, _, i)| i).collect()
     }
 
+    /// By country calling code, numerically (+1, +34, +44, +49, +55, +91,
+    /// +351), then by national number, numerically; digits no calling
+    /// code begins after those, hidden numbers last.
     fn sort_by_number(&self) -> Vec<u32> {
-        // Up to 15 digits fit a u64; shorter numbers first, as written.
-        let mut keyed: Vec<(bool, usize, u64, u32)> = self
+        // Up to 15 digits fit a u64.
+        let number = |d: &str| d.parse::<u64>().unwrap_or(u64::MAX);
+        let mut keyed: Vec<(u8, u16, u64, usize, u32)> = self
             .iter()
             .map(|c| match c.digits() {
-                Some(d) => (false, d.len(), d.parse().unwrap_or(u64::MAX), c.index),
-                None => (true, 0, 0, c.index),
+                Some(d) => match crate::model::number::split_calling_code(d) {
+                    Some((code, national)) => (0, code, number(national), national.len(), c.index),
+                    None => (1, 0, number(d), d.len(), c.index),
+                },
+                None => (2, 0, 0, 0, c.index),
             })
             .collect();
         keyed.sort_unstable();
-        keyed.into_iter().map(|(_, _, _, i)| i).collect()
+        keyed.into_iter().map(|(.., i)| i).collect()
     }
 
     /// What the filter matches row `index` against (built on first use).
@@ -699,6 +706,43 @@ mod tests {
             s.order(Sort::Number).as_ref(),
             &[1, 3, 0, 2],
             "hidden numbers last"
+        );
+    }
+
+    #[test]
+    fn sort_by_number_goes_by_calling_code_then_national_number() {
+        let digits = [
+            "351912345678",
+            "5541989790060",
+            "919876543210",
+            "4915123456789",
+            "447912345678",
+            "34612345678",
+            "16502530000",
+            "5511999998888",
+        ];
+        let s = fixtures::store(
+            digits
+                .iter()
+                .map(|d| contact(&format!("{d}@s.whatsapp.net"), None, None)),
+        );
+        let sorted: Vec<String> = s
+            .order(Sort::Number)
+            .iter()
+            .map(|&i| s.get(i).unwrap().digits().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(
+            sorted,
+            [
+                "16502530000",
+                "34612345678",
+                "447912345678",
+                "4915123456789",
+                "5511999998888",
+                "5541989790060",
+                "919876543210",
+                "351912345678",
+            ]
         );
     }
 

@@ -13,8 +13,9 @@ use crate::util::secret::Token;
 /// Delay of every demo answer, so loading and pending states can be seen.
 const DEMO_LATENCY: Duration = Duration::from_millis(300);
 
-/// Display names of the demo instances.
-fn label(name: &str) -> Option<String> {
+/// Display names of the demo instances (the screenshot test draws them
+/// too).
+pub fn label(name: &str) -> Option<String> {
     let label = match name {
         "sales" => "Sales desk",
         "support" => "Support",

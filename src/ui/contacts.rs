@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::theme;
 use crate::app::State;
+use crate::app::overlays::help::MARKED;
 use crate::app::state::{Instance, Load, View};
 use crate::keys::Command;
 use crate::model::change::Change;
@@ -213,7 +214,7 @@ fn row_cells<'a>(
         name_cell(&c, name_w.saturating_sub(2), &state.filter)
     };
     let mark = if inst.marks.contains(c.jid()) {
-        Span::styled("● ", theme::key())
+        Span::styled(format!("{MARKED} "), theme::key())
     } else {
         Span::raw("  ")
     };

@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use super::instances::connection_symbol;
 use super::theme;
 use crate::app::State;
-use crate::app::state::{Load, View};
+use crate::app::state::{Instance, Load, View};
 use crate::model::contacts::Sort;
 use crate::util::dates::age;
 use crate::util::text::{shorten, width};
@@ -28,41 +28,61 @@ pub fn blocked_text(server: Option<u64>, known: usize, team: bool) -> String {
     }
 }
 
-/// Draws the status bar.
+/// The instance as the status bar names it: the title its tab shows, so
+/// the two agree; with the instance's name in brackets (`Sales desk
+/// (sales)`) when a label stands for it and `wide` says there is room.
+fn shown_name(inst: &Instance, wide: bool) -> String {
+    let title = inst.title();
+    if title == inst.name || !wide {
+        title.to_string()
+    } else {
+        format!("{title} ({})", inst.name)
+    }
+}
+
+/// How many contacts are shown of the total, and what shapes the list:
+/// the view, the sort, a cached list's age, marks, a low budget, a
+/// refresh in flight.
+fn counts_text(state: &State) -> String {
+    let inst = state.instance();
+    match inst.load {
+        Load::Loaded => {}
+        Load::Failed(_) => return "no contacts".to_string(),
+        Load::NotStarted | Load::Loading => return "loading…".to_string(),
+    }
+    let mut text = format!("{} of {}", state.visible.len(), inst.contacts.len());
+    if state.view == View::Blocked {
+        text.push_str(" known blocked");
+    }
+    if state.sort != Sort::Listed {
+        text.push_str(&format!(" · {}", state.sort.label()));
+    }
+    if let Some(saved) = inst.cached_at {
+        text.push_str(&format!(" · cached {}", age(state.now, saved)));
+    }
+    if !inst.marks.is_empty() {
+        text.push_str(&format!(" · {} marked", inst.marks.len()));
+    }
+    if let Some((remaining, limit)) = inst.budget
+        && remaining * 5 < limit
+    {
+        text.push_str(&format!(" · budget {remaining}/{limit}"));
+    }
+    if inst.refreshing {
+        text.push_str(&format!(" {}", theme::spinner(state.ticks)));
+    }
+    text
+}
+
+/// Draws the status bar. The instance's name joins its label only when
+/// the latest message still fits whole beside it: the message counts
+/// more.
 pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let inst = state.instance();
     let bar = theme::status_bar();
     let (symbol, symbol_style) = connection_symbol(&inst.connection, state.ticks);
-    let counts = match inst.load {
-        Load::Loaded => {
-            let mut text = format!("{} of {}", state.visible.len(), inst.contacts.len());
-            if state.view == View::Blocked {
-                text.push_str(" known blocked");
-            }
-            if state.sort != Sort::Listed {
-                text.push_str(&format!(" · {}", state.sort.label()));
-            }
-            if let Some(saved) = inst.cached_at {
-                text.push_str(&format!(" · cached {}", age(state.now, saved)));
-            }
-            if !inst.marks.is_empty() {
-                text.push_str(&format!(" · {} marked", inst.marks.len()));
-            }
-            if let Some((remaining, limit)) = inst.budget
-                && remaining * 5 < limit
-            {
-                text.push_str(&format!(" · budget {remaining}/{limit}"));
-            }
-            if inst.refreshing {
-                text.push_str(&format!(" {}", theme::spinner(state.ticks)));
-            }
-            text
-        }
-        Load::Failed(_) => "no contacts".to_string(),
-        Load::NotStarted | Load::Loading => "loading…".to_string(),
-    };
     let mut spans = vec![
-        Span::styled(format!(" {} ", inst.name), bar),
+        Span::styled(format!(" {} ", shown_name(inst, true)), bar),
         Span::styled("│ ", bar),
         Span::styled(symbol, bar.patch(symbol_style)),
         Span::styled(format!(" {} ", inst.connection.label()), bar),
@@ -72,18 +92,24 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             bar,
         ),
         Span::styled(" │ ", bar),
-        Span::styled(counts, bar),
+        Span::styled(counts_text(state), bar),
         Span::styled(" │ ", bar),
     ];
     if inst.read_only {
         spans.push(Span::styled("read-only", bar.patch(theme::key())));
         spans.push(Span::styled(" │ ", bar));
     }
-    let used: usize = spans.iter().map(|s| width(&s.content)).sum();
-    let room = (area.width as usize).saturating_sub(used);
     // An error has its own lines above (see [`draw_error`]); the bar
     // keeps successes and notices.
-    if let Some(status) = state.status.as_ref().filter(|s| !s.is_error) {
+    let message = state.status.as_ref().filter(|s| !s.is_error);
+    let wanted = message.map_or(0, |m| width(&m.text) + 2);
+    let mut used: usize = spans.iter().map(|s| width(&s.content)).sum();
+    if used + wanted > area.width as usize {
+        spans[0] = Span::styled(format!(" {} ", shown_name(inst, false)), bar);
+        used = spans.iter().map(|s| width(&s.content)).sum();
+    }
+    let room = (area.width as usize).saturating_sub(used);
+    if let Some(status) = message {
         let text = shorten(&status.text, room.saturating_sub(2));
         spans.push(Span::styled(format!("› {text}"), bar));
     }

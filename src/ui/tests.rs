@@ -1179,3 +1179,44 @@ pub(super) fn unfinished_sales_batch() -> Msg {
         )],
     }])
 }
+
+#[test]
+fn a_marked_contact_has_a_glyph_no_connection_state_uses() {
+    let mut s = demo_state();
+    update(&mut s, key(KeyCode::Char(' ')));
+    let t = render(&mut s, 80, 24);
+    let rows = text(&t);
+    let lines: Vec<&str> = rows.lines().collect();
+    let marked = lines
+        .iter()
+        .find(|l| l.contains("Ana Silva"))
+        .expect("Ana's row");
+    assert!(marked.contains("◆ Ana Silva"), "{marked}");
+    // `●` is left to the connection state (tabs and status bar).
+    assert!(!marked.contains('●'), "{marked}");
+    assert!(lines[0].contains("● connected"), "{}", lines[0]);
+}
+
+#[test]
+fn the_status_bar_names_the_instance_as_its_tab_does() {
+    let mut s = demo_state();
+    let bar = |s: &mut State, w: u16| {
+        let screen = text(&render(s, w, 24));
+        let lines: Vec<String> = screen.lines().map(str::to_string).collect();
+        assert!(lines[0].contains("Sales desk"), "{}", lines[0]);
+        lines[23].clone()
+    };
+    // The label, as on the tab; the name too when there is room.
+    assert!(bar(&mut s, 120).starts_with(" Sales desk (sales) │ ● connected"));
+    let narrow = bar(&mut s, 60);
+    assert!(narrow.starts_with(" Sales desk │ ● connected"), "{narrow}");
+    assert!(narrow.contains("blocked: ? (1 known here)"), "{narrow}");
+    // A message counts more than the name: it stays whole.
+    update(&mut s, key(KeyCode::Char('s')));
+    let sorted = bar(&mut s, 95);
+    assert!(sorted.starts_with(" Sales desk │"), "{sorted}");
+    assert!(sorted.contains("› sorted by name"), "{sorted}");
+    // Without a label, the name alone.
+    update(&mut s, key(KeyCode::Tab));
+    assert!(bar(&mut s, 120).starts_with(" support │"));
+}

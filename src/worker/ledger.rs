@@ -79,7 +79,10 @@ pub(super) fn spawn(
 /// connection, or the data folder.
 fn read_hint(e: &LedgerError) -> &'static str {
     match e {
-        LedgerError::Unreachable { .. } | LedgerError::Postgres { .. } => e.hint(),
+        LedgerError::Unreachable { .. }
+        | LedgerError::Postgres { .. }
+        | LedgerError::PasswordNeeded { .. }
+        | LedgerError::Refused { .. } => e.hint(),
         _ => "check the data folder",
     }
 }

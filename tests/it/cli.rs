@@ -122,3 +122,38 @@ fn emulator_command_serves_loopback() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_profile_with_several_problems_reports_every_one_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = profile(
+        dir.path(),
+        "[defaults]\nbase_url = \"https://ryzeapi.cloud\"\nread_only = \"yes\"\n[[instances]]\nname = \"sales\"\ntoken_env = \"RYZE_TEST_UNSET_SALES\"\ncolour = \"red\"\n[[instances]]\nname = \"support\"\ntoken = \"t\"\nregion = \"XX\"\n[ledger]\nurl = \"postgres://desk@db.example.com/ryze\"\npassword_env = \"RYZE_TEST_UNSET_DB\"\n",
+    );
+    let out = bin()
+        .arg("--profile")
+        .arg(&path)
+        .args(["profile", "check"])
+        .env_remove("RYZE_TEST_UNSET_SALES")
+        .env_remove("RYZE_TEST_UNSET_DB")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("5 problem(s)"), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("  - ")).collect();
+    let expected = [
+        ("  - line 3, column 13: invalid type", "expected a boolean"),
+        ("  - line 6: instance \"sales\"", "RYZE_TEST_UNSET_SALES"),
+        ("  - line 7, column 1: unknown field `colour`", "colour"),
+        ("  - line 11: instance \"support\"", "region"),
+        ("  - line 14: [ledger]", "RYZE_TEST_UNSET_DB"),
+    ];
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    for (line, (start, names)) in lines.iter().zip(expected) {
+        assert!(
+            line.starts_with(start) && line.contains(names),
+            "{line} in\n{err}"
+        );
+    }
+}

@@ -31,7 +31,7 @@ fn profile(dir: &Path, emu: &RunningEmulator, instances: &str) {
     .unwrap();
 }
 
-fn app(dir: &Path) -> Command {
+pub(crate) fn app(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ryze-contacts"));
     cmd.arg("--profile")
         .arg(dir.join("profile.toml"))
@@ -44,13 +44,13 @@ fn app(dir: &Path) -> Command {
     cmd
 }
 
-fn run(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn run(dir: &Path, args: &[&str]) -> Output {
     app(dir).args(args).output().unwrap()
 }
 
 /// An emulator with `contacts` per instance, and a data folder with a
 /// profile of `instances` (TOML) on it.
-fn serving(
+pub(crate) fn serving(
     contacts: usize,
     instances: &str,
 ) -> (tokio::runtime::Runtime, RunningEmulator, tempfile::TempDir) {
@@ -190,11 +190,13 @@ fn profile_check_gives_each_instance_a_verdict() {
     );
     assert!(verdict("faraway").starts_with("unreachable"), "{stdout}");
     assert_eq!(out.status.code(), Some(4), "some instances are unusable");
-    // The literal tokens in a file others may read are counted as warnings.
+    // The literal tokens in a file others may read are counted as warnings,
+    // and the warning is said once.
     assert!(
         stderr.contains("6 instance(s): 1 usable, 5 not; 1 warning(s)"),
         "{stderr}"
     );
+    assert_eq!(stderr.matches("chmod 600").count(), 1, "{stderr}");
 }
 
 #[test]

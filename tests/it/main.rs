@@ -23,5 +23,7 @@ mod ledger_conformance;
 mod numbers;
 mod pg_cluster;
 mod profile_files;
+mod screenshot;
 mod team;
+mod unix_tool;
 mod worker;

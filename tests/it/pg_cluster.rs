@@ -185,6 +185,43 @@ impl Cluster {
             .unwrap()
     }
 
+    /// Makes `user`, owner of database `team`, who must give `password`
+    /// (scram-sha-256) to connect on 127.0.0.1; `postgres` still
+    /// connects without one. The server reads its rules again at once.
+    pub fn add_password_user(&self, user: &str, password: &str) {
+        self.query(&format!(
+            "CREATE USER {user} PASSWORD '{password}'; ALTER DATABASE team OWNER TO {user}"
+        ));
+        std::fs::write(
+            self.data().join("pg_hba.conf"),
+            "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n",
+        )
+        .unwrap();
+        let data = self.data().display().to_string();
+        let reloaded = self.server_program("pg_ctl", &["-D", &data, "reload"]);
+        assert!(reloaded.status.success(), "{}", text(&reloaded));
+        // A reload is a signal: wait until `user` is asked a password.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let asked = Command::new(self.bindir.join("psql"))
+                .args(["-X", "-w", "-h", "127.0.0.1", "-p", &self.port.to_string()])
+                .args(["-U", user, "-d", "team", "-c", "SELECT 1"])
+                .env_remove("PGPASSWORD")
+                .output()
+                .unwrap();
+            if !asked.status.success() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "pg_hba.conf was not read again");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The URL of database `team` for `user`, as a profile writes it.
+    pub fn url_for(&self, user: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/team", self.port)
+    }
+
     /// The rows `sql` gives in database `team`, one line each.
     pub fn query(&self, sql: &str) -> String {
         self.query_in("team", sql)

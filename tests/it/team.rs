@@ -318,6 +318,64 @@ fn migrate_copies_a_local_ledger_once() {
 }
 
 #[test]
+fn migrate_says_a_password_is_needed_and_tells_a_refused_one_from_a_server_down() {
+    let team = Team::new(5, Duration::ZERO);
+    team.pg.add_password_user("desk", "right-one");
+    let solo = team.desk_on("solo", None);
+    let url = team.pg.url_for("desk");
+
+    // As the README writes it: no password given.
+    let out = run(&solo, &["ledger", "migrate", "--to", &url]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("wants a password for desk"), "{err}");
+    assert!(err.contains("--password-env"), "{err}");
+    assert!(!err.contains("check that PostgreSQL runs"), "{err}");
+
+    // A wrong one: refused by a server that runs.
+    let out = command(
+        &solo,
+        &[
+            "ledger",
+            "migrate",
+            "--to",
+            &url,
+            "--password-env",
+            "DB_PASS",
+        ],
+    )
+    .env("DB_PASS", "wrong-one")
+    .output()
+    .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("refused desk"), "{err}");
+    assert!(err.contains("check the password"), "{err}");
+    assert!(!err.contains("check that PostgreSQL runs"), "{err}");
+    assert!(
+        !err.contains("wrong-one"),
+        "a password is never shown: {err}"
+    );
+
+    let out = command(
+        &solo,
+        &[
+            "ledger",
+            "migrate",
+            "--to",
+            &url,
+            "--password-env",
+            "DB_PASS",
+        ],
+    )
+    .env("DB_PASS", "right-one")
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("copied 0 request(s)"));
+}
+
+#[test]
 fn an_unreachable_database_is_named_and_nothing_is_touched() {
     let team = Team::new(5, Duration::ZERO);
     let port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -7,8 +7,12 @@ use crate::app::pager::LineKind;
 use crate::keys::{Command, Context, Group, Keymap};
 use crate::util::text::{fit, width, wrap};
 
+/// Before a name in the list: the contact is marked. A glyph of its own:
+/// `●` already says "connected" on the tabs.
+pub const MARKED: &str = "◆";
+
 /// The symbols the list and tabs use, and what they mean; the keys they
-/// name are the keys in force.
+/// name are the keys in force. No two meanings share a symbol.
 pub fn legend(keymap: &Keymap) -> Vec<(&'static str, String)> {
     let key = |command| keymap.label_of(command);
     vec![
@@ -25,7 +29,7 @@ pub fn legend(keymap: &Keymap) -> Vec<(&'static str, String)> {
         ("⊘", "blocked, as the ledger knows it".into()),
         ("⠋", "a request in flight (the spinner turns)".into()),
         (
-            "●",
+            MARKED,
             format!(
                 "before a name: the contact is marked for {}/{}",
                 key(Command::BulkBlock),
@@ -43,6 +47,43 @@ pub fn legend(keymap: &Keymap) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The help rows of a context: (group, keys in force, what they do). The
+/// command line's key names every `:` command, from their table, so the
+/// row never lists fewer than there are.
+pub fn key_rows(keymap: &Keymap, context: Context) -> Vec<(Group, String, String)> {
+    let rows = keymap.help(context);
+    if context != Context::List {
+        return rows
+            .into_iter()
+            .map(|(group, keys, help)| (group, keys, help.to_string()))
+            .collect();
+    }
+    // The list's rows are its entries, in their order.
+    rows.into_iter()
+        .zip(&keymap.entries)
+        .map(|((group, keys, help), entry)| {
+            let help = if entry.action == Command::CommandLine {
+                command_line_help(keymap, help)
+            } else {
+                help.to_string()
+            };
+            (group, keys, help)
+        })
+        .collect()
+}
+
+/// What the command line's key does (`help`, from the key table),
+/// followed by every command of [`LINE_COMMANDS`] and the key that
+/// completes: `command line: instance, block, … (Tab completes)`.
+fn command_line_help(keymap: &Keymap, help: &str) -> String {
+    let names: Vec<&str> = LINE_COMMANDS.iter().map(|spec| spec.name).collect();
+    let complete = keymap
+        .line
+        .label_of(crate::keys::LineAction::Complete)
+        .map_or(String::new(), |k| format!(" ({k} completes)"));
+    format!("{help}: {}{complete}", names.join(", "))
+}
+
 /// Column of the help texts: keys are written before it.
 const KEYS_WIDTH: usize = 18;
 
@@ -55,7 +96,13 @@ pub fn lines(keymap: &Keymap, search: &str, width_cols: usize) -> Vec<(LineKind,
 }
 
 /// A titled list of (keys, what they do).
-type Section = (String, Vec<(String, String)>);
+pub type Section = (String, Vec<(String, String)>);
+
+/// Every section of the help, unsearched: the keys of each context, the
+/// `:` commands and the symbols. The manual page's KEYS are these.
+pub fn all_sections(keymap: &Keymap) -> Vec<Section> {
+    sections(keymap, "")
+}
 
 /// The help's sections, keeping only the rows that hold `search`
 /// (lowercase; empty keeps all): the keys of each context, the `:`
@@ -80,7 +127,7 @@ type Wanted<'a> = dyn Fn(&str, &str) -> bool + 'a;
 fn key_sections(keymap: &Keymap, wanted: &Wanted) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     for context in Context::ALL {
-        let rows = keymap.help(context);
+        let rows = key_rows(keymap, context);
         let groups: Vec<Option<Group>> = match context {
             Context::List => Group::ALL.iter().copied().map(Some).collect(),
             _ => vec![None],
@@ -94,7 +141,7 @@ fn key_sections(keymap: &Keymap, wanted: &Wanted) -> Vec<Section> {
                 .iter()
                 .filter(|(g, _, _)| group.is_none_or(|want| *g == want))
                 .filter(|(_, keys, help)| wanted(keys, help))
-                .map(|(_, keys, help)| (keys.clone(), help.to_string()))
+                .map(|(_, keys, help)| (keys.clone(), help.clone()))
                 .collect();
             if !shown.is_empty() {
                 sections.push((title, shown));
@@ -203,6 +250,49 @@ mod tests {
                 assert!(text.contains(symbol));
             }
         }
+    }
+
+    #[test]
+    fn the_command_line_key_names_every_command() {
+        let map = Keymap::default();
+        let rows = key_rows(&map, Context::List);
+        let (_, keys, help) = rows
+            .iter()
+            .find(|(_, _, help)| help.starts_with("command line"))
+            .expect("the : row");
+        assert_eq!(keys, ":");
+        for spec in LINE_COMMANDS {
+            assert!(help.contains(spec.name), "{} missing: {help}", spec.name);
+        }
+        assert!(help.ends_with("(Tab completes)"), "{help}");
+        let shown: String = lines(&map, "", 200).into_iter().map(|(_, l)| l).collect();
+        assert!(shown.contains(help.as_str()), "drawn as generated");
+    }
+
+    #[test]
+    fn the_readme_names_every_command_of_the_line() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"));
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with("| `:` |"))
+            .expect("the README's : row");
+        for spec in LINE_COMMANDS {
+            let typed = format!("`{} {}", spec.name, spec.arg);
+            assert!(
+                row.contains(typed.trim_end()),
+                "{} missing: {row}",
+                spec.name
+            );
+        }
+    }
+
+    #[test]
+    fn no_two_meanings_share_a_symbol() {
+        let legend = legend(&Keymap::default());
+        let mut symbols: Vec<&str> = legend.iter().map(|(symbol, _)| *symbol).collect();
+        symbols.sort_unstable();
+        symbols.dedup();
+        assert_eq!(symbols.len(), legend.len(), "{legend:?}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub(crate) mod phone;
 mod reference;
 mod regions;
 
-pub use phone::{PhoneError, Refused, Region, Understood, format_phone};
+pub use phone::{PhoneError, Refused, Region, Understood, format_phone, split_calling_code};
 
 pub use crate::model::jid::{
     JidKind, LID_SUFFIX, PHONE_SUFFIX, is_valid_jid, jid_kind, phone_digits,

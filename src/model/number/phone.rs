@@ -515,6 +515,25 @@ pub fn format_phone(digits: &str) -> String {
     }
 }
 
+/// The country calling code that begins international `digits`, and the
+/// national number after it: `"5511999998888"` gives `(55,
+/// "11999998888")`. Calling codes are prefix-free, so at most one of the
+/// first one, two or three digits is one libphonenumber knows; `None`
+/// when none is.
+pub fn split_calling_code(digits: &str) -> Option<(u16, &str)> {
+    static CODES: std::sync::OnceLock<std::collections::HashSet<u16>> = std::sync::OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        UTIL.get_supported_calling_codes()
+            .filter_map(|code| u16::try_from(code).ok())
+            .collect()
+    });
+    (1..=3.min(digits.len())).find_map(|n| {
+        let (head, rest) = digits.split_at_checked(n)?;
+        let code: u16 = head.parse().ok()?;
+        codes.contains(&code).then_some((code, rest))
+    })
+}
+
 /// Loads libphonenumber's metadata (a few milliseconds, once), so the
 /// first number shown or read does not pay for it.
 pub fn warm() {
@@ -540,6 +559,19 @@ mod tests {
         assert_eq!(Region::of_digits("5511955550101"), br());
         assert_eq!(Region::of_digits("999"), None);
         assert_eq!(br().map(|r| r.to_string()).as_deref(), Some("BR"));
+    }
+
+    #[test]
+    fn calling_codes_are_split_off_by_libphonenumber_s_list() {
+        assert_eq!(split_calling_code("16502530000"), Some((1, "6502530000")));
+        assert_eq!(
+            split_calling_code("5511999998888"),
+            Some((55, "11999998888"))
+        );
+        assert_eq!(split_calling_code("351912345678"), Some((351, "912345678")));
+        assert_eq!(split_calling_code("447912345678"), Some((44, "7912345678")));
+        assert_eq!(split_calling_code("999"), None, "no code begins 999");
+        assert_eq!(split_calling_code(""), None);
     }
 
     #[test]

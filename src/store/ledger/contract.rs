@@ -212,6 +212,30 @@ pub enum LedgerError {
         /// What went wrong.
         why: String,
     },
+    /// The team's database answered and asked for a password, and none
+    /// was given.
+    #[error(
+        "the team ledger {place} wants a password for {user}, and none was given: name the environment variable that holds it (password_env, or password_cmd, in the profile's [ledger]; --password-env VAR for ledger migrate)"
+    )]
+    PasswordNeeded {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// The database user.
+        user: String,
+    },
+    /// The team's database answered and refused the user or its password:
+    /// it runs and can be reached.
+    #[error("the team ledger {place} refused {user} ({why}): {hint}")]
+    Refused {
+        /// The ledger's URL, without a password.
+        place: String,
+        /// The database user.
+        user: String,
+        /// What PostgreSQL said.
+        why: String,
+        /// What to check.
+        hint: &'static str,
+    },
     /// The team's database refused a statement.
     #[error("the team ledger {place}: {why}")]
     Postgres {
@@ -260,6 +284,9 @@ impl LedgerError {
         match (self, self.fault()) {
             (LedgerError::Unreachable { .. } | LedgerError::Postgres { .. }, _) => {
                 "check the connection to the team ledger"
+            }
+            (LedgerError::PasswordNeeded { .. } | LedgerError::Refused { .. }, _) => {
+                "check the team ledger's user and password"
             }
             (LedgerError::Busy { .. }, _) | (_, Some(Fault::Busy)) => {
                 "close the other program that holds the ledger, then retry"

@@ -84,6 +84,47 @@ fn describe(e: &tokio_postgres::Error) -> String {
     text
 }
 
+/// Why no connection was made: no server answered, or one answered and
+/// refused who this app said it was. Told apart so that a wrong password
+/// is never sent to check whether PostgreSQL runs.
+#[derive(Debug, Clone)]
+enum NoConnection {
+    /// No answer, or not in time: the server may be down or unreachable.
+    Unreachable(String),
+    /// The server asked for a password and none was given.
+    PasswordNeeded,
+    /// The server refused the user or its password (SQLSTATE 28P01
+    /// invalid_password, 28000 invalid_authorization_specification),
+    /// with what it said and what to check.
+    Refused(String, &'static str),
+}
+
+impl NoConnection {
+    /// What went wrong connecting, by tokio-postgres's error: the
+    /// server's SQLSTATE when it answered; `password missing` (the
+    /// client's own words) when it asked one and there was none.
+    fn of(target: &PgTarget, e: &tokio_postgres::Error) -> NoConnection {
+        use tokio_postgres::error::SqlState;
+        let why = describe(e);
+        match e.code() {
+            Some(code) if *code == SqlState::INVALID_PASSWORD => NoConnection::Refused(
+                why,
+                "check the password (the variable password_env names, or what password_cmd prints; --password-env for ledger migrate)",
+            ),
+            Some(code) if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+                NoConnection::Refused(
+                    why,
+                    "check the user name in the URL, and that the server's pg_hba.conf lets this machine in",
+                )
+            }
+            _ if target.password.is_none() && why.contains("password missing") => {
+                NoConnection::PasswordNeeded
+            }
+            _ => NoConnection::Unreachable(why),
+        }
+    }
+}
+
 /// The connection and what keeps it: owned by the ledger's thread.
 pub(super) struct Link {
     rt: tokio::runtime::Runtime,
@@ -94,7 +135,7 @@ pub(super) struct Link {
     changes: Arc<AtomicI64>,
     /// After a failed connection: when to try again, the wait after that,
     /// and what went wrong.
-    retry: Option<(Instant, Duration, String)>,
+    retry: Option<(Instant, Duration, NoConnection)>,
 }
 
 impl Link {
@@ -124,17 +165,25 @@ impl Link {
         if let Some((at, _, why)) = &self.retry
             && Instant::now() < *at
         {
-            return Err(self.unreachable(format!(
-                "{why}; tried again in {} s",
-                at.saturating_duration_since(Instant::now()).as_secs() + 1
-            )));
+            let again = at.saturating_duration_since(Instant::now()).as_secs() + 1;
+            return Err(match why {
+                NoConnection::Unreachable(why) => {
+                    self.unreachable(format!("{why}; tried again in {again} s"))
+                }
+                other => self.not_connected(other.clone()),
+            });
         }
         let target = self.target.clone();
         let changes = self.changes.clone();
         let connected = self.rt.block_on(async move {
             tokio::time::timeout(CONNECT_WAIT * 2, connect(&target, changes))
                 .await
-                .unwrap_or_else(|_| Err(format!("no answer in {} s", CONNECT_WAIT.as_secs() * 2)))
+                .unwrap_or_else(|_| {
+                    let waited = CONNECT_WAIT.as_secs() * 2;
+                    Err(NoConnection::Unreachable(format!(
+                        "no answer in {waited} s"
+                    )))
+                })
         });
         match connected {
             Ok(client) => {
@@ -148,10 +197,27 @@ impl Link {
                     .retry
                     .as_ref()
                     .map_or(RETRY_FIRST, |(_, wait, _)| (*wait * 2).min(RETRY_MAX));
-                tracing::warn!(ledger = %self.target.shown(), error = %why, "team ledger unreachable");
+                tracing::warn!(ledger = %self.target.shown(), error = ?why, "team ledger not connected");
                 self.retry = Some((Instant::now() + wait, wait, why.clone()));
-                Err(self.unreachable(why))
+                Err(self.not_connected(why))
             }
+        }
+    }
+
+    /// The error for a connection not made.
+    fn not_connected(&self, why: NoConnection) -> LedgerError {
+        match why {
+            NoConnection::Unreachable(why) => self.unreachable(why),
+            NoConnection::PasswordNeeded => LedgerError::PasswordNeeded {
+                place: self.target.shown(),
+                user: self.target.user.clone(),
+            },
+            NoConnection::Refused(why, hint) => LedgerError::Refused {
+                place: self.target.shown(),
+                user: self.target.user.clone(),
+                why,
+                hint,
+            },
         }
     }
 
@@ -197,7 +263,7 @@ impl Link {
 
 /// Opens one connection, drives it on the runtime (counting what is
 /// announced on [`CHANNEL`]) and listens.
-async fn connect(target: &PgTarget, changes: Arc<AtomicI64>) -> Result<Client, String> {
+async fn connect(target: &PgTarget, changes: Arc<AtomicI64>) -> Result<Client, NoConnection> {
     let mut config = tokio_postgres::Config::new();
     config
         .host(&target.host)
@@ -213,19 +279,22 @@ async fn connect(target: &PgTarget, changes: Arc<AtomicI64>) -> Result<Client, S
     }
     let client = if target.tls {
         config.ssl_mode(tokio_postgres::config::SslMode::Require);
-        let (client, connection) = config.connect(tls()?).await.map_err(|e| describe(&e))?;
+        let tls = tls().map_err(NoConnection::Unreachable)?;
+        let connected = config.connect(tls).await;
+        let (client, connection) = connected.map_err(|e| NoConnection::of(target, &e))?;
         tokio::spawn(drive(connection, changes));
         client
     } else {
         config.ssl_mode(tokio_postgres::config::SslMode::Disable);
-        let (client, connection) = config.connect(NoTls).await.map_err(|e| describe(&e))?;
+        let connected = config.connect(NoTls).await;
+        let (client, connection) = connected.map_err(|e| NoConnection::of(target, &e))?;
         tokio::spawn(drive(connection, changes));
         client
     };
     client
         .batch_execute(&format!("LISTEN {CHANNEL}"))
         .await
-        .map_err(|e| describe(&e))?;
+        .map_err(|e| NoConnection::Unreachable(describe(&e)))?;
     Ok(client)
 }
 
