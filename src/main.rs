@@ -18,7 +18,7 @@ use ryze_contacts::engine::default_data_dir;
 use ryze_contacts::tui::demo;
 use ryze_contacts::tui::run::{RunOptions, run};
 use ryze_contacts::ui;
-use ryze_contacts::util::logging;
+use ryze_contacts::util::{logging, print};
 
 use ryze_contacts::cli::failure::{Failure, internal as other, usage};
 
@@ -30,7 +30,7 @@ async fn main() -> ExitCode {
         Err(Failure { code, message }) => {
             // A closed pipe ends quietly: there is no message.
             if !message.is_empty() {
-                eprintln!("ryze-contacts: {message}");
+                print::say(&message);
             }
             ExitCode::from(code)
         }
@@ -46,12 +46,12 @@ async fn dispatch(mut cli: Cli) -> Result<(), Failure> {
                 shell,
                 &mut Cli::command(),
                 "ryze-contacts",
-                &mut std::io::stdout(),
+                &mut print::generated(),
             );
             Ok(())
         }
         Some(Command::Man) => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
+            .render(&mut print::generated())
             .map_err(other),
         Some(Command::Init) => {
             let path = match cli.profile {
@@ -75,7 +75,7 @@ async fn headless(cli: Cli, command: Command) -> Result<(), Failure> {
         profile.make_read_only();
     }
     for w in &profile.warnings {
-        eprintln!("ryze-contacts: warning: {w}");
+        print::say(&format!("warning: {w}"));
     }
     let data_dir = data_dir(cli.data_dir)?;
     if let Some(log) = logging::init(&data_dir) {
@@ -186,14 +186,15 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
     let running = emulator::start(config, addr)
         .await
         .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
-    println!("RyzeAPI emulator on {}", running.base_url());
-    println!("account token: {DEMO_ACCOUNT_TOKEN}");
-    println!("{}", summary.join("\n"));
-    println!(
-        "try: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list",
+    let mut out = print::Out::stdout(4096);
+    out.line(&format!(
+        "RyzeAPI emulator on {}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list\nCtrl-C stops it.",
+        running.base_url(),
+        summary.join("\n"),
         running.base_url()
-    );
-    println!("Ctrl-C stops it.");
+    ))
+    .and_then(|()| out.flush())
+    .map_err(other)?;
     tokio::signal::ctrl_c().await.map_err(other)?;
     Ok(())
 }

@@ -2,8 +2,6 @@
 //! same code as the bulk dialog and the resume offer (reading, plan,
 //! refusals, batch, settling), reported here in the order of the batch.
 
-use std::io::{IsTerminal, Write};
-
 use serde_json::{Value, json};
 
 use crate::app::Effect;
@@ -70,14 +68,14 @@ pub(crate) async fn resume(mut engine: Engine, json_out: bool) -> Result<(), Fai
 /// every answer and every count has settled. What the app tells goes to
 /// stderr as it comes, with the progress on a terminal.
 async fn run_batch(engine: &mut Engine, request: Request) -> Result<Batch, Failure> {
-    let progress = std::io::stderr().is_terminal();
+    let progress = output::stderr_is_terminal();
     let mut ended: Option<Batch> = None;
     let mut refused: Option<Failure> = None;
     engine
         .run(Msg::Request(request), |state, effects| {
             for effect in effects {
                 match effect {
-                    Effect::Tell(text) => eprintln!("ryze-contacts: {text}"),
+                    Effect::Tell(text) => output::say(&text),
                     Effect::Refused { text, usage } => {
                         let code = if usage { exit::USAGE } else { exit::API };
                         refused = Some(fail(code, text));
@@ -87,20 +85,19 @@ async fn run_batch(engine: &mut Engine, request: Request) -> Result<Batch, Failu
                 }
             }
             if progress && let Some(b) = &state.batch {
-                eprint!(
-                    "\r{}/{} answered, {} failed ",
+                output::progress(&format!(
+                    "{}/{} answered, {} failed ",
                     b.done + b.failed,
                     b.total,
                     b.failed
-                );
-                let _ = std::io::stderr().flush();
+                ));
             }
             let done = refused.is_some() || (ended.is_some() && state.is_quiet());
             if done { Flow::Stop } else { Flow::Continue }
         })
         .await;
     if progress {
-        eprintln!();
+        output::note("");
     }
     if let Some(refusal) = refused {
         return Err(refusal);
@@ -147,7 +144,7 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
     } else {
         for (name, n) in &counts {
             let n = n.map_or("?".to_string(), |n| n.to_string());
-            eprintln!("{name}: blocked {n} on the server now");
+            output::note(&format!("{name}: blocked {n} on the server now"));
         }
         let mut table = Table::stdout();
         for r in &rows {
@@ -174,13 +171,17 @@ fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure>
             format!("{}: not resumed: {why}", batch.label),
         ));
     }
-    if let Some((operator, _)) = &batch.held_by {
-        // Not ours to send: whoever holds it sends it, once.
-        eprintln!(
-            "ryze-contacts: {}: {operator} is resuming it; nothing was sent twice",
-            batch.label
-        );
-        return Ok(());
+    if let Some((operator, since)) = &batch.held_by {
+        // Not ours to send: whoever holds it sends it, once. Nothing was
+        // done here, which a script must be able to tell from success.
+        return Err(fail(
+            exit::INTERNAL,
+            format!(
+                "{}: not resumed: {operator} is resuming it (its last progress {}); nothing was sent twice · run `ryze-contacts resume` again once it has stopped",
+                batch.label,
+                crate::util::dates::rfc3339(*since)
+            ),
+        ));
     }
     if batch.unsent > 0 {
         return Err(fail(

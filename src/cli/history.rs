@@ -2,7 +2,6 @@
 //! without the network.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use serde_json::json;
 
@@ -80,13 +79,13 @@ pub(crate) async fn history(mut engine: Engine, args: HistoryArgs) -> Result<(),
         t.finish()?;
     }
     if entries.is_empty() && !args.json {
-        eprintln!(
-            "ryze-contacts: no action recorded{}",
+        crate::cli::output::say(&format!(
+            "no action recorded{}",
             match &args.since {
                 Some(day) => format!(" since {day}"),
                 None => String::new(),
             }
-        );
+        ));
     }
     Ok(())
 }
@@ -111,7 +110,7 @@ async fn read_history(
     };
     let (entries, skipped) = result.map_err(unread)?;
     if let Some(notice) = skipped_notice(skipped) {
-        eprintln!("ryze-contacts: {notice}");
+        crate::cli::output::say(&notice);
     }
     Ok(entries)
 }
@@ -184,15 +183,11 @@ pub(crate) async fn export(mut engine: Engine, args: ExportArgs) -> Result<(), F
         out.finish()?;
         return Ok(());
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(
-        out,
-        "instance,jid,lid,e164,number,changed_at,operator,reason"
-    )?;
+    let mut out = crate::cli::output::lines(1 << 16);
+    out.punct("instance,jid,lid,e164,number,changed_at,operator,reason\n")?;
     for k in rows {
         let digits = phone_digits(&k.jid);
-        writeln!(
-            out,
+        out.line(&format!(
             "{},{},{},{},{},{},{},{}",
             csv_cell(&k.instance),
             csv_cell(&k.jid),
@@ -202,7 +197,7 @@ pub(crate) async fn export(mut engine: Engine, args: ExportArgs) -> Result<(), F
             csv_cell(&crate::util::dates::rfc3339(k.changed_at)),
             csv_cell(k.operator.as_deref().unwrap_or_default()),
             csv_cell(k.reason.as_deref().unwrap_or_default())
-        )?;
+        ))?;
     }
     out.flush()?;
     Ok(())

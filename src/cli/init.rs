@@ -10,17 +10,17 @@ use reqwest::Url;
 
 use crate::api::{ApiClient, ClientConfig, Endpoint, InstanceInfo};
 use crate::cli::failure::{Failure, exit, fail};
+use crate::cli::output::{line, prompt};
 use crate::config::profile::{self, DEFAULT_BASE_URL};
 use crate::util::secret::Token;
 
 /// Asks `question` and reads one answer line (`default` when empty).
 fn ask(input: &mut dyn BufRead, question: &str, default: &str) -> Result<String, Failure> {
     if default.is_empty() {
-        print!("{question}: ");
+        prompt(&format!("{question}: "))?;
     } else {
-        print!("{question} [{default}]: ");
+        prompt(&format!("{question} [{default}]: "))?;
     }
-    let _ = std::io::stdout().flush();
     let mut line = String::new();
     let n = input
         .read_line(&mut line)
@@ -42,8 +42,7 @@ fn ask_secret(input: &mut dyn BufRead, question: &str) -> Result<String, Failure
     }
     use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
     use ratatui::crossterm::terminal;
-    print!("{question} (not shown): ");
-    let _ = std::io::stdout().flush();
+    prompt(&format!("{question} (not shown): "))?;
     terminal::enable_raw_mode().map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     let mut secret = String::new();
     let outcome = loop {
@@ -65,7 +64,7 @@ fn ask_secret(input: &mut dyn BufRead, question: &str) -> Result<String, Failure
         }
     };
     let _ = terminal::disable_raw_mode();
-    println!();
+    line("")?;
     outcome.map(|()| secret.trim().to_string())
 }
 
@@ -103,12 +102,12 @@ fn quoted(text: &str) -> String {
 
 /// Runs the interactive set-up, writing the profile at `path`.
 pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
-    println!(
+    line(&format!(
         "ryze-contacts set-up: this writes the profile {}",
         path.display()
-    );
+    ))?;
     if path.exists() && !may_overwrite(input)? {
-        println!("Left unchanged.");
+        line("Left unchanged.")?;
         return Ok(());
     }
     let base = ask(input, "RyzeAPI server", DEFAULT_BASE_URL)?;
@@ -131,10 +130,10 @@ pub async fn run(path: &Path, input: &mut dyn BufRead) -> Result<(), Failure> {
             format!("cannot write {}: {e}", path.display()),
         )
     })?;
-    println!(
+    line(&format!(
         "Profile written to {}. Start the app with: ryze-contacts",
         path.display()
-    );
+    ))?;
     Ok(())
 }
 
@@ -151,15 +150,20 @@ fn may_overwrite(input: &mut dyn BufRead) -> Result<bool, Failure> {
 /// Lists the instances the token sees and asks which to add, again
 /// until the answer picks some.
 fn choose(input: &mut dyn BufRead, instances: &[InstanceInfo]) -> Result<Vec<usize>, Failure> {
-    println!("This token sees {} instance(s):", instances.len());
+    line(&format!("This token sees {} instance(s):", instances.len()))?;
     for (i, inst) in instances.iter().enumerate() {
-        println!("  {}) {} ({})", i + 1, inst.shown_name(), inst.state());
+        line(&format!(
+            "  {}) {} ({})",
+            i + 1,
+            inst.shown_name(),
+            inst.state()
+        ))?;
     }
     loop {
         let answer = ask(input, "Instances to add (e.g. 1,3 or 2-4)", "all")?;
         match pick(&answer, instances.len()) {
             Ok(chosen) => return Ok(chosen),
-            Err(why) => println!("  {why}"),
+            Err(why) => line(&format!("  {why}"))?,
         }
     }
 }
@@ -174,7 +178,9 @@ fn token_line(input: &mut dyn BufRead, token: &Token) -> Result<String, Failure>
     )?;
     if store.eq_ignore_ascii_case("env") {
         let var = ask(input, "Variable name", "RYZE_ACCOUNT_TOKEN")?;
-        println!("Remember: export {var}=<token> before starting ryze-contacts.");
+        line(&format!(
+            "Remember: export {var}=<token> before starting ryze-contacts."
+        ))?;
         Ok(format!("token_env = {}", quoted(&var)))
     } else {
         Ok(format!("token = {}", quoted(token.expose())))
@@ -230,10 +236,10 @@ async fn sign_in(
     // another instance than the one picked.
     let (instances, odd): (Vec<_>, Vec<_>) = instances.into_iter().partition(|i| !i.name_is_odd());
     for inst in &odd {
-        println!(
+        line(&format!(
             "  left out: an instance whose name holds control or direction characters (shown as \"{}\"): rename it in RyzeAPI to add it",
             inst.shown_name()
-        );
+        ))?;
     }
     if instances.is_empty() {
         return Err(fail(

@@ -105,7 +105,7 @@ pub(crate) async fn profile_check(mut engine: Engine, json_out: bool) -> Result<
         table.finish()?;
     }
     for w in warnings {
-        eprintln!("ryze-contacts: warning: {w}");
+        output::say(&format!("warning: {w}"));
     }
     let summary = format!(
         "{} instance(s): {} usable, {unusable} not; {} warning(s)",
@@ -115,7 +115,7 @@ pub(crate) async fn profile_check(mut engine: Engine, json_out: bool) -> Result<
     );
     match unusable {
         0 => {
-            eprintln!("ryze-contacts: {summary}");
+            output::say(&summary);
             Ok(())
         }
         n if n == verdicts.len() => Err(fail(exit::API, summary)),

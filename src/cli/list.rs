@@ -97,10 +97,10 @@ pub(crate) async fn list(mut engine: Engine, args: ListArgs) -> Result<(), Failu
         }
         let skipped = inst.contacts.skipped();
         if skipped > 0 {
-            eprintln!(
-                "ryze-contacts: warning: {}: {skipped} row(s) of the server's list were not valid contacts and were skipped",
+            crate::cli::output::say(&format!(
+                "warning: {}: {skipped} row(s) of the server's list were not valid contacts and were skipped",
                 inst.name
-            );
+            ));
         }
         found += list_instance(&mut sink, inst, args.blocked)?;
         // Done with this instance: its rows need not stay in memory.

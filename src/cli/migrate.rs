@@ -21,7 +21,7 @@ pub(crate) fn migrate(
     let (local, notice) =
         SqliteLedger::open(data_dir).map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     if let Some(notice) = notice {
-        eprintln!("ryze-contacts: {notice}");
+        crate::cli::output::say(&notice);
     }
     let dump = local
         .dump()
@@ -39,7 +39,7 @@ pub(crate) fn migrate(
             "copied": counts,
         }))?;
     } else {
-        println!(
+        crate::cli::output::line(&format!(
             "copied {} request(s) ({} there already), {} batch(es) ({} there already), {} known state(s) ({} kept as the team had them, as new or newer)\nfrom {origin}\nto {}",
             counts.actions,
             counts.actions_there,
@@ -48,7 +48,7 @@ pub(crate) fn migrate(
             counts.known,
             counts.known_kept,
             target.shown()
-        );
+        ))?;
     }
     Ok(())
 }

@@ -69,7 +69,7 @@ fn start(profile: Profile, data_dir: PathBuf) -> Result<Engine, Failure> {
     })
     .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     for notice in &engine.notices {
-        eprintln!("ryze-contacts: {notice}");
+        output::say(notice);
     }
     Ok(engine)
 }

@@ -2,14 +2,18 @@
 //! tools write it: rows tab-separated with no padding when piped to another
 //! program, aligned for reading on a terminal; JSON arrays streamed a row
 //! at a time; every field from the server sanitised; and a closed pipe
-//! (`ryze-contacts list | head -1`) ending the command quietly.
+//! (`ryze-contacts list | head -1`) ending the command quietly. Every
+//! byte goes out through [`crate::util::print`], the one sanitiser.
 
-use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::io;
 
 use serde::Serialize;
 
+use crate::util::print::Out;
 use crate::util::sanitize::clean;
 use crate::util::text::width;
+
+pub use crate::util::print::{note, progress, say, stderr_is_terminal};
 
 /// Exit code of a command whose reader went away, as a process killed by
 /// SIGPIPE reports it (128 + 13).
@@ -22,7 +26,7 @@ pub fn is_closed_pipe(e: &io::Error) -> bool {
 
 /// Rows of text fields.
 pub struct Table {
-    out: BufWriter<Stdout>,
+    out: Out,
     /// On a terminal, rows wait for [`Table::finish`] to be aligned.
     aligned: Option<Vec<Vec<String>>>,
 }
@@ -30,10 +34,9 @@ pub struct Table {
 impl Table {
     /// A table on standard output, aligned when it is a terminal.
     pub fn stdout() -> Table {
-        let stdout = io::stdout();
-        let aligned = stdout.is_terminal().then(Vec::new);
+        let aligned = Out::is_terminal().then(Vec::new);
         Table {
-            out: BufWriter::new(stdout),
+            out: Out::stdout(8 * 1024),
             aligned,
         }
     }
@@ -50,7 +53,7 @@ impl Table {
                 rows.push(fields);
                 Ok(())
             }
-            None => writeln!(self.out, "{}", fields.join("\t")),
+            None => self.out.line(&fields.join("\t")),
         }
     }
 
@@ -76,7 +79,7 @@ impl Table {
                         line.extend(std::iter::repeat_n(' ', pad));
                     }
                 }
-                writeln!(self.out, "{line}")?;
+                self.out.line(&line)?;
             }
         }
         self.out.flush()
@@ -86,54 +89,57 @@ impl Table {
 /// A JSON array written one element at a time: memory stays that of one
 /// row, however many there are.
 pub struct JsonArray {
-    out: BufWriter<Stdout>,
+    out: Out,
     first: bool,
 }
 
 impl JsonArray {
     /// Starts the array on standard output.
     pub fn stdout() -> io::Result<JsonArray> {
-        let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
-        out.write_all(b"[")?;
+        let mut out = Out::stdout(1 << 16);
+        out.punct("[")?;
         Ok(JsonArray { out, first: true })
     }
 
     /// Writes one element.
     pub fn push(&mut self, value: &impl Serialize) -> io::Result<()> {
-        self.out
-            .write_all(if self.first { b"\n  " } else { b",\n  " })?;
+        self.out.punct(if self.first { "\n  " } else { ",\n  " })?;
         self.first = false;
-        serde_json::to_writer(&mut self.out, value).map_err(json_error)
+        self.out.json(value, false)
     }
 
     /// Closes the array and flushes.
     pub fn finish(mut self) -> io::Result<()> {
-        self.out
-            .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
+        self.out.punct(if self.first { "]\n" } else { "\n]\n" })?;
         self.out.flush()
-    }
-}
-
-/// serde_json's error as the I/O error it wraps, so a closed pipe is
-/// still seen as one.
-fn json_error(e: serde_json::Error) -> io::Error {
-    match e.io_error_kind() {
-        Some(kind) => io::Error::from(kind),
-        None => io::Error::other(e),
     }
 }
 
 /// Writes one JSON value, pretty, to standard output.
 pub fn json(value: &impl Serialize) -> io::Result<()> {
-    let mut out = BufWriter::new(io::stdout());
-    serde_json::to_writer_pretty(&mut out, value).map_err(json_error)?;
-    out.write_all(b"\n")?;
+    let mut out = Out::stdout(8 * 1024);
+    out.json(value, true)?;
+    out.punct("\n")?;
     out.flush()
 }
 
 /// Writes one line of text to standard output.
 pub fn line(text: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    writeln!(out, "{}", clean(text))?;
+    let mut out = Out::stdout(1024);
+    out.line(text)?;
     out.flush()
+}
+
+/// Writes `text` to standard output without a line break (a prompt),
+/// and flushes it.
+pub fn prompt(text: &str) -> io::Result<()> {
+    let mut out = Out::stdout(1024);
+    out.text(text)?;
+    out.flush()
+}
+
+/// Standard output for lines written one at a time (a CSV export): each
+/// line sanitised.
+pub fn lines(capacity: usize) -> Out {
+    Out::stdout(capacity)
 }

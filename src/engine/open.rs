@@ -80,7 +80,7 @@ pub fn skipped_notice(rows: usize) -> Option<String> {
 pub(super) fn open(setup: &Setup) -> Result<Opened, EngineError> {
     let place = setup.profile.ledger_place(&setup.data_dir);
     let (ledger, notice) = crate::store::ledger::open_place(&place, BUSY_WAIT, || {
-        eprintln!("ryze-contacts: {}", busy_notice());
+        crate::util::print::say(&busy_notice());
     })?;
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;

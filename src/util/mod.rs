@@ -4,6 +4,7 @@
 pub(crate) mod dates;
 pub(crate) mod files;
 pub mod logging;
+pub mod print;
 pub mod sanitize;
 pub mod secret;
 pub mod text;

@@ -19,6 +19,7 @@ mod layers;
 mod ledger_conformance;
 mod numbers;
 mod pg_cluster;
+mod printing;
 mod profile_files;
 mod team;
 mod worker;
