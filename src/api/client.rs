@@ -170,6 +170,11 @@ impl ApiClient {
         let mut reply: Reply<BlockOutcome> = self.call(ep, Method::POST, url, Some(body)).await?;
         reply.value.message = clean(&reply.value.message).into_owned();
         reply.value.contact_jid = clean(&reply.value.contact_jid).into_owned();
+        if reply.value.contact_jid.trim().is_empty() {
+            return Err(ApiError::malformed(
+                "a block answer without contact_jid: it names no one",
+            ));
+        }
         Ok(reply)
     }
 

@@ -203,7 +203,7 @@ fn an_answer_contrary_to_the_only_request_exits_3_with_the_servers_words() {
     emu.handle().push_block_fault(Fault::Raw {
         status: 200,
         headers: Vec::new(),
-        body: br#"{"success": true, "message": "Contact is not blocked", "blocked": false, "blocked_count": 0}"#.to_vec(),
+        body: br#"{"success": true, "message": "Contact is not blocked", "contact_jid": "447400123456@s.whatsapp.net", "blocked": false, "blocked_count": 0}"#.to_vec(),
     });
     let out = run(dir.path(), &["block", "+44 7400 123456"]);
     assert_eq!(out.status.code(), Some(3), "the one request failed");
