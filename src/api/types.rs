@@ -143,6 +143,10 @@ pub struct BlockOutcome {
     pub blocked_count: Option<u64>,
     /// The contact's final state.
     pub blocked: bool,
+    /// The server's clock when it answered (its `Date` header), which
+    /// orders the answers of several desks; not in the body.
+    #[serde(skip)]
+    pub server_at: Option<i64>,
 }
 
 /// A count: kept only when it is a non-negative integer the ledger can

@@ -158,7 +158,11 @@ pub(super) fn on_created(
     match created {
         Ok((id, actions)) => {
             batch.recorded(id, &actions);
-            batch.next_jobs().into_iter().map(Effect::Job).collect()
+            let jobs: Vec<Effect> = batch.next_jobs().into_iter().map(Effect::Job).collect();
+            // Interrupted before it was recorded: it ends here, open.
+            let close = batch.interrupted.then(|| batch.interrupt()).flatten();
+            let effects = jobs.into_iter().chain(close.map(Effect::Job)).collect();
+            end_if_finished(state, effects)
         }
         Err(e) => {
             state.batch = None;
@@ -189,12 +193,30 @@ pub(super) fn on_answer(
     };
     let (instance, jid) = (item.instance, item.jid.clone());
     b.answers.push((item, result));
-    let mut effects: Vec<Effect> = b
+    let effects: Vec<Effect> = b
         .answer(instance, &jid, ok, recorded)
         .into_iter()
         .map(Effect::Job)
         .collect();
-    if !b.is_finished() {
+    end_if_finished(state, effects)
+}
+
+/// SIGINT or SIGTERM during a headless batch: nothing more is sent; what
+/// is in flight finishes and is recorded; the rest stays open in the
+/// ledger for `resume`. The batch ends (and is reported) once nothing is
+/// in flight.
+pub(crate) fn interrupt(state: &mut Core) -> Vec<Effect> {
+    let Some(b) = state.batch.as_mut() else {
+        return Vec::new();
+    };
+    let effects = b.interrupt().map(Effect::Job).into_iter().collect();
+    end_if_finished(state, effects)
+}
+
+/// Ends the running batch when every item is answered (or left): the
+/// summary, the undo step, [`Effect::BatchEnded`] after `effects`.
+fn end_if_finished(state: &mut Core, mut effects: Vec<Effect>) -> Vec<Effect> {
+    if !state.batch.as_ref().is_some_and(Batch::is_finished) {
         return effects;
     }
     let Some(b) = state.batch.take() else {
@@ -415,7 +437,30 @@ pub(crate) fn targets_batch(
 /// ledger already).
 pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
     let label = format!("resume: {label}");
-    info(state, format!("{label}…"));
+    // An own number the server told since the rows were checked is
+    // still never sent.
+    let (own, items): (Vec<Item>, Vec<Item>) = items
+        .into_iter()
+        .partition(|i| state.instances[i.instance].is_own(&i.jid));
+    let own: Vec<String> = own
+        .iter()
+        .map(|i| {
+            let number = crate::model::number::shown_jid(&i.jid);
+            format!("the instance's own number ({number})")
+        })
+        .collect();
+    let skipped = super::batch::skipped_text(&own);
+    if items.is_empty() {
+        error(
+            state,
+            format!("{label}: nothing was sent: {}", skipped.unwrap_or_default()),
+        );
+        return Vec::new();
+    }
+    match skipped {
+        Some(skipped) => info(state, format!("{label}… ({skipped})")),
+        None => info(state, format!("{label}…")),
+    }
     let mut b = Batch::new(label, items, false, state.ticks);
     b.recorded(batch, &[]);
     state.batch = Some(b);

@@ -19,16 +19,20 @@ use crate::store::ledger::UnfinishedBatch;
 pub(super) fn on_request(state: &mut Core, request: Request) -> Vec<Effect> {
     match request {
         Request::Change(change) => begin_change(state, change),
-        Request::Resume(batch) => resume(state, &batch),
+        Request::Resume(batch) => resume(state, batch),
         Request::LoadContacts { instance } => load_contacts(state, instance).into_iter().collect(),
         Request::LoadInstances => load_instances(state).into_iter().collect(),
     }
 }
 
-/// The instances' states came in: a change waiting for them goes on.
+/// The instances' states came in: a change or a resume waiting for them
+/// goes on.
 pub(super) fn after_states(state: &mut Core) -> Vec<Effect> {
     if state.instances_loading() {
         return Vec::new();
+    }
+    if let Some(batch) = state.resuming.take() {
+        return resume_checked(state, &batch);
     }
     let Some(waiting) = state.waiting.take() else {
         return Vec::new();
@@ -198,15 +202,38 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
     effects
 }
 
-/// `resume`: what is left of one unfinished batch, for the instances
-/// that still exist, claimed first (nothing is sent twice).
-fn resume(state: &mut Core, batch: &UnfinishedBatch) -> Vec<Effect> {
+/// `resume`: what is left of one unfinished batch, once the instances'
+/// states say their own numbers (a row of the ledger naming one is never
+/// sent).
+fn resume(state: &mut Core, batch: UnfinishedBatch) -> Vec<Effect> {
     let every: Vec<usize> = (0..state.instances.len()).collect();
     if let Some(refusal) = refuse_read_only(state, &every) {
         return vec![refusal];
     }
-    let items = items_left(batch, |name| {
-        state.instances.iter().position(|i| i.name == name)
-    });
-    bulk::resume(state, batch.id, &batch.label, items)
+    state.resuming = Some(batch);
+    let mut effects: Vec<Effect> = load_instances(state).into_iter().collect();
+    effects.extend(after_states(state));
+    effects
+}
+
+/// What is left of `batch`, for the instances that still exist, each row
+/// checked like typed input (skipped rows are named), claimed first
+/// (nothing is sent twice).
+fn resume_checked(state: &mut Core, batch: &UnfinishedBatch) -> Vec<Effect> {
+    let left = items_left(
+        batch,
+        |name| state.instances.iter().position(|i| i.name == name),
+        |i, jid| state.instances[i].is_own(jid),
+    );
+    let skipped = left.skipped_text();
+    if left.items.is_empty() {
+        let why = skipped.unwrap_or_else(|| "no instance of this profile is in it".into());
+        return vec![Effect::Refused {
+            text: format!("{}: nothing was sent: {why}", batch.label),
+            usage: false,
+        }];
+    }
+    let mut effects: Vec<Effect> = skipped.into_iter().map(Effect::Tell).collect();
+    effects.extend(bulk::resume(state, batch.id, &batch.label, left.items));
+    effects
 }

@@ -87,9 +87,21 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             error(state, text);
             Vec::new()
         }
-        Msg::Terminate => vec![Effect::Quit],
+        Msg::Terminate => terminate(state),
         Msg::Suspend => vec![Effect::Suspend],
     }
+}
+
+/// A signal that ends the process: the screen quits; a headless batch
+/// first stops sending and reports what it did.
+fn terminate(state: &mut State) -> Vec<Effect> {
+    let mut effects = if state.headless {
+        super::bulk::interrupt(state)
+    } else {
+        Vec::new()
+    };
+    effects.push(Effect::Quit);
+    effects
 }
 
 /// A filter's result: the shown instance's rows, then the numbers that

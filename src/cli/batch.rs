@@ -36,7 +36,11 @@ pub(crate) async fn change(
         skip_invalid: args.skip_invalid,
     });
     let batch = run_batch(&mut engine, request).await?;
-    report(&engine, &batch, args.json)
+    report(&engine, &batch, args.json)?;
+    match super::overtaken::check(&mut engine, &batch).await {
+        Some(overtaken) => Err(overtaken),
+        None => Ok(()),
+    }
 }
 
 /// `resume`: sends what is left of every unfinished batch, one after the
@@ -54,7 +58,12 @@ pub(crate) async fn resume(mut engine: Engine, json_out: bool) -> Result<(), Fai
     let mut worst = Ok(());
     for b in open {
         let result = match run_batch(&mut engine, Request::Resume(b)).await {
-            Ok(batch) => report(&engine, &batch, json_out),
+            Ok(batch) => match report(&engine, &batch, json_out) {
+                Ok(()) => super::overtaken::check(&mut engine, &batch)
+                    .await
+                    .map_or(Ok(()), Err),
+                Err(e) => Err(e),
+            },
             Err(e) => Err(e),
         };
         if let Err(e) = result {
@@ -64,45 +73,123 @@ pub(crate) async fn resume(mut engine: Engine, json_out: bool) -> Result<(), Fai
     worst
 }
 
+/// What a batch's run has seen so far: its end, a refusal, a signal.
+struct Watch {
+    /// Progress goes to stderr (a terminal).
+    progress: bool,
+    /// The batch, once it ended.
+    ended: Option<Batch>,
+    /// Why nothing (more) is done.
+    refused: Option<Failure>,
+}
+
+impl Watch {
+    /// Takes the front end's effects and the state after one message;
+    /// says whether the run is over: the batch ended and every answer is
+    /// recorded, or it was refused, or nothing is left going on (a
+    /// failure said in the status bar, such as a ledger that refused the
+    /// batch: never a wait for ever).
+    fn on(&mut self, state: &crate::app::State, effects: Vec<Effect>) -> Flow {
+        for effect in effects {
+            match effect {
+                Effect::Tell(text) => output::say(&text),
+                Effect::Refused { text, usage } => {
+                    let code = if usage { exit::USAGE } else { exit::API };
+                    self.refused = Some(fail(code, text));
+                }
+                Effect::BatchEnded(b) => self.ended = Some(*b),
+                Effect::Quit if state.batch.is_none() && self.ended.is_none() => {
+                    let text = "interrupted: nothing was sent".to_string();
+                    self.refused = Some(fail(exit::INTERRUPTED, text));
+                }
+                _ => {}
+            }
+        }
+        if self.progress
+            && let Some(b) = &state.batch
+        {
+            let (answered, total, failed) = (b.done + b.failed, b.total, b.failed);
+            output::progress(&format!("{answered}/{total} answered, {failed} failed "));
+        }
+        let idle = state.batch.is_none()
+            && state.waiting.is_none()
+            && state.resuming.is_none()
+            && !state.instances_loading()
+            && state.is_quiet();
+        if self.ended.is_none() && self.refused.is_none() && idle {
+            let why = state.status.as_ref().map(|s| s.text.clone());
+            let why = why.unwrap_or_else(|| "nothing was sent".to_string());
+            self.refused = Some(fail(exit::INTERNAL, why));
+        }
+        let done = self.refused.is_some() || (self.ended.is_some() && state.is_quiet());
+        if done { Flow::Stop } else { Flow::Continue }
+    }
+}
+
 /// Runs one request to the end of its batch, and until the ledger has
 /// every answer and every count has settled. What the app tells goes to
-/// stderr as it comes, with the progress on a terminal.
+/// stderr as it comes, with the progress on a terminal. The first SIGINT
+/// or SIGTERM stops sending (what is in flight finishes and the batch is
+/// reported); a second one ends the process at once.
 async fn run_batch(engine: &mut Engine, request: Request) -> Result<Batch, Failure> {
-    let progress = output::stderr_is_terminal();
-    let mut ended: Option<Batch> = None;
-    let mut refused: Option<Failure> = None;
+    let mut watch = Watch {
+        progress: output::stderr_is_terminal(),
+        ended: None,
+        refused: None,
+    };
+    let signals = tokio::spawn(stop_on_signals(engine.sender()));
     engine
         .run(Msg::Request(request), |state, effects| {
-            for effect in effects {
-                match effect {
-                    Effect::Tell(text) => output::say(&text),
-                    Effect::Refused { text, usage } => {
-                        let code = if usage { exit::USAGE } else { exit::API };
-                        refused = Some(fail(code, text));
-                    }
-                    Effect::BatchEnded(b) => ended = Some(*b),
-                    _ => {}
-                }
-            }
-            if progress && let Some(b) = &state.batch {
-                output::progress(&format!(
-                    "{}/{} answered, {} failed ",
-                    b.done + b.failed,
-                    b.total,
-                    b.failed
-                ));
-            }
-            let done = refused.is_some() || (ended.is_some() && state.is_quiet());
-            if done { Flow::Stop } else { Flow::Continue }
+            watch.on(state, effects)
         })
         .await;
-    if progress {
+    signals.abort();
+    if watch.progress {
         output::note("");
     }
-    if let Some(refusal) = refused {
+    if let Some(refusal) = watch.refused {
         return Err(refusal);
     }
-    ended.ok_or_else(|| fail(exit::INTERNAL, "the batch ended without a summary"))
+    watch
+        .ended
+        .ok_or_else(|| fail(exit::INTERNAL, "the batch ended without a summary"))
+}
+
+/// Turns the first SIGINT or SIGTERM into [`Msg::Terminate`] (the batch
+/// stops sending and is reported); a second one exits at once (130).
+async fn stop_on_signals(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        let mut seen = 0;
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            seen += 1;
+            if seen > 1 {
+                output::say(
+                    "interrupted again: stopped at once; `ryze-contacts resume` sends what is left",
+                );
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            }
+            output::say(
+                "interrupted: nothing more is sent; waiting for the answers in flight (again to stop at once)",
+            );
+            let _ = tx.send(Msg::Terminate);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tx;
+    }
 }
 
 /// Prints a finished batch (one row per item in the batch's order, the
@@ -165,23 +252,8 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
 /// was sent; 4 when some worked and some failed; 1 when answers could
 /// not be recorded.
 fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure> {
-    if let Some(why) = &batch.claim_error {
-        return Err(fail(
-            exit::INTERNAL,
-            format!("{}: not resumed: {why}", batch.label),
-        ));
-    }
-    if let Some((operator, since)) = &batch.held_by {
-        // Not ours to send: whoever holds it sends it, once. Nothing was
-        // done here, which a script must be able to tell from success.
-        return Err(fail(
-            exit::INTERNAL,
-            format!(
-                "{}: not resumed: {operator} is resuming it (its last progress {}); nothing was sent twice · run `ryze-contacts resume` again once it has stopped",
-                batch.label,
-                crate::util::dates::rfc3339(*since)
-            ),
-        ));
+    if let Some(failure) = not_resumed(batch) {
+        return Err(failure);
     }
     if batch.unsent > 0 {
         return Err(fail(
@@ -227,6 +299,40 @@ fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure>
             format!("{failed} of {} request(s) failed{contrary}", done + failed),
         )),
     }
+}
+
+/// A batch that did not run to its end: a signal stopped it (130, the
+/// rest left for `resume`); or, resumed, its claim could not be asked or
+/// another run holds it (1: nothing was done here, which a script must
+/// be able to tell from success).
+fn not_resumed(batch: &Batch) -> Option<Failure> {
+    if batch.interrupted {
+        return Some(fail(
+            exit::INTERRUPTED,
+            format!(
+                "interrupted: {} answered, {} of {} not sent: `ryze-contacts resume` sends them",
+                batch.done + batch.failed,
+                batch.unsent,
+                batch.total
+            ),
+        ));
+    }
+    if let Some(why) = &batch.claim_error {
+        return Some(fail(
+            exit::INTERNAL,
+            format!("{}: not resumed: {why}", batch.label),
+        ));
+    }
+    // Not ours to send: whoever holds it sends it, once.
+    let (operator, since) = batch.held_by.as_ref()?;
+    Some(fail(
+        exit::INTERNAL,
+        format!(
+            "{}: not resumed: {operator} is resuming it (its last progress {}); nothing was sent twice · run `ryze-contacts resume` again once it has stopped",
+            batch.label,
+            crate::util::dates::rfc3339(*since)
+        ),
+    ))
 }
 
 /// One item's row of the report.

@@ -15,6 +15,9 @@ pub mod exit {
     pub const API: u8 = 3;
     /// Some requests of a batch failed, others worked.
     pub const PARTIAL: u8 = 4;
+    /// Stopped by SIGINT or SIGTERM (128 + 2, as a shell reports it):
+    /// what was done is reported, the rest is left for `resume`.
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// A failure: exit code and one-line reason (empty when there is

@@ -13,11 +13,12 @@ mod instances;
 mod list;
 mod migrate;
 pub(crate) mod output;
+mod overtaken;
 
 use std::path::PathBuf;
 
 use crate::config::profile::Profile;
-use crate::engine::{Engine, Setup};
+use crate::engine::{Access, Engine, Setup};
 use crate::model::change::Change;
 use args::{Command, LedgerAction, ProfileAction};
 use failure::{Failure, exit, fail};
@@ -31,7 +32,11 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         // This machine's file, whatever ledger the profile uses.
         return migrate::migrate(&profile, &data_dir, args);
     }
-    let engine = start(profile, data_dir)?;
+    let access = match command {
+        Command::Block(_) | Command::Unblock(_) | Command::Resume(_) => Access::Act,
+        _ => Access::Read,
+    };
+    let engine = start(profile, data_dir, access)?;
     match command {
         Command::Instances(out) => instances::instances(engine, out.json).await,
         Command::List(args) => list::list(engine, args).await,
@@ -60,12 +65,13 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
 
 /// The engine of a headless command; what the ledger had to say at
 /// opening goes to stderr.
-fn start(profile: Profile, data_dir: PathBuf) -> Result<Engine, Failure> {
+fn start(profile: Profile, data_dir: PathBuf, access: Access) -> Result<Engine, Failure> {
     let engine = Engine::start(Setup {
         profile,
         data_dir,
         screen: None,
         tuning: crate::engine::Tuning::default(),
+        access,
     })
     .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     for notice in &engine.notices {

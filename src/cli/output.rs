@@ -53,7 +53,7 @@ impl Table {
                 rows.push(fields);
                 Ok(())
             }
-            None => self.out.line(&fields.join("\t")),
+            None => self.out.row(&fields),
         }
     }
 

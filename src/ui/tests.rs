@@ -59,6 +59,7 @@ pub(super) fn demo_state() -> State {
         changed_at: NOW - 300,
         operator: None,
         reason: None,
+        contest: None,
     }];
     let mut s = State::new(&names, &known, 0);
     s.now = NOW;
@@ -166,6 +167,7 @@ fn list_200x50_with_pending_and_server_count() {
                 contact_jid: "5511911110001@s.whatsapp.net".into(),
                 blocked_count: Some(4),
                 blocked: false,
+                server_at: None,
             },
             recorded_at: NOW,
             ledger_error: None,
@@ -1177,4 +1179,23 @@ pub(super) fn unfinished_sales_batch() -> Msg {
             },
         )],
     }])
+}
+
+#[test]
+fn change_times_no_clock_can_have_made_are_never_just_now() {
+    for (at, shown) in [
+        (i64::MAX, "⊘ blocked (bad time)"),
+        (i64::MIN, "⊘ blocked (bad time)"),
+        (32_503_680_000, "⊘ blocked in the future"),
+    ] {
+        let mut s = demo_state();
+        s.instances[0].remember(
+            "5511911110001@s.whatsapp.net",
+            None,
+            crate::app::state::Known { blocked: true, at },
+        );
+        let screen = text(&render(&mut s, 120, 24));
+        assert!(screen.contains(shown), "{at}: {screen}");
+        assert!(!screen.contains("blocked just now"), "{at}: {screen}");
+    }
 }

@@ -73,6 +73,14 @@ impl Out {
         writeln!(self.inner, "{}", clean_lines(text))
     }
 
+    /// One row of tab-separated fields, each cleaned (a tab or a line
+    /// break inside a field becomes a space): always one line.
+    pub fn row<S: AsRef<str>>(&mut self, fields: &[S]) -> io::Result<()> {
+        let fields: Vec<std::borrow::Cow<'_, str>> =
+            fields.iter().map(|f| clean(f.as_ref())).collect();
+        writeln!(self.inner, "{}", fields.join("\t"))
+    }
+
     /// Text the code itself writes (a bracket, a comma, a prompt's
     /// words): a `'static` string, never text from outside.
     pub fn punct(&mut self, text: &'static str) -> io::Result<()> {

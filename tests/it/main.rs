@@ -14,6 +14,7 @@ mod fuzz;
 mod hardening;
 mod headless;
 mod hostile;
+mod hostile_ledger;
 mod init;
 mod layers;
 mod ledger_conformance;

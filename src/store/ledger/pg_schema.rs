@@ -11,7 +11,8 @@ use crate::util::dates::now_unix;
 const SETUP_LOCK: i64 = 0x7279_7a65_6c65_6467;
 
 /// Schema steps, applied in order; the database keeps how many it has.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE ryze_batches (
     id         BIGSERIAL PRIMARY KEY,
     created_at BIGINT NOT NULL,
@@ -52,7 +53,15 @@ CREATE TABLE ryze_block_state (
     reason     TEXT,
     PRIMARY KEY (instance, jid)
 );
-"];
+",
+    // Answers of several desks ordered by the server's clock: the
+    // server's time of the answer a known state holds, and the contest
+    // when two desks' answers could not be ordered (issue 28).
+    "
+ALTER TABLE ryze_block_state ADD COLUMN server_at BIGINT;
+ALTER TABLE ryze_block_state ADD COLUMN contest TEXT;
+",
+];
 
 /// The newest schema this build knows.
 pub(super) const NEWEST: i64 = MIGRATIONS.len() as i64;

@@ -139,4 +139,8 @@ impl Ledger for SqliteLedger {
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError> {
         claim::claim_batch(self, batch, operator)
     }
+
+    fn adopt_unanswered(&mut self) -> Result<usize, LedgerError> {
+        write::adopt_unanswered(self)
+    }
 }

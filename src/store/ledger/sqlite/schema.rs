@@ -48,6 +48,10 @@ const MIGRATIONS: &[&str] = &[
     // Who is sending a batch now, and when it last made progress: two
     // runs never resume the same batch.
     "ALTER TABLE batches ADD COLUMN claimed_by TEXT; ALTER TABLE batches ADD COLUMN claimed_at INTEGER; ALTER TABLE batches ADD COLUMN claim_pid INTEGER; ALTER TABLE batches ADD COLUMN claim_host TEXT;",
+    // Answers of several desks ordered by the server's clock: the
+    // server's time of the answer a known state holds, and the contest
+    // when two desks' answers could not be ordered (issue 28).
+    "ALTER TABLE block_state ADD COLUMN server_at INTEGER; ALTER TABLE block_state ADD COLUMN contest TEXT;",
 ];
 
 /// The newest schema this build knows.
