@@ -250,10 +250,19 @@ pub fn draw_resume(
             offer.items.len()
         )),
         Line::raw("Resuming sends only those (blocking twice is harmless):"),
-        Line::raw(format!("  {}", clean(&offer.sends))),
     ];
-    if let Some(skipped) = &offer.skipped {
-        lines.push(Line::styled(format!("  {}", clean(skipped)), theme::bad()));
+    // Wrapped here, a line each, so the box is as tall as its text and
+    // its buttons stay in it.
+    let room = usize::from(area.width.min(72)).saturating_sub(4).max(10);
+    for part in crate::util::text::wrap(&clean(&offer.sends), room) {
+        lines.push(Line::raw(format!("  {part}")));
+    }
+    for part in offer
+        .skipped
+        .iter()
+        .flat_map(|s| crate::util::text::wrap(&clean(s), room))
+    {
+        lines.push(Line::styled(format!("  {part}"), theme::bad()));
     }
     lines.extend([
         Line::raw(""),

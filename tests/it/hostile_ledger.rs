@@ -215,7 +215,11 @@ fn resume_sends_only_people_from_the_ledger_and_names_the_rest() {
         .into_iter()
         .map(|(_, number, _)| number)
         .collect();
-    assert_eq!(sent, std::slice::from_ref(person), "only the person was sent");
+    assert_eq!(
+        sent,
+        std::slice::from_ref(person),
+        "only the person was sent"
+    );
     let said = stderr(&out);
     for part in [
         "4 rows of the ledger skipped: ",
