@@ -51,7 +51,7 @@ pub(super) async fn check(engine: &mut Engine, batch: &Batch) -> Option<Failure>
         fail(
             exit::PARTIAL,
             format!(
-                "{} answer(s) overtaken by another desk's: {}",
+                "{} answer(s) overtaken or contested by another desk's: {}",
                 said.len(),
                 said.join("; ")
             ),

@@ -528,7 +528,20 @@ fn two_desks_racing_never_leave_the_ledger_silently_opposite_to_the_server() {
         ));
         let (kept, contest) = row.split_once('|').unwrap();
         let kept = kept == "t";
+        // How far apart the two answers were recorded (this machine's
+        // clock, which the server's cannot be far from here).
+        let gap: i64 = bench
+            .sql(&format!(
+                "SELECT MAX(finished_at) - MIN(finished_at) FROM ryze_actions WHERE jid = {}",
+                literal(person)
+            ))
+            .parse()
+            .unwrap();
         if contest.is_empty() {
+            assert!(
+                gap > 1,
+                "round {round}: two desks' opposite answers {gap} s apart were not contested"
+            );
             assert_eq!(
                 kept, last,
                 "round {round}: silently the opposite of the server"

@@ -203,6 +203,14 @@ async fn record_state(
         .await?
         .try_get(0)?;
     let lid = adopted_lid(row.try_get(2)?, &jid, contact_jid, taken);
+    // One desk's answer for a contact at a time, until this transaction
+    // ends: two that both found no row yet would each write as if alone
+    // (a row lock needs a row).
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext($1::TEXT || chr(10) || $2::TEXT))",
+        &[&instance, &jid],
+    )
+    .await?;
     let new = Answer {
         blocked,
         operator: operator.clone(),
