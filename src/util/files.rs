@@ -37,14 +37,26 @@ pub fn private_dir(dir: &Path, tighten: bool) -> io::Result<()> {
     }
     builder.create(dir)?;
     if !existed || tighten {
-        // Through the folder's own handle: a link is refused, never
-        // followed to someone else's folder.
-        use rustix::fs::{CWD, Mode, OFlags, fchmod, openat};
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = openat(CWD, dir, flags, Mode::empty()).map_err(|e| opened(dir, e))?;
-        fchmod(&fd, Mode::from_raw_mode(DIR_MODE as _))?;
+        tighten_dir(dir)?;
     }
     Ok(())
+}
+
+/// Makes `dir` 0700 through its own handle: a link is refused, never
+/// followed to someone else's folder.
+#[cfg(unix)]
+fn tighten_dir(dir: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, Mode, OFlags, fchmod, openat};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = openat(CWD, dir, flags, Mode::empty()).map_err(|e| opened(dir, e))?;
+    fchmod(&fd, Mode::from_raw_mode(DIR_MODE as _))?;
+    Ok(())
+}
+
+/// Elsewhere than Unix folders have no mode: a link is refused.
+#[cfg(not(unix))]
+fn tighten_dir(dir: &Path) -> io::Result<()> {
+    refuse_symlink(dir).map_err(|_| link_refused(dir))
 }
 
 /// Whether users other than the owner may write into `dir` (group or
@@ -77,9 +89,21 @@ pub fn refuse_symlink(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Opens the file at `path` (created when `create`) after refusing a
+/// link there, elsewhere than Unix (no `O_NOFOLLOW`, no modes).
+#[cfg(not(unix))]
+fn open_private(path: &Path, create: bool) -> io::Result<std::fs::File> {
+    refuse_symlink(path).map_err(|_| link_refused(path))?;
+    std::fs::OpenOptions::new()
+        .create(create)
+        .append(true)
+        .open(path)
+}
+
 /// Opens the file at `path` without following a symbolic link (created
 /// 0600 when `create`), and makes it 0600 through its handle. A link is
 /// refused with [`link_refused`]'s words; so is anything but a file.
+#[cfg(unix)]
 fn open_private(path: &Path, create: bool) -> io::Result<std::fs::File> {
     use rustix::fs::{CWD, Mode, OFlags, fchmod, openat};
     let mut flags = OFlags::WRONLY | OFlags::APPEND | OFlags::NOFOLLOW | OFlags::CLOEXEC;
@@ -128,7 +152,7 @@ pub fn tighten_if_present(path: &Path) -> io::Result<()> {
 
 /// What to say of a symbolic link found where the app keeps a file or a
 /// folder of its own: it is refused, never followed, never `chmod`ed.
-fn link_refused(path: &Path) -> io::Error {
+pub(super) fn link_refused(path: &Path) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!(
@@ -140,7 +164,8 @@ fn link_refused(path: &Path) -> io::Error {
 
 /// The error of opening `path` without following a link: a link there
 /// gets [`link_refused`]'s words.
-fn opened(path: &Path, e: rustix::io::Errno) -> io::Error {
+#[cfg(unix)]
+pub(super) fn opened(path: &Path, e: rustix::io::Errno) -> io::Error {
     let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if is_link {
         link_refused(path)
@@ -149,86 +174,7 @@ fn opened(path: &Path, e: rustix::io::Errno) -> io::Error {
     }
 }
 
-/// A folder of the app inside the data folder, held open: every file in
-/// it is opened relative to it and never through a symbolic link, so a
-/// link planted in a shared data folder leads nowhere.
-#[derive(Debug)]
-pub struct AppDir {
-    fd: std::os::fd::OwnedFd,
-    path: PathBuf,
-}
-
-impl AppDir {
-    /// Opens folder `name` of `data_dir` (the user's choice, taken as it
-    /// is), making it (0700) when `make` and missing. A symbolic link or
-    /// a file where the folder should be is refused with a message; the
-    /// folder opened is made 0700 through its own handle, never through a
-    /// path. `Ok(None)`: missing, and not to be made.
-    pub fn open(data_dir: &Path, name: &str, make: bool) -> io::Result<Option<AppDir>> {
-        use rustix::fs::{CWD, Mode, OFlags, fchmod, mkdirat, openat};
-        let dir_flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let path = data_dir.join(name);
-        if make {
-            private_dir(data_dir, false)?;
-        }
-        let parent = match openat(CWD, data_dir, dir_flags, Mode::empty()) {
-            Ok(fd) => fd,
-            Err(rustix::io::Errno::NOENT) if !make => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        if make {
-            match mkdirat(&parent, name, Mode::RWXU) {
-                Ok(()) | Err(rustix::io::Errno::EXIST) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let fd = match openat(&parent, name, dir_flags | OFlags::NOFOLLOW, Mode::empty()) {
-            Ok(fd) => fd,
-            Err(rustix::io::Errno::NOENT) if !make => return Ok(None),
-            Err(e) => return Err(opened(&path, e)),
-        };
-        fchmod(&fd, Mode::RWXU)?;
-        Ok(Some(AppDir { fd, path }))
-    }
-
-    /// The bytes of file `name`, `Ok(None)` when there is none; a link
-    /// there is refused.
-    pub fn read(&self, name: &str) -> io::Result<Option<Vec<u8>>> {
-        use rustix::fs::{Mode, OFlags, openat};
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = match openat(&self.fd, name, flags, Mode::empty()) {
-            Ok(fd) => fd,
-            Err(rustix::io::Errno::NOENT) => return Ok(None),
-            Err(e) => return Err(opened(&self.path.join(name), e)),
-        };
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::fs::File::from(fd), &mut bytes)?;
-        Ok(Some(bytes))
-    }
-
-    /// Writes file `name` whole and atomically: a new temporary file
-    /// (exclusive, 0600, never through a link), synced, renamed over the
-    /// old one in this folder, the folder synced.
-    pub fn write(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
-        use rustix::fs::{AtFlags, Mode, OFlags, fchmod, fsync, openat, renameat, unlinkat};
-        let temporary = format!(".tmp{}-{name}", std::process::id());
-        let flags =
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC;
-        let fd = openat(&self.fd, &temporary, flags, Mode::RUSR | Mode::WUSR)
-            .map_err(|e| opened(&self.path.join(&temporary), e))?;
-        let mut file = std::fs::File::from(fd);
-        let written = std::io::Write::write_all(&mut file, bytes)
-            .and_then(|()| fchmod(&file, Mode::RUSR | Mode::WUSR).map_err(io::Error::from))
-            .and_then(|()| file.sync_all());
-        if let Err(e) = written {
-            let _ = unlinkat(&self.fd, &temporary, AtFlags::empty());
-            return Err(e);
-        }
-        renameat(&self.fd, &temporary, &self.fd, name)?;
-        fsync(&self.fd)?;
-        Ok(())
-    }
-}
+pub use super::app_dir::AppDir;
 
 /// The `n`-th name tried for a damaged `path` at Unix time `at`:
 /// `ledger.sqlite3.damaged-<at>`, then `…-<at>-2`, `…-<at>-3`…
