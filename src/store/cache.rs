@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use crate::model::contacts::{ContactStore, FIELDS, Row, Shown};
-use crate::util::files::AppDir;
+use crate::util::app_dir::AppDir;
 
 const MAGIC: &[u8; 8] = b"RYZCACH3";
 /// Earlier versions of the format: not damage, just no cache (the next

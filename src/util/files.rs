@@ -174,8 +174,6 @@ pub(super) fn opened(path: &Path, e: rustix::io::Errno) -> io::Error {
     }
 }
 
-pub use super::app_dir::AppDir;
-
 /// The `n`-th name tried for a damaged `path` at Unix time `at`:
 /// `ledger.sqlite3.damaged-<at>`, then `…-<at>-2`, `…-<at>-3`…
 fn aside_name(path: &Path, at: i64, n: u32) -> PathBuf {
@@ -291,6 +289,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_link_planted_where_the_app_keeps_a_folder_or_file_is_refused_never_followed() {
+        use crate::util::app_dir::AppDir;
         use std::os::unix::fs::{PermissionsExt, symlink};
         let root = tempfile::tempdir().unwrap();
         let victim = root.path().join("victim");

@@ -1,7 +1,7 @@
 //! Small helpers every layer may use: text, sanitising, dates, secrets,
 //! logging, private files.
 
-mod app_dir;
+pub(crate) mod app_dir;
 pub(crate) mod dates;
 pub(crate) mod files;
 pub mod logging;
