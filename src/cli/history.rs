@@ -28,8 +28,8 @@ pub(crate) async fn history(mut engine: Engine, args: HistoryArgs) -> Result<(),
         Some(day) => Some(crate::util::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
         None => None,
     };
-    let entries = read_history(&mut engine, instance, since).await?;
-    let names = cached_names(&engine, &entries);
+    let (entries, contests) = read_history(&mut engine, instance, since).await?;
+    let names = cached_names(&engine, &entries, &contests);
     let name_of = |instance: &str, jid: &str| names.get(instance)?.get(jid).cloned();
     let mut json_out = args.json.then(JsonArray::stdout).transpose()?;
     let mut table = (!args.json).then(Table::stdout);
@@ -90,13 +90,18 @@ pub(crate) async fn history(mut engine: Engine, args: HistoryArgs) -> Result<(),
     Ok(())
 }
 
+/// What the ledger says of contacts two desks' answers contest, by
+/// (instance, JID): `desk-a blocked, desk-b unblocked 2 s apart`.
+type Contests = HashMap<(String, String), String>;
+
 /// The ledger's actions (of one instance or all, since a time), newest
-/// first; rows it skipped are said on stderr.
+/// first, and the contests of their contacts; rows it skipped are said
+/// on stderr.
 async fn read_history(
     engine: &mut Engine,
     instance: Option<usize>,
     since: Option<i64>,
-) -> Result<Vec<HistoryEntry>, Failure> {
+) -> Result<(Vec<HistoryEntry>, Contests), Failure> {
     let read = LedgerRead::History {
         instance,
         since,
@@ -112,7 +117,19 @@ async fn read_history(
     if let Some(notice) = skipped_notice(skipped) {
         crate::cli::output::say(&notice);
     }
-    Ok(entries)
+    let known = engine
+        .ask(Job::Read(LedgerRead::Known), |r| {
+            matches!(r, JobResult::Known(_))
+        })
+        .await;
+    let contests = match known {
+        JobResult::Known(Ok(Some(known))) => known
+            .into_iter()
+            .filter_map(|k| Some(((k.instance, k.jid), k.contest?)))
+            .collect(),
+        _ => Contests::new(),
+    };
+    Ok((entries, contests))
 }
 
 /// A ledger that could not be read.
@@ -121,10 +138,12 @@ fn unread(e: ErrorInfo) -> Failure {
 }
 
 /// The names of each instance's numbers in `entries`, from its saved
-/// contact list (no network), found in one pass over it.
+/// contact list (no network), found in one pass over it; a contested
+/// contact's with the contest after it.
 fn cached_names<'a>(
     engine: &'a Engine,
     entries: &[HistoryEntry],
+    contests: &Contests,
 ) -> HashMap<&'a str, HashMap<String, String>> {
     let mut names = HashMap::new();
     let data_dir = engine.data_dir();
@@ -141,6 +160,21 @@ fn cached_names<'a>(
         if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
             names.insert(inst.name.as_str(), store.names_of(jids));
         }
+    }
+    // A contested contact says so beside its name.
+    for ((instance, jid), contest) in contests {
+        let Some(inst) = engine
+            .profile()
+            .instances
+            .iter()
+            .find(|i| &i.name == instance)
+        else {
+            continue;
+        };
+        let of = names.entry(inst.name.as_str()).or_default();
+        let name = of.get(jid).map_or("not in contacts", String::as_str);
+        let named = format!("{name} · contested: {contest}");
+        of.insert(jid.clone(), named);
     }
     names
 }

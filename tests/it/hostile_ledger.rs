@@ -574,6 +574,11 @@ fn two_desks_racing_never_leave_the_ledger_silently_opposite_to_the_server() {
                 listed.contains(&format!("· contested: {contest}")),
                 "{listed}"
             );
+            let history = stdout(&run(&b, &["history"]));
+            assert!(
+                history.contains(&format!("· contested: {contest}")),
+                "{history}"
+            );
         }
     }
     eprintln!("{contested} of {} rounds contested", people.len());
