@@ -19,7 +19,7 @@ use ryze_contacts::engine::default_data_dir;
 use ryze_contacts::tui::demo;
 use ryze_contacts::tui::run::{RunOptions, run};
 use ryze_contacts::ui;
-use ryze_contacts::util::logging;
+use ryze_contacts::util::{logging, print};
 
 use ryze_contacts::cli::failure::{Failure, internal as other, usage};
 
@@ -31,7 +31,7 @@ async fn main() -> ExitCode {
         Err(Failure { code, message }) => {
             // A closed pipe ends quietly: there is no message.
             if !message.is_empty() {
-                eprintln!("ryze-contacts: {message}");
+                print::say(&message);
             }
             ExitCode::from(code)
         }
@@ -62,7 +62,7 @@ async fn dispatch(mut cli: Cli) -> Result<(), Failure> {
 /// Writes `bytes` to standard output: a closed pipe (`man | head -1`)
 /// ends the command quietly, as for every other command.
 fn write_out(bytes: &[u8]) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
+    let mut out = print::generated();
     out.write_all(bytes)?;
     out.flush()?;
     Ok(())
@@ -75,7 +75,7 @@ async fn headless(cli: Cli, command: Command) -> Result<(), Failure> {
         profile.make_read_only();
     }
     for w in &profile.warnings {
-        eprintln!("ryze-contacts: warning: {w}");
+        print::say(&format!("warning: {w}"));
     }
     let data_dir = data_dir(cli.data_dir)?;
     if let Some(log) = logging::init(&data_dir) {
@@ -186,12 +186,15 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
     let running = emulator::start(config, addr)
         .await
         .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
-    let banner = format!(
-        "RyzeAPI emulator on {url}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {url}/api/instance/list\nCtrl-C stops it.\n",
+    let mut out = print::Out::stdout(4096);
+    out.line(&format!(
+        "RyzeAPI emulator on {}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list\nCtrl-C stops it.",
+        running.base_url(),
         summary.join("\n"),
-        url = running.base_url()
-    );
-    write_out(banner.as_bytes())?;
+        running.base_url()
+    ))
+    .and_then(|()| out.flush())
+    .map_err(other)?;
     tokio::signal::ctrl_c().await.map_err(other)?;
     Ok(())
 }

@@ -203,6 +203,15 @@ impl ApiClient {
         let mut reply: Reply<BlockOutcome> = self.call(ep, Method::POST, url, Some(body)).await?;
         reply.value.message = clean(&reply.value.message).into_owned();
         reply.value.contact_jid = clean(&reply.value.contact_jid).into_owned();
+        reply.value.server_at = reply
+            .rate
+            .and_then(|r| r.server_now)
+            .and_then(|t| i64::try_from(t).ok());
+        if reply.value.contact_jid.trim().is_empty() {
+            return Err(ApiError::malformed(
+                "a block answer without contact_jid: it names no one",
+            ));
+        }
         Ok(reply)
     }
 

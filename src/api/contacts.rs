@@ -10,8 +10,12 @@ use crate::model::contacts::{ContactStore, StoreBuilder};
 /// A row that is not a valid contact is skipped and counted (see
 /// [`ContactStore::skipped`]). A body with bytes that are not UTF-8
 /// (a name cut mid-character) is read with those bytes replaced, so
-/// one bad name does not lose the whole list.
+/// one bad name does not lose the whole list; nor does an escape of
+/// half an emoji.
 pub fn parse_store(body: &[u8]) -> Result<ContactStore, ApiError> {
+    // A lone surrogate escape (a name cut inside an emoji) becomes U+FFFD.
+    let body = super::json_text::replace_lone_surrogates(body);
+    let body = body.as_ref();
     match parse_utf8(body) {
         Err(ApiError::Malformed { .. }) if std::str::from_utf8(body).is_err() => {
             parse_utf8(String::from_utf8_lossy(body).as_bytes())

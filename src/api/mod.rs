@@ -8,6 +8,7 @@ pub mod contacts;
 mod error;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod json_text;
 pub mod proxy;
 pub mod rate;
 mod types;

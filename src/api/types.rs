@@ -133,8 +133,8 @@ pub struct BlockOutcome {
     /// The server's own words, shown verbatim (sanitised), never parsed.
     #[serde(default, deserialize_with = "null_as_default")]
     pub message: String,
-    /// The JID the server acted on; may be the `@lid` form.
-    #[serde(default, deserialize_with = "null_as_default")]
+    /// The JID the server acted on; may be the `@lid` form. Required:
+    /// an answer that names no one is not an answer about the contact.
     pub contact_jid: String,
     /// Blocked contacts of the number after the operation; a value that is
     /// not a non-negative integer (negative, fractional, beyond what the
@@ -143,6 +143,10 @@ pub struct BlockOutcome {
     pub blocked_count: Option<u64>,
     /// The contact's final state.
     pub blocked: bool,
+    /// The server's clock when it answered (its `Date` header), which
+    /// orders the answers of several desks; not in the body.
+    #[serde(skip)]
+    pub server_at: Option<i64>,
 }
 
 /// A count: kept only when it is a non-negative integer the ledger can
@@ -219,6 +223,9 @@ pub fn decode<T: DeserializeOwned>(
     rate: Option<RateLimit>,
 ) -> Result<T, ApiError> {
     let bytes = without_bom(bytes);
+    // Lone surrogates become U+FFFD; a key twice is no answer at all.
+    let checked = super::json_text::checked(bytes).map_err(|e| malformed(bytes, e))?;
+    let bytes = checked.as_ref();
     if let Ok(SuccessFlag {
         success: Some(false),
     }) = serde_json::from_slice(bytes)
@@ -241,7 +248,8 @@ pub fn decode<T: DeserializeOwned>(
 pub fn parse_contacts(bytes: &[u8]) -> Result<Vec<RemoteContact>, ApiError> {
     let own = |v: Option<Cow<'_, str>>| v.map(Cow::into_owned);
     let mut out = Vec::new();
-    parse_contacts_with(bytes, |c| {
+    let bytes = super::json_text::replace_lone_surrogates(bytes);
+    parse_contacts_with(&bytes, |c| {
         out.push(RemoteContact {
             jid: c.jid.into_owned(),
             lid: own(c.lid),

@@ -11,24 +11,92 @@ use crate::store::ledger::UnfinishedBatch;
 
 use crate::api::rate::MAX_IN_FLIGHT;
 
+/// What is left of an unfinished batch to send: its items, and the rows
+/// of the ledger skipped, each named with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LeftOver {
+    /// The items to send, under their ledger action ids.
+    pub items: Vec<Item>,
+    /// Why each skipped row is never sent (`not a person
+    /// (status@broadcast)`).
+    pub skipped: Vec<String>,
+}
+
+impl LeftOver {
+    /// `2 rows of the ledger skipped: not a person (status@broadcast), …`,
+    /// when any was.
+    pub fn skipped_text(&self) -> Option<String> {
+        skipped_text(&self.skipped)
+    }
+}
+
+/// `N rows of the ledger skipped: why, why · never sent`, when any was.
+pub fn skipped_text(skipped: &[String]) -> Option<String> {
+    let (first, rest) = skipped.split_first()?;
+    let rows = if rest.is_empty() {
+        "1 row of the ledger".to_string()
+    } else {
+        format!("{} rows of the ledger", skipped.len())
+    };
+    let mut whys = vec![first.as_str()];
+    whys.extend(rest.iter().take(4).map(String::as_str));
+    let more = skipped.len().saturating_sub(whys.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{rows} skipped: {}{more} · never sent (a row another desk or a script wrote is checked like typed input)",
+        whys.join(", ")
+    ))
+}
+
 /// The items a crashed run left in `batch`, for the instances that still
 /// exist (`index` maps an instance name to its index), under their ledger
-/// action ids.
-pub fn items_left(batch: &UnfinishedBatch, index: impl Fn(&str) -> Option<usize>) -> Vec<Item> {
-    batch
-        .left
-        .iter()
-        .filter_map(|(action, item)| {
-            Some(Item {
-                instance: index(&item.instance)?,
+/// action ids; each row checked like typed input first
+/// ([`crate::model::number::stored_person`], and `own` tells an
+/// instance's own number): a row that fails is skipped and named, never
+/// sent.
+pub fn items_left(
+    batch: &UnfinishedBatch,
+    index: impl Fn(&str) -> Option<usize>,
+    own: impl Fn(usize, &str) -> bool,
+) -> LeftOver {
+    let mut left = LeftOver::default();
+    for (action, item) in &batch.left {
+        let Some(instance) = index(&item.instance) else {
+            continue;
+        };
+        let lid_ok = item.lid.as_deref().is_none_or(|lid| {
+            crate::model::number::jid_kind(lid) == crate::model::number::JidKind::Lid
+                && crate::model::number::stored_person(lid).is_ok()
+        });
+        let why = match crate::model::number::stored_person(&item.jid) {
+            Err(why) => Some(why),
+            Ok(()) if !lid_ok => Some(format!(
+                "not a person's @lid ({})",
+                crate::util::sanitize::clean(item.lid.as_deref().unwrap_or_default())
+            )),
+            Ok(()) if own(instance, &item.jid) => Some(format!(
+                "the instance's own number ({})",
+                crate::model::number::shown_jid(&item.jid)
+            )),
+            Ok(()) => None,
+        };
+        match why {
+            Some(why) => left.skipped.push(why),
+            None => left.items.push(Item {
+                instance,
                 jid: item.jid.clone(),
                 lid: item.lid.clone(),
                 block: item.block,
                 action: Some(*action),
                 reason: None,
-            })
-        })
-        .collect()
+            }),
+        }
+    }
+    left
 }
 
 /// A finished action, for undo: what it was, and what it changed.
@@ -108,6 +176,9 @@ pub struct Batch {
     /// headless command without `--skip-invalid`) rather than being left
     /// out.
     pub strict: bool,
+    /// Set when a signal (SIGINT, SIGTERM) stopped a headless batch: what
+    /// was not sent is left in the ledger for `resume`.
+    pub interrupted: bool,
     /// Every answer in the order it came: the item and what came of it
     /// (the server's final state and whether the ledger kept it, or why
     /// it failed). Headless commands report from it.
@@ -151,6 +222,7 @@ impl Batch {
             reason: None,
             held_by: None,
             claim_error: None,
+            interrupted: false,
             answers: Vec::new(),
             awaiting_lookups: false,
             lookups: 0,
@@ -210,21 +282,36 @@ impl Batch {
             }
         }
         let mut jobs = self.next_jobs();
-        if self.is_finished()
-            && let Some(batch) = self.id
-        {
-            use crate::store::ledger::BatchStatus;
-            let status = if !self.closes() {
-                // Left for a resume, by this run or another.
-                BatchStatus::Left
-            } else if self.cancelled > 0 {
-                BatchStatus::Cancelled
-            } else {
-                BatchStatus::Done
-            };
-            jobs.push(Job::Write(LedgerWrite::CloseBatch { batch, status }));
-        }
+        jobs.extend(self.close_if_finished());
         jobs
+    }
+
+    /// Once every item is answered (or left), the job that closes the
+    /// batch in the ledger: open for a resume when something is left.
+    fn close_if_finished(&self) -> Option<Job> {
+        use crate::store::ledger::BatchStatus;
+        let batch = self.id.filter(|_| self.is_finished())?;
+        let status = if !self.closes() {
+            // Left for a resume, by this run or another.
+            BatchStatus::Left
+        } else if self.cancelled > 0 {
+            BatchStatus::Cancelled
+        } else {
+            BatchStatus::Done
+        };
+        Some(Job::Write(LedgerWrite::CloseBatch { batch, status }))
+    }
+
+    /// A signal stops a headless batch: nothing more is sent, what is in
+    /// flight finishes, and what was not sent stays open in the ledger
+    /// for `resume` (nothing is lost). Returns the close of the batch
+    /// when nothing is in flight.
+    pub fn interrupt(&mut self) -> Option<Job> {
+        self.interrupted = true;
+        self.unsent += self.queue.len();
+        self.queue.clear();
+        self.queued_on.clear();
+        self.close_if_finished()
     }
 
     /// Whether the batch is closed in the ledger once finished: not while

@@ -7,14 +7,14 @@
 
 use std::collections::HashSet;
 
-use super::bulk;
+use super::batch_start;
 use super::core::Core;
 use super::effect::Effect;
 use super::list_state::Wanted;
 use super::lookups;
 use super::ops::load_instances;
 use crate::model::blocklist::{Action, Plan, Seat, jid_of, plan};
-use crate::protocol::{Item, LedgerRead, ListRead};
+use crate::protocol::{ErrorInfo, Item, LedgerRead, ListRead};
 
 /// Whether a JID is known blocked on an instance.
 type BlockedCheck<'a> = Box<dyn Fn(&str) -> bool + 'a>;
@@ -26,6 +26,15 @@ pub fn load(core: &mut Core) -> Vec<Effect> {
     }
     core.blocklist.loading = true;
     vec![Effect::read(LedgerRead::Blocklist)]
+}
+
+/// The ledger took a change of the list, or said why not: what changed
+/// shows at the next read.
+pub fn on_changed(core: &mut Core, result: Result<usize, ErrorInfo>) -> Vec<Effect> {
+    if let Err(e) = result {
+        super::ops::error(core, e.lead_and_hint());
+    }
+    load(core)
 }
 
 /// The ledger's blocklist arrived: a plan waiting for it goes on.
@@ -180,7 +189,7 @@ fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
         made.id,
         items.len()
     );
-    let effects = bulk::start_with(core, label, items, false, None, false);
+    let effects = batch_start::start_with(core, label, items, false, None, false);
     if let Some(b) = core.batch.as_mut() {
         b.via_list = true;
     }

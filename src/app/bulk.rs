@@ -11,7 +11,6 @@ use super::ops::{error, info, move_by};
 use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
 use crate::protocol::{ErrorInfo, LedgerWrite};
-use std::collections::HashSet;
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut Core) {
@@ -47,29 +46,6 @@ pub(super) fn mark_all(state: &mut Core) {
     }
 }
 
-/// Refuses (saying so) a change on a read-only instance.
-pub(crate) fn read_only(state: &mut Core, instance: usize) -> bool {
-    if !state.instances.get(instance).is_some_and(|i| i.read_only) {
-        return false;
-    }
-    let text = read_only_text(state, &[instance]);
-    error(state, text);
-    true
-}
-
-/// The refusal of a change on read-only `instances`, for the screen and
-/// the command line alike.
-pub(crate) fn read_only_text(state: &Core, instances: &[usize]) -> String {
-    let names: Vec<&str> = instances
-        .iter()
-        .map(|&i| state.instances[i].name.as_str())
-        .collect();
-    format!(
-        "read-only: no block or unblock is sent to {} (read_only in the profile, or --read-only) · nothing was sent",
-        names.join(", ")
-    )
-}
-
 /// Refuses (saying so) to start anything while a batch runs.
 pub(super) fn busy(state: &mut Core) -> bool {
     if state.batch.is_some() {
@@ -93,212 +69,6 @@ pub(super) fn plural(n: usize) -> String {
     }
 }
 
-/// Starts a batch: its numbers that are no contacts are looked up, the
-/// ledger records it, then it is sent. An instance's own number is never
-/// sent to it; a number not on WhatsApp is left out.
-pub(crate) fn start(
-    state: &mut Core,
-    label: String,
-    items: Vec<Item>,
-    is_undo: bool,
-    reason: Option<String>,
-) -> Vec<Effect> {
-    start_with(state, label, items, is_undo, reason, false)
-}
-
-/// As [`start`]; `strict`: a number not on WhatsApp refuses the whole
-/// batch (a headless command without `--skip-invalid`).
-pub(crate) fn start_with(
-    state: &mut Core,
-    label: String,
-    mut items: Vec<Item>,
-    is_undo: bool,
-    reason: Option<String>,
-    strict: bool,
-) -> Vec<Effect> {
-    let asked = items.len();
-    items.retain(|item| !state.instances[item.instance].read_only);
-    if items.is_empty() {
-        let instance = state.current;
-        read_only(state, instance);
-        return Vec::new();
-    }
-    let read_only_left = asked - items.len();
-    let before = items.len();
-    items.retain(|item| !state.instances[item.instance].is_own(&item.jid));
-    if items.len() < before {
-        let own = before - items.len();
-        if items.is_empty() {
-            error(
-                state,
-                "that is the instance's own number: an instance cannot block itself · nothing was sent",
-            );
-            return Vec::new();
-        }
-        info(
-            state,
-            format!("{label}… ({own} left out: an instance's own number)"),
-        );
-    } else if read_only_left > 0 {
-        info(
-            state,
-            format!("{label}… ({read_only_left} left out: read-only instances)"),
-        );
-    } else {
-        info(state, format!("{label}…"));
-    }
-    let unchanged = items
-        .iter()
-        .filter(|item| {
-            let known = state.instances[item.instance].known_of_jid(&item.jid, item.lid.as_deref());
-            known.is_some_and(|k| k.blocked == item.block)
-        })
-        .map(|item| (item.instance, item.jid.clone()))
-        .collect();
-    let mut batch = Batch::new(label, items, is_undo, state.ticks);
-    batch.reason = reason;
-    batch.unchanged = unchanged;
-    batch.strict = strict;
-    // An undo sends what was sent before: nothing to look up.
-    let wanted = if is_undo {
-        Vec::new()
-    } else {
-        to_look_up(state, &batch)
-    };
-    batch.lookups = wanted.len();
-    batch.awaiting_lookups = true;
-    state.batch = Some(batch);
-    let mut effects = lookups::ask(state, wanted);
-    effects.extend(after_lookups(state));
-    effects
-}
-
-/// The numbers of `batch` to look up: those that are no contact of the
-/// instance they go to, once each, with the instance to ask through.
-fn to_look_up(state: &Core, batch: &Batch) -> Vec<(usize, String)> {
-    let mut seen = HashSet::new();
-    batch
-        .queued()
-        .filter(|item| item.block)
-        .filter(|item| {
-            state.instances[item.instance]
-                .contacts
-                .find(&item.jid)
-                .is_none()
-        })
-        .filter_map(|item| Some((item.instance, lookups::number_of(&item.jid)?.to_string())))
-        .filter(|(_, number)| seen.insert(number.clone()))
-        .collect()
-}
-
-/// Lookups came in: a batch waiting for its own goes on once none is
-/// left. What is not on WhatsApp is left out (or refuses the batch when
-/// it is strict), a number sent without a lookup is noted as unverified,
-/// and the rest is recorded, then sent.
-pub(crate) fn after_lookups(state: &mut Core) -> Vec<Effect> {
-    let Some(b) = state.batch.as_ref().filter(|b| b.awaiting_lookups) else {
-        return Vec::new();
-    };
-    let numbers: Vec<String> = b
-        .queued()
-        .filter_map(|i| lookups::number_of(&i.jid).map(str::to_string))
-        .collect();
-    let asked = state
-        .lookups
-        .asked_among(numbers.iter().map(String::as_str));
-    if let Some(b) = state.batch.as_mut() {
-        b.lookups_left = asked;
-    }
-    if asked > 0 {
-        return Vec::new();
-    }
-    let mut effects = unverified(state, &numbers);
-    let now = state.now;
-    let looked = &state.lookups;
-    let Some(b) = state.batch.as_mut() else {
-        return effects;
-    };
-    b.awaiting_lookups = false;
-    let left_out = b.leave_out(|item| {
-        // Unblocking a number that left WhatsApp is harmless.
-        if !item.block {
-            return None;
-        }
-        let number = lookups::number_of(&item.jid)?;
-        match &looked.fresh(number, now)?.identity {
-            crate::model::identity::Identity::NotOnWhatsApp { message } => Some(message.clone()),
-            _ => None,
-        }
-    });
-    if left_out > 0 && (b.strict || b.total == 0) {
-        effects.push(refuse_absent(state));
-        return effects;
-    }
-    if left_out > 0 {
-        let text = absent_text(b, false);
-        error(state, text);
-    }
-    if let Some(b) = state.batch.as_ref() {
-        effects.push(Effect::write(b.create_job()));
-    }
-    effects
-}
-
-/// With lookups off by `--no-lookup`, what the ledger keeps of the
-/// numbers no lookup knows: sent unverified.
-fn unverified(state: &Core, numbers: &[String]) -> Vec<Effect> {
-    if !state.lookups.keep_unverified {
-        return Vec::new();
-    }
-    numbers
-        .iter()
-        .filter(|n| state.lookups.fresh(n, state.now).is_none())
-        .map(|n| {
-            Effect::write(LedgerWrite::Identity(crate::model::identity::LookedUp {
-                number: n.clone(),
-                identity: crate::model::identity::Identity::Unverified,
-                at: state.now,
-            }))
-        })
-        .collect()
-}
-
-/// A batch whose numbers are all, or some of a strict one, not on
-/// WhatsApp: nothing is recorded nor sent, and it says which.
-fn refuse_absent(state: &mut Core) -> Effect {
-    let Some(b) = state.batch.take() else {
-        return Effect::Redraw;
-    };
-    let text = absent_text(&b, true);
-    error(state, text.clone());
-    Effect::Refused { text, usage: false }
-}
-
-/// `2 number(s) not on WhatsApp: +55 11 9…: Number is not on WhatsApp;
-/// …`, then what was done about them.
-fn absent_text(b: &Batch, refused: bool) -> String {
-    let mut seen = HashSet::new();
-    let named: Vec<String> = b
-        .not_on_whatsapp
-        .iter()
-        .filter(|(item, _)| seen.insert(item.jid.clone()))
-        .map(|(item, why)| format!("{}: {why}", crate::model::number::shown_jid(&item.jid)))
-        .collect();
-    let head = format!(
-        "{} number(s) not on WhatsApp: {}",
-        named.len(),
-        named.join("; ")
-    );
-    if !refused {
-        return format!("{head} · left out, the others are sent");
-    }
-    if b.strict && b.total > 0 {
-        format!("nothing sent: {head} (--skip-invalid sends the others)")
-    } else {
-        format!("nothing sent: {head}")
-    }
-}
-
 /// The ledger recorded the batch (or could not).
 pub(super) fn on_created(
     state: &mut Core,
@@ -310,7 +80,11 @@ pub(super) fn on_created(
     match created {
         Ok((id, actions)) => {
             batch.recorded(id, &actions);
-            batch.next_jobs().into_iter().map(Effect::Job).collect()
+            let jobs: Vec<Effect> = batch.next_jobs().into_iter().map(Effect::Job).collect();
+            // Interrupted before it was recorded: it ends here, open.
+            let close = batch.interrupted.then(|| batch.interrupt()).flatten();
+            let effects = jobs.into_iter().chain(close.map(Effect::Job)).collect();
+            end_if_finished(state, effects)
         }
         Err(e) => {
             state.batch = None;
@@ -341,12 +115,30 @@ pub(super) fn on_answer(
     };
     let (instance, jid) = (item.instance, item.jid.clone());
     b.answers.push((item, result));
-    let mut effects: Vec<Effect> = b
+    let effects: Vec<Effect> = b
         .answer(instance, &jid, ok, recorded)
         .into_iter()
         .map(Effect::Job)
         .collect();
-    if !b.is_finished() {
+    end_if_finished(state, effects)
+}
+
+/// SIGINT or SIGTERM during a headless batch: nothing more is sent; what
+/// is in flight finishes and is recorded; the rest stays open in the
+/// ledger for `resume`. The batch ends (and is reported) once nothing is
+/// in flight.
+pub(crate) fn interrupt(state: &mut Core) -> Vec<Effect> {
+    let Some(b) = state.batch.as_mut() else {
+        return Vec::new();
+    };
+    let effects = b.interrupt().map(Effect::Job).into_iter().collect();
+    end_if_finished(state, effects)
+}
+
+/// Ends the running batch when every item is answered (or left): the
+/// summary, the undo step, [`Effect::BatchEnded`] after `effects`.
+fn end_if_finished(state: &mut Core, mut effects: Vec<Effect>) -> Vec<Effect> {
+    if !state.batch.as_ref().is_some_and(Batch::is_finished) {
         return effects;
     }
     let Some(b) = state.batch.take() else {
@@ -581,14 +373,37 @@ pub(crate) fn targets_batch(
     if ask {
         return Begun::AsksWhy(Then::Batch { label, items });
     }
-    Begun::Sent(start(state, label, items, false, None))
+    Begun::Sent(super::batch_start::start(state, label, items, false, None))
 }
 
 /// Sends what is left of recorded batch `batch` (its intents are in the
 /// ledger already).
 pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
     let label = format!("resume: {label}");
-    info(state, format!("{label}…"));
+    // An own number the server told since the rows were checked is
+    // still never sent.
+    let (own, items): (Vec<Item>, Vec<Item>) = items
+        .into_iter()
+        .partition(|i| state.instances[i.instance].is_own(&i.jid));
+    let own: Vec<String> = own
+        .iter()
+        .map(|i| {
+            let number = crate::model::number::shown_jid(&i.jid);
+            format!("the instance's own number ({number})")
+        })
+        .collect();
+    let skipped = super::batch::skipped_text(&own);
+    if items.is_empty() {
+        error(
+            state,
+            format!("{label}: nothing was sent: {}", skipped.unwrap_or_default()),
+        );
+        return Vec::new();
+    }
+    match skipped {
+        Some(skipped) => info(state, format!("{label}… ({skipped})")),
+        None => info(state, format!("{label}…")),
+    }
     let mut b = Batch::new(label, items, false, state.ticks);
     b.recorded(batch, &[]);
     state.batch = Some(b);

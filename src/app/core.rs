@@ -157,6 +157,9 @@ pub struct Instance {
     lid_to_jid: HashMap<String, String>,
     /// Who made the last change of a JID key of `known`, and why.
     why: HashMap<String, Why>,
+    /// Contacts whose last answers of two desks could not be ordered by
+    /// the server's clock: `desk-a blocked, desk-b unblocked 2 s apart`.
+    contests: HashMap<String, String>,
     /// Pending toggles keyed by the row's JID.
     pub pending: HashMap<String, Pending>,
     /// Marked contacts (JIDs) for bulk actions.
@@ -254,6 +257,7 @@ impl Instance {
             known: HashMap::new(),
             lid_to_jid: HashMap::new(),
             why: HashMap::new(),
+            contests: HashMap::new(),
             pending: HashMap::new(),
             marks: HashSet::new(),
             last_error: HashMap::new(),
@@ -321,9 +325,14 @@ impl Instance {
                 );
             }
         }
-        let changed = fresh != self.known || why != self.why;
+        let contests: HashMap<String, String> = known
+            .iter()
+            .filter_map(|k| Some((k.jid.clone(), k.contest.clone()?)))
+            .collect();
+        let changed = fresh != self.known || why != self.why || contests != self.contests;
         self.known = fresh;
         self.why = why;
+        self.contests = contests;
         changed
     }
 
@@ -334,6 +343,17 @@ impl Instance {
         } else {
             self.why.remove(jid);
         }
+    }
+
+    /// The contest of a JID (or its `@lid`), while two desks' answers for
+    /// it could not be ordered.
+    pub fn contest_of(&self, jid: &str, lid: Option<&str>) -> Option<&str> {
+        let by_lid = || {
+            let lid = lid?;
+            self.contests
+                .get(self.lid_to_jid.get(lid).map_or(lid, String::as_str))
+        };
+        self.contests.get(jid).or_else(by_lid).map(String::as_str)
     }
 
     /// Who made the last known change of a JID (or its `@lid`), and why.
@@ -379,11 +399,16 @@ impl Instance {
             .filter(|(lid, _)| held.contains(lid.as_str()))
             .map(|(_, jid)| jid.as_str())
             .collect();
+        // A row of the ledger that names no person is never a row one
+        // key could send.
         let mut outside: Vec<&str> = self
             .known
             .iter()
             .filter(|(jid, k)| {
-                k.blocked && !held.contains(jid.as_str()) && !held_by_lid.contains(jid.as_str())
+                k.blocked
+                    && !held.contains(jid.as_str())
+                    && !held_by_lid.contains(jid.as_str())
+                    && crate::model::number::stored_person(jid).is_ok()
             })
             .map(|(jid, _)| jid.as_str())
             .collect();
@@ -475,6 +500,9 @@ pub struct Core {
     /// A headless change waiting for the instances' states before it is
     /// planned.
     pub waiting: Option<Waiting>,
+    /// A headless resume waiting for the instances' states (their own
+    /// numbers) before anything of it is checked and sent.
+    pub resuming: Option<crate::store::ledger::UnfinishedBatch>,
     /// Completed actions, newest last, for undo.
     pub history: Vec<super::batch::Done>,
     /// The keys in force.
@@ -554,24 +582,9 @@ impl Core {
             .iter()
             .map(|(name, label)| Instance::new(name, label.as_deref()))
             .collect();
-        for k in known {
-            if let Some(inst) = instances.iter_mut().find(|i| i.name == k.instance) {
-                inst.remember(
-                    &k.jid,
-                    k.lid.as_deref(),
-                    Known {
-                        blocked: k.blocked,
-                        at: k.changed_at,
-                    },
-                );
-                inst.remember_why(
-                    &k.jid,
-                    Why {
-                        operator: k.operator.clone(),
-                        reason: k.reason.clone(),
-                    },
-                );
-            }
+        for inst in &mut instances {
+            let mine: Vec<&KnownState> = known.iter().filter(|k| k.instance == inst.name).collect();
+            inst.take_known(&mine);
         }
         Core {
             current: start.min(instances.len().saturating_sub(1)),
@@ -603,6 +616,7 @@ impl Core {
             instances_polled: false,
             writes_in_flight: 0,
             waiting: None,
+            resuming: None,
             headless: false,
             lookups: super::lookup_state::Lookups::default(),
             blocklist: super::list_state::ListState::default(),

@@ -243,3 +243,26 @@ pub fn refresh(state: &mut Core) -> Vec<Effect> {
     info(state, text);
     effects
 }
+
+/// Refuses (saying so) a change on a read-only instance.
+pub fn read_only(state: &mut Core, instance: usize) -> bool {
+    if !state.instances.get(instance).is_some_and(|i| i.read_only) {
+        return false;
+    }
+    let text = read_only_text(state, &[instance]);
+    error(state, text);
+    true
+}
+
+/// The refusal of a change on read-only `instances`, for the screen and
+/// the command line alike.
+pub fn read_only_text(state: &Core, instances: &[usize]) -> String {
+    let names: Vec<&str> = instances
+        .iter()
+        .map(|&i| state.instances[i].name.as_str())
+        .collect();
+    format!(
+        "read-only: no block or unblock is sent to {} (read_only in the profile, or --read-only) · nothing was sent",
+        names.join(", ")
+    )
+}

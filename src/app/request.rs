@@ -5,6 +5,7 @@
 //! ([`Effect::Refused`]).
 
 use super::batch::items_left;
+use super::batch_start;
 use super::bulk;
 use super::core::{Core, Waiting};
 use super::effect::Effect;
@@ -19,7 +20,7 @@ use crate::store::ledger::UnfinishedBatch;
 pub(super) fn on_request(state: &mut Core, request: Request) -> Vec<Effect> {
     match request {
         Request::Change(change) => begin_change(state, change),
-        Request::Resume(batch) => resume(state, &batch),
+        Request::Resume(batch) => resume(state, batch),
         Request::LoadContacts { instance } => load_contacts(state, instance).into_iter().collect(),
         Request::LoadInstances => load_instances(state).into_iter().collect(),
         Request::Plan { instances } => super::blocklist::want(state, instances, None),
@@ -30,10 +31,14 @@ pub(super) fn on_request(state: &mut Core, request: Request) -> Vec<Effect> {
     }
 }
 
-/// The instances' states came in: a change waiting for them goes on.
+/// The instances' states came in: a change or a resume waiting for them
+/// goes on.
 pub(super) fn after_states(state: &mut Core) -> Vec<Effect> {
     if state.instances_loading() {
         return Vec::new();
+    }
+    if let Some(batch) = state.resuming.take() {
+        return resume_checked(state, &batch);
     }
     let Some(waiting) = state.waiting.take() else {
         return Vec::new();
@@ -90,9 +95,9 @@ fn refuse_read_only(state: &mut Core, chosen: &[usize]) -> Option<Effect> {
         .filter(|&i| state.instances[i].read_only)
         .collect();
     let first = *read_only.first()?;
-    bulk::read_only(state, first);
+    super::ops::read_only(state, first);
     Some(Effect::Refused {
-        text: bulk::read_only_text(state, &read_only),
+        text: super::ops::read_only_text(state, &read_only),
         usage: true,
     })
 }
@@ -186,7 +191,7 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
         targets.len(),
         names.join(", ")
     );
-    effects.extend(bulk::start_with(
+    effects.extend(batch_start::start_with(
         state,
         label,
         plan.items,
@@ -207,15 +212,38 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
     effects
 }
 
-/// `resume`: what is left of one unfinished batch, for the instances
-/// that still exist, claimed first (nothing is sent twice).
-fn resume(state: &mut Core, batch: &UnfinishedBatch) -> Vec<Effect> {
+/// `resume`: what is left of one unfinished batch, once the instances'
+/// states say their own numbers (a row of the ledger naming one is never
+/// sent).
+fn resume(state: &mut Core, batch: UnfinishedBatch) -> Vec<Effect> {
     let every: Vec<usize> = (0..state.instances.len()).collect();
     if let Some(refusal) = refuse_read_only(state, &every) {
         return vec![refusal];
     }
-    let items = items_left(batch, |name| {
-        state.instances.iter().position(|i| i.name == name)
-    });
-    bulk::resume(state, batch.id, &batch.label, items)
+    state.resuming = Some(batch);
+    let mut effects: Vec<Effect> = load_instances(state).into_iter().collect();
+    effects.extend(after_states(state));
+    effects
+}
+
+/// What is left of `batch`, for the instances that still exist, each row
+/// checked like typed input (skipped rows are named), claimed first
+/// (nothing is sent twice).
+fn resume_checked(state: &mut Core, batch: &UnfinishedBatch) -> Vec<Effect> {
+    let left = items_left(
+        batch,
+        |name| state.instances.iter().position(|i| i.name == name),
+        |i, jid| state.instances[i].is_own(jid),
+    );
+    let skipped = left.skipped_text();
+    if left.items.is_empty() {
+        let why = skipped.unwrap_or_else(|| "no instance of this profile is in it".into());
+        return vec![Effect::Refused {
+            text: format!("{}: nothing was sent: {why}", batch.label),
+            usage: false,
+        }];
+    }
+    let mut effects: Vec<Effect> = skipped.into_iter().map(Effect::Tell).collect();
+    effects.extend(bulk::resume(state, batch.id, &batch.label, left.items));
+    effects
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::answers;
+use super::batch_start;
 use super::blocklist;
 use super::bulk;
 use super::effect::Effect;
@@ -48,34 +49,21 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
         JobResult::History {
             instance: Some(instance),
             result,
-        } => {
-            let result = result
-                .map(|(entries, _)| entries)
-                .map_err(|e| e.lead_and_hint());
-            let (core, slot) = state.parts();
-            overlays::on_history(core, slot, instance, result);
-            Vec::new()
-        }
+        } => on_history(state, instance, result),
         JobResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
         JobResult::Lookup { number, result, .. } => {
             let mut effects = lookups::on_lookup(state, number, result);
-            effects.extend(bulk::after_lookups(state));
+            effects.extend(batch_start::after_lookups(state));
             effects
         }
         JobResult::Identities { numbers, result } => {
             let mut effects = lookups::on_identities(state, numbers, result);
-            effects.extend(bulk::after_lookups(state));
+            effects.extend(batch_start::after_lookups(state));
             effects.extend(blocklist::after(state));
             effects
         }
         JobResult::Blocklist(read) => blocklist::on_list(state, read),
-        JobResult::ListChanged(result) => {
-            // What changed shows at the next read.
-            if let Err(e) = result {
-                error(state, e.lead_and_hint());
-            }
-            blocklist::load(state)
-        }
+        JobResult::ListChanged(result) => blocklist::on_changed(state, result),
         JobResult::Known(result) => on_known(state, result),
         // Answers for headless commands, which read them as they pass.
         JobResult::History { instance: None, .. }
@@ -86,6 +74,20 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
         | JobResult::AppliedKept
         | JobResult::Probe { .. } => Vec::new(),
     }
+}
+
+/// An instance's history, read for the details overlay.
+fn on_history(
+    state: &mut State,
+    instance: usize,
+    result: Result<(Vec<crate::store::ledger::HistoryEntry>, usize), ErrorInfo>,
+) -> Vec<Effect> {
+    let result = result
+        .map(|(entries, _)| entries)
+        .map_err(|e| e.lead_and_hint());
+    let (core, slot) = state.parts();
+    overlays::on_history(core, slot, instance, result);
+    Vec::new()
 }
 
 /// Whether `result` answers a ledger write (see

@@ -91,9 +91,21 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             error(state, text);
             Vec::new()
         }
-        Msg::Terminate => vec![Effect::Quit],
+        Msg::Terminate => terminate(state),
         Msg::Suspend => vec![Effect::Suspend],
     }
+}
+
+/// A signal that ends the process: the screen quits; a headless batch
+/// first stops sending and reports what it did.
+fn terminate(state: &mut State) -> Vec<Effect> {
+    let mut effects = if state.headless {
+        super::bulk::interrupt(state)
+    } else {
+        Vec::new()
+    };
+    effects.push(Effect::Quit);
+    effects
 }
 
 /// A filter's result: the shown instance's rows, then the numbers that
@@ -311,7 +323,7 @@ fn open_overlay(state: &mut State, command: Command) -> Vec<Effect> {
     let current = state.current;
     match command {
         Command::BulkBlock | Command::BulkUnblock | Command::AddNumber
-            if bulk::read_only(state, current) => {}
+            if super::ops::read_only(state, current) => {}
         Command::BulkBlock | Command::BulkUnblock => {
             let block = command == Command::BulkBlock;
             if let Some(dialog) = super::overlays::targets::open_dialog(state, block) {
@@ -354,7 +366,7 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
     let (jid, lid) = (contact.jid().to_string(), contact.lid().map(str::to_string));
     let who = contact.describe();
     let instance = state.current;
-    if bulk::read_only(state, instance) {
+    if super::ops::read_only(state, instance) {
         return Vec::new();
     }
     if state.instances[instance].is_own(&jid) {

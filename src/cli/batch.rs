@@ -2,8 +2,6 @@
 //! same code as the bulk dialog and the resume offer (reading, plan,
 //! refusals, batch, settling), reported here in the order of the batch.
 
-use std::io::{IsTerminal, Write};
-
 use serde_json::{Value, json};
 
 use crate::app::Effect;
@@ -41,14 +39,19 @@ pub(crate) async fn change(
     run_request(engine, request, args.json).await
 }
 
-/// Runs `request` to the end of its batch and reports it.
+/// Runs `request` to the end of its batch and reports it; an answer
+/// another desk's overtook or contests fails it.
 pub(crate) async fn run_request(
     engine: &mut Engine,
     request: Request,
     json_out: bool,
 ) -> Result<(), Failure> {
     let batch = run_batch(engine, request).await?;
-    report(engine, &batch, json_out)
+    report(engine, &batch, json_out)?;
+    match super::overtaken::check(engine, &batch).await {
+        Some(overtaken) => Err(overtaken),
+        None => Ok(()),
+    }
 }
 
 /// `resume`: sends what is left of every unfinished batch, one after the
@@ -72,54 +75,134 @@ pub(crate) async fn resume(engine: &mut Engine, json_out: bool) -> Result<(), Fa
     worst
 }
 
+/// What a batch's run has seen so far: its end, a refusal, a signal.
+struct Watch {
+    /// Progress goes to stderr (a terminal).
+    progress: bool,
+    /// The batch, once it ended.
+    ended: Option<Batch>,
+    /// Why nothing (more) is done.
+    refused: Option<Failure>,
+}
+
+impl Watch {
+    /// Takes the front end's effects and the state after one message;
+    /// says whether the run is over: the batch ended and every answer is
+    /// recorded, or it was refused, or nothing is left going on (a
+    /// failure said in the status bar, such as a ledger that refused the
+    /// batch: never a wait for ever).
+    fn on(&mut self, state: &crate::app::State, effects: Vec<Effect>) -> Flow {
+        for effect in effects {
+            match effect {
+                Effect::Tell(text) => output::say(&text),
+                Effect::Refused { text, usage } => {
+                    let code = if usage { exit::USAGE } else { exit::API };
+                    self.refused = Some(fail(code, text));
+                }
+                Effect::BatchEnded(b) => self.ended = Some(*b),
+                Effect::Quit if state.batch.is_none() && self.ended.is_none() => {
+                    let text = "interrupted: nothing was sent".to_string();
+                    self.refused = Some(fail(exit::INTERRUPTED, text));
+                }
+                _ => {}
+            }
+        }
+        if self.progress
+            && let Some(b) = &state.batch
+        {
+            let (answered, total, failed) = (b.done + b.failed, b.total, b.failed);
+            output::progress(&format!("{answered}/{total} answered, {failed} failed "));
+        }
+        let idle = state.batch.is_none()
+            && state.waiting.is_none()
+            && state.resuming.is_none()
+            && !state.instances_loading()
+            && state.is_quiet();
+        if self.ended.is_none() && self.refused.is_none() && idle {
+            let why = state.status.as_ref().map(|s| s.text.clone());
+            let why = why.unwrap_or_else(|| "nothing was sent".to_string());
+            self.refused = Some(fail(exit::INTERNAL, why));
+        }
+        let done = self.refused.is_some() || (self.ended.is_some() && state.is_quiet());
+        if done { Flow::Stop } else { Flow::Continue }
+    }
+}
+
 /// Runs one request to the end of its batch, and until the ledger has
 /// every answer and every count has settled. What the app tells goes to
-/// stderr as it comes, with the progress on a terminal.
+/// stderr as it comes, with the progress on a terminal. The first SIGINT
+/// or SIGTERM stops sending (what is in flight finishes and the batch is
+/// reported); a second one ends the process at once.
 async fn run_batch(engine: &mut Engine, request: Request) -> Result<Batch, Failure> {
-    let progress = std::io::stderr().is_terminal();
-    let mut ended: Option<Batch> = None;
-    let mut refused: Option<Failure> = None;
+    let mut watch = Watch {
+        progress: output::stderr_is_terminal(),
+        ended: None,
+        refused: None,
+    };
+    let signals = tokio::spawn(stop_on_signals(engine.sender()));
     engine
         .run(Msg::Request(request), |state, effects| {
-            for effect in effects {
-                match effect {
-                    Effect::Tell(text) => eprintln!("ryze-contacts: {text}"),
-                    Effect::Refused { text, usage } => {
-                        let code = if usage { exit::USAGE } else { exit::API };
-                        refused = Some(fail(code, text));
-                    }
-                    Effect::BatchEnded(b) => ended = Some(*b),
-                    _ => {}
-                }
-            }
-            if progress && let Some(b) = &state.batch {
-                eprint!(
-                    "\r{}/{} answered, {} failed ",
-                    b.done + b.failed,
-                    b.total,
-                    b.failed
-                );
-                let _ = std::io::stderr().flush();
-            }
-            let done = refused.is_some() || (ended.is_some() && state.is_quiet());
-            if done { Flow::Stop } else { Flow::Continue }
+            watch.on(state, effects)
         })
         .await;
-    if progress {
-        eprintln!();
+    signals.abort();
+    if watch.progress {
+        output::note("");
     }
-    if let Some(refusal) = refused {
+    if let Some(refusal) = watch.refused {
         return Err(refusal);
     }
-    ended.ok_or_else(|| fail(exit::INTERNAL, "the batch ended without a summary"))
+    watch
+        .ended
+        .ok_or_else(|| fail(exit::INTERNAL, "the batch ended without a summary"))
 }
+
+/// Turns the first SIGINT or SIGTERM into [`Msg::Terminate`] (the batch
+/// stops sending and is reported); a second one exits at once (130).
+async fn stop_on_signals(tx: tokio::sync::mpsc::UnboundedSender<Msg>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        let mut seen = 0;
+        loop {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+            seen += 1;
+            if seen > 1 {
+                output::say(
+                    "interrupted again: stopped at once; `ryze-contacts resume` sends what is left",
+                );
+                std::process::exit(i32::from(exit::INTERRUPTED));
+            }
+            output::say(
+                "interrupted: nothing more is sent; waiting for the answers in flight (again to stop at once)",
+            );
+            let _ = tx.send(Msg::Terminate);
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tx;
+    }
+}
+
+/// An answer of the batch: the item and what became of it.
+type Answer = (Item, Result<ItemDone, ErrorInfo>);
 
 /// Prints a finished batch (one row per item in the batch's order, the
 /// settled count of each instance that answered) and gives its exit.
 fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure> {
     let state = engine.state();
     let name = |i: usize| state.instances[i].name.as_str();
-    let mut answers: Vec<&(Item, Result<ItemDone, ErrorInfo>)> = batch.answers.iter().collect();
+    let mut answers: Vec<&Answer> = batch.answers.iter().collect();
     // Actions are recorded in the batch's order.
     answers.sort_by_key(|(item, _)| item.action);
     let mut answered: Vec<usize> = answers.iter().map(|(item, _)| item.instance).collect();
@@ -140,39 +223,63 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
             .map(|(item, why)| absent_report(name(item.instance), item, why)),
     );
     if json_out {
-        let blocked_count: serde_json::Map<String, Value> = counts
-            .iter()
-            .map(|(name, n)| (name.to_string(), json!(n)))
-            .collect();
-        output::json(&json!({
-            "batch": batch.id.unwrap_or_default(),
-            "label": batch.label,
-            "done": batch.done - batch.unrecorded,
-            "failed": batch.failed,
-            "unrecorded": batch.unrecorded,
-            "held_back": batch.held_back,
-            "unsent": batch.unsent,
-            "left_to": batch.held_by.as_ref().map(|(operator, _)| operator),
-            "blocked_count": blocked_count,
-            "results": rows,
-        }))?;
+        json_report(batch, &counts, rows)?;
     } else {
-        for (name, n) in &counts {
-            let n = n.map_or("?".to_string(), |n| n.to_string());
-            eprintln!("{name}: blocked {n} on the server now");
-        }
-        let mut table = Table::stdout();
-        for r in &rows {
-            let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
-            table.row(&[field("instance"), field("number"), field("outcome")])?;
-        }
-        table.finish()?;
+        text_report(&counts, &rows)?;
     }
+    report_exit(batch, &answers, state.team_ledger)
+}
+
+/// The batch as one JSON object: its totals, the settled counts and a
+/// row per item.
+fn json_report(
+    batch: &Batch,
+    counts: &[(&str, Option<u64>)],
+    rows: Vec<Value>,
+) -> Result<(), Failure> {
+    let blocked_count: serde_json::Map<String, Value> = counts
+        .iter()
+        .map(|(name, n)| (name.to_string(), json!(n)))
+        .collect();
+    output::json(&json!({
+        "batch": batch.id.unwrap_or_default(),
+        "label": batch.label,
+        "done": batch.done - batch.unrecorded,
+        "failed": batch.failed,
+        "unrecorded": batch.unrecorded,
+        "held_back": batch.held_back,
+        "unsent": batch.unsent,
+        "left_to": batch.held_by.as_ref().map(|(operator, _)| operator),
+        "blocked_count": blocked_count,
+        "results": rows,
+    }))?;
+    Ok(())
+}
+
+/// The settled counts on standard error, a row per item on standard
+/// output.
+fn text_report(counts: &[(&str, Option<u64>)], rows: &[Value]) -> Result<(), Failure> {
+    for (name, n) in counts {
+        let n = n.map_or("?".to_string(), |n| n.to_string());
+        output::note(&format!("{name}: blocked {n} on the server now"));
+    }
+    let mut table = Table::stdout();
+    for r in rows {
+        let field = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+        table.row(&[field("instance"), field("number"), field("outcome")])?;
+    }
+    table.finish()?;
+    Ok(())
+}
+
+/// The exit of a reported batch: [`batch_exit`]'s, then a partial or
+/// failed one when numbers not on WhatsApp were left out.
+fn report_exit(batch: &Batch, answers: &[&Answer], team_ledger: bool) -> Result<(), Failure> {
     let contrary = answers
         .iter()
         .filter(|(_, r)| matches!(r, Err(e) if e.kind == ErrorKind::Contrary))
         .count();
-    batch_exit(batch, contrary, state.team_ledger)?;
+    batch_exit(batch, contrary, team_ledger)?;
     if !batch.not_on_whatsapp.is_empty() {
         let n = batch.not_on_whatsapp.len();
         let code = if batch.done > 0 {
@@ -210,19 +317,8 @@ fn absent_report(instance: &str, item: &Item, why: &str) -> Value {
 /// was sent; 4 when some worked and some failed; 1 when answers could
 /// not be recorded.
 fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure> {
-    if let Some(why) = &batch.claim_error {
-        return Err(fail(
-            exit::INTERNAL,
-            format!("{}: not resumed: {why}", batch.label),
-        ));
-    }
-    if let Some((operator, _)) = &batch.held_by {
-        // Not ours to send: whoever holds it sends it, once.
-        eprintln!(
-            "ryze-contacts: {}: {operator} is resuming it; nothing was sent twice",
-            batch.label
-        );
-        return Ok(());
+    if let Some(failure) = not_resumed(batch) {
+        return Err(failure);
     }
     if batch.unsent > 0 {
         return Err(fail(
@@ -268,6 +364,40 @@ fn batch_exit(batch: &Batch, contrary: usize, team: bool) -> Result<(), Failure>
             format!("{failed} of {} request(s) failed{contrary}", done + failed),
         )),
     }
+}
+
+/// A batch that did not run to its end: a signal stopped it (130, the
+/// rest left for `resume`); or, resumed, its claim could not be asked or
+/// another run holds it (1: nothing was done here, which a script must
+/// be able to tell from success).
+fn not_resumed(batch: &Batch) -> Option<Failure> {
+    if batch.interrupted {
+        return Some(fail(
+            exit::INTERRUPTED,
+            format!(
+                "interrupted: {} answered, {} of {} not sent: `ryze-contacts resume` sends them",
+                batch.done + batch.failed,
+                batch.unsent,
+                batch.total
+            ),
+        ));
+    }
+    if let Some(why) = &batch.claim_error {
+        return Some(fail(
+            exit::INTERNAL,
+            format!("{}: not resumed: {why}", batch.label),
+        ));
+    }
+    // Not ours to send: whoever holds it sends it, once.
+    let (operator, since) = batch.held_by.as_ref()?;
+    Some(fail(
+        exit::INTERNAL,
+        format!(
+            "{}: not resumed: {operator} is resuming it (its last progress {}); nothing was sent twice · run `ryze-contacts resume` again once it has stopped",
+            batch.label,
+            crate::util::dates::rfc3339(*since)
+        ),
+    ))
 }
 
 /// One item's row of the report.

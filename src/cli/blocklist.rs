@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::cli::args::{BlocklistAction, ListAddArgs, ListImportArgs};
 use crate::cli::failure::{Failure, exit, fail};
-use crate::cli::output::Table;
+use crate::cli::output::{Table, say};
 use crate::engine::{Engine, Flow};
 use crate::model::blocklist::{Entry, shown_target};
 use crate::model::blocklist_file::Reader;
@@ -29,9 +29,9 @@ pub(crate) async fn blocklist(engine: &mut Engine, action: BlocklistAction) -> R
         BlocklistAction::Import(args) => import(engine, args).await,
         BlocklistAction::Retract { source } => {
             let n = change(engine, ListChange::Retract(source.clone())).await?;
-            eprintln!(
-                "ryze-contacts: {n} entr(ies) of source {source} ended; what others added stays"
-            );
+            say(&format!(
+                "{n} entr(ies) of source {source} ended; what others added stays"
+            ));
             Ok(())
         }
     }
@@ -69,9 +69,9 @@ async fn add(engine: &mut Engine, args: ListAddArgs) -> Result<(), Failure> {
     }
     let n = change(engine, ListChange::Add(entries)).await?;
     let updated = args.numbers.len() - n;
-    eprintln!(
-        "ryze-contacts: {n} added, {updated} updated · `ryze-contacts plan` shows what applying them does"
-    );
+    say(&format!(
+        "{n} added, {updated} updated · `ryze-contacts plan` shows what applying them does"
+    ));
     Ok(())
 }
 
@@ -117,9 +117,9 @@ async fn remove(engine: &mut Engine, numbers: Vec<String>) -> Result<(), Failure
         targets.push(target_text(&target));
     }
     let n = change(engine, ListChange::Remove(targets)).await?;
-    eprintln!(
-        "ryze-contacts: {n} entr(ies) ended · `ryze-contacts plan` shows what the list itself blocked and now unblocks"
-    );
+    say(&format!(
+        "{n} entr(ies) ended · `ryze-contacts plan` shows what the list itself blocked and now unblocks"
+    ));
     Ok(())
 }
 
@@ -159,10 +159,10 @@ async fn instances_region(engine: &mut Engine, needed: bool) -> Result<Option<Re
     let regions: Vec<Region> = state.instances.iter().filter_map(|i| i.region()).collect();
     match regions.first() {
         Some(first) if regions.iter().all(|r| r == first) => {
-            eprintln!(
-                "ryze-contacts: numbers without +country read as {} numbers (the instances' country)",
+            say(&format!(
+                "numbers without +country read as {} numbers (the instances' country)",
                 first.name()
-            );
+            ));
             Ok(Some(*first))
         }
         Some(_) => Err(fail(
@@ -257,13 +257,13 @@ async fn import(engine: &mut Engine, mut args: ListImportArgs) -> Result<(), Fai
         ));
     }
     for line in &bad {
-        eprintln!("ryze-contacts: skipped {}", line.trim());
+        say(&format!("skipped {}", line.trim()));
     }
     let (added, read) = add_file(engine, &args, &source, region).await?;
-    eprintln!(
-        "ryze-contacts: {read} number(s) read, {added} added, {} updated (source {source})",
+    say(&format!(
+        "{read} number(s) read, {added} added, {} updated (source {source})",
         read - added
-    );
+    ));
     Ok(())
 }
 

@@ -15,6 +15,10 @@ pub mod exit {
     pub const API: u8 = 3;
     /// Some requests of a batch failed, others worked.
     pub const PARTIAL: u8 = 4;
+    /// Stopped by SIGINT or SIGTERM (128 + 2, as a shell reports it):
+    /// what was done is reported, the rest is left for `resume`.
+    pub const INTERRUPTED: u8 = 130;
+
     /// The reader of standard output went away (`| head -1`), as a
     /// process ended by SIGPIPE reports it (128 + 13).
     pub const CLOSED_PIPE: u8 = 141;
@@ -33,6 +37,10 @@ pub mod exit {
             "every request failed (the API refused or could not be reached)",
         ),
         (PARTIAL, "some requests (or instances) failed, some worked"),
+        (
+            INTERRUPTED,
+            "stopped by SIGINT or SIGTERM: what was done is reported, the rest left for `resume`",
+        ),
         (
             CLOSED_PIPE,
             "the reader closed the pipe: the output ended early, quietly",

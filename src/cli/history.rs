@@ -2,7 +2,6 @@
 //! without the network.
 
 use std::collections::HashMap;
-use std::io::Write;
 
 use serde_json::json;
 
@@ -14,7 +13,6 @@ use crate::model::change::Change;
 use crate::model::number::{format_phone, phone_digits, shown_jid};
 use crate::protocol::{ErrorInfo, Job, JobResult, LedgerRead};
 use crate::store::ledger::{HistoryEntry, HistoryResult, KnownState, LedgerStatus};
-use crate::util::sanitize::clean;
 
 /// Actions the history prints at most.
 const HISTORY_LIMIT: usize = 1_000_000;
@@ -46,8 +44,8 @@ pub(crate) async fn history(engine: &mut Engine, args: HistoryArgs) -> Result<()
         Some(day) => Some(crate::util::dates::day_start(day).map_err(|e| fail(exit::USAGE, e))?),
         None => None,
     };
-    let entries = read_history(engine, instance, since).await?;
-    let names = cached_names(engine, &entries);
+    let (entries, contests) = read_history(engine, instance, since).await?;
+    let names = cached_names(engine, &entries, &contests);
     let name_of = |e: &HistoryEntry| names.get(e.instance.as_str())?.get(&e.jid).cloned();
     if args.json {
         let mut out = JsonArray::stdout()?;
@@ -68,10 +66,7 @@ pub(crate) async fn history(engine: &mut Engine, args: HistoryArgs) -> Result<()
         table.finish()?;
         if entries.is_empty() {
             let since = args.since.map(|day| format!(" since {day}"));
-            eprintln!(
-                "ryze-contacts: no action recorded{}",
-                since.unwrap_or_default()
-            );
+            crate::cli::output::say(&format!("no action recorded{}", since.unwrap_or_default()));
         }
     }
     Ok(())
@@ -123,13 +118,18 @@ fn history_fields(e: &HistoryEntry, time: String, name: Option<String>) -> [Stri
     ]
 }
 
+/// What the ledger says of contacts two desks' answers contest, by
+/// (instance, JID): `desk-a blocked, desk-b unblocked 2 s apart`.
+type Contests = HashMap<(String, String), String>;
+
 /// The ledger's actions (of one instance or all, since a time), newest
-/// first; rows it skipped are said on stderr.
+/// first, and the contests of their contacts; rows it skipped are said
+/// on stderr.
 async fn read_history(
     engine: &mut Engine,
     instance: Option<usize>,
     since: Option<i64>,
-) -> Result<Vec<HistoryEntry>, Failure> {
+) -> Result<(Vec<HistoryEntry>, Contests), Failure> {
     let read = LedgerRead::History {
         instance,
         since,
@@ -143,9 +143,21 @@ async fn read_history(
     };
     let (entries, skipped) = result.map_err(unread)?;
     if let Some(notice) = skipped_notice(skipped) {
-        eprintln!("ryze-contacts: {notice}");
+        crate::cli::output::say(&notice);
     }
-    Ok(entries)
+    let known = engine
+        .ask(Job::Read(LedgerRead::Known), |r| {
+            matches!(r, JobResult::Known(_))
+        })
+        .await;
+    let contests = match known {
+        JobResult::Known(Ok(Some(known))) => known
+            .into_iter()
+            .filter_map(|k| Some(((k.instance, k.jid), k.contest?)))
+            .collect(),
+        _ => Contests::new(),
+    };
+    Ok((entries, contests))
 }
 
 /// A ledger that could not be read.
@@ -154,10 +166,12 @@ fn unread(e: ErrorInfo) -> Failure {
 }
 
 /// The names of each instance's numbers in `entries`, from its saved
-/// contact list (no network), found in one pass over it.
+/// contact list (no network), found in one pass over it; a contested
+/// contact's with the contest after it.
 fn cached_names<'a>(
     engine: &'a Engine,
     entries: &[HistoryEntry],
+    contests: &Contests,
 ) -> HashMap<&'a str, HashMap<String, String>> {
     let mut names = HashMap::new();
     let data_dir = engine.data_dir();
@@ -174,6 +188,21 @@ fn cached_names<'a>(
         if let Ok(Some((store, _))) = crate::store::cache::load(&path) {
             names.insert(inst.name.as_str(), store.names_of(jids));
         }
+    }
+    // A contested contact says so beside its name.
+    for ((instance, jid), contest) in contests {
+        let Some(inst) = engine
+            .profile()
+            .instances
+            .iter()
+            .find(|i| &i.name == instance)
+        else {
+            continue;
+        };
+        let of = names.entry(inst.name.as_str()).or_default();
+        let name = of.get(jid).map_or("not in contacts", String::as_str);
+        let named = format!("{name} · contested: {contest}");
+        of.insert(jid.clone(), named);
     }
     names
 }
@@ -221,19 +250,18 @@ pub(crate) async fn export(engine: &mut Engine, args: ExportArgs) -> Result<(), 
         out.finish()?;
         return Ok(());
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = crate::cli::output::lines(1 << 16);
     match args.format {
         ExportFormat::Csv => {
-            writeln!(out, "{}", EXPORT_FIELDS.join(","))?;
+            out.line(&EXPORT_FIELDS.join(","))?;
             for row in fields {
                 let cells: Vec<String> = row.iter().map(|f| csv_cell(f)).collect();
-                writeln!(out, "{}", cells.join(","))?;
+                out.line(&cells.join(","))?;
             }
         }
         ExportFormat::Tsv => {
             for row in fields {
-                let cells: Vec<String> = row.iter().map(|f| clean(f).into_owned()).collect();
-                writeln!(out, "{}", cells.join("\t"))?;
+                out.row(&row)?;
             }
         }
     }

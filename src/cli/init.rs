@@ -10,10 +10,11 @@ use reqwest::Url;
 
 use crate::api::{ApiClient, ClientConfig, Endpoint, InstanceInfo};
 use crate::cli::failure::{Failure, exit, fail};
+use crate::cli::output::prompt;
 use crate::config::profile::{self, DEFAULT_BASE_URL};
 use crate::util::secret::Token;
 
-/// `println!` that gives up quietly: a closed pipe ends `init` as it
+/// A line on standard output that gives up quietly: a closed pipe ends `init` as it
 /// ends every command (see [`Failure`]'s `From<io::Error>`).
 macro_rules! say {
     ($($arg:tt)*) => {
@@ -21,11 +22,10 @@ macro_rules! say {
     };
 }
 
-/// Writes `text` to standard output at once (a question waits on it).
+/// Writes `text` to standard output at once (a question waits on it),
+/// through the one printer.
 fn put(text: &str) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
+    prompt(text)?;
     Ok(())
 }
 

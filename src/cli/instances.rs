@@ -113,7 +113,7 @@ pub(crate) async fn profile_check(engine: &mut Engine, json_out: bool) -> Result
     );
     match unusable {
         0 => {
-            eprintln!("ryze-contacts: {summary}");
+            output::say(&summary);
             Ok(())
         }
         n if n == verdicts.len() => Err(fail(exit::API, summary)),

@@ -25,6 +25,12 @@ struct ListRow<'a> {
     e164: Option<String>,
     name: String,
     state: Option<&'static str>,
+    /// Set while two desks' answers for it could not be ordered:
+    /// `desk-a blocked, desk-b unblocked 2 s apart`.
+    contest: Option<&'a str>,
+    /// The state as the table shows it: `blocked · contested: …`.
+    #[serde(skip)]
+    shown_state: String,
     /// Who made the last known change, when the ledger says.
     operator: Option<&'a str>,
     /// Why, when a reason was given.
@@ -49,7 +55,7 @@ impl ListRow<'_> {
         [
             self.instance,
             &self.number,
-            self.state.unwrap_or("-"),
+            &self.shown_state,
             &self.name,
             self.e164.as_deref().unwrap_or(self.jid),
             self.operator.unwrap_or("-"),
@@ -129,10 +135,10 @@ pub(crate) async fn list(engine: &mut Engine, args: ListArgs) -> Result<(), Fail
         }
         let skipped = inst.contacts.skipped();
         if skipped > 0 {
-            eprintln!(
-                "ryze-contacts: warning: {}: {skipped} row(s) of the server's list were not valid contacts and were skipped",
+            crate::cli::output::say(&format!(
+                "warning: {}: {skipped} row(s) of the server's list were not valid contacts and were skipped",
                 inst.name
-            );
+            ));
         }
         list_instance(&mut sink, inst, args.blocked)?;
         answered += 1;
@@ -158,7 +164,15 @@ fn row_of<'a>(
     state: Option<&'static str>,
 ) -> ListRow<'a> {
     let why = state.and(inst.why_of(c.jid(), c.lid()));
+    let contest = state.and(inst.contest_of(c.jid(), c.lid()));
+    let shown_state = match (state, contest) {
+        (Some(state), Some(contest)) => format!("{state} · contested: {contest}"),
+        (Some(state), None) => state.to_string(),
+        (None, _) => "-".to_string(),
+    };
     ListRow {
+        contest,
+        shown_state,
         instance: &inst.name,
         jid: c.jid(),
         lid: c.lid(),

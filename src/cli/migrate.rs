@@ -1,6 +1,5 @@
 //! `ledger migrate --to URL`: copies this machine's ledger into a team's.
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::cli::args::MigrateArgs;
@@ -22,7 +21,7 @@ pub(crate) fn migrate(
     let (local, notice) =
         SqliteLedger::open(data_dir).map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     if let Some(notice) = notice {
-        eprintln!("ryze-contacts: {notice}");
+        crate::cli::output::say(&notice);
     }
     let dump = local
         .dump()
@@ -39,8 +38,8 @@ pub(crate) fn migrate(
             "copied": counts,
         }))?;
     } else {
-        let said = format!(
-            "copied {} request(s) ({} there already), {} batch(es) ({} there already), {} known state(s) ({} kept as the team had them, as new or newer)\nfrom {origin}\nto {}\n",
+        crate::cli::output::line(&format!(
+            "copied {} request(s) ({} there already), {} batch(es) ({} there already), {} known state(s) ({} kept as the team had them, as new or newer)\nfrom {origin}\nto {}",
             counts.actions,
             counts.actions_there,
             counts.batches,
@@ -48,10 +47,7 @@ pub(crate) fn migrate(
             counts.known,
             counts.known_kept,
             target.shown()
-        );
-        let mut out = std::io::stdout().lock();
-        out.write_all(said.as_bytes())?;
-        out.flush()?;
+        ))?;
     }
     Ok(())
 }

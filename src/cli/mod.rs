@@ -15,12 +15,13 @@ mod list;
 pub mod man;
 mod migrate;
 pub(crate) mod output;
+mod overtaken;
 mod plan;
 
 use std::path::PathBuf;
 
 use crate::config::profile::Profile;
-use crate::engine::{Engine, Setup};
+use crate::engine::{Access, Engine, Setup};
 use crate::model::change::Change;
 use args::{Command, LedgerAction, ProfileAction};
 use failure::{Failure, exit, fail};
@@ -34,7 +35,13 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         // This machine's file, whatever ledger the profile uses.
         return migrate::migrate(&profile, &data_dir, args);
     }
-    let mut engine = start(profile, data_dir)?;
+    let access = match command {
+        Command::Block(_) | Command::Unblock(_) | Command::Resume(_) | Command::Apply(_) => {
+            Access::Act
+        }
+        _ => Access::Read,
+    };
+    let mut engine = start(profile, data_dir, access)?;
     let result = dispatch(&mut engine, command).await;
     // Nothing the ledger was given is lost when the command ends early.
     engine.flush().await;
@@ -75,16 +82,17 @@ async fn dispatch(engine: &mut Engine, command: Command) -> Result<(), Failure> 
 
 /// The engine of a headless command; what the ledger had to say at
 /// opening goes to stderr.
-fn start(profile: Profile, data_dir: PathBuf) -> Result<Engine, Failure> {
+fn start(profile: Profile, data_dir: PathBuf, access: Access) -> Result<Engine, Failure> {
     let engine = Engine::start(Setup {
         profile,
         data_dir,
         screen: None,
         tuning: crate::engine::Tuning::default(),
+        access,
     })
     .map_err(|e| fail(exit::INTERNAL, e.to_string()))?;
     for notice in &engine.notices {
-        eprintln!("ryze-contacts: {notice}");
+        output::say(notice);
     }
     Ok(engine)
 }

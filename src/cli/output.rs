@@ -3,14 +3,18 @@
 //! piped to another program; on a terminal, under a header and fitted to
 //! its width (cut with `…`), as kubectl and gh do; JSON arrays streamed a row
 //! at a time; every field from the server sanitised; and a closed pipe
-//! (`ryze-contacts list | head -1`) ending the command quietly.
+//! (`ryze-contacts list | head -1`) ending the command quietly. Every
+//! byte goes out through [`crate::util::print`], the one sanitiser.
 
-use std::io::{self, BufWriter, IsTerminal, Stdout, Write};
+use std::io;
 
 use serde::Serialize;
 
+use crate::util::print::Out;
 use crate::util::sanitize::clean;
 use crate::util::text::{fit, width};
+
+pub use crate::util::print::{ask, note, progress, say, stderr_is_terminal};
 
 /// Whether a write failed because the reader closed the pipe.
 pub fn is_closed_pipe(e: &io::Error) -> bool {
@@ -158,23 +162,13 @@ fn terminal_columns() -> Option<usize> {
     {
         return Some(n);
     }
-    #[cfg(unix)]
-    {
-        rustix::termios::tcgetwinsize(io::stdout())
-            .ok()
-            .map(|size| usize::from(size.ws_col))
-            .filter(|&n| n > 0)
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
+    crate::util::print::stdout_columns()
 }
 
 /// Rows of text fields: tab-separated when piped; on a terminal, under a
 /// header and fitted to its width.
 pub struct Table {
-    out: BufWriter<Stdout>,
+    out: Out,
     /// On a terminal, rows wait for [`Table::finish`] to be fitted.
     aligned: Option<Vec<Vec<String>>>,
     /// The columns, when the table has a header.
@@ -190,10 +184,9 @@ impl Table {
     /// A table of `columns`: on a terminal their headings come first and
     /// the cuttable ones are cut to fit its width; piped, rows only.
     pub fn with_columns(columns: &[Column]) -> Table {
-        let stdout = io::stdout();
-        let aligned = stdout.is_terminal().then(Vec::new);
+        let aligned = Out::is_terminal().then(Vec::new);
         Table {
-            out: BufWriter::new(stdout),
+            out: Out::stdout(8 * 1024),
             aligned,
             columns: columns.to_vec(),
         }
@@ -217,7 +210,7 @@ impl Table {
                 rows.push(fields);
                 Ok(())
             }
-            None => writeln!(self.out, "{}", fields.join("\t")),
+            None => self.out.row(&fields),
         }
     }
 
@@ -237,7 +230,7 @@ impl Table {
             }
             let give: Vec<Give> = self.columns.iter().map(|c| c.give).collect();
             for line in aligned(&rows, &give, &empty, terminal_columns()) {
-                writeln!(self.out, "{line}")?;
+                self.out.line(&line)?;
             }
         }
         self.out.flush()
@@ -290,64 +283,67 @@ pub fn aligned(
 /// A JSON array written one element at a time: memory stays that of one
 /// row, however many there are.
 pub struct JsonArray {
-    out: BufWriter<Stdout>,
+    out: Out,
     first: bool,
 }
 
 impl JsonArray {
     /// Starts the array on standard output.
     pub fn stdout() -> io::Result<JsonArray> {
-        let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
-        out.write_all(b"[")?;
+        let mut out = Out::stdout(1 << 16);
+        out.punct("[")?;
         Ok(JsonArray { out, first: true })
     }
 
     /// Writes one element.
     pub fn push(&mut self, value: &impl Serialize) -> io::Result<()> {
-        self.out
-            .write_all(if self.first { b"\n  " } else { b",\n  " })?;
+        self.out.punct(if self.first { "\n  " } else { ",\n  " })?;
         self.first = false;
-        serde_json::to_writer(&mut self.out, value).map_err(json_error)
+        self.out.json(value, false)
     }
 
     /// Closes the array and flushes.
     pub fn finish(mut self) -> io::Result<()> {
-        self.out
-            .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
+        self.out.punct(if self.first { "]\n" } else { "\n]\n" })?;
         self.out.flush()
-    }
-}
-
-/// serde_json's error as the I/O error it wraps, so a closed pipe is
-/// still seen as one.
-fn json_error(e: serde_json::Error) -> io::Error {
-    match e.io_error_kind() {
-        Some(kind) => io::Error::from(kind),
-        None => io::Error::other(e),
     }
 }
 
 /// Writes one JSON value, pretty, to standard output.
 pub fn json(value: &impl Serialize) -> io::Result<()> {
-    let mut out = BufWriter::new(io::stdout());
-    serde_json::to_writer_pretty(&mut out, value).map_err(json_error)?;
-    out.write_all(b"\n")?;
+    let mut out = Out::stdout(8 * 1024);
+    out.json(value, true)?;
+    out.punct("\n")?;
     out.flush()
 }
 
 /// Writes `value` as one JSON object on a line of its own (JSON Lines).
 pub fn json_line(value: &impl Serialize) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    serde_json::to_writer(&mut out, value).map_err(json_error)?;
-    out.write_all(b"\n")?;
+    let mut out = Out::stdout(4 * 1024);
+    out.json(value, false)?;
+    out.punct("\n")?;
     out.flush()
 }
 
 /// Writes `text` as one line on standard output, sanitised.
 pub fn line(text: &str) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    writeln!(out, "{}", clean(text))?;
+    let mut out = Out::stdout(1024);
+    out.line(text)?;
     out.flush()
+}
+
+/// Writes `text` to standard output without a line break (a prompt),
+/// and flushes it.
+pub fn prompt(text: &str) -> io::Result<()> {
+    let mut out = Out::stdout(1024);
+    out.text(text)?;
+    out.flush()
+}
+
+/// Standard output for lines written one at a time (a CSV export): each
+/// line sanitised.
+pub fn lines(capacity: usize) -> Out {
+    Out::stdout(capacity)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! resumable batch, on the same engine and with the same plan the screen
 //! shows.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use serde_json::json;
 
@@ -34,7 +34,7 @@ pub(crate) async fn apply(engine: &mut Engine, args: ApplyArgs) -> Result<(), Fa
     let made = make(engine, instances.clone()).await?;
     if !made.sends() {
         print(engine, &made, args.json)?;
-        eprintln!("ryze-contacts: nothing to send: every instance follows the blocklist");
+        output::say("nothing to send: every instance follows the blocklist");
         return Ok(());
     }
     let id = match &args.plan {
@@ -105,7 +105,7 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
         return Ok(());
     }
     for line in summary(engine, made) {
-        eprintln!("{line}");
+        output::note(&line);
     }
     let mut table = Table::stdout();
     for s in &made.steps {
@@ -117,10 +117,10 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
         ])?;
     }
     table.finish()?;
-    eprintln!(
+    output::note(&format!(
         "plan {} · `ryze-contacts apply --plan {}` sends exactly this",
         made.id, made.id
-    );
+    ));
     Ok(())
 }
 
@@ -173,8 +173,7 @@ fn confirm(engine: &Engine, made: &Plan) -> Result<String, Failure> {
         .iter()
         .filter(|s| matches!(s.action, Action::Block | Action::Unblock))
         .count();
-    eprint!("send these {sends} change(s)? [y/N] ");
-    let _ = std::io::stderr().flush();
+    output::ask(&format!("send these {sends} change(s)? [y/N] "));
     let mut answer = String::new();
     std::io::stdin()
         .lock()

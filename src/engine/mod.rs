@@ -23,7 +23,7 @@ use crate::protocol::{Job, JobResult, Msg};
 use crate::store::ledger::UnfinishedBatch;
 use crate::worker::{self, WorkerContext};
 
-pub use open::{EngineError, ScreenStart, Setup, Tuning, default_data_dir, skipped_notice};
+pub use open::{Access, EngineError, ScreenStart, Setup, Tuning, default_data_dir, skipped_notice};
 
 /// Whether a headless run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,6 +32,20 @@ pub struct Setup {
     pub screen: Option<ScreenStart>,
     /// How the worker talks to the server.
     pub tuning: Tuning,
+    /// Whether the run acts (may write to the ledger) or only reads.
+    pub access: Access,
+}
+
+/// Whether a run may write to the ledger. Only a run that acts (`block`,
+/// `unblock`, `resume`, the terminal UI unless every instance is
+/// read-only) gathers requests left waiting into a batch; a read
+/// (`list`, `export`, `history`, `ledger status`) writes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// It may send and record.
+    Act,
+    /// It only reads.
+    Read,
 }
 
 /// How the worker talks to the server: time-outs, retries, the longest
@@ -80,12 +94,21 @@ pub fn skipped_notice(rows: usize) -> Option<String> {
 pub(super) fn open(setup: &Setup) -> Result<Opened, EngineError> {
     let place = setup.profile.ledger_place(&setup.data_dir);
     let (ledger, notice) = crate::store::ledger::open_place(&place, BUSY_WAIT, || {
-        eprintln!("ryze-contacts: {}", busy_notice());
+        crate::util::print::say(&busy_notice());
     })?;
+    let mut ledger = ledger;
+    let adopted = match setup.access {
+        Access::Act => ledger.adopt_unanswered()?,
+        Access::Read => 0,
+    };
+    let adopted = (adopted > 0 && place.is_team()).then(|| {
+        format!("{adopted} request(s) left waiting in the team ledger are offered for resume")
+    });
     let known = ledger.known()?;
     let unfinished = ledger.unfinished_batches()?;
     let notices: Vec<String> = notice
         .into_iter()
+        .chain(adopted)
         .chain(skipped_notice(ledger.skipped_rows()))
         .collect();
     let state = match &setup.screen {

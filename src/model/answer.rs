@@ -62,10 +62,13 @@ pub fn judge<'a>(
         ));
     }
     let named = said.contact_jid;
+    if named.trim().is_empty() {
+        return Err(format!("the answer names no contact{server}"));
+    }
     let same_number = number::phone_digits(named).is_some()
         && number::phone_digits(named) == number::phone_digits(asked.jid);
     let keyed = asked.keys.contains(&named) || old_brazilian_id(asked.jid, named);
-    if named.is_empty() || named == asked.jid || same_number || keyed || asked.lid == Some(named) {
+    if named == asked.jid || same_number || keyed || asked.lid == Some(named) {
         return Ok(());
     }
     let foreign = || format!("it names {named}, not the contact asked for{server}");
@@ -146,6 +149,8 @@ mod tests {
         let bruno = |_: &str| Some("5511911110002@s.whatsapp.net");
         assert!(judge(asked(None), said("8@lid"), bruno).is_err());
         assert!(judge(asked(None), said("5@g.us"), nobody).is_err());
+        let empty = judge(asked(None), said(""), nobody).unwrap_err();
+        assert!(empty.starts_with("the answer names no contact"), "{empty}");
     }
 
     #[test]

@@ -6,12 +6,12 @@
 //! to a temporary file and renamed, so a crash never leaves half a file; a
 //! file that does not check out is moved aside, never deleted.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 use crate::model::contacts::{ContactStore, FIELDS, Row, Shown};
+use crate::util::app_dir::AppDir;
 
 const MAGIC: &[u8; 8] = b"RYZCACH3";
 /// Earlier versions of the format: not damage, just no cache (the next
@@ -94,6 +94,10 @@ const TEMP_STALE: std::time::Duration = std::time::Duration::from_secs(60);
 /// killed process, a full disk). Only the cache folder's own `.tmp*` files
 /// older than a minute are touched; returns how many went.
 pub fn sweep_temporaries(cache_dir: &Path) -> usize {
+    // Never into a folder a link leads to.
+    if crate::util::files::refuse_symlink(cache_dir).is_err() {
+        return 0;
+    }
     let Ok(entries) = std::fs::read_dir(cache_dir) else {
         return 0;
     };
@@ -216,37 +220,42 @@ fn decode(bytes: &[u8]) -> Result<(ContactStore, i64), String> {
     Ok((ContactStore::from_parts(text, rows), saved_at))
 }
 
-/// Writes `store` to `path` atomically (temporary file, fsync, rename).
+/// The cache folder of `path` (opened without following a link, made
+/// when `make`) and the file's name in it.
+fn folder_of(path: &Path, make: bool) -> std::io::Result<Option<(AppDir, String)>> {
+    let invalid = || std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a cache file");
+    let name = path.file_name().ok_or_else(invalid)?.to_string_lossy();
+    let dir = path.parent().ok_or_else(invalid)?;
+    let folder = dir.file_name().ok_or_else(invalid)?.to_string_lossy();
+    let data_dir = dir.parent().ok_or_else(invalid)?;
+    Ok(AppDir::open(data_dir, &folder, make)?.map(|d| (d, name.into_owned())))
+}
+
+/// Writes `store` to `path` atomically (temporary file, fsync, rename),
+/// in the cache folder opened without following a symbolic link.
 pub fn save(path: &Path, store: &ContactStore, saved_at: i64) -> Result<(), CacheError> {
     let io = |source| CacheError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    crate::util::files::private_dir(dir, true).map_err(io)?;
-    // tempfile makes the file 0600 and the rename keeps that.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(&encode(store, saved_at)).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    let (dir, name) = folder_of(path, true)
+        .map_err(io)?
+        .ok_or_else(|| io(std::io::ErrorKind::NotFound.into()))?;
+    dir.write(&name, &encode(store, saved_at)).map_err(io)
 }
 
 /// Reads the cache at `path`: `Ok(None)` when there is none. A damaged file
 /// is moved aside and reported.
 pub fn load(path: &Path) -> Result<Option<(ContactStore, i64)>, CacheError> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(CacheError::Io {
-                path: path.to_path_buf(),
-                source,
-            });
-        }
+    let io = |source| CacheError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let Some((dir, name)) = folder_of(path, false).map_err(io)? else {
+        return Ok(None);
+    };
+    let Some(bytes) = dir.read(&name).map_err(io)? else {
+        return Ok(None);
     };
     if OLDER.iter().any(|magic| bytes.starts_with(*magic)) {
         return Ok(None);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::model::contacts::{Sort, View};
+use crate::util::app_dir::AppDir;
 
 /// What is remembered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,19 +76,21 @@ pub fn path(data_dir: &Path, key: &str) -> PathBuf {
 
 /// The remembered view, if there is a readable one.
 pub fn load(data_dir: &Path, key: &str) -> Option<Remembered> {
-    let text = std::fs::read_to_string(path(data_dir, key)).ok()?;
-    serde_json::from_str(&text).ok()
+    let dir = AppDir::open(data_dir, "views", false).ok()??;
+    let bytes = dir.read(&format!("{key}.json")).ok()??;
+    serde_json::from_slice(&bytes).ok()
 }
 
-/// Keeps `view` for the next start (private files, written whole).
+/// Keeps `view` for the next start (private files, written whole, in the
+/// `views` folder opened without following a symbolic link: a link there
+/// is refused, never `chmod`ed through).
 pub fn save(data_dir: &Path, key: &str, view: &Remembered) -> std::io::Result<()> {
-    let file = path(data_dir, key);
-    let dir = data_dir.join("views");
-    crate::util::files::private_dir(&dir, true)?;
-    let temporary = dir.join(format!(".{key}.json.tmp"));
-    crate::util::files::private_file(&temporary)?;
-    std::fs::write(&temporary, serde_json::to_vec(view).unwrap_or_default())?;
-    std::fs::rename(&temporary, file)
+    let dir = AppDir::open(data_dir, "views", true)?
+        .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+    dir.write(
+        &format!("{key}.json"),
+        &serde_json::to_vec(view).unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

@@ -173,6 +173,14 @@ struct Screen {
     /// narrower than its cells (Devanagari, ZWJ emoji) survives under the
     /// new screen.
     shown_overlay: Option<std::mem::Discriminant<crate::app::state::Overlay>>,
+    /// Which list the last frame showed (instance, view, sort): when
+    /// another takes its place (`v`, Tab, `s`), every row changes at once
+    /// and the terminal is cleared first too, for the same reason.
+    shown_list: Option<(
+        usize,
+        crate::model::contacts::View,
+        crate::model::contacts::Sort,
+    )>,
 }
 
 impl Screen {
@@ -205,9 +213,11 @@ impl Screen {
         }
         let state = self.engine.state();
         let overlay = state.overlay.as_ref().map(|o| o.kind());
-        if overlay != self.shown_overlay {
+        let list = Some((state.current, state.view, state.sort));
+        if overlay != self.shown_overlay || list != self.shown_list {
             self.guard.wipe()?;
             self.shown_overlay = overlay;
+            self.shown_list = list;
         }
         self.guard.terminal.draw(|f| crate::ui::draw(f, state))?;
         self.dirty = false;
@@ -226,6 +236,12 @@ fn start_engine(options: &RunOptions) -> Result<Engine, RunError> {
             view_key: options.view_key.clone(),
         }),
         tuning: crate::engine::Tuning::default(),
+        // A screen where nothing can be sent only reads.
+        access: if options.profile.instances.iter().all(|i| i.read_only) {
+            crate::engine::Access::Read
+        } else {
+            crate::engine::Access::Act
+        },
     })?;
     let warnings: Vec<String> = options
         .profile
@@ -263,6 +279,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let size = guard.terminal.size()?;
     let mut screen = Screen {
         shown_overlay: None,
+        shown_list: None,
         engine,
         guard,
         // The first frame comes before any network answer.

@@ -43,9 +43,11 @@ impl TerminalGuard {
             release(mouse);
             ratatui::restore();
             tracing::error!(panic = %info, "crashed");
-            eprintln!("ryze-contacts stopped on an internal error: {info}");
+            crate::util::print::note(&format!(
+                "ryze-contacts stopped on an internal error: {info}"
+            ));
             if let Some(path) = &log_path {
-                eprintln!("Details are in the log: {path}");
+                crate::util::print::note(&format!("Details are in the log: {path}"));
             }
             std::process::exit(101);
         }));

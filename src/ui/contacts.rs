@@ -31,7 +31,13 @@ fn block_cell<'a>(inst: &Instance, contact: &ContactRef<'_>, state: &State) -> L
         }
         return Line::styled(text, theme::pending());
     }
+    // Two desks' answers that could not be ordered: said before any age.
+    let contested = inst.contest_of(contact.jid(), contact.lid()).is_some();
     match inst.known_of(contact) {
+        Some(k) if contested => Line::from(vec![
+            Span::styled(Change::of(k.blocked).done_word(), theme::blocked()),
+            Span::styled(" · contested", theme::bad()),
+        ]),
         // The blocked view: who and why, where the word "blocked" is implied.
         Some(k) if k.blocked && state.view == View::Blocked => {
             let why = inst

@@ -13,6 +13,7 @@ use crate::app::overlays::review::NumberReview;
 use crate::app::overlays::targets::{BatchDialog, DialogFocus};
 use crate::app::overlays::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
+use crate::util::sanitize::clean;
 use crate::util::text::{fit, shorten};
 
 /// Blanks the cells under a popup, and the column left of it: a wide
@@ -238,9 +239,9 @@ pub fn draw_resume(
     resume_focused: bool,
 ) {
     let now = state.now;
-    let lines = vec![
+    let mut lines = vec![
         Line::raw("The last run stopped in the middle of a batch:"),
-        Line::styled(format!("  {}", offer.label), theme::key()),
+        Line::styled(format!("  {}", clean(&offer.label)), theme::key()),
         Line::raw(format!(
             "  started {}, {} of {} confirmed, {} not confirmed.",
             crate::util::dates::age(now, offer.created_at),
@@ -248,7 +249,22 @@ pub fn draw_resume(
             offer.total,
             offer.items.len()
         )),
-        Line::raw("Resuming sends only those (blocking twice is harmless)."),
+        Line::raw("Resuming sends only those (blocking twice is harmless):"),
+    ];
+    // Wrapped here, a line each, so the box is as tall as its text and
+    // its buttons stay in it.
+    let room = usize::from(area.width.min(72)).saturating_sub(4).max(10);
+    for part in crate::util::text::wrap(&clean(&offer.sends), room) {
+        lines.push(Line::raw(format!("  {part}")));
+    }
+    for part in offer
+        .skipped
+        .iter()
+        .flat_map(|s| crate::util::text::wrap(&clean(s), room))
+    {
+        lines.push(Line::styled(format!("  {part}"), theme::bad()));
+    }
+    lines.extend([
         Line::raw(""),
         Line::from(vec![
             button("Discard".into(), !resume_focused),
@@ -263,7 +279,7 @@ pub fn draw_resume(
                 (DialogAction::NextFocus, "choose"),
             ],
         ),
-    ];
+    ]);
     framed(frame, area, "Unfinished batch", lines, 72);
 }
 

@@ -135,6 +135,7 @@ fn ended_batch(s: &mut State) {
             contact_jid: "5511911110002@s.whatsapp.net".into(),
             blocked_count: Some(3),
             blocked: true,
+            server_at: None,
         },
         recorded_at: NOW,
         ledger_error: None,

@@ -59,6 +59,7 @@ pub(super) fn demo_state() -> State {
         changed_at: NOW - 300,
         operator: None,
         reason: None,
+        contest: None,
     }];
     let mut s = State::new(&names, &known, 0);
     s.now = NOW;
@@ -166,6 +167,7 @@ fn list_200x50_with_pending_and_server_count() {
                 contact_jid: "5511911110001@s.whatsapp.net".into(),
                 blocked_count: Some(4),
                 blocked: false,
+                server_at: None,
             },
             recorded_at: NOW,
             ledger_error: None,
@@ -1219,4 +1221,97 @@ fn the_status_bar_names_the_instance_as_its_tab_does() {
     // Without a label, the name alone.
     update(&mut s, key(KeyCode::Tab));
     assert!(bar(&mut s, 120).starts_with(" support │"));
+}
+
+#[test]
+fn change_times_no_clock_can_have_made_are_never_just_now() {
+    for (at, shown) in [
+        (i64::MAX, "⊘ blocked (bad time)"),
+        (i64::MIN, "⊘ blocked (bad time)"),
+        (32_503_680_000, "⊘ blocked in the future"),
+    ] {
+        let mut s = demo_state();
+        s.instances[0].remember(
+            "5511911110001@s.whatsapp.net",
+            None,
+            crate::app::state::Known { blocked: true, at },
+        );
+        let screen = text(&render(&mut s, 120, 24));
+        assert!(screen.contains(shown), "{at}: {screen}");
+        assert!(!screen.contains("blocked just now"), "{at}: {screen}");
+    }
+}
+
+#[test]
+fn the_resume_offer_names_what_it_sends_and_the_rows_it_skips() {
+    use crate::store::ledger::{BatchItem, UnfinishedBatch};
+    let mut s = demo_state();
+    s.instances[0].own_jid = Some("5511911110007@s.whatsapp.net".into());
+    let row = |id: i64, jid: &str| {
+        (
+            id,
+            BatchItem {
+                instance: "sales".into(),
+                jid: jid.into(),
+                lid: None,
+                block: true,
+                reason: None,
+            },
+        )
+    };
+    update(
+        &mut s,
+        Msg::Unfinished(vec![UnfinishedBatch {
+            id: 3,
+            label: "block\x1b]0;PWN\x07 4".into(),
+            created_at: NOW - 600,
+            total: 5,
+            done: 1,
+            left: vec![
+                row(9, "5511911110001@s.whatsapp.net"),
+                row(10, "status@broadcast"),
+                row(11, "120363025246125486@g.us"),
+                row(12, "5511911110007@s.whatsapp.net"),
+            ],
+        }]),
+    );
+    let screen = text(&render(&mut s, 200, 30));
+    assert!(
+        screen.contains("block +55 11 91111-0001 on sales"),
+        "what it sends is named:\n{screen}"
+    );
+    let skipped = screen
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c == ' ' || c == '│'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        skipped.contains(
+            "3 rows of the ledger skipped: not a person (status@broadcast), not a person (120363025246125486@g.us), the instance's own number (+55 11 91111-0007)"
+        ),
+        "and what it skips:\n{screen}"
+    );
+    assert!(
+        screen.contains("Resume"),
+        "its buttons are in the box:\n{screen}"
+    );
+    assert!(screen.contains("block]0;PWN 4"), "{screen}");
+    assert!(!screen.contains('\x1b') && !screen.contains('\x07'));
+    // Resuming sends the person only.
+    update(&mut s, key(KeyCode::Char('y')));
+    let effects = update(
+        &mut s,
+        Msg::Worker(JobResult::Claimed {
+            batch: 3,
+            result: Ok(crate::store::ledger::Claim::Ours),
+        }),
+    );
+    let sent: Vec<&str> = effects
+        .iter()
+        .filter_map(|e| match e {
+            crate::app::Effect::Job(job) => job.block_call().map(|c| c.item.jid.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, ["5511911110001@s.whatsapp.net"]);
 }

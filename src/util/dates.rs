@@ -147,10 +147,26 @@ pub fn now_unix() -> i64 {
         .map_or(0, |d| d.as_secs() as i64)
 }
 
-/// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`.
+/// The last second of year 9999: later (or before 1970) no ledger row
+/// of this app can have been written; such a time is shown as what it
+/// is, never as a recent one.
+const LAST_PLAUSIBLE: i64 = 253_402_300_799;
+/// How far ahead of this machine's clock a time may be (another desk's
+/// clock) and still read as `just now`.
+const AHEAD: i64 = 60;
+
+/// Human age of a change: `just now`, `5m ago`, `3h ago`, `2d ago`; a
+/// time ahead of this clock `in the future`, and one no run can have
+/// written (before 1970, after 9999) `(bad time)`: never `just now`.
 pub fn age(now: i64, at: i64) -> String {
-    let secs = (now - at).max(0);
-    match secs {
+    if !(0..=LAST_PLAUSIBLE).contains(&at) {
+        return "(bad time)".to_string();
+    }
+    let secs = now.saturating_sub(at);
+    if secs < -AHEAD {
+        return "in the future".to_string();
+    }
+    match secs.max(0) {
         0..=59 => "just now".to_string(),
         60..=3599 => format!("{}m ago", secs / 60),
         3600..=86_399 => format!("{}h ago", secs / 3600),
@@ -192,6 +208,19 @@ mod tests {
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(short(1_795_000_000), "2026-11-18 11:06");
         assert_eq!(clock(1_795_000_000), "11:06:40");
+    }
+
+    #[test]
+    fn ages_of_times_no_clock_can_have_made_are_said_so() {
+        let now = 1_795_000_000;
+        assert_eq!(age(now, now - 5), "just now");
+        assert_eq!(age(now, now + 5), "just now", "a clock a little ahead");
+        assert_eq!(age(now, now - 7200), "2h ago");
+        assert_eq!(age(now, 32_503_680_000), "in the future");
+        for never in [i64::MAX, i64::MIN, -1, LAST_PLAUSIBLE + 1] {
+            assert_eq!(age(now, never), "(bad time)", "{never}");
+        }
+        assert!(rfc3339(i64::MAX).ends_with('Z') && rfc3339(i64::MIN).ends_with('Z'));
     }
 
     #[test]

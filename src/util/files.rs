@@ -1,7 +1,9 @@
 //! Files the app keeps in its data folder: made private to the user
-//! (folders 0700, files 0600, whatever the umask), never followed through
-//! a symbolic link, and, when damaged, moved aside under a name no other
-//! file has, so nothing is ever overwritten or deleted.
+//! (folders 0700, files 0600, whatever the umask), opened without
+//! following a symbolic link (`O_NOFOLLOW`, relative to their folder's
+//! handle: a link another user plants in a shared data folder is refused,
+//! never `chmod`ed through), and, when damaged, moved aside under a name
+//! no other file has, so nothing is ever overwritten or deleted.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -35,9 +37,26 @@ pub fn private_dir(dir: &Path, tighten: bool) -> io::Result<()> {
     }
     builder.create(dir)?;
     if !existed || tighten {
-        set_mode(dir, DIR_MODE)?;
+        tighten_dir(dir)?;
     }
     Ok(())
+}
+
+/// Makes `dir` 0700 through its own handle: a link is refused, never
+/// followed to someone else's folder.
+#[cfg(unix)]
+fn tighten_dir(dir: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, Mode, OFlags, fchmod, openat};
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let fd = openat(CWD, dir, flags, Mode::empty()).map_err(|e| opened(dir, e))?;
+    fchmod(&fd, Mode::from_raw_mode(DIR_MODE as _))?;
+    Ok(())
+}
+
+/// Elsewhere than Unix folders have no mode: a link is refused.
+#[cfg(not(unix))]
+fn tighten_dir(dir: &Path) -> io::Result<()> {
+    refuse_symlink(dir).map_err(|_| link_refused(dir))
 }
 
 /// Whether users other than the owner may write into `dir` (group or
@@ -55,21 +74,6 @@ pub fn others_can_write(dir: &Path) -> bool {
     }
 }
 
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let current = std::fs::metadata(path)?.permissions().mode() & 0o777;
-    if current == mode {
-        return Ok(());
-    }
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_path: &Path, _mode: u32) -> io::Result<()> {
-    Ok(())
-}
-
 /// Refuses a path that is a symbolic link: writing through it could change
 /// a file elsewhere.
 pub fn refuse_symlink(path: &Path) -> io::Result<()> {
@@ -85,35 +89,88 @@ pub fn refuse_symlink(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Opens the file at `path` (created when `create`) after refusing a
+/// link there, elsewhere than Unix (no `O_NOFOLLOW`, no modes).
+#[cfg(not(unix))]
+fn open_private(path: &Path, create: bool) -> io::Result<std::fs::File> {
+    refuse_symlink(path).map_err(|_| link_refused(path))?;
+    std::fs::OpenOptions::new()
+        .create(create)
+        .append(true)
+        .open(path)
+}
+
+/// Opens the file at `path` without following a symbolic link (created
+/// 0600 when `create`), and makes it 0600 through its handle. A link is
+/// refused with [`link_refused`]'s words; so is anything but a file.
+#[cfg(unix)]
+fn open_private(path: &Path, create: bool) -> io::Result<std::fs::File> {
+    use rustix::fs::{CWD, Mode, OFlags, fchmod, openat};
+    let mut flags = OFlags::WRONLY | OFlags::APPEND | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    if create {
+        flags |= OFlags::CREATE;
+    } else {
+        // Never blocks on a FIFO planted there.
+        flags |= OFlags::NONBLOCK;
+    }
+    let mode = Mode::from_raw_mode(FILE_MODE as _);
+    let fd = openat(CWD, path, flags, mode).map_err(|e| opened(path, e))?;
+    let file = std::fs::File::from(fd);
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} is not a file: the app keeps a file there",
+                path.display()
+            ),
+        ));
+    }
+    fchmod(&file, mode)?;
+    Ok(file)
+}
+
 /// Makes sure the file at `path` exists with mode 0600 (creating it empty
 /// when missing, tightening it when it exists). Symbolic links are refused.
 pub fn private_file(path: &Path) -> io::Result<()> {
-    refuse_symlink(path)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).append(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(FILE_MODE);
-    }
-    drop(options.open(path)?);
-    set_mode(path, FILE_MODE)
+    open_private(path, true).map(drop)
 }
 
 /// Opens `path` for appending, private (0600) and never through a link.
 pub fn open_private_append(path: &Path) -> io::Result<std::fs::File> {
-    private_file(path)?;
-    std::fs::OpenOptions::new().append(true).open(path)
+    open_private(path, true)
 }
 
 /// Tightens `path` to 0600 when it exists (a file SQLite made beside the
-/// ledger, say); a missing file is fine.
+/// ledger, say); a missing file is fine; a link is refused.
 pub fn tighten_if_present(path: &Path) -> io::Result<()> {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => set_mode(path, FILE_MODE),
-        Ok(_) => refuse_symlink(path),
+    match open_private(path, false) {
+        Ok(_) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e),
+    }
+}
+
+/// What to say of a symbolic link found where the app keeps a file or a
+/// folder of its own: it is refused, never followed, never `chmod`ed.
+pub(super) fn link_refused(path: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{} is a symbolic link where the app keeps its own file or folder; the app never follows it nor writes through it: remove the link (another user may have planted it); nothing was written there",
+            path.display()
+        ),
+    )
+}
+
+/// The error of opening `path` without following a link: a link there
+/// gets [`link_refused`]'s words.
+#[cfg(unix)]
+pub(super) fn opened(path: &Path, e: rustix::io::Errno) -> io::Error {
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        link_refused(path)
+    } else {
+        io::Error::from(e)
     }
 }
 
@@ -227,6 +284,76 @@ mod tests {
         assert!(err.to_string().contains("symbolic link"), "{err}");
         assert!(open_private_append(&link).is_err());
         assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_planted_where_the_app_keeps_a_folder_or_file_is_refused_never_followed() {
+        use crate::util::app_dir::AppDir;
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let root = tempfile::tempdir().unwrap();
+        let victim = root.path().join("victim");
+        std::fs::create_dir(&victim).unwrap();
+        std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(victim.join("secret"), b"keep").unwrap();
+        std::fs::set_permissions(
+            victim.join("secret"),
+            std::fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let data = root.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        for name in ["cache", "views"] {
+            symlink(&victim, data.join(name)).unwrap();
+            let err = AppDir::open(&data, name, true).unwrap_err();
+            assert!(err.to_string().contains("symbolic link"), "{err}");
+            let err = private_dir(&data.join(name), true).unwrap_err();
+            assert!(err.to_string().contains("symbolic link"), "{err}");
+            assert!(
+                AppDir::open(&data, name, false).is_err(),
+                "nor read through"
+            );
+        }
+        let err = crate::store::view_memory::save(
+            &data,
+            "k",
+            &crate::store::view_memory::Remembered::of(
+                "sales",
+                crate::model::contacts::Sort::default(),
+                crate::model::contacts::View::default(),
+            ),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        let path = crate::store::cache::path_for(&data, "http://x", "sales");
+        let store = crate::model::contacts::ContactStore::default();
+        let err = crate::store::cache::save(&path, &store, 1).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(mode(&victim), 0o755, "never chmod-ed through the link");
+        let names: Vec<_> = std::fs::read_dir(&victim).unwrap().collect();
+        assert_eq!(names.len(), 1, "nothing written into the victim's folder");
+
+        // A file link inside the app's own folder: never read through;
+        // written over (the link replaced), its target untouched.
+        std::fs::remove_file(data.join("views")).unwrap();
+        let views = AppDir::open(&data, "views", true).unwrap().unwrap();
+        symlink(victim.join("secret"), data.join("views/a.json")).unwrap();
+        let err = views.read("a.json").unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        views.write("a.json", b"mine").unwrap();
+        assert_eq!(std::fs::read(data.join("views/a.json")).unwrap(), b"mine");
+        assert_eq!(std::fs::read(victim.join("secret")).unwrap(), b"keep");
+        assert_eq!(mode(&data.join("views/a.json")), 0o600);
+        // The log and the ledger's companions: refused too.
+        symlink(victim.join("secret"), data.join("log")).unwrap();
+        assert!(open_private_append(&data.join("log")).is_err());
+        assert!(tighten_if_present(&data.join("log")).is_err());
+        assert_eq!(std::fs::read(victim.join("secret")).unwrap(), b"keep");
+        assert_eq!(
+            mode(&victim.join("secret")),
+            0o644,
+            "never chmod-ed through"
+        );
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! Makes text from strangers safe to put on a terminal.
+//! Makes text from strangers safe to put on a terminal: [`clean`] for
+//! what is shown, [`escape_json`] for what a program reads. Everything the
+//! app prints goes through one of them, by way of [`super::print`].
 
 use std::borrow::Cow;
 
@@ -13,7 +15,7 @@ pub fn is_bidi_control(c: char) -> bool {
 
 /// True for characters that must never reach the terminal: C0 and C1
 /// controls, DEL, and the bidi controls.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control() || is_bidi_control(c)
 }
 
@@ -42,9 +44,39 @@ pub fn clean(text: &str) -> Cow<'_, str> {
     Cow::Owned(cleaned)
 }
 
+/// Writes `text` as the inside of a JSON string: quotes and backslashes
+/// escaped, and every C0 and C1 control, DEL and bidi control as
+/// `\uXXXX`, so that a program (or a terminal showing the JSON) reads the
+/// character's code, never the character.
+pub fn escape_json(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if is_unsafe(c) => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_escapes_every_control_and_bidi_as_its_code() {
+        let mut out = String::new();
+        escape_json("a\u{1b}]0;x\u{7}\u{9b}2J\u{202e}\"\\\n\u{7f}é", &mut out);
+        assert_eq!(
+            out,
+            "a\\u001b]0;x\\u0007\\u009b2J\\u202e\\\"\\\\\\n\\u007fé"
+        );
+    }
 
     #[test]
     fn clean_text_is_borrowed() {

@@ -286,6 +286,7 @@ fn outcome_of(answer: &BlockAnswer) -> Outcome {
             contact_jid: answer.contact_jid.clone(),
             blocked: answer.blocked,
             blocked_count: answer.blocked_count,
+            server_at: answer.server_at,
         },
         Err(e) => Outcome::Failed(match e.status {
             Some(status) => format!("HTTP {status}: {}", e.message),

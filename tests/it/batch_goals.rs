@@ -112,7 +112,18 @@ fn a_crash_mid_batch_then_resume_blocks_everything_exactly_once_in_the_ledger() 
         }
         let _ = child.kill(); // SIGKILL: no chance to clean up
         let _ = child.wait();
-        let sent_before = emu.handle().block_requests().len();
+        // Requests the killed run had in flight still reach the server
+        // (after its latency): counted as the killed run's, not the
+        // resume's.
+        let mut sent_before = emu.handle().block_requests().len();
+        loop {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = emu.handle().block_requests().len();
+            if now == sent_before {
+                break;
+            }
+            sent_before = now;
+        }
         let confirmed = known_blocked(dir.path()).0.len();
 
         let out = app(dir.path()).arg("resume").output().unwrap();

@@ -89,6 +89,7 @@ impl Desk {
                 view_key: "desk".into(),
             }),
             tuning,
+            access: ryze_contacts::engine::Access::Act,
         })
         .unwrap();
         Desk { engine, dir }

@@ -25,6 +25,17 @@ impl Screen {
         self.parser.lock().unwrap().screen().contents()
     }
 
+    /// How many bytes the app wrote so far.
+    pub(crate) fn written(&self) -> usize {
+        self.raw.lock().unwrap().len()
+    }
+
+    /// What the app wrote after the first `from` bytes.
+    pub(crate) fn written_since(&self, from: usize) -> String {
+        let raw = self.raw.lock().unwrap();
+        String::from_utf8_lossy(&raw[from.min(raw.len())..]).into_owned()
+    }
+
     /// Waits (without fixed sleeps) until the screen shows `text`.
     pub(crate) fn wait_for(&self, text: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(30);

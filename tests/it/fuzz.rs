@@ -123,7 +123,9 @@ proptest! {
             Just("[1]".to_string()),
         ],
     ) {
-        let body = format!(r#"{{"blocked": true, "blocked_count": {count}}}"#);
+        let body = format!(
+            r#"{{"blocked": true, "contact_jid": "5511999999999@s.whatsapp.net", "blocked_count": {count}}}"#
+        );
         let answer = parse_block(body.as_bytes()).expect("a count never fails the answer");
         if let Some(n) = answer.blocked_count {
             prop_assert!(i64::try_from(n).is_ok());

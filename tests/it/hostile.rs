@@ -174,11 +174,61 @@ async fn extra_fields_and_nulls_are_fine() {
             .unwrap(),
         0
     );
-    let answer = block(json(200, r#"{"blocked": true, "blocked_count": null}"#))
-        .await
-        .unwrap();
+    let answer = block(json(
+        200,
+        r#"{"blocked": true, "contact_jid": "5511999999999@s.whatsapp.net", "blocked_count": null, "extra": [1]}"#,
+    ))
+    .await
+    .unwrap();
     assert!(answer.blocked);
     assert_eq!(answer.blocked_count, None);
+}
+
+#[tokio::test]
+async fn a_block_answer_that_names_no_contact_is_malformed() {
+    for body in [
+        r#"{"success": true, "blocked": true, "blocked_count": 3}"#,
+        r#"{"success": true, "blocked": true, "contact_jid": null}"#,
+        r#"{"success": true, "blocked": true, "contact_jid": ""}"#,
+        r#"{"success": true, "blocked": true, "contact_jid": " \u0007 "}"#,
+    ] {
+        let e = block(json(200, body)).await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed { .. }), "{body}: {e:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_with_a_key_twice_is_malformed_not_a_success() {
+    for body in [
+        r#"{"success": false, "success": true, "contact_jid": "5511999999999@s.whatsapp.net", "blocked": true}"#,
+        r#"{"success": true, "contact_jid": "5511999999999@s.whatsapp.net", "blocked": false, "blocked": true}"#,
+    ] {
+        let e = block(json(200, body)).await.unwrap_err();
+        assert!(matches!(e, ApiError::Malformed { .. }), "{body}: {e:?}");
+        assert!(e.to_string().contains("appears twice"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn half_an_emoji_in_one_name_keeps_every_contact() {
+    let body = r#"{"success": true, "contacts": [
+        {"jid": "5511999990001@s.whatsapp.net", "full_name": "Cut \ud83d"},
+        {"jid": "5511999990002@s.whatsapp.net", "full_name": "Ana \ud83d\ude00", "push_name": "\ude00 low"},
+        {"jid": "5511999990003@s.whatsapp.net", "full_name": "Bruno"}
+    ]}"#;
+    assert_eq!(contacts(json(200, body)).await.unwrap(), 3);
+    let store = ryze_contacts::api::contacts::parse_store(body.as_bytes()).unwrap();
+    assert_eq!(store.len(), 3);
+    assert_eq!(store.get(0).unwrap().name(), "Cut \u{FFFD}");
+    assert_eq!(store.get(1).unwrap().name(), "Ana 😀");
+    assert_eq!(store.get(2).unwrap().name(), "Bruno");
+    let answer = block(json(
+        200,
+        r#"{"contact_jid": "5511999999999@s.whatsapp.net", "blocked": true, "message": "ok \udc00"}"#,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(answer.message, "ok \u{FFFD}");
 }
 
 #[tokio::test]

@@ -151,6 +151,14 @@ const CASES: &[(&str, Case)] = &[
     ),
     ("closing_a_batch_ends_it_once", closing_a_batch_ends_it_once),
     (
+        "a_claim_stamped_in_the_future_is_stale",
+        a_claim_stamped_in_the_future_is_stale,
+    ),
+    (
+        "answers_of_two_desks_are_ordered_by_the_servers_clock",
+        answers_of_two_desks_are_ordered_by_the_servers_clock,
+    ),
+    (
         "a_batch_is_claimed_by_one_run_until_its_claim_goes_stale",
         a_batch_is_claimed_by_one_run_until_its_claim_goes_stale,
     ),
@@ -268,6 +276,7 @@ fn done(jid: &str, blocked: bool) -> Outcome {
         contact_jid: jid.into(),
         blocked,
         blocked_count: Some(1),
+        server_at: None,
     }
 }
 
@@ -335,6 +344,7 @@ fn an_intent_then_its_outcome_is_what_is_known(store: &dyn Store) {
         changed_at: at,
         operator: Some("desk-1".into()),
         reason: Some("spam".into()),
+        contest: None,
     };
     assert_eq!(
         ledger.known().unwrap(),
@@ -342,8 +352,9 @@ fn an_intent_then_its_outcome_is_what_is_known(store: &dyn Store) {
         "a failure changes no known state"
     );
 
-    // Unblocked by a colleague without a reason: the last change is what
-    // is known, and the @lid stays.
+    // Unblocked by a colleague without a reason, moments later and with
+    // no server's clock to order the two: the last recorded is what is
+    // known, said to be contested; the @lid stays.
     let undone = ledger
         .record_intent("sales", JID_1, None, false, "desk-2", None)
         .unwrap();
@@ -353,6 +364,7 @@ fn an_intent_then_its_outcome_is_what_is_known(store: &dyn Store) {
         changed_at: later,
         operator: Some("desk-2".into()),
         reason: None,
+        contest: Some("desk-1 blocked, desk-2 unblocked 0 s apart".into()),
         ..blocked
     };
     assert_eq!(ledger.known().unwrap(), std::slice::from_ref(&unblocked));
@@ -539,6 +551,70 @@ fn a_batch_is_claimed_by_one_run_until_its_claim_goes_stale(store: &dyn Store) {
     assert_eq!(ledger.unfinished_batches().unwrap().len(), 1, "still open");
 }
 
+fn a_claim_stamped_in_the_future_is_stale(store: &dyn Store) {
+    let mut ledger = open(store);
+    let (batch, _) = ledger
+        .create_batch("b", &[item("sales", JID_1, true, None)], "desk-1")
+        .unwrap();
+    let other = open(store);
+    // A desk whose clock runs a few seconds ahead still holds it.
+    hold_elsewhere(store, batch, "desk-9", -5);
+    assert!(
+        matches!(other.claim_batch(batch, "desk-1").unwrap(), Claim::Theirs { operator, .. } if operator == "desk-9"),
+        "a few seconds ahead is a clock, not a lock"
+    );
+    // Stamped in the year 3000 (a clock gone wrong, or a forged row):
+    // never a lock for ever.
+    let year_3000 = 32_503_680_000;
+    hold_elsewhere(store, batch, "desk-9", now() - year_3000);
+    assert_eq!(other.claim_batch(batch, "desk-1").unwrap(), Claim::Ours);
+}
+
+/// Records `operator`'s answer for JID_1: `blocked`, at the server's
+/// `server_at`.
+fn answered(ledger: &mut dyn Ledger, operator: &str, blocked: bool, server_at: i64) {
+    let id = ledger
+        .record_intent("sales", JID_1, None, blocked, operator, None)
+        .unwrap();
+    let outcome = Outcome::Done {
+        contact_jid: JID_1.into(),
+        blocked,
+        blocked_count: Some(1),
+        server_at: Some(server_at),
+    };
+    ledger.record_outcome(id, &outcome).unwrap();
+}
+
+fn answers_of_two_desks_are_ordered_by_the_servers_clock(store: &dyn Store) {
+    let mut ledger = open(store);
+    let state = |ledger: &dyn Ledger| {
+        let k = ledger.known().unwrap().remove(0);
+        (k.blocked, k.operator.unwrap_or_default(), k.contest)
+    };
+    let t = now();
+    answered(ledger.as_mut(), "desk-a", true, t);
+    assert_eq!(state(ledger.as_ref()), (true, "desk-a".into(), None));
+    // Another desk's opposite answer 2 s later by the server's clock:
+    // too close to order. The later is kept, and said to be contested.
+    let mut other = open(store);
+    answered(other.as_mut(), "desk-b", false, t + 2);
+    let contest = Some("desk-a blocked, desk-b unblocked 2 s apart".to_string());
+    assert_eq!(
+        state(ledger.as_ref()),
+        (false, "desk-b".into(), contest.clone())
+    );
+    // An answer the server gave long before (it arrived late): never
+    // written over the later one, whatever the desk's clock says.
+    answered(ledger.as_mut(), "desk-a", true, t - 60);
+    assert_eq!(state(ledger.as_ref()), (false, "desk-b".into(), contest));
+    // A fresh answer clearly after both settles it.
+    answered(other.as_mut(), "desk-c", true, t + 30);
+    assert_eq!(state(ledger.as_ref()), (true, "desk-c".into(), None));
+    // Clearly later by the server: simply the state, no contest.
+    answered(ledger.as_mut(), "desk-a", false, t + 60);
+    assert_eq!(state(ledger.as_ref()), (false, "desk-a".into(), None));
+}
+
 fn history_is_newest_first_per_instance_since_a_time_and_limited(store: &dyn Store) {
     let mut ledger = open(store);
     let a = ledger
@@ -689,6 +765,13 @@ fn requests_left_waiting_are_offered_for_resume_at_the_next_open(store: &dyn Sto
             .unwrap()
     };
     backdate(store, id, CLAIM_STALE_SECS + 60);
+    for _ in 0..2 {
+        assert!(
+            open(store).unfinished_batches().unwrap().is_empty(),
+            "opening, as a read does, gathers nothing"
+        );
+    }
+    assert_eq!(open(store).adopt_unanswered().unwrap(), 1);
     let offered = open(store).unfinished_batches().unwrap();
     assert_eq!(offered.len(), 1, "{offered:?}");
     assert_eq!(
@@ -699,11 +782,8 @@ fn requests_left_waiting_are_offered_for_resume_at_the_next_open(store: &dyn Sto
         offered[0].left,
         [(id, item("sales", JID_1, true, Some("spam")))]
     );
-    assert_eq!(
-        open(store).unfinished_batches().unwrap().len(),
-        1,
-        "gathered once"
-    );
+    assert_eq!(open(store).adopt_unanswered().unwrap(), 0, "gathered once");
+    assert_eq!(open(store).unfinished_batches().unwrap().len(), 1);
 }
 
 fn a_ledger_of_a_newer_schema_is_refused_untouched(store: &dyn Store) {

@@ -42,6 +42,7 @@ fn blocked(config: &EmulatorConfig, rows: &[usize]) -> Vec<KnownState> {
             changed_at: NOW,
             operator: None,
             reason: None,
+            contest: None,
         })
         .collect()
 }

@@ -195,6 +195,10 @@ fn state_section(
         ),
         None => "not known: this app has not blocked or unblocked it".to_string(),
     };
+    let known = match inst.contest_of(&view.jid, lid) {
+        Some(contest) => format!("{known} · contested: {contest}"),
+        None => known,
+    };
     sheet.field("state", &known);
     if let Some(p) = inst.pending.get(&view.jid) {
         sheet.field(

@@ -39,14 +39,31 @@ impl HistoryView {
     }
 
     /// The actions arrived (or could not be read): each is made readable
-    /// once, with its contact's name from `contacts`.
-    pub fn arrived(
+    /// once, with its contact's name from `contacts`, and what the
+    /// ledger says of a contact two desks' answers contest
+    /// (`contest_of`).
+    pub fn arrived<'a>(
         &mut self,
         result: Result<Vec<HistoryEntry>, String>,
         contacts: Option<&ContactStore>,
+        contest_of: impl Fn(&str) -> Option<&'a str>,
     ) {
         self.rows = match (&result, contacts) {
-            (Ok(entries), Some(contacts)) => rows(entries, &names(entries, contacts)),
+            (Ok(entries), Some(contacts)) => {
+                let mut names = names(entries, contacts);
+                let mut said = std::collections::HashSet::new();
+                for e in entries {
+                    if !said.insert(e.jid.as_str()) {
+                        continue;
+                    }
+                    if let Some(contest) = contest_of(&e.jid) {
+                        let name = names.get(&e.jid).map_or("not in contacts", String::as_str);
+                        let named = format!("{name} · contested: {contest}");
+                        names.insert(e.jid.clone(), named);
+                    }
+                }
+                rows(entries, &names)
+            }
             _ => Vec::new(),
         };
         self.entries = Some(result);

@@ -379,7 +379,9 @@ pub(crate) fn on_history(
 ) {
     match slot.as_mut() {
         Some(Overlay::History(h)) if h.instance == instance => {
-            h.arrived(result, core.instances.get(instance).map(|i| &*i.contacts));
+            let inst = core.instances.get(instance);
+            let contest_of = |jid: &str| inst.and_then(|i| i.contest_of(jid, None));
+            h.arrived(result, inst.map(|i| &*i.contacts), contest_of);
         }
         Some(Overlay::Details(d)) if d.instance == instance => d.history = Some(result),
         _ => {}

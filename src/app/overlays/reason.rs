@@ -93,7 +93,9 @@ fn send(state: &mut Core, then: Then, reason: Option<String>) -> Vec<Effect> {
             block,
             who,
         } => crate::app::bulk::send_toggle(state, instance, jid, lid, block, &who, reason),
-        Then::Batch { label, items } => crate::app::bulk::start(state, label, items, false, reason),
+        Then::Batch { label, items } => {
+            crate::app::batch_start::start(state, label, items, false, reason)
+        }
     }
 }
 

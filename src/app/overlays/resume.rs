@@ -27,16 +27,61 @@ pub struct ResumeOffer {
     pub done: usize,
     /// What is left, with ledger action ids.
     pub items: Vec<Item>,
+    /// What it sends, as the bulk dialog names it: `block +55 11 9…,
+    /// +44 7400 123456 and 3 more on sales`.
+    pub sends: String,
+    /// The rows of the ledger it skips, and why, when any.
+    pub skipped: Option<String>,
+}
+
+/// `block +55 11 9…, +44 … and N more on sales`: the first few numbers of
+/// each change and instance, as the bulk dialog names its contacts.
+fn sends(state: &Core, items: &[Item]) -> String {
+    const NAMED: usize = 3;
+    let mut parts = Vec::new();
+    for block in [true, false] {
+        for (i, inst) in state.instances.iter().enumerate() {
+            let jids: Vec<&str> = items
+                .iter()
+                .filter(|it| it.instance == i && it.block == block)
+                .map(|it| it.jid.as_str())
+                .collect();
+            if jids.is_empty() {
+                continue;
+            }
+            let mut names: Vec<String> = jids
+                .iter()
+                .take(NAMED)
+                .map(|j| crate::model::number::shown_jid(j))
+                .collect();
+            if jids.len() > NAMED {
+                names.push(format!("and {} more", jids.len() - NAMED));
+            }
+            let verb = crate::model::change::Change::of(block).verb();
+            parts.push(format!("{verb} {} on {}", names.join(", "), inst.name));
+        }
+    }
+    parts.join(" · ")
 }
 
 /// At start: the offer of the first unfinished batch whose instances
 /// still exist (and are not read-only), if any.
 pub(crate) fn offer(state: &mut Core, batches: Vec<UnfinishedBatch>) -> Option<ResumeOffer> {
     for b in batches {
-        let items = items_left(&b, |name| {
-            state.instances.iter().position(|i| i.name == name)
-        });
+        let left = items_left(
+            &b,
+            |name| state.instances.iter().position(|i| i.name == name),
+            |i, jid| state.instances[i].is_own(jid),
+        );
+        let skipped = left.skipped_text();
+        let items = left.items;
         if items.is_empty() {
+            if let Some(skipped) = skipped {
+                info(
+                    state,
+                    format!("an unfinished batch ({}): {skipped}", b.label),
+                );
+            }
             continue;
         }
         if items.iter().any(|i| state.instances[i.instance].read_only) {
@@ -55,7 +100,9 @@ pub(crate) fn offer(state: &mut Core, batches: Vec<UnfinishedBatch>) -> Option<R
             created_at: b.created_at,
             total: b.total,
             done: b.done,
+            sends: sends(state, &items),
             items,
+            skipped,
         });
     }
     None

@@ -78,7 +78,7 @@ pub(crate) fn undo(state: &mut Core) -> (Option<UndoOffer>, Vec<Effect>) {
         let instance = first.instance;
         // Kept: once the profile may send again, it can still be undone.
         state.history.push(done);
-        crate::app::bulk::read_only(state, instance);
+        crate::app::ops::read_only(state, instance);
         return (None, Vec::new());
     }
     let elsewhere = done.items.iter().any(|i| i.instance != state.current);
@@ -116,7 +116,7 @@ fn revert(state: &mut Core, done: Done) -> Vec<Effect> {
         crate::app::bulk::plural(inverse.len()),
         names.join(", ")
     );
-    crate::app::bulk::start(state, label, inverse, true, None)
+    crate::app::batch_start::start(state, label, inverse, true, None)
 }
 
 /// Keys of the question: a yes reverts, anything that closes it keeps

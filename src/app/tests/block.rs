@@ -81,6 +81,7 @@ fn failed_block_returns_row_to_last_confirmed_state() {
         changed_at: 10,
         operator: None,
         reason: None,
+        contest: None,
     }];
     let mut s = State::new(&names(), &known, 0);
     update(&mut s, Msg::Start);

@@ -334,7 +334,7 @@ fn an_unfinished_batch_can_be_discarded() {
                 1,
                 BatchItem {
                     instance: "sales".into(),
-                    jid: jid("1"),
+                    jid: jid("5511911110009"),
                     lid: None,
                     block: true,
                     reason: None,

@@ -132,6 +132,7 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
             changed_at: 1,
             operator: None,
             reason: None,
+            contest: None,
         },
         KnownState {
             instance: "sales".into(),
@@ -141,6 +142,7 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
             changed_at: 2,
             operator: None,
             reason: None,
+            contest: None,
         },
         KnownState {
             instance: "sales".into(),
@@ -150,6 +152,7 @@ fn the_blocked_view_shows_numbers_that_are_not_contacts() {
             changed_at: 3,
             operator: None,
             reason: None,
+            contest: None,
         },
     ];
     let mut s = State::new(&names(), &known, 0);

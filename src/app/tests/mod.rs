@@ -48,6 +48,7 @@ fn known_blocked(jid: &str, at: i64) -> KnownState {
         changed_at: at,
         operator: None,
         reason: None,
+        contest: None,
     }
 }
 
@@ -145,6 +146,7 @@ fn done(contact_jid: &str, blocked: bool, count: u64) -> Result<BlockDone, Error
             contact_jid: contact_jid.to_string(),
             blocked_count: Some(count),
             blocked,
+            server_at: None,
         },
         recorded_at: 1_000,
         ledger_error: None,

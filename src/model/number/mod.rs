@@ -115,6 +115,24 @@ pub fn read_typed(input: &str, region: Option<Region>) -> Result<Target, TypedEr
     }
 }
 
+/// Whether `jid`, read back from the ledger (where another desk, another
+/// version or a script may have written it), names a person a block may
+/// be sent for, by the rule typed input follows: `<digits>@s.whatsapp.net`
+/// whose number libphonenumber reads as valid, or `<digits>@lid`, exactly
+/// as sent (no device, no spaces). Else why not, naming it (cleaned):
+/// `not a person (status@broadcast)`.
+pub fn stored_person(jid: &str) -> Result<(), String> {
+    let shown = || crate::util::sanitize::clean(jid).into_owned();
+    if !jid.contains('@') {
+        return Err(format!("not a person ({})", shown()));
+    }
+    match read_typed(jid, None) {
+        Ok(target) if target.jid() == jid => Ok(()),
+        Err(TypedError::Phone(_)) => Err(format!("not a valid number ({})", shown())),
+        _ => Err(format!("not a person ({})", shown())),
+    }
+}
+
 /// How a JID reads on screen: a phone JID's number in its country's
 /// format, anything else as it is.
 pub fn shown_jid(jid: &str) -> String {
@@ -189,6 +207,40 @@ mod tests {
             "000@s.whatsapp.net",
         ] {
             assert!(!is_valid_jid(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_a_persons_jid_as_sent_is_taken_from_the_ledger() {
+        for good in ["5511999999999@s.whatsapp.net", "123456789@lid"] {
+            assert_eq!(stored_person(good), Ok(()), "{good}");
+        }
+        for (bad, why) in [
+            ("status@broadcast", "not a person (status@broadcast)"),
+            (
+                "120363025246125486@g.us",
+                "not a person (120363025246125486@g.us)",
+            ),
+            ("1234@newsletter", "not a person (1234@newsletter)"),
+            (
+                "../../instance/list?x=",
+                "not a person (../../instance/list?x=)",
+            ),
+            (
+                "123@s.whatsapp.net",
+                "not a valid number (123@s.whatsapp.net)",
+            ),
+            (
+                "5511999999999:3@s.whatsapp.net",
+                "not a person (5511999999999:3@s.whatsapp.net)",
+            ),
+            (
+                " 5511999999999@s.whatsapp.net",
+                "not a person ( 5511999999999@s.whatsapp.net)",
+            ),
+            ("\u{1b}]0;x\u{7}@lid", "not a person (]0;x@lid)"),
+        ] {
+            assert_eq!(stored_person(bad), Err(why.to_string()), "{bad:?}");
         }
     }
 

@@ -36,6 +36,11 @@ pub struct KnownState {
     pub operator: Option<String>,
     /// Why, when a reason was given.
     pub reason: Option<String>,
+    /// Set while two desks' answers for this contact disagree and cannot
+    /// be ordered by the server's clock: `desk-a blocked, desk-b
+    /// unblocked 2 s apart` (see [`super::rules::order`]). A fresh answer
+    /// settles it.
+    pub contest: Option<String>,
 }
 
 /// One change of a batch, as the ledger keeps it.
@@ -136,6 +141,9 @@ pub enum Outcome {
         blocked: bool,
         /// `blocked_count` of the answer.
         blocked_count: Option<u64>,
+        /// The server's clock when it answered (its `Date`), which orders
+        /// answers of several desks; `None` when it sent none.
+        server_at: Option<i64>,
     },
     /// The request failed; the text says why.
     Failed(String),
@@ -417,7 +425,8 @@ pub trait Ledger: Send + std::fmt::Debug {
 
     /// Claims an unfinished batch for `operator` to resume, so that two
     /// runs never send it twice: granted when nobody holds it, or its
-    /// holder made no progress for [`CLAIM_STALE_SECS`].
+    /// holder made no progress for [`CLAIM_STALE_SECS`], or stamped its
+    /// claim in the future, or is a run of this machine that ended.
     fn claim_batch(&self, batch: i64, operator: &str) -> Result<Claim, LedgerError>;
 
     /// Keeps what a lookup said of a number; it replaces an older one, but
@@ -447,6 +456,12 @@ pub trait Ledger: Send + std::fmt::Debug {
 
     /// Where the list itself blocked what: (instance, JID).
     fn applied(&self) -> Result<Vec<(String, String)>, LedgerError>;
+
+    /// Gathers single requests that never got an answer (the app stopped
+    /// while they were in flight) into one batch, so that they are
+    /// offered for resuming; returns how many. A write: only a run that
+    /// acts calls it, never one that reads (opening writes nothing).
+    fn adopt_unanswered(&mut self) -> Result<usize, LedgerError>;
 }
 
 /// A claim on a batch that shows no progress for this long is taken over

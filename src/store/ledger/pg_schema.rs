@@ -85,6 +85,13 @@ CREATE TABLE ryze_blocklist_applied (
     PRIMARY KEY (instance, jid)
 );
 ",
+    // Answers of several desks ordered by the server's clock: the
+    // server's time of the answer a known state holds, and the contest
+    // when two desks' answers could not be ordered (issue 28).
+    "
+ALTER TABLE ryze_block_state ADD COLUMN server_at BIGINT;
+ALTER TABLE ryze_block_state ADD COLUMN contest TEXT;
+",
 ];
 
 /// The newest schema this build knows.

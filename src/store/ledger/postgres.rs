@@ -23,7 +23,7 @@ use super::pg_blocklist;
 use super::pg_identity;
 use super::pg_link::{CHANNEL, Link, PgTarget};
 use super::pg_schema::{ImportCounts, NEWEST, adopt_unanswered, import, set_up};
-use super::rules::{Holder, adopted_lid, this_host};
+use super::rules::{Answer, Holder, Kept, adopted_lid, order, this_host};
 use crate::util::dates::now_unix;
 
 /// A job for the thread that owns the connection.
@@ -55,10 +55,9 @@ impl Drop for PgLedger {
 }
 
 impl PgLedger {
-    /// Connects to the team's ledger, sets up or updates its schema (a
-    /// newer one is refused untouched) and gathers requests left waiting.
-    /// An unreachable database is an error that names it; nothing else is
-    /// touched.
+    /// Connects to the team's ledger and sets up or updates its schema (a
+    /// newer one is refused untouched). An unreachable database is an
+    /// error that names it; nothing else is touched.
     pub fn open(target: PgTarget) -> Result<(PgLedger, Option<String>), LedgerError> {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -92,11 +91,7 @@ impl PgLedger {
                 known: NEWEST,
             });
         }
-        let adopted = ledger.ask(|link| link.run(async |c| adopt_unanswered(c).await))?;
-        let notice = (adopted > 0).then(|| {
-            format!("{adopted} request(s) left waiting in the team ledger are offered for resume")
-        });
-        Ok((ledger, notice))
+        Ok((ledger, None))
     }
 
     /// Runs `work` on the ledger's thread and waits for its answer.
@@ -151,18 +146,62 @@ fn known_state(r: &tokio_postgres::Row) -> Result<KnownState, tokio_postgres::Er
         changed_at: r.try_get(4)?,
         operator: r.try_get(5)?,
         reason: r.try_get(6)?,
+        contest: r.try_get(7)?,
     })
 }
 
-/// The known state that the confirmed request `id` leaves, at `at`:
-/// blocked or not, by whom and why, with the `@lid` the answer gave when
-/// it may be adopted.
+/// The answer a contact's known state holds now, if any (locked until
+/// the transaction ends: two desks' answers are ordered one at a time).
+async fn kept_answer(
+    tx: &Transaction<'_>,
+    instance: &str,
+    jid: &str,
+) -> Result<Option<Answer>, tokio_postgres::Error> {
+    let row = tx
+        .query_opt(
+            "SELECT blocked, operator, server_at, changed_at, contest FROM ryze_block_state WHERE instance = $1 AND jid = $2 FOR UPDATE",
+            &[&instance, &jid],
+        )
+        .await?;
+    row.map(|r| {
+        Ok(Answer {
+            blocked: r.try_get(0)?,
+            operator: r.try_get(1)?,
+            server_at: r.try_get(2)?,
+            recorded_at: r.try_get(3)?,
+            contest: r.try_get(4)?,
+        })
+    })
+    .transpose()
+}
+
+/// Whether a contact of `instance` other than `jid` is known by
+/// `contact_jid`, as its JID or its `@lid`.
+async fn held_by_another(
+    tx: &Transaction<'_>,
+    instance: &str,
+    jid: &str,
+    contact_jid: &str,
+) -> Result<bool, tokio_postgres::Error> {
+    tx.query_one(
+        "SELECT EXISTS (SELECT 1 FROM ryze_block_state WHERE instance = $1 AND jid != $2 AND (jid = $3 OR lid = $3))",
+        &[&instance, &jid, &contact_jid],
+    )
+    .await?
+    .try_get(0)
+}
+
+/// The known state that the confirmed request `id` leaves, at `at`
+/// (`answer`: blocked, and the server's clock): blocked or not, by whom
+/// and why, with the `@lid` the answer gave when it may be adopted; or,
+/// when the state kept is a later answer by the server's clock, that one
+/// (see `rules::order`).
 async fn record_state(
     tx: &Transaction<'_>,
     id: i64,
     at: i64,
     contact_jid: &str,
-    blocked: bool,
+    (blocked, server_at): (bool, Option<i64>),
 ) -> Result<(), tokio_postgres::Error> {
     let row = tx
         .query_one(
@@ -174,19 +213,40 @@ async fn record_state(
     let (operator, reason): (Option<String>, Option<String>) = (row.try_get(3)?, row.try_get(4)?);
     // Only a valid @lid that no other contact of the instance holds
     // becomes this contact's.
-    let taken: bool = tx
-        .query_one(
-            "SELECT EXISTS (SELECT 1 FROM ryze_block_state WHERE instance = $1 AND jid != $2 AND (jid = $3 OR lid = $3))",
-            &[&instance, &jid, &contact_jid],
-        )
-        .await?
-        .try_get(0)?;
+    let taken = held_by_another(tx, &instance, &jid, contact_jid).await?;
     let lid = adopted_lid(row.try_get(2)?, &jid, contact_jid, taken);
+    // One desk's answer for a contact at a time, until this transaction
+    // ends: two that both found no row yet would each write as if alone
+    // (a row lock needs a row).
     tx.execute(
-        "INSERT INTO ryze_block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "SELECT pg_advisory_xact_lock(hashtext($1::TEXT || chr(10) || $2::TEXT))",
+        &[&instance, &jid],
+    )
+    .await?;
+    let new = Answer {
+        blocked,
+        operator: operator.clone(),
+        server_at,
+        recorded_at: at,
+        contest: None,
+    };
+    let contest = match order(kept_answer(tx, &instance, &jid).await?.as_ref(), &new) {
+        Kept::New(contest) => contest,
+        Kept::Old(contest) => {
+            tx.execute(
+                "UPDATE ryze_block_state SET contest = $3 WHERE instance = $1 AND jid = $2",
+                &[&instance, &jid, &contest],
+            )
+            .await?;
+            return Ok(());
+        }
+    };
+    tx.execute(
+        "INSERT INTO ryze_block_state (instance, jid, lid, blocked, changed_at, operator, reason, server_at, contest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, ryze_block_state.lid), blocked = excluded.blocked,
-           changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
-        &[&instance, &jid, &lid, &blocked, &at, &operator, &reason],
+           changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason,
+           server_at = excluded.server_at, contest = excluded.contest",
+        &[&instance, &jid, &lid, &blocked, &at, &operator, &reason, &server_at, &contest],
     )
     .await?;
     // Any change clears what the list noted as its own block here: a hand
@@ -248,6 +308,7 @@ impl Ledger for PgLedger {
                         contact_jid,
                         blocked,
                         blocked_count,
+                        server_at,
                     } => {
                         let count = blocked_count.map(|n| n as i64);
                         tx.execute(
@@ -255,7 +316,7 @@ impl Ledger for PgLedger {
                             &[&id, &at, contact_jid, &count],
                         )
                         .await?;
-                        record_state(&tx, id, at, contact_jid, *blocked).await?;
+                        record_state(&tx, id, at, contact_jid, (*blocked, *server_at)).await?;
                     }
                     Outcome::Failed(why) => {
                         tx.execute(
@@ -297,7 +358,7 @@ impl Ledger for PgLedger {
         self.ask(|link| {
             link.run(async |c| {
                 c.query(
-                    "SELECT instance, jid, lid, blocked, changed_at, operator, reason FROM ryze_block_state ORDER BY instance, jid",
+                    "SELECT instance, jid, lid, blocked, changed_at, operator, reason, contest FROM ryze_block_state ORDER BY instance, jid",
                     &[],
                 )
                 .await?
@@ -484,6 +545,11 @@ impl Ledger for PgLedger {
 
     fn applied(&self) -> Result<Vec<(String, String)>, LedgerError> {
         self.ask(|link| link.run(async |c| pg_blocklist::applied(c).await))
+    }
+
+    fn adopt_unanswered(&mut self) -> Result<usize, LedgerError> {
+        let n = self.ask(|link| link.run(async |c| adopt_unanswered(c).await))?;
+        Ok(usize::try_from(n).unwrap_or_default())
     }
 
     fn dump(&self) -> Result<LedgerDump, LedgerError> {

@@ -127,5 +127,24 @@ mod tests {
         child.wait().unwrap();
         hold(dead);
         assert_eq!(ledger.claim_batch(batch, "desk-1").unwrap(), Claim::Ours);
+        // One killed and not reaped yet (a zombie, as right after a
+        // `kill -9`): ended too.
+        let mut zombie = std::process::Command::new("true").spawn().unwrap();
+        let pid = zombie.id();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'))
+        }) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the child never ended"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        hold(i64::from(pid));
+        assert_eq!(ledger.claim_batch(batch, "desk-1").unwrap(), Claim::Ours);
+        zombie.wait().unwrap();
     }
 }

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 
 use super::error::{damaged, storage_error};
 use super::handle::{COMPANIONS, FILE_NAME, SqliteLedger};
-use super::{schema, write};
+use super::schema;
 use crate::store::ledger::contract::LedgerError;
 use crate::util::dates::now_unix;
 use crate::util::files;
@@ -30,10 +30,7 @@ pub(super) fn open_in(
     loop {
         let timeout = if on_busy.is_some() { FIRST_TRY } else { wait };
         match open_at(&path, timeout) {
-            Ok(mut ledger) => {
-                write::adopt_unanswered(&mut ledger)?;
-                return Ok((ledger, None));
-            }
+            Ok(ledger) => return Ok((ledger, None)),
             Err(e) if e.is_busy() => match on_busy.take() {
                 Some(tell) => {
                     tracing::warn!(path = %path.display(), "ledger busy: waiting");

@@ -173,4 +173,8 @@ impl Ledger for SqliteLedger {
     fn applied(&self) -> Result<Vec<(String, String)>, LedgerError> {
         blocklist::applied(self)
     }
+
+    fn adopt_unanswered(&mut self) -> Result<usize, LedgerError> {
+        write::adopt_unanswered(self)
+    }
 }

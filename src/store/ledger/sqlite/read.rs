@@ -68,7 +68,7 @@ pub(super) fn owner_of(
 pub(super) fn known(l: &SqliteLedger) -> Result<Vec<KnownState>, LedgerError> {
     select(
         l,
-        "SELECT instance, jid, lid, blocked, changed_at, operator, reason FROM block_state ORDER BY instance, jid",
+        "SELECT instance, jid, lid, blocked, changed_at, operator, reason, contest FROM block_state ORDER BY instance, jid",
         |r| {
             Ok(KnownState {
                 instance: r.get(0)?,
@@ -78,6 +78,7 @@ pub(super) fn known(l: &SqliteLedger) -> Result<Vec<KnownState>, LedgerError> {
                 changed_at: r.get(4)?,
                 operator: r.get(5)?,
                 reason: r.get(6)?,
+                contest: r.get(7)?,
             })
         },
     )
@@ -283,6 +284,7 @@ mod tests {
                         contact_jid: jid.into(),
                         blocked: true,
                         blocked_count: Some(1),
+                        server_at: None,
                     },
                 )
                 .unwrap();
@@ -316,6 +318,7 @@ mod tests {
             contact_jid: "1@s.whatsapp.net".into(),
             blocked: true,
             blocked_count: Some(4),
+            server_at: None,
         };
         ledger.record_outcome(ids[0], &done).unwrap();
         let dump = ledger.dump().unwrap();

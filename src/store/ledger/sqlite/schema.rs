@@ -52,6 +52,10 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE identities (number TEXT PRIMARY KEY, state TEXT NOT NULL, jid TEXT, lid TEXT, name TEXT, about TEXT, message TEXT, looked_up_at INTEGER NOT NULL);",
     // The team's blocklist, and where the list itself blocked what.
     "CREATE TABLE blocklist (id INTEGER PRIMARY KEY, target TEXT NOT NULL, reason TEXT, source TEXT NOT NULL, operator TEXT, added_at INTEGER NOT NULL, expires_at INTEGER, removed_at INTEGER); CREATE INDEX blocklist_target ON blocklist (target); CREATE INDEX blocklist_source ON blocklist (source); CREATE TABLE blocklist_applied (instance TEXT NOT NULL, jid TEXT NOT NULL, PRIMARY KEY (instance, jid));",
+    // Answers of several desks ordered by the server's clock: the
+    // server's time of the answer a known state holds, and the contest
+    // when two desks' answers could not be ordered (issue 28).
+    "ALTER TABLE block_state ADD COLUMN server_at INTEGER; ALTER TABLE block_state ADD COLUMN contest TEXT;",
 ];
 
 /// The newest schema this build knows.

@@ -2,12 +2,12 @@
 //! the state they leave, batches, and the gathering of requests left
 //! waiting. Each write is one transaction.
 
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::error::storage_error;
 use super::handle::SqliteLedger;
 use crate::store::ledger::contract::{BatchItem, BatchStatus, LedgerError, Outcome};
-use crate::store::ledger::rules::{adopted_lid, this_host};
+use crate::store::ledger::rules::{Answer, Kept, adopted_lid, order, this_host};
 use crate::util::dates::now_unix;
 
 /// Records that a request is about to be sent; returns its id for
@@ -49,12 +49,14 @@ pub(super) fn record_outcome(
                 contact_jid,
                 blocked,
                 blocked_count,
+                server_at,
             } => {
                 tx.execute(
                     "UPDATE actions SET outcome = 'done', finished_at = ?2, contact_jid = ?3, blocked_count = ?4 WHERE id = ?1",
                     params![id, at, contact_jid, blocked_count.map(|n| n as i64)],
                 )?;
-                record_state(&tx, id, at, contact_jid, *blocked)?;
+                let answer = (*blocked, *server_at);
+                record_state(&tx, id, at, contact_jid, answer)?;
             }
             Outcome::Failed(why) => {
                 tx.execute(
@@ -74,15 +76,39 @@ pub(super) fn record_outcome(
     Ok(at)
 }
 
-/// The known state that the confirmed request `id` leaves, at `at`:
-/// blocked or not, by whom and why, with the `@lid` the answer gave when
-/// it may be adopted.
+/// The answer a contact's known state holds now, if any.
+fn kept_answer(
+    tx: &Transaction<'_>,
+    instance: &str,
+    jid: &str,
+) -> rusqlite::Result<Option<Answer>> {
+    tx.query_row(
+        "SELECT blocked, operator, server_at, changed_at, contest FROM block_state WHERE instance = ?1 AND jid = ?2",
+        params![instance, jid],
+        |r| {
+            Ok(Answer {
+                blocked: r.get(0)?,
+                operator: r.get(1)?,
+                server_at: r.get(2)?,
+                recorded_at: r.get(3)?,
+                contest: r.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The known state that the confirmed request `id` leaves, at `at`
+/// (`answer`: blocked, and the server's clock): blocked or not, by whom
+/// and why, with the `@lid` the answer gave when it may be adopted; or,
+/// when the state kept is a later answer by the server's clock, that one
+/// (see [`crate::store::ledger::rules::order`]).
 fn record_state(
     tx: &Transaction<'_>,
     id: i64,
     at: i64,
     contact_jid: &str,
-    blocked: bool,
+    (blocked, server_at): (bool, Option<i64>),
 ) -> rusqlite::Result<()> {
     let (instance, jid, lid, operator, reason): (
         String,
@@ -103,10 +129,27 @@ fn record_state(
         |r| r.get(0),
     )?;
     let lid = adopted_lid(lid, &jid, contact_jid, taken);
+    let new = Answer {
+        blocked,
+        operator: operator.clone(),
+        server_at,
+        recorded_at: at,
+        contest: None,
+    };
+    let contest = match order(kept_answer(tx, &instance, &jid)?.as_ref(), &new) {
+        Kept::New(contest) => contest,
+        Kept::Old(contest) => {
+            tx.execute(
+                "UPDATE block_state SET contest = ?3 WHERE instance = ?1 AND jid = ?2",
+                params![instance, jid, contest],
+            )?;
+            return Ok(());
+        }
+    };
     tx.execute(
-        "INSERT INTO block_state (instance, jid, lid, blocked, changed_at, operator, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, lid), blocked = excluded.blocked, changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason",
-        params![instance, jid, lid, blocked, at, operator, reason],
+        "INSERT INTO block_state (instance, jid, lid, blocked, changed_at, operator, reason, server_at, contest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (instance, jid) DO UPDATE SET lid = COALESCE(excluded.lid, lid), blocked = excluded.blocked, changed_at = excluded.changed_at, operator = excluded.operator, reason = excluded.reason, server_at = excluded.server_at, contest = excluded.contest",
+        params![instance, jid, lid, blocked, at, operator, reason, server_at, contest],
     )?;
     // Any change clears what the list noted as its own block here: a hand
     // block is never undone by the list.
@@ -178,7 +221,7 @@ pub(super) fn close_batch(
 }
 
 /// Gathers single requests that never got an answer (the app stopped
-/// while they were in flight) into one batch, so that the next start
+/// while they were in flight) into one batch, so that an acting run
 /// offers to resume them like any unfinished batch. Returns how many.
 pub(super) fn adopt_unanswered(l: &mut SqliteLedger) -> Result<usize, LedgerError> {
     let tx = l
@@ -221,6 +264,7 @@ mod tests {
             contact_jid: jid.into(),
             blocked,
             blocked_count: Some(1),
+            server_at: None,
         }
     }
 
@@ -270,7 +314,12 @@ mod tests {
                 )
                 .unwrap();
         }
-        let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
+        let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
+        assert!(
+            ledger.unfinished_batches().unwrap().is_empty(),
+            "opening writes nothing"
+        );
+        assert_eq!(ledger.adopt_unanswered().unwrap(), 1);
         let open = ledger.unfinished_batches().unwrap();
         assert_eq!(open.len(), 1);
         assert_eq!(
@@ -279,7 +328,8 @@ mod tests {
         );
         assert_eq!(open[0].left[0].1.jid, "5511999998888@s.whatsapp.net");
         drop(ledger);
-        let (ledger, _) = SqliteLedger::open(dir.path()).unwrap();
+        let (mut ledger, _) = SqliteLedger::open(dir.path()).unwrap();
+        assert_eq!(ledger.adopt_unanswered().unwrap(), 0);
         assert_eq!(
             ledger.unfinished_batches().unwrap().len(),
             1,
