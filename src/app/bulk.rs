@@ -320,10 +320,7 @@ pub(crate) fn number_batch(state: &mut Core, text: &str, block: bool, ask: bool)
         }
     };
     let shown = target.shown();
-    let absent = lookups::number_of(&target.jid())
-        .and_then(|n| state.lookups.fresh(n, state.now))
-        .filter(|l| block && l.is_absent());
-    if absent.is_some() {
+    if block && lookups::absent(state, &target.jid()) {
         error(
             state,
             format!("{shown} is not on WhatsApp: nothing to block · nothing was sent"),
