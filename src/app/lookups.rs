@@ -124,6 +124,12 @@ pub fn on_lookup(
     number: String,
     result: Result<LookedUp, ErrorInfo>,
 ) -> Vec<Effect> {
+    if let Ok(looked) = &result {
+        // Made on this run's own clock: the latest time known, even where
+        // no tick keeps `now` (a headless command), so a lookup made
+        // minutes into a long batch is fresh, not "from the future".
+        core.now = core.now.max(looked.at);
+    }
     let l = &mut core.lookups;
     l.in_flight = l.in_flight.saturating_sub(1);
     l.asking.remove(&number);
