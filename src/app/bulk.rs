@@ -291,6 +291,9 @@ pub enum Then {
         label: String,
         /// Its changes.
         items: Vec<Item>,
+        /// Hidden-number contacts for other instances, matched there by
+        /// number once looked up.
+        hidden: Vec<super::plan::Hidden>,
     },
 }
 
@@ -368,7 +371,11 @@ pub(crate) fn targets_batch(
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
     if ask {
-        return Begun::AsksWhy(Then::Batch { label, items });
+        return Begun::AsksWhy(Then::Batch {
+            label,
+            items,
+            hidden: Vec::new(),
+        });
     }
     Begun::Sent(super::batch_start::start(state, label, items, false, None))
 }

@@ -350,11 +350,18 @@ fn all_says_what_it_leaves_out_before_sending() {
         stderr.contains("marketing not connected: skipped"),
         "{stderr}"
     );
+    // The @lid goes by the number its lookup gives: it is no one's here.
     assert!(
-        stderr.contains("hidden-number (@lid) request(s) skipped"),
+        stderr.contains(
+            "1 hidden-number (@lid) request(s) go by the number a lookup of the @lid gives, or are left out"
+        ),
         "{stderr}"
     );
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("1 hidden number(s) not matched by number: 123456789012345@lid on sales: not on WhatsApp"),
+        "{stderr}"
+    );
+    assert_eq!(out.status.code(), Some(4), "sent, but not all: {stderr}");
     let sent = emu.handle().block_requests();
     assert!(
         sent.iter().all(|(instance, _, _)| instance == "sales"),
