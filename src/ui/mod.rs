@@ -52,6 +52,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
 }
 
 #[cfg(test)]
+mod batch_tests;
+#[cfg(test)]
 mod remapped;
 #[cfg(test)]
 mod tests;

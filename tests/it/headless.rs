@@ -10,14 +10,6 @@ use std::process::{Command, Output, Stdio};
 
 use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmulatorConfig, Fault, RunningEmulator};
 
-fn start(rt: &tokio::runtime::Runtime, contacts: usize) -> RunningEmulator {
-    rt.block_on(emulator::start(
-        EmulatorConfig::demo(Some(contacts)),
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-    ))
-    .unwrap()
-}
-
 /// Writes a profile: `[defaults]` on the emulator, the account token from
 /// the environment, then `instances` as TOML text.
 fn profile(dir: &Path, emu: &RunningEmulator, instances: &str) {
@@ -54,8 +46,21 @@ pub(crate) fn serving(
     contacts: usize,
     instances: &str,
 ) -> (tokio::runtime::Runtime, RunningEmulator, tempfile::TempDir) {
+    serving_with(EmulatorConfig::demo(Some(contacts)), instances)
+}
+
+/// As [`serving`], with an emulator of `config`.
+pub(crate) fn serving_with(
+    config: EmulatorConfig,
+    instances: &str,
+) -> (tokio::runtime::Runtime, RunningEmulator, tempfile::TempDir) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = start(&rt, contacts);
+    let emu = rt
+        .block_on(emulator::start(
+            config,
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        ))
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     profile(dir.path(), &emu, instances);
     (rt, emu, dir)
