@@ -387,8 +387,7 @@ fn largest_file(dir: &Path) -> u64 {
         .unwrap()
 }
 
-/// `block --json` of 50 numbers on the sales
-/// instance (without lookups, whose identities are written before the
+/// `block --json` of 50 numbers on the sales instance (without lookups, whose identities are written before the
 /// batch starts), with files limited to `blocks` of 512 bytes.
 fn block_fifty(dir: &Path, blocks: Option<u64>) -> Output {
     let numbers: String = (1..=50).map(|i| format!("+5511977{i:06}\n")).collect();
@@ -426,20 +425,25 @@ fn a_full_disk_mid_batch_is_never_reported_as_recorded() {
     let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     // The ledger exists before the limit applies.
     assert!(run(dir.path(), &["list"]).status.success());
-    // A trial run of the same batch on another emulator and data folder,
-    // without a limit, says how far the ledger's files grow; the limit
-    // then falls halfway, mid-batch whatever the schema weighs.
-    let (_trial_rt, _trial_emu, trial) = serving(5, "[[instances]]\nname = \"sales\"\n");
-    assert!(run(trial.path(), &["list"]).status.success());
-    let before = largest_file(&dir.path().join("data"));
-    let out = block_fifty(trial.path(), None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let after = largest_file(&trial.path().join("data"));
-    let out = block_fifty(dir.path(), Some((before + after) / 2 / 512));
+    // The limit starts a little above the ledger's largest file and grows
+    // by half while the batch cannot even start (refused before anything
+    // is sent: checked each time), so that it falls mid-batch whatever the
+    // schema and the write-ahead log weigh.
+    let mut blocks = largest_file(&dir.path().join("data")) / 512 + 120;
+    let mut out = block_fifty(dir.path(), Some(blocks));
+    for _ in 0..12 {
+        if !String::from_utf8_lossy(&out.stderr).contains("not started") {
+            break;
+        }
+        assert!(out.stdout.is_empty());
+        assert_ne!(out.status.code(), Some(0));
+        assert!(
+            emu.handle().block_requests().is_empty(),
+            "nothing is sent when the batch cannot be recorded"
+        );
+        blocks += blocks / 2;
+        out = block_fifty(dir.path(), Some(blocks));
+    }
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     let report: serde_json::Value =
