@@ -1,12 +1,15 @@
 //! The domain: contacts, their filter, the JIDs and phone numbers that
-//! name them, and the change an action makes.
+//! name them, the change an action makes, and live messages with the
+//! flags they earn.
 
 pub(crate) mod answer;
 pub(crate) mod identity;
 pub(crate) mod change;
 pub mod contacts;
 pub mod filter;
+pub mod flags;
 #[cfg(test)]
 pub(crate) mod fixtures;
 pub(crate) mod jid;
+pub mod live;
 pub mod number;

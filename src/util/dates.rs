@@ -73,6 +73,41 @@ pub fn day_start(text: &str) -> Result<i64, String> {
     Ok(days * DAY)
 }
 
+/// The Unix time of an RFC 3339 stamp (`2026-04-28T10:30:00Z`, with
+/// fractions of a second or an offset such as `-03:00`); `None` when the
+/// text is no such stamp.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (date, rest) = text.split_at_checked(10)?;
+    let days = day_start(date).ok()?;
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    let (clock, zone) = rest.split_at_checked(8)?;
+    let parts: Vec<i64> = clock
+        .split(':')
+        .map(|p| p.parse::<i64>().ok().filter(|_| p.len() == 2))
+        .collect::<Option<_>>()?;
+    let [h, m, s] = parts.as_slice() else {
+        return None;
+    };
+    if *h > 23 || *m > 59 || *s > 60 {
+        return None;
+    }
+    let zone = zone.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match zone {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match zone.chars().next()? {
+                '+' => 1,
+                '-' => -1,
+                _ => return None,
+            };
+            let (oh, om) = zone[1..].split_once(':')?;
+            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+        }
+    };
+    Some(days + h * 3600 + m * 60 + s - offset)
+}
+
 /// Seconds since the Unix epoch.
 pub fn now_unix() -> i64 {
     std::time::SystemTime::now()
@@ -102,6 +137,17 @@ mod tests {
         assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
         assert_eq!(short(1_795_000_000), "2026-11-18 11:06");
         assert_eq!(clock(1_795_000_000), "11:06:40");
+    }
+
+    #[test]
+    fn rfc3339_stamps_read_back() {
+        assert_eq!(parse_rfc3339("2026-04-28T10:30:00Z"), Some(1_777_372_200));
+        assert_eq!(parse_rfc3339("2026-04-28T10:30:00.123Z"), Some(1_777_372_200));
+        assert_eq!(parse_rfc3339("2026-04-28T07:30:00-03:00"), Some(1_777_372_200));
+        assert_eq!(parse_rfc3339(&rfc3339(1_795_000_000)), Some(1_795_000_000));
+        for bad in ["", "2026-04-28", "2026-04-28T25:00:00Z", "2026-04-28T10:30:00", "soon"] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
     }
 
     #[test]
