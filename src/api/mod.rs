@@ -1,6 +1,6 @@
-//! Typed client for the three RyzeAPI endpoints ryze-contacts uses, and
-//! the reading of their bodies into the model's types. It knows nothing
-//! of the screen.
+//! Typed client for the RyzeAPI endpoints ryze-contacts uses (and the
+//! live events' WebSocket), and the reading of their bodies into the
+//! model's types. It knows nothing of the screen.
 
 mod account;
 mod client;
@@ -10,11 +10,13 @@ mod error;
 pub(crate) mod fixtures;
 pub mod proxy;
 pub mod rate;
+mod socket;
 mod types;
 
 pub use account::{Account, AccountLookup};
 pub use client::{ApiClient, ClientConfig, Endpoint, Reply, use_ring_for_tls};
 pub use error::{ApiError, RateLimit};
+pub use socket::{FEED_EVENTS, Received, SILENT_LIMIT, Socket, SocketConfig, receive, socket_url};
 pub use types::{
     BlockOutcome, ContactLookup, InstanceInfo, RawContact, RemoteContact, RowsRead, parse_block,
     parse_contacts, parse_contacts_with, parse_instances, status_error,
