@@ -183,15 +183,20 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
         })
         .collect();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let running = emulator::start(config, addr)
+    let mut running = emulator::start(config, addr)
         .await
         .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
+    running.play_demo_feed();
     println!("RyzeAPI emulator on {}", running.base_url());
     println!("account token: {DEMO_ACCOUNT_TOKEN}");
     println!("{}", summary.join("\n"));
     println!(
         "try: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list",
         running.base_url()
+    );
+    println!(
+        "live events: ws://{}/ws/<instance> with the token header (a demo spam wave every 2 min)",
+        running.addr()
     );
     println!("Ctrl-C stops it.");
     tokio::signal::ctrl_c().await.map_err(other)?;

@@ -3,11 +3,15 @@
 //!
 //! It is a second, independent reading of the API contract: it shares no
 //! types with the client, so one misunderstanding cannot hide on both sides
-//! of a test. Beyond the three endpoints it offers what tests need: latency,
-//! injected faults, a per-token rate limit, and a handle to inspect state.
+//! of a test. Beyond the endpoints it offers what tests need: latency,
+//! injected faults, a per-token rate limit, live events pushed and sockets
+//! dropped on demand, and a handle to inspect state.
 
 mod demo_data;
+mod hub;
+mod live;
 mod routes;
+mod wave;
 mod world;
 
 use std::net::SocketAddr;
@@ -16,6 +20,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use demo_data::{EmuContact, address_book};
+pub use live::EmuMessage;
 use world::Shared;
 pub use world::{DEMO_ACCOUNT_TOKEN, EmuInstance, EmulatorConfig, EmulatorHandle, Fault};
 
@@ -32,6 +37,8 @@ pub struct RunningEmulator {
     handle: EmulatorHandle,
     stop: Option<oneshot::Sender<()>>,
     stopped: Option<tokio::task::JoinHandle<()>>,
+    /// The demo's live feed, while it plays.
+    feed: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningEmulator {
@@ -43,6 +50,14 @@ impl RunningEmulator {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Plays the demo's live feed (everyday messages and a spam wave
+    /// every two minutes) until it is dropped.
+    pub fn play_demo_feed(&mut self) {
+        if self.feed.is_none() {
+            self.feed = Some(tokio::spawn(wave::play(self.handle.clone())));
+        }
     }
 
     /// A handle to inspect and steer it.
@@ -76,7 +91,9 @@ fn serve(
     handle: EmulatorHandle,
 ) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = routes::router(handle);
+    // The live events (their WebSocket and its configuration) beside the
+    // REST routes.
+    let app = routes::router(handle.clone()).merge(live::routes().with_state(handle));
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -92,6 +109,9 @@ fn serve(
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        if let Some(feed) = self.feed.take() {
+            feed.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -110,5 +130,6 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
         handle,
         stop: Some(stop),
         stopped: Some(task),
+        feed: None,
     })
 }

@@ -30,19 +30,19 @@ fn unix_now() -> u64 {
 }
 
 /// An answer before its rate-limit headers are added.
-struct Answer {
-    status: StatusCode,
-    body: Value,
+pub(super) struct Answer {
+    pub(super) status: StatusCode,
+    pub(super) body: Value,
 }
 
-fn ok(body: Value) -> Answer {
+pub(super) fn ok(body: Value) -> Answer {
     Answer {
         status: StatusCode::OK,
         body,
     }
 }
 
-fn fail(status: u16, message: &str) -> Answer {
+pub(super) fn fail(status: u16, message: &str) -> Answer {
     Answer {
         status: StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         body: json!({"success": false, "error": {"message": message}}),
@@ -50,13 +50,13 @@ fn fail(status: u16, message: &str) -> Answer {
 }
 
 /// Who a token is.
-enum Caller {
+pub(super) enum Caller {
     Account,
     Instance(String),
 }
 
 /// What the shared request pipeline hands to a route.
-type Route = fn(&mut Shared, &Caller, &Request) -> Answer;
+pub(super) type Route = fn(&mut Shared, &Caller, &Request) -> Answer;
 
 /// A body that sends its first part, then, once that has gone out,
 /// breaks the connection.
@@ -87,17 +87,22 @@ impl http_body::Body for CutBody {
 }
 
 /// The parts of a request a route reads.
-struct Request {
+pub(super) struct Request {
     /// Whether it is a block or unblock (the only POST).
-    is_block: bool,
-    instance: Option<String>,
-    query: HashMap<String, String>,
-    body: Bytes,
+    pub(super) is_block: bool,
+    pub(super) instance: Option<String>,
+    pub(super) query: HashMap<String, String>,
+    pub(super) body: Bytes,
 }
 
 /// The pipeline every request goes through: latency, counting, faults,
 /// authentication, rate limit, then the route.
-async fn serve(handle: EmulatorHandle, headers: HeaderMap, req: Request, route: Route) -> Response {
+pub(super) async fn serve(
+    handle: EmulatorHandle,
+    headers: HeaderMap,
+    req: Request,
+    route: Route,
+) -> Response {
     {
         let mut shared = handle.lock();
         shared.in_flight += 1;
@@ -294,7 +299,7 @@ fn finish(answer: Answer, rate: Option<RateHeaders>) -> Response {
 }
 
 /// The instance a path names, if the caller may act on it.
-fn authorise<'a>(
+pub(super) fn authorise<'a>(
     shared: &'a mut Shared,
     caller: &Caller,
     name: &str,
