@@ -58,6 +58,8 @@ pub struct Profile {
     /// `[ledger]`: the team's shared ledger, when there is one (else the
     /// data folder's file).
     pub ledger: Option<PgTarget>,
+    /// `[live]`: what flags a live message.
+    pub live: crate::model::flags::Rules,
 }
 
 impl Profile {
@@ -180,6 +182,7 @@ struct RawProfile {
     #[serde(default)]
     keys: std::collections::BTreeMap<String, KeyEntry>,
     ledger: Option<super::ledger::RawLedger>,
+    live: Option<super::live::RawLive>,
 }
 
 /// `quit = "q"`, `quit = ["q", "ctrl-q"]`, or a context's table
@@ -590,6 +593,10 @@ pub fn parse(
             .map_err(|p| problems.push(p))
             .ok()
     });
+    let live = super::live::rules_of(raw.live.as_ref()).unwrap_or_else(|errors| {
+        problems.extend(errors);
+        crate::model::flags::Rules::default()
+    });
     let keymap = keymap_of(raw.keys).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()
@@ -604,6 +611,7 @@ pub fn parse(
             ask_reason: defaults.and_then(|d| d.ask_reason).unwrap_or(false),
             reasons: reasons_of(defaults),
             ledger,
+            live,
         })
     } else {
         Err(ProfileError::Invalid {
