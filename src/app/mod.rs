@@ -12,6 +12,7 @@ pub mod core;
 pub(crate) mod effect;
 pub(crate) mod layout;
 mod line;
+pub mod live;
 pub(crate) mod lookup_state;
 pub(crate) mod lookups;
 pub(crate) mod ops;

@@ -22,6 +22,7 @@ pub(super) fn on_request(state: &mut Core, request: Request) -> Vec<Effect> {
         Request::Resume(batch) => resume(state, &batch),
         Request::LoadContacts { instance } => load_contacts(state, instance).into_iter().collect(),
         Request::LoadInstances => load_instances(state).into_iter().collect(),
+        Request::Watch(watch) => super::live::on::watch(state, &watch.instances),
     }
 }
 

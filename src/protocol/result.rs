@@ -120,6 +120,17 @@ pub enum JobResult {
     },
     /// A lookup was kept (or the ledger said why not: logged).
     IdentityKept,
+    /// The answer to [`super::job::ApiCall::SocketConfig`] or
+    /// [`super::job::ApiCall::EnableSocket`]: the instance's WebSocket
+    /// configuration, or why it could not be read or set.
+    SocketConfig {
+        /// The instance.
+        instance: usize,
+        /// Whether it answers an `EnableSocket` (else a `SocketConfig`).
+        enabling: bool,
+        /// The configuration, or why not.
+        result: Result<crate::api::SocketConfig, ErrorInfo>,
+    },
 }
 
 impl JobResult {

@@ -34,6 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let bar = theme::status_bar();
     let (symbol, symbol_style) = connection_symbol(&inst.connection, state.ticks);
     let counts = match inst.load {
+        _ if state.live.shown => live_counts(state),
         Load::Loaded => {
             let mut text = format!("{} of {}", state.visible.len(), inst.contacts.len());
             if state.view == View::Blocked {
@@ -88,6 +89,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::styled(format!("› {text}"), bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// The Live view's counts: `live: 120 of 10000 · 3 marked`.
+fn live_counts(state: &State) -> String {
+    let live = &state.live;
+    let mut text = format!("live: {} of {}", crate::app::live::view::shown_len(live), live.len());
+    if !live.marks.is_empty() {
+        text.push_str(&format!(" · {} marked", live.marks.len()));
+    }
+    text
 }
 
 /// Draws the error lines above the status bar: the reason, HTTP status,
