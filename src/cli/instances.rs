@@ -1,5 +1,5 @@
 //! `instances` and `profile check`: what the server says of each instance
-//! of the profile.
+//! of the profile (and, for `profile check`, of its live feed).
 
 use serde_json::{Value, json};
 
@@ -8,6 +8,7 @@ use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{self, Table};
 use crate::engine::{Engine, Flow};
 use crate::protocol::{ApiCall, ConnState, ErrorInfo, Job, JobResult, Msg, Request};
+use super::feed_check as live;
 
 /// The state of every instance, in profile order, as the app took it.
 async fn instance_states(engine: &mut Engine) -> Vec<(usize, Connection)> {
@@ -85,26 +86,31 @@ pub(crate) async fn profile_check(mut engine: Engine, json_out: bool) -> Result<
         };
         verdicts.push((engine.profile().instances[i].name.clone(), verdict));
     }
-    let warnings = &engine.profile().warnings;
+    let usable: Vec<bool> = verdicts.iter().map(|(_, v)| v.is_usable()).collect();
+    let sockets = live::sockets(&mut engine, &usable).await;
+    let warnings = engine.profile().warnings.clone();
     let unusable = verdicts.iter().filter(|(_, v)| !v.is_usable()).count();
     if json_out {
         output::json(&json!({
-            "instances": verdicts.iter().map(|(name, v)| json!({
+            "instances": verdicts.iter().zip(&sockets).map(|((name, v), socket)| json!({
                 "instance": name,
                 "verdict": v.word(),
                 "usable": v.is_usable(),
                 "hint": v.hint(),
+                "websocket": socket.as_ref().map(live::words),
             })).collect::<Vec<_>>(),
             "warnings": warnings,
         }))?;
     } else {
         let mut table = Table::stdout();
-        for (name, v) in &verdicts {
-            table.row(&[name.as_str(), &v.word(), v.hint()])?;
+        for ((name, v), socket) in verdicts.iter().zip(&sockets) {
+            let socket = socket.as_ref().map(live::words).unwrap_or_default();
+            table.row(&[name.as_str(), &v.word(), &socket, v.hint()])?;
         }
         table.finish()?;
+        live::offer(&mut engine, &sockets).await;
     }
-    for w in warnings {
+    for w in &warnings {
         eprintln!("ryze-contacts: warning: {w}");
     }
     let summary = format!(

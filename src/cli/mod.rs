@@ -7,12 +7,14 @@ pub mod args;
 mod batch;
 mod choose;
 pub mod failure;
+mod feed_check;
 mod history;
 pub mod init;
 mod instances;
 mod list;
 mod migrate;
 pub(crate) mod output;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -40,6 +42,7 @@ pub async fn run(command: Command, profile: Profile, data_dir: PathBuf) -> Resul
         Command::Resume(out) => batch::resume(engine, out.json).await,
         Command::Export(args) => history::export(engine, args).await,
         Command::History(args) => history::history(engine, args).await,
+        Command::Watch(args) => watch::watch(engine, args).await,
         Command::Profile {
             action: ProfileAction::Check(out),
         } => instances::profile_check(engine, out.json).await,
