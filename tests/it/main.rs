@@ -18,6 +18,7 @@ mod init;
 mod lanes;
 mod layers;
 mod ledger_conformance;
+mod live;
 mod numbers;
 mod pg_cluster;
 mod profile_files;
