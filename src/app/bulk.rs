@@ -116,36 +116,8 @@ pub(crate) fn start_with(
     reason: Option<String>,
     strict: bool,
 ) -> Vec<Effect> {
-    let asked = items.len();
-    items.retain(|item| !state.instances[item.instance].read_only);
-    if items.is_empty() {
-        let instance = state.current;
-        read_only(state, instance);
+    if !leave_out(state, &label, &mut items) {
         return Vec::new();
-    }
-    let read_only_left = asked - items.len();
-    let before = items.len();
-    items.retain(|item| !state.instances[item.instance].is_own(&item.jid));
-    if items.len() < before {
-        let own = before - items.len();
-        if items.is_empty() {
-            error(
-                state,
-                "that is the instance's own number: an instance cannot block itself · nothing was sent",
-            );
-            return Vec::new();
-        }
-        info(
-            state,
-            format!("{label}… ({own} left out: an instance's own number)"),
-        );
-    } else if read_only_left > 0 {
-        info(
-            state,
-            format!("{label}… ({read_only_left} left out: read-only instances)"),
-        );
-    } else {
-        info(state, format!("{label}…"));
     }
     let unchanged = items
         .iter()
@@ -171,6 +143,39 @@ pub(crate) fn start_with(
     let mut effects = lookups::ask(state, wanted);
     effects.extend(after_lookups(state));
     effects
+}
+
+/// Leaves out what is never sent (items of read-only instances, an
+/// instance's own number) and says what starts; `false` (and why) when
+/// nothing is left.
+fn leave_out(state: &mut Core, label: &str, items: &mut Vec<Item>) -> bool {
+    let asked = items.len();
+    items.retain(|item| !state.instances[item.instance].read_only);
+    if items.is_empty() {
+        let instance = state.current;
+        read_only(state, instance);
+        return false;
+    }
+    let read_only_left = asked - items.len();
+    let before = items.len();
+    items.retain(|item| !state.instances[item.instance].is_own(&item.jid));
+    let own = before - items.len();
+    if own > 0 && items.is_empty() {
+        error(
+            state,
+            "that is the instance's own number: an instance cannot block itself · nothing was sent",
+        );
+        return false;
+    }
+    let text = if own > 0 {
+        format!("{label}… ({own} left out: an instance's own number)")
+    } else if read_only_left > 0 {
+        format!("{label}… ({read_only_left} left out: read-only instances)")
+    } else {
+        format!("{label}…")
+    };
+    info(state, text);
+    true
 }
 
 /// The numbers of `batch` to look up: those that are no contact of the

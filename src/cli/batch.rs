@@ -168,15 +168,20 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
         .filter(|(_, r)| matches!(r, Err(e) if e.kind == ErrorKind::Contrary))
         .count();
     batch_exit(batch, contrary, state.team_ledger)?;
-    if !batch.not_on_whatsapp.is_empty() {
-        let n = batch.not_on_whatsapp.len();
-        let code = if batch.done > 0 { exit::PARTIAL } else { exit::API };
-        return Err(fail(
-            code,
-            format!("{n} number(s) not on WhatsApp: left out, nothing sent to them"),
-        ));
+    absent_exit(batch)
+}
+
+/// The exit of a batch that left out numbers not on WhatsApp.
+fn absent_exit(batch: &Batch) -> Result<(), Failure> {
+    if batch.not_on_whatsapp.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let n = batch.not_on_whatsapp.len();
+    let code = if batch.done > 0 { exit::PARTIAL } else { exit::API };
+    Err(fail(
+        code,
+        format!("{n} number(s) not on WhatsApp: left out, nothing sent to them"),
+    ))
 }
 
 /// The row of a number left out because it is not on WhatsApp.
