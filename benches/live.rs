@@ -71,7 +71,11 @@ fn message(n: u64) -> EmuMessage {
     };
     EmuMessage {
         number: Some(number),
-        name: Some(if spam { "Promo 🔥".into() } else { "Cliente".into() }),
+        name: Some(if spam {
+            "Promo 🔥".into()
+        } else {
+            "Cliente".into()
+        }),
         text: if spam {
             "Ganhe R$ 500 por dia! Clique: bit.ly/x".into()
         } else {
@@ -154,7 +158,10 @@ fn spawn_keys(
             tick.tick().await;
             let c = if i % 2 == 0 { 'j' } else { 'k' };
             sent.lock().unwrap().push_back(Instant::now());
-            let _ = tx.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            let _ = tx.send(Msg::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
         }
     })
 }
@@ -251,7 +258,13 @@ async fn main() {
         step(&mut engine, &mut terminal, &sent, &mut run).await;
     }
     keys.await.unwrap();
-    report(&run, pushed.unwrap_or(0), t.elapsed(), &engine, (start_rss, before));
+    report(
+        &run,
+        pushed.unwrap_or(0),
+        t.elapsed(),
+        &engine,
+        (start_rss, before),
+    );
 }
 
 fn report(run: &Run, pushed: u64, took: Duration, engine: &Engine, (start, before): (f64, f64)) {
@@ -260,7 +273,11 @@ fn report(run: &Run, pushed: u64, took: Duration, engine: &Engine, (start, befor
     let (a50, a90, amax) = spread(run.applies.clone());
     let (k50, k90, kmax) = spread(run.keys.clone());
     let live = &engine.state().live;
-    println!("frames pushed {pushed}, read {} in {:.1} s", run.frames, took.as_secs_f64());
+    println!(
+        "frames pushed {pushed}, read {} in {:.1} s",
+        run.frames,
+        took.as_secs_f64()
+    );
     println!(
         "frame drawn (120x40)    median {d50:>7.3} ms   p90 {d90:>7.3}   worst {dmax:>7.3}   n={:<6} {}",
         run.draws.len(),
@@ -286,8 +303,5 @@ fn report(run: &Run, pushed: u64, took: Duration, engine: &Engine, (start, befor
         "memory: resident {after:.0} MB (was {before:.0} MB with the feeds open, {start:.0} MB at start) {}",
         verdict(after < 150.0, "< 150 MB")
     );
-    println!(
-        "{}",
-        verdict(run.frames == pushed, "every frame read")
-    );
+    println!("{}", verdict(run.frames == pushed, "every frame read"));
 }

@@ -212,7 +212,9 @@ impl ApiClient {
         body: Value,
     ) -> Result<Reply<SocketConfig>, ApiError> {
         let url = api_url(ep.base_url, &["events", "websocket", instance])?;
-        let (bytes, rate) = self.fetch(ep, Method::POST, url, Some(body.clone())).await?;
+        let (bytes, rate) = self
+            .fetch(ep, Method::POST, url, Some(body.clone()))
+            .await?;
         Ok(Reply {
             value: read_config(&bytes, Some(&body))?,
             rate,
@@ -237,12 +239,16 @@ impl ApiClient {
             });
         }
         let url = socket_url(ep.base_url, instance)?;
-        let mut request = url.as_str().into_client_request().map_err(|e| ApiError::Request {
-            detail: clean(&e.to_string()).into_owned(),
-        })?;
-        let mut token = HeaderValue::from_str(ep.token.expose()).map_err(|_| ApiError::Request {
-            detail: "the token holds a character a header cannot carry".to_string(),
-        })?;
+        let mut request = url
+            .as_str()
+            .into_client_request()
+            .map_err(|e| ApiError::Request {
+                detail: clean(&e.to_string()).into_owned(),
+            })?;
+        let mut token =
+            HeaderValue::from_str(ep.token.expose()).map_err(|_| ApiError::Request {
+                detail: "the token holds a character a header cannot carry".to_string(),
+            })?;
         token.set_sensitive(true);
         let headers = request.headers_mut();
         headers.insert(HeaderName::from_static("token"), token);
@@ -255,7 +261,12 @@ impl ApiClient {
         let limit = self.config().request;
         let opened = tokio::time::timeout(
             limit,
-            tokio_tungstenite::connect_async_tls_with_config(request, Some(config), true, Some(connector)),
+            tokio_tungstenite::connect_async_tls_with_config(
+                request,
+                Some(config),
+                true,
+                Some(connector),
+            ),
         )
         .await
         .map_err(|_| ApiError::Timeout {
@@ -337,17 +348,17 @@ fn is_not_configured(e: &ApiError) -> bool {
 /// A configuration answer: `{"websocket": {"enabled", "events",
 /// "mediaBase64"}}`; an answer without it repeats what was `sent`.
 fn read_config(bytes: &[u8], sent: Option<&Value>) -> Result<SocketConfig, ApiError> {
-    let body: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::malformed(format!("the WebSocket configuration is not JSON ({e})")))?;
+    let body: Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::malformed(format!("the WebSocket configuration is not JSON ({e})"))
+    })?;
     let ws = ["websocket", "data"]
         .iter()
         .find_map(|k| body.get(k).filter(|v| v.is_object()))
         .or(sent)
         .ok_or_else(|| ApiError::malformed("no WebSocket configuration in the answer"))?;
-    let enabled = ws
-        .get("enabled")
-        .and_then(Value::as_bool)
-        .ok_or_else(|| ApiError::malformed("the WebSocket configuration says neither enabled nor not"))?;
+    let enabled = ws.get("enabled").and_then(Value::as_bool).ok_or_else(|| {
+        ApiError::malformed("the WebSocket configuration says neither enabled nor not")
+    })?;
     if !enabled {
         return Ok(SocketConfig::Disabled);
     }
@@ -363,7 +374,10 @@ fn read_config(bytes: &[u8], sent: Option<&Value>) -> Result<SocketConfig, ApiEr
         .unwrap_or_default();
     Ok(SocketConfig::Enabled {
         events,
-        media_base64: ws.get("mediaBase64").and_then(Value::as_bool).unwrap_or(false),
+        media_base64: ws
+            .get("mediaBase64")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 
@@ -374,7 +388,10 @@ mod tests {
     #[test]
     fn urls_keep_the_base_path_and_encode_the_instance() {
         let base = Url::parse("https://ryzeapi.cloud").unwrap();
-        assert_eq!(socket_url(&base, "sales").unwrap().as_str(), "wss://ryzeapi.cloud/ws/sales");
+        assert_eq!(
+            socket_url(&base, "sales").unwrap().as_str(),
+            "wss://ryzeapi.cloud/ws/sales"
+        );
         let base = Url::parse("http://127.0.0.1:8080/proxy/?x=1").unwrap();
         assert_eq!(
             socket_url(&base, "a b/c").unwrap().as_str(),
@@ -385,7 +402,9 @@ mod tests {
     #[test]
     fn configurations_read_and_enabling_keeps_what_else_is_there() {
         let read = |text: &str| read_config(text.as_bytes(), None).unwrap();
-        let on = read(r#"{"success": true, "message": "WebSocket configuration retrieved", "websocket": {"enabled": true, "events": ["message.exchange"], "mediaBase64": true}}"#);
+        let on = read(
+            r#"{"success": true, "message": "WebSocket configuration retrieved", "websocket": {"enabled": true, "events": ["message.exchange"], "mediaBase64": true}}"#,
+        );
         assert!(!on.serves_feed());
         assert_eq!(on.words(), "enabled without instance.state");
         assert_eq!(
@@ -394,7 +413,11 @@ mod tests {
         );
         let all = read(r#"{"websocket": {"enabled": true, "events": [], "mediaBase64": false}}"#);
         assert!(all.serves_feed());
-        assert_eq!(all.enabling_body()["events"], json!([]), "all types stay all types");
+        assert_eq!(
+            all.enabling_body()["events"],
+            json!([]),
+            "all types stay all types"
+        );
         let off = read(r#"{"websocket": {"enabled": false, "events": [], "mediaBase64": false}}"#);
         assert_eq!(off, SocketConfig::Disabled);
         assert_eq!(
@@ -403,7 +426,11 @@ mod tests {
         );
         assert!(read_config(b"{}", None).is_err());
         let sent = json!({"enabled": true, "events": FEED_EVENTS});
-        assert!(read_config(b"{\"success\": true}", Some(&sent)).unwrap().serves_feed());
+        assert!(
+            read_config(b"{\"success\": true}", Some(&sent))
+                .unwrap()
+                .serves_feed()
+        );
     }
 
     #[test]
@@ -414,7 +441,9 @@ mod tests {
             rate: None,
             retry_after: None,
         };
-        assert!(is_not_configured(&e("WebSocket not configured for this instance")));
+        assert!(is_not_configured(&e(
+            "WebSocket not configured for this instance"
+        )));
         assert!(!is_not_configured(&e("Instance not found")));
     }
 }

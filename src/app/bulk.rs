@@ -7,11 +7,11 @@ use super::batch::{Batch, Item};
 use super::core::{Core, Load, Pending};
 use super::effect::Effect;
 use super::lookups;
-use std::collections::HashSet;
 use super::ops::{error, info, move_by};
 use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
 use crate::protocol::{ErrorInfo, LedgerWrite};
+use std::collections::HashSet;
 
 /// Space: marks or unmarks the selected contact and moves on.
 pub(super) fn mark(state: &mut Core) {
@@ -185,7 +185,12 @@ fn to_look_up(state: &Core, batch: &Batch) -> Vec<(usize, String)> {
     batch
         .queued()
         .filter(|item| item.block)
-        .filter(|item| state.instances[item.instance].contacts.find(&item.jid).is_none())
+        .filter(|item| {
+            state.instances[item.instance]
+                .contacts
+                .find(&item.jid)
+                .is_none()
+        })
         .filter_map(|item| Some((item.instance, lookups::number_of(&item.jid)?.to_string())))
         .filter(|(_, number)| seen.insert(number.clone()))
         .collect()
@@ -203,7 +208,9 @@ pub(crate) fn after_lookups(state: &mut Core) -> Vec<Effect> {
         .queued()
         .filter_map(|i| lookups::number_of(&i.jid).map(str::to_string))
         .collect();
-    let asked = state.lookups.asked_among(numbers.iter().map(String::as_str));
+    let asked = state
+        .lookups
+        .asked_among(numbers.iter().map(String::as_str));
     if let Some(b) = state.batch.as_mut() {
         b.lookups_left = asked;
     }
@@ -282,7 +289,11 @@ fn absent_text(b: &Batch, refused: bool) -> String {
         .filter(|(item, _)| seen.insert(item.jid.clone()))
         .map(|(item, why)| format!("{}: {why}", crate::model::number::shown_jid(&item.jid)))
         .collect();
-    let head = format!("{} number(s) not on WhatsApp: {}", named.len(), named.join("; "));
+    let head = format!(
+        "{} number(s) not on WhatsApp: {}",
+        named.len(),
+        named.join("; ")
+    );
     if !refused {
         return format!("{head} · left out, the others are sent");
     }
@@ -292,7 +303,6 @@ fn absent_text(b: &Batch, refused: bool) -> String {
         format!("nothing sent: {head}")
     }
 }
-
 
 /// The ledger recorded the batch (or could not).
 pub(super) fn on_created(
@@ -454,7 +464,10 @@ pub(super) fn cancel(state: &mut Core) -> bool {
         // Still looking its numbers up: nothing was recorded nor sent.
         state.batch = None;
         state.lookups.cancel_queued();
-        info(state, "cancelled while looking up: nothing was recorded nor sent");
+        info(
+            state,
+            "cancelled while looking up: nothing was recorded nor sent",
+        );
         return true;
     }
     let Some(b) = state.batch.as_mut() else {

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use super::answers;
-use super::lookups;
 use super::bulk;
 use super::effect::Effect;
+use super::lookups;
 use super::ops::{error, failure, failure_behind, info, load_instances, refilter, selected_jid};
 use super::overlays;
 use super::state::{Connection, Core, Load, State, View};

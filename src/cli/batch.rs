@@ -177,7 +177,11 @@ fn absent_exit(batch: &Batch) -> Result<(), Failure> {
         return Ok(());
     }
     let n = batch.not_on_whatsapp.len();
-    let code = if batch.done > 0 { exit::PARTIAL } else { exit::API };
+    let code = if batch.done > 0 {
+        exit::PARTIAL
+    } else {
+        exit::API
+    };
     Err(fail(
         code,
         format!("{n} number(s) not on WhatsApp: left out, nothing sent to them"),

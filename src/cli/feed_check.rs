@@ -24,7 +24,9 @@ pub(crate) async fn sockets(engine: &mut Engine, usable: &[bool]) -> Vec<Socket>
             out.push(None);
             continue;
         }
-        out.push(Some(ask(engine, Job::Api(ApiCall::SocketConfig { instance: i }), i).await));
+        out.push(Some(
+            ask(engine, Job::Api(ApiCall::SocketConfig { instance: i }), i).await,
+        ));
     }
     out
 }
@@ -32,7 +34,10 @@ pub(crate) async fn sockets(engine: &mut Engine, usable: &[bool]) -> Vec<Socket>
 /// Asks `job` of instance `i` and waits for its configuration.
 async fn ask(engine: &mut Engine, job: Job, i: usize) -> Result<SocketConfig, ErrorInfo> {
     let result = engine
-        .ask(job, |r| matches!(r, JobResult::SocketConfig { instance, .. } if *instance == i))
+        .ask(
+            job,
+            |r| matches!(r, JobResult::SocketConfig { instance, .. } if *instance == i),
+        )
         .await;
     match result {
         JobResult::SocketConfig { result, .. } => result,
@@ -62,7 +67,9 @@ pub(crate) async fn offer(engine: &mut Engine, sockets: &[Socket]) {
         let inst = &engine.profile().instances[i];
         let name = clean(&inst.name).into_owned();
         if inst.read_only {
-            eprintln!("ryze-contacts: {name}: read-only, so its WebSocket is not enabled from here");
+            eprintln!(
+                "ryze-contacts: {name}: read-only, so its WebSocket is not enabled from here"
+            );
             continue;
         }
         if !interactive {
@@ -89,8 +96,15 @@ pub(crate) async fn offer(engine: &mut Engine, sockets: &[Socket]) {
             from: config.clone(),
         });
         match ask(engine, job, i).await {
-            Ok(now) => eprintln!("ryze-contacts: {name}: the WebSocket is now {}", now.words()),
-            Err(e) => eprintln!("ryze-contacts: {name}: not enabled: {} · {}", e.lead(), e.hint),
+            Ok(now) => eprintln!(
+                "ryze-contacts: {name}: the WebSocket is now {}",
+                now.words()
+            ),
+            Err(e) => eprintln!(
+                "ryze-contacts: {name}: not enabled: {} · {}",
+                e.lead(),
+                e.hint
+            ),
         }
     }
 }

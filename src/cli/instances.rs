@@ -3,12 +3,12 @@
 
 use serde_json::{Value, json};
 
+use super::feed_check as live;
 use crate::app::state::Connection;
 use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{self, Table};
 use crate::engine::{Engine, Flow};
 use crate::protocol::{ApiCall, ConnState, ErrorInfo, Job, JobResult, Msg, Request};
-use super::feed_check as live;
 
 /// The state of every instance, in profile order, as the app took it.
 async fn instance_states(engine: &mut Engine) -> Vec<(usize, Connection)> {

@@ -70,7 +70,10 @@ pub(crate) async fn watch(mut engine: Engine, args: WatchArgs) -> Result<(), Fai
     }));
     engine
         .run(first, |state, effects| {
-            if effects.iter().any(|e| matches!(e, crate::app::Effect::Quit)) {
+            if effects
+                .iter()
+                .any(|e| matches!(e, crate::app::Effect::Quit))
+            {
                 return Flow::Stop;
             }
             printer.step(state, &instances)
@@ -134,7 +137,10 @@ impl Printer {
 
     /// One line of text: aligned on a terminal, tab-separated when piped.
     fn text_line(&self, state: &State, row: &Row) -> String {
-        let instance = state.instances.get(row.instance).map_or("", |i| i.name.as_str());
+        let instance = state
+            .instances
+            .get(row.instance)
+            .map_or("", |i| i.name.as_str());
         let (who, text) = match &row.what {
             What::Message(m) => (words::who(m), m.first_line().to_string()),
             What::State(word) => ("instance.state".to_string(), word.clone()),
@@ -173,7 +179,9 @@ impl Printer {
                     "live feed of {name} paused: {} ({why})",
                     words::countdown(retry_at - crate::util::dates::now_unix())
                 ),
-                FeedStatus::Refused(e) => format!("live feed of {name} refused: {} · {}", e.lead(), e.hint),
+                FeedStatus::Refused(e) => {
+                    format!("live feed of {name} refused: {} · {}", e.lead(), e.hint)
+                }
             };
             eprintln!("ryze-contacts: {}", clean(&text));
         }
@@ -182,7 +190,10 @@ impl Printer {
 
 /// One JSON object for a row.
 fn json_line(state: &State, row: &Row) -> Value {
-    let instance = state.instances.get(row.instance).map_or("", |i| i.name.as_str());
+    let instance = state
+        .instances
+        .get(row.instance)
+        .map_or("", |i| i.name.as_str());
     let time = rfc3339(row.at);
     let m = match &row.what {
         What::State(word) => {

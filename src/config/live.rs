@@ -58,7 +58,8 @@ pub(super) fn rules_of(raw: Option<&RawLive>) -> Result<Rules, Vec<String>> {
     for word in raw.keywords.iter().flatten() {
         let folded = fold(word.trim());
         if folded.is_empty() {
-            problems.push("[live] keywords: an empty keyword flags every message: remove it".into());
+            problems
+                .push("[live] keywords: an empty keyword flags every message: remove it".into());
         } else {
             rules.keywords.push(folded);
         }
@@ -94,7 +95,8 @@ mod tests {
     #[test]
     fn every_problem_is_named() {
         let problems = rules_of(Some(
-            &raw("wave_numbers = 1\nwave_minutes = 0\ndeny = [\"sales\"]\nkeywords = [\" \"]").unwrap(),
+            &raw("wave_numbers = 1\nwave_minutes = 0\ndeny = [\"sales\"]\nkeywords = [\" \"]")
+                .unwrap(),
         ))
         .unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:?}");

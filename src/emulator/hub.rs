@@ -63,7 +63,9 @@ impl Hub {
             media: false,
         };
         Hub {
-            configs: instances.map(|n| (n.to_string(), Some(on.clone()))).collect(),
+            configs: instances
+                .map(|n| (n.to_string(), Some(on.clone())))
+                .collect(),
             channels: HashMap::new(),
             open: HashMap::new(),
             upgrades: 0,
@@ -80,4 +82,3 @@ impl Hub {
             .clone()
     }
 }
-

@@ -89,7 +89,11 @@ fn post_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
         Some(Value::Array(list)) => {
             let names: Option<Vec<String>> = list
                 .iter()
-                .map(|e| e.as_str().filter(|e| EVENT_TYPES.contains(e)).map(String::from))
+                .map(|e| {
+                    e.as_str()
+                        .filter(|e| EVENT_TYPES.contains(e))
+                        .map(String::from)
+                })
                 .collect();
             let Some(names) = names else {
                 return fail(400, "Invalid request body");
@@ -98,7 +102,10 @@ fn post_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
         }
         Some(_) => return fail(400, "Invalid request body"),
     };
-    let media = body.get("mediaBase64").and_then(Value::as_bool).unwrap_or(false);
+    let media = body
+        .get("mediaBase64")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     // Disabled: events and media are cleared; open sockets stay.
     let config = WsConfig {
         enabled,
@@ -164,7 +171,13 @@ async fn upgrade(
     mut req: axum::extract::Request,
 ) -> Response {
     let headers = req.headers().clone();
-    let checked = serve(handle.clone(), headers.clone(), request(instance.clone(), Bytes::new()), ws_route).await;
+    let checked = serve(
+        handle.clone(),
+        headers.clone(),
+        request(instance.clone(), Bytes::new()),
+        ws_route,
+    )
+    .await;
     if checked.status() != StatusCode::OK {
         return checked;
     }
@@ -199,7 +212,8 @@ async fn upgrade(
     };
     tokio::spawn(async move {
         if let Ok(upgraded) = on_upgrade.await {
-            let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+            let ws =
+                WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
             run_socket(handle, ws, rx, place).await;
         }
     });
@@ -319,7 +333,9 @@ fn message_data(m: &EmuMessage, n: u64) -> Value {
     let lid = m.lid.as_ref().map(|l| format!("{l}@lid"));
     let sender = json!({"jid": jid.clone().or(lid.clone()), "lid": lid, "name": m.name});
     let chat = match &m.group {
-        Some(group) => json!({"jid": format!("1203630{:011}@g.us", n % 1000), "name": group, "type": "group"}),
+        Some(group) => {
+            json!({"jid": format!("1203630{:011}@g.us", n % 1000), "name": group, "type": "group"})
+        }
         None => json!({"jid": jid.or(lid), "name": m.name, "type": "private"}),
     };
     json!({
@@ -350,7 +366,10 @@ impl EmulatorHandle {
             shared.live.messages += 1;
             shared.live.messages
         };
-        self.send_out(instance, Out::Event("message.exchange".into(), message_data(m, n)))
+        self.send_out(
+            instance,
+            Out::Event("message.exchange".into(), message_data(m, n)),
+        )
     }
 
     /// Pushes an `instance.state` event (`temp_banned`, `logged_out`,
@@ -398,7 +417,10 @@ impl EmulatorHandle {
             events: Vec::new(),
             media: false,
         });
-        self.lock().live.configs.insert(instance.to_string(), config);
+        self.lock()
+            .live
+            .configs
+            .insert(instance.to_string(), config);
     }
 
     /// `instance`'s WebSocket: `None` never configured, else (enabled,

@@ -96,10 +96,7 @@ fn books(handle: &EmulatorHandle) -> Vec<Book> {
 }
 
 /// One round: (when, instance, message), in time order.
-fn round(
-    books: &[Book],
-    rng: &mut Rng,
-) -> Vec<(Duration, String, EmuMessage)> {
+fn round(books: &[Book], rng: &mut Rng) -> Vec<(Duration, String, EmuMessage)> {
     let mut plan = Vec::new();
     // Everyday messages from contacts, every 2 s or so.
     for n in 0..58 {
@@ -116,7 +113,11 @@ fn round(
             text: EVERYDAY[rng.below(EVERYDAY.len())].to_string(),
             group,
         };
-        plan.push((Duration::from_millis(1_000 + n * 2_000 + rng.below(900) as u64), instance.clone(), m));
+        plan.push((
+            Duration::from_millis(1_000 + n * 2_000 + rng.below(900) as u64),
+            instance.clone(),
+            m,
+        ));
     }
     // The wave: each spammer writes to every instance within a minute.
     for (s, (prefix, len, name, text)) in SPAMMERS.iter().enumerate() {
@@ -134,7 +135,11 @@ fn round(
                 text: text.to_string(),
                 group: None,
             };
-            plan.push((Duration::from_millis(at + rng.below(1_500) as u64), instance.clone(), m));
+            plan.push((
+                Duration::from_millis(at + rng.below(1_500) as u64),
+                instance.clone(),
+                m,
+            ));
         }
     }
     plan.sort_by_key(|(at, _, _)| *at);
@@ -167,7 +172,12 @@ mod tests {
     fn a_round_has_a_wave_on_every_instance_within_a_minute() {
         let books: Vec<Book> = ["sales", "support", "marketing", "billing"]
             .iter()
-            .map(|n| (n.to_string(), vec![("5511912345678".to_string(), Some("Ana".to_string()))]))
+            .map(|n| {
+                (
+                    n.to_string(),
+                    vec![("5511912345678".to_string(), Some("Ana".to_string()))],
+                )
+            })
             .collect();
         let plan = round(&books, &mut Rng(1));
         let first = &plan
@@ -175,12 +185,17 @@ mod tests {
             .find(|(_, _, m)| m.text.starts_with("Ganhe"))
             .unwrap()
             .2;
-        let hits: Vec<&(Duration, String, EmuMessage)> =
-            plan.iter().filter(|(_, _, m)| m.number == first.number).collect();
+        let hits: Vec<&(Duration, String, EmuMessage)> = plan
+            .iter()
+            .filter(|(_, _, m)| m.number == first.number)
+            .collect();
         assert_eq!(hits.len(), 4, "every instance");
         let span = hits.last().unwrap().0 - hits[0].0;
         assert!(span < Duration::from_secs(60), "{span:?}");
-        assert!(plan.iter().any(|(_, _, m)| m.group.is_some()), "a group now and then");
+        assert!(
+            plan.iter().any(|(_, _, m)| m.group.is_some()),
+            "a group now and then"
+        );
         assert!(plan.windows(2).all(|w| w[0].0 <= w[1].0), "in time order");
     }
 }

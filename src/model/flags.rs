@@ -188,7 +188,11 @@ impl Waves {
         );
         // In arrival order every other message is older; one that comes
         // late counts with those of its own time, before or after it.
-        let numbers = distinct(wrote.iter().filter(|w| w.stranger && (w.at - at).abs() <= window));
+        let numbers = distinct(
+            wrote
+                .iter()
+                .filter(|w| w.stranger && (w.at - at).abs() <= window),
+        );
         let latest = wrote.back().map_or(at, |w| w.at);
         while wrote.front().is_some_and(|w| w.at < latest - window) {
             wrote.pop_front();
@@ -242,12 +246,20 @@ mod tests {
     fn a_wave_is_two_numbers_where_it_is_no_contact_within_the_window() {
         let mut waves = Waves::new(600);
         assert_eq!(waves.record("62811", 0, 1_000, true), 1);
-        assert_eq!(waves.record("62811", 0, 1_010, true), 1, "the same number twice");
+        assert_eq!(
+            waves.record("62811", 0, 1_010, true),
+            1,
+            "the same number twice"
+        );
         assert_eq!(waves.record("62811", 1, 1_300, false), 1, "a contact there");
         assert_eq!(waves.record("62811", 2, 1_500, true), 2);
         assert_eq!(waves.reach("62811", 1_500), 3, "every number it wrote to");
         assert_eq!(waves.record("62899", 0, 1_000, true), 1);
-        assert_eq!(waves.record("62899", 1, 1_700, true), 1, "eleven minutes apart");
+        assert_eq!(
+            waves.record("62899", 1, 1_700, true),
+            1,
+            "eleven minutes apart"
+        );
         waves.prune(1_000 + 601);
         assert_eq!(waves.reach("62899", 1_601), 1);
         waves.prune(100_000);
@@ -258,8 +270,16 @@ mod tests {
     fn messages_out_of_order_count_in_their_own_window() {
         let mut waves = Waves::new(600);
         waves.record("1", 0, 2_000, true);
-        assert_eq!(waves.record("1", 1, 1_900, true), 2, "an older message arrives late");
-        assert_eq!(waves.record("1", 2, 500, true), 1, "far older: alone in its window");
+        assert_eq!(
+            waves.record("1", 1, 1_900, true),
+            2,
+            "an older message arrives late"
+        );
+        assert_eq!(
+            waves.record("1", 2, 500, true),
+            1,
+            "far older: alone in its window"
+        );
     }
 
     #[test]
@@ -272,17 +292,33 @@ mod tests {
             keywords: vec![fold("Investimento"), fold("pix")],
             ..Rules::default()
         };
-        assert_eq!(rules.deny.len(), 3, "what is no number nor country is not kept");
-        let flags = own_flags(&rules, Some("6281234567890"), &fold("Olá! INVESTIMENTO garantido"));
+        assert_eq!(
+            rules.deny.len(),
+            3,
+            "what is no number nor country is not kept"
+        );
+        let flags = own_flags(
+            &rules,
+            Some("6281234567890"),
+            &fold("Olá! INVESTIMENTO garantido"),
+        );
         assert_eq!(
             flags.iter().map(Flag::reason).collect::<Vec<_>>(),
             ["deny list: +62", "keyword: investimento"]
         );
         let nigeria = own_flags(&rules, Some("2348031234567"), "");
         assert_eq!(nigeria[0].kind(), "deny");
-        assert!(own_flags(&rules, Some("19005550100"), "")[0].reason().contains("+1900"));
+        assert!(
+            own_flags(&rules, Some("19005550100"), "")[0]
+                .reason()
+                .contains("+1900")
+        );
         assert!(own_flags(&rules, Some("5511999999999"), &fold("bom dia")).is_empty());
-        assert!(own_flags(&rules, None, &fold("Pix agora")).iter().any(|f| f.kind() == "keyword"));
+        assert!(
+            own_flags(&rules, None, &fold("Pix agora"))
+                .iter()
+                .any(|f| f.kind() == "keyword")
+        );
         assert_eq!(fold("Ação"), "acao");
     }
 }

@@ -155,7 +155,10 @@ pub fn parse_frame(text: &str) -> Result<LiveEvent, Unreadable> {
         return Err(Unreadable("the frame has no \"event\" name".into()));
     };
     let empty = Map::new();
-    let data = frame.get("data").and_then(Value::as_object).unwrap_or(&empty);
+    let data = frame
+        .get("data")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     match event {
         "message.exchange" => message(data),
         "instance.state" => state(data),
@@ -207,7 +210,9 @@ fn message(data: &Map<String, Value>) -> Result<LiveEvent, Unreadable> {
     if sender.key().is_none() && kind == ChatKind::Private {
         // In a private chat the chat is the person.
         sender = Sender {
-            name: sender.name.or_else(|| text_of(chat, "name", MAX_NAME_CHARS)),
+            name: sender
+                .name
+                .or_else(|| text_of(chat, "name", MAX_NAME_CHARS)),
             ..sender_of(chat)
         };
     }
@@ -359,7 +364,9 @@ fn cut(text: &str, max: usize) -> String {
 fn stamp(obj: &Map<String, Value>) -> Option<i64> {
     match obj.get("timestamp")? {
         Value::String(s) => crate::util::dates::parse_rfc3339(s),
-        Value::Number(n) => n.as_i64().map(|t| if t > 10_000_000_000 { t / 1000 } else { t }),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|t| if t > 10_000_000_000 { t / 1000 } else { t }),
         _ => None,
     }
 }
@@ -420,7 +427,11 @@ mod tests {
         let LiveEvent::Message(m) = parse_frame(&text).unwrap() else {
             panic!()
         };
-        assert_eq!(m.sender.digits.as_deref(), Some("447912345678"), "the device is not the number");
+        assert_eq!(
+            m.sender.digits.as_deref(),
+            Some("447912345678"),
+            "the device is not the number"
+        );
         let text = incoming(
             serde_json::json!({"jid": "447912345678@s.whatsapp.net"}),
             serde_json::json!({}),
@@ -429,9 +440,16 @@ mod tests {
         let LiveEvent::Message(m) = parse_frame(&text).unwrap() else {
             panic!()
         };
-        assert_eq!(m.sender.jid().as_deref(), Some("447912345678@s.whatsapp.net"));
+        assert_eq!(
+            m.sender.jid().as_deref(),
+            Some("447912345678@s.whatsapp.net")
+        );
         assert_eq!(m.sender.name, None);
-        let text = incoming(serde_json::json!({"jid": "987654321@lid"}), serde_json::json!({"type": "private"}), "x");
+        let text = incoming(
+            serde_json::json!({"jid": "987654321@lid"}),
+            serde_json::json!({"type": "private"}),
+            "x",
+        );
         let LiveEvent::Message(m) = parse_frame(&text).unwrap() else {
             panic!()
         };
@@ -452,7 +470,11 @@ mod tests {
         assert_eq!(m.chat, ChatKind::Group, "the JID wins over the type");
         assert!(!m.chat.is_blockable());
         assert_eq!(m.chat_name.as_deref(), Some("Família"));
-        let channel = incoming(serde_json::json!({"jid": "1"}), serde_json::json!({"type": "newsletter"}), "news");
+        let channel = incoming(
+            serde_json::json!({"jid": "1"}),
+            serde_json::json!({"type": "newsletter"}),
+            "news",
+        );
         let LiveEvent::Message(m) = parse_frame(&channel).unwrap() else {
             panic!()
         };
@@ -461,26 +483,53 @@ mod tests {
 
     #[test]
     fn states_other_events_and_outgoing_messages() {
-        let s = frame("instance.state", serde_json::json!({"state": "temp_banned"}));
+        let s = frame(
+            "instance.state",
+            serde_json::json!({"state": "temp_banned"}),
+        );
         assert_eq!(
             parse_frame(&s).unwrap(),
-            LiveEvent::State { word: "temp_banned".into(), at: None }
+            LiveEvent::State {
+                word: "temp_banned".into(),
+                at: None
+            }
         );
-        let s = frame("instance.state", serde_json::json!({"status": "logged_out", "timestamp": "2026-04-28T10:30:00.123+00:00"}));
-        assert!(matches!(parse_frame(&s).unwrap(), LiveEvent::State { word, at: Some(1_777_372_200) } if word == "logged_out"));
+        let s = frame(
+            "instance.state",
+            serde_json::json!({"status": "logged_out", "timestamp": "2026-04-28T10:30:00.123+00:00"}),
+        );
+        assert!(
+            matches!(parse_frame(&s).unwrap(), LiveEvent::State { word, at: Some(1_777_372_200) } if word == "logged_out")
+        );
         let other = frame("label.update", serde_json::json!({}));
-        assert_eq!(parse_frame(&other).unwrap(), LiveEvent::Ignored { event: "label.update".into() });
-        let out = frame("message.exchange", serde_json::json!({"message": {"direction": "outgoing", "sender": {"jid": "1"}}}));
-        assert!(matches!(parse_frame(&out).unwrap(), LiveEvent::Ignored { .. }));
+        assert_eq!(
+            parse_frame(&other).unwrap(),
+            LiveEvent::Ignored {
+                event: "label.update".into()
+            }
+        );
+        let out = frame(
+            "message.exchange",
+            serde_json::json!({"message": {"direction": "outgoing", "sender": {"jid": "1"}}}),
+        );
+        assert!(matches!(
+            parse_frame(&out).unwrap(),
+            LiveEvent::Ignored { .. }
+        ));
     }
 
     #[test]
     fn what_cannot_be_read_says_why_without_quoting_the_frame() {
         for bad in [
-            format!("{{\"event\": \"message.exchange\", \"instanceData\": {{\"token\": \"{TOKEN}\"}}"),
+            format!(
+                "{{\"event\": \"message.exchange\", \"instanceData\": {{\"token\": \"{TOKEN}\"}}"
+            ),
             format!("[\"{TOKEN}\"]"),
             format!("{{\"data\": {{}}, \"instanceData\": {{\"token\": \"{TOKEN}\"}}}}"),
-            frame("message.exchange", serde_json::json!({"message": {"sender": {"jid": "not a number"}}})),
+            frame(
+                "message.exchange",
+                serde_json::json!({"message": {"sender": {"jid": "not a number"}}}),
+            ),
             frame("instance.state", serde_json::json!({"state": 5})),
         ] {
             let why = parse_frame(&bad).unwrap_err();
@@ -492,7 +541,11 @@ mod tests {
     #[test]
     fn text_is_sanitised_cut_and_media_named() {
         let long = "a".repeat(MAX_TEXT_CHARS + 50);
-        let text = incoming(serde_json::json!({"jid": "5511999999999"}), serde_json::json!({}), &format!("\u{1b}[31mred\u{202e}\n{long}"));
+        let text = incoming(
+            serde_json::json!({"jid": "5511999999999"}),
+            serde_json::json!({}),
+            &format!("\u{1b}[31mred\u{202e}\n{long}"),
+        );
         let LiveEvent::Message(m) = parse_frame(&text).unwrap() else {
             panic!()
         };

@@ -3,13 +3,13 @@
 //! flags they earn.
 
 pub(crate) mod answer;
-pub(crate) mod identity;
 pub(crate) mod change;
 pub mod contacts;
 pub mod filter;
-pub mod flags;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod flags;
+pub(crate) mod identity;
 pub(crate) mod jid;
 pub mod live;
 pub mod number;

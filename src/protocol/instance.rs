@@ -61,7 +61,9 @@ impl ConnState {
             ConnState::LoggedOut => {
                 Some("the session was ended on the phone: pair it again in RyzeAPI (QR code)")
             }
-            ConnState::Disconnected => Some("the phone has no live session: reconnect it in RyzeAPI"),
+            ConnState::Disconnected => {
+                Some("the phone has no live session: reconnect it in RyzeAPI")
+            }
             ConnState::Connected | ConnState::Connecting | ConnState::Other(_) => None,
         }
     }

@@ -48,8 +48,7 @@ pub async fn start() -> std::io::Result<Demo> {
         .iter()
         .map(|i| (i.name.clone(), i.token.clone()))
         .collect();
-    let mut emulator =
-        emulator::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    let mut emulator = emulator::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
     // Everyday messages and a spam wave for the Live view.
     emulator.play_demo_feed();
     let base_url = Url::parse(&emulator.base_url()).map_err(std::io::Error::other)?;
@@ -73,7 +72,12 @@ pub async fn start() -> std::io::Result<Demo> {
         warnings: Vec::new(),
         operator: crate::config::login_name(),
         ask_reason: false,
-        reasons: vec!["spam wave".into(), "spam".into(), "abuse".into(), "fraud".into()],
+        reasons: vec![
+            "spam wave".into(),
+            "spam".into(),
+            "abuse".into(),
+            "fraud".into(),
+        ],
         ledger: None,
         // The demo flags waves (as by default) and one keyword.
         live: crate::model::flags::Rules {

@@ -79,7 +79,10 @@ const DIALOG_WIDTH: u16 = 72;
 /// Draws the bulk dialog: how many, what, and the instance picker.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
     let verb = if d.block { "Block" } else { "Unblock" };
-    let what = count(d.targets.len(), if d.from_live { "sender" } else { "contact" });
+    let what = count(
+        d.targets.len(),
+        if d.from_live { "sender" } else { "contact" },
+    );
     let on = count(d.chosen.iter().filter(|c| **c).count(), "instance");
     // One line each, so the frame's height is the lines' count.
     let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4));

@@ -74,15 +74,25 @@ fn text_spans(row: &Row, name_shown: bool) -> Vec<Span<'static>> {
         let What::State(word) = &row.what else {
             return Vec::new();
         };
-        return vec![Span::styled(format!("connection: {word}"), theme::pending())];
+        return vec![Span::styled(
+            format!("connection: {word}"),
+            theme::pending(),
+        )];
     };
     let mut spans = Vec::new();
     if row.is_flagged() {
         let reasons: Vec<String> = row.flags.iter().map(short).collect();
-        spans.push(Span::styled(format!("⚑ {} · ", reasons.join(", ")), theme::bad()));
+        spans.push(Span::styled(
+            format!("⚑ {} · ", reasons.join(", ")),
+            theme::bad(),
+        ));
     }
     if !m.chat.is_blockable() {
-        let name = m.chat_name.as_deref().map(|n| format!(" {n}")).unwrap_or_default();
+        let name = m
+            .chat_name
+            .as_deref()
+            .map(|n| format!(" {n}"))
+            .unwrap_or_default();
         spans.push(Span::styled(
             format!("[not blockable: {}{name}] ", m.chat.word()),
             theme::dim(),
@@ -109,11 +119,18 @@ fn row_line(state: &State, row: &Row, cols: [usize; 5], text_w: usize) -> Line<'
         let time = time.get(..time_w).unwrap_or(&time);
         spans.push(Span::styled(format!("{time:<time_w$} "), theme::dim()));
     }
-    let inst = state.instances.get(row.instance).map_or("", |i| i.name.as_str());
+    let inst = state
+        .instances
+        .get(row.instance)
+        .map_or("", |i| i.name.as_str());
     spans.push(Span::raw(format!("{:<inst_w$} ", fit(inst, inst_w))));
     let (sender, name_shown) = sender_cell(row, sender_w);
     let pad = sender_w.saturating_sub(width(&sender));
-    let style = if row.message().is_some() { theme::text() } else { theme::dim() };
+    let style = if row.message().is_some() {
+        theme::text()
+    } else {
+        theme::dim()
+    };
     spans.push(Span::styled(format!("{sender}{} ", " ".repeat(pad)), style));
     spans.extend(fit_spans(text_spans(row, name_shown), text_w));
     if reach_w > 0 {
@@ -125,7 +142,11 @@ fn row_line(state: &State, row: &Row, cols: [usize; 5], text_w: usize) -> Line<'
     }
     if known_w > 0 {
         let known = fit(&words::known_short(state, row), known_w);
-        let style = if known.starts_with('⊘') { theme::blocked() } else { theme::dim() };
+        let style = if known.starts_with('⊘') {
+            theme::blocked()
+        } else {
+            theme::dim()
+        };
         spans.push(Span::raw(" "));
         spans.push(Span::styled(known, style));
     }
@@ -156,7 +177,10 @@ fn header(cols: [usize; 5], text_w: usize) -> String {
     if time_w > 0 {
         text.push_str(&format!("{:<time_w$} ", "UTC"));
     }
-    text.push_str(&format!("{:<inst_w$} {:<sender_w$} {:<text_w$}", "On", "From", "Message"));
+    text.push_str(&format!(
+        "{:<inst_w$} {:<sender_w$} {:<text_w$}",
+        "On", "From", "Message"
+    ));
     if reach_w > 0 {
         text.push_str(&format!(" {:>reach_w$}", fit("Ours", reach_w)));
     }
@@ -171,8 +195,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let (rows_on_screen, health) = view::layout(state);
     let buf = frame.buffer_mut();
     for (n, line) in health.iter().enumerate().take(area.height as usize) {
-        let style = if n == 0 { theme::header() } else { theme::pending() };
-        buf.set_stringn(area.x, area.y + n as u16, fit(line, area.width as usize), area.width as usize, style);
+        let style = if n == 0 {
+            theme::header()
+        } else {
+            theme::pending()
+        };
+        buf.set_stringn(
+            area.x,
+            area.y + n as u16,
+            fit(line, area.width as usize),
+            area.width as usize,
+            style,
+        );
     }
     let top = area.y + health.len() as u16;
     if top >= area.y + area.height {
@@ -180,15 +214,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     }
     let cols = widths(area.width);
     // The highlight, the mark and flag, then each column and its space.
-    let fixed: usize = 5 + cols.iter().map(|w| if *w > 0 { w + 1 } else { 0 }).sum::<usize>();
+    let fixed: usize = 5 + cols
+        .iter()
+        .map(|w| if *w > 0 { w + 1 } else { 0 })
+        .sum::<usize>();
     let text_w = (area.width as usize).saturating_sub(fixed).max(4);
-    let head = Rect { y: top, height: 1, ..area };
+    let head = Rect {
+        y: top,
+        height: 1,
+        ..area
+    };
     buf.set_style(head, theme::header());
-    buf.set_stringn(area.x, top, header(cols, text_w), area.width as usize, theme::header());
+    buf.set_stringn(
+        area.x,
+        top,
+        header(cols, text_w),
+        area.width as usize,
+        theme::header(),
+    );
     let live = &state.live;
     let len = view::shown_len(live);
     if len == 0 {
-        let rest = Rect { y: top + 1, height: area.height.saturating_sub(health.len() as u16 + 1), ..area };
+        let rest = Rect {
+            y: top + 1,
+            height: area.height.saturating_sub(health.len() as u16 + 1),
+            ..area
+        };
         return placeholder(frame, rest, state);
     }
     let offset = crate::app::layout::window(
@@ -214,7 +265,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         buf.set_line(area.x + 2, y, &line, area.width.saturating_sub(2));
         if selected == Some(offset + n) {
             buf.set_stringn(area.x, y, HIGHLIGHT, 2, Style::default());
-            buf.set_style(Rect { y, height: 1, ..area }, theme::selected_row());
+            buf.set_style(
+                Rect {
+                    y,
+                    height: 1,
+                    ..area
+                },
+                theme::selected_row(),
+            );
         }
     }
 }
@@ -235,7 +293,11 @@ fn placeholder(frame: &mut Frame, area: Rect, state: &State) {
         "No live feed is open yet: the lines above say why.".to_string()
     };
     let top = area.height / 2;
-    let area = Rect { y: area.y + top, height: area.height - top, ..area };
+    let area = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
     frame.render_widget(
         Paragraph::new(Line::styled(text, theme::dim())).alignment(Alignment::Center),
         area,
@@ -246,8 +308,13 @@ fn placeholder(frame: &mut Frame, area: Rect, state: &State) {
 /// useful first, each one that fits in `room` columns.
 pub fn footer_spans(state: &State, room: usize) -> Vec<Span<'static>> {
     let marked = !state.live.marks.is_empty();
-    let block = if marked { "block marked" } else { "block sender" };
-    let mut hints: Vec<(Command, &str)> = vec![(Command::BulkBlock, block), (Command::Mark, "mark")];
+    let block = if marked {
+        "block marked"
+    } else {
+        "block sender"
+    };
+    let mut hints: Vec<(Command, &str)> =
+        vec![(Command::BulkBlock, block), (Command::Mark, "mark")];
     if state.live.health.iter().any(|h| h.needs_enabling()) {
         hints.push((Command::EnableLive, "enable feed"));
     }
@@ -285,7 +352,14 @@ mod tests {
     use crate::protocol::{FeedStatus, LiveMsg, Msg};
     use crate::ui::tests::{NOW, demo_state, key, render, text};
 
-    fn arrives(s: &mut State, instance: usize, digits: &str, name: Option<&str>, text: &str, chat: ChatKind) {
+    fn arrives(
+        s: &mut State,
+        instance: usize,
+        digits: &str,
+        name: Option<&str>,
+        text: &str,
+        chat: ChatKind,
+    ) {
         let m = Incoming {
             id: None,
             at: Some(NOW),
@@ -299,7 +373,14 @@ mod tests {
             text: text.into(),
         };
         let event = LiveEvent::Message(m);
-        update(s, Msg::Live(LiveMsg::Event { instance, event, received: NOW }));
+        update(
+            s,
+            Msg::Live(LiveMsg::Event {
+                instance,
+                event,
+                received: NOW,
+            }),
+        );
     }
 
     /// The demo state with every feed open but marketing's (paused), a
@@ -308,18 +389,49 @@ mod tests {
         let mut s = demo_state();
         for instance in 0..3 {
             let status = if instance == 2 {
-                FeedStatus::Paused { retry_at: NOW + 8, why: "connection lost (reset)".into() }
+                FeedStatus::Paused {
+                    retry_at: NOW + 8,
+                    why: "connection lost (reset)".into(),
+                }
             } else {
                 FeedStatus::Open
             };
             update(&mut s, Msg::Live(LiveMsg::Feed { instance, status }));
         }
-        arrives(&mut s, 0, "5511911110001", Some("Ana"), "Bom dia! Vocês abrem amanhã?", ChatKind::Private);
-        arrives(&mut s, 1, "5511955550000", Some("Tio Zé"), "Foto do almoço", ChatKind::Group);
+        arrives(
+            &mut s,
+            0,
+            "5511911110001",
+            Some("Ana"),
+            "Bom dia! Vocês abrem amanhã?",
+            ChatKind::Private,
+        );
+        arrives(
+            &mut s,
+            1,
+            "5511955550000",
+            Some("Tio Zé"),
+            "Foto do almoço",
+            ChatKind::Group,
+        );
         for instance in [0, 1, 2] {
-            arrives(&mut s, instance, "6281234567890", Some("Promoções Top 🔥"), "Ganhe R$ 500 por dia!\nClique aqui", ChatKind::Private);
+            arrives(
+                &mut s,
+                instance,
+                "6281234567890",
+                Some("Promoções Top 🔥"),
+                "Ganhe R$ 500 por dia!\nClique aqui",
+                ChatKind::Private,
+            );
         }
-        arrives(&mut s, 1, "447911123456", None, "Guaranteed 30% a month", ChatKind::Private);
+        arrives(
+            &mut s,
+            1,
+            "447911123456",
+            None,
+            "Guaranteed 30% a month",
+            ChatKind::Private,
+        );
         update(&mut s, key(KeyCode::Char('L')));
         s
     }
@@ -328,17 +440,31 @@ mod tests {
     fn the_live_view_at_80x24_120x40_and_40x10() {
         let mut s = live_state();
         let wide = text(&render(&mut s, 120, 40));
-        assert!(wide.contains("Promoções T… +62 812-3456-7890"), "the name cut, the number whole: {wide}");
+        assert!(
+            wide.contains("Promoções T… +62 812-3456-7890"),
+            "the name cut, the number whole: {wide}"
+        );
         assert!(wide.contains("⚑ wave · Ganhe R$ 500 por dia!"), "{wide}");
         assert!(!wide.contains("Clique aqui"), "the first line only");
         assert!(wide.contains("[not blockable: group Família]"), "{wide}");
         assert!(wide.contains("3/3"), "on all three numbers");
-        assert!(wide.contains("⊘ sales"), "the ledger knows Ana blocked on sales");
-        assert!(wide.contains("live feed of marketing paused: reconnecting in 8 s (connection lost (reset))"), "{wide}");
+        assert!(
+            wide.contains("⊘ sales"),
+            "the ledger knows Ana blocked on sales"
+        );
+        assert!(
+            wide.contains(
+                "live feed of marketing paused: reconnecting in 8 s (connection lost (reset))"
+            ),
+            "{wide}"
+        );
         insta::assert_snapshot!("live_120x40", wide);
         let standard = text(&render(&mut s, 80, 24));
         assert!(standard.contains("+62 812-3456-7890"));
-        assert!(standard.contains("B block sender"), "the footer names the keys in force");
+        assert!(
+            standard.contains("B block sender"),
+            "the footer names the keys in force"
+        );
         insta::assert_snapshot!("live_80x24", standard);
         let tiny = text(&render(&mut s, 40, 10));
         assert!(tiny.contains("+44 7911 123456"), "{tiny}");
@@ -374,15 +500,24 @@ mod tests {
             Msg::Worker(crate::protocol::JobResult::SocketConfig {
                 instance: 2,
                 enabling: false,
-                result: Ok(SocketConfig::Enabled { events: vec!["message.status".into()], media_base64: false }),
+                result: Ok(SocketConfig::Enabled {
+                    events: vec!["message.status".into()],
+                    media_base64: false,
+                }),
             }),
         );
         let footer = text(&render(&mut s, 80, 24));
         assert!(footer.contains("E enable feed"), "{footer}");
         update(&mut s, key(KeyCode::Char('E')));
         let shown = text(&render(&mut s, 80, 24));
-        assert!(shown.contains("marketing: now enabled without message.exchange and"), "{shown}");
+        assert!(
+            shown.contains("marketing: now enabled without message.exchange and"),
+            "{shown}"
+        );
         assert!(shown.contains("[ Cancel ]"), "{shown}");
-        assert!(shown.contains("event types another consumer reads stay"), "{shown}");
+        assert!(
+            shown.contains("event types another consumer reads stay"),
+            "{shown}"
+        );
     }
 }

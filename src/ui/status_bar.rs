@@ -94,7 +94,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
 /// The Live view's counts: `live: 120 of 10000 · 3 marked`.
 fn live_counts(state: &State) -> String {
     let live = &state.live;
-    let mut text = format!("live: {} of {}", crate::app::live::view::shown_len(live), live.len());
+    let mut text = format!(
+        "live: {} of {}",
+        crate::app::live::view::shown_len(live),
+        live.len()
+    );
     if !live.marks.is_empty() {
         text.push_str(&format!(" · {} marked", live.marks.len()));
     }

@@ -228,6 +228,8 @@ mod tests {
         for s in [429, 500, 502, 503] {
             assert!(!refused_for_good(&status(s)), "{s}");
         }
-        assert!(!refused_for_good(&ApiError::Connect { detail: "refused".into() }));
+        assert!(!refused_for_good(&ApiError::Connect {
+            detail: "refused".into()
+        }));
     }
 }

@@ -223,7 +223,9 @@ impl Http {
         let body = from.enabling_body();
         let result = self
             .lanes
-            .call(ep, about, || self.client.enable_socket(ep, name, body.clone()))
+            .call(ep, about, || {
+                self.client.enable_socket(ep, name, body.clone())
+            })
             .await
             .map_err(|e| ErrorInfo::from(&e));
         if result.is_ok() {

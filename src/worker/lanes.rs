@@ -100,7 +100,12 @@ impl Lanes {
             // counted as a failed attempt (up to a bound).
             if e.is_throttling() && throttled < MAX_THROTTLED {
                 throttled += 1;
-                tracing::warn!(instance, what, throttled, "WhatsApp throttles: retrying at half pace");
+                tracing::warn!(
+                    instance,
+                    what,
+                    throttled,
+                    "WhatsApp throttles: retrying at half pace"
+                );
                 last_error = Some(e);
                 continue;
             }

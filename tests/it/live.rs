@@ -67,7 +67,11 @@ fn spam(text: &str) -> EmuMessage {
 
 /// Pushes `m` to `instance` and waits until the app holds `rows` rows.
 async fn push(desk: &mut Desk, emu: &RunningEmulator, instance: &str, m: &EmuMessage, rows: usize) {
-    assert_eq!(emu.handle().push_message(instance, m), 1, "one socket open on {instance}");
+    assert_eq!(
+        emu.handle().push_message(instance, m),
+        1,
+        "one socket open on {instance}"
+    );
     desk.until(Duration::from_secs(10), |s| s.live.len() >= rows)
         .await;
 }
@@ -104,7 +108,9 @@ fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
 }
 
 fn holds(haystack: &[u8], needle: &str) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
 }
 
 #[tokio::test]
@@ -112,10 +118,16 @@ async fn a_stranger_writing_to_our_numbers_is_flagged_and_no_token_is_kept() {
     let emu = emulator().await;
     let mut desk = desk(&emu).await;
     push(&mut desk, &emu, "sales", &spam("Ganhe R$ 500 por dia"), 1).await;
-    assert!(!desk.state().live.rows().any(|r| r.is_flagged()), "one number is no wave");
+    assert!(
+        !desk.state().live.rows().any(|r| r.is_flagged()),
+        "one number is no wave"
+    );
     push(&mut desk, &emu, "support", &spam("Ganhe R$ 500 por dia"), 2).await;
     let live = &desk.state().live;
-    assert!(live.rows().all(|r| r.is_flagged()), "both rows, the first too");
+    assert!(
+        live.rows().all(|r| r.is_flagged()),
+        "both rows, the first too"
+    );
     assert_eq!(
         live.rows().next().unwrap().reasons(),
         "spam wave: 2 of our numbers in 10 min"
@@ -123,14 +135,20 @@ async fn a_stranger_writing_to_our_numbers_is_flagged_and_no_token_is_kept() {
     desk.keys("L").await;
     let shown = screen(desk.state(), 120, 40);
     assert!(shown.contains("⚑"), "{shown}");
-    assert!(shown.contains("+62 812-3456-7890"), "the number as its country writes it");
+    assert!(
+        shown.contains("+62 812-3456-7890"),
+        "the number as its country writes it"
+    );
     assert!(shown.contains("Ganhe R$ 500 por dia"), "{shown}");
     // Every frame carried the instance's token in instanceData.
     let data = all_bytes(&desk.dir.path().join("data"));
     assert!(!data.is_empty(), "the data folder was written");
     for token in ["demo-sales-token", "demo-support-token", DEMO_ACCOUNT_TOKEN] {
         assert!(!shown.contains(token), "{token} on screen");
-        assert!(!format!("{:?}", desk.state()).contains(token), "{token} in Debug");
+        assert!(
+            !format!("{:?}", desk.state()).contains(token),
+            "{token} in Debug"
+        );
         assert!(!holds(&data, token), "{token} in the data folder");
     }
 }
@@ -160,11 +178,15 @@ async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
     desk.keys("B").await;
     let shown = screen(desk.state(), 80, 24);
     assert!(shown.contains("Block 1 sender on 4 instances"), "{shown}");
-    assert!(shown.contains("[ Cancel ]"), "Cancel has the focus: {shown}");
+    assert!(
+        shown.contains("[ Cancel ]"),
+        "Cancel has the focus: {shown}"
+    );
     desk.keys("y").await;
     assert!(screen(desk.state(), 80, 24).contains("Why? spam wave"));
     desk.keys("\n").await;
-    desk.until(Duration::from_secs(20), |s| s.batch.is_none()).await;
+    desk.until(Duration::from_secs(20), |s| s.batch.is_none())
+        .await;
     let mut sent = emu.handle().block_requests();
     sent.sort();
     let jid = format!("{SPAMMER}@s.whatsapp.net");
@@ -200,7 +222,11 @@ async fn a_group_message_is_never_blockable() {
     desk.keys("L B").await;
     assert!(desk.state().live.marks.is_empty(), "Space marks no group");
     assert!(desk.state().overlay.is_none(), "no dialog");
-    assert!(desk.status().starts_with("a group cannot be blocked"), "{}", desk.status());
+    assert!(
+        desk.status().starts_with("a group cannot be blocked"),
+        "{}",
+        desk.status()
+    );
     assert!(screen(desk.state(), 80, 24).contains("not blockable"));
     assert!(emu.handle().block_requests().is_empty());
 }
@@ -215,11 +241,22 @@ async fn temp_banned_shows_on_the_tab_at_once_with_a_hint() {
             == ryze_contacts::app::state::Connection::State(ConnState::TempBanned)
     })
     .await;
-    assert!(desk.status().contains("WhatsApp banned this number for a while"), "{}", desk.status());
+    assert!(
+        desk.status()
+            .contains("WhatsApp banned this number for a while"),
+        "{}",
+        desk.status()
+    );
     desk.keys("\t").await;
     let shown = screen(desk.state(), 120, 40);
-    assert!(shown.contains("│ support ○ temp banned │"), "the tab: {shown}");
-    assert!(shown.contains(" support │ ○ temp banned │"), "the status bar: {shown}");
+    assert!(
+        shown.contains("│ support ○ temp banned │"),
+        "the tab: {shown}"
+    );
+    assert!(
+        shown.contains(" support │ ○ temp banned │"),
+        "the status bar: {shown}"
+    );
 }
 
 #[tokio::test]
@@ -266,8 +303,12 @@ async fn a_dropped_socket_reconnects_with_back_off_and_says_so() {
 async fn a_frame_that_cannot_be_read_is_counted_and_the_feed_goes_on() {
     let emu = emulator().await;
     let mut desk = desk(&emu).await;
-    emu.handle().push_raw("sales", "{\"event\": \"message.exchange\", \"instanceData\": {\"token\": \"demo-sales-token\"");
-    desk.until(Duration::from_secs(10), |s| s.live.unreadable() == 1).await;
+    emu.handle().push_raw(
+        "sales",
+        "{\"event\": \"message.exchange\", \"instanceData\": {\"token\": \"demo-sales-token\"",
+    );
+    desk.until(Duration::from_secs(10), |s| s.live.unreadable() == 1)
+        .await;
     push(&mut desk, &emu, "sales", &spam("after"), 1).await;
     desk.keys("L").await;
     let shown = screen(desk.state(), 120, 40);
@@ -293,17 +334,26 @@ async fn a_refused_upgrade_says_why_and_the_websocket_is_enabled_after_asking() 
         "{shown}"
     );
     assert!(
-        desk.state().messages.iter().any(|m| m.text.starts_with("WebSocket is not enabled for this instance")),
+        desk.state().messages.iter().any(|m| m
+            .text
+            .starts_with("WebSocket is not enabled for this instance")),
         "the server's words are in the message log"
     );
     desk.keys("E").await;
     assert!(screen(desk.state(), 80, 24).contains("support: now never configured"));
-    assert_eq!(emu.handle().websocket("support"), None, "nothing changed before the yes");
+    assert_eq!(
+        emu.handle().websocket("support"),
+        None,
+        "nothing changed before the yes"
+    );
     desk.keys("y").await;
     open(&mut desk).await;
     assert_eq!(
         emu.handle().websocket("support"),
-        Some((true, vec!["message.exchange".to_string(), "instance.state".to_string()]))
+        Some((
+            true,
+            vec!["message.exchange".to_string(), "instance.state".to_string()]
+        ))
     );
 }
 
@@ -356,13 +406,14 @@ fn watch_json_prints_a_line_per_event_and_ends_on_sigint() {
         std::thread::sleep(Duration::from_millis(50));
     }
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next = || -> serde_json::Value {
-        serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap()
-    };
+    let mut next =
+        || -> serde_json::Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
     // One at a time: the two sockets may deliver in either order.
-    emu.handle().push_message("sales", &spam("Ganhe dinheiro\nlinha dois"));
+    emu.handle()
+        .push_message("sales", &spam("Ganhe dinheiro\nlinha dois"));
     let first = next();
-    emu.handle().push_message("support", &spam("Ganhe dinheiro"));
+    emu.handle()
+        .push_message("support", &spam("Ganhe dinheiro"));
     let second = next();
     emu.handle().push_state("support", "logged_out");
     let got = [first, second, next()];
@@ -391,5 +442,8 @@ fn watch_json_prints_a_line_per_event_and_ends_on_sigint() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("live feed of sales open"), "{stderr}");
     let data = all_bytes(&dir.path().join("data"));
-    assert!(!holds(&data, "demo-sales-token") && !holds(&data, DEMO_ACCOUNT_TOKEN), "no token in the data folder (the log included)");
+    assert!(
+        !holds(&data, "demo-sales-token") && !holds(&data, DEMO_ACCOUNT_TOKEN),
+        "no token in the data folder (the log included)"
+    );
 }

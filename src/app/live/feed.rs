@@ -325,7 +325,11 @@ impl Live {
                 continue;
             }
             let wave = Flag::Wave { numbers, minutes };
-            match row.flags.iter_mut().find(|f| matches!(f, Flag::Wave { .. })) {
+            match row
+                .flags
+                .iter_mut()
+                .find(|f| matches!(f, Flag::Wave { .. }))
+            {
                 Some(Flag::Wave { numbers: n, .. }) if *n >= numbers => continue,
                 Some(flag) => *flag = wave,
                 None => {
@@ -339,7 +343,14 @@ impl Live {
     }
 
     /// Appends a row, dropping the oldest beyond [`MAX_ROWS`].
-    fn push(&mut self, instance: usize, at: i64, what: What, flags: Vec<Flag>, stranger: bool) -> u64 {
+    fn push(
+        &mut self,
+        instance: usize,
+        at: i64,
+        what: What,
+        flags: Vec<Flag>,
+        stranger: bool,
+    ) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
         let row = Row {
@@ -351,7 +362,10 @@ impl Live {
             stranger,
         };
         if let Some(key) = row.sender_key() {
-            self.by_sender.entry(key.to_string()).or_default().push_back(seq);
+            self.by_sender
+                .entry(key.to_string())
+                .or_default()
+                .push_back(seq);
         }
         self.rows.push_back(row);
         self.touched.seqs.push(seq);
@@ -432,17 +446,34 @@ mod tests {
         live.begin_message();
         let second = live.add_message(2, 1_060, msg("6281", "promo", ChatKind::Private), true);
         assert!(second.new_wave);
-        assert_eq!(live.touched.seqs, [second.seq, first.seq], "the earlier row is flagged too");
+        assert_eq!(
+            live.touched.seqs,
+            [second.seq, first.seq],
+            "the earlier row is flagged too"
+        );
         assert!(live.row(first.seq).unwrap().is_flagged());
-        assert!(!live.row(group.seq).unwrap().is_flagged(), "a group is never flagged");
+        assert!(
+            !live.row(group.seq).unwrap().is_flagged(),
+            "a group is never flagged"
+        );
         assert_eq!(
             live.row(second.seq).unwrap().reasons(),
             "spam wave: 2 of our numbers in 10 min"
         );
         let third = live.add_message(3, 1_070, msg("6281", "promo", ChatKind::Private), true);
         assert!(!third.new_wave, "said once per sender");
-        assert_eq!(live.row(first.seq).unwrap().flags[0], Flag::Wave { numbers: 3, minutes: 10 });
-        assert_eq!(live.reach("6281", 1_070), 3, "a group message does not count");
+        assert_eq!(
+            live.row(first.seq).unwrap().flags[0],
+            Flag::Wave {
+                numbers: 3,
+                minutes: 10
+            }
+        );
+        assert_eq!(
+            live.reach("6281", 1_070),
+            3,
+            "a group message does not count"
+        );
     }
 
     #[test]
@@ -452,7 +483,12 @@ mod tests {
         let s = live.add_message(1, 5, msg("5511", "oi", ChatKind::Private), false);
         assert!(!live.row(s.seq).unwrap().is_flagged());
         for i in 0..(MAX_ROWS as i64 + 500) {
-            live.add_message((i % 2) as usize, i, msg(&format!("55{i}"), "x", ChatKind::Private), true);
+            live.add_message(
+                (i % 2) as usize,
+                i,
+                msg(&format!("55{i}"), "x", ChatKind::Private),
+                true,
+            );
         }
         assert_eq!(live.len(), MAX_ROWS);
         assert!(live.by_sender.len() <= MAX_ROWS);

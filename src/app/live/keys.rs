@@ -83,7 +83,10 @@ fn mark(state: &mut State) {
         return;
     };
     if !row.is_blockable() {
-        info(state, "only the sender of a private message can be marked: groups and channels cannot be blocked");
+        info(
+            state,
+            "only the sender of a private message can be marked: groups and channels cannot be blocked",
+        );
         return;
     }
     if let Some(key) = row.sender_key().map(str::to_string)
@@ -143,7 +146,11 @@ fn open_dialog(state: &mut State, block: bool) {
         cursor: home.unwrap_or(state.current),
         focus: DialogFocus::Cancel,
         home,
-        why: if block { "spam wave".to_string() } else { String::new() },
+        why: if block {
+            "spam wave".to_string()
+        } else {
+            String::new()
+        },
         from_live: true,
     };
     dialog.per_instance = per_instance(state, &dialog);
@@ -161,15 +168,24 @@ fn targets(state: &mut State) -> Option<Targets> {
     let rows: Vec<&super::feed::Row> = if live.marks.is_empty() {
         selected_row(live).into_iter().collect()
     } else {
-        live.marks.iter().filter_map(|key| live.latest_of(key)).collect()
+        live.marks
+            .iter()
+            .filter_map(|key| live.latest_of(key))
+            .collect()
     };
     let Some(first) = rows.first() else {
-        info(state, "no row selected: the live feed has shown nothing yet");
+        info(
+            state,
+            "no row selected: the live feed has shown nothing yet",
+        );
         return None;
     };
     if !first.is_blockable() {
         let what = match first.message() {
-            Some(m) => format!("a {} cannot be blocked: WhatsApp blocks people, not groups or channels", m.chat.word()),
+            Some(m) => format!(
+                "a {} cannot be blocked: WhatsApp blocks people, not groups or channels",
+                m.chat.word()
+            ),
             None => "an instance's state is nobody to block".to_string(),
         };
         error(state, format!("{what} · nothing was sent"));
@@ -210,7 +226,9 @@ fn elsewhere(state: &mut State, command: Command) {
     let text = match command {
         Command::ToggleBlock => {
             let b = state.keymap.label_of(Command::BulkBlock);
-            format!("in the live feed, {b} blocks the sender on every instance; {live} goes back to the contacts")
+            format!(
+                "in the live feed, {b} blocks the sender on every instance; {live} goes back to the contacts"
+            )
         }
         _ => format!("that key sorts or narrows the contact list: {live} goes back to it"),
     };

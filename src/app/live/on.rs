@@ -214,12 +214,20 @@ pub fn on_config(core: &mut Core, answer: JobResult) -> Vec<Effect> {
         (true, Ok(config)) => {
             info(
                 core,
-                format!("the WebSocket of {name} is {}: its live feed opens", config.words()),
+                format!(
+                    "the WebSocket of {name} is {}: its live feed opens",
+                    config.words()
+                ),
             );
             open_feeds(core, &[instance])
         }
         (true, Err(e)) => {
-            failure(core, instance, &format!("enable the WebSocket of {name}"), &e);
+            failure(
+                core,
+                instance,
+                &format!("enable the WebSocket of {name}"),
+                &e,
+            );
             Vec::new()
         }
         (false, Ok(config)) if !config.serves_feed() => {

@@ -143,8 +143,7 @@ pub fn keep_in_view(core: &mut crate::app::core::Core) {
     let (rows, _) = layout(core);
     let selected = selected_pos(&core.live).unwrap_or(0);
     let len = shown_len(&core.live);
-    core.live.view.offset =
-        crate::app::layout::window(selected, core.live.view.offset, rows, len);
+    core.live.view.offset = crate::app::layout::window(selected, core.live.view.offset, rows, len);
 }
 
 /// A word of the filter.
@@ -165,7 +164,9 @@ fn words_of(query: &str) -> Vec<Word> {
     let mut digits = String::new();
     for word in query.split_whitespace() {
         let is_number = word.chars().any(|c| c.is_ascii_digit())
-            && word.chars().all(|c| c.is_ascii_digit() || "+-().".contains(c));
+            && word
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-().".contains(c));
         if is_number {
             digits.extend(word.chars().filter(char::is_ascii_digit));
             continue;
@@ -254,7 +255,11 @@ mod tests {
         move_by(&mut live, 1);
         assert_eq!(live.view.selected, Some(a));
         let c = add(&mut live, 1, 2, "5511911110003", "Caio", "olá");
-        assert_eq!(live.view.selected, Some(a), "moved down to read: it stays on its row");
+        assert_eq!(
+            live.view.selected,
+            Some(a),
+            "moved down to read: it stays on its row"
+        );
         assert_eq!(selected_pos(&live), Some(2));
         move_by(&mut live, -5);
         assert_eq!(live.view.selected, Some(c));
@@ -277,14 +282,27 @@ mod tests {
         ] {
             live.view.filter = query.into();
             refilter(&mut live, &names());
-            let shown: Vec<u64> = (0..shown_len(&live)).filter_map(|i| seq_at(&live, i)).collect();
+            let shown: Vec<u64> = (0..shown_len(&live))
+                .filter_map(|i| seq_at(&live, i))
+                .collect();
             assert_eq!(shown, want, "{query}");
         }
         live.view.filter = "dinheiro".into();
         refilter(&mut live, &names());
-        let later = add(&mut live, 1, 30, "6281234567891", "Promo 2", "dinheiro fácil");
+        let later = add(
+            &mut live,
+            1,
+            30,
+            "6281234567891",
+            "Promo 2",
+            "dinheiro fácil",
+        );
         add(&mut live, 1, 31, "5511911110009", "Caio", "tudo bem?");
-        assert_eq!(seq_at(&live, 0), Some(later), "a new row joins when it matches");
+        assert_eq!(
+            seq_at(&live, 0),
+            Some(later),
+            "a new row joins when it matches"
+        );
         assert_eq!(shown_len(&live), 3);
     }
 }

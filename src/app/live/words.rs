@@ -192,7 +192,10 @@ fn feed_problems(core: &Core) -> Vec<String> {
         let name = &core.instances[i].name;
         let offer = match &h.config {
             Some(Ok(c)) if h.needs_enabling() => {
-                format!(": its WebSocket is {} · {enable} offers to enable it", c.words())
+                format!(
+                    ": its WebSocket is {} · {enable} offers to enable it",
+                    c.words()
+                )
             }
             _ => String::new(),
         };
@@ -200,7 +203,9 @@ fn feed_problems(core: &Core) -> Vec<String> {
             crate::protocol::FeedStatus::Off => {}
             crate::protocol::FeedStatus::Connecting => connecting.push(name.as_str()),
             crate::protocol::FeedStatus::Open if offer.is_empty() => {}
-            crate::protocol::FeedStatus::Open => lines.push(format!("live feed of {name} open{offer}")),
+            crate::protocol::FeedStatus::Open => {
+                lines.push(format!("live feed of {name} open{offer}"))
+            }
             crate::protocol::FeedStatus::Paused { retry_at, why } => lines.push(format!(
                 "live feed of {name} paused: {} ({why})",
                 countdown(retry_at - core.now)
@@ -218,7 +223,10 @@ fn feed_problems(core: &Core) -> Vec<String> {
         }
     }
     if !connecting.is_empty() {
-        lines.insert(0, format!("live feed of {}: connecting…", connecting.join(", ")));
+        lines.insert(
+            0,
+            format!("live feed of {}: connecting…", connecting.join(", ")),
+        );
     }
     lines
 }

@@ -28,7 +28,10 @@ impl EnableOffer {
     pub fn lines(&self, core: &Core) -> Vec<String> {
         let mut lines = vec!["Enable the WebSocket of:".to_string()];
         for (i, config) in &self.instances {
-            let name = core.instances.get(*i).map_or("?", |inst| inst.name.as_str());
+            let name = core
+                .instances
+                .get(*i)
+                .map_or("?", |inst| inst.name.as_str());
             lines.push(format!("  {name}: now {}", config.words()));
         }
         lines.push(String::new());
@@ -98,7 +101,10 @@ pub(crate) fn on_key(core: &mut Core, mut offer: EnableOffer, key: KeyEvent) -> 
                 .iter()
                 .map(|(i, _)| core.instances[*i].name.clone())
                 .collect();
-            info(core, format!("enabling the WebSocket of {}…", names.join(", ")));
+            info(
+                core,
+                format!("enabling the WebSocket of {}…", names.join(", ")),
+            );
             let effects = offer
                 .instances
                 .into_iter()

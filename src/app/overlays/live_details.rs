@@ -60,10 +60,20 @@ pub fn lines(core: &Core, d: &LiveDetails, width: usize) -> Vec<(LineKind, Strin
         None => i.name.clone(),
     });
     lines.push((LineKind::InfoHeading, "Event".to_string()));
-    field(&mut lines, "time", &format!("{} UTC · {}", clock(row.at), rfc3339(row.at)), room);
+    field(
+        &mut lines,
+        "time",
+        &format!("{} UTC · {}", clock(row.at), rfc3339(row.at)),
+        room,
+    );
     field(&mut lines, "on", &place, room);
     match &row.what {
-        What::State(word) => field(&mut lines, "state", &format!("instance.state: {word}"), room),
+        What::State(word) => field(
+            &mut lines,
+            "state",
+            &format!("instance.state: {word}"),
+            room,
+        ),
         What::Message(_) => message_lines(core, row, &mut lines, room, width),
     }
     let search = d.pager.search.to_lowercase();
@@ -94,13 +104,25 @@ fn message_lines(
         }
         None => field(lines, "number", "hidden number", room),
     }
-    field(lines, "JID", &m.sender.phone_jid().unwrap_or_else(|| "—".into()), room);
+    field(
+        lines,
+        "JID",
+        &m.sender.phone_jid().unwrap_or_else(|| "—".into()),
+        room,
+    );
     field(lines, "@lid", m.sender.lid.as_deref().unwrap_or("—"), room);
     let chat = if m.chat.is_blockable() {
         "private: the sender can be blocked".to_string()
     } else {
-        let name = m.chat_name.as_deref().map(|n| format!(" \"{n}\"")).unwrap_or_default();
-        format!("{}{name}: not blockable (WhatsApp blocks people, not groups or channels)", m.chat.word())
+        let name = m
+            .chat_name
+            .as_deref()
+            .map(|n| format!(" \"{n}\""))
+            .unwrap_or_default();
+        format!(
+            "{}{name}: not blockable (WhatsApp blocks people, not groups or channels)",
+            m.chat.word()
+        )
     };
     field(lines, "chat", &chat, room);
     if row.is_flagged() {
@@ -111,7 +133,12 @@ fn message_lines(
     if let Some(key) = m.sender.key() {
         let minutes = core.live.rules.wave_minutes;
         let reach = core.live.reach(key, core.now);
-        field(lines, "lately", &format!("wrote to {reach} of our numbers in the last {minutes} min"), room);
+        field(
+            lines,
+            "lately",
+            &format!("wrote to {reach} of our numbers in the last {minutes} min"),
+            room,
+        );
     }
     lines.push((LineKind::Text, String::new()));
     lines.push((LineKind::InfoHeading, "Known".to_string()));
