@@ -107,7 +107,8 @@ fn read(bytes: &[u8]) -> Result<AccountLookup, ApiError> {
             .map(|s| clean(s).trim().to_string())
             .filter(|s| !s.is_empty())
     };
-    let person = |k: &str, kind: JidKind| text(k).filter(|j| is_valid_jid(j) && jid_kind(j) == kind);
+    let person =
+        |k: &str, kind: JidKind| text(k).filter(|j| is_valid_jid(j) && jid_kind(j) == kind);
     let account = Account {
         phone_number: text("phoneNumber").filter(|d| d.bytes().all(|b| b.is_ascii_digit())),
         jid: person("jid", JidKind::Phone),

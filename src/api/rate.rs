@@ -221,8 +221,13 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
         if heard.is_whatsapp_throttling() {
             // The budget is not spent: WhatsApp slows this number down. A
             // pause, then half pace for a while.
-            let pause = heard.retry_after.unwrap_or(THROTTLE_PAUSE).max(THROTTLE_PAUSE);
-            let pause_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX).min(window_ms);
+            let pause = heard
+                .retry_after
+                .unwrap_or(THROTTLE_PAUSE)
+                .max(THROTTLE_PAUSE);
+            let pause_ms = u64::try_from(pause.as_millis())
+                .unwrap_or(u64::MAX)
+                .min(window_ms);
             b.pause_until_ms = b.pause_until_ms.max(now_ms + pause_ms);
             b.slow_until_ms = now_ms + SLOW_FOR.as_millis() as u64;
             return;
@@ -301,7 +306,11 @@ mod tests {
         let mut h = throttled(heard(50, T0 / 1000 + 60));
         h.rate = h.rate.map(|r| RateLimit { limit: 100, ..r });
         b.answered(&"t", T0, h);
-        assert_eq!(b.remaining(&"t"), Some((50, 100)), "the budget is not spent");
+        assert_eq!(
+            b.remaining(&"t"),
+            Some((50, 100)),
+            "the budget is not spent"
+        );
         assert_eq!(wait_ms(b.take(&"t", T0)), 2_000, "a pause first");
         assert_eq!(b.take(&"t", T0 + 2_000), Permit::Go);
         assert_eq!(
@@ -312,7 +321,11 @@ mod tests {
         assert_eq!(b.take(&"t", T0 + 3_200), Permit::Go);
         assert!(b.slow_until(&"t", T0 + 3_200).is_some());
         let later = T0 + 2_000 + SLOW_FOR.as_millis() as u64 + 1;
-        assert_eq!(b.slow_until(&"t", later), None, "full pace after five minutes");
+        assert_eq!(
+            b.slow_until(&"t", later),
+            None,
+            "full pace after five minutes"
+        );
     }
 
     #[test]

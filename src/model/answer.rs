@@ -65,8 +65,7 @@ pub fn judge<'a>(
     let same_number = number::phone_digits(named).is_some()
         && number::phone_digits(named) == number::phone_digits(asked.jid);
     let keyed = asked.keys.contains(&named) || old_brazilian_id(asked.jid, named);
-    if named.is_empty() || named == asked.jid || same_number || keyed || asked.lid == Some(named)
-    {
+    if named.is_empty() || named == asked.jid || same_number || keyed || asked.lid == Some(named) {
         return Ok(());
     }
     let foreign = || format!("it names {named}, not the contact asked for{server}");
@@ -164,7 +163,10 @@ mod tests {
             keys: &["558188887777@s.whatsapp.net", "31@lid"],
             block: true,
         };
-        assert_eq!(judge(joana, said("558188887777@s.whatsapp.net"), nobody), Ok(()));
+        assert_eq!(
+            judge(joana, said("558188887777@s.whatsapp.net"), nobody),
+            Ok(())
+        );
         assert_eq!(judge(joana, said("31@lid"), nobody), Ok(()));
         assert!(judge(joana, said("558188887778@s.whatsapp.net"), nobody).is_err());
     }
@@ -178,7 +180,10 @@ mod tests {
             block: true,
         };
         let recife = asked("5581988887777@s.whatsapp.net");
-        assert_eq!(judge(recife, said("558188887777@s.whatsapp.net"), nobody), Ok(()));
+        assert_eq!(
+            judge(recife, said("558188887777@s.whatsapp.net"), nobody),
+            Ok(())
+        );
         // Another line with the same last digits is someone else.
         assert!(judge(recife, said("558198887777@s.whatsapp.net"), nobody).is_err());
         // A landline has no 9 to drop.

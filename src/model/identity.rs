@@ -58,9 +58,9 @@ impl LookedUp {
     /// to match a block answer against.
     pub fn keys(&self) -> Vec<&str> {
         match &self.identity {
-            Identity::OnWhatsApp { jid, lid, .. } => {
-                std::iter::once(jid.as_str()).chain(lid.as_deref()).collect()
-            }
+            Identity::OnWhatsApp { jid, lid, .. } => std::iter::once(jid.as_str())
+                .chain(lid.as_deref())
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn a_lookup_says_who_it_found_in_one_clean_line() {
-        assert_eq!(joana().words(), "on WhatsApp: Joana Promo · \"Ofertas![2J\"");
+        assert_eq!(
+            joana().words(),
+            "on WhatsApp: Joana Promo · \"Ofertas![2J\""
+        );
         assert_eq!(joana().keys(), ["5511912345678@s.whatsapp.net", "77@lid"]);
         let absent = LookedUp {
             identity: Identity::NotOnWhatsApp {
@@ -122,7 +125,13 @@ mod tests {
         let l = joana();
         assert!(l.is_fresh(1_000 + FRESH_SECS - 1));
         assert!(!l.is_fresh(1_000 + FRESH_SECS));
-        let future = LookedUp { at: 1_000_000, ..joana() };
-        assert!(!future.is_fresh(1_000), "a stamp from the future is not trusted");
+        let future = LookedUp {
+            at: 1_000_000,
+            ..joana()
+        };
+        assert!(
+            !future.is_fresh(1_000),
+            "a stamp from the future is not trusted"
+        );
     }
 }

@@ -768,7 +768,11 @@ fn a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none(store: &d
     let numbers = vec![joana.number.clone(), absent.number.clone(), "44".into()];
     let mut found = open(store).identities(&numbers, at - 60).unwrap();
     found.sort_by(|a, b| a.number.cmp(&b.number));
-    assert_eq!(found, vec![absent.clone(), joana.clone()], "read by another connection");
+    assert_eq!(
+        found,
+        vec![absent.clone(), joana.clone()],
+        "read by another connection"
+    );
     assert_eq!(
         open(store).identities(&numbers, at - 5).unwrap(),
         vec![joana],
@@ -777,7 +781,11 @@ fn a_lookup_is_kept_the_newest_wins_and_a_row_naming_no_person_is_none(store: &d
     // A row a colleague's script wrote that names no person is no lookup.
     store.execute(&format!(
         "UPDATE {} SET jid = 'status@broadcast' WHERE number = '5511912345678'",
-        if store.backend() == "sqlite" { "identities" } else { "ryze_identities" }
+        if store.backend() == "sqlite" {
+            "identities"
+        } else {
+            "ryze_identities"
+        }
     ));
     assert!(
         open(store).identities(&numbers, at - 5).unwrap().is_empty(),

@@ -8,9 +8,9 @@ use super::history;
 use crate::app::core::{Instance, Pager};
 use crate::app::lookup_state::Stand;
 use crate::app::pager::LineKind;
-use crate::model::identity::Identity;
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
+use crate::model::identity::Identity;
 use crate::model::number::{phone_digits, read_typed};
 use crate::util::text::{fit, wrap};
 

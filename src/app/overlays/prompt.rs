@@ -7,8 +7,8 @@ use super::after::{After, Step, close, stay};
 use super::review::NumberReview;
 use crate::app::bulk::{Begun, Then, number_batch};
 use crate::app::core::Core;
-use crate::app::lookups;
 use crate::app::line::{Edit, edit};
+use crate::app::lookups;
 
 /// Where the prompt leads: the review of a paste of several numbers, or
 /// the question why before the number is sent.

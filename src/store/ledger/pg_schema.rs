@@ -11,7 +11,8 @@ use crate::util::dates::now_unix;
 const SETUP_LOCK: i64 = 0x7279_7a65_6c65_6467;
 
 /// Schema steps, applied in order; the database keeps how many it has.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE ryze_batches (
     id         BIGSERIAL PRIMARY KEY,
     created_at BIGINT NOT NULL,
@@ -52,7 +53,8 @@ CREATE TABLE ryze_block_state (
     reason     TEXT,
     PRIMARY KEY (instance, jid)
 );
-", "
+",
+    "
 CREATE TABLE ryze_identities (
     number       TEXT   PRIMARY KEY,
     state        TEXT   NOT NULL,
@@ -63,7 +65,8 @@ CREATE TABLE ryze_identities (
     message      TEXT,
     looked_up_at BIGINT NOT NULL
 );
-"];
+",
+];
 
 /// The newest schema this build knows.
 pub(super) const NEWEST: i64 = MIGRATIONS.len() as i64;
