@@ -123,11 +123,21 @@ pub struct LiveView {
 }
 
 /// The contacts of one instance by JID and `@lid`, for the list the
-/// index was made from.
+/// index was made from: a hash of each id to its row (a few bytes a
+/// contact, however large the address book), the row checked on lookup.
 #[derive(Debug, Clone, Default)]
 struct ContactIndex {
     made_from: Option<Arc<ContactStore>>,
-    rows: HashMap<String, u32>,
+    rows: HashMap<u64, u32>,
+}
+
+/// The index's key of an id (SipHash with fixed keys: the same on every
+/// run).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
 }
 
 /// What an added message did.
@@ -238,9 +248,12 @@ impl Live {
     /// `@lid`, by the index of the list it was last made from.
     pub fn contact_row(&self, instance: usize, ids: [Option<&str>; 2]) -> Option<u32> {
         let index = self.index.get(instance)?;
-        ids.into_iter()
-            .flatten()
-            .find_map(|id| index.rows.get(id).copied())
+        let store = index.made_from.as_ref()?;
+        ids.into_iter().flatten().find_map(|id| {
+            let row = *index.rows.get(&id_hash(id))?;
+            let c = store.get(row)?;
+            (c.jid() == id || c.lid() == Some(id)).then_some(row)
+        })
     }
 
     /// Makes `instance`'s index again when its list is not the one it was
@@ -258,9 +271,9 @@ impl Live {
         }
         let mut rows = HashMap::with_capacity(store.len());
         for c in store.iter() {
-            rows.insert(c.jid().to_string(), c.index);
+            rows.entry(id_hash(c.jid())).or_insert(c.index);
             if let Some(lid) = c.lid() {
-                rows.insert(lid.to_string(), c.index);
+                rows.entry(id_hash(lid)).or_insert(c.index);
             }
         }
         *index = ContactIndex {
@@ -473,6 +486,38 @@ mod tests {
             live.reach("6281", 1_070),
             3,
             "a group message does not count"
+        );
+    }
+
+    #[test]
+    fn contacts_are_found_by_jid_or_lid_in_the_list_the_index_was_made_from() {
+        let contact = crate::api::RemoteContact {
+            lid: Some("777@lid".into()),
+            ..crate::api::fixtures::remote("5511911110001", Some("Ana"), None, None)
+        };
+        let store = Arc::new(crate::api::contacts::store_from(vec![contact]));
+        let mut live = Live::new(1, Rules::default());
+        assert_eq!(
+            live.contact_row(0, [Some("5511911110001@s.whatsapp.net"), None]),
+            None,
+            "no index yet"
+        );
+        live.index_contacts(0, &store);
+        assert_eq!(
+            live.contact_row(0, [Some("5511911110001@s.whatsapp.net"), None]),
+            Some(0)
+        );
+        assert_eq!(
+            live.contact_row(0, [Some("1@s.whatsapp.net"), Some("777@lid")]),
+            Some(0)
+        );
+        assert_eq!(
+            live.contact_row(0, [Some("5511911110002@s.whatsapp.net"), None]),
+            None
+        );
+        assert_eq!(
+            live.contact_row(5, [Some("5511911110001@s.whatsapp.net"), None]),
+            None
         );
     }
 
