@@ -2,7 +2,8 @@
 //! details, mark senders and block them, on the feed's rows instead of
 //! the contacts. `B` opens the bulk dialog for the marked senders (or the
 //! selected row's) on every instance, all chosen, Cancel focused, `Why?`
-//! ready with `spam wave`; the batch is the one `B` starts in the list.
+//! ready with `spam wave` for a wave (or the row's flag); the batch is the
+//! one `B` starts in the list.
 //! Keys that mean nothing here say where they work.
 
 use super::view::{self, move_by, move_to, selected_row, shown_len};
@@ -134,7 +135,7 @@ fn open_dialog(state: &mut State, block: bool) {
         error(state, text);
         return;
     }
-    let Some((targets, named, home)) = targets(state) else {
+    let Some((targets, named, home, why)) = targets(state) else {
         return;
     };
     let mut dialog = BatchDialog {
@@ -146,11 +147,7 @@ fn open_dialog(state: &mut State, block: bool) {
         cursor: home.unwrap_or(state.current),
         focus: DialogFocus::Cancel,
         home,
-        why: if block {
-            "spam wave".to_string()
-        } else {
-            String::new()
-        },
+        why: if block { why } else { String::new() },
         from_live: true,
     };
     dialog.per_instance = per_instance(state, &dialog);
@@ -158,8 +155,26 @@ fn open_dialog(state: &mut State, block: bool) {
 }
 
 /// The senders `B` acts on: (JID, `@lid`) each, the first three named,
-/// and the instance a lone sender wrote to (where its `@lid` applies).
-type Targets = (Vec<(String, Option<String>)>, Vec<String>, Option<usize>);
+/// the instance a lone sender wrote to (where its `@lid` applies), and
+/// the reason `Why?` starts with (see [`why_of`]).
+type Targets = (
+    Vec<(String, Option<String>)>,
+    Vec<String>,
+    Option<usize>,
+    String,
+);
+
+/// What `Why?` starts with for these rows: `spam wave` when one of them is
+/// in a wave, else the first flag's reason, else nothing (the operator
+/// says why).
+fn why_of(rows: &[&super::feed::Row]) -> String {
+    use crate::model::flags::Flag;
+    let flags = || rows.iter().flat_map(|r| r.flags.iter());
+    if flags().any(|f| matches!(f, Flag::Wave { .. })) {
+        return "spam wave".to_string();
+    }
+    flags().next().map(Flag::reason).unwrap_or_default()
+}
 
 /// The marked senders, else the selected row's; `None` (and why) when
 /// there is none that can be blocked.
@@ -204,7 +219,7 @@ fn targets(state: &mut State) -> Option<Targets> {
     if targets.len() > named.len() {
         named.push(format!("and {} more", targets.len() - named.len()));
     }
-    Some((targets, named, home))
+    Some((targets, named, home, why_of(&rows)))
 }
 
 /// `Enter`: the selected row's details.

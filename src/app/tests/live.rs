@@ -150,6 +150,31 @@ fn b_on_a_flagged_row_opens_the_bulk_dialog_on_every_instance_with_spam_wave_rea
 }
 
 #[test]
+fn why_starts_with_spam_wave_only_for_a_wave_and_empty_for_a_row_not_flagged() {
+    let mut s = live();
+    arrives(
+        &mut s,
+        0,
+        message("5511955550000", None, "oi", ChatKind::Private),
+    );
+    update(&mut s, ch('L'));
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = s.overlay.clone() else {
+        panic!("the dialog")
+    };
+    assert_eq!(d.why, "", "nothing flags it: the operator says why");
+    update(&mut s, ch('n'));
+    s.live.rules.keywords = vec!["pix".into()];
+    arrives(
+        &mut s,
+        0,
+        message("5511955550001", None, "pix agora", ChatKind::Private),
+    );
+    update(&mut s, ch('B'));
+    assert!(matches!(&s.overlay, Some(Overlay::Targets(d)) if d.why == "keyword: pix"));
+}
+
+#[test]
 fn a_group_message_is_never_blockable_nor_flagged_nor_marked() {
     let mut s = live();
     for instance in [0, 1] {
