@@ -173,6 +173,9 @@ struct Screen {
     /// narrower than its cells (Devanagari, ZWJ emoji) survives under the
     /// new screen.
     shown_overlay: Option<std::mem::Discriminant<crate::app::state::Overlay>>,
+    /// Whether the Live view was shown at the last frame (the same wipe
+    /// when it comes or goes).
+    shown_live: bool,
 }
 
 impl Screen {
@@ -205,9 +208,10 @@ impl Screen {
         }
         let state = self.engine.state();
         let overlay = state.overlay.as_ref().map(|o| o.kind());
-        if overlay != self.shown_overlay {
+        if overlay != self.shown_overlay || state.live.shown != self.shown_live {
             self.guard.wipe()?;
             self.shown_overlay = overlay;
+            self.shown_live = state.live.shown;
         }
         self.guard.terminal.draw(|f| crate::ui::draw(f, state))?;
         self.dirty = false;
@@ -263,6 +267,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let size = guard.terminal.size()?;
     let mut screen = Screen {
         shown_overlay: None,
+        shown_live: false,
         engine,
         guard,
         // The first frame comes before any network answer.
