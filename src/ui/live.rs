@@ -327,7 +327,14 @@ pub fn footer_spans(state: &State, room: usize) -> Vec<Span<'static>> {
         (Command::MarkAll, "mark shown"),
     ]);
     let mut spans = Vec::new();
-    let mut left = room;
+    let filter = &state.live.view.filter;
+    if !filter.is_empty() {
+        let clear = state.keymap.label_of(Command::ClearFilter);
+        spans.push(Span::styled("filter: ", theme::dim()));
+        spans.push(Span::styled(filter.clone(), theme::key()));
+        spans.push(Span::styled(format!(" ({clear} clears)   "), theme::dim()));
+    }
+    let mut left = room.saturating_sub(spans.iter().map(Span::width).sum());
     for (command, what) in hints {
         let key = state.keymap.label_of(command);
         let needed = width(&key) + width(what) + 3;
@@ -470,6 +477,17 @@ mod tests {
         assert!(tiny.contains("+44 7911 123456"), "{tiny}");
         assert_eq!(tiny.lines().count(), 10);
         insta::assert_snapshot!("live_40x10", tiny);
+        for c in "/wave".chars() {
+            update(&mut s, key(KeyCode::Char(c)));
+        }
+        update(&mut s, key(KeyCode::Enter));
+        let filtered = text(&render(&mut s, 80, 24));
+        assert!(filtered.contains("filter: wave (Esc clears)"), "{filtered}");
+        assert_eq!(
+            filtered.matches("⚑ wave ·").count(),
+            3,
+            "the wave's rows only: {filtered}"
+        );
     }
 
     #[test]
