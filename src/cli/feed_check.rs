@@ -54,6 +54,18 @@ pub(crate) fn words(socket: &Result<SocketConfig, ErrorInfo>) -> String {
     }
 }
 
+/// The same for `--json`: `{"enabled": true, "state": "enabled", "events":
+/// [...]}`, or the error.
+pub(crate) fn json(socket: &Result<SocketConfig, ErrorInfo>) -> serde_json::Value {
+    match socket {
+        Ok(config) => serde_json::json!({
+            "state": config.words(),
+            "serves_live_feed": config.serves_feed(),
+        }),
+        Err(e) => serde_json::json!({"error": e.lead(), "hint": e.hint}),
+    }
+}
+
 /// Offers, on a terminal, to enable the WebSocket of each instance whose
 /// configuration does not serve the feed (asking for each); elsewhere,
 /// says how.

@@ -97,7 +97,7 @@ pub(crate) async fn profile_check(mut engine: Engine, json_out: bool) -> Result<
                 "verdict": v.word(),
                 "usable": v.is_usable(),
                 "hint": v.hint(),
-                "websocket": socket.as_ref().map(live::words),
+                "websocket": socket.as_ref().map(live::json),
             })).collect::<Vec<_>>(),
             "warnings": warnings,
         }))?;
