@@ -80,7 +80,10 @@ const DIALOG_WIDTH: u16 = 72;
 /// Draws the bulk dialog: how many, what, and the instance picker.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
     let verb = if d.block { "Block" } else { "Unblock" };
-    let what = count(d.targets.len(), "contact");
+    let what = count(
+        d.targets.len(),
+        if d.from_live { "sender" } else { "contact" },
+    );
     let on = count(d.chosen.iter().filter(|c| **c).count(), "instance");
     // One line each, so the frame's height is the lines' count.
     let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4));
@@ -220,6 +223,37 @@ pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer
         ],
     ));
     framed(frame, area, "Undo?", lines, 72);
+}
+
+/// Draws the offer to enable instances' WebSocket for the live feed.
+pub fn draw_enable(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    offer: &crate::app::overlays::enable_live::EnableOffer,
+) {
+    let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4)).max(1);
+    let mut lines: Vec<Line> = offer
+        .lines(state)
+        .iter()
+        .flat_map(|l| crate::util::text::wrap(l, inner))
+        .map(Line::raw)
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        button("Cancel".into(), !offer.confirm_focused),
+        Span::raw("   "),
+        button("Enable".into(), offer.confirm_focused),
+    ]));
+    lines.push(keys_line(
+        &state.keymap.dialog,
+        &[
+            (DialogAction::Yes, "enable"),
+            (DialogAction::No, "cancel"),
+            (DialogAction::NextFocus, "choose"),
+        ],
+    ));
+    framed(frame, area, "Enable the live feed?", lines, DIALOG_WIDTH);
 }
 
 /// `1 contact`, `3 contacts`: `n` and the noun, in the plural unless one.

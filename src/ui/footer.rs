@@ -32,6 +32,10 @@ fn list_hints(state: &State) -> Vec<Command> {
         hints.extend([Command::BulkBlock, Command::BulkUnblock, Command::Mark]);
     }
     hints.push(Command::ToggleBlock);
+    if !state.live.wave_senders.is_empty() {
+        // A spam wave is on: the Live view lists it.
+        hints.push(Command::Live);
+    }
     if !state.history.is_empty() {
         hints.push(Command::Undo);
     }
@@ -44,6 +48,9 @@ fn list_hints(state: &State) -> Vec<Command> {
         hints.push(Command::NextInstance);
     }
     hints.extend([Command::BlockedView, Command::Refresh]);
+    if state.live.wave_senders.is_empty() {
+        hints.push(Command::Live);
+    }
     if !error_shown {
         hints.push(Command::Messages);
     }
@@ -161,11 +168,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             spans
         }
         Some(overlay @ Overlay::Filter) => {
-            let mut spans = typing(Span::styled("/", theme::key()), &state.filter, area.width);
+            let typed = if state.live.shown {
+                &state.live.view.filter
+            } else {
+                &state.filter
+            };
+            let mut spans = typing(Span::styled("/", theme::key()), typed, area.width);
             spans.extend(hint_spans(overlays::hints(overlay, &state.keymap)));
             spans
         }
         Some(overlay) => hint_spans(overlays::hints(overlay, &state.keymap)),
+        None if state.live.shown => super::live::footer_spans(state, area.width.into()),
         None => list_spans(state, area.width),
     };
     frame.render_widget(

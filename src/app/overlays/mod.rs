@@ -6,9 +6,11 @@
 pub(crate) mod after;
 pub(crate) mod command_line;
 pub(crate) mod details;
+pub(crate) mod enable_live;
 pub(crate) mod filter;
 pub(crate) mod help;
 pub(crate) mod history;
+pub(crate) mod live_details;
 pub(crate) mod messages;
 pub(crate) mod prompt;
 pub(crate) mod quit;
@@ -73,6 +75,10 @@ pub enum Overlay {
     History(history::HistoryView),
     /// Why: the reason asked before an action is sent.
     Reason(reason::ReasonAsk),
+    /// A live row's details.
+    LiveDetails(live_details::LiveDetails),
+    /// Offering to enable instances' WebSocket for the live feed.
+    EnableLive(enable_live::EnableOffer),
 }
 
 impl Overlay {
@@ -84,7 +90,9 @@ impl Overlay {
             Overlay::Messages(p) => Some(TextView::Messages(p)),
             Overlay::Details(d) => Some(TextView::Details(d)),
             Overlay::History(h) => Some(TextView::History(h)),
-            Overlay::Filter
+            Overlay::LiveDetails(d) => Some(TextView::Live(d)),
+            Overlay::EnableLive(_)
+            | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
             | Overlay::Resume { .. }
@@ -107,7 +115,9 @@ impl Overlay {
             Overlay::Help(p) | Overlay::Messages(p) => Some(p),
             Overlay::Details(d) => Some(&mut d.pager),
             Overlay::History(h) => Some(&mut h.pager),
-            Overlay::Filter
+            Overlay::LiveDetails(d) => Some(&mut d.pager),
+            Overlay::EnableLive(_)
+            | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
             | Overlay::Resume { .. }
@@ -190,10 +200,15 @@ pub(crate) fn on_key(
             let step = reason::on_key(core, ask, key);
             settle(core, slot, step, Overlay::Reason, nowhere)
         }
+        Overlay::EnableLive(offer) => {
+            let step = enable_live::on_key(core, offer, key);
+            settle(core, slot, step, Overlay::EnableLive, nowhere)
+        }
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
-        | Overlay::History(_)) => text_view_key(core, slot, overlay, key),
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_)) => text_view_key(core, slot, overlay, key),
     }
 }
 
@@ -400,10 +415,13 @@ pub(crate) fn follows(overlay: Option<&Overlay>, instance: usize) -> bool {
 pub(crate) fn takes_text(overlay: &Overlay) -> bool {
     match overlay {
         Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_) => true,
-        Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
-            overlay.pager().is_some_and(|p| p.typing)
-        }
+        Overlay::Help(_)
+        | Overlay::Messages(_)
+        | Overlay::Details(_)
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_) => overlay.pager().is_some_and(|p| p.typing),
         Overlay::ConfirmQuit { .. }
+        | Overlay::EnableLive(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -436,13 +454,18 @@ pub(crate) fn on_paste(
             }
         }
         Overlay::Reason(ask) => ask.text.push_str(&line),
-        Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
+        Overlay::Help(_)
+        | Overlay::Messages(_)
+        | Overlay::Details(_)
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_) => {
             if let Some(pager) = overlay.pager_mut() {
                 pager.search.push_str(&line);
             }
         }
         // Dialogs take no text (refused before); they stay as they are.
         Overlay::ConfirmQuit { .. }
+        | Overlay::EnableLive(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -461,9 +484,10 @@ pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => text::hints(keymap, false),
-        Overlay::Details(_) => text::hints(keymap, true),
+        Overlay::Details(_) | Overlay::LiveDetails(_) => text::hints(keymap, true),
         Overlay::Targets(_) => targets::hints(keymap),
         Overlay::ConfirmQuit { .. }
+        | Overlay::EnableLive(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
         | Overlay::Undo(_) => crate::app::confirm::hints(&keymap.dialog),
