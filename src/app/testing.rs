@@ -125,3 +125,26 @@ pub(crate) fn answer_block(
     }
     effects
 }
+
+/// A live message from `digits` at `at`, as the feed reads one: a
+/// group's chat is named "Família".
+pub(crate) fn incoming(
+    digits: &str,
+    name: Option<&str>,
+    text: &str,
+    chat: crate::model::live::ChatKind,
+    at: i64,
+) -> crate::model::live::Incoming {
+    crate::model::live::Incoming {
+        id: None,
+        at: Some(at),
+        chat,
+        chat_name: (chat == crate::model::live::ChatKind::Group).then(|| "Família".to_string()),
+        sender: crate::model::live::Sender {
+            digits: Some(digits.into()),
+            lid: None,
+            name: name.map(str::to_string),
+        },
+        text: text.into(),
+    }
+}

@@ -6,34 +6,12 @@
 
 use std::time::Duration;
 
+use super::demo_data::Rng;
 use super::live::EmuMessage;
 use super::world::EmulatorHandle;
 
 /// One round of the script.
 const CYCLE: Duration = Duration::from_secs(120);
-
-/// A small deterministic generator (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn digits(&mut self, n: usize) -> String {
-        (0..n)
-            .map(|_| char::from(b'0' + self.below(10) as u8))
-            .collect()
-    }
-}
 
 const EVERYDAY: &[&str] = &[
     "Bom dia! Vocês abrem amanhã?",

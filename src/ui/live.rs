@@ -373,7 +373,7 @@ mod tests {
     use crate::api::SocketConfig;
     use crate::app::State;
     use crate::app::testing::update;
-    use crate::model::live::{ChatKind, Incoming, LiveEvent, Sender};
+    use crate::model::live::{ChatKind, LiveEvent};
     use crate::protocol::{FeedStatus, LiveMsg, Msg};
     use crate::ui::tests::{NOW, demo_state, key, render, text};
 
@@ -385,18 +385,7 @@ mod tests {
         text: &str,
         chat: ChatKind,
     ) {
-        let m = Incoming {
-            id: None,
-            at: Some(NOW),
-            chat,
-            chat_name: (chat == ChatKind::Group).then(|| "Família".to_string()),
-            sender: Sender {
-                digits: Some(digits.into()),
-                lid: None,
-                name: name.map(str::to_string),
-            },
-            text: text.into(),
-        };
+        let m = crate::app::testing::incoming(digits, name, text, chat, NOW);
         let event = LiveEvent::Message(m);
         update(
             s,

@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::api::SocketConfig;
-use crate::model::live::{ChatKind, Incoming, LiveEvent, Sender};
+use crate::model::live::{ChatKind, Incoming, LiveEvent};
 use crate::protocol::{ConnState, FeedStatus, LiveMsg};
 
 const NOW: i64 = 1_800_000_000;
@@ -18,18 +18,7 @@ fn live() -> State {
 }
 
 fn message(digits: &str, name: Option<&str>, text: &str, chat: ChatKind) -> Incoming {
-    Incoming {
-        id: None,
-        at: Some(NOW),
-        chat,
-        chat_name: (chat == ChatKind::Group).then(|| "Família".to_string()),
-        sender: Sender {
-            digits: Some(digits.into()),
-            lid: None,
-            name: name.map(str::to_string),
-        },
-        text: text.into(),
-    }
+    crate::app::testing::incoming(digits, name, text, chat, NOW)
 }
 
 /// A message arrives on `instance`.
