@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::batch::Batch;
 use crate::keys::{Command, Keymap};
 use crate::model::contacts::{ContactRef, ContactStore, Sort};
+use crate::model::filter::Matching;
 use crate::model::number::{Target, TypedError, read_typed};
 use crate::protocol::ErrorInfo;
 use crate::store::ledger::KnownState;
@@ -472,6 +473,9 @@ pub struct Core {
     pub current: usize,
     /// The filter text.
     pub filter: String,
+    /// The views whose filter finds words fuzzily (letters in order);
+    /// the others find them as typed. See [`Core::matching`].
+    pub fuzzy_views: HashSet<View>,
     /// Row numbers of the current instance's contacts in the view, in
     /// display order.
     pub visible: Vec<u32>,
@@ -590,6 +594,7 @@ impl Core {
             current: start.min(instances.len().saturating_sub(1)),
             instances,
             filter: String::new(),
+            fuzzy_views: HashSet::new(),
             visible: Vec::new(),
             sort: Sort::Listed,
             view: View::All,
@@ -628,6 +633,16 @@ impl Core {
     /// The shown instance.
     pub fn instance(&self) -> &Instance {
         &self.instances[self.current]
+    }
+
+    /// How the filter of the shown view finds words: as typed, unless
+    /// fuzzy matching was asked for in this view.
+    pub fn matching(&self) -> Matching {
+        if self.fuzzy_views.contains(&self.view) {
+            Matching::Fuzzy
+        } else {
+            Matching::Substring
+        }
     }
 
     /// What a number typed in the prompt (or after `:block`) would be

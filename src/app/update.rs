@@ -273,7 +273,11 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Sort | Command::BlockedView => return on_view_command(state, command),
         Command::ToggleBlock => return toggle_block(state),
         Command::Mark => bulk::mark(state),
-        Command::MarkAll => bulk::mark_all(state),
+        Command::MarkAll => {
+            if let Some(ask) = overlays::mark_all::star(state) {
+                state.overlay = Some(Overlay::MarkAll(ask));
+            }
+        }
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => return refresh(state),

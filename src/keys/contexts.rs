@@ -26,6 +26,8 @@ pub enum LineAction {
     Down,
     /// Move in the list meanwhile (filter).
     Up,
+    /// Switch the filter between substring and fuzzy matching.
+    Matching,
 }
 
 impl Action for LineAction {
@@ -38,6 +40,7 @@ impl Action for LineAction {
             LineAction::Clear => "clear",
             LineAction::Down => "down",
             LineAction::Up => "up",
+            LineAction::Matching => "matching",
         }
     }
 }
@@ -166,6 +169,12 @@ pub fn line_table() -> Table<LineAction> {
                 Up,
                 &[key(KeyCode::Up)],
                 "previous contact while filtering",
+                None,
+            ),
+            entry(
+                Matching,
+                &[ctrl('f')],
+                "filter: each word as typed (substring, the default) or its letters in order (fuzzy); the filter line shows which, each view keeps its own",
                 None,
             ),
         ],

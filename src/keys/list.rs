@@ -165,7 +165,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('/')],
         command: Command::Filter,
         group: Group::Find,
-        help: "filter by name or number as you type",
+        help: "filter by name or number as you type: each word as typed, or fuzzy when asked (see Typing)",
         hint: Some("filter"),
     },
     Binding {

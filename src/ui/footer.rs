@@ -49,7 +49,9 @@ fn list_hints(state: &State) -> Vec<Command> {
     }
     hints
 }
+use crate::app::overlays::help::MARKED;
 use crate::app::state::Overlay;
+use crate::model::filter::Matching;
 use crate::model::number::{Target, TypedError};
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
@@ -122,17 +124,32 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             spans
         }
         Some(overlay @ Overlay::Filter) => {
-            let mut spans = typing(Span::styled("/", theme::key()), &state.filter, area.width);
-            spans.extend(hint_spans(overlays::hints(overlay, &state.keymap)));
+            let mut spans = vec![matching_span(state.matching())];
+            spans.extend(typing(
+                Span::styled("/", theme::key()),
+                &state.filter,
+                area.width,
+            ));
+            spans.extend(hint_spans(overlays::hints(overlay, state)));
             spans
         }
-        Some(overlay) => hint_spans(overlays::hints(overlay, &state.keymap)),
+        Some(overlay) => hint_spans(overlays::hints(overlay, state)),
         None => list_spans(state, area.width),
     };
     frame.render_widget(
         Paragraph::new(Line::from(fit_spans(spans, area.width.into()))),
         area,
     );
+}
+
+/// The filter's mode, before what is typed: `substring ` plainly, `fuzzy `
+/// standing out (it finds more than was typed).
+fn matching_span(matching: Matching) -> Span<'static> {
+    let style = match matching {
+        Matching::Substring => theme::dim(),
+        Matching::Fuzzy => theme::bad(),
+    };
+    Span::styled(format!("{} ", matching.word()), style)
 }
 
 /// The spans of (key, what it does) pairs.

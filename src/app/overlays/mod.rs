@@ -9,6 +9,7 @@ pub(crate) mod details;
 pub(crate) mod filter;
 pub(crate) mod help;
 pub(crate) mod history;
+pub(crate) mod mark_all;
 pub(crate) mod messages;
 pub(crate) mod prompt;
 pub(crate) mod quit;
@@ -24,7 +25,6 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 pub use crate::app::pager::Pager;
-use crate::keys::Keymap;
 use crate::protocol::LedgerRead;
 use after::{After, Step};
 use command_line::LineNext;
@@ -73,6 +73,8 @@ pub enum Overlay {
     History(history::HistoryView),
     /// Why: the reason asked before an action is sent.
     Reason(reason::ReasonAsk),
+    /// Asking before `*` marks what a fuzzy filter found.
+    MarkAll(mark_all::MarkAllAsk),
 }
 
 impl Overlay {
@@ -92,7 +94,8 @@ impl Overlay {
             | Overlay::Review(_)
             | Overlay::Undo(_)
             | Overlay::CommandLine(_)
-            | Overlay::Reason(_) => None,
+            | Overlay::Reason(_)
+            | Overlay::MarkAll(_) => None,
         }
     }
 
@@ -115,7 +118,8 @@ impl Overlay {
             | Overlay::Review(_)
             | Overlay::Undo(_)
             | Overlay::CommandLine(_)
-            | Overlay::Reason(_) => None,
+            | Overlay::Reason(_)
+            | Overlay::MarkAll(_) => None,
         }
     }
 
@@ -189,6 +193,10 @@ pub(crate) fn on_key(
         Overlay::Reason(ask) => {
             let step = reason::on_key(core, ask, key);
             settle(core, slot, step, Overlay::Reason, nowhere)
+        }
+        Overlay::MarkAll(ask) => {
+            let step = mark_all::on_key(core, ask, key);
+            settle(core, slot, step, Overlay::MarkAll, nowhere)
         }
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
@@ -407,7 +415,8 @@ pub(crate) fn takes_text(overlay: &Overlay) -> bool {
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => false,
+        | Overlay::Undo(_)
+        | Overlay::MarkAll(_) => false,
     }
 }
 
@@ -441,7 +450,8 @@ pub(crate) fn on_paste(
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => {}
+        | Overlay::Undo(_)
+        | Overlay::MarkAll(_) => {}
     }
     *slot = Some(overlay);
     Vec::new()
@@ -449,9 +459,10 @@ pub(crate) fn on_paste(
 
 /// The footer's keys while `overlay` is open, as (key, what it does),
 /// from the keymap in force.
-pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static str)> {
+pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str)> {
+    let keymap = &core.keymap;
     match overlay {
-        Overlay::Filter => filter::hints(keymap),
+        Overlay::Filter => filter::hints(keymap, core.matching()),
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
@@ -461,6 +472,7 @@ pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static
         Overlay::ConfirmQuit { .. }
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => crate::app::confirm::hints(&keymap.dialog),
+        | Overlay::Undo(_)
+        | Overlay::MarkAll(_) => crate::app::confirm::hints(&keymap.dialog),
     }
 }
