@@ -202,7 +202,7 @@ pub fn dialog_table() -> Table<DialogAction> {
             entry(
                 NextFocus,
                 &[key(KeyCode::Tab), key(KeyCode::Right), ch('l')],
-                "next button",
+                "next button; in the bulk dialog, then its names when they do not all fit",
                 Some("buttons"),
             ),
             entry(
@@ -211,8 +211,18 @@ pub fn dialog_table() -> Table<DialogAction> {
                 "previous button",
                 None,
             ),
-            entry(Down, &[ch('j'), key(KeyCode::Down)], "next instance", None),
-            entry(Up, &[ch('k'), key(KeyCode::Up)], "previous instance", None),
+            entry(
+                Down,
+                &[ch('j'), key(KeyCode::Down)],
+                "next instance; on the bulk dialog's names, scroll them (past the last: the instances)",
+                None,
+            ),
+            entry(
+                Up,
+                &[ch('k'), key(KeyCode::Up)],
+                "previous instance; above the first, the bulk dialog's names (when they do not all fit), scrolled back",
+                None,
+            ),
             entry(
                 Choose,
                 &[ch(' ')],

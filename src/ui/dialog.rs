@@ -1,5 +1,6 @@
-//! Dialogs over the list: quitting, bulk targets, resuming a batch and
-//! reviewing pasted numbers (Cancel has the focus in each).
+//! Dialogs over the list: quitting, resuming a batch, reviewing pasted
+//! numbers, an undo or redo, marking a fuzzy result (Cancel has the focus
+//! in each); the parts they share. The bulk dialog is in `bulk`.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -8,9 +9,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::State;
+use crate::app::overlays::mark_all::MarkAllAsk;
 use crate::app::overlays::resume::ResumeOffer;
 use crate::app::overlays::review::NumberReview;
-use crate::app::overlays::targets::{BatchDialog, DialogFocus};
 use crate::app::overlays::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
 use crate::util::sanitize::clean;
@@ -40,7 +41,8 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn button(label: String, focused: bool) -> Span<'static> {
+/// A button: `[ label ]` when it has the focus.
+pub(super) fn button(label: String, focused: bool) -> Span<'static> {
     if focused {
         Span::styled(format!("[ {label} ]"), theme::button_focused())
     } else {
@@ -48,7 +50,9 @@ fn button(label: String, focused: bool) -> Span<'static> {
     }
 }
 
-fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
+/// `lines` in a bordered box titled `title`, `width` wide at most, as
+/// tall as its lines, in the middle of `area`.
+pub(super) fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
     let popup = centered(area, width, lines.len() as u16 + 2);
     clear_under(frame, popup);
     frame.render_widget(
@@ -63,7 +67,10 @@ fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, widt
 
 /// `y resume · n discard`: each action's first key in force, and what it
 /// does here.
-fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Line<'static> {
+pub(super) fn keys_line(
+    table: &Table<DialogAction>,
+    parts: &[(DialogAction, &str)],
+) -> Line<'static> {
     let text: Vec<String> = parts
         .iter()
         .filter_map(|(action, what)| {
@@ -72,85 +79,6 @@ fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Lin
         })
         .collect();
     Line::styled(text.join(" · "), theme::dim())
-}
-
-/// The bulk dialog's width where the terminal allows.
-const DIALOG_WIDTH: u16 = 72;
-
-/// Draws the bulk dialog: how many, what, and the instance picker.
-pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
-    let verb = if d.block { "Block" } else { "Unblock" };
-    let what = count(d.targets.len(), "contact");
-    let on = count(d.chosen.iter().filter(|c| **c).count(), "instance");
-    // One line each, so the frame's height is the lines' count.
-    let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4));
-    let mut lines = vec![
-        Line::raw(format!("{verb} {what} on {on}:")),
-        Line::styled(
-            format!("  {}", shorten(&d.named.join(", "), inner)),
-            theme::key(),
-        ),
-        Line::raw(""),
-    ];
-    lines.extend(picker_lines(state, d));
-    lines.extend(plan_lines(d));
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        button("Cancel".into(), d.focus == DialogFocus::Cancel),
-        Span::raw("   "),
-        button(format!("{verb} {what}"), d.focus == DialogFocus::Confirm),
-    ]));
-    lines.push(keys_line(
-        &state.keymap.dialog,
-        &[
-            (DialogAction::Down, "instance"),
-            (DialogAction::Choose, "choose"),
-            (DialogAction::ChooseAll, "all"),
-            (DialogAction::NextFocus, "buttons"),
-            (DialogAction::Yes, "go"),
-            (DialogAction::No, "cancel"),
-        ],
-    ));
-    framed(frame, area, &format!("{verb}?"), lines, DIALOG_WIDTH);
-}
-
-/// The bulk dialog's instance picker: `[x] Sales desk (connected)`, a
-/// line each, the one under the cursor highlighted.
-fn picker_lines<'a>(
-    state: &'a State,
-    d: &'a BatchDialog,
-) -> impl Iterator<Item = Line<'static>> + 'a {
-    state.instances.iter().enumerate().map(|(i, inst)| {
-        let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
-        let cursor = d.focus == DialogFocus::List && d.cursor == i;
-        let text = format!(" {mark} {} ({})", inst.title(), inst.connection.label());
-        if cursor {
-            Line::styled(text, theme::selected_row())
-        } else {
-            Line::raw(text)
-        }
-    })
-}
-
-/// What the choice does on each chosen instance (`⚠` where it fails), or
-/// that it sends nothing.
-fn plan_lines(d: &BatchDialog) -> Vec<Line<'static>> {
-    if d.per_instance.is_empty() {
-        return vec![Line::styled(
-            "nothing to send with this choice",
-            theme::bad(),
-        )];
-    }
-    d.per_instance
-        .iter()
-        .map(|(failing, line)| {
-            if *failing {
-                Line::styled(format!("⚠ {line}"), theme::bad())
-            } else {
-                Line::raw(format!("→ {line}"))
-            }
-        })
-        .collect()
 }
 
 /// Draws the review of pasted numbers: each reading or refusal (the list
