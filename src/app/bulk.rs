@@ -61,6 +61,15 @@ pub(super) fn busy(state: &mut Core) -> bool {
     false
 }
 
+/// `1 marked contact`, `2 marked contacts`.
+pub(super) fn marked(n: usize) -> String {
+    if n == 1 {
+        "1 marked contact".to_string()
+    } else {
+        format!("{n} marked contacts")
+    }
+}
+
 pub(super) fn plural(n: usize) -> String {
     if n == 1 {
         "1 contact".to_string()

@@ -165,6 +165,10 @@ pub struct Instance {
     pub pending: HashMap<String, Pending>,
     /// Marked contacts (JIDs) for bulk actions.
     pub marks: HashSet<String>,
+    /// How many marks left the address book with the last list when
+    /// none was left: the next `B`/`U` says so and acts on nobody (not
+    /// on the selected row). Marking anew forgets it.
+    pub marks_vanished: usize,
     /// The last error of each row (JID) this session, in full, for the
     /// details; cleared by a success.
     pub last_error: HashMap<String, String>,
@@ -261,6 +265,7 @@ impl Instance {
             contests: HashMap::new(),
             pending: HashMap::new(),
             marks: HashSet::new(),
+            marks_vanished: 0,
             last_error: HashMap::new(),
             budget: None,
             budget_token: 0,

@@ -56,6 +56,17 @@ pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> 
     if busy(state) {
         return None;
     }
+    let vanished = std::mem::take(&mut state.instance_mut().marks_vanished);
+    if vanished > 0 && state.instance().marks.is_empty() {
+        // The operator marked people who are gone: acting on the
+        // selected row instead would be acting on someone else.
+        let who = crate::app::bulk::marked(vanished);
+        error(
+            state,
+            format!("the {who} left the address book: nothing is marked"),
+        );
+        return None;
+    }
     let inst = state.instance();
     let mut seen = HashSet::new();
     let mut targets: Vec<(String, Option<String>)> = Vec::new();

@@ -37,26 +37,80 @@ fn marks_follow_their_contacts_and_vanished_ones_are_unmarked_with_a_word() {
         panic!("the dialog opens")
     };
     assert_eq!(d.targets, vec![("777@lid".to_string(), None)]);
-    assert_eq!(d.named, ["Bruno Costa (hidden number)"]);
+    assert_eq!(d.names, ["Bruno Costa (hidden number)"]);
 }
 
 #[test]
-fn every_mark_gone_leaves_no_phantom_count_and_b_names_the_selection() {
+fn every_mark_gone_the_next_b_acts_on_nobody_and_says_so() {
+    for bulk in ['B', 'U'] {
+        let mut s = loaded();
+        update(&mut s, ch(' '));
+        update(&mut s, ch(' '));
+        contacts_arrive(&mut s, 0, vec![contact("14155550123", "Carla Dias", None)]);
+        assert!(s.instance().marks.is_empty());
+        assert!(status_text(&s).contains("2 marked contacts left"));
+        // Carla is selected now: the B meant for the marks must not reach
+        // her.
+        let effects = update(&mut s, ch(bulk));
+        assert!(effects.is_empty(), "{effects:?}");
+        assert!(s.overlay.is_none(), "{bulk}: no dialog: {:?}", s.overlay);
+        assert_eq!(
+            status_text(&s),
+            "the 2 marked contacts left the address book: nothing is marked"
+        );
+        // Said once: the next one names the selection, as without marks.
+        update(&mut s, ch(bulk));
+        let Some(Overlay::Targets(d)) = &s.overlay else {
+            panic!("the dialog opens")
+        };
+        assert_eq!(d.names, ["Carla Dias (+1 415-555-0123)"], "it says who");
+    }
+}
+
+#[test]
+fn marking_anew_after_marks_vanished_acts_on_the_new_marks() {
     let mut s = loaded();
     update(&mut s, ch(' '));
-    update(&mut s, ch(' '));
-    contacts_arrive(&mut s, 0, vec![contact("14155550123", "Carla Dias", None)]);
-    assert!(s.instance().marks.is_empty());
-    assert!(status_text(&s).contains("2 marked contacts left"));
+    contacts_arrive(
+        &mut s,
+        0,
+        vec![
+            contact("5511911110002", "Bruno Costa", None),
+            contact("14155550123", "Carla Dias", None),
+        ],
+    );
+    assert!(status_text(&s).contains("1 marked contact left"));
+    update(&mut s, ch('g'));
+    update(&mut s, ch(' ')); // Bruno
     update(&mut s, ch('B'));
     let Some(Overlay::Targets(d)) = &s.overlay else {
-        panic!("the dialog opens")
+        panic!("the dialog opens: {}", status_text(&s))
     };
-    assert_eq!(d.named, ["Carla Dias (+1 415-555-0123)"], "it says who");
+    assert_eq!(d.names, ["Bruno Costa (+55 11 91111-0002)"]);
 }
 
 #[test]
-fn duplicate_rows_count_once_and_the_dialog_names_the_first_few() {
+fn a_mark_that_stays_is_what_b_acts_on_when_others_vanished() {
+    let mut s = loaded();
+    update(&mut s, ch(' ')); // Ana
+    update(&mut s, ch(' ')); // Bruno
+    contacts_arrive(
+        &mut s,
+        0,
+        vec![
+            contact("5511911110002", "Bruno Costa", None),
+            contact("14155550123", "Carla Dias", None),
+        ],
+    );
+    update(&mut s, ch('B'));
+    let Some(Overlay::Targets(d)) = &s.overlay else {
+        panic!("the dialog opens: {}", status_text(&s))
+    };
+    assert_eq!(d.names, ["Bruno Costa (+55 11 91111-0002)"]);
+}
+
+#[test]
+fn duplicate_rows_count_once_and_the_dialog_names_every_one() {
     let mut s = loaded();
     contacts_arrive(
         &mut s,
@@ -75,8 +129,16 @@ fn duplicate_rows_count_once_and_the_dialog_names_the_first_few() {
         panic!("the dialog opens")
     };
     assert_eq!(d.targets.len(), 4, "the JID listed twice counts once");
-    assert_eq!(d.named.len(), 4);
-    assert_eq!(d.named[3], "and 1 more");
+    assert_eq!(
+        d.names,
+        [
+            "Ana Silva (+55 11 91111-0001)",
+            "Bruno Costa (+55 11 91111-0002)",
+            "Clara Souza (+55 11 91111-0003)",
+            "Duda Lima (+55 11 91111-0004)"
+        ],
+        "every one is named"
+    );
     assert_eq!(d.per_instance, [(false, "sales: 4 contacts".to_string())]);
 }
 
