@@ -12,38 +12,35 @@ use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
 use crate::protocol::{ErrorInfo, LedgerWrite};
 
-/// Space: marks or unmarks the selected contact and moves on.
+/// Space: marks or unmarks the selected contact, moves to the next one,
+/// and says what it did and how many are marked now.
 pub(super) fn mark(state: &mut Core) {
-    let Some(jid) = state.selected_contact().map(|c| c.jid().to_string()) else {
+    let Some((jid, who)) = state
+        .selected_contact()
+        .map(|c| (c.jid().to_string(), c.describe()))
+    else {
         return;
     };
-    let marks = &mut state.instance_mut().marks;
-    if !marks.remove(&jid) {
-        marks.insert(jid);
-    }
-    move_by(state, 1);
-}
-
-/// `*`: marks every shown contact, or unmarks them all if they all are.
-pub(super) fn mark_all(state: &mut Core) {
-    let inst = &state.instances[state.current];
-    let shown: Vec<String> = state
-        .visible
-        .iter()
-        .filter_map(|&i| inst.row(i).map(|c| c.jid().to_string()))
-        .collect();
-    let all = shown.iter().all(|j| inst.marks.contains(j));
-    let marks = &mut state.instances[state.current].marks;
-    if all {
-        for j in &shown {
-            marks.remove(j);
-        }
-        info(state, format!("unmarked {} contacts", shown.len()));
+    let inst = state.instance_mut();
+    inst.marks_vanished = 0;
+    let marked = if inst.marks.remove(&jid) {
+        false
     } else {
-        let n = shown.len();
-        marks.extend(shown);
-        info(state, format!("marked {n} shown contacts"));
-    }
+        inst.marks.insert(jid);
+        true
+    };
+    let count = inst.marks.len();
+    let text = match (marked, count) {
+        (true, n) => format!("marked {who} · {n} marked"),
+        (false, 0) => {
+            let bulk = state.keymap.label_of(Command::BulkBlock);
+            // What B does now leads: the status bar may cut the rest.
+            format!("nothing marked: {bulk} acts on the selected contact · unmarked {who}")
+        }
+        (false, n) => format!("unmarked {who} · {n} marked"),
+    };
+    info(state, text);
+    move_by(state, 1);
 }
 
 /// Refuses (saying so) to start anything while a batch runs.

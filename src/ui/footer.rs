@@ -219,7 +219,19 @@ fn prompt_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a
 /// most useful first, each one that fits.
 fn list_spans<'a>(state: &State, footer_width: u16) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
+    let marked = state.instance().marks.len();
+    if marked > 0 {
+        // What B and U act on, as it changes: Space marks and moves on,
+        // so a second Space on the row above unmarks it.
+        spans.push(Span::styled(
+            format!("{MARKED} {marked} marked   "),
+            theme::key(),
+        ));
+    }
     if !state.filter.is_empty() {
+        if state.matching() == Matching::Fuzzy {
+            spans.push(matching_span(Matching::Fuzzy));
+        }
         spans.push(Span::styled("filter: ", theme::dim()));
         spans.push(Span::styled(state.filter.clone(), theme::key()));
         let clear = state.keymap.label_of(Command::ClearFilter);

@@ -1048,7 +1048,10 @@ fn the_footer_shows_the_keys_that_apply_now_at_80_and_40_columns() {
             .lines()
             .nth(usize::from(height) - 2)
             .unwrap_or_default();
-        assert!(footer.starts_with("B block marked"), "{width}: {footer}");
+        assert!(
+            footer.starts_with("◆ 1 marked   B block marked"),
+            "{width}: {footer}"
+        );
         if width == 80 {
             assert!(footer.contains("U unblock marked  Space mark"), "{footer}");
         }

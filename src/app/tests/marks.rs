@@ -243,3 +243,117 @@ fn the_dialog_counts_the_own_number_once_when_it_is_also_a_contact() {
     let lines: Vec<&str> = d.per_instance.iter().map(|(_, l)| l.as_str()).collect();
     assert_eq!(lines, ["sales: 2 contacts · its own number left out"]);
 }
+
+#[test]
+fn space_says_what_it_marked_and_how_many_as_it_moves_down() {
+    let mut s = loaded();
+    update(&mut s, ch(' '));
+    assert_eq!(
+        status_text(&s),
+        "marked Ana Silva (+55 11 91111-0001) · 1 marked"
+    );
+    assert_eq!(s.selected, 1, "Space moves down");
+    // Back up and Space again: it unmarks, and says nothing is left.
+    update(&mut s, ch('k'));
+    update(&mut s, ch(' '));
+    assert!(s.instance().marks.is_empty());
+    assert_eq!(
+        status_text(&s),
+        "nothing marked: B acts on the selected contact · unmarked Ana Silva (+55 11 91111-0001)"
+    );
+}
+
+/// Sales with `n` contacts, each marked; 24 rows of screen.
+fn many_marked(n: usize) -> State {
+    let mut s = loaded();
+    update(
+        &mut s,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    contacts_arrive(
+        &mut s,
+        0,
+        (0..n)
+            .map(|i| {
+                contact(
+                    &format!("55119{:08}", i + 1),
+                    &format!("Person {i:02}"),
+                    None,
+                )
+            })
+            .collect(),
+    );
+    update(&mut s, ch('*'));
+    update(&mut s, ch('B'));
+    s
+}
+
+fn dialog(s: &State) -> &crate::app::overlays::targets::BatchDialog {
+    match &s.overlay {
+        Some(Overlay::Targets(d)) => d,
+        other => panic!("the dialog is open: {other:?}"),
+    }
+}
+
+#[test]
+fn the_dialogs_names_scroll_with_j_and_k_and_j_from_the_buttons_still_moves_the_instances() {
+    use crate::app::overlays::targets::DialogFocus;
+    let mut s = many_marked(30);
+    assert_eq!(dialog(&s).names.len(), 30, "every target is named");
+    assert_eq!(dialog(&s).focus, DialogFocus::Cancel);
+    // From the buttons j moves the instance cursor, however many names:
+    // `B j j Space y` means the same with 3 marks or 30.
+    update(&mut s, ch('j'));
+    assert_eq!(dialog(&s).focus, DialogFocus::List);
+    assert_eq!(dialog(&s).cursor, 1);
+    assert_eq!(dialog(&s).names_top, 0);
+    // Above the first instance: the names, and k scrolls no further.
+    update(&mut s, ch('k'));
+    update(&mut s, ch('k'));
+    assert_eq!(dialog(&s).focus, DialogFocus::Names);
+    update(&mut s, ch('k'));
+    assert_eq!(dialog(&s).names_top, 0, "no further than the first");
+    // 80x24 shows ten names: twenty steps to the last one.
+    for _ in 0..20 {
+        update(&mut s, ch('j'));
+    }
+    assert_eq!(dialog(&s).names_top, 20);
+    assert_eq!(dialog(&s).focus, DialogFocus::Names);
+    update(&mut s, ch('j'));
+    assert_eq!(dialog(&s).focus, DialogFocus::List, "past the last name");
+    assert_eq!(dialog(&s).names_top, 20);
+    assert_eq!(dialog(&s).cursor, 0);
+    update(&mut s, ch('j'));
+    assert_eq!(dialog(&s).cursor, 1, "then the instance cursor moves");
+    // Tab goes round the instances, the buttons and the names.
+    for focus in [
+        DialogFocus::Cancel,
+        DialogFocus::Confirm,
+        DialogFocus::Names,
+        DialogFocus::List,
+    ] {
+        update(&mut s, key(KeyCode::Tab));
+        assert_eq!(dialog(&s).focus, focus);
+    }
+    // Enter on the names does nothing; the dialog stays.
+    update(&mut s, key(KeyCode::BackTab));
+    assert_eq!(dialog(&s).focus, DialogFocus::Names);
+    assert!(update(&mut s, key(KeyCode::Enter)).is_empty());
+    assert!(matches!(s.overlay, Some(Overlay::Targets(_))));
+}
+
+#[test]
+fn names_that_fit_leave_j_and_k_to_the_instances() {
+    use crate::app::overlays::targets::DialogFocus;
+    let mut s = many_marked(3);
+    update(&mut s, ch('j'));
+    assert_eq!(dialog(&s).focus, DialogFocus::List);
+    assert_eq!(dialog(&s).cursor, 1);
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    update(&mut s, key(KeyCode::Tab));
+    assert_eq!(dialog(&s).focus, DialogFocus::List, "no names to focus");
+}
