@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::batch::{Batch, Item};
+use super::batch::{Batch, Item, Kind};
 use super::core::Core;
 use super::effect::Effect;
 use super::lookups;
@@ -20,10 +20,10 @@ pub(crate) fn start(
     state: &mut Core,
     label: String,
     items: Vec<Item>,
-    is_undo: bool,
+    kind: Kind,
     reason: Option<String>,
 ) -> Vec<Effect> {
-    start_with(state, label, items, is_undo, reason, false)
+    start_with(state, label, items, kind, reason, false)
 }
 
 /// As [`start`]; `strict`: a number not on WhatsApp refuses the whole
@@ -32,7 +32,7 @@ pub(crate) fn start_with(
     state: &mut Core,
     label: String,
     mut items: Vec<Item>,
-    is_undo: bool,
+    kind: Kind,
     reason: Option<String>,
     strict: bool,
 ) -> Vec<Effect> {
@@ -47,12 +47,13 @@ pub(crate) fn start_with(
         })
         .map(|item| (item.instance, item.jid.clone()))
         .collect();
-    let mut batch = Batch::new(label, items, is_undo, state.ticks);
+    let repeats = kind.repeats();
+    let mut batch = Batch::new(label, items, kind, state.ticks);
     batch.reason = reason;
     batch.unchanged = unchanged;
     batch.strict = strict;
-    // An undo sends what was sent before: nothing to look up.
-    let wanted = if is_undo {
+    // An undo or a redo sends what was sent before: nothing to look up.
+    let wanted = if repeats {
         Vec::new()
     } else {
         to_look_up(state, &batch)

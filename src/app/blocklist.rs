@@ -189,7 +189,8 @@ fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
         made.id,
         items.len()
     );
-    let effects = batch_start::start_with(core, label, items, false, None, false);
+    let effects =
+        batch_start::start_with(core, label, items, super::batch::Kind::Action, None, false);
     if let Some(b) = core.batch.as_mut() {
         b.via_list = true;
     }

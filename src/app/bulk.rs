@@ -3,7 +3,7 @@
 
 use crate::model::change::Change;
 
-use super::batch::{Batch, Item};
+use super::batch::{Batch, Done, Item, Kind};
 use super::core::{Core, Load, Pending};
 use super::effect::Effect;
 use super::lookups;
@@ -152,12 +152,7 @@ fn end_if_finished(state: &mut Core, mut effects: Vec<Effect>) -> Vec<Effect> {
     };
     let marked = keep_failures_marked(state, &b);
     let text = ended_text(state, &b, marked);
-    if !b.is_undo {
-        state.history.push(super::batch::Done {
-            label: b.label.clone(),
-            items: b.undoable(),
-        });
-    }
+    remember(state, &b);
     if b.failed > 0 || b.unrecorded > 0 {
         error(state, text);
     } else {
@@ -165,6 +160,33 @@ fn end_if_finished(state: &mut Core, mut effects: Vec<Effect>) -> Vec<Effect> {
     }
     effects.push(Effect::BatchEnded(Box::new(b)));
     effects
+}
+
+/// Keeps a finished batch in the undo history: an action (or one done
+/// again) to undo, an undo to redo (what it reverted).
+fn remember(state: &mut Core, b: &Batch) {
+    match &b.kind {
+        Kind::Action => state.done(Done {
+            label: b.label.clone(),
+            items: b.undoable(),
+        }),
+        Kind::Redo(label) => {
+            state.history.push(Done {
+                label: label.clone(),
+                items: b.undoable(),
+            });
+            state.history_fresh = true;
+        }
+        Kind::Undo(label) => {
+            let items: Vec<Item> = b.undoable().iter().map(Item::inverse).collect();
+            if !items.is_empty() {
+                state.redo.push(Done {
+                    label: label.clone(),
+                    items,
+                });
+            }
+        }
+    }
 }
 
 /// Leaves a finished batch's failures marked on their instances, so the
@@ -244,9 +266,16 @@ fn ended_text(state: &Core, b: &Batch, marked: usize) -> String {
             ledger_hint(state.team_ledger)
         ));
     }
-    if !b.is_undo && !b.undoable().is_empty() {
-        let u = state.keymap.label_of(Command::Undo);
-        text.push_str(&format!(" · {u} undoes it"));
+    match b.kind {
+        _ if b.undoable().is_empty() => {}
+        Kind::Action | Kind::Redo(_) => {
+            let u = state.keymap.label_of(Command::Undo);
+            text.push_str(&format!(" · {u} undoes it"));
+        }
+        Kind::Undo(_) => {
+            let redo = state.keymap.label_of(Command::Redo);
+            text.push_str(&format!(" · {redo} does it again"));
+        }
     }
     text
 }
@@ -379,7 +408,13 @@ pub(crate) fn targets_batch(
     if ask {
         return Begun::AsksWhy(Then::Batch { label, items });
     }
-    Begun::Sent(super::batch_start::start(state, label, items, false, None))
+    Begun::Sent(super::batch_start::start(
+        state,
+        label,
+        items,
+        Kind::Action,
+        None,
+    ))
 }
 
 /// Sends what is left of recorded batch `batch` (its intents are in the
@@ -410,7 +445,7 @@ pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>
         Some(skipped) => info(state, format!("{label}… ({skipped})")),
         None => info(state, format!("{label}…")),
     }
-    let mut b = Batch::new(label, items, false, state.ticks);
+    let mut b = Batch::new(label, items, Kind::Action, state.ticks);
     b.recorded(batch, &[]);
     state.batch = Some(b);
     // Claimed first: a batch another run is resuming is not sent twice.

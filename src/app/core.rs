@@ -514,6 +514,12 @@ pub struct Core {
     pub resuming: Option<crate::store::ledger::UnfinishedBatch>,
     /// Completed actions, newest last, for undo.
     pub history: Vec<super::batch::Done>,
+    /// Whether the newest of `history` is the last action done (or done
+    /// again): once an undo reaches past it, an older one asks first.
+    pub history_fresh: bool,
+    /// Undone actions, the latest undone last, for redo; a new action
+    /// forgets them.
+    pub redo: Vec<super::batch::Done>,
     /// The keys in force.
     pub keymap: Keymap,
     /// Who this app records as asking (the profile's operator).
@@ -609,6 +615,8 @@ impl Core {
             sync_filter_limit: SYNC_FILTER_LIMIT,
             batch: None,
             history: Vec::new(),
+            history_fresh: false,
+            redo: Vec::new(),
             keymap: Keymap::default(),
             operator: String::new(),
             ask_reason: false,
@@ -683,6 +691,14 @@ impl Core {
             }
         }
         lines
+    }
+
+    /// A new action is done: it is what `u` reverts next, without asking
+    /// for its age, and what was undone before can no longer be redone.
+    pub fn done(&mut self, done: super::batch::Done) {
+        self.history.push(done);
+        self.history_fresh = true;
+        self.redo.clear();
     }
 
     /// The shown instance, mutably.

@@ -195,7 +195,7 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
         state,
         label,
         plan.items,
-        false,
+        crate::app::batch::Kind::Action,
         change.reason.clone(),
         !change.skip_invalid,
     ));

@@ -43,6 +43,8 @@ pub enum Command {
     AddNumber,
     /// Revert the last action.
     Undo,
+    /// Do again the last action reverted.
+    Redo,
     /// Next instance.
     NextInstance,
     /// Previous instance.
@@ -235,8 +237,15 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('u')],
         command: Command::Undo,
         group: Group::Act,
-        help: "undo the last action (single or bulk)",
+        help: "undo the last action; asks first if older, several or on another instance",
         hint: Some("undo"),
+    },
+    Binding {
+        keys: &[ctrl('y')],
+        command: Command::Redo,
+        group: Group::Act,
+        help: "redo: do again the last action reverted (asking first as u does)",
+        hint: Some("redo"),
     },
     Binding {
         keys: &[key(KeyCode::Tab)],
@@ -349,6 +358,7 @@ impl Command {
             Command::BulkUnblock => "bulk_unblock",
             Command::AddNumber => "add_number",
             Command::Undo => "undo",
+            Command::Redo => "redo",
             Command::NextInstance => "next_instance",
             Command::PrevInstance => "prev_instance",
             Command::Refresh => "refresh",

@@ -128,29 +128,108 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     framed(frame, area, "Pasted numbers", lines, WIDTH);
 }
 
-/// Draws the question before an undo of several contacts or of another
-/// instance: what it reverts, per instance, and the buttons.
-pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer) {
-    let mut lines: Vec<Line> = offer.lines(state).into_iter().map(Line::raw).collect();
-    lines.push(Line::raw(""));
+/// A question with Cancel and a button that acts (Cancel has the focus
+/// first): its text, a paragraph a line, and its buttons and keys.
+struct Question<'a> {
+    title: &'a str,
+    /// Each paragraph with its style.
+    text: Vec<(String, ratatui::style::Style)>,
+    /// The acting button.
+    go: String,
+    /// What `y` and `n` do, for the line of keys.
+    yes: &'static str,
+    no: &'static str,
+    confirm_focused: bool,
+}
+
+/// Draws `q` in a box at most `width` wide: the text wrapped to it, cut
+/// from the end when the terminal is short, so the buttons and the keys
+/// always show.
+fn draw_question(frame: &mut Frame, area: Rect, state: &State, width: u16, q: Question<'_>) {
+    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(10);
+    let mut lines: Vec<Line> = q
+        .text
+        .iter()
+        .flat_map(|(text, style)| {
+            // An indented paragraph keeps its indent on every line.
+            let body = text.trim_start();
+            let indent = " ".repeat(text.len() - body.len());
+            crate::util::text::wrap(body, inner.saturating_sub(indent.len()))
+                .into_iter()
+                .map(move |l| Line::styled(format!("{indent}{l}"), *style))
+        })
+        .collect();
+    // Borders, buttons and keys take four rows; a blank line before the
+    // buttons where there is room, else the text is cut from its end.
+    let room = usize::from(area.height.saturating_sub(4)).max(1);
+    lines.truncate(room);
+    if lines.len() < room {
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::from(vec![
-        button("Cancel".into(), !offer.confirm_focused),
+        button("Cancel".into(), !q.confirm_focused),
         Span::raw("   "),
-        button("Undo".into(), offer.confirm_focused),
+        button(q.go, q.confirm_focused),
     ]));
-    lines.push(keys_line(
+    let keys = keys_line(
         &state.keymap.dialog,
         &[
-            (DialogAction::Yes, "undo"),
-            (DialogAction::No, "keep"),
+            (DialogAction::Yes, q.yes),
+            (DialogAction::No, q.no),
             (DialogAction::NextFocus, "choose"),
         ],
-    ));
-    framed(frame, area, "Undo?", lines, 72);
+    );
+    lines.push(Line::styled(fit(&keys.to_string(), inner), theme::dim()));
+    framed(frame, area, q.title, lines, width);
+}
+
+/// Draws the question before an undo (or a redo) of several contacts,
+/// of another instance, or of an action older than the last: what it
+/// sends, per instance, and the buttons.
+pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer) {
+    let (title, go, yes) = if offer.redo {
+        ("Redo?", "Redo", "redo")
+    } else {
+        ("Undo?", "Undo", "undo")
+    };
+    let text = offer
+        .lines(state)
+        .into_iter()
+        .map(|l| (l, theme::text()))
+        .collect();
+    let question = Question {
+        title,
+        text,
+        go: go.into(),
+        yes,
+        no: "keep",
+        confirm_focused: offer.confirm_focused,
+    };
+    draw_question(frame, area, state, 72, question);
+}
+
+/// Draws the question before `*` marks what a fuzzy filter found: how
+/// many, why it asks (dimmed: it gives way first), and the buttons.
+pub fn draw_mark_all(frame: &mut Frame, area: Rect, state: &State, ask: &MarkAllAsk) {
+    let text = ask
+        .lines(state)
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| (l, if n == 0 { theme::text() } else { theme::dim() }))
+        .collect();
+    let question = Question {
+        title: "Mark?",
+        text,
+        go: format!("Mark {}", count(ask.jids.len(), "contact")),
+        yes: "mark",
+        no: "cancel",
+        confirm_focused: ask.confirm_focused,
+    };
+    draw_question(frame, area, state, 64, question);
 }
 
 /// `1 contact`, `3 contacts`: `n` and the noun, in the plural unless one.
-fn count(n: usize, noun: &str) -> String {
+pub(super) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

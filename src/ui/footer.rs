@@ -35,6 +35,9 @@ fn list_hints(state: &State) -> Vec<Command> {
     if !state.history.is_empty() {
         hints.push(Command::Undo);
     }
+    if !state.redo.is_empty() {
+        hints.push(Command::Redo);
+    }
     hints.extend([Command::Help, Command::Quit, Command::Filter]);
     if !marked {
         hints.push(Command::Mark);

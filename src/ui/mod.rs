@@ -48,6 +48,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
 }
 
 #[cfg(test)]
+mod marking;
+#[cfg(test)]
 mod remapped;
 #[cfg(test)]
 mod tests;

@@ -1147,7 +1147,7 @@ fn rows_of_a_running_batch_show_what_is_being_sent() {
             item("5511911110001@s.whatsapp.net"),
             item("5511911110002@s.whatsapp.net"),
         ],
-        false,
+        crate::app::batch::Kind::Action,
         0,
     );
     batch.recorded(1, &[10, 11]);

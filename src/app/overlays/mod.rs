@@ -247,6 +247,12 @@ fn text_view_key(
     let Some(view) = overlay.text() else {
         return Vec::new();
     };
+    if let text::TextView::Details(d) = view
+        && !d.pager.typing
+        && core.keymap.command_for(&key) == Some(crate::keys::Command::ToggleBlock)
+    {
+        return details_toggle(core, slot, overlay);
+    }
     let read = text::read_key(core, view, key);
     let Some(pager) = overlay.pager_mut() else {
         return Vec::new();
@@ -256,6 +262,30 @@ fn text_view_key(
         *slot = Some(overlay);
     }
     effects
+}
+
+/// `b` in the details: blocks (or unblocks) the contact they show, as
+/// `b` on its row does; the details stay open to show it, unless the
+/// reason is asked.
+fn details_toggle(core: &mut Core, slot: &mut Option<Overlay>, overlay: Overlay) -> Vec<Effect> {
+    let Overlay::Details(d) = &overlay else {
+        return Vec::new();
+    };
+    let instance = d.instance;
+    let (jid, (lid, who)) = match core.instances.get(instance) {
+        Some(inst) => (d.jid.clone(), details::target(d, inst)),
+        None => return Vec::new(),
+    };
+    match crate::app::toggle::toggle(core, instance, jid, lid, who) {
+        crate::app::bulk::Begun::Sent(effects) => {
+            *slot = Some(overlay);
+            effects
+        }
+        crate::app::bulk::Begun::AsksWhy(then) => {
+            ask_why(core, slot, then);
+            Vec::new()
+        }
+    }
 }
 
 /// Where the number prompt leads: the review of a paste, or the reason.

@@ -6,6 +6,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::after::{Step, close, stay};
+use crate::app::batch::Kind;
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 use crate::app::line::{Edit, edit};
@@ -94,7 +95,7 @@ fn send(state: &mut Core, then: Then, reason: Option<String>) -> Vec<Effect> {
             who,
         } => crate::app::bulk::send_toggle(state, instance, jid, lid, block, &who, reason),
         Then::Batch { label, items } => {
-            crate::app::batch_start::start(state, label, items, false, reason)
+            crate::app::batch_start::start(state, label, items, Kind::Action, reason)
         }
     }
 }

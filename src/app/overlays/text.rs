@@ -140,5 +140,10 @@ pub(crate) fn hints(keymap: &crate::keys::Keymap, copies: bool) -> Vec<(String, 
         wanted.push((OverlayAction::Copy, "copy number"));
     }
     wanted.push((OverlayAction::Close, "close"));
-    keymap.overlay.hints(&wanted)
+    let mut hints = keymap.overlay.hints(&wanted);
+    if copies {
+        // The details act on their contact as its row does.
+        hints.push((keymap.label_of(Command::ToggleBlock), "block/unblock"));
+    }
+    hints
 }
