@@ -40,12 +40,7 @@ pub fn skipped_text(skipped: &[String]) -> Option<String> {
     };
     let mut whys = vec![first.as_str()];
     whys.extend(rest.iter().take(4).map(String::as_str));
-    let more = skipped.len().saturating_sub(whys.len());
-    let more = if more > 0 {
-        format!(" and {more} more")
-    } else {
-        String::new()
-    };
+    let more = crate::util::text::and_more(skipped.len(), whys.len());
     Some(format!(
         "{rows} skipped: {}{more} · never sent (a row another desk or a script wrote is checked like typed input)",
         whys.join(", ")
@@ -189,6 +184,12 @@ pub struct Batch {
     /// Items left out because a lookup said the number is not on
     /// WhatsApp, with the server's words: never sent.
     pub not_on_whatsapp: Vec<(Item, String)>,
+    /// Hidden-number contacts for other instances, waiting for the
+    /// lookups of their `@lid`s to be matched there by number.
+    pub hidden: Vec<super::plan::Hidden>,
+    /// Hidden-number contacts no lookup matched on an instance (the item
+    /// names the `@lid`), with why: never sent.
+    pub unmatched: Vec<(Item, String)>,
     /// Whether it applies the blocklist's plan: what the server confirms
     /// blocked is noted as the list's own block.
     pub via_list: bool,
@@ -248,6 +249,8 @@ impl Batch {
             lookups: 0,
             lookups_left: 0,
             not_on_whatsapp: Vec::new(),
+            hidden: Vec::new(),
+            unmatched: Vec::new(),
             strict: false,
             via_list: false,
         }
@@ -271,6 +274,14 @@ impl Batch {
         self.queue = kept;
         self.total = self.queue.len();
         self.not_on_whatsapp.len()
+    }
+
+    /// Queues `item`, matched once the batch's lookups came in (before
+    /// anything is recorded).
+    pub fn add(&mut self, item: Item) {
+        *self.queued_on.entry(item.instance).or_default() += 1;
+        self.queue.push_back(item);
+        self.total = self.queue.len();
     }
 
     /// The job that records the batch and every intent in the ledger
@@ -442,7 +453,11 @@ impl Batch {
         let looked = self.lookups.saturating_sub(self.lookups_left);
         (
             looked + self.done + self.failed,
-            self.lookups + self.total + self.not_on_whatsapp.len(),
+            self.lookups
+                + self.total
+                + self.not_on_whatsapp.len()
+                + self.hidden.len()
+                + self.unmatched.len(),
         )
     }
 

@@ -11,7 +11,18 @@ use super::effect::Effect;
 use super::lookups;
 use super::ops::read_only;
 use super::ops::{error, info};
+use super::plan::Hidden;
 use crate::protocol::LedgerWrite;
+
+/// What a batch is made of: its changes, and the hidden-number contacts
+/// to match on other instances once their `@lid`s are looked up.
+#[derive(Debug, Default)]
+pub(crate) struct Planned {
+    /// The changes.
+    pub items: Vec<Item>,
+    /// The hidden-number contacts for other instances.
+    pub hidden: Vec<Hidden>,
+}
 
 /// Starts a batch: its numbers that are no contacts are looked up, the
 /// ledger records it, then it is sent. An instance's own number is never
@@ -23,35 +34,39 @@ pub(crate) fn start(
     kind: Kind,
     reason: Option<String>,
 ) -> Vec<Effect> {
-    start_with(state, label, items, kind, reason, false)
+    let planned = Planned {
+        items,
+        hidden: Vec::new(),
+    };
+    start_with(state, label, planned, kind, reason, false)
 }
 
-/// As [`start`]; `strict`: a number not on WhatsApp refuses the whole
-/// batch (a headless command without `--skip-invalid`).
+/// As [`start`], with hidden-number contacts to match by lookup;
+/// `strict`: a number not on WhatsApp refuses the whole batch (a
+/// headless command without `--skip-invalid`).
 pub(crate) fn start_with(
     state: &mut Core,
     label: String,
-    mut items: Vec<Item>,
+    planned: Planned,
     kind: Kind,
     reason: Option<String>,
     strict: bool,
 ) -> Vec<Effect> {
-    if !leave_out_unsendable(state, &label, &mut items) {
+    let Planned { mut items, hidden } = planned;
+    let hidden: Vec<Hidden> = hidden
+        .into_iter()
+        .filter(|h| !state.instances[h.instance].read_only)
+        .collect();
+    if !leave_out_unsendable(state, &label, &mut items, !hidden.is_empty()) {
         return Vec::new();
     }
-    let unchanged = items
-        .iter()
-        .filter(|item| {
-            let known = state.instances[item.instance].known_of_jid(&item.jid, item.lid.as_deref());
-            known.is_some_and(|k| k.blocked == item.block)
-        })
-        .map(|item| (item.instance, item.jid.clone()))
-        .collect();
+    let unchanged = unchanged(state, &items);
     let repeats = kind.repeats();
     let mut batch = Batch::new(label, items, kind, state.ticks);
     batch.reason = reason;
     batch.unchanged = unchanged;
     batch.strict = strict;
+    batch.hidden = hidden;
     // An undo or a redo sends what was sent before: nothing to look up.
     let wanted = if repeats {
         Vec::new()
@@ -66,11 +81,25 @@ pub(crate) fn start_with(
     effects
 }
 
-/// The numbers of `batch` to look up: those that are no contact of the
-/// instance they go to, once each, with the instance to ask through.
+/// (instance, JID) of `items` already in the state they ask for.
+fn unchanged(state: &Core, items: &[Item]) -> HashSet<(usize, String)> {
+    items
+        .iter()
+        .filter(|item| {
+            let known = state.instances[item.instance].known_of_jid(&item.jid, item.lid.as_deref());
+            known.is_some_and(|k| k.blocked == item.block)
+        })
+        .map(|item| (item.instance, item.jid.clone()))
+        .collect()
+}
+
+/// The numbers of `batch` to look up: those blocked that are no contact
+/// of the instance they go to, and the `@lid`s of its hidden-number
+/// contacts that are none of theirs; once each, with the instance to ask
+/// through.
 fn to_look_up(state: &Core, batch: &Batch) -> Vec<(usize, String)> {
     let mut seen = HashSet::new();
-    batch
+    let numbers = batch
         .queued()
         .filter(|item| item.block)
         .filter(|item| {
@@ -79,8 +108,15 @@ fn to_look_up(state: &Core, batch: &Batch) -> Vec<(usize, String)> {
                 .find(&item.jid)
                 .is_none()
         })
-        .filter_map(|item| Some((item.instance, lookups::number_of(&item.jid)?.to_string())))
-        .filter(|(_, number)| seen.insert(number.clone()))
+        .filter_map(|item| Some((item.instance, lookups::number_of(&item.jid)?.to_string())));
+    let lids = batch
+        .hidden
+        .iter()
+        .filter(|h| state.instances[h.instance].contacts.find(&h.lid).is_none())
+        .map(|h| (h.via, h.lid.clone()));
+    numbers
+        .chain(lids)
+        .filter(|(_, key)| seen.insert(key.clone()))
         .collect()
 }
 
@@ -96,9 +132,10 @@ pub(crate) fn after_lookups(state: &mut Core) -> Vec<Effect> {
         .queued()
         .filter_map(|i| lookups::number_of(&i.jid).map(str::to_string))
         .collect();
+    let lids = b.hidden.iter().map(|h| h.lid.as_str());
     let asked = state
         .lookups
-        .asked_among(numbers.iter().map(String::as_str));
+        .asked_among(numbers.iter().map(String::as_str).chain(lids));
     if let Some(b) = state.batch.as_mut() {
         b.lookups_left = asked;
     }
@@ -106,6 +143,18 @@ pub(crate) fn after_lookups(state: &mut Core) -> Vec<Effect> {
         return Vec::new();
     }
     let mut effects = unverified(state, &numbers);
+    if let Some(text) = super::batch_match::match_hidden(state) {
+        if state.batch.as_ref().is_some_and(|b| b.total == 0) {
+            // Nothing else to send: nothing is recorded.
+            state.batch = None;
+            let text = format!("nothing sent: {text}");
+            error(state, text.clone());
+            effects.push(Effect::Refused { text, usage: false });
+            return effects;
+        }
+        error(state, text.clone());
+        effects.push(Effect::Tell(text));
+    }
     let now = state.now;
     let looked = &state.lookups;
     let Some(b) = state.batch.as_mut() else {
@@ -194,11 +243,12 @@ fn absent_text(b: &Batch, refused: bool) -> String {
 
 /// Leaves out of `items` what no instance may be sent (a read-only
 /// instance's, an instance's own number) and says what starts; false
-/// when nothing is left, said as an error.
-fn leave_out_unsendable(state: &mut Core, label: &str, items: &mut Vec<Item>) -> bool {
+/// when nothing is left (and `more`, hidden numbers still to match, is
+/// false), said as an error.
+fn leave_out_unsendable(state: &mut Core, label: &str, items: &mut Vec<Item>, more: bool) -> bool {
     let asked = items.len();
     items.retain(|item| !state.instances[item.instance].read_only);
-    if items.is_empty() {
+    if items.is_empty() && !more {
         let instance = state.current;
         read_only(state, instance);
         return false;
@@ -207,7 +257,7 @@ fn leave_out_unsendable(state: &mut Core, label: &str, items: &mut Vec<Item>) ->
     let before = items.len();
     items.retain(|item| !state.instances[item.instance].is_own(&item.jid));
     let own = before - items.len();
-    if items.is_empty() {
+    if items.is_empty() && !more {
         error(
             state,
             "that is the instance's own number: an instance cannot block itself · nothing was sent",

@@ -326,6 +326,9 @@ pub enum Then {
         label: String,
         /// Its changes.
         items: Vec<Item>,
+        /// Hidden-number contacts for other instances, matched there by
+        /// number once looked up.
+        hidden: Vec<super::plan::Hidden>,
     },
 }
 
@@ -355,10 +358,7 @@ pub(crate) fn number_batch(state: &mut Core, text: &str, block: bool, ask: bool)
         }
     };
     let shown = target.shown();
-    let absent = lookups::number_of(&target.jid())
-        .and_then(|n| state.lookups.fresh(n, state.now))
-        .filter(|l| block && l.is_absent());
-    if absent.is_some() {
+    if block && lookups::absent(state, &target.jid()) {
         error(
             state,
             format!("{shown} is not on WhatsApp: nothing to block · nothing was sent"),
@@ -406,7 +406,11 @@ pub(crate) fn targets_batch(
         n => format!("{verb} {n} {what} numbers on {}", state.instance().name),
     };
     if ask {
-        return Begun::AsksWhy(Then::Batch { label, items });
+        return Begun::AsksWhy(Then::Batch {
+            label,
+            items,
+            hidden: Vec::new(),
+        });
     }
     Begun::Sent(super::batch_start::start(
         state,

@@ -176,6 +176,9 @@ pub struct Instance {
     pub budget: Option<(u32, u32)>,
     /// Which budget it is: the first instance of those sharing its token.
     pub budget_token: usize,
+    /// Until when (Unix time) WhatsApp's throttling keeps its requests at
+    /// half pace, as last said.
+    pub slow_until: i64,
     /// `region` from the profile: where numbers without country code are
     /// read, whatever the instance's own number.
     pub region_override: Option<crate::model::number::Region>,
@@ -269,6 +272,7 @@ impl Instance {
             last_error: HashMap::new(),
             budget: None,
             budget_token: 0,
+            slow_until: 0,
             region_override: None,
             read_only: false,
             own_region: None,

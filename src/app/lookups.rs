@@ -13,7 +13,7 @@ use super::effect::Effect;
 use super::lookup_state::{Stand, TYPING_PAUSE_TICKS};
 use crate::api::rate::MAX_IN_FLIGHT;
 use crate::model::identity::{Identity, LookedUp};
-use crate::model::number::{JidKind, jid_kind, phone_digits};
+use crate::model::number::{JidKind, Target, jid_kind, phone_digits};
 use crate::protocol::{ApiCall, ErrorInfo, LedgerRead, LedgerWrite};
 
 /// The number a lookup is about for `jid`: its digits; `None` for what is
@@ -124,6 +124,12 @@ pub fn on_lookup(
     number: String,
     result: Result<LookedUp, ErrorInfo>,
 ) -> Vec<Effect> {
+    if let Ok(looked) = &result {
+        // Made on this run's own clock: the latest time known, even where
+        // no tick keeps `now` (a headless command), so a lookup made
+        // minutes into a long batch is fresh, not "from the future".
+        core.now = core.now.max(looked.at);
+    }
     let l = &mut core.lookups;
     l.in_flight = l.in_flight.saturating_sub(1);
     l.asking.remove(&number);
@@ -193,7 +199,11 @@ pub enum Tone {
 pub fn who(core: &Core, jid: &str) -> Option<(Tone, String)> {
     let number = number_of(jid)?;
     if let Some(c) = core.instance().contacts.find(jid) {
-        return Some((Tone::Quiet, format!("a contact here: {}", c.describe())));
+        let mut name = c.display_name();
+        if name.is_empty() {
+            name = "(no name)".to_string();
+        }
+        return Some((Tone::Quiet, format!("a contact here: {name}")));
     }
     match core.lookups.stand(number, core.now) {
         Stand::Known(l) if l.is_absent() => Some((Tone::Bad, l.words())),
@@ -207,19 +217,68 @@ pub fn who(core: &Core, jid: &str) -> Option<(Tone, String)> {
     }
 }
 
-/// What the number prompt says of who `text` is, under the preview (see
-/// [`who`]); a number not asked yet is looked up once typing pauses.
-/// `None` while `text` reads as no number.
-pub fn prompt_line(core: &Core, text: &str) -> Option<(Tone, String)> {
+/// Whether a lookup said `jid` is not on WhatsApp.
+pub fn absent(core: &Core, jid: &str) -> bool {
+    number_of(jid)
+        .and_then(|n| core.lookups.fresh(n, core.now))
+        .is_some_and(LookedUp::is_absent)
+}
+
+/// The one line that says what a typed number will be sent as and who it
+/// is, the same in the number prompt, after `:block` and in the paste
+/// review: `→ +55 11 98765-4321 · Brazil · mobile · on WhatsApp: Joana
+/// Promo · "Ofertas!"`, led by `✖` when a lookup said it is not on
+/// WhatsApp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityLine {
+    /// `→ +55 11 98765-4321 · Brazil · mobile` (`✖` when not on WhatsApp).
+    pub head: String,
+    /// `→ +55 11 98765-4321`: the head where the line has no room for it.
+    pub short: String,
+    /// Who it is (see [`who`]), when anything is known or asked.
+    pub who: Option<(Tone, String)>,
+    /// Whether a lookup said it is not on WhatsApp: nothing is sent.
+    pub absent: bool,
+}
+
+impl IdentityLine {
+    /// The line of `target`, with what is known of who it is.
+    pub fn of(core: &Core, target: &Target, who: Option<(Tone, String)>) -> IdentityLine {
+        let absent = absent(core, &target.jid());
+        let mark = if absent { "✖" } else { "→" };
+        IdentityLine {
+            head: format!("{mark} {}", target.preview()),
+            short: format!("{mark} {}", target.shown()),
+            who,
+            absent,
+        }
+    }
+
+    /// The line as one text.
+    pub fn text(&self) -> String {
+        match &self.who {
+            Some((_, words)) => format!("{} · {words}", self.head),
+            None => self.head.clone(),
+        }
+    }
+}
+
+/// The identity line of what `text` reads as in the number prompt or
+/// after `:block` (see [`IdentityLine`]): a number not asked yet is
+/// looked up once typing pauses, and says so. `None` while `text` reads
+/// as no number.
+pub fn prompt_line(core: &Core, text: &str) -> Option<IdentityLine> {
     let target = core.number_preview(text)?.ok()?;
     let jid = target.jid();
-    number_of(&jid)?;
-    who(core, &jid).or_else(|| {
-        let note = if core.lookups.enabled {
-            "looked up once you pause typing"
-        } else {
-            "not looked up"
-        };
-        Some((Tone::Quiet, note.to_string()))
-    })
+    let who = number_of(&jid).and_then(|_| {
+        who(core, &jid).or_else(|| {
+            let note = if core.lookups.enabled {
+                "looked up once you pause typing"
+            } else {
+                "not looked up"
+            };
+            Some((Tone::Quiet, note.to_string()))
+        })
+    });
+    Some(IdentityLine::of(core, &target, who))
 }

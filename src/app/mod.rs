@@ -5,6 +5,7 @@
 
 mod answers;
 pub(crate) mod batch;
+pub(crate) mod batch_match;
 pub(crate) mod batch_start;
 pub(crate) mod blocklist;
 pub(crate) mod bulk;

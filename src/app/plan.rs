@@ -1,19 +1,21 @@
 //! What a bulk action will send, decided once for the bulk dialog and
 //! the headless `--all`: contacts are matched on other instances by
-//! their phone number, so hidden-number (`@lid`) contacts are skipped
-//! there; instances that are not connected are named before anything is
+//! their phone number, so a hidden-number (`@lid`) contact goes there by
+//! the number a lookup of its `@lid` gives (the batch's lookup stage
+//! asks); instances that are not connected are named before anything is
 //! sent.
 
-use super::batch::Item;
 use crate::model::number::{JidKind, jid_kind};
+use crate::protocol::Item;
 
 /// The requests of a bulk action, and what it leaves out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// One change per target and instance it can reach.
     pub items: Vec<Item>,
-    /// Hidden-number targets left out: (target, instances it misses).
-    pub hidden_skipped: usize,
+    /// Hidden-number targets for the instances they are no contact of:
+    /// matched there by number once their `@lid` is looked up.
+    pub hidden: Vec<Hidden>,
     /// Chosen instances that are not connected.
     pub not_connected: Vec<usize>,
     /// Whether those were left out (headless `--all`) or kept (the
@@ -21,9 +23,26 @@ pub struct Plan {
     pub not_connected_skipped: bool,
 }
 
+/// A hidden-number (`@lid`) target on an instance other than the one it
+/// was listed on: sent there by the number a lookup of its `@lid` gives,
+/// or left out when none does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hidden {
+    /// The instance it is for.
+    pub instance: usize,
+    /// Its `@lid`.
+    pub lid: String,
+    /// The instance its lookup is asked through: where it was listed,
+    /// else its own.
+    pub via: usize,
+    /// Block (`true`) or unblock.
+    pub block: bool,
+}
+
 /// Plans `block` (or unblock) of `targets` (JID, `@lid`) on `chosen`
 /// instances. `home` is the instance the targets were listed on: only
-/// there do `@lid` targets apply. `connected` tells an instance's state;
+/// there is an `@lid` target sent as it is; elsewhere it is
+/// [`Hidden`]. `connected` tells an instance's state;
 /// with `skip_not_connected`, instances that are not connected get
 /// nothing.
 pub fn plan(
@@ -35,7 +54,7 @@ pub fn plan(
     skip_not_connected: bool,
 ) -> Plan {
     let mut items = Vec::new();
-    let mut hidden_skipped = 0;
+    let mut hidden = Vec::new();
     let mut not_connected = Vec::new();
     for &instance in chosen {
         if !connected(instance) {
@@ -59,13 +78,20 @@ pub fn plan(
                     action: None,
                     reason: None,
                 }),
-                None => hidden_skipped += 1,
+                None if jid_kind(jid) == JidKind::Lid => hidden.push(Hidden {
+                    instance,
+                    lid: jid.clone(),
+                    via: home.unwrap_or(instance),
+                    block,
+                }),
+                // Only a person is ever a target.
+                None => {}
             }
         }
     }
     Plan {
         items,
-        hidden_skipped,
+        hidden,
         not_connected,
         not_connected_skipped: skip_not_connected,
     }
@@ -76,10 +102,10 @@ impl Plan {
     /// from `name`.
     pub fn warnings(&self, name: impl Fn(usize) -> String) -> Vec<String> {
         let mut out = Vec::new();
-        if self.hidden_skipped > 0 {
+        if !self.hidden.is_empty() {
             out.push(format!(
-                "{} hidden-number (@lid) request(s) skipped: an @lid cannot be matched on another instance",
-                self.hidden_skipped
+                "{} hidden-number (@lid) request(s) go by the number a lookup of the @lid gives, or are left out",
+                self.hidden.len()
             ));
         }
         if !self.not_connected.is_empty() {
@@ -109,15 +135,31 @@ mod tests {
     }
 
     #[test]
-    fn hidden_numbers_stay_home_and_disconnected_instances_are_named() {
+    fn hidden_numbers_go_elsewhere_by_lookup_and_disconnected_instances_are_named() {
         let p = plan(&targets(), Some(0), &[0, 1, 2], |i| i != 2, true, false);
         assert_eq!(p.items.len(), 4, "two at home, one phone on each other");
         assert_eq!(p.items[0].lid.as_deref(), Some("1@lid"));
         assert_eq!(p.items[2].lid, None, "the home @lid is not sent elsewhere");
-        assert_eq!(p.hidden_skipped, 2);
+        let hidden = Hidden {
+            instance: 1,
+            lid: "999@lid".into(),
+            via: 0,
+            block: true,
+        };
+        assert_eq!(
+            p.hidden,
+            [
+                hidden.clone(),
+                Hidden {
+                    instance: 2,
+                    ..hidden
+                }
+            ],
+            "matched elsewhere by number, looked up at home"
+        );
         assert_eq!(p.not_connected, [2]);
         let warnings = p.warnings(|i| format!("i{i}"));
-        assert!(warnings[0].starts_with("2 hidden-number (@lid) request(s) skipped"));
+        assert!(warnings[0].starts_with("2 hidden-number (@lid) request(s) go by the number"));
         assert_eq!(
             warnings[1],
             "i2 not connected: its requests will fail (503)"
@@ -125,11 +167,12 @@ mod tests {
     }
 
     #[test]
-    fn all_without_a_home_skips_hidden_numbers_and_what_is_not_connected() {
+    fn all_without_a_home_looks_hidden_numbers_up_on_each_and_skips_what_is_not_connected() {
         let p = plan(&targets(), None, &[0, 1], |i| i == 0, false, true);
         assert_eq!(p.items.len(), 1);
         assert!(!p.items[0].block);
-        assert_eq!(p.hidden_skipped, 1);
+        assert_eq!(p.hidden.len(), 1);
+        assert_eq!((p.hidden[0].instance, p.hidden[0].via), (0, 0));
         assert_eq!(
             p.warnings(|i| format!("i{i}"))[1],
             "i1 not connected: skipped"

@@ -174,7 +174,7 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
         .into_iter()
         .map(Effect::Tell)
         .collect();
-    if plan.items.is_empty() {
+    if plan.items.is_empty() && plan.hidden.is_empty() {
         effects.push(Effect::Refused {
             text: "nothing sent: no instance can take these numbers".into(),
             usage: false,
@@ -191,10 +191,14 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
         targets.len(),
         names.join(", ")
     );
+    let planned = batch_start::Planned {
+        items: plan.items,
+        hidden: plan.hidden,
+    };
     effects.extend(batch_start::start_with(
         state,
         label,
-        plan.items,
+        planned,
         crate::app::batch::Kind::Action,
         change.reason.clone(),
         !change.skip_invalid,

@@ -83,10 +83,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Throttled { instances, until } => {
-            throttled(state, &instances, until);
-            Vec::new()
-        }
+        Msg::Throttled { instances, until } => throttled(state, &instances, until),
         Msg::Notice(text) => {
             error(state, text);
             Vec::new()
@@ -119,22 +116,31 @@ fn filtered(state: &mut Core, instance: usize, generation: u64, rows: Vec<u32>) 
     on_filtered(state, instance, generation, rows);
 }
 
-/// WhatsApp throttles some instances: said once, with how long they go
-/// slower.
-fn throttled(state: &mut Core, instances: &[usize], until: i64) {
-    let names: Vec<&str> = instances
-        .iter()
-        .filter_map(|&i| state.instances.get(i))
-        .map(|i| i.name.as_str())
-        .collect();
-    let minutes = (until - state.now).max(60) / 60;
+/// WhatsApp throttles some instances: said once while they go slower,
+/// with for how long.
+fn throttled(state: &mut Core, instances: &[usize], until: i64) -> Vec<Effect> {
+    let now = state.now;
+    let mut names = Vec::new();
+    let mut said = true;
+    for &i in instances {
+        let Some(inst) = state.instances.get_mut(i) else {
+            continue;
+        };
+        said &= inst.slow_until > now;
+        inst.slow_until = until;
+        names.push(inst.name.clone());
+    }
+    if said {
+        return Vec::new();
+    }
+    let minutes = (until - now).max(60) / 60;
     let text = format!(
         "WhatsApp is throttling {}: requests go at half pace for {minutes} min and are retried · nothing to do",
         names.join(", ")
     );
-    if state.status.as_ref().is_none_or(|s| s.text != text) {
-        info(state, text);
-    }
+    info(state, text.clone());
+    // A headless command says it on standard error.
+    vec![Effect::Tell(text)]
 }
 
 /// Batches a previous run left: offered for resuming.

@@ -216,12 +216,16 @@ fn report(engine: &Engine, batch: &Batch, json_out: bool) -> Result<(), Failure>
         .iter()
         .map(|(item, result)| item_report(name(item.instance), item, result))
         .collect();
-    rows.extend(
-        batch
-            .not_on_whatsapp
-            .iter()
-            .map(|(item, why)| absent_report(name(item.instance), item, why)),
-    );
+    rows.extend(batch.not_on_whatsapp.iter().map(|(item, why)| {
+        let outcome = format!("NOT SENT: not on WhatsApp ({why})");
+        let hint = "not on WhatsApp: nothing to block";
+        left_out_report(name(item.instance), item, why, hint, outcome)
+    }));
+    rows.extend(batch.unmatched.iter().map(|(item, why)| {
+        let outcome = format!("NOT SENT: hidden number not matched ({why})");
+        let hint = "a hidden number goes to another instance by the number its lookup gives";
+        left_out_report(name(item.instance), item, why, hint, outcome)
+    }));
     if json_out {
         json_report(batch, &counts, rows)?;
     } else {
@@ -280,23 +284,31 @@ fn report_exit(batch: &Batch, answers: &[&Answer], team_ledger: bool) -> Result<
         .filter(|(_, r)| matches!(r, Err(e) if e.kind == ErrorKind::Contrary))
         .count();
     batch_exit(batch, contrary, team_ledger)?;
+    let code = if batch.done > 0 {
+        exit::PARTIAL
+    } else {
+        exit::API
+    };
     if !batch.not_on_whatsapp.is_empty() {
         let n = batch.not_on_whatsapp.len();
-        let code = if batch.done > 0 {
-            exit::PARTIAL
-        } else {
-            exit::API
-        };
         return Err(fail(
             code,
             format!("{n} number(s) not on WhatsApp: left out, nothing sent to them"),
         ));
     }
+    if !batch.unmatched.is_empty() {
+        let n = batch.unmatched.len();
+        return Err(fail(
+            code,
+            format!("{n} hidden number(s) not matched by a lookup: left out there"),
+        ));
+    }
     Ok(())
 }
 
-/// The row of a number left out because it is not on WhatsApp.
-fn absent_report(instance: &str, item: &Item, why: &str) -> Value {
+/// The row of a change left out before anything was sent: a number not
+/// on WhatsApp, a hidden number no lookup matched.
+fn left_out_report(instance: &str, item: &Item, why: &str, hint: &str, outcome: String) -> Value {
     let jid = item.jid.as_str();
     json!({
         "instance": instance,
@@ -307,8 +319,8 @@ fn absent_report(instance: &str, item: &Item, why: &str) -> Value {
         "asked": Change::of(item.block).verb(),
         "status": null,
         "error": why,
-        "hint": "not on WhatsApp: nothing to block",
-        "outcome": format!("NOT SENT: not on WhatsApp ({why})"),
+        "hint": hint,
+        "outcome": outcome,
     })
 }
 

@@ -44,7 +44,7 @@ pub const NOT_ON_WHATSAPP_404: &str = "5511987650404";
 /// A number whose lookup answers 200 with a profile that has no `jid`.
 pub const NOT_ON_WHATSAPP_200: &str = "5511987651404";
 use world::Shared;
-pub use world::{DEMO_ACCOUNT_TOKEN, EmuInstance, EmulatorConfig, EmulatorHandle, Fault};
+pub use world::{DEMO_ACCOUNT_TOKEN, EmuInstance, EmulatorConfig, EmulatorHandle, Fault, Served};
 
 /// The JSON body the emulator sends for a contacts list, for benchmarks
 /// and tests that need one without a server.

@@ -13,12 +13,16 @@ use serde_json::{Value, json};
 
 use super::demo_data::EmuContact;
 use super::people;
-use super::world::{EmulatorHandle, Fault, FaultFor, InstanceState, Shared, Window};
+use super::world::{EmulatorHandle, Fault, FaultFor, InstanceState, Served, Shared, Window};
 
 fn unix_now() -> u64 {
+    unix_ms() / 1000
+}
+
+fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// An answer before its rate-limit headers are added.
@@ -117,7 +121,23 @@ pub(super) async fn serve(
         shared.in_flight += 1;
         shared.max_in_flight = shared.max_in_flight.max(shared.in_flight);
     }
+    let token = headers
+        .get("token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let route_name = match req.kind {
+        Kind::Block => "block",
+        Kind::Lookup => "lookup",
+        Kind::Other => "other",
+    };
     let response = answer(&handle, headers, req, route).await;
+    handle.lock().served.push(Served {
+        at_ms: unix_ms(),
+        token,
+        route: route_name,
+        status: response.status().as_u16(),
+    });
     let jitter = handle.lock().answer_jitter;
     if !jitter.is_zero() {
         tokio::time::sleep(jitter.mul_f64(random_fraction())).await;

@@ -120,6 +120,22 @@ impl EmulatorConfig {
     }
 }
 
+/// One request as the emulator answered it, for tests that judge a
+/// client's pace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Served {
+    /// When it was answered (Unix milliseconds), before any jitter holds
+    /// the answer back.
+    pub at_ms: u64,
+    /// The `token` header it carried (empty without one).
+    pub token: String,
+    /// `block` (block or unblock), `lookup` (`getAccount` with a
+    /// `number`), or `other` (served from the server's own store).
+    pub route: &'static str,
+    /// The HTTP status of the answer.
+    pub status: u16,
+}
+
 /// A token's fixed rate window.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Window {
@@ -151,6 +167,7 @@ pub(super) struct Shared {
     pub(super) in_flight: u32,
     pub(super) max_in_flight: u32,
     pub(super) block_requests: Vec<(String, String, bool)>,
+    pub(super) served: Vec<Served>,
 }
 
 #[derive(Debug)]
@@ -267,6 +284,12 @@ impl EmulatorHandle {
         self.lock().max_in_flight
     }
 
+    /// Every request answered so far, in the order the answers went out
+    /// (faults and refusals included).
+    pub fn served(&self) -> Vec<Served> {
+        self.lock().served.clone()
+    }
+
     /// Every accepted block request: (instance, number as sent, block).
     pub fn block_requests(&self) -> Vec<(String, String, bool)> {
         self.lock().block_requests.clone()
@@ -316,6 +339,7 @@ impl Shared {
             in_flight: 0,
             max_in_flight: 0,
             block_requests: Vec::new(),
+            served: Vec::new(),
         }
     }
 }

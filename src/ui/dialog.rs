@@ -84,7 +84,8 @@ pub(super) fn keys_line(
 /// Draws the review of pasted numbers: each reading or refusal (the list
 /// scrolls within the terminal), the counts, and the buttons.
 pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &NumberReview) {
-    const WIDTH: u16 = 76;
+    // As wide as 80 columns allow: a number's identity line fits whole.
+    const WIDTH: u16 = 80;
     // Every line is cut to the popup, never wrapped, so the buttons stay
     // on screen.
     let inner = usize::from(WIDTH.min(area.width).saturating_sub(2));

@@ -77,45 +77,84 @@ fn preview_spans(preview: Result<Target, TypedError>) -> Vec<Span<'static>> {
     }
 }
 
-/// Draws, on the row above the footer, who the number typed in the
-/// prompt is on WhatsApp (the lookup's answer, or where it stands).
-pub fn draw_prompt_identity(
-    frame: &mut Frame,
+/// The number being typed whose identity line shows: the `a` prompt's,
+/// or the one after `:block`.
+fn typed_number(state: &State) -> Option<&str> {
+    match &state.overlay {
+        Some(Overlay::Prompt(text)) => Some(text),
+        Some(Overlay::CommandLine(line)) => overlays::command_line::block_number(line),
+        _ => None,
+    }
+}
+
+/// The row above the footer where the identity line of the number being
+/// typed goes, and the line; `None` when no number is typed, a batch
+/// runs, or the list has no room to give.
+pub fn identity_row(
     areas: crate::app::layout::Areas,
     state: &State,
-    text: &str,
-) {
-    let Some((tone, line)) = crate::app::lookups::prompt_line(state, text) else {
-        return;
-    };
+) -> Option<(Rect, crate::app::lookups::IdentityLine)> {
     if areas.list.height < 2 || state.batch.is_some() {
-        return;
+        return None;
     }
+    let line = crate::app::lookups::prompt_line(state, typed_number(state)?)?;
     let row = Rect {
         y: areas.footer.y - 1,
         height: 1,
         ..areas.footer
     };
-    let style = match tone {
-        crate::app::lookups::Tone::Good => theme::good(),
-        crate::app::lookups::Tone::Bad => theme::bad(),
-        crate::app::lookups::Tone::Quiet => theme::dim(),
+    Some((row, line))
+}
+
+/// Draws, on the row above the footer, the identity line of the number
+/// being typed: what it will be sent as, and who it is on WhatsApp.
+pub fn draw_identity(frame: &mut Frame, row: Rect, line: &crate::app::lookups::IdentityLine) {
+    use crate::app::lookups::Tone;
+    let tone = |tone| match tone {
+        Tone::Good => theme::good(),
+        Tone::Bad => theme::bad(),
+        Tone::Quiet => theme::dim(),
     };
-    let width = usize::from(row.width.saturating_sub(2));
-    let text = crate::util::text::fit(&format!("  {line}"), width + 2);
+    let head = if line.absent {
+        theme::bad()
+    } else {
+        theme::good()
+    };
+    // Who it is matters more than the country's name: on a narrow
+    // terminal the number alone leads.
+    let who = line
+        .who
+        .as_ref()
+        .map(|(t, words)| (format!(" · {words}"), tone(*t)));
+    let room = usize::from(row.width).saturating_sub(1);
+    let needed = width(&line.head) + who.as_ref().map_or(0, |(w, _)| width(w));
+    let lead = if needed > room && who.is_some() {
+        &line.short
+    } else {
+        &line.head
+    };
+    let mut spans = vec![Span::raw(" "), Span::styled(lead.clone(), head)];
+    if let Some((words, style)) = who {
+        spans.push(Span::styled(words, style));
+    }
     frame.render_widget(ratatui::widgets::Clear, row);
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), row);
+    frame.render_widget(
+        Paragraph::new(Line::from(fit_spans(spans, row.width.into()))),
+        row,
+    );
 }
 
 /// Draws the footer: the batch's progress, the line being typed, or the
 /// keys that apply now.
-pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
+/// `identified`: the identity line of a number being typed shows above
+/// (the footer then shows the keys, not the preview).
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
     if let Some(b) = &state.batch {
         return draw_progress(frame, area, state, b);
     }
     let spans = match &state.overlay {
-        Some(Overlay::CommandLine(text)) => command_line_spans(state, text, area.width),
-        Some(Overlay::Prompt(text)) => prompt_spans(state, text, area.width),
+        Some(Overlay::CommandLine(text)) => command_line_spans(state, text, area.width, identified),
+        Some(Overlay::Prompt(text)) => prompt_spans(state, text, area.width, identified),
         Some(Overlay::Reason(ask)) => {
             let mut spans = typing(Span::styled("Why? ", theme::key()), &ask.text, area.width);
             let about = shorten(&ask.about, usize::from(area.width / 3));
@@ -175,9 +214,14 @@ fn typing<'a>(prompt: Span<'a>, text: &str, footer_width: u16) -> Vec<Span<'a>> 
 }
 
 /// The `:` line: what is typed, then the number's preview after
-/// `:block`/`:unblock`, else the line's keys.
-fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a>> {
-    let _line = &state.keymap.line;
+/// `:block`/`:unblock` (unless its identity line shows above), else the
+/// line's keys.
+fn command_line_spans<'a>(
+    state: &State,
+    text: &str,
+    footer_width: u16,
+    identified: bool,
+) -> Vec<Span<'a>> {
     let mut spans = typing(Span::styled(":", theme::key()), text, footer_width);
     let number = text
         .split_once(' ')
@@ -187,7 +231,8 @@ fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<S
                 Some(LineCommand::Block | LineCommand::Unblock)
             )
         })
-        .and_then(|(_, number)| state.number_preview(number));
+        .and_then(|(_, number)| state.number_preview(number))
+        .filter(|preview| !(identified && preview.is_ok()));
     match number {
         Some(preview) => spans.extend(preview_spans(preview)),
         None => spans.extend(hint_spans(overlays::command_line::hints(&state.keymap))),
@@ -195,16 +240,24 @@ fn command_line_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<S
     spans
 }
 
-/// The `a` prompt: what is typed, then what would be sent, else its keys
-/// and the forms a number may take here.
-fn prompt_spans<'a>(state: &State, text: &str, footer_width: u16) -> Vec<Span<'a>> {
-    let _line = &state.keymap.line;
+/// The `a` prompt: what is typed, then what would be sent (unless its
+/// identity line shows above: then the keys), else its keys and the
+/// forms a number may take here.
+fn prompt_spans<'a>(
+    state: &State,
+    text: &str,
+    footer_width: u16,
+    identified: bool,
+) -> Vec<Span<'a>> {
     let mut spans = typing(
         Span::styled("Block number: ", theme::key()),
         text,
         footer_width,
     );
     match state.number_preview(text) {
+        Some(Ok(_)) if identified => {
+            spans.extend(hint_spans(overlays::prompt::hints(&state.keymap)));
+        }
         Some(preview) => spans.extend(preview_spans(preview)),
         None => {
             spans.extend(hint_spans(overlays::prompt::hints(&state.keymap)));

@@ -21,7 +21,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let areas = crate::app::layout::areas(frame.area(), message.len() as u16);
     instances::draw(frame, areas.tabs, state);
     contacts::draw(frame, areas.list, state);
-    footer::draw(frame, areas.footer, state);
+    let identity = footer::identity_row(areas, state);
+    footer::draw(frame, areas.footer, state, identity.is_some());
     status_bar::draw_error(frame, areas.error, &message);
     status_bar::draw(frame, areas.status, state);
     match &state.overlay {
@@ -42,11 +43,18 @@ pub fn draw(frame: &mut Frame, state: &State) {
             | Overlay::Details(_)
             | Overlay::History(_)),
         ) => pager::draw(frame, areas.overlay, state, overlay),
-        Some(Overlay::Prompt(text)) => footer::draw_prompt_identity(frame, areas, state, text),
-        Some(Overlay::Filter | Overlay::CommandLine(_) | Overlay::Reason(_)) | None => {}
+        Some(
+            Overlay::Prompt(_) | Overlay::Filter | Overlay::CommandLine(_) | Overlay::Reason(_),
+        )
+        | None => {}
+    }
+    if let Some((row, line)) = identity {
+        footer::draw_identity(frame, row, &line);
     }
 }
 
+#[cfg(test)]
+mod batch_tests;
 #[cfg(test)]
 mod marking;
 #[cfg(test)]

@@ -482,7 +482,7 @@ fn every_screen_at_40x10_80x24_200x50() {
 
 /// One contact from each of ten countries, on an instance whose own
 /// number is British.
-fn world_state() -> State {
+pub(super) fn world_state() -> State {
     let names = vec![("world".to_string(), None)];
     let mut s = State::new(&names, &[], 0);
     s.now = NOW;
@@ -1066,14 +1066,24 @@ fn the_prompt_preview_is_shortened_between_words_with_an_ellipsis() {
     for c in "07912 345678".chars() {
         update(&mut s, key(KeyCode::Char(c)));
     }
+    // Above the footer, the identity line keeps the number whole and who
+    // it is (cut between words), the country's name left out for room.
     let screen = text(&render(&mut s, 50, 12));
+    let identity = screen.lines().nth(9).unwrap_or_default().trim_end();
+    assert_eq!(
+        identity, " → +44 7912 345678 · a contact here: United …",
+        "{screen}"
+    );
+    // Where the list has no row to give, the footer previews it, cut
+    // between words.
+    let screen = text(&render(&mut s, 50, 4));
     let footer = screen
         .lines()
-        .nth(10)
+        .nth(2)
         .unwrap_or_default()
         .trim_end()
         .to_string();
-    assert!(footer.ends_with(" …"), "{footer}");
+    assert!(footer.ends_with(" …"), "{screen}");
     assert!(
         footer.contains("→ +44 7912 345678"),
         "the number whole: {footer}"

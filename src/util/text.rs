@@ -93,6 +93,15 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// ` and 3 more` after a list that names some of `all`, `named` of them;
+/// nothing when it names them all.
+pub fn and_more(all: usize, named: usize) -> String {
+    match all.saturating_sub(named) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    }
+}
+
 /// Pasted text as one line: line breaks and tabs become spaces, other
 /// controls are dropped.
 pub fn one_line(text: &str) -> String {

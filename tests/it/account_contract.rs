@@ -35,7 +35,7 @@ async fn block(emu: &RunningEmulator, instance: &str, number: &str, on: bool) ->
 /// Two connected instances, "sales" (Maria Silva, with an `@lid`; and a
 /// hidden-number contact) and "billing" (no contacts), on the account
 /// token `acct`, with `rate_limit` requests a window.
-async fn serve_two(rate_limit: u32) -> RunningEmulator {
+pub(crate) async fn serve_two(rate_limit: u32) -> RunningEmulator {
     let instance = |name: &str, own: &str, contacts| EmuInstance {
         name: name.into(),
         token: format!("inst-{name}"),

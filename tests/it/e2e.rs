@@ -65,26 +65,34 @@ pub(crate) struct App {
 impl App {
     /// Starts the binary on `profile` with `data` as its data folder.
     pub(crate) fn start(profile: &std::path::Path, data: &std::path::Path) -> App {
+        let args = [
+            "--profile".as_ref(),
+            profile.as_os_str(),
+            "--data-dir".as_ref(),
+            data.as_os_str(),
+        ];
+        App::spawn(&args, ROWS, COLS)
+    }
+
+    /// Starts the binary with `args` in a terminal of `rows` x `cols`.
+    pub(crate) fn spawn(args: &[&std::ffi::OsStr], rows: u16, cols: u16) -> App {
         let pty = native_pty_system()
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
             .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_ryze-contacts"));
-        cmd.arg("--profile");
-        cmd.arg(profile);
-        cmd.arg("--data-dir");
-        cmd.arg(data);
+        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("RYZE_CONTACTS_PROFILE");
         cmd.env_remove("RYZE_CONTACTS_DATA");
         let child = pty.slave.spawn_command(cmd).unwrap();
         drop(pty.slave);
         let screen = Arc::new(Screen {
-            parser: Mutex::new(vt100::Parser::new(ROWS, COLS, 0)),
+            parser: Mutex::new(vt100::Parser::new(rows, cols, 0)),
             raw: Mutex::new(Vec::new()),
         });
         let mut reader = pty.master.try_clone_reader().unwrap();

@@ -9,6 +9,7 @@ use crate::app::bulk::{self, Begun, Then};
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 use crate::app::line::{Edit, edit};
+use crate::app::lookups;
 use crate::app::ops::{error, info, read_only, refilter, refresh, switch_instance};
 
 /// Where a command leads: another overlay.
@@ -148,18 +149,42 @@ impl LineCommand {
     }
 }
 
+/// The number typed after `:block` (or `:b`), whose identity shows as it
+/// is typed; `None` for any other line.
+pub fn block_number(line: &str) -> Option<&str> {
+    let (verb, number) = line.trim_start().split_once(' ')?;
+    (LineCommand::parse(verb) == Some(LineCommand::Block)).then_some(number)
+}
+
 /// Keys while the command line is open.
 pub(crate) fn on_key(state: &mut Core, mut line: String, key: KeyEvent) -> Step<String, LineNext> {
     // Backspace on an empty line closes it, as in vim.
     let closing = key.code == KeyCode::Backspace && line.is_empty();
-    match edit(&mut line, &key, &state.keymap.line) {
-        Edit::Cancel => return close(Vec::new()),
-        Edit::Complete => line = complete(state, &line),
-        Edit::Submit => return run(state, line.trim()),
-        Edit::Unchanged if closing => return close(Vec::new()),
-        Edit::Changed | Edit::Unchanged => {}
+    let step = match edit(&mut line, &key, &state.keymap.line) {
+        Edit::Cancel => close(Vec::new()),
+        Edit::Complete => {
+            line = complete(state, &line);
+            stay(line)
+        }
+        Edit::Submit => run(state, line.trim()),
+        Edit::Unchanged if closing => close(Vec::new()),
+        Edit::Changed | Edit::Unchanged => stay(line),
+    };
+    typed(state, &step);
+    step
+}
+
+/// After a key or a paste: a number typed after `:block` is looked up once
+/// typing pauses, as in the number prompt; any other line, or a closed
+/// one, looks nothing up.
+fn typed<N>(state: &mut Core, step: &Step<String, N>) {
+    match step {
+        (After::Stay(line), _) => match block_number(line) {
+            Some(number) => lookups::typed(state, number),
+            None => lookups::forget_typed(state),
+        },
+        _ => lookups::forget_typed(state),
     }
-    stay(line)
 }
 
 /// The longest prefix shared by every candidate.

@@ -169,7 +169,7 @@ fn whatsapp_section(sheet: &mut Sheet, who: Stand<'_>, now: i64) {
     sheet.heading("On WhatsApp");
     sheet.field("lookup", &looked.words());
     if let Identity::OnWhatsApp { jid, lid, .. } = &looked.identity {
-        let number = phone_digits(jid).map_or_else(|| jid.clone(), |d| format!("+{d}"));
+        let number = crate::model::number::shown_jid(jid);
         sheet.field("keyed as", &format!("{jid} ({number})"));
         sheet.field("its @lid", lid.as_deref().unwrap_or("—"));
     }

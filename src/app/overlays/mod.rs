@@ -468,7 +468,12 @@ pub(crate) fn on_paste(
             let step = prompt::on_paste(core, std::mem::take(typed), text);
             return settle(core, slot, step, Overlay::Prompt, prompt_next);
         }
-        Overlay::CommandLine(typed) => typed.push_str(&line),
+        Overlay::CommandLine(typed) => {
+            typed.push_str(&line);
+            if let Some(number) = command_line::block_number(typed) {
+                crate::app::lookups::typed(core, number);
+            }
+        }
         Overlay::Reason(ask) => ask.text.push_str(&line),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
             if let Some(pager) = overlay.pager_mut() {

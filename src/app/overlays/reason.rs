@@ -94,9 +94,18 @@ fn send(state: &mut Core, then: Then, reason: Option<String>) -> Vec<Effect> {
             block,
             who,
         } => crate::app::bulk::send_toggle(state, instance, jid, lid, block, &who, reason),
-        Then::Batch { label, items } => {
-            crate::app::batch_start::start(state, label, items, Kind::Action, reason)
-        }
+        Then::Batch {
+            label,
+            items,
+            hidden,
+        } => crate::app::batch_start::start_with(
+            state,
+            label,
+            crate::app::batch_start::Planned { items, hidden },
+            Kind::Action,
+            reason,
+            false,
+        ),
     }
 }
 

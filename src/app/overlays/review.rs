@@ -63,7 +63,7 @@ impl NumberReview {
         self.entries
             .iter()
             .filter_map(|(_, read)| read.as_ref().ok())
-            .filter(|t| !absent(core, t))
+            .filter(|t| !lookups::absent(core, &t.jid()))
             .cloned()
             .collect()
     }
@@ -87,18 +87,15 @@ impl NumberReview {
             .collect()
     }
 
-    /// One line per entry: `→ reading · who it is` or `✖ text: why`, and
-    /// whether it is sent.
+    /// One line per entry: `→ reading · who it is` (see
+    /// [`lookups::IdentityLine`]) or `✖ text: why`, and whether it is
+    /// sent.
     pub fn lines<'a>(&'a self, core: &'a Core) -> impl Iterator<Item = (bool, String)> + 'a {
         self.entries.iter().map(move |(text, read)| match read {
             Ok(target) => {
-                let sent = !absent(core, target);
-                let mark = if sent { "→" } else { "✖" };
-                let mut line = format!("{mark} {}", target.preview());
-                if let Some((_, who)) = lookups::who(core, &target.jid()) {
-                    line.push_str(&format!(" · {who}"));
-                }
-                (sent, line)
+                let line =
+                    lookups::IdentityLine::of(core, target, lookups::who(core, &target.jid()));
+                (!line.absent, line.text())
             }
             Err(why) => (
                 false,
@@ -106,13 +103,6 @@ impl NumberReview {
             ),
         })
     }
-}
-
-/// Whether a lookup said `target` is not on WhatsApp.
-fn absent(core: &Core, target: &Target) -> bool {
-    lookups::number_of(&target.jid())
-        .and_then(|n| core.lookups.fresh(n, core.now))
-        .is_some_and(|l| l.is_absent())
 }
 
 /// Where the review leads: back to the prompt (Cancel), or the question

@@ -177,13 +177,13 @@ fn summary(inst: &Instance, jids: &[&str], targets: usize) -> (bool, String) {
     if own > 0 {
         parts.push("its own number left out".to_string());
     }
-    let skipped = targets - jids.len();
-    if skipped > 0 {
-        parts.push(format!(
-            "{skipped} hidden number(s) skipped (no phone number to match)"
-        ));
+    // The others are hidden numbers, matched by the number a lookup of
+    // their @lid gives when the batch starts.
+    let hidden = targets - jids.len();
+    if hidden > 0 {
+        parts.push(format!("{hidden} hidden number(s) matched by lookup"));
     }
-    let nothing = jids.len() == own;
+    let nothing = jids.len() == own && hidden == 0;
     if nothing {
         parts.push("nothing to send".to_string());
     }
@@ -309,7 +309,7 @@ pub(crate) fn dialog_plan(state: &Core, dialog: &BatchDialog) -> crate::app::pla
 
 fn start_from_dialog(state: &mut Core, dialog: BatchDialog) -> Step<BatchDialog, ReasonAsk> {
     let plan = dialog_plan(state, &dialog);
-    if plan.items.is_empty() {
+    if plan.items.is_empty() && plan.hidden.is_empty() {
         // Nothing to send: the dialog stays, and says why.
         info(
             state,
@@ -324,22 +324,17 @@ fn start_from_dialog(state: &mut Core, dialog: BatchDialog) -> Step<BatchDialog,
         .collect();
     state.instances[current].marks.clear();
     let verb = Change::of(dialog.block).verb();
-    let mut label = format!(
+    let label = format!(
         "{verb} {} on {}",
         plural(dialog.targets.len()),
         names.join(", ")
     );
-    if plan.hidden_skipped > 0 {
-        label.push_str(&format!(
-            " ({} hidden-number contacts skipped elsewhere: no phone number to match)",
-            plan.hidden_skipped
-        ));
-    }
     let ask = super::reason::ask(
         state,
         super::reason::Then::Batch {
             label,
             items: plan.items,
+            hidden: plan.hidden,
         },
     );
     (After::Next(ask), Vec::new())

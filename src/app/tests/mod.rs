@@ -8,6 +8,7 @@ mod block;
 mod bulk;
 mod filter;
 mod loading;
+mod lookups;
 mod marks;
 mod moving;
 mod overlays;
