@@ -183,15 +183,17 @@ async fn serve_emulator(args: EmulatorArgs) -> Result<(), Failure> {
         })
         .collect();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let running = emulator::start(config, addr)
+    let mut running = emulator::start(config, addr)
         .await
         .map_err(|e| other(format!("cannot listen on {addr}: {e}")))?;
+    running.play_demo_feed();
     let mut out = print::Out::stdout(4096);
     out.line(&format!(
-        "RyzeAPI emulator on {}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list\nCtrl-C stops it.",
+        "RyzeAPI emulator on {}\naccount token: {DEMO_ACCOUNT_TOKEN}\n{}\ntry: curl -H 'token: {DEMO_ACCOUNT_TOKEN}' {}/api/instance/list\nlive events: ws://{}/ws/<instance> with the token header (a demo spam wave every 2 min)\nCtrl-C stops it.",
         running.base_url(),
         summary.join("\n"),
-        running.base_url()
+        running.base_url(),
+        running.addr()
     ))
     .and_then(|()| out.flush())
     .map_err(other)?;

@@ -97,6 +97,11 @@ impl ApiClient {
         Ok(ApiClient { http, config })
     }
 
+    /// Its time-outs, body cap and proxies.
+    pub(super) fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
     /// Every synced contact of `instance`.
     pub async fn contacts(
         &self,

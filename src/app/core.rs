@@ -346,6 +346,26 @@ impl Instance {
         changed
     }
 
+    /// Records what the ledger knows of one contact, who changed it and
+    /// why.
+    pub fn remember_state(&mut self, k: &KnownState) {
+        self.remember(
+            &k.jid,
+            k.lid.as_deref(),
+            Known {
+                blocked: k.blocked,
+                at: k.changed_at,
+            },
+        );
+        self.remember_why(
+            &k.jid,
+            Why {
+                operator: k.operator.clone(),
+                reason: k.reason.clone(),
+            },
+        );
+    }
+
     /// Records who made the last change of `jid`, and why.
     pub fn remember_why(&mut self, jid: &str, why: Why) {
         if why.operator.is_some() || why.reason.is_some() {
@@ -565,6 +585,8 @@ pub struct Core {
     /// This run's block answers so far: a read asked before one of them
     /// may predate it, and is dropped.
     pub answers: u64,
+    /// The live feed: its rows, flags, sockets and view.
+    pub live: super::live::feed::Live,
 }
 
 impl Core {
@@ -591,6 +613,7 @@ impl Core {
         state.ask_reason = profile.ask_reason;
         state.reasons = profile.reasons.clone();
         state.team_ledger = profile.ledger.is_some();
+        state.live = super::live::feed::Live::new(state.instances.len(), profile.live.clone());
         state
     }
 
@@ -644,6 +667,7 @@ impl Core {
             blocklist: super::list_state::ListState::default(),
             known_loading: None,
             answers: 0,
+            live: super::live::feed::Live::new(names.len(), Default::default()),
         }
     }
 

@@ -23,6 +23,13 @@ pub fn error(state: &mut Core, text: impl Into<String>) {
     show(state, text.into(), true, None, None);
 }
 
+/// Shows an error about `instance` (it stays until the next action), and
+/// keeps it in the message log under that instance's name.
+pub fn error_on(state: &mut Core, instance: usize, text: impl Into<String>) {
+    let name = state.instances.get(instance).map(|i| i.name.clone());
+    show(state, text.into(), true, None, name);
+}
+
 /// Shows a failed request: the reason first (the server's words, or
 /// ours), then the HTTP status, then what it was about, then what to do.
 pub fn failure(state: &mut Core, instance: usize, about: &str, e: &ErrorInfo) {

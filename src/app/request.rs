@@ -28,6 +28,7 @@ pub(super) fn on_request(state: &mut Core, request: Request) -> Vec<Effect> {
             Some(refusal) => vec![refusal],
             None => super::blocklist::want(state, instances, Some(id)),
         },
+        Request::Watch(watch) => super::live::on::watch(state, &watch.instances),
     }
 }
 

@@ -56,6 +56,7 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
             effects.extend(batch_start::after_lookups(state));
             effects
         }
+        socket @ JobResult::SocketConfig { .. } => super::live::on::on_config(state, socket),
         JobResult::Identities { numbers, result } => {
             let mut effects = lookups::on_identities(state, numbers, result);
             effects.extend(batch_start::after_lookups(state));

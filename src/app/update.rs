@@ -23,6 +23,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     // Whatever changed the list's area (error lines that came or went, a
     // resize, a filter, a refresh), the selected row stays on screen.
     scroll_into_view(state);
+    super::live::view::keep_in_view(state);
     // Every job passes here on its way out: the counts know what is in
     // flight per instance (see `settle`), and the writes the ledger has
     // not answered yet are counted.
@@ -90,6 +91,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Terminate => terminate(state),
         Msg::Suspend => vec![Effect::Suspend],
+        Msg::Live(msg) => super::live::on::on_live(state, msg),
     }
 }
 
@@ -163,6 +165,9 @@ fn start(state: &mut State) -> Vec<Effect> {
     for i in order {
         effects.extend(load_contacts(state, i));
     }
+    // The live feed of every instance, for the Live view and the tabs.
+    let every: Vec<usize> = (0..state.instances.len()).collect();
+    effects.extend(super::live::on::open_feeds(state, &every));
     effects
 }
 
@@ -186,6 +191,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
         effects.extend(load_instances(state));
     }
     effects.extend(super::lookups::on_tick(state));
+    effects.extend(super::live::on::on_tick(state));
     // What other runs on the ledger changed shows within seconds; not
     // while this run's own batch writes to it.
     if state.ticks.is_multiple_of(LEDGER_POLL_TICKS)
@@ -207,10 +213,14 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         return vec![Effect::Suspend];
     }
     let Some(overlay) = state.overlay.take() else {
-        return match state.keymap.command_for(&key) {
-            Some(command) => on_command(state, command),
-            None => Vec::new(),
+        let Some(command) = state.keymap.command_for(&key) else {
+            return Vec::new();
         };
+        // The Live view gives some of the list's keys a meaning of its own.
+        if let Some(effects) = super::live::keys::on_command(state, command) {
+            return effects;
+        }
+        return on_command(state, command);
     };
     let (core, slot) = state.parts();
     super::overlays::on_key(core, slot, overlay, key)
@@ -286,7 +296,11 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         }
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
-        Command::Refresh => return refresh(state),
+        Command::Refresh => {
+            let mut effects = refresh(state);
+            effects.extend(super::live::on::retry_feeds(state));
+            return effects;
+        }
         Command::BulkBlock
         | Command::BulkUnblock
         | Command::AddNumber
@@ -299,6 +313,8 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::CommandLine
         | Command::Quit => return open_overlay(state, command),
         Command::Suspend => return vec![Effect::Suspend],
+        // The Live view's own (see `live::keys`).
+        Command::Live | Command::EnableLive => {}
     }
     Vec::new()
 }

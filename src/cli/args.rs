@@ -147,6 +147,12 @@ pub enum Command {
         after_help = "Examples:\n  ryze-contacts export > blocked.csv\n  ryze-contacts export --format tsv | cut -f4   # E.164 numbers, one a line\n  ryze-contacts export --instance sales --json"
     )]
     Export(ExportArgs),
+    /// Print the live feed as it comes: incoming messages and state
+    /// changes of every instance (or one), with their flags; Ctrl-C ends it.
+    #[command(
+        after_help = "Examples:\n  ryze-contacts watch\n  ryze-contacts watch --flagged --json | jq -r .sender.number"
+    )]
+    Watch(WatchArgs),
     /// What this app asked of the server, newest first: time, number, name,
     /// block or unblock, result and error.
     #[command(
@@ -241,6 +247,22 @@ pub struct ChangeArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Only this instance's feed (default: every instance of the profile).
+    #[arg(long, value_name = "NAME")]
+    pub instance: Option<String>,
+    /// Only flagged messages (a spam wave, the deny list, a keyword of
+    /// [live] in the profile).
+    #[arg(long)]
+    pub flagged: bool,
+    /// One JSON object a line: time, instance, event, sender (number,
+    /// JID, @lid), name, text, flags.
     #[arg(long)]
     pub json: bool,
 }

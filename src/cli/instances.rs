@@ -1,8 +1,9 @@
 //! `instances` and `profile check`: what the server says of each instance
-//! of the profile.
+//! of the profile (and, for `profile check`, of its live feed).
 
 use serde_json::{Value, json};
 
+use super::feed_check as live;
 use crate::app::state::Connection;
 use crate::cli::failure::{Failure, exit, fail};
 use crate::cli::output::{self, Table};
@@ -85,24 +86,29 @@ pub(crate) async fn profile_check(engine: &mut Engine, json_out: bool) -> Result
         };
         verdicts.push((engine.profile().instances[i].name.clone(), verdict));
     }
-    let warnings = &engine.profile().warnings;
+    let usable: Vec<bool> = verdicts.iter().map(|(_, v)| v.is_usable()).collect();
+    let sockets = live::sockets(engine, &usable).await;
+    let warnings = engine.profile().warnings.clone();
     let unusable = verdicts.iter().filter(|(_, v)| !v.is_usable()).count();
     if json_out {
         output::json(&json!({
-            "instances": verdicts.iter().map(|(name, v)| json!({
+            "instances": verdicts.iter().zip(&sockets).map(|((name, v), socket)| json!({
                 "instance": name,
                 "verdict": v.word(),
                 "usable": v.is_usable(),
                 "hint": v.hint(),
+                "websocket": socket.as_ref().map(live::json),
             })).collect::<Vec<_>>(),
             "warnings": warnings,
         }))?;
     } else {
         let mut table = Table::stdout();
-        for (name, v) in &verdicts {
-            table.row(&[name.as_str(), &v.word(), v.hint()])?;
+        for ((name, v), socket) in verdicts.iter().zip(&sockets) {
+            let socket = socket.as_ref().map(live::words).unwrap_or_default();
+            table.row(&[name.as_str(), &v.word(), &socket, v.hint()])?;
         }
         table.finish()?;
+        live::offer(engine, &sockets).await;
     }
     // The warnings themselves were said when the profile was loaded.
     let summary = format!(

@@ -8,6 +8,7 @@ mod batch;
 mod blocklist;
 mod choose;
 pub mod failure;
+mod feed_check;
 mod history;
 pub mod init;
 mod instances;
@@ -17,6 +18,7 @@ mod migrate;
 pub(crate) mod output;
 mod overtaken;
 mod plan;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -58,6 +60,7 @@ async fn dispatch(engine: &mut Engine, command: Command) -> Result<(), Failure> 
         Command::Resume(out) => batch::resume(engine, out.json).await,
         Command::Export(args) => history::export(engine, args).await,
         Command::History(args) => history::history(engine, args).await,
+        Command::Watch(args) => watch::watch(engine, args).await,
         Command::Profile {
             action: ProfileAction::Check(out),
         } => instances::profile_check(engine, out.json).await,

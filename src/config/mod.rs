@@ -1,7 +1,8 @@
 //! What the user configures: the profile, its instances, tokens and keys,
-//! and where the team's ledger is.
+//! where the team's ledger is, and what flags a live message.
 
 pub mod ledger;
+mod live;
 pub mod profile;
 mod profile_text;
 pub(crate) mod secret_cmd;

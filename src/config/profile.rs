@@ -57,6 +57,8 @@ pub struct Profile {
     /// `[ledger]`: the team's shared ledger, when there is one (else the
     /// data folder's file).
     pub ledger: Option<PgTarget>,
+    /// `[live]`: what flags a live message.
+    pub live: crate::model::flags::Rules,
 }
 
 impl Profile {
@@ -509,6 +511,10 @@ pub fn parse(
             .map_err(|p| problems.push(raw.ledger_at.about(p)))
             .ok()
     });
+    let live = super::live::rules_of(raw.live.as_ref()).unwrap_or_else(|errors| {
+        problems.extend(errors.into_iter().map(|p| raw.live_at.about(p)));
+        crate::model::flags::Rules::default()
+    });
     let keymap = keymap_of(&raw).unwrap_or_else(|errors| {
         problems.extend(errors);
         Keymap::default()
@@ -525,6 +531,7 @@ pub fn parse(
         ask_reason: defaults.and_then(|d| d.ask_reason).unwrap_or(false),
         reasons: reasons_of(defaults),
         ledger,
+        live,
     })
 }
 

@@ -14,6 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
 
 use super::ledger::RawLedger;
+use super::live::RawLive;
 use super::secret_cmd::TokenCmd;
 
 /// One problem of the profile, with where it is when that is known.
@@ -167,6 +168,10 @@ pub(super) struct Text {
     pub(super) ledger: Option<RawLedger>,
     /// Where `[ledger]` is.
     pub(super) ledger_at: TablePlace,
+    /// `[live]`.
+    pub(super) live: Option<RawLive>,
+    /// Where `[live]` is.
+    pub(super) live_at: TablePlace,
 }
 
 impl Text {
@@ -324,12 +329,16 @@ pub(super) fn read(text: &str) -> Result<(Text, Vec<Problem>), Vec<Problem>> {
                 out.ledger = lenient(text, value, &mut problems, &mut at.unread);
                 out.ledger_at = at;
             }
+            "live" => {
+                out.live = lenient(text, value, &mut problems, &mut at.unread);
+                out.live_at = at;
+            }
             "instances" => read_instances(text, value, &mut out, &mut problems),
             "keys" => read_keys(text, value, &mut out, &mut problems),
             other => problems.push(Problem::at(
                 Some(line_of(text, key.span().start)),
                 format!(
-                    "unknown table or key `{other}`: a profile has [defaults], [account], [[instances]], [keys] and [ledger]"
+                    "unknown table or key `{other}`: a profile has [defaults], [account], [[instances]], [keys], [ledger] and [live]"
                 ),
             )),
         }

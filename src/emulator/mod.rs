@@ -4,8 +4,9 @@
 //! It is a second, independent reading of the API contract: it shares no
 //! types with the client, so one misunderstanding cannot hide on both sides
 //! of a test. Beyond the endpoints it offers what tests need: latency,
-//! injected faults, a per-token rate limit, WhatsApp's throttling, and a
-//! handle to inspect state.
+//! injected faults, a per-token rate limit, WhatsApp's throttling, live
+//! events pushed and sockets dropped on demand, and a handle to inspect
+//! state.
 //!
 //! `GET /api/profile/getAccount/:instance[?number=]` answers who a number
 //! is, the same on every run:
@@ -28,8 +29,11 @@
 
 mod account;
 mod demo_data;
+mod hub;
+mod live;
 mod people;
 mod routes;
+mod wave;
 mod world;
 
 use std::net::SocketAddr;
@@ -38,6 +42,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 pub use demo_data::{DEMO_SPAMMERS, DemoSpammer, EmuContact, address_book};
+pub use live::EmuMessage;
 
 /// A number whose lookup answers 404 `Number is not on WhatsApp`.
 pub const NOT_ON_WHATSAPP_404: &str = "5511987650404";
@@ -59,6 +64,8 @@ pub struct RunningEmulator {
     handle: EmulatorHandle,
     stop: Option<oneshot::Sender<()>>,
     stopped: Option<tokio::task::JoinHandle<()>>,
+    /// The demo's live feed, while it plays.
+    feed: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningEmulator {
@@ -70,6 +77,14 @@ impl RunningEmulator {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Plays the demo's live feed (everyday messages and a spam wave
+    /// every two minutes) until it is dropped.
+    pub fn play_demo_feed(&mut self) {
+        if self.feed.is_none() {
+            self.feed = Some(tokio::spawn(wave::play(self.handle.clone())));
+        }
     }
 
     /// A handle to inspect and steer it.
@@ -117,7 +132,9 @@ fn serve(
     handle: EmulatorHandle,
 ) -> (oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
     let (stop, stopped) = oneshot::channel::<()>();
-    let app = router(handle);
+    // The live events (their WebSocket and its configuration) beside the
+    // REST routes.
+    let app = router(handle.clone()).merge(live::routes().with_state(handle));
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -133,6 +150,9 @@ fn serve(
 
 impl Drop for RunningEmulator {
     fn drop(&mut self) {
+        if let Some(feed) = self.feed.take() {
+            feed.abort();
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -151,5 +171,6 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
         handle,
         stop: Some(stop),
         stopped: Some(task),
+        feed: None,
     })
 }

@@ -27,8 +27,8 @@ fn unix_ms() -> u64 {
 
 /// An answer before its rate-limit headers are added.
 pub(super) struct Answer {
-    status: StatusCode,
-    body: Value,
+    pub(super) status: StatusCode,
+    pub(super) body: Value,
 }
 
 /// A 200 with this body.

@@ -168,6 +168,8 @@ pub(super) struct Shared {
     pub(super) max_in_flight: u32,
     pub(super) block_requests: Vec<(String, String, bool)>,
     pub(super) served: Vec<Served>,
+    /// The live events: WebSocket configurations and open sockets.
+    pub(super) live: super::hub::Hub,
 }
 
 #[derive(Debug)]
@@ -309,7 +311,9 @@ impl Shared {
 
     /// The state of a new emulator of `config`.
     pub(super) fn new(config: EmulatorConfig) -> Shared {
+        let live = super::hub::Hub::new(config.instances.iter().map(|i| i.name.as_str()));
         Shared {
+            live,
             account_token: config.account_token,
             instances: config
                 .instances

@@ -137,11 +137,15 @@ impl Engine {
 
     /// Gives `job` to the worker.
     fn send(&mut self, job: Job) {
+        let answered = job.is_answered();
         if self.jobs.send(job).is_err() {
             tracing::error!("the worker stopped: a job was not run");
             return;
         }
-        self.outstanding += 1;
+        // The live feed owes no result: it reports for as long as it runs.
+        if answered {
+            self.outstanding += 1;
+        }
     }
 
     /// Whether every job given to the worker was answered.

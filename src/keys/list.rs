@@ -65,6 +65,11 @@ pub enum Command {
     Quit,
     /// Suspend to the shell (`fg` comes back), from any context.
     Suspend,
+    /// Show the live feed (again: the contact list).
+    Live,
+    /// Offer to enable the WebSocket of the instances whose live feed the
+    /// server refuses.
+    EnableLive,
 }
 
 /// Groups of the help overlay.
@@ -78,17 +83,20 @@ pub enum Group {
     Act,
     /// Instances.
     Instances,
+    /// The live feed.
+    Live,
     /// The app itself.
     App,
 }
 
 impl Group {
     /// Every group, in help order.
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 6] = [
         Group::Move,
         Group::Find,
         Group::Act,
         Group::Instances,
+        Group::Live,
         Group::App,
     ];
 
@@ -99,6 +107,7 @@ impl Group {
             Group::Find => "Find",
             Group::Act => "Block",
             Group::Instances => "Instances",
+            Group::Live => "Live feed",
             Group::App => "App",
         }
     }
@@ -269,6 +278,20 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("refresh"),
     },
     Binding {
+        keys: &[ch('L')],
+        command: Command::Live,
+        group: Group::Live,
+        help: "live: incoming messages of every instance, newest first, ⚑ on flagged senders; the list's keys move, filter, show details, mark senders and block them there, on every instance (again: the contacts)",
+        hint: Some("live"),
+    },
+    Binding {
+        keys: &[ch('E')],
+        command: Command::EnableLive,
+        group: Group::Live,
+        help: "offer to enable the WebSocket of the instances whose live feed the server refuses (asks first; never read-only)",
+        hint: None,
+    },
+    Binding {
         keys: &[ch(':')],
         command: Command::CommandLine,
         group: Group::App,
@@ -335,6 +358,7 @@ impl Command {
                 | Command::Messages
                 | Command::History
                 | Command::Details
+                | Command::Live
         )
     }
 
@@ -369,6 +393,8 @@ impl Command {
             Command::Details => "details",
             Command::Quit => "quit",
             Command::Suspend => "suspend",
+            Command::Live => "live",
+            Command::EnableLive => "enable_live",
         }
     }
 }

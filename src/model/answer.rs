@@ -68,7 +68,7 @@ pub fn judge<'a>(
     let same_number = number::phone_digits(named).is_some()
         && number::phone_digits(named) == number::phone_digits(asked.jid);
     let keyed = asked.keys.contains(&named) || old_brazilian_id(asked.jid, named);
-    if named == asked.jid || same_number || keyed || asked.lid == Some(named) {
+    if named.is_empty() || named == asked.jid || same_number || keyed || asked.lid == Some(named) {
         return Ok(());
     }
     let foreign = || format!("it names {named}, not the contact asked for{server}");

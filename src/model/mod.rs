@@ -1,5 +1,6 @@
 //! The domain: contacts, their filter, the JIDs and phone numbers that
-//! name them, and the change an action makes.
+//! name them, the change an action makes, and live messages with the
+//! flags they earn.
 
 pub(crate) mod answer;
 pub mod blocklist;
@@ -9,6 +10,8 @@ pub mod contacts;
 pub mod filter;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub mod flags;
 pub(crate) mod identity;
 pub(crate) mod jid;
+pub mod live;
 pub mod number;

@@ -9,8 +9,12 @@ pub enum ConnState {
     Connecting,
     /// `disconnected`: the phone has no live session.
     Disconnected,
-    /// `loggedout`: the session was ended on the phone.
+    /// `loggedout` (the live feed's `logged_out`): the session was ended
+    /// on the phone.
     LoggedOut,
+    /// `temp_banned` (live feed only): WhatsApp banned the number for a
+    /// while.
+    TempBanned,
     /// A word the contract does not list, kept (sanitised) as sent.
     Other(String),
 }
@@ -21,7 +25,8 @@ impl From<&str> for ConnState {
             "connected" => ConnState::Connected,
             "connecting" => ConnState::Connecting,
             "disconnected" => ConnState::Disconnected,
-            "loggedout" => ConnState::LoggedOut,
+            "loggedout" | "logged_out" => ConnState::LoggedOut,
+            "temp_banned" => ConnState::TempBanned,
             other => ConnState::Other(other.to_string()),
         }
     }
@@ -41,7 +46,25 @@ impl ConnState {
             ConnState::Connecting => "connecting",
             ConnState::Disconnected => "disconnected",
             ConnState::LoggedOut => "logged out",
+            ConnState::TempBanned => "temp banned",
             ConnState::Other(word) => word,
+        }
+    }
+
+    /// What to do about a state that stops blocks, when there is
+    /// something to say.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ConnState::TempBanned => Some(
+                "WhatsApp banned this number for a while: its blocks fail until the ban ends; wait, then reconnect it in RyzeAPI",
+            ),
+            ConnState::LoggedOut => {
+                Some("the session was ended on the phone: pair it again in RyzeAPI (QR code)")
+            }
+            ConnState::Disconnected => {
+                Some("the phone has no live session: reconnect it in RyzeAPI")
+            }
+            ConnState::Connected | ConnState::Connecting | ConnState::Other(_) => None,
         }
     }
 

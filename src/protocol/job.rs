@@ -13,6 +13,9 @@ pub enum Job {
     Read(LedgerRead),
     /// A write to the ledger.
     Write(LedgerWrite),
+    /// The live feed: a WebSocket per instance, kept by the worker. No
+    /// result is owed: its frames come as [`super::Msg::Live`].
+    Live(super::live::LiveJob),
 }
 
 /// A request to RyzeAPI.
@@ -54,6 +57,22 @@ pub enum ApiCall {
         instance: usize,
         /// E.164 digits without `+`, or an `@lid`.
         number: String,
+    },
+    /// Whether the instance's WebSocket is configured and enabled
+    /// (`GET /api/events/getWebsocket/:instance`).
+    SocketConfig {
+        /// The instance.
+        instance: usize,
+    },
+    /// Enables the instance's WebSocket for the events the live feed
+    /// reads (`POST /api/events/websocket/:instance`); asked first, never
+    /// on a read-only instance.
+    EnableSocket {
+        /// The instance.
+        instance: usize,
+        /// Its configuration as last read: what else it holds (another
+        /// consumer's event types, media) is kept.
+        from: crate::api::SocketConfig,
     },
 }
 
@@ -196,6 +215,12 @@ impl Item {
 }
 
 impl Job {
+    /// Whether the worker answers it with one [`super::JobResult`] (the
+    /// live feed answers with messages of its own, for as long as it runs).
+    pub fn is_answered(&self) -> bool {
+        !matches!(self, Job::Live(_))
+    }
+
     /// The block request a ledger write or call is about, when it is one.
     pub fn block_call(&self) -> Option<&BlockCall> {
         match self {

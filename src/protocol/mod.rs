@@ -7,11 +7,13 @@
 mod error;
 mod instance;
 mod job;
+mod live;
 mod msg;
 mod result;
 
 pub use error::{ErrorInfo, ErrorKind};
 pub use instance::{ConnState, InstanceStatus};
 pub use job::{ApiCall, BlockAnswer, BlockCall, Item, Job, LedgerRead, LedgerWrite, ListChange};
-pub use msg::{ChangeRequest, Entry, Msg, Request, Source};
+pub use live::{FeedStatus, LiveJob, LiveMsg};
+pub use msg::{ChangeRequest, Entry, Msg, Request, Source, WatchRequest};
 pub use result::{JobResult, ListRead};

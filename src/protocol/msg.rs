@@ -83,6 +83,8 @@ pub enum Msg {
     Terminate,
     /// A headless command, run by the same code as the dialogs.
     Request(Request),
+    /// The live feed: a frame, or where an instance's socket stands.
+    Live(super::live::LiveMsg),
 }
 
 /// A headless command the app runs as it runs a dialog's choice.
@@ -112,6 +114,15 @@ pub enum Request {
         /// The plan's id as shown.
         id: Option<String>,
     },
+    /// `watch`: the live feed of the chosen instances.
+    Watch(WatchRequest),
+}
+
+/// `watch` from the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchRequest {
+    /// The instances whose feed is opened (`--instance`, else every one).
+    pub instances: Vec<usize>,
 }
 
 /// `block` / `unblock` from the command line.

@@ -131,6 +131,17 @@ pub enum JobResult {
     ListChanged(Result<usize, ErrorInfo>),
     /// A block of the list was noted (or the ledger said why not: logged).
     AppliedKept,
+    /// The answer to [`super::job::ApiCall::SocketConfig`] or
+    /// [`super::job::ApiCall::EnableSocket`]: the instance's WebSocket
+    /// configuration, or why it could not be read or set.
+    SocketConfig {
+        /// The instance.
+        instance: usize,
+        /// Whether it answers an `EnableSocket` (else a `SocketConfig`).
+        enabling: bool,
+        /// The configuration, or why not.
+        result: Result<crate::api::SocketConfig, ErrorInfo>,
+    },
 }
 
 impl JobResult {

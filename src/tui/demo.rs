@@ -49,7 +49,9 @@ pub async fn start() -> std::io::Result<Demo> {
         .iter()
         .map(|i| (i.name.clone(), i.token.clone()))
         .collect();
-    let emulator = emulator::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    let mut emulator = emulator::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+    // Everyday messages and a spam wave for the Live view.
+    emulator.play_demo_feed();
     let base_url = Url::parse(&emulator.base_url()).map_err(std::io::Error::other)?;
     let profile = Profile {
         instances: instances
@@ -71,8 +73,18 @@ pub async fn start() -> std::io::Result<Demo> {
         warnings: Vec::new(),
         operator: crate::config::login_name(),
         ask_reason: false,
-        reasons: vec!["spam".into(), "abuse".into(), "fraud".into()],
+        reasons: vec![
+            "spam wave".into(),
+            "spam".into(),
+            "abuse".into(),
+            "fraud".into(),
+        ],
         ledger: None,
+        // The demo flags waves (as by default) and one keyword.
+        live: crate::model::flags::Rules {
+            keywords: vec![crate::model::flags::fold("investimento")],
+            ..Default::default()
+        },
     };
     let data_dir = tempfile::Builder::new()
         .prefix("ryze-contacts-demo-")

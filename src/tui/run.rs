@@ -181,6 +181,9 @@ struct Screen {
         crate::model::contacts::View,
         crate::model::contacts::Sort,
     )>,
+    /// Whether the Live view was shown at the last frame (the same wipe
+    /// when it comes or goes).
+    shown_live: bool,
 }
 
 impl Screen {
@@ -214,10 +217,14 @@ impl Screen {
         let state = self.engine.state();
         let overlay = state.overlay.as_ref().map(|o| o.kind());
         let list = Some((state.current, state.view, state.sort));
-        if overlay != self.shown_overlay || list != self.shown_list {
+        if overlay != self.shown_overlay
+            || list != self.shown_list
+            || state.live.shown != self.shown_live
+        {
             self.guard.wipe()?;
             self.shown_overlay = overlay;
             self.shown_list = list;
+            self.shown_live = state.live.shown;
         }
         self.guard.terminal.draw(|f| crate::ui::draw(f, state))?;
         self.dirty = false;
@@ -280,6 +287,7 @@ pub async fn run(options: RunOptions) -> Result<(), RunError> {
     let mut screen = Screen {
         shown_overlay: None,
         shown_list: None,
+        shown_live: false,
         engine,
         guard,
         // The first frame comes before any network answer.

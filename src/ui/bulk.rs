@@ -7,7 +7,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::dialog::{button, count, framed, keys_line};
+use super::dialog::{DIALOG_WIDTH, button, count, framed, keys_line};
 use super::theme;
 use crate::app::State;
 use crate::app::layout::{BulkRows, bulk_rows};
@@ -15,13 +15,13 @@ use crate::app::overlays::targets::{BatchDialog, DialogFocus};
 use crate::keys::DialogAction;
 use crate::util::text::{fit, shorten, width};
 
-/// The bulk dialog's width where the terminal allows.
-const DIALOG_WIDTH: u16 = 72;
-
 /// Draws the bulk dialog.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
     let verb = if d.block { "Block" } else { "Unblock" };
-    let what = count(d.targets.len(), "contact");
+    let what = count(
+        d.targets.len(),
+        if d.from_live { "sender" } else { "contact" },
+    );
     let on = count(d.chosen.iter().filter(|c| **c).count(), "instance");
     // Every line is cut to the box, never wrapped: the box is as tall as
     // its lines, so the buttons stay in it.

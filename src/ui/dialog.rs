@@ -81,6 +81,9 @@ pub(super) fn keys_line(
     Line::styled(text.join(" · "), theme::dim())
 }
 
+/// The width of a dialog where the terminal allows.
+pub(super) const DIALOG_WIDTH: u16 = 72;
+
 /// Draws the review of pasted numbers: each reading or refusal (the list
 /// scrolls within the terminal), the counts, and the buttons.
 pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &NumberReview) {
@@ -227,6 +230,37 @@ pub fn draw_mark_all(frame: &mut Frame, area: Rect, state: &State, ask: &MarkAll
         confirm_focused: ask.confirm_focused,
     };
     draw_question(frame, area, state, 64, question);
+}
+
+/// Draws the offer to enable instances' WebSocket for the live feed.
+pub fn draw_enable(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    offer: &crate::app::overlays::enable_live::EnableOffer,
+) {
+    let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4)).max(1);
+    let mut lines: Vec<Line> = offer
+        .lines(state)
+        .iter()
+        .flat_map(|l| crate::util::text::wrap(l, inner))
+        .map(Line::raw)
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::from(vec![
+        button("Cancel".into(), !offer.confirm_focused),
+        Span::raw("   "),
+        button("Enable".into(), offer.confirm_focused),
+    ]));
+    lines.push(keys_line(
+        &state.keymap.dialog,
+        &[
+            (DialogAction::Yes, "enable"),
+            (DialogAction::No, "cancel"),
+            (DialogAction::NextFocus, "choose"),
+        ],
+    ));
+    framed(frame, area, "Enable the live feed?", lines, DIALOG_WIDTH);
 }
 
 /// `1 contact`, `3 contacts`: `n` and the noun, in the plural unless one.

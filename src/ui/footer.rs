@@ -32,6 +32,10 @@ fn list_hints(state: &State) -> Vec<Command> {
         hints.extend([Command::BulkBlock, Command::BulkUnblock, Command::Mark]);
     }
     hints.push(Command::ToggleBlock);
+    if !state.live.wave_senders.is_empty() {
+        // A spam wave is on: the Live view lists it.
+        hints.push(Command::Live);
+    }
     if !state.history.is_empty() {
         hints.push(Command::Undo);
     }
@@ -47,6 +51,9 @@ fn list_hints(state: &State) -> Vec<Command> {
         hints.push(Command::NextInstance);
     }
     hints.extend([Command::BlockedView, Command::Refresh]);
+    if state.live.wave_senders.is_empty() {
+        hints.push(Command::Live);
+    }
     if !error_shown {
         hints.push(Command::Messages);
     }
@@ -166,16 +173,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             spans
         }
         Some(overlay @ Overlay::Filter) => {
-            let mut spans = vec![matching_span(state.matching())];
-            spans.extend(typing(
-                Span::styled("/", theme::key()),
-                &state.filter,
-                area.width,
-            ));
+            // The Live view's filter has no modes: it finds as typed.
+            let (mut spans, typed) = if state.live.shown {
+                (Vec::new(), &state.live.view.filter)
+            } else {
+                (vec![matching_span(state.matching())], &state.filter)
+            };
+            spans.extend(typing(Span::styled("/", theme::key()), typed, area.width));
             spans.extend(hint_spans(overlays::hints(overlay, state)));
             spans
         }
         Some(overlay) => hint_spans(overlays::hints(overlay, state)),
+        None if state.live.shown => super::live::footer_spans(state, area.width.into()),
         None => list_spans(state, area.width),
     };
     frame.render_widget(

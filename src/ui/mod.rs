@@ -5,6 +5,7 @@ pub(crate) mod contacts;
 mod dialog;
 mod footer;
 mod instances;
+mod live;
 mod pager;
 mod status_bar;
 pub mod theme;
@@ -20,7 +21,11 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let message = state.message_lines();
     let areas = crate::app::layout::areas(frame.area(), message.len() as u16);
     instances::draw(frame, areas.tabs, state);
-    contacts::draw(frame, areas.list, state);
+    if state.live.shown {
+        live::draw(frame, areas.list, state);
+    } else {
+        contacts::draw(frame, areas.list, state);
+    }
     let identity = footer::identity_row(areas, state);
     footer::draw(frame, areas.footer, state, identity.is_some());
     status_bar::draw_error(frame, areas.error, &message);
@@ -37,11 +42,13 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Overlay::Review(review)) => dialog::draw_review(frame, frame.area(), state, review),
         Some(Overlay::Undo(offer)) => dialog::draw_undo(frame, frame.area(), state, offer),
         Some(Overlay::MarkAll(ask)) => dialog::draw_mark_all(frame, frame.area(), state, ask),
+        Some(Overlay::EnableLive(offer)) => dialog::draw_enable(frame, frame.area(), state, offer),
         Some(
             overlay @ (Overlay::Help(_)
             | Overlay::Messages(_)
             | Overlay::Details(_)
-            | Overlay::History(_)),
+            | Overlay::History(_)
+            | Overlay::LiveDetails(_)),
         ) => pager::draw(frame, areas.overlay, state, overlay),
         Some(
             Overlay::Prompt(_) | Overlay::Filter | Overlay::CommandLine(_) | Overlay::Reason(_),

@@ -36,6 +36,10 @@ fn title(state: &State, view: TextView<'_>) -> String {
             crate::model::number::shown_jid(&d.jid),
             name(d.instance)
         ),
+        TextView::Live(d) => match state.live.row(d.seq) {
+            Some(row) => format!(" Live message on {} · UTC ", name(row.instance)),
+            None => " Live message ".to_string(),
+        },
     }
 }
 
@@ -57,7 +61,7 @@ fn empty_text(state: &State, view: TextView<'_>, pager: &Pager) -> Option<String
         TextView::Messages(_) if pager.search.is_empty() => {
             Some("No message yet in this session.".to_string())
         }
-        TextView::Help(_) | TextView::Messages(_) | TextView::Details(_) => {
+        TextView::Help(_) | TextView::Messages(_) | TextView::Details(_) | TextView::Live(_) => {
             Some(format!("Nothing matches \"{}\".", pager.search))
         }
     }
@@ -71,7 +75,7 @@ fn search_line(view: TextView<'_>, pager: &Pager, keymap: &Keymap) -> Line<'stat
     let search = keys.label_of(OverlayAction::Search).unwrap_or_default();
     let what = match view {
         TextView::History(_) => "filters by number, name, action or error",
-        TextView::Help(_) | TextView::Messages(_) => "searches",
+        TextView::Help(_) | TextView::Messages(_) | TextView::Live(_) => "searches",
         // The details act on their contact as its row does; closing
         // leads, as the line may be cut.
         TextView::Details(_) => {

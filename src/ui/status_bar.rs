@@ -44,6 +44,9 @@ fn shown_name(inst: &Instance, wide: bool) -> String {
 /// the view, the sort, a cached list's age, marks, a low budget, a
 /// refresh in flight.
 fn counts_text(state: &State) -> String {
+    if state.live.shown {
+        return live_counts(state);
+    }
     let inst = state.instance();
     match inst.load {
         Load::Loaded => {}
@@ -114,6 +117,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::styled(format!("› {text}"), bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// The Live view's counts: `live: 120 of 10000 · 3 marked`.
+fn live_counts(state: &State) -> String {
+    let live = &state.live;
+    let mut text = format!(
+        "live: {} of {}",
+        crate::app::live::view::shown_len(live),
+        live.len()
+    );
+    if !live.marks.is_empty() {
+        text.push_str(&format!(" · {} marked", live.marks.len()));
+    }
+    text
 }
 
 /// Draws the error lines above the status bar: the reason, HTTP status,

@@ -224,6 +224,35 @@ mod tests {
     }
 
     #[test]
+    fn rfc3339_stamps_read_back() {
+        assert_eq!(
+            parse_rfc3339("2026-04-28T10:30:00Z").ok(),
+            Some(1_777_372_200)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-04-28T10:30:00.123Z").ok(),
+            Some(1_777_372_200)
+        );
+        assert_eq!(
+            parse_rfc3339("2026-04-28T07:30:00-03:00").ok(),
+            Some(1_777_372_200)
+        );
+        assert_eq!(
+            parse_rfc3339(&rfc3339(1_795_000_000)).ok(),
+            Some(1_795_000_000)
+        );
+        for bad in [
+            "",
+            "2026-04-28",
+            "2026-04-28T25:00:00Z",
+            "2026-04-28T10:30:00",
+            "soon",
+        ] {
+            assert_eq!(parse_rfc3339(bad).ok(), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn days_read_back() {
         assert_eq!(day_start("1970-01-01"), Ok(0));
         assert_eq!(day_start("2000-02-29"), Ok(951_782_400));

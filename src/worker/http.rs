@@ -84,6 +84,22 @@ impl Http {
                 let result = self.probe(instance).await;
                 self.send(JobResult::Probe { instance, result });
             }
+            ApiCall::SocketConfig { instance } => {
+                let result = self.socket_config(instance, None).await;
+                self.send(JobResult::SocketConfig {
+                    instance,
+                    enabling: false,
+                    result,
+                });
+            }
+            ApiCall::EnableSocket { instance, from } => {
+                let result = self.socket_config(instance, Some(from)).await;
+                self.send(JobResult::SocketConfig {
+                    instance,
+                    enabling: true,
+                    result,
+                });
+            }
             ApiCall::Lookup { instance, number } => {
                 let result = self.lookup(instance, &number).await;
                 self.send(JobResult::Lookup {
@@ -169,6 +185,51 @@ impl Http {
             .map_err(|e| ErrorInfo::from(&e));
         if let Ok(count) = &result {
             tracing::info!(instance = %name, count = ?count, "blocked count settled");
+        }
+        result
+    }
+
+    /// The instance's WebSocket configuration; with `enable`, the feed's
+    /// events are enabled first (never on a read-only instance).
+    async fn socket_config(
+        &self,
+        instance: usize,
+        enable: Option<crate::api::SocketConfig>,
+    ) -> Result<crate::api::SocketConfig, ErrorInfo> {
+        let ep = self.endpoint(instance);
+        let inst = &self.instances[instance];
+        let name = &inst.name;
+        let Some(from) = enable else {
+            let about = About {
+                what: "WebSocket configuration",
+                instance: name,
+            };
+            return self
+                .lanes
+                .call(ep, about, || self.client.socket_config(ep, name))
+                .await
+                .map_err(|e| ErrorInfo::from(&e));
+        };
+        if inst.read_only {
+            return Err(ErrorInfo::local(
+                format!("read-only: the WebSocket of {name} is not changed from here"),
+                "read_only is set in the profile, or --read-only was given",
+            ));
+        }
+        let about = About {
+            what: "enable the WebSocket",
+            instance: name,
+        };
+        let body = from.enabling_body();
+        let result = self
+            .lanes
+            .call(ep, about, || {
+                self.client.enable_socket(ep, name, body.clone())
+            })
+            .await
+            .map_err(|e| ErrorInfo::from(&e));
+        if result.is_ok() {
+            tracing::info!(instance = %name, "WebSocket enabled for the live feed");
         }
         result
     }

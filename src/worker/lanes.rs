@@ -128,6 +128,28 @@ impl Lanes {
         }
     }
 
+    /// Sends once, within the token's budget, and never again: for what
+    /// keeps its own back-off (the live feed's upgrade). A silent server
+    /// gets nothing sent.
+    pub(super) async fn once<T, F, Fut>(
+        &self,
+        ep: Endpoint<'_>,
+        about: About<'_>,
+        send: F,
+    ) -> Result<T, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Reply<T>, ApiError>>,
+    {
+        let key: BudgetKey = (ep.base_url.clone(), ep.token.clone());
+        let Some(result) = self.send_in_budget(&key, about, &send).await else {
+            let timeouts = self.silent(&key).unwrap_or_default();
+            return Err(ApiError::NotAnswering { timeouts });
+        };
+        self.hear(&key, &result);
+        result.map(|reply| reply.value)
+    }
+
     /// Sends once, within the token's lane and budget, waiting for either
     /// as needed; `None` when the server is silent (nothing was sent).
     async fn send_in_budget<T, F, Fut>(

@@ -2,13 +2,15 @@
 //! takes [`Job`]s from a channel and sends each result back as a
 //! message; the app never awaits it.
 //!
-//! Jobs go two ways. An HTTP call runs on a task of its own in its
+//! Jobs go three ways. An HTTP call runs on a task of its own in its
 //! token's lane ([`lanes`]): one token's rate wait never delays another
 //! token's calls. A ledger read or write goes to the ledger's thread
-//! ([`ledger`]), which never waits for HTTP. Nothing here judges an
+//! ([`ledger`]), which never waits for HTTP. The live feed ([`feed`])
+//! keeps a WebSocket per instance on tasks of their own. Nothing here judges an
 //! answer: the app does, with what it knows, and asks for the write.
 
 mod contacts;
+mod feed;
 mod http;
 mod lanes;
 mod ledger;
@@ -110,6 +112,7 @@ pub fn spawn(
         results,
     });
     let (jobs_tx, mut jobs) = mpsc::unbounded_channel::<Job>();
+    let feeds = feed::Feeds::default();
     tokio::spawn(async move {
         while let Some(job) = jobs.recv().await {
             let to_ledger = match job {
@@ -117,6 +120,10 @@ pub fn spawn(
                 // token's lane.
                 Job::Api(call) => {
                     tokio::spawn(http.clone().run(call));
+                    continue;
+                }
+                Job::Live(job) => {
+                    feeds.run(&http, job);
                     continue;
                 }
                 Job::Read(read) => ledger::LedgerJob::Read(read),

@@ -21,6 +21,7 @@ mod init;
 mod lanes;
 mod layers;
 mod ledger_conformance;
+mod live;
 mod lookups;
 mod numbers;
 mod pg_cluster;

@@ -15,6 +15,9 @@ use crate::model::filter::Matching;
 /// Keys while the filter is typed (the text is the view's:
 /// [`Core::filter`]).
 pub(crate) fn on_key(state: &mut Core, key: KeyEvent) -> Step<()> {
+    if state.live.shown {
+        return live_key(state, key);
+    }
     // Arrows move in the list meanwhile.
     match state.keymap.line.action_for(&key) {
         Some(LineAction::Down) => move_by(state, 1),
@@ -63,18 +66,50 @@ fn switch_matching(state: &mut Core) -> Vec<crate::app::effect::Effect> {
 }
 
 /// The footer's keys while the filter is typed; the matching key names
-/// the mode it switches to.
-pub(crate) fn hints(keymap: &Keymap, matching: Matching) -> Vec<(String, &'static str)> {
-    keymap.line.hints(&[
-        (LineAction::Submit, "keep"),
-        (LineAction::Cancel, "clear"),
-        (LineAction::Matching, matching.other().word()),
-        (LineAction::Down, "move"),
-    ])
+/// the mode it switches to (`None`: the Live view's filter, which has no
+/// modes).
+pub(crate) fn hints(keymap: &Keymap, matching: Option<Matching>) -> Vec<(String, &'static str)> {
+    let mut wanted = vec![(LineAction::Submit, "keep"), (LineAction::Cancel, "clear")];
+    if let Some(matching) = matching {
+        wanted.push((LineAction::Matching, matching.other().word()));
+    }
+    wanted.push((LineAction::Down, "move"));
+    keymap.line.hints(&wanted)
+}
+
+/// Keys while the Live view's filter is typed: the same line, over the
+/// feed's rows.
+fn live_key(state: &mut Core, key: KeyEvent) -> Step<()> {
+    use crate::app::live::view;
+    match state.keymap.line.action_for(&key) {
+        Some(LineAction::Down) => view::move_by(&mut state.live, 1),
+        Some(LineAction::Up) => view::move_by(&mut state.live, -1),
+        _ => {}
+    }
+    let names: Vec<String> = state.instances.iter().map(|i| i.name.clone()).collect();
+    match line::edit(&mut state.live.view.filter, &key, &state.keymap.line) {
+        Edit::Submit => close(Vec::new()),
+        Edit::Cancel => {
+            state.live.view.filter.clear();
+            view::refilter(&mut state.live, &names);
+            close(Vec::new())
+        }
+        Edit::Changed => {
+            view::refilter(&mut state.live, &names);
+            stay(())
+        }
+        Edit::Complete | Edit::Unchanged => stay(()),
+    }
 }
 
 /// A paste typed into the filter.
 pub(crate) fn on_paste(state: &mut Core, line: &str) -> Step<()> {
+    if state.live.shown {
+        state.live.view.filter.push_str(line);
+        let names: Vec<String> = state.instances.iter().map(|i| i.name.clone()).collect();
+        crate::app::live::view::refilter(&mut state.live, &names);
+        return stay(());
+    }
     state.filter.push_str(line);
     (After::Stay(()), refilter(state, None).into_iter().collect())
 }

@@ -19,7 +19,7 @@ pub fn legend(keymap: &Keymap) -> Vec<(&'static str, String)> {
         ("●", "instance connected".into()),
         (
             "○",
-            "instance not connected (disconnected, logged out)".into(),
+            "instance not connected (disconnected, logged out, temp banned)".into(),
         ),
         ("◌", "instance connecting".into()),
         (
@@ -37,6 +37,13 @@ pub fn legend(keymap: &Keymap) -> Vec<(&'static str, String)> {
             ),
         ),
         ("~", "before a name: the contact's own push name".into()),
+        (
+            "⚑",
+            format!(
+                "live: a flagged sender (a spam wave, the deny list, a keyword); {} blocks it on every instance",
+                key(Command::BulkBlock)
+            ),
+        ),
         (
             "✖",
             format!(

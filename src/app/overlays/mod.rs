@@ -6,9 +6,11 @@
 pub(crate) mod after;
 pub(crate) mod command_line;
 pub(crate) mod details;
+pub(crate) mod enable_live;
 pub(crate) mod filter;
 pub(crate) mod help;
 pub(crate) mod history;
+pub(crate) mod live_details;
 pub(crate) mod mark_all;
 pub(crate) mod messages;
 pub(crate) mod prompt;
@@ -75,6 +77,10 @@ pub enum Overlay {
     Reason(reason::ReasonAsk),
     /// Asking before `*` marks what a fuzzy filter found.
     MarkAll(mark_all::MarkAllAsk),
+    /// A live row's details.
+    LiveDetails(live_details::LiveDetails),
+    /// Offering to enable instances' WebSocket for the live feed.
+    EnableLive(enable_live::EnableOffer),
 }
 
 impl Overlay {
@@ -86,7 +92,9 @@ impl Overlay {
             Overlay::Messages(p) => Some(TextView::Messages(p)),
             Overlay::Details(d) => Some(TextView::Details(d)),
             Overlay::History(h) => Some(TextView::History(h)),
-            Overlay::Filter
+            Overlay::LiveDetails(d) => Some(TextView::Live(d)),
+            Overlay::EnableLive(_)
+            | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
             | Overlay::Resume { .. }
@@ -110,7 +118,9 @@ impl Overlay {
             Overlay::Help(p) | Overlay::Messages(p) => Some(p),
             Overlay::Details(d) => Some(&mut d.pager),
             Overlay::History(h) => Some(&mut h.pager),
-            Overlay::Filter
+            Overlay::LiveDetails(d) => Some(&mut d.pager),
+            Overlay::EnableLive(_)
+            | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
             | Overlay::Resume { .. }
@@ -198,10 +208,15 @@ pub(crate) fn on_key(
             let step = mark_all::on_key(core, ask, key);
             settle(core, slot, step, Overlay::MarkAll, nowhere)
         }
+        Overlay::EnableLive(offer) => {
+            let step = enable_live::on_key(core, offer, key);
+            settle(core, slot, step, Overlay::EnableLive, nowhere)
+        }
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
-        | Overlay::History(_)) => text_view_key(core, slot, overlay, key),
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_)) => text_view_key(core, slot, overlay, key),
     }
 }
 
@@ -438,10 +453,13 @@ pub(crate) fn follows(overlay: Option<&Overlay>, instance: usize) -> bool {
 pub(crate) fn takes_text(overlay: &Overlay) -> bool {
     match overlay {
         Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_) => true,
-        Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
-            overlay.pager().is_some_and(|p| p.typing)
-        }
+        Overlay::Help(_)
+        | Overlay::Messages(_)
+        | Overlay::Details(_)
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_) => overlay.pager().is_some_and(|p| p.typing),
         Overlay::ConfirmQuit { .. }
+        | Overlay::EnableLive(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -475,13 +493,18 @@ pub(crate) fn on_paste(
             }
         }
         Overlay::Reason(ask) => ask.text.push_str(&line),
-        Overlay::Help(_) | Overlay::Messages(_) | Overlay::Details(_) | Overlay::History(_) => {
+        Overlay::Help(_)
+        | Overlay::Messages(_)
+        | Overlay::Details(_)
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_) => {
             if let Some(pager) = overlay.pager_mut() {
                 pager.search.push_str(&line);
             }
         }
         // Dialogs take no text (refused before); they stay as they are.
         Overlay::ConfirmQuit { .. }
+        | Overlay::EnableLive(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -497,14 +520,18 @@ pub(crate) fn on_paste(
 pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str)> {
     let keymap = &core.keymap;
     match overlay {
-        Overlay::Filter => filter::hints(keymap, core.matching()),
+        Overlay::Filter => filter::hints(keymap, (!core.live.shown).then(|| core.matching())),
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
-        Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => text::hints(keymap, false),
-        Overlay::Details(_) => text::hints(keymap, true),
+        Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => {
+            text::hints(keymap, false, false)
+        }
+        Overlay::Details(_) => text::hints(keymap, true, true),
+        Overlay::LiveDetails(_) => text::hints(keymap, true, false),
         Overlay::Targets(_) => targets::hints(keymap),
         Overlay::ConfirmQuit { .. }
+        | Overlay::EnableLive(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
         | Overlay::Undo(_)

@@ -47,6 +47,14 @@ pub struct BatchDialog {
     pub cursor: usize,
     /// The focused part.
     pub focus: DialogFocus,
+    /// Where `@lid` targets apply (an `@lid` cannot be matched on another
+    /// instance): the list's instance; for the Live view, the instance a
+    /// lone sender wrote to.
+    pub home: Option<usize>,
+    /// What `Why?` starts with (`spam wave` from the Live view).
+    pub why: String,
+    /// Opened from the Live view: its targets are the marked senders.
+    pub from_live: bool,
 }
 
 /// `B` / `U`: the dialog for the marked contacts (only those, once
@@ -102,6 +110,9 @@ pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> 
         per_instance: Vec::new(),
         cursor: current,
         focus: DialogFocus::Cancel,
+        home: Some(current),
+        why: String::new(),
+        from_live: false,
     };
     dialog.per_instance = per_instance(state, &dialog);
     Some(dialog)
@@ -299,7 +310,7 @@ pub(crate) fn dialog_plan(state: &Core, dialog: &BatchDialog) -> crate::app::pla
         .collect();
     crate::app::plan::plan(
         &dialog.targets,
-        Some(state.current),
+        dialog.home,
         &chosen,
         |i| state.instances[i].connection.is_connected(),
         dialog.block,
@@ -322,14 +333,19 @@ fn start_from_dialog(state: &mut Core, dialog: BatchDialog) -> Step<BatchDialog,
         .filter(|&i| dialog.chosen[i])
         .map(|i| state.instances[i].name.clone())
         .collect();
-    state.instances[current].marks.clear();
+    if dialog.from_live {
+        state.live.marks.clear();
+    } else {
+        state.instances[current].marks.clear();
+    }
     let verb = Change::of(dialog.block).verb();
-    let label = format!(
-        "{verb} {} on {}",
-        plural(dialog.targets.len()),
-        names.join(", ")
-    );
-    let ask = super::reason::ask(
+    let what = match (dialog.from_live, dialog.targets.len()) {
+        (true, 1) => "1 sender".to_string(),
+        (true, n) => format!("{n} senders"),
+        (false, n) => plural(n),
+    };
+    let label = format!("{verb} {what} on {}", names.join(", "));
+    let mut ask = super::reason::ask(
         state,
         super::reason::Then::Batch {
             label,
@@ -337,6 +353,7 @@ fn start_from_dialog(state: &mut Core, dialog: BatchDialog) -> Step<BatchDialog,
             hidden: plan.hidden,
         },
     );
+    ask.text = dialog.why;
     (After::Next(ask), Vec::new())
 }
 

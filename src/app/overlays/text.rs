@@ -27,6 +27,8 @@ pub enum TextView<'a> {
     Details(&'a DetailsView),
     /// An instance's recorded actions.
     History(&'a history::HistoryView),
+    /// A live row's details.
+    Live(&'a super::live_details::LiveDetails),
 }
 
 impl<'a> TextView<'a> {
@@ -36,6 +38,7 @@ impl<'a> TextView<'a> {
             TextView::Help(p) | TextView::Messages(p) => p,
             TextView::Details(d) => &d.pager,
             TextView::History(h) => &h.pager,
+            TextView::Live(d) => &d.pager,
         }
     }
 
@@ -45,7 +48,7 @@ impl<'a> TextView<'a> {
             TextView::Help(_) => Command::Help,
             TextView::Messages(_) => Command::Messages,
             TextView::History(_) => Command::History,
-            TextView::Details(_) => Command::Details,
+            TextView::Details(_) | TextView::Live(_) => Command::Details,
         }
     }
 }
@@ -74,6 +77,7 @@ pub fn window(
         TextView::History(h) => {
             return history::window(&h.rows, &h.pager.search, width, top, count);
         }
+        TextView::Live(d) => super::live_details::lines(state, d, width),
     };
     let total = all.len();
     (total, all.into_iter().skip(top).take(count).collect())
@@ -100,6 +104,7 @@ pub(crate) fn read_key(core: &Core, view: TextView<'_>, key: KeyEvent) -> TextKe
         closes: !view.pager().typing && core.keymap.command_for(&key) == Some(view.opener()),
         copy: match view {
             TextView::Details(d) => Some(details::copy_text(&d.jid)),
+            TextView::Live(d) => super::live_details::copy_text(core, d),
             TextView::Help(_) | TextView::Messages(_) | TextView::History(_) => None,
         },
     }
@@ -129,8 +134,13 @@ pub(crate) fn on_key(core: &mut Core, pager: &mut Pager, key: TextKey) -> (bool,
 }
 
 /// The footer's keys of a text overlay; `copies` for those that copy
-/// (details).
-pub(crate) fn hints(keymap: &crate::keys::Keymap, copies: bool) -> Vec<(String, &'static str)> {
+/// (details), `blocks` for those whose `b` acts on their contact (a
+/// contact's details).
+pub(crate) fn hints(
+    keymap: &crate::keys::Keymap,
+    copies: bool,
+    blocks: bool,
+) -> Vec<(String, &'static str)> {
     use crate::keys::OverlayAction;
     let mut wanted = vec![
         (OverlayAction::Down, "scroll"),
@@ -141,7 +151,7 @@ pub(crate) fn hints(keymap: &crate::keys::Keymap, copies: bool) -> Vec<(String, 
     }
     wanted.push((OverlayAction::Close, "close"));
     let mut hints = keymap.overlay.hints(&wanted);
-    if copies {
+    if blocks {
         // The details act on their contact as its row does.
         hints.push((keymap.label_of(Command::ToggleBlock), "block/unblock"));
     }

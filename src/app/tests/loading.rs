@@ -13,6 +13,9 @@ fn start_loads_states_then_current_then_others() {
             Effect::Job(Job::Api(ApiCall::LoadInstances)),
             Effect::Job(Job::Api(ApiCall::LoadContacts { instance: 1 })),
             Effect::Job(Job::Api(ApiCall::LoadContacts { instance: 0 })),
+            // The live feed of every instance.
+            Effect::Job(Job::Live(crate::protocol::LiveJob::Open { instance: 0 })),
+            Effect::Job(Job::Live(crate::protocol::LiveJob::Open { instance: 1 })),
         ]
     );
     assert!(s.instances_loading());

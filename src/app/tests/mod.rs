@@ -7,6 +7,7 @@ use std::sync::Arc;
 mod block;
 mod bulk;
 mod filter;
+mod live;
 mod loading;
 mod lookups;
 mod marks;
