@@ -333,7 +333,7 @@ fn say_done(state: &mut Core, a: &Answered, done: &BlockDone, lid: Option<String
     }
     if a.batch.is_none() {
         let verb = Change::of(final_state).verb();
-        state.history.push(super::batch::Done {
+        state.done(super::batch::Done {
             label: format!("{verb} {who} on {name}"),
             items: vec![Item {
                 instance: a.instance,

@@ -103,6 +103,26 @@ pub struct Done {
     pub items: Vec<Item>,
 }
 
+/// What a batch is to the undo history: an action of its own, or the
+/// undo or the redo of one (named by its label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// An action: `u` reverts it.
+    Action,
+    /// The undo of the action so named: redo sends that action again.
+    Undo(String),
+    /// The action so named, sent again: `u` reverts it again.
+    Redo(String),
+}
+
+impl Kind {
+    /// Whether it sends what an earlier batch sent, the numbers known:
+    /// nothing is looked up for it.
+    pub fn repeats(&self) -> bool {
+        !matches!(self, Kind::Action)
+    }
+}
+
 /// A running batch and its counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
@@ -132,8 +152,8 @@ pub struct Batch {
     /// (instance, JID) of items already in the asked state when the
     /// batch began: sent to confirm it, but not undone.
     pub unchanged: HashSet<(usize, String)>,
-    /// Whether this batch is itself an undo (it is not undone in turn).
-    pub is_undo: bool,
+    /// An action, or an undo (not undone in turn) or a redo of one.
+    pub kind: Kind,
     /// Answers the server gave that the ledger could not record (a full
     /// disk): the batch then stays open in the ledger, so `resume` sends
     /// them again (harmless) and records them.
@@ -197,7 +217,7 @@ pub struct ItemDone {
 
 impl Batch {
     /// A batch of `items` not yet recorded in the ledger.
-    pub fn new(label: String, items: Vec<Item>, is_undo: bool, tick: u64) -> Batch {
+    pub fn new(label: String, items: Vec<Item>, kind: Kind, tick: u64) -> Batch {
         Batch {
             id: None,
             label,
@@ -215,7 +235,7 @@ impl Batch {
             failures: Vec::new(),
             first_failure: None,
             unchanged: HashSet::new(),
-            is_undo,
+            kind,
             unrecorded: 0,
             unsent: 0,
             held_back: 0,
@@ -512,7 +532,7 @@ mod tests {
 
     #[test]
     fn feeds_a_few_at_a_time_after_recording() {
-        let mut b = Batch::new("x".into(), items(20), false, 0);
+        let mut b = Batch::new("x".into(), items(20), Kind::Action, 0);
         assert!(
             b.next_jobs().is_empty(),
             "nothing is sent before the ledger has it"
@@ -547,7 +567,7 @@ mod tests {
 
     #[test]
     fn estimates_time_left_from_the_pace() {
-        let mut b = Batch::new("x".into(), items(10), false, 0);
+        let mut b = Batch::new("x".into(), items(10), Kind::Action, 0);
         b.recorded(1, &(1..=10).collect::<Vec<_>>());
         b.next_jobs();
         assert_eq!(b.seconds_left(8, |_| None), None);
@@ -570,7 +590,7 @@ mod tests {
         for (n, item) in items.iter_mut().enumerate() {
             item.instance = n % 3;
         }
-        let b = Batch::new("x".into(), items, false, 0);
+        let b = Batch::new("x".into(), items, Kind::Action, 0);
         // 100 each on three instances: one token of 100 a minute takes
         // two more windows; three tokens take none.
         assert_eq!(b.seconds_left(0, |_| Some((0, 100, 100))), Some(120));
@@ -579,7 +599,7 @@ mod tests {
 
     #[test]
     fn the_runner_creates_feeds_and_closes() {
-        let mut b = Batch::new("x".into(), items(3), false, 0);
+        let mut b = Batch::new("x".into(), items(3), Kind::Action, 0);
         let LedgerWrite::CreateBatch { label, items, .. } = b.create_job() else {
             panic!("the ledger is asked first")
         };
@@ -627,7 +647,7 @@ mod open_for_resume {
     #[test]
     fn a_batch_with_unsent_or_unrecorded_items_is_not_closed() {
         for (ok, recorded) in [(false, false), (true, false)] {
-            let mut b = Batch::new("t".into(), vec![item(0), item(1)], false, 0);
+            let mut b = Batch::new("t".into(), vec![item(0), item(1)], Kind::Action, 0);
             b.recorded(9, &[1, 2]);
             b.next_jobs();
             assert!(b.answer(0, "0@s.whatsapp.net", true, true).is_empty());
@@ -648,7 +668,7 @@ mod open_for_resume {
     #[test]
     fn an_unrecorded_answer_stops_the_batch() {
         let items: Vec<Item> = (0..12).map(item).collect();
-        let mut b = Batch::new("t".into(), items, false, 0);
+        let mut b = Batch::new("t".into(), items, Kind::Action, 0);
         b.recorded(9, &(1..=12).collect::<Vec<i64>>());
         let first = b.next_jobs();
         assert_eq!(first.len(), MAX_IN_FLIGHT);

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use super::batch::{Batch, Item};
+use super::batch::{Batch, Item, Kind};
 use super::core::Core;
 use super::effect::Effect;
 use super::lookups;
@@ -31,14 +31,14 @@ pub(crate) fn start(
     state: &mut Core,
     label: String,
     items: Vec<Item>,
-    is_undo: bool,
+    kind: Kind,
     reason: Option<String>,
 ) -> Vec<Effect> {
     let planned = Planned {
         items,
         hidden: Vec::new(),
     };
-    start_with(state, label, planned, is_undo, reason, false)
+    start_with(state, label, planned, kind, reason, false)
 }
 
 /// As [`start`], with hidden-number contacts to match by lookup;
@@ -48,7 +48,7 @@ pub(crate) fn start_with(
     state: &mut Core,
     label: String,
     planned: Planned,
-    is_undo: bool,
+    kind: Kind,
     reason: Option<String>,
     strict: bool,
 ) -> Vec<Effect> {
@@ -61,13 +61,14 @@ pub(crate) fn start_with(
         return Vec::new();
     }
     let unchanged = unchanged(state, &items);
-    let mut batch = Batch::new(label, items, is_undo, state.ticks);
+    let repeats = kind.repeats();
+    let mut batch = Batch::new(label, items, kind, state.ticks);
     batch.reason = reason;
     batch.unchanged = unchanged;
     batch.strict = strict;
     batch.hidden = hidden;
-    // An undo sends what was sent before: nothing to look up.
-    let wanted = if is_undo {
+    // An undo or a redo sends what was sent before: nothing to look up.
+    let wanted = if repeats {
         Vec::new()
     } else {
         to_look_up(state, &batch)

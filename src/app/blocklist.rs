@@ -189,7 +189,7 @@ fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
         made.id,
         items.len()
     );
-    let effects = batch_start::start(core, label, items, false, None);
+    let effects = batch_start::start(core, label, items, super::batch::Kind::Action, None);
     if let Some(b) = core.batch.as_mut() {
         b.via_list = true;
     }

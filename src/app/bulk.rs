@@ -3,7 +3,7 @@
 
 use crate::model::change::Change;
 
-use super::batch::{Batch, Item};
+use super::batch::{Batch, Done, Item, Kind};
 use super::core::{Core, Load, Pending};
 use super::effect::Effect;
 use super::lookups;
@@ -12,38 +12,35 @@ use crate::keys::Command;
 use crate::model::number::{Target, read_typed};
 use crate::protocol::{ErrorInfo, LedgerWrite};
 
-/// Space: marks or unmarks the selected contact and moves on.
+/// Space: marks or unmarks the selected contact, moves to the next one,
+/// and says what it did and how many are marked now.
 pub(super) fn mark(state: &mut Core) {
-    let Some(jid) = state.selected_contact().map(|c| c.jid().to_string()) else {
+    let Some((jid, who)) = state
+        .selected_contact()
+        .map(|c| (c.jid().to_string(), c.describe()))
+    else {
         return;
     };
-    let marks = &mut state.instance_mut().marks;
-    if !marks.remove(&jid) {
-        marks.insert(jid);
-    }
-    move_by(state, 1);
-}
-
-/// `*`: marks every shown contact, or unmarks them all if they all are.
-pub(super) fn mark_all(state: &mut Core) {
-    let inst = &state.instances[state.current];
-    let shown: Vec<String> = state
-        .visible
-        .iter()
-        .filter_map(|&i| inst.row(i).map(|c| c.jid().to_string()))
-        .collect();
-    let all = shown.iter().all(|j| inst.marks.contains(j));
-    let marks = &mut state.instances[state.current].marks;
-    if all {
-        for j in &shown {
-            marks.remove(j);
-        }
-        info(state, format!("unmarked {} contacts", shown.len()));
+    let inst = state.instance_mut();
+    inst.marks_vanished = 0;
+    let marked = if inst.marks.remove(&jid) {
+        false
     } else {
-        let n = shown.len();
-        marks.extend(shown);
-        info(state, format!("marked {n} shown contacts"));
-    }
+        inst.marks.insert(jid);
+        true
+    };
+    let count = inst.marks.len();
+    let text = match (marked, count) {
+        (true, n) => format!("marked {who} · {n} marked"),
+        (false, 0) => {
+            let bulk = state.keymap.label_of(Command::BulkBlock);
+            // What B does now leads: the status bar may cut the rest.
+            format!("nothing marked: {bulk} acts on the selected contact · unmarked {who}")
+        }
+        (false, n) => format!("unmarked {who} · {n} marked"),
+    };
+    info(state, text);
+    move_by(state, 1);
 }
 
 /// Refuses (saying so) to start anything while a batch runs.
@@ -59,6 +56,15 @@ pub(super) fn busy(state: &mut Core) -> bool {
         return true;
     }
     false
+}
+
+/// `1 marked contact`, `2 marked contacts`.
+pub(super) fn marked(n: usize) -> String {
+    if n == 1 {
+        "1 marked contact".to_string()
+    } else {
+        format!("{n} marked contacts")
+    }
 }
 
 pub(super) fn plural(n: usize) -> String {
@@ -146,12 +152,7 @@ fn end_if_finished(state: &mut Core, mut effects: Vec<Effect>) -> Vec<Effect> {
     };
     let marked = keep_failures_marked(state, &b);
     let text = ended_text(state, &b, marked);
-    if !b.is_undo {
-        state.history.push(super::batch::Done {
-            label: b.label.clone(),
-            items: b.undoable(),
-        });
-    }
+    remember(state, &b);
     if b.failed > 0 || b.unrecorded > 0 {
         error(state, text);
     } else {
@@ -159,6 +160,33 @@ fn end_if_finished(state: &mut Core, mut effects: Vec<Effect>) -> Vec<Effect> {
     }
     effects.push(Effect::BatchEnded(Box::new(b)));
     effects
+}
+
+/// Keeps a finished batch in the undo history: an action (or one done
+/// again) to undo, an undo to redo (what it reverted).
+fn remember(state: &mut Core, b: &Batch) {
+    match &b.kind {
+        Kind::Action => state.done(Done {
+            label: b.label.clone(),
+            items: b.undoable(),
+        }),
+        Kind::Redo(label) => {
+            state.history.push(Done {
+                label: label.clone(),
+                items: b.undoable(),
+            });
+            state.history_fresh = true;
+        }
+        Kind::Undo(label) => {
+            let items: Vec<Item> = b.undoable().iter().map(Item::inverse).collect();
+            if !items.is_empty() {
+                state.redo.push(Done {
+                    label: label.clone(),
+                    items,
+                });
+            }
+        }
+    }
 }
 
 /// Leaves a finished batch's failures marked on their instances, so the
@@ -238,9 +266,16 @@ fn ended_text(state: &Core, b: &Batch, marked: usize) -> String {
             ledger_hint(state.team_ledger)
         ));
     }
-    if !b.is_undo && !b.undoable().is_empty() {
-        let u = state.keymap.label_of(Command::Undo);
-        text.push_str(&format!(" · {u} undoes it"));
+    match b.kind {
+        _ if b.undoable().is_empty() => {}
+        Kind::Action | Kind::Redo(_) => {
+            let u = state.keymap.label_of(Command::Undo);
+            text.push_str(&format!(" · {u} undoes it"));
+        }
+        Kind::Undo(_) => {
+            let redo = state.keymap.label_of(Command::Redo);
+            text.push_str(&format!(" · {redo} does it again"));
+        }
     }
     text
 }
@@ -377,7 +412,13 @@ pub(crate) fn targets_batch(
             hidden: Vec::new(),
         });
     }
-    Begun::Sent(super::batch_start::start(state, label, items, false, None))
+    Begun::Sent(super::batch_start::start(
+        state,
+        label,
+        items,
+        Kind::Action,
+        None,
+    ))
 }
 
 /// Sends what is left of recorded batch `batch` (its intents are in the
@@ -408,7 +449,7 @@ pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>
         Some(skipped) => info(state, format!("{label}… ({skipped})")),
         None => info(state, format!("{label}…")),
     }
-    let mut b = Batch::new(label, items, false, state.ticks);
+    let mut b = Batch::new(label, items, Kind::Action, state.ticks);
     b.recorded(batch, &[]);
     state.batch = Some(b);
     // Claimed first: a batch another run is resuming is not sent twice.

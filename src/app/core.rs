@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::batch::Batch;
 use crate::keys::{Command, Keymap};
 use crate::model::contacts::{ContactRef, ContactStore, Sort};
+use crate::model::filter::Matching;
 use crate::model::number::{Target, TypedError, read_typed};
 use crate::protocol::ErrorInfo;
 use crate::store::ledger::KnownState;
@@ -164,6 +165,10 @@ pub struct Instance {
     pub pending: HashMap<String, Pending>,
     /// Marked contacts (JIDs) for bulk actions.
     pub marks: HashSet<String>,
+    /// How many marks left the address book with the last list when
+    /// none was left: the next `B`/`U` says so and acts on nobody (not
+    /// on the selected row). Marking anew forgets it.
+    pub marks_vanished: usize,
     /// The last error of each row (JID) this session, in full, for the
     /// details; cleared by a success.
     pub last_error: HashMap<String, String>,
@@ -263,6 +268,7 @@ impl Instance {
             contests: HashMap::new(),
             pending: HashMap::new(),
             marks: HashSet::new(),
+            marks_vanished: 0,
             last_error: HashMap::new(),
             budget: None,
             budget_token: 0,
@@ -496,6 +502,9 @@ pub struct Core {
     pub current: usize,
     /// The filter text.
     pub filter: String,
+    /// The views whose filter finds words fuzzily (letters in order);
+    /// the others find them as typed. See [`Core::matching`].
+    pub fuzzy_views: HashSet<View>,
     /// Row numbers of the current instance's contacts in the view, in
     /// display order.
     pub visible: Vec<u32>,
@@ -529,6 +538,12 @@ pub struct Core {
     pub resuming: Option<crate::store::ledger::UnfinishedBatch>,
     /// Completed actions, newest last, for undo.
     pub history: Vec<super::batch::Done>,
+    /// Whether the newest of `history` is the last action done (or done
+    /// again): once an undo reaches past it, an older one asks first.
+    pub history_fresh: bool,
+    /// Undone actions, the latest undone last, for redo; a new action
+    /// forgets them.
+    pub redo: Vec<super::batch::Done>,
     /// The keys in force.
     pub keymap: Keymap,
     /// Who this app records as asking (the profile's operator).
@@ -617,6 +632,7 @@ impl Core {
             current: start.min(instances.len().saturating_sub(1)),
             instances,
             filter: String::new(),
+            fuzzy_views: HashSet::new(),
             visible: Vec::new(),
             sort: Sort::Listed,
             view: View::All,
@@ -626,6 +642,8 @@ impl Core {
             sync_filter_limit: SYNC_FILTER_LIMIT,
             batch: None,
             history: Vec::new(),
+            history_fresh: false,
+            redo: Vec::new(),
             keymap: Keymap::default(),
             operator: String::new(),
             ask_reason: false,
@@ -656,6 +674,16 @@ impl Core {
     /// The shown instance.
     pub fn instance(&self) -> &Instance {
         &self.instances[self.current]
+    }
+
+    /// How the filter of the shown view finds words: as typed, unless
+    /// fuzzy matching was asked for in this view.
+    pub fn matching(&self) -> Matching {
+        if self.fuzzy_views.contains(&self.view) {
+            Matching::Fuzzy
+        } else {
+            Matching::Substring
+        }
     }
 
     /// What a number typed in the prompt (or after `:block`) would be
@@ -691,6 +719,14 @@ impl Core {
             }
         }
         lines
+    }
+
+    /// A new action is done: it is what `u` reverts next, without asking
+    /// for its age, and what was undone before can no longer be redone.
+    pub fn done(&mut self, done: super::batch::Done) {
+        self.history.push(done);
+        self.history_fresh = true;
+        self.redo.clear();
     }
 
     /// The shown instance, mutably.

@@ -93,6 +93,54 @@ pub fn overlay_rows(height: u16) -> usize {
     height.saturating_sub(OVERLAY_CHROME).max(1) as usize
 }
 
+/// Rows of each part of the bulk dialog (`B`/`U`) that a terminal gives
+/// it; the heading (with the count of every target) and the buttons
+/// always have theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BulkRows {
+    /// Names of the targets (they scroll when fewer than the targets).
+    pub names: usize,
+    /// Instances of the picker (a window around the cursor).
+    pub picker: usize,
+    /// Lines of what happens on each chosen instance.
+    pub plan: usize,
+    /// Whether the line of keys shows.
+    pub keys: bool,
+    /// Whether the blank lines between the parts show.
+    pub gaps: bool,
+}
+
+/// The most names the bulk dialog shows at once.
+pub const BULK_NAMES_MAX: usize = 10;
+
+/// How the bulk dialog shares a terminal of `height` rows among its
+/// parts, for `names` targets, `instances` to pick from and `plan`
+/// lines: beyond the borders, the heading and the buttons, first a row
+/// each for a name, the plan, the picker and the keys; then the whole
+/// plan, three names, every instance, up to [`BULK_NAMES_MAX`] names,
+/// and the gaps.
+pub fn bulk_rows(height: u16, names: usize, instances: usize, plan: usize) -> BulkRows {
+    let mut left = usize::from(height).saturating_sub(4);
+    let mut take = |want: usize| {
+        let n = want.min(left);
+        left -= n;
+        n
+    };
+    let mut rows = BulkRows {
+        names: take(names.min(1)),
+        plan: take(plan.min(1)),
+        picker: take(instances.min(1)),
+        ..BulkRows::default()
+    };
+    rows.keys = take(1) == 1;
+    rows.plan += take(plan - rows.plan);
+    rows.names += take(names.min(3) - rows.names);
+    rows.picker += take(instances - rows.picker);
+    rows.names += take(names.min(BULK_NAMES_MAX) - rows.names);
+    rows.gaps = take(2) == 2;
+    rows
+}
+
 /// The contact row (index on screen) at `row`, if it is one.
 pub fn row_at(row: u16, height: u16, error_rows: usize) -> Option<usize> {
     let index = row.checked_sub(LIST_TOP)? as usize;
@@ -125,5 +173,25 @@ mod tests {
         assert_eq!(row_at(21, 24, 0), Some(19));
         assert_eq!(row_at(22, 24, 0), None, "the footer");
         assert_eq!(overlay_rows(24), 20);
+    }
+
+    #[test]
+    fn the_bulk_dialog_keeps_its_heading_and_buttons_at_any_height() {
+        let rows = bulk_rows(10, 30, 4, 1);
+        assert_eq!(
+            (rows.names, rows.plan, rows.picker, rows.keys, rows.gaps),
+            (3, 1, 1, true, false),
+            "40x10: a few names, the plan, the cursor's instance, the keys"
+        );
+        let rows = bulk_rows(24, 30, 4, 1);
+        assert_eq!((rows.names, rows.picker, rows.gaps), (10, 4, true));
+        let rows = bulk_rows(24, 2, 4, 1);
+        assert_eq!(rows.names, 2, "no more rows than names");
+        for height in 0..60 {
+            let r = bulk_rows(height, 500, 9, 9);
+            let used =
+                4 + r.names + r.picker + r.plan + usize::from(r.keys) + 2 * usize::from(r.gaps);
+            assert!(used <= usize::from(height).max(4), "{height}: {r:?}");
+        }
     }
 }

@@ -29,6 +29,7 @@ mod results;
 pub(crate) mod settle;
 pub mod state;
 pub(crate) mod tabs;
+pub(crate) mod toggle;
 pub(crate) mod update;
 
 pub use batch::{Batch, ItemDone};

@@ -129,6 +129,7 @@ pub fn selected_jid(state: &Core) -> Option<String> {
 /// elsewhere returns `rows`.
 pub fn with_outsiders(state: &mut Core, mut rows: Vec<u32>) -> Vec<u32> {
     let (filter_text, sort, view) = (state.filter.clone(), state.sort, state.view);
+    let matching = state.matching();
     let inst = state.instance_mut();
     if view != View::Blocked {
         inst.outsiders = Arc::new(ContactStore::default());
@@ -137,7 +138,7 @@ pub fn with_outsiders(state: &mut Core, mut rows: Vec<u32>) -> Vec<u32> {
     inst.outsiders = Arc::new(inst.find_outsiders());
     let base = inst.contacts.len() as u32;
     rows.extend(
-        filter(&inst.outsiders, &filter_text, sort, &Keep::All)
+        filter(&inst.outsiders, &filter_text, matching, sort, &Keep::All)
             .into_iter()
             .map(|i| base + i),
     );
@@ -165,11 +166,18 @@ pub fn refilter(state: &mut Core, keep: Option<String>) -> Option<Effect> {
             generation: state.filter_generation,
             store: inst.contacts.clone(),
             query: state.filter.clone(),
+            matching: state.matching(),
             sort: state.sort,
             keep: keep_view,
         }));
     }
-    let rows = filter(&inst.contacts, &state.filter, state.sort, &keep_view);
+    let rows = filter(
+        &inst.contacts,
+        &state.filter,
+        state.matching(),
+        state.sort,
+        &keep_view,
+    );
     let rows = with_outsiders(state, rows);
     state.keep_selected = keep;
     let (current, generation) = (state.current, state.filter_generation);

@@ -200,7 +200,7 @@ fn plan_and_start(state: &mut Core, change: &ChangeRequest, targets: &[Target]) 
         state,
         label,
         planned,
-        false,
+        crate::app::batch::Kind::Action,
         change.reason.clone(),
         !change.skip_invalid,
     ));

@@ -225,6 +225,10 @@ fn contacts_loaded(
     inst.cached_at = None;
     inst.load = Load::Loaded;
     let gone = inst.keep_marks(&previous);
+    if gone > 0 && inst.marks.is_empty() {
+        // The next B/U must not fall back on the selected row.
+        inst.marks_vanished = gone;
+    }
     let saying_refreshing = state
         .status
         .as_ref()
@@ -233,11 +237,7 @@ fn contacts_loaded(
         info(state, format!("refreshed {name}: {count} contacts"));
     }
     if gone > 0 {
-        let what = if gone == 1 {
-            "1 marked contact".to_string()
-        } else {
-            format!("{gone} marked contacts")
-        };
+        let what = super::bulk::marked(gone);
         info(
             state,
             format!("{what} left the address book of {name}: unmarked"),

@@ -289,7 +289,11 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Sort | Command::BlockedView => return on_view_command(state, command),
         Command::ToggleBlock => return toggle_block(state),
         Command::Mark => bulk::mark(state),
-        Command::MarkAll => bulk::mark_all(state),
+        Command::MarkAll => {
+            if let Some(ask) = overlays::mark_all::star(state) {
+                state.overlay = Some(Overlay::MarkAll(ask));
+            }
+        }
         Command::NextInstance => return switch_instance(state, 1),
         Command::PrevInstance => return switch_instance(state, -1),
         Command::Refresh => {
@@ -301,6 +305,7 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::BulkUnblock
         | Command::AddNumber
         | Command::Undo
+        | Command::Redo
         | Command::Help
         | Command::Messages
         | Command::History
@@ -353,8 +358,12 @@ fn open_overlay(state: &mut State, command: Command) -> Vec<Effect> {
             }
         }
         Command::AddNumber => state.overlay = Some(Overlay::Prompt(String::new())),
-        Command::Undo => {
-            let (offer, effects) = super::overlays::undo::undo(state);
+        Command::Undo | Command::Redo => {
+            let (offer, effects) = if command == Command::Undo {
+                super::overlays::undo::undo(state)
+            } else {
+                super::overlays::undo::redo(state)
+            };
             if let Some(offer) = offer {
                 state.overlay = Some(Overlay::Undo(offer));
             }
@@ -380,6 +389,7 @@ fn open_overlay(state: &mut State, command: Command) -> Vec<Effect> {
     Vec::new()
 }
 
+/// `b` on the selected row.
 fn toggle_block(state: &mut State) -> Vec<Effect> {
     let Some(contact) = state.selected_contact() else {
         info(state, "no contact selected");
@@ -388,47 +398,12 @@ fn toggle_block(state: &mut State) -> Vec<Effect> {
     let (jid, lid) = (contact.jid().to_string(), contact.lid().map(str::to_string));
     let who = contact.describe();
     let instance = state.current;
-    if super::ops::read_only(state, instance) {
-        return Vec::new();
+    match super::toggle::toggle(state, instance, jid, lid, who) {
+        bulk::Begun::Sent(effects) => effects,
+        bulk::Begun::AsksWhy(then) => {
+            let (core, slot) = state.parts();
+            overlays::ask_why(core, slot, then);
+            Vec::new()
+        }
     }
-    if state.instances[instance].is_own(&jid) {
-        error(
-            state,
-            format!(
-                "{who} is this instance's own number: an instance cannot block itself · nothing was sent"
-            ),
-        );
-        return Vec::new();
-    }
-    let inst = &mut state.instances[instance];
-    let name = inst.name.clone();
-    if let Some(pending) = inst.pending.get_mut(&jid) {
-        let wanted = !pending.desired();
-        pending.queued = (wanted != pending.sending).then_some(wanted);
-        let text = match pending.queued {
-            Some(true) => format!("will block {who} on {name} once the pending request returns"),
-            Some(false) => {
-                format!("will unblock {who} on {name} once the pending request returns")
-            }
-            None => format!("queued change to {who} withdrawn"),
-        };
-        info(state, text);
-        return Vec::new();
-    }
-    let block = !inst
-        .known_of_jid(&jid, lid.as_deref())
-        .is_some_and(|k| k.blocked);
-    if state.ask_reason {
-        let then = super::bulk::Then::Toggle {
-            instance,
-            jid,
-            lid,
-            block,
-            who,
-        };
-        let (core, slot) = state.parts();
-        overlays::ask_why(core, slot, then);
-        return Vec::new();
-    }
-    bulk::send_toggle(state, instance, jid, lid, block, &who, None)
 }

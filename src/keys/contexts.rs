@@ -26,6 +26,8 @@ pub enum LineAction {
     Down,
     /// Move in the list meanwhile (filter).
     Up,
+    /// Switch the filter between substring and fuzzy matching.
+    Matching,
 }
 
 impl Action for LineAction {
@@ -38,6 +40,7 @@ impl Action for LineAction {
             LineAction::Clear => "clear",
             LineAction::Down => "down",
             LineAction::Up => "up",
+            LineAction::Matching => "matching",
         }
     }
 }
@@ -168,6 +171,12 @@ pub fn line_table() -> Table<LineAction> {
                 "previous contact while filtering",
                 None,
             ),
+            entry(
+                Matching,
+                &[ctrl('f')],
+                "filter: each word as typed (substring, the default) or its letters in order (fuzzy); the filter line shows which, each view keeps its own",
+                None,
+            ),
         ],
     }
 }
@@ -193,7 +202,7 @@ pub fn dialog_table() -> Table<DialogAction> {
             entry(
                 NextFocus,
                 &[key(KeyCode::Tab), key(KeyCode::Right), ch('l')],
-                "next button",
+                "next button; in the bulk dialog, then its names when they do not all fit",
                 Some("buttons"),
             ),
             entry(
@@ -202,8 +211,18 @@ pub fn dialog_table() -> Table<DialogAction> {
                 "previous button",
                 None,
             ),
-            entry(Down, &[ch('j'), key(KeyCode::Down)], "next instance", None),
-            entry(Up, &[ch('k'), key(KeyCode::Up)], "previous instance", None),
+            entry(
+                Down,
+                &[ch('j'), key(KeyCode::Down)],
+                "next instance; on the bulk dialog's names, scroll them (past the last: the instances)",
+                None,
+            ),
+            entry(
+                Up,
+                &[ch('k'), key(KeyCode::Up)],
+                "previous instance; above the first, the bulk dialog's names (when they do not all fit), scrolled back",
+                None,
+            ),
             entry(
                 Choose,
                 &[ch(' ')],

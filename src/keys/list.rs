@@ -43,6 +43,8 @@ pub enum Command {
     AddNumber,
     /// Revert the last action.
     Undo,
+    /// Do again the last action reverted.
+    Redo,
     /// Next instance.
     NextInstance,
     /// Previous instance.
@@ -174,7 +176,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('/')],
         command: Command::Filter,
         group: Group::Find,
-        help: "filter by name or number as you type",
+        help: "filter by name or number as you type: each word as typed, or fuzzy when asked (see Typing)",
         hint: Some("filter"),
     },
     Binding {
@@ -202,21 +204,21 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('b')],
         command: Command::ToggleBlock,
         group: Group::Act,
-        help: "block the contact, or unblock it if known blocked",
+        help: "block the contact (the selected one, or the one its details show), or unblock it if known blocked",
         hint: Some("block/unblock"),
     },
     Binding {
         keys: &[ch(' ')],
         command: Command::Mark,
         group: Group::Act,
-        help: "mark or unmark the contact",
+        help: "mark or unmark the contact, then move to the next one (the footer counts the marked)",
         hint: Some("mark"),
     },
     Binding {
         keys: &[ch('*')],
         command: Command::MarkAll,
         group: Group::Act,
-        help: "mark every shown contact (again: unmark them)",
+        help: "mark every shown contact (again: unmark them); what a fuzzy filter found asks first",
         hint: None,
     },
     Binding {
@@ -244,8 +246,15 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('u')],
         command: Command::Undo,
         group: Group::Act,
-        help: "undo the last action (single or bulk)",
+        help: "undo the last action; asks first if older, several or on another instance",
         hint: Some("undo"),
+    },
+    Binding {
+        keys: &[ctrl('y')],
+        command: Command::Redo,
+        group: Group::Act,
+        help: "redo: do again the last action reverted (asking first as u does)",
+        hint: Some("redo"),
     },
     Binding {
         keys: &[key(KeyCode::Tab)],
@@ -373,6 +382,7 @@ impl Command {
             Command::BulkUnblock => "bulk_unblock",
             Command::AddNumber => "add_number",
             Command::Undo => "undo",
+            Command::Redo => "redo",
             Command::NextInstance => "next_instance",
             Command::PrevInstance => "prev_instance",
             Command::Refresh => "refresh",

@@ -14,7 +14,7 @@ use crate::model::number::{LID_SUFFIX, format_phone, phone_digits};
 use crate::util::sanitize::clean;
 
 /// Which contacts the list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum View {
     /// Every contact.
     #[default]

@@ -1,5 +1,8 @@
-//! The contact filter: fuzzy, case-insensitive matching (nucleo) over every
-//! name field and the number's digits, ranked by match quality. Words that
+//! The contact filter: case- and accent-insensitive matching (nucleo) over
+//! every name field and the number's digits, ranked by match quality. Each
+//! word is found as typed, somewhere in a name ([`Matching::Substring`], the
+//! default), or, asked for, by its letters in order ([`Matching::Fuzzy`]:
+//! `promo` then finds "Pedro Muñoz" too). Words that
 //! look like phone numbers match as digit substrings, so `+55 (11) 9876`
 //! finds `551198765…` and `1234` does not match every number holding those
 //! digits in order; typed in a national form (`07912 345678`) the leading
@@ -20,6 +23,43 @@ thread_local! {
     static MATCHER: RefCell<Matcher> = RefCell::new(Matcher::new(Config::DEFAULT));
 }
 
+/// How the words of a query find names: each as typed, or by its letters
+/// in order. Number words are digit substrings either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum Matching {
+    /// Each word is somewhere in a name as typed (`promo` finds
+    /// "Promoção", never "Pedro Muñoz").
+    #[default]
+    Substring,
+    /// Each word's letters in order, best first (`crpt` finds "Crypto").
+    Fuzzy,
+}
+
+impl Matching {
+    /// Its name, for the filter line and messages.
+    pub fn word(self) -> &'static str {
+        match self {
+            Matching::Substring => "substring",
+            Matching::Fuzzy => "fuzzy",
+        }
+    }
+
+    /// The other mode, for the key that switches.
+    pub fn other(self) -> Matching {
+        match self {
+            Matching::Substring => Matching::Fuzzy,
+            Matching::Fuzzy => Matching::Substring,
+        }
+    }
+
+    fn atom_kind(self) -> AtomKind {
+        match self {
+            Matching::Substring => AtomKind::Substring,
+            Matching::Fuzzy => AtomKind::Fuzzy,
+        }
+    }
+}
+
 /// Whether a word of the query is a phone number fragment.
 fn is_number_word(word: &str) -> bool {
     word.chars().any(|c| c.is_ascii_digit())
@@ -30,9 +70,9 @@ fn is_number_word(word: &str) -> bool {
 
 /// A parsed query: runs of number words become digit strings matched as
 /// substrings of the number (`+55 (11) 9` is `55119`); other words are
-/// fuzzy nucleo atoms over the folded names and digits.
+/// nucleo atoms (substring or fuzzy) over the folded names and digits.
 struct Query {
-    fuzzy: Pattern,
+    words: Pattern,
     numbers: Vec<NumberRun>,
     /// Emoji and other symbols typed (the index drops them): each must
     /// be in one of the row's names as typed.
@@ -83,8 +123,8 @@ fn holds(haystack: Utf32Str<'_>, needle: &str) -> bool {
 }
 
 impl Query {
-    fn parse(text: &str) -> Query {
-        let mut fuzzy = Pattern::default();
+    fn parse(text: &str, matching: Matching) -> Query {
+        let mut words = Pattern::default();
         let mut numbers: Vec<NumberRun> = Vec::new();
         let mut symbols_typed: Vec<String> = Vec::new();
         let mut in_number = false;
@@ -113,11 +153,11 @@ impl Query {
                 // Folded like the index, so `pão` and `PAO` both find Pão.
                 let folded: String = fold(word).collect();
                 if !folded.is_empty() {
-                    fuzzy.atoms.push(Atom::new(
+                    words.atoms.push(Atom::new(
                         &folded,
                         CaseMatching::Ignore,
                         Normalization::Smart,
-                        AtomKind::Fuzzy,
+                        matching.atom_kind(),
                         false,
                     ));
                 }
@@ -127,14 +167,14 @@ impl Query {
             run.finish();
         }
         let mask = char_mask(
-            fuzzy
+            words
                 .atoms
                 .iter()
                 .flat_map(|a| a.needle_text().chars())
                 .chain(numbers.iter().flat_map(|n| n.weakest().chars())),
         );
         Query {
-            fuzzy,
+            words,
             numbers,
             symbols: symbols_typed,
             mask,
@@ -142,7 +182,7 @@ impl Query {
     }
 
     fn is_empty(&self) -> bool {
-        self.fuzzy.atoms.is_empty() && self.numbers.is_empty() && self.symbols.is_empty()
+        self.words.atoms.is_empty() && self.numbers.is_empty() && self.symbols.is_empty()
     }
 
     /// The score of row `i`, or `None` when it does not match.
@@ -177,8 +217,8 @@ impl Query {
                 score += 16;
             }
         }
-        if !self.fuzzy.atoms.is_empty() {
-            score += self.fuzzy.score(store.haystack(i), matcher)?;
+        if !self.words.atoms.is_empty() {
+            score += self.words.score(store.haystack(i), matcher)?;
         }
         Some(score)
     }
@@ -204,12 +244,18 @@ impl Keep {
     }
 }
 
-/// Row numbers of the contacts that match `query` and `keep`: in `sort`
-/// order when the query is empty, else best match first (ties in `sort`
-/// order).
-pub fn filter(store: &ContactStore, query: &str, sort: Sort, keep: &Keep) -> Vec<u32> {
+/// Row numbers of the contacts that match `query` (its words found as
+/// `matching` says) and `keep`: in `sort` order when the query is empty,
+/// else best match first (ties in `sort` order).
+pub fn filter(
+    store: &ContactStore,
+    query: &str,
+    matching: Matching,
+    sort: Sort,
+    keep: &Keep,
+) -> Vec<u32> {
     let order = store.order(sort);
-    let query = Query::parse(query);
+    let query = Query::parse(query, matching);
     if query.is_empty() {
         return order
             .iter()
@@ -257,9 +303,10 @@ pub fn filter(store: &ContactStore, query: &str, sort: Sort, keep: &Keep) -> Vec
 /// Lists at least this long are scored on two threads.
 const PARALLEL_FROM: usize = 20_000;
 
-/// Character positions of `text` that `query` matches, for highlighting.
-pub fn highlight(query: &str, text: &str) -> Vec<u32> {
-    let pattern = Query::parse(query).fuzzy;
+/// Character positions of `text` that `query` matches (as `matching`
+/// finds words), for highlighting.
+pub fn highlight(query: &str, matching: Matching, text: &str) -> Vec<u32> {
+    let pattern = Query::parse(query, matching).words;
     if pattern.atoms.is_empty() || text.is_empty() {
         return Vec::new();
     }
@@ -288,6 +335,8 @@ pub struct FilterJob {
     pub store: Arc<ContactStore>,
     /// The typed query.
     pub query: String,
+    /// How its words find names.
+    pub matching: Matching,
     /// Order without a query.
     pub sort: Sort,
     /// The view.
@@ -297,7 +346,13 @@ pub struct FilterJob {
 impl FilterJob {
     /// Runs the filter.
     pub fn run(&self) -> Vec<u32> {
-        filter(&self.store, &self.query, self.sort, &self.keep)
+        filter(
+            &self.store,
+            &self.query,
+            self.matching,
+            self.sort,
+            &self.keep,
+        )
     }
 }
 
@@ -306,6 +361,7 @@ impl PartialEq for FilterJob {
         self.instance == other.instance
             && self.generation == other.generation
             && self.query == other.query
+            && self.matching == other.matching
             && self.sort == other.sort
     }
 }
@@ -361,11 +417,11 @@ mod tests {
     fn empty_query_follows_the_sort() {
         let s = store();
         assert_eq!(
-            filter(&s, "", Sort::Listed, &Keep::All),
+            filter(&s, "", Matching::Substring, Sort::Listed, &Keep::All),
             vec![0, 1, 2, 3, 4]
         );
         assert_eq!(
-            filter(&s, "  ", Sort::Name, &Keep::All),
+            filter(&s, "  ", Matching::Substring, Sort::Name, &Keep::All),
             s.order(Sort::Name).to_vec()
         );
     }
@@ -374,24 +430,92 @@ mod tests {
     fn fuzzy_over_every_name_field_case_insensitive() {
         let s = store();
         assert_eq!(
-            names(&s, &filter(&s, "ANINHA", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(&s, "ANINHA", Matching::Substring, Sort::Listed, &Keep::All)
+            ),
             ["Ana Silva"]
         );
         assert_eq!(
-            names(&s, &filter(&s, "PÃO", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(&s, "PÃO", Matching::Substring, Sort::Listed, &Keep::All)
+            ),
             ["Padaria Pão Quente"]
         );
         assert_eq!(
-            names(&s, &filter(&s, "crpt", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(&s, "crpt", Matching::Fuzzy, Sort::Listed, &Keep::All)
+            ),
             ["~Crypto Profits 📈"]
         );
-        assert!(filter(&s, "zzz", Sort::Listed, &Keep::All).is_empty());
+        assert!(filter(&s, "zzz", Matching::Substring, Sort::Listed, &Keep::All).is_empty());
+    }
+
+    #[test]
+    fn words_are_substrings_unless_fuzzy_is_asked_for() {
+        let mut rows = store_contacts();
+        rows.extend([
+            c(
+                "5527945472109@s.whatsapp.net",
+                None,
+                None,
+                Some("Promoção 🔥🔥"),
+            ),
+            c(
+                "5585950730137@s.whatsapp.net",
+                Some("Pedro Muñoz"),
+                None,
+                None,
+            ),
+            c(
+                "5571934360618@s.whatsapp.net",
+                Some("PROMO Relâmpago"),
+                None,
+                None,
+            ),
+        ]);
+        let s = fixtures::store(rows);
+        let find = |q: &str, m: Matching| {
+            let mut found = names(&s, &filter(&s, q, m, Sort::Listed, &Keep::All));
+            found.sort();
+            found
+        };
+        assert_eq!(
+            find("promo", Matching::Substring),
+            ["PROMO Relâmpago", "~Promoção 🔥🔥"],
+            "the letters p-r-o-m-o in order are not enough"
+        );
+        assert_eq!(
+            find("promo", Matching::Fuzzy),
+            ["PROMO Relâmpago", "Pedro Muñoz", "~Promoção 🔥🔥"]
+        );
+        assert_eq!(
+            find("PROMOÇÃO", Matching::Substring),
+            ["~Promoção 🔥🔥"],
+            "case and accents are ignored"
+        );
+        assert_eq!(
+            find("pao quen", Matching::Substring),
+            ["Padaria Pão Quente"],
+            "every word, each somewhere"
+        );
+        assert!(find("pao zzz", Matching::Substring).is_empty());
+        assert_eq!(
+            find("+55 (85) 95073", Matching::Substring),
+            ["Pedro Muñoz"],
+            "number formatting is ignored"
+        );
     }
 
     #[test]
     fn better_matches_rank_first() {
         let s = store();
-        let got = names(&s, &filter(&s, "ana", Sort::Listed, &Keep::All));
+        let got = names(
+            &s,
+            &filter(&s, "ana", Matching::Substring, Sort::Listed, &Keep::All),
+        );
         assert_eq!(got[0], "Ana Silva", "{got:?}");
         assert!(got.contains(&"Anabela Souza".to_string()));
     }
@@ -400,15 +524,36 @@ mod tests {
     fn number_words_are_digit_substrings() {
         let s = store();
         assert_eq!(
-            names(&s, &filter(&s, "+55 (11) 98765", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(
+                    &s,
+                    "+55 (11) 98765",
+                    Matching::Substring,
+                    Sort::Listed,
+                    &Keep::All
+                )
+            ),
             ["Ana Silva"]
         );
         assert_eq!(
-            names(&s, &filter(&s, "1234", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(&s, "1234", Matching::Substring, Sort::Listed, &Keep::All)
+            ),
             ["Bruno Santos", "Anabela Souza"]
         );
         assert_eq!(
-            names(&s, &filter(&s, "ana 4479", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(
+                    &s,
+                    "ana 4479",
+                    Matching::Substring,
+                    Sort::Listed,
+                    &Keep::All
+                )
+            ),
             ["Anabela Souza"]
         );
     }
@@ -430,15 +575,36 @@ mod tests {
         ));
         let s = fixtures::store(rows);
         assert_eq!(
-            names(&s, &filter(&s, "Horas 302", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(
+                    &s,
+                    "Horas 302",
+                    Matching::Substring,
+                    Sort::Listed,
+                    &Keep::All
+                )
+            ),
             ["Loja 24 Horas 302"]
         );
         assert_eq!(
-            names(&s, &filter(&s, "loja 24", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(&s, "loja 24", Matching::Substring, Sort::Listed, &Keep::All)
+            ),
             ["Loja 24 Horas 302"]
         );
         assert_eq!(
-            names(&s, &filter(&s, "7-Eleven", Sort::Listed, &Keep::All)),
+            names(
+                &s,
+                &filter(
+                    &s,
+                    "7-Eleven",
+                    Matching::Substring,
+                    Sort::Listed,
+                    &Keep::All
+                )
+            ),
             ["Loja 7-Eleven"]
         );
     }
@@ -449,7 +615,12 @@ mod tests {
         rows.push(c("447912345678@s.whatsapp.net", Some("Oliver"), None, None));
         rows.push(c("5511999998888@s.whatsapp.net", Some("Caio"), None, None));
         let s = fixtures::store(rows);
-        let find = |q: &str| names(&s, &filter(&s, q, Sort::Listed, &Keep::All));
+        let find = |q: &str| {
+            names(
+                &s,
+                &filter(&s, q, Matching::Substring, Sort::Listed, &Keep::All),
+            )
+        };
         assert_eq!(
             find("07912 345678"),
             ["Oliver"],
@@ -471,17 +642,32 @@ mod tests {
         ]
         .into();
         let keep = Keep::Only(Arc::new(set));
-        assert_eq!(filter(&s, "", Sort::Listed, &keep), vec![2, 4]);
-        assert_eq!(filter(&s, "pad", Sort::Listed, &keep), vec![2]);
+        assert_eq!(
+            filter(&s, "", Matching::Substring, Sort::Listed, &keep),
+            vec![2, 4]
+        );
+        assert_eq!(
+            filter(&s, "pad", Matching::Substring, Sort::Listed, &keep),
+            vec![2]
+        );
     }
 
     #[test]
     fn highlights_what_matched() {
-        assert_eq!(highlight("ana", "Ana Silva"), vec![0, 1, 2]);
-        assert_eq!(highlight("as", "Ana Silva"), vec![0, 4]);
-        assert!(highlight("", "Ana").is_empty());
+        assert_eq!(
+            highlight("ana", Matching::Substring, "Ana Silva"),
+            vec![0, 1, 2]
+        );
+        assert_eq!(highlight("as", Matching::Fuzzy, "Ana Silva"), vec![0, 4]);
+        assert!(highlight("as", Matching::Substring, "Ana Silva").is_empty());
+        assert_eq!(
+            highlight("pao", Matching::Substring, "Padaria Pão Quente"),
+            vec![8, 9, 10],
+            "accents folded"
+        );
+        assert!(highlight("", Matching::Substring, "Ana").is_empty());
         assert!(
-            highlight("5511", "Ana").is_empty(),
+            highlight("5511", Matching::Substring, "Ana").is_empty(),
             "a number word does not light up a name"
         );
     }

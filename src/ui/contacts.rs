@@ -13,7 +13,7 @@ use crate::app::state::{Instance, Load, View};
 use crate::keys::Command;
 use crate::model::change::Change;
 use crate::model::contacts::ContactRef;
-use crate::model::filter::highlight;
+use crate::model::filter::{Matching, highlight};
 use crate::util::dates::age;
 use crate::util::text::fit;
 
@@ -63,7 +63,7 @@ fn block_cell<'a>(inst: &Instance, contact: &ContactRef<'_>, state: &State) -> L
 
 /// The name cell: `~push name` dimmed, `(no name)` when there is none,
 /// the characters the filter matched highlighted, cut to `width`.
-fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str) -> Line<'a> {
+fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str, matching: Matching) -> Line<'a> {
     if c.name().is_empty() {
         return Line::styled("(no name)", theme::dim());
     }
@@ -74,14 +74,14 @@ fn name_cell<'a>(c: &ContactRef<'_>, width: usize, filter: &str) -> Line<'a> {
     };
     let shown = fit(&c.display_name(), width);
     let offset = usize::from(c.name_is_push());
-    let hits = highlight(filter, c.name());
+    let hits = highlight(filter, matching, c.name());
     if hits.is_empty() && !filter.trim().is_empty() {
         // The match is in a name not shown (push, business…): say which,
         // highlighted, after the shown one.
         if let Some((other, other_hits)) = c
             .names()
             .filter(|n| *n != c.name())
-            .map(|n| (n, highlight(filter, n)))
+            .map(|n| (n, highlight(filter, matching, n)))
             .find(|(_, h)| !h.is_empty())
         {
             let head = fit(&c.display_name(), width / 2);
@@ -217,7 +217,12 @@ fn row_cells<'a>(
             theme::dim(),
         )
     } else {
-        name_cell(&c, name_w.saturating_sub(2), &state.filter)
+        name_cell(
+            &c,
+            name_w.saturating_sub(2),
+            &state.filter,
+            state.matching(),
+        )
     };
     let mark = if inst.marks.contains(c.jid()) {
         Span::styled(format!("{MARKED} "), theme::key())

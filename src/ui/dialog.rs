@@ -1,5 +1,6 @@
-//! Dialogs over the list: quitting, bulk targets, resuming a batch and
-//! reviewing pasted numbers (Cancel has the focus in each).
+//! Dialogs over the list: quitting, resuming a batch, reviewing pasted
+//! numbers, an undo or redo, marking a fuzzy result (Cancel has the focus
+//! in each); the parts they share. The bulk dialog is in `bulk`.
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
@@ -8,9 +9,9 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::theme;
 use crate::app::State;
+use crate::app::overlays::mark_all::MarkAllAsk;
 use crate::app::overlays::resume::ResumeOffer;
 use crate::app::overlays::review::NumberReview;
-use crate::app::overlays::targets::{BatchDialog, DialogFocus};
 use crate::app::overlays::undo::UndoOffer;
 use crate::keys::{DialogAction, Table};
 use crate::util::sanitize::clean;
@@ -40,7 +41,8 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn button(label: String, focused: bool) -> Span<'static> {
+/// A button: `[ label ]` when it has the focus.
+pub(super) fn button(label: String, focused: bool) -> Span<'static> {
     if focused {
         Span::styled(format!("[ {label} ]"), theme::button_focused())
     } else {
@@ -48,7 +50,9 @@ fn button(label: String, focused: bool) -> Span<'static> {
     }
 }
 
-fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
+/// `lines` in a bordered box titled `title`, `width` wide at most, as
+/// tall as its lines, in the middle of `area`.
+pub(super) fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
     let popup = centered(area, width, lines.len() as u16 + 2);
     clear_under(frame, popup);
     frame.render_widget(
@@ -63,7 +67,10 @@ fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, widt
 
 /// `y resume · n discard`: each action's first key in force, and what it
 /// does here.
-fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Line<'static> {
+pub(super) fn keys_line(
+    table: &Table<DialogAction>,
+    parts: &[(DialogAction, &str)],
+) -> Line<'static> {
     let text: Vec<String> = parts
         .iter()
         .filter_map(|(action, what)| {
@@ -74,87 +81,8 @@ fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Lin
     Line::styled(text.join(" · "), theme::dim())
 }
 
-/// The bulk dialog's width where the terminal allows.
-const DIALOG_WIDTH: u16 = 72;
-
-/// Draws the bulk dialog: how many, what, and the instance picker.
-pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {
-    let verb = if d.block { "Block" } else { "Unblock" };
-    let what = count(
-        d.targets.len(),
-        if d.from_live { "sender" } else { "contact" },
-    );
-    let on = count(d.chosen.iter().filter(|c| **c).count(), "instance");
-    // One line each, so the frame's height is the lines' count.
-    let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4));
-    let mut lines = vec![
-        Line::raw(format!("{verb} {what} on {on}:")),
-        Line::styled(
-            format!("  {}", shorten(&d.named.join(", "), inner)),
-            theme::key(),
-        ),
-        Line::raw(""),
-    ];
-    lines.extend(picker_lines(state, d));
-    lines.extend(plan_lines(d));
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        button("Cancel".into(), d.focus == DialogFocus::Cancel),
-        Span::raw("   "),
-        button(format!("{verb} {what}"), d.focus == DialogFocus::Confirm),
-    ]));
-    lines.push(keys_line(
-        &state.keymap.dialog,
-        &[
-            (DialogAction::Down, "instance"),
-            (DialogAction::Choose, "choose"),
-            (DialogAction::ChooseAll, "all"),
-            (DialogAction::NextFocus, "buttons"),
-            (DialogAction::Yes, "go"),
-            (DialogAction::No, "cancel"),
-        ],
-    ));
-    framed(frame, area, &format!("{verb}?"), lines, DIALOG_WIDTH);
-}
-
-/// The bulk dialog's instance picker: `[x] Sales desk (connected)`, a
-/// line each, the one under the cursor highlighted.
-fn picker_lines<'a>(
-    state: &'a State,
-    d: &'a BatchDialog,
-) -> impl Iterator<Item = Line<'static>> + 'a {
-    state.instances.iter().enumerate().map(|(i, inst)| {
-        let mark = if d.chosen[i] { "[x]" } else { "[ ]" };
-        let cursor = d.focus == DialogFocus::List && d.cursor == i;
-        let text = format!(" {mark} {} ({})", inst.title(), inst.connection.label());
-        if cursor {
-            Line::styled(text, theme::selected_row())
-        } else {
-            Line::raw(text)
-        }
-    })
-}
-
-/// What the choice does on each chosen instance (`⚠` where it fails), or
-/// that it sends nothing.
-fn plan_lines(d: &BatchDialog) -> Vec<Line<'static>> {
-    if d.per_instance.is_empty() {
-        return vec![Line::styled(
-            "nothing to send with this choice",
-            theme::bad(),
-        )];
-    }
-    d.per_instance
-        .iter()
-        .map(|(failing, line)| {
-            if *failing {
-                Line::styled(format!("⚠ {line}"), theme::bad())
-            } else {
-                Line::raw(format!("→ {line}"))
-            }
-        })
-        .collect()
-}
+/// The width of a dialog where the terminal allows.
+pub(super) const DIALOG_WIDTH: u16 = 72;
 
 /// Draws the review of pasted numbers: each reading or refusal (the list
 /// scrolls within the terminal), the counts, and the buttons.
@@ -204,25 +132,104 @@ pub fn draw_review(frame: &mut Frame, area: Rect, state: &State, review: &Number
     framed(frame, area, "Pasted numbers", lines, WIDTH);
 }
 
-/// Draws the question before an undo of several contacts or of another
-/// instance: what it reverts, per instance, and the buttons.
-pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer) {
-    let mut lines: Vec<Line> = offer.lines(state).into_iter().map(Line::raw).collect();
-    lines.push(Line::raw(""));
+/// A question with Cancel and a button that acts (Cancel has the focus
+/// first): its text, a paragraph a line, and its buttons and keys.
+struct Question<'a> {
+    title: &'a str,
+    /// Each paragraph with its style.
+    text: Vec<(String, ratatui::style::Style)>,
+    /// The acting button.
+    go: String,
+    /// What `y` and `n` do, for the line of keys.
+    yes: &'static str,
+    no: &'static str,
+    confirm_focused: bool,
+}
+
+/// Draws `q` in a box at most `width` wide: the text wrapped to it, cut
+/// from the end when the terminal is short, so the buttons and the keys
+/// always show.
+fn draw_question(frame: &mut Frame, area: Rect, state: &State, width: u16, q: Question<'_>) {
+    let inner = usize::from(width.min(area.width).saturating_sub(2)).max(10);
+    let mut lines: Vec<Line> = q
+        .text
+        .iter()
+        .flat_map(|(text, style)| {
+            // An indented paragraph keeps its indent on every line.
+            let body = text.trim_start();
+            let indent = " ".repeat(text.len() - body.len());
+            crate::util::text::wrap(body, inner.saturating_sub(indent.len()))
+                .into_iter()
+                .map(move |l| Line::styled(format!("{indent}{l}"), *style))
+        })
+        .collect();
+    // Borders, buttons and keys take four rows; a blank line before the
+    // buttons where there is room, else the text is cut from its end.
+    let room = usize::from(area.height.saturating_sub(4)).max(1);
+    lines.truncate(room);
+    if lines.len() < room {
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::from(vec![
-        button("Cancel".into(), !offer.confirm_focused),
+        button("Cancel".into(), !q.confirm_focused),
         Span::raw("   "),
-        button("Undo".into(), offer.confirm_focused),
+        button(q.go, q.confirm_focused),
     ]));
-    lines.push(keys_line(
+    let keys = keys_line(
         &state.keymap.dialog,
         &[
-            (DialogAction::Yes, "undo"),
-            (DialogAction::No, "keep"),
+            (DialogAction::Yes, q.yes),
+            (DialogAction::No, q.no),
             (DialogAction::NextFocus, "choose"),
         ],
-    ));
-    framed(frame, area, "Undo?", lines, 72);
+    );
+    lines.push(Line::styled(fit(&keys.to_string(), inner), theme::dim()));
+    framed(frame, area, q.title, lines, width);
+}
+
+/// Draws the question before an undo (or a redo) of several contacts,
+/// of another instance, or of an action older than the last: what it
+/// sends, per instance, and the buttons.
+pub fn draw_undo(frame: &mut Frame, area: Rect, state: &State, offer: &UndoOffer) {
+    let (title, go, yes) = if offer.redo {
+        ("Redo?", "Redo", "redo")
+    } else {
+        ("Undo?", "Undo", "undo")
+    };
+    let text = offer
+        .lines(state)
+        .into_iter()
+        .map(|l| (l, theme::text()))
+        .collect();
+    let question = Question {
+        title,
+        text,
+        go: go.into(),
+        yes,
+        no: "keep",
+        confirm_focused: offer.confirm_focused,
+    };
+    draw_question(frame, area, state, 72, question);
+}
+
+/// Draws the question before `*` marks what a fuzzy filter found: how
+/// many, why it asks (dimmed: it gives way first), and the buttons.
+pub fn draw_mark_all(frame: &mut Frame, area: Rect, state: &State, ask: &MarkAllAsk) {
+    let text = ask
+        .lines(state)
+        .into_iter()
+        .enumerate()
+        .map(|(n, l)| (l, if n == 0 { theme::text() } else { theme::dim() }))
+        .collect();
+    let question = Question {
+        title: "Mark?",
+        text,
+        go: format!("Mark {}", count(ask.jids.len(), "contact")),
+        yes: "mark",
+        no: "cancel",
+        confirm_focused: ask.confirm_focused,
+    };
+    draw_question(frame, area, state, 64, question);
 }
 
 /// Draws the offer to enable instances' WebSocket for the live feed.
@@ -257,7 +264,7 @@ pub fn draw_enable(
 }
 
 /// `1 contact`, `3 contacts`: `n` and the noun, in the plural unless one.
-fn count(n: usize, noun: &str) -> String {
+pub(super) fn count(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

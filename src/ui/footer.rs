@@ -39,6 +39,9 @@ fn list_hints(state: &State) -> Vec<Command> {
     if !state.history.is_empty() {
         hints.push(Command::Undo);
     }
+    if !state.redo.is_empty() {
+        hints.push(Command::Redo);
+    }
     hints.extend([Command::Help, Command::Quit, Command::Filter]);
     if !marked {
         hints.push(Command::Mark);
@@ -56,7 +59,9 @@ fn list_hints(state: &State) -> Vec<Command> {
     }
     hints
 }
+use crate::app::overlays::help::MARKED;
 use crate::app::state::Overlay;
+use crate::model::filter::Matching;
 use crate::model::number::{Target, TypedError};
 
 fn key_hint<'a>(key: &str, what: &'a str) -> [Span<'a>; 3] {
@@ -168,16 +173,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             spans
         }
         Some(overlay @ Overlay::Filter) => {
-            let typed = if state.live.shown {
-                &state.live.view.filter
+            // The Live view's filter has no modes: it finds as typed.
+            let (mut spans, typed) = if state.live.shown {
+                (Vec::new(), &state.live.view.filter)
             } else {
-                &state.filter
+                (vec![matching_span(state.matching())], &state.filter)
             };
-            let mut spans = typing(Span::styled("/", theme::key()), typed, area.width);
-            spans.extend(hint_spans(overlays::hints(overlay, &state.keymap)));
+            spans.extend(typing(Span::styled("/", theme::key()), typed, area.width));
+            spans.extend(hint_spans(overlays::hints(overlay, state)));
             spans
         }
-        Some(overlay) => hint_spans(overlays::hints(overlay, &state.keymap)),
+        Some(overlay) => hint_spans(overlays::hints(overlay, state)),
         None if state.live.shown => super::live::footer_spans(state, area.width.into()),
         None => list_spans(state, area.width),
     };
@@ -185,6 +191,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
         Paragraph::new(Line::from(fit_spans(spans, area.width.into()))),
         area,
     );
+}
+
+/// The filter's mode, before what is typed: `substring ` plainly, `fuzzy `
+/// standing out (it finds more than was typed).
+fn matching_span(matching: Matching) -> Span<'static> {
+    let style = match matching {
+        Matching::Substring => theme::dim(),
+        Matching::Fuzzy => theme::bad(),
+    };
+    Span::styled(format!("{} ", matching.word()), style)
 }
 
 /// The spans of (key, what it does) pairs.
@@ -268,7 +284,19 @@ fn prompt_spans<'a>(
 /// most useful first, each one that fits.
 fn list_spans<'a>(state: &State, footer_width: u16) -> Vec<Span<'a>> {
     let mut spans = Vec::new();
+    let marked = state.instance().marks.len();
+    if marked > 0 {
+        // What B and U act on, as it changes: Space marks and moves on,
+        // so a second Space on the row above unmarks it.
+        spans.push(Span::styled(
+            format!("{MARKED} {marked} marked   "),
+            theme::key(),
+        ));
+    }
     if !state.filter.is_empty() {
+        if state.matching() == Matching::Fuzzy {
+            spans.push(matching_span(Matching::Fuzzy));
+        }
         spans.push(Span::styled("filter: ", theme::dim()));
         spans.push(Span::styled(state.filter.clone(), theme::key()));
         let clear = state.keymap.label_of(Command::ClearFilter);

@@ -1,5 +1,6 @@
 //! Draws the state. One module per area; nothing here changes the state.
 
+mod bulk;
 pub(crate) mod contacts;
 mod dialog;
 mod footer;
@@ -33,13 +34,14 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Overlay::ConfirmQuit { quit_focused }) => {
             dialog::draw_quit(frame, frame.area(), state, *quit_focused)
         }
-        Some(Overlay::Targets(d)) => dialog::draw_batch(frame, frame.area(), state, d),
+        Some(Overlay::Targets(d)) => bulk::draw_batch(frame, frame.area(), state, d),
         Some(Overlay::Resume {
             offer,
             resume_focused,
         }) => dialog::draw_resume(frame, frame.area(), state, offer, *resume_focused),
         Some(Overlay::Review(review)) => dialog::draw_review(frame, frame.area(), state, review),
         Some(Overlay::Undo(offer)) => dialog::draw_undo(frame, frame.area(), state, offer),
+        Some(Overlay::MarkAll(ask)) => dialog::draw_mark_all(frame, frame.area(), state, ask),
         Some(Overlay::EnableLive(offer)) => dialog::draw_enable(frame, frame.area(), state, offer),
         Some(
             overlay @ (Overlay::Help(_)
@@ -60,6 +62,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
 
 #[cfg(test)]
 mod batch_tests;
+#[cfg(test)]
+mod marking;
 #[cfg(test)]
 mod remapped;
 #[cfg(test)]

@@ -12,7 +12,7 @@ use crate::app::State;
 use crate::app::overlays::text::{self, TextView};
 use crate::app::pager::LineKind;
 use crate::app::state::{Overlay, Pager};
-use crate::keys::{OverlayAction, Table};
+use crate::keys::{Command, Keymap, OverlayAction};
 
 /// A line styled by what it is.
 fn styled(kind: LineKind, text: String) -> Line<'static> {
@@ -69,29 +69,45 @@ fn empty_text(state: &State, view: TextView<'_>, pager: &Pager) -> Option<String
 
 /// `/tom▏` while typing, `search: tom (Esc clears)` when kept, else how;
 /// keys named as they are in force.
-fn search_line(view: TextView<'_>, pager: &Pager, keys: &Table<OverlayAction>) -> Line<'static> {
+fn search_line(view: TextView<'_>, pager: &Pager, keymap: &Keymap) -> Line<'static> {
+    let keys = &keymap.overlay;
     let close = keys.label_of(OverlayAction::Close).unwrap_or_default();
     let search = keys.label_of(OverlayAction::Search).unwrap_or_default();
     let what = match view {
         TextView::History(_) => "filters by number, name, action or error",
-        TextView::Help(_) | TextView::Messages(_) | TextView::Details(_) | TextView::Live(_) => {
-            "searches"
+        TextView::Help(_) | TextView::Messages(_) | TextView::Live(_) => "searches",
+        // The details act on their contact as its row does; closing
+        // leads, as the line may be cut.
+        TextView::Details(_) => {
+            let copy = keys.label_of(OverlayAction::Copy).unwrap_or_default();
+            let block = keymap.label_of(Command::ToggleBlock);
+            let text = format!(
+                "{close} closes · {block} blocks/unblocks · {copy} copies · {search} searches"
+            );
+            return search_state(pager, &close).unwrap_or_else(|| Line::styled(text, theme::dim()));
         }
     };
+    search_state(pager, &close)
+        .unwrap_or_else(|| Line::styled(format!("{search} {what} · {close} closes"), theme::dim()))
+}
+
+/// `/tom▏` while a search is typed, `search: tom (Esc clears)` while one
+/// is kept, else nothing.
+fn search_state(pager: &Pager, close: &str) -> Option<Line<'static>> {
     if pager.typing {
-        Line::from(vec![
+        Some(Line::from(vec![
             Span::styled("/", theme::key()),
             Span::raw(pager.search.clone()),
             Span::styled("▏", theme::key()),
-        ])
+        ]))
     } else if !pager.search.is_empty() {
-        Line::from(vec![
+        Some(Line::from(vec![
             Span::styled("search: ", theme::dim()),
             Span::styled(pager.search.clone(), theme::key()),
             Span::styled(format!(" ({close} clears)"), theme::dim()),
-        ])
+        ]))
     } else {
-        Line::styled(format!("{search} {what} · {close} closes"), theme::dim())
+        None
     }
 }
 
@@ -126,7 +142,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, overlay: &Overlay) {
     while shown.len() < rows {
         shown.push(Line::raw(""));
     }
-    shown.push(search_line(view, pager, &state.keymap.overlay));
+    shown.push(search_line(view, pager, &state.keymap));
     let position = if total > rows {
         format!(" {}-{} of {total} ", top + 1, (top + rows).min(total))
     } else {

@@ -123,7 +123,7 @@ fn ended_batch(s: &mut State) {
     let mut batch = Batch::new(
         "block 2 contacts on sales".into(),
         vec![item("5511911110002", true), item("14155550123", true)],
-        false,
+        crate::app::batch::Kind::Action,
         0,
     );
     batch.recorded(5, &[1, 2]);

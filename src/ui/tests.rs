@@ -1048,7 +1048,10 @@ fn the_footer_shows_the_keys_that_apply_now_at_80_and_40_columns() {
             .lines()
             .nth(usize::from(height) - 2)
             .unwrap_or_default();
-        assert!(footer.starts_with("B block marked"), "{width}: {footer}");
+        assert!(
+            footer.starts_with("◆ 1 marked   B block marked"),
+            "{width}: {footer}"
+        );
         if width == 80 {
             assert!(footer.contains("U unblock marked  Space mark"), "{footer}");
         }
@@ -1154,7 +1157,7 @@ fn rows_of_a_running_batch_show_what_is_being_sent() {
             item("5511911110001@s.whatsapp.net"),
             item("5511911110002@s.whatsapp.net"),
         ],
-        false,
+        crate::app::batch::Kind::Action,
         0,
     );
     batch.recorded(1, &[10, 11]);

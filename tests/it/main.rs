@@ -27,6 +27,7 @@ mod numbers;
 mod pg_cluster;
 mod printing;
 mod profile_files;
+mod reach;
 mod screenshot;
 mod team;
 mod unix_tool;

@@ -294,7 +294,12 @@ fn the_screenshots_are_what_the_ui_draws() {
     // The state the README describes.
     assert!(text.contains("Sales desk ● connected"), "{text}");
     assert_eq!(text.matches("⊘ blocked just now").count(), 2, "{text}");
-    assert_eq!(text.matches("◆ ").count(), 2, "two marked: {text}");
+    let marked_rows = text.lines().filter(|l| l.starts_with("  ◆ ")).count();
+    assert_eq!(marked_rows, 2, "two marked: {text}");
+    assert!(
+        text.contains("◆ 2 marked"),
+        "the footer counts them: {text}"
+    );
     same_as_committed("screenshot.txt", &text);
     same_as_committed("screenshot.svg", &buffer_to_svg(&buf));
 }

@@ -136,13 +136,14 @@ fn open_dialog(state: &mut State, block: bool) {
         error(state, text);
         return;
     }
-    let Some((targets, named, home, why)) = targets(state) else {
+    let Some((targets, names, home, why)) = targets(state) else {
         return;
     };
     let mut dialog = BatchDialog {
         block,
         targets,
-        named,
+        names,
+        names_top: 0,
         per_instance: Vec::new(),
         chosen: writable,
         cursor: home.unwrap_or(state.current),
@@ -155,7 +156,7 @@ fn open_dialog(state: &mut State, block: bool) {
     state.overlay = Some(Overlay::Targets(dialog));
 }
 
-/// The senders `B` acts on: (JID, `@lid`) each, the first three named,
+/// The senders `B` acts on: (JID, `@lid`) each, each named,
 /// the instance a lone sender wrote to (where its `@lid` applies), and
 /// the reason `Why?` starts with (see [`why_of`]).
 type Targets = (
@@ -209,18 +210,13 @@ fn targets(state: &mut State) -> Option<Targets> {
     }
     let home = (rows.len() == 1).then_some(first.instance);
     let mut targets = Vec::new();
-    let mut named = Vec::new();
+    let mut names = Vec::new();
     for m in rows.iter().filter_map(|r| r.message()) {
         let Some(jid) = m.sender.jid() else { continue };
         targets.push((jid, m.sender.lid.clone()));
-        if named.len() < 3 {
-            named.push(super::words::who(m));
-        }
+        names.push(super::words::who(m));
     }
-    if targets.len() > named.len() {
-        named.push(format!("and {} more", targets.len() - named.len()));
-    }
-    Some((targets, named, home, why_of(&rows)))
+    Some((targets, names, home, why_of(&rows)))
 }
 
 /// `Enter`: the selected row's details.

@@ -10,7 +10,7 @@ use crate::app::core::Core;
 use crate::app::effect::Effect;
 use crate::app::line::{Edit, edit};
 use crate::app::lookups;
-use crate::app::ops::{error, info, refilter, refresh, switch_instance};
+use crate::app::ops::{error, info, read_only, refilter, refresh, switch_instance};
 
 /// Where a command leads: another overlay.
 #[derive(Debug)]
@@ -291,9 +291,11 @@ fn run(state: &mut Core, line: &str) -> Step<String, LineNext> {
             );
             Vec::new()
         }
+        LineCommand::Block | LineCommand::Unblock if read_only(state, state.current) => Vec::new(),
         LineCommand::Block | LineCommand::Unblock => {
             let block = command == LineCommand::Block;
-            match bulk::number_batch(state, arg, block, false) {
+            // Asked why, as the number prompt asks.
+            match bulk::number_batch(state, arg, block, true) {
                 Begun::Sent(effects) => effects,
                 Begun::AsksWhy(then) => return next(LineNext::Reason(then)),
             }

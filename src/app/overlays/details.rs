@@ -50,6 +50,15 @@ fn row_of<'a>(view: &DetailsView, inst: &'a Instance) -> Option<(ContactRef<'a>,
     }
 }
 
+/// The `@lid` and the name of the row the details are of, for `b`: as
+/// the list names it, or its number when it is no longer listed.
+pub(crate) fn target(view: &DetailsView, inst: &Instance) -> (Option<String>, String) {
+    match row_of(view, inst) {
+        Some((c, _)) => (c.lid().map(str::to_string), c.describe()),
+        None => (None, crate::model::number::shown_jid(&view.jid)),
+    }
+}
+
 /// Lines being written: headings, and fields with their labels in a
 /// column.
 struct Sheet {

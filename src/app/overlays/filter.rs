@@ -1,13 +1,16 @@
 //! The filter line (`/`): the list narrows as it is typed; Enter keeps
 //! the filter, Esc clears it, the arrows move the selection meanwhile.
+//! Words are found as typed (substring) unless fuzzy matching is asked
+//! for (Ctrl-F); each view keeps its own mode, and the line shows it.
 
 use ratatui::crossterm::event::KeyEvent;
 
 use super::after::{After, Step, close, stay};
 use crate::app::core::Core;
 use crate::app::line::{self, Edit};
-use crate::app::ops::{move_by, refilter, selected_jid};
+use crate::app::ops::{info, move_by, refilter, selected_jid};
 use crate::keys::{Keymap, LineAction};
+use crate::model::filter::Matching;
 
 /// Keys while the filter is typed (the text is the view's:
 /// [`Core::filter`]).
@@ -19,6 +22,7 @@ pub(crate) fn on_key(state: &mut Core, key: KeyEvent) -> Step<()> {
     match state.keymap.line.action_for(&key) {
         Some(LineAction::Down) => move_by(state, 1),
         Some(LineAction::Up) => move_by(state, -1),
+        Some(LineAction::Matching) => return (After::Stay(()), switch_matching(state)),
         _ => {}
     }
     match line::edit(&mut state.filter, &key, &state.keymap.line) {
@@ -34,13 +38,43 @@ pub(crate) fn on_key(state: &mut Core, key: KeyEvent) -> Step<()> {
     }
 }
 
-/// The footer's keys while the filter is typed.
-pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
-    keymap.line.hints(&[
-        (LineAction::Submit, "keep"),
-        (LineAction::Cancel, "clear"),
-        (LineAction::Down, "move"),
-    ])
+/// Switches the shown view's filter between substring and fuzzy
+/// matching, says what the new mode finds, and filters again.
+fn switch_matching(state: &mut Core) -> Vec<crate::app::effect::Effect> {
+    let view = state.view;
+    let now = state.matching().other();
+    match now {
+        Matching::Fuzzy => state.fuzzy_views.insert(view),
+        Matching::Substring => state.fuzzy_views.remove(&view),
+    };
+    let key = state
+        .keymap
+        .line
+        .label_of(LineAction::Matching)
+        .unwrap_or_default();
+    let text = match now {
+        Matching::Fuzzy => format!(
+            "fuzzy filter: each word's letters in order, so it finds more than you typed; check the list before marking ({key}: back to substring)"
+        ),
+        Matching::Substring => {
+            format!("substring filter: each word as typed, case and accents ignored ({key}: fuzzy)")
+        }
+    };
+    info(state, text);
+    let keep = selected_jid(state);
+    refilter(state, keep).into_iter().collect()
+}
+
+/// The footer's keys while the filter is typed; the matching key names
+/// the mode it switches to (`None`: the Live view's filter, which has no
+/// modes).
+pub(crate) fn hints(keymap: &Keymap, matching: Option<Matching>) -> Vec<(String, &'static str)> {
+    let mut wanted = vec![(LineAction::Submit, "keep"), (LineAction::Cancel, "clear")];
+    if let Some(matching) = matching {
+        wanted.push((LineAction::Matching, matching.other().word()));
+    }
+    wanted.push((LineAction::Down, "move"));
+    keymap.line.hints(&wanted)
 }
 
 /// Keys while the Live view's filter is typed: the same line, over the

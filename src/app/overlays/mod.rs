@@ -11,6 +11,7 @@ pub(crate) mod filter;
 pub(crate) mod help;
 pub(crate) mod history;
 pub(crate) mod live_details;
+pub(crate) mod mark_all;
 pub(crate) mod messages;
 pub(crate) mod prompt;
 pub(crate) mod quit;
@@ -26,7 +27,6 @@ use ratatui::crossterm::event::KeyEvent;
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 pub use crate::app::pager::Pager;
-use crate::keys::Keymap;
 use crate::protocol::LedgerRead;
 use after::{After, Step};
 use command_line::LineNext;
@@ -75,6 +75,8 @@ pub enum Overlay {
     History(history::HistoryView),
     /// Why: the reason asked before an action is sent.
     Reason(reason::ReasonAsk),
+    /// Asking before `*` marks what a fuzzy filter found.
+    MarkAll(mark_all::MarkAllAsk),
     /// A live row's details.
     LiveDetails(live_details::LiveDetails),
     /// Offering to enable instances' WebSocket for the live feed.
@@ -100,7 +102,8 @@ impl Overlay {
             | Overlay::Review(_)
             | Overlay::Undo(_)
             | Overlay::CommandLine(_)
-            | Overlay::Reason(_) => None,
+            | Overlay::Reason(_)
+            | Overlay::MarkAll(_) => None,
         }
     }
 
@@ -125,7 +128,8 @@ impl Overlay {
             | Overlay::Review(_)
             | Overlay::Undo(_)
             | Overlay::CommandLine(_)
-            | Overlay::Reason(_) => None,
+            | Overlay::Reason(_)
+            | Overlay::MarkAll(_) => None,
         }
     }
 
@@ -200,6 +204,10 @@ pub(crate) fn on_key(
             let step = reason::on_key(core, ask, key);
             settle(core, slot, step, Overlay::Reason, nowhere)
         }
+        Overlay::MarkAll(ask) => {
+            let step = mark_all::on_key(core, ask, key);
+            settle(core, slot, step, Overlay::MarkAll, nowhere)
+        }
         Overlay::EnableLive(offer) => {
             let step = enable_live::on_key(core, offer, key);
             settle(core, slot, step, Overlay::EnableLive, nowhere)
@@ -254,6 +262,12 @@ fn text_view_key(
     let Some(view) = overlay.text() else {
         return Vec::new();
     };
+    if let text::TextView::Details(d) = view
+        && !d.pager.typing
+        && core.keymap.command_for(&key) == Some(crate::keys::Command::ToggleBlock)
+    {
+        return details_toggle(core, slot, overlay);
+    }
     let read = text::read_key(core, view, key);
     let Some(pager) = overlay.pager_mut() else {
         return Vec::new();
@@ -263,6 +277,30 @@ fn text_view_key(
         *slot = Some(overlay);
     }
     effects
+}
+
+/// `b` in the details: blocks (or unblocks) the contact they show, as
+/// `b` on its row does; the details stay open to show it, unless the
+/// reason is asked.
+fn details_toggle(core: &mut Core, slot: &mut Option<Overlay>, overlay: Overlay) -> Vec<Effect> {
+    let Overlay::Details(d) = &overlay else {
+        return Vec::new();
+    };
+    let instance = d.instance;
+    let (jid, (lid, who)) = match core.instances.get(instance) {
+        Some(inst) => (d.jid.clone(), details::target(d, inst)),
+        None => return Vec::new(),
+    };
+    match crate::app::toggle::toggle(core, instance, jid, lid, who) {
+        crate::app::bulk::Begun::Sent(effects) => {
+            *slot = Some(overlay);
+            effects
+        }
+        crate::app::bulk::Begun::AsksWhy(then) => {
+            ask_why(core, slot, then);
+            Vec::new()
+        }
+    }
 }
 
 /// Where the number prompt leads: the review of a paste, or the reason.
@@ -425,7 +463,8 @@ pub(crate) fn takes_text(overlay: &Overlay) -> bool {
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => false,
+        | Overlay::Undo(_)
+        | Overlay::MarkAll(_) => false,
     }
 }
 
@@ -469,7 +508,8 @@ pub(crate) fn on_paste(
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => {}
+        | Overlay::Undo(_)
+        | Overlay::MarkAll(_) => {}
     }
     *slot = Some(overlay);
     Vec::new()
@@ -477,19 +517,24 @@ pub(crate) fn on_paste(
 
 /// The footer's keys while `overlay` is open, as (key, what it does),
 /// from the keymap in force.
-pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static str)> {
+pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str)> {
+    let keymap = &core.keymap;
     match overlay {
-        Overlay::Filter => filter::hints(keymap),
+        Overlay::Filter => filter::hints(keymap, (!core.live.shown).then(|| core.matching())),
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
-        Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => text::hints(keymap, false),
-        Overlay::Details(_) | Overlay::LiveDetails(_) => text::hints(keymap, true),
+        Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => {
+            text::hints(keymap, false, false)
+        }
+        Overlay::Details(_) => text::hints(keymap, true, true),
+        Overlay::LiveDetails(_) => text::hints(keymap, true, false),
         Overlay::Targets(_) => targets::hints(keymap),
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
-        | Overlay::Undo(_) => crate::app::confirm::hints(&keymap.dialog),
+        | Overlay::Undo(_)
+        | Overlay::MarkAll(_) => crate::app::confirm::hints(&keymap.dialog),
     }
 }

@@ -6,6 +6,7 @@
 use ratatui::crossterm::event::KeyEvent;
 
 use super::after::{Step, close, stay};
+use crate::app::batch::Kind;
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 use crate::app::line::{Edit, edit};
@@ -101,7 +102,7 @@ fn send(state: &mut Core, then: Then, reason: Option<String>) -> Vec<Effect> {
             state,
             label,
             crate::app::batch_start::Planned { items, hidden },
-            false,
+            Kind::Action,
             reason,
             false,
         ),

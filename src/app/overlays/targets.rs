@@ -9,16 +9,16 @@ use super::after::{After, Step, close, stay};
 use super::reason::ReasonAsk;
 use crate::app::bulk::{busy, plural};
 use crate::app::core::{Connection, Core, Instance};
-use crate::app::ops::info;
+use crate::app::ops::{error, info};
 use crate::keys::{Command, DialogAction, Keymap};
 use crate::model::change::Change;
-
-/// Contacts the dialog names before `and N more`.
-const NAMED: usize = 3;
 
 /// Where the focus is in the bulk dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DialogFocus {
+    /// The names of the targets, when they do not all fit: the keys
+    /// that move scroll them.
+    Names,
     /// The instance list.
     List,
     /// The Cancel button (where it starts).
@@ -34,8 +34,10 @@ pub struct BatchDialog {
     pub block: bool,
     /// The contacts: (JID, `@lid`), from the shown instance, once each.
     pub targets: Vec<(String, Option<String>)>,
-    /// The first few of them as the list shows them, then `and N more`.
-    pub named: Vec<String>,
+    /// Every one of them as the list shows them, in the same order.
+    pub names: Vec<String>,
+    /// The first name shown: the names scroll when they do not fit.
+    pub names_top: usize,
     /// What happens on each chosen instance (see
     /// [`per_instance`]).
     pub per_instance: Vec<(bool, String)>,
@@ -62,6 +64,17 @@ pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> 
     if busy(state) {
         return None;
     }
+    let vanished = std::mem::take(&mut state.instance_mut().marks_vanished);
+    if vanished > 0 && state.instance().marks.is_empty() {
+        // The operator marked people who are gone: acting on the
+        // selected row instead would be acting on someone else.
+        let who = crate::app::bulk::marked(vanished);
+        error(
+            state,
+            format!("the {who} left the address book: nothing is marked"),
+        );
+        return None;
+    }
     let inst = state.instance();
     let mut seen = HashSet::new();
     let mut targets: Vec<(String, Option<String>)> = Vec::new();
@@ -75,9 +88,7 @@ pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> 
         for c in inst.contacts.iter().chain(inst.outsiders.iter()) {
             if inst.marks.contains(c.jid()) && seen.insert(c.jid()) {
                 targets.push((c.jid().to_string(), c.lid().map(str::to_string)));
-                if names.len() < NAMED {
-                    names.push(c.describe());
-                }
+                names.push(c.describe());
             }
         }
     }
@@ -89,14 +100,12 @@ pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> 
         );
         return None;
     }
-    if targets.len() > names.len() {
-        names.push(format!("and {} more", targets.len() - names.len()));
-    }
     let current = state.current;
     let mut dialog = BatchDialog {
         block,
         targets,
-        named: names,
+        names,
+        names_top: 0,
         chosen: (0..state.instances.len()).map(|i| i == current).collect(),
         per_instance: Vec::new(),
         cursor: current,
@@ -198,19 +207,17 @@ pub(crate) fn on_dialog_key(
     mut dialog: BatchDialog,
     key: KeyEvent,
 ) -> Step<BatchDialog, ReasonAsk> {
-    let n = dialog.chosen.len();
     let chosen_before = dialog.chosen.clone();
+    let max_top = dialog
+        .names
+        .len()
+        .saturating_sub(names_room(state, &dialog));
+    dialog.names_top = dialog.names_top.min(max_top);
     match state.keymap.dialog.action_for(&key) {
         Some(DialogAction::No) => return close(Vec::new()),
         Some(DialogAction::Yes) => return start_from_dialog(state, dialog),
-        Some(DialogAction::Down) => {
-            dialog.focus = DialogFocus::List;
-            dialog.cursor = (dialog.cursor + 1).min(n.saturating_sub(1));
-        }
-        Some(DialogAction::Up) => {
-            dialog.focus = DialogFocus::List;
-            dialog.cursor = dialog.cursor.saturating_sub(1);
-        }
+        Some(DialogAction::Down) => down(&mut dialog, max_top),
+        Some(DialogAction::Up) => up(&mut dialog, max_top),
         Some(DialogAction::Choose) => {
             dialog.focus = DialogFocus::List;
             dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor];
@@ -224,14 +231,17 @@ pub(crate) fn on_dialog_key(
         }
         Some(DialogAction::NextFocus) => {
             dialog.focus = match dialog.focus {
+                DialogFocus::Names => DialogFocus::List,
                 DialogFocus::List => DialogFocus::Cancel,
                 DialogFocus::Cancel => DialogFocus::Confirm,
+                DialogFocus::Confirm if max_top > 0 => DialogFocus::Names,
                 DialogFocus::Confirm => DialogFocus::List,
             }
         }
         Some(DialogAction::PrevFocus) => {
             dialog.focus = match dialog.focus {
-                DialogFocus::List => DialogFocus::Confirm,
+                DialogFocus::List if max_top > 0 => DialogFocus::Names,
+                DialogFocus::Names | DialogFocus::List => DialogFocus::Confirm,
                 DialogFocus::Cancel => DialogFocus::List,
                 DialogFocus::Confirm => DialogFocus::Cancel,
             }
@@ -240,6 +250,7 @@ pub(crate) fn on_dialog_key(
             DialogFocus::Confirm => return start_from_dialog(state, dialog),
             DialogFocus::Cancel => return close(Vec::new()),
             DialogFocus::List => dialog.chosen[dialog.cursor] = !dialog.chosen[dialog.cursor],
+            DialogFocus::Names => {}
         },
         None => {}
     }
@@ -247,6 +258,49 @@ pub(crate) fn on_dialog_key(
         dialog.per_instance = per_instance(state, &dialog);
     }
     stay(dialog)
+}
+
+/// Rows the dialog's names get on this terminal (see
+/// [`crate::app::layout::bulk_rows`]).
+pub(crate) fn names_room(state: &Core, dialog: &BatchDialog) -> usize {
+    crate::app::layout::bulk_rows(
+        state.height,
+        dialog.names.len(),
+        dialog.chosen.len(),
+        dialog.per_instance.len().max(1),
+    )
+    .names
+}
+
+/// Down (`j`): the instance cursor moves, from a button too (as it
+/// always has, however many names there are); on the names (reached by
+/// `Tab`, or `k` above the first instance) they scroll, and past the last
+/// one the instances have the focus again.
+fn down(dialog: &mut BatchDialog, max_top: usize) {
+    let last = dialog.chosen.len().saturating_sub(1);
+    match dialog.focus {
+        DialogFocus::Names if dialog.names_top < max_top => dialog.names_top += 1,
+        DialogFocus::Names => dialog.focus = DialogFocus::List,
+        DialogFocus::List | DialogFocus::Cancel | DialogFocus::Confirm => {
+            dialog.focus = DialogFocus::List;
+            dialog.cursor = (dialog.cursor + 1).min(last);
+        }
+    }
+}
+
+/// Up (`k`): the instance cursor moves; above the first instance the
+/// names have the focus (when they do not all show), and scroll back.
+fn up(dialog: &mut BatchDialog, max_top: usize) {
+    match dialog.focus {
+        DialogFocus::Names => dialog.names_top = dialog.names_top.saturating_sub(1),
+        DialogFocus::List if dialog.cursor == 0 && max_top > 0 => {
+            dialog.focus = DialogFocus::Names;
+        }
+        DialogFocus::List | DialogFocus::Cancel | DialogFocus::Confirm => {
+            dialog.focus = DialogFocus::List;
+            dialog.cursor = dialog.cursor.saturating_sub(1);
+        }
+    }
 }
 
 /// The plan of the bulk dialog as it stands.

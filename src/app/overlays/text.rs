@@ -134,8 +134,13 @@ pub(crate) fn on_key(core: &mut Core, pager: &mut Pager, key: TextKey) -> (bool,
 }
 
 /// The footer's keys of a text overlay; `copies` for those that copy
-/// (details).
-pub(crate) fn hints(keymap: &crate::keys::Keymap, copies: bool) -> Vec<(String, &'static str)> {
+/// (details), `blocks` for those whose `b` acts on their contact (a
+/// contact's details).
+pub(crate) fn hints(
+    keymap: &crate::keys::Keymap,
+    copies: bool,
+    blocks: bool,
+) -> Vec<(String, &'static str)> {
     use crate::keys::OverlayAction;
     let mut wanted = vec![
         (OverlayAction::Down, "scroll"),
@@ -145,5 +150,10 @@ pub(crate) fn hints(keymap: &crate::keys::Keymap, copies: bool) -> Vec<(String, 
         wanted.push((OverlayAction::Copy, "copy number"));
     }
     wanted.push((OverlayAction::Close, "close"));
-    keymap.overlay.hints(&wanted)
+    let mut hints = keymap.overlay.hints(&wanted);
+    if blocks {
+        // The details act on their contact as its row does.
+        hints.push((keymap.label_of(Command::ToggleBlock), "block/unblock"));
+    }
+    hints
 }

@@ -529,3 +529,135 @@ fn ended(mut effects: Vec<Effect>) -> Vec<Effect> {
     );
     effects
 }
+
+/// `b` on the row `row` (selected with `g` and `j`), answered.
+fn b_on_row(s: &mut State, row: usize, digits: &str) {
+    update(s, ch('g'));
+    for _ in 0..row {
+        update(s, ch('j'));
+    }
+    update(s, ch('b'));
+    answer_block(s, 0, digits, true, done(&jid(digits), true, 1));
+}
+
+/// The label and items of the batch `effects` record first.
+fn created(effects: &[Effect]) -> (String, Vec<crate::app::batch::Item>) {
+    match effects {
+        [Effect::Job(Job::Write(LedgerWrite::CreateBatch { label, items, .. }))] => {
+            (label.clone(), items.clone())
+        }
+        other => panic!("a batch is recorded: {other:?}"),
+    }
+}
+
+/// Runs batch `id` to its end, every item of `items` answered.
+fn finish(s: &mut State, id: i64, items: &[crate::app::batch::Item]) {
+    let actions: Vec<i64> = (1..=items.len() as i64).collect();
+    update(s, Msg::Worker(JobResult::BatchCreated(Ok((id, actions)))));
+    for item in items {
+        let digits = item.jid.trim_end_matches("@s.whatsapp.net").to_string();
+        update(s, answer(item.instance, &digits, item.block, id, true));
+    }
+    assert!(s.batch.is_none(), "the batch ended");
+}
+
+#[test]
+fn undo_reaching_past_the_last_action_asks_first_and_redo_does_the_undone_again() {
+    let mut s = loaded();
+    b_on_row(&mut s, 0, "5511911110001"); // Ana, then
+    b_on_row(&mut s, 2, "14155550123"); // Carla: the last action
+    let (label, items) = created(&update(&mut s, ch('u')));
+    assert_eq!(
+        label, "undo: unblock 1 contact on sales",
+        "the last: at once"
+    );
+    assert_eq!(items[0].jid, jid("14155550123"));
+    finish(&mut s, 1, &items);
+    assert!(
+        status_text(&s).ends_with("Ctrl-Y does it again"),
+        "{}",
+        status_text(&s)
+    );
+    // A second u reaches Ana's block, older than the last action: asked.
+    assert!(update(&mut s, ch('u')).is_empty(), "nothing before the yes");
+    let Some(Overlay::Undo(offer)) = &s.overlay else {
+        panic!("an older action asks first: {:?}", s.overlay)
+    };
+    assert!(offer.older && !offer.redo);
+    assert_eq!(
+        offer.lines(&s),
+        [
+            "Revert \"block Ana Silva (+55 11 91111-0001) on sales\"?",
+            "  sales: unblock 1 contact",
+            "It is older than the last action, which was undone already (Ctrl-Y does that again)."
+        ]
+    );
+    update(&mut s, ch('n'));
+    assert!(status_text(&s).starts_with("not undone: block Ana Silva"));
+    // Asked again next time: it is still older than the last action.
+    update(&mut s, ch('u'));
+    assert!(matches!(&s.overlay, Some(Overlay::Undo(o)) if o.older));
+    update(&mut s, key(KeyCode::Esc));
+    // Ctrl-Y: Carla blocked again, at once (one contact, here).
+    let (label, items) = created(&update(&mut s, ctrl('y')));
+    assert_eq!(label, "redo: block 1 contact on sales");
+    assert!(items[0].block && items[0].jid == jid("14155550123"));
+    finish(&mut s, 2, &items);
+    assert!(
+        status_text(&s).ends_with("u undoes it"),
+        "{}",
+        status_text(&s)
+    );
+    // Done again, it is the last action: u reverts it at once.
+    let (label, _) = created(&update(&mut s, ch('u')));
+    assert_eq!(label, "undo: unblock 1 contact on sales");
+}
+
+#[test]
+fn a_new_action_leaves_nothing_to_redo() {
+    let mut s = loaded();
+    b_on_row(&mut s, 0, "5511911110001");
+    let (_, items) = created(&update(&mut s, ch('u')));
+    finish(&mut s, 1, &items);
+    assert_eq!(s.redo.len(), 1);
+    b_on_row(&mut s, 1, "5511911110002");
+    assert!(update(&mut s, ctrl('y')).is_empty());
+    assert!(
+        status_text(&s).starts_with("nothing to redo"),
+        "{}",
+        status_text(&s)
+    );
+    // The new action is the last one: undone at once.
+    let (label, _) = created(&update(&mut s, ch('u')));
+    assert_eq!(label, "undo: unblock 1 contact on sales");
+}
+
+#[test]
+fn redo_of_several_contacts_asks_first_like_undo() {
+    let mut s = loaded();
+    bulk_block_ana_and_bruno(&mut s);
+    update(&mut s, ch('u'));
+    let (_, items) = created(&confirm(&mut s, ch('y')));
+    finish(&mut s, 2, &items);
+    assert!(
+        update(&mut s, ctrl('y')).is_empty(),
+        "nothing before the yes"
+    );
+    let Some(Overlay::Undo(offer)) = &s.overlay else {
+        panic!("a redo of two asks first: {:?}", s.overlay)
+    };
+    assert!(offer.redo);
+    assert_eq!(
+        offer.lines(&s),
+        [
+            "Do again \"block 2 contacts on sales\"?",
+            "  sales: block 2 contacts again"
+        ]
+    );
+    update(&mut s, ch('n'));
+    assert!(status_text(&s).starts_with("not done again"));
+    update(&mut s, ctrl('y'));
+    let (label, items) = created(&update(&mut s, ch('y')));
+    assert_eq!(label, "redo: block 2 contacts on sales");
+    assert!(items.iter().all(|i| i.block && i.action.is_none()));
+}

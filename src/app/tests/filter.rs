@@ -196,3 +196,144 @@ fn esc_after_a_kept_filter_keeps_the_selection() {
     assert_eq!(s.selected_contact().unwrap().jid(), jid_before);
     assert!(s.selected > 0, "not back at the top");
 }
+
+/// Sales with two spammers, and two people whose names hold the letters
+/// p-r-o-m-o in order.
+fn promo_desk() -> State {
+    let mut s = loaded();
+    contacts_arrive(
+        &mut s,
+        0,
+        vec![
+            contact("5527945472109", "Promoção 🔥🔥", None),
+            contact("5585950730137", "Pedro Muñoz", None),
+            contact("5527963396636", "PROMOÇÃO relâmpago", None),
+            contact("5571934360618", "Paulo Roberto Moraes", None),
+        ],
+    );
+    s
+}
+
+fn shown_names(s: &State) -> Vec<String> {
+    s.visible
+        .iter()
+        .map(|&i| s.instance().contacts.get(i).unwrap().name().to_string())
+        .collect()
+}
+
+#[test]
+fn the_filter_finds_words_as_typed_and_fuzzy_only_when_asked() {
+    let mut s = promo_desk();
+    update(&mut s, ch('/'));
+    keys(&mut s, "promo");
+    assert_eq!(
+        shown_names(&s),
+        ["Promoção 🔥🔥", "PROMOÇÃO relâmpago"],
+        "letters in order are not a match"
+    );
+    // Ctrl-F while filtering: fuzzy, said, and the list widens.
+    update(&mut s, ctrl('f'));
+    assert_eq!(s.overlay, Some(Overlay::Filter), "still filtering");
+    assert_eq!(s.filter, "promo", "Ctrl-F is not typed");
+    assert_eq!(s.visible.len(), 4);
+    assert!(
+        status_text(&s).starts_with("fuzzy filter"),
+        "{}",
+        status_text(&s)
+    );
+    update(&mut s, ctrl('f'));
+    assert_eq!(s.visible.len(), 2, "and back to substring");
+    assert!(status_text(&s).starts_with("substring filter"));
+}
+
+#[test]
+fn each_view_keeps_its_own_matching() {
+    let mut s = promo_desk();
+    update(&mut s, ch('/'));
+    keys(&mut s, "promo");
+    update(&mut s, ctrl('f'));
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.visible.len(), 4);
+    update(&mut s, ch('v'));
+    assert_eq!(
+        s.matching(),
+        crate::model::filter::Matching::Substring,
+        "the blocked view has its own mode"
+    );
+    update(&mut s, ch('v'));
+    assert_eq!(s.matching(), crate::model::filter::Matching::Fuzzy);
+    assert_eq!(s.visible.len(), 4, "remembered for every contact");
+    // Cleared and typed again, the view's mode stays.
+    update(&mut s, key(KeyCode::Esc));
+    update(&mut s, ch('/'));
+    keys(&mut s, "promo");
+    assert_eq!(s.visible.len(), 4);
+}
+
+#[test]
+fn star_on_a_fuzzy_result_says_how_many_and_asks_first() {
+    let mut s = promo_desk();
+    update(&mut s, ch('/'));
+    keys(&mut s, "promo");
+    update(&mut s, ctrl('f'));
+    update(&mut s, key(KeyCode::Enter));
+    assert!(update(&mut s, ch('*')).is_empty());
+    let Some(Overlay::MarkAll(ask)) = &s.overlay else {
+        panic!("* on a fuzzy result asks: {:?}", s.overlay)
+    };
+    assert_eq!(ask.jids.len(), 4);
+    assert!(
+        ask.lines(&s)[0].starts_with("Mark 4 contacts found by the fuzzy filter \"promo\"?"),
+        "{:?}",
+        ask.lines(&s)
+    );
+    assert!(
+        s.instance().marks.is_empty(),
+        "nothing marked before the yes"
+    );
+    // Enter on Cancel (the focus starts there) marks nothing.
+    update(&mut s, key(KeyCode::Enter));
+    assert!(s.overlay.is_none());
+    assert!(s.instance().marks.is_empty());
+    assert_eq!(status_text(&s), "nothing marked");
+    update(&mut s, ch('*'));
+    update(&mut s, ch('y'));
+    assert_eq!(s.instance().marks.len(), 4);
+    assert!(status_text(&s).starts_with("marked 4 shown contacts"));
+    // Again: unmarks at once (nothing is acted on by unmarking).
+    update(&mut s, ch('*'));
+    assert!(s.overlay.is_none());
+    assert!(s.instance().marks.is_empty());
+}
+
+#[test]
+fn star_on_a_substring_result_marks_at_once() {
+    let mut s = promo_desk();
+    update(&mut s, ch('/'));
+    keys(&mut s, "promo");
+    update(&mut s, key(KeyCode::Enter));
+    update(&mut s, ch('*'));
+    assert!(s.overlay.is_none());
+    let mut marked: Vec<&String> = s.instance().marks.iter().collect();
+    marked.sort();
+    assert_eq!(marked, [&jid("5527945472109"), &jid("5527963396636")]);
+}
+
+#[test]
+fn large_lists_are_filtered_in_the_background_with_the_views_matching() {
+    let mut s = promo_desk();
+    s.sync_filter_limit = 0;
+    update(&mut s, ch('/'));
+    let effects = keys(&mut s, "promo");
+    let Some(Effect::Filter(job)) = effects.last() else {
+        panic!("a background filter: {effects:?}")
+    };
+    assert_eq!(job.matching, crate::model::filter::Matching::Substring);
+    assert_eq!(job.run().len(), 2);
+    let effects = update(&mut s, ctrl('f'));
+    let Some(Effect::Filter(job)) = effects.last() else {
+        panic!("a background filter: {effects:?}")
+    };
+    assert_eq!(job.matching, crate::model::filter::Matching::Fuzzy);
+    assert_eq!(job.run().len(), 4);
+}

@@ -114,7 +114,7 @@ fn b_on_a_flagged_row_opens_the_bulk_dialog_on_every_instance_with_spam_wave_rea
     assert_eq!(d.chosen, [true, true], "every instance chosen");
     assert_eq!(d.focus, crate::app::overlays::targets::DialogFocus::Cancel);
     assert_eq!(d.targets, [(jid(SPAMMER), None)]);
-    assert_eq!(d.named, ["Promo (+62 812-3456-7890)"]);
+    assert_eq!(d.names, ["Promo (+62 812-3456-7890)"]);
     assert_eq!(d.home, Some(1), "the row it was opened on came to support");
     update(&mut s, key(KeyCode::Char('y')));
     let Some(Overlay::Reason(ask)) = s.overlay.clone() else {

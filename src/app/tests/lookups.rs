@@ -101,7 +101,9 @@ fn a_lookup_made_minutes_into_a_run_is_trusted() {
     // A headless run has no ticks: its clock stays where it started.
     let mut s = looking(Vec::new());
     let started = s.now;
-    let effects = type_line(&mut s, "block +55 21 98765-0404");
+    // `:block` asks why first; Enter sends without a reason.
+    assert!(type_line(&mut s, "block +55 21 98765-0404").is_empty());
+    let effects = update(&mut s, key(KeyCode::Enter));
     let (ledger, _) = asked(&effects);
     let (_, server) = asked(&ledger_knows_none(&mut s, ledger));
     assert_eq!(server, [(0, "5521987650404".to_string())]);

@@ -80,13 +80,27 @@ fn the_command_line_runs_commands() {
     type_line(&mut s, "filter bruno");
     assert_eq!(s.filter, "bruno");
     assert_eq!(s.visible, vec![1]);
-    let effects = type_line(&mut s, "block +55 (11) 97777-0000");
-    assert!(matches!(
-        effects.as_slice(),
-        [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] if tuples(items) == vec![(0, jid("5511977770000"), None, true)]
-    ));
+    // :block asks why, as the number prompt does, before anything is sent.
+    assert!(type_line(&mut s, "block +55 (11) 97777-0000").is_empty());
+    let Some(Overlay::Reason(ask)) = &s.overlay else {
+        panic!(":block asks why first: {:?}", s.overlay)
+    };
+    assert_eq!(ask.about, "block +55 11 97777-0000 on sales");
+    keys(&mut s, "spam");
+    let effects = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, reason, .. }))]
+                if tuples(items) == vec![(0, jid("5511977770000"), None, true)]
+                    && reason.as_deref() == Some("spam")
+        ),
+        "{effects:?}"
+    );
     s.batch = None;
-    let effects = type_line(&mut s, "unblock +5511977770000");
+    assert!(type_line(&mut s, "unblock +5511977770000").is_empty());
+    assert!(matches!(s.overlay, Some(Overlay::Reason(_))));
+    let effects = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(
         effects.as_slice(),
         [Effect::Job(Job::Write(LedgerWrite::CreateBatch { items, .. }))] if !items[0].block
@@ -127,4 +141,58 @@ fn tab_completes_commands_and_instance_names() {
     );
     update(&mut s, key(KeyCode::Esc));
     assert!(s.overlay.is_none());
+}
+
+/// Opens the details of row `row` (selected with `g` and `j`).
+fn details_of(s: &mut State, row: usize) {
+    update(s, ch('g'));
+    for _ in 0..row {
+        update(s, ch('j'));
+    }
+    update(s, key(KeyCode::Enter));
+    assert!(matches!(s.overlay, Some(Overlay::Details(_))));
+}
+
+#[test]
+fn b_in_the_details_blocks_their_contact_and_they_stay_open() {
+    let mut s = loaded();
+    details_of(&mut s, 1); // Bruno, with an @lid
+    let effects = update(&mut s, ch('b'));
+    assert_eq!(
+        effects,
+        [block_job(0, "5511911110002", Some("777@lid"), true)]
+    );
+    assert!(
+        matches!(s.overlay, Some(Overlay::Details(_))),
+        "they show what happens"
+    );
+    assert_eq!(
+        status_text(&s),
+        "blocking Bruno Costa (+55 11 91111-0002) on sales…"
+    );
+    // Typed into the details' search, b is a letter.
+    update(&mut s, ch('/'));
+    assert!(update(&mut s, ch('b')).is_empty());
+}
+
+#[test]
+fn b_in_the_details_says_why_not_or_asks_why() {
+    let mut s = loaded();
+    s.instances[0].read_only = true;
+    details_of(&mut s, 0);
+    assert!(update(&mut s, ch('b')).is_empty());
+    assert!(
+        status_text(&s).starts_with("read-only"),
+        "{}",
+        status_text(&s)
+    );
+    assert!(matches!(s.overlay, Some(Overlay::Details(_))));
+    let mut s = loaded();
+    s.ask_reason = true;
+    details_of(&mut s, 2);
+    assert!(update(&mut s, ch('b')).is_empty());
+    let Some(Overlay::Reason(ask)) = &s.overlay else {
+        panic!("asked why: {:?}", s.overlay)
+    };
+    assert_eq!(ask.about, "block Carla Dias (+1 415-555-0123) on sales");
 }
