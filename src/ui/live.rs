@@ -18,6 +18,7 @@ use super::theme;
 use crate::app::State;
 use crate::app::live::feed::{Row, What};
 use crate::app::live::{view, words};
+use crate::app::overlays::help::MARKED;
 use crate::keys::Command;
 use crate::model::flags::Flag;
 use crate::util::dates::clock;
@@ -112,7 +113,7 @@ fn row_line(state: &State, row: &Row, cols: [usize; 5], text_w: usize) -> Line<'
     let live = &state.live;
     let marked = row.sender_key().is_some_and(|k| live.marks.contains(k));
     let mut spans = vec![
-        Span::styled(if marked { "●" } else { " " }, theme::key()),
+        Span::styled(if marked { MARKED } else { " " }, theme::key()),
         Span::styled(if row.is_flagged() { "⚑ " } else { "  " }, theme::bad()),
     ];
     if time_w > 0 {
@@ -495,6 +496,20 @@ mod tests {
             3,
             "the wave's rows only: {filtered}"
         );
+    }
+
+    #[test]
+    fn a_marked_sender_wears_the_lists_mark_never_the_connected_dot() {
+        let mut s = live_state();
+        update(&mut s, key(KeyCode::Char(' ')));
+        let shown = text(&render(&mut s, 80, 24));
+        let row = shown
+            .lines()
+            .find(|l| l.contains("+44 7911 123456"))
+            .unwrap_or_default()
+            .to_string();
+        assert!(row.contains('◆'), "{row}");
+        assert!(!row.contains('●'), "{row}");
     }
 
     #[test]
