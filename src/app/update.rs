@@ -24,6 +24,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     // resize, a filter, a refresh), the selected row stays on screen.
     scroll_into_view(state);
     super::live::view::keep_in_view(state);
+    super::list_view::keep_in_view(state);
     // Every job passes here on its way out: the counts know what is in
     // flight per instance (see `settle`), and the writes the ledger has
     // not answered yet are counted.
@@ -168,6 +169,8 @@ fn start(state: &mut State) -> Vec<Effect> {
     // The live feed of every instance, for the Live view and the tabs.
     let every: Vec<usize> = (0..state.instances.len()).collect();
     effects.extend(super::live::on::open_feeds(state, &every));
+    // The blocklist, for its view and the blocks that expired.
+    effects.extend(super::list_view::on_start(state));
     effects
 }
 
@@ -192,6 +195,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     }
     effects.extend(super::lookups::on_tick(state));
     effects.extend(super::live::on::on_tick(state));
+    effects.extend(super::list_view::keys::on_tick(state));
     // What other runs on the ledger changed shows within seconds; not
     // while this run's own batch writes to it.
     if state.ticks.is_multiple_of(LEDGER_POLL_TICKS)
@@ -216,7 +220,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         let Some(command) = state.keymap.command_for(&key) else {
             return Vec::new();
         };
-        // The Live view gives some of the list's keys a meaning of its own.
+        // The Blocklist view and the Live view give some of the list's
+        // keys a meaning of their own.
+        if let Some(effects) = super::list_view::keys::on_command(state, command) {
+            return effects;
+        }
         if let Some(effects) = super::live::keys::on_command(state, command) {
             return effects;
         }
@@ -308,8 +316,14 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::CommandLine
         | Command::Quit => return open_overlay(state, command),
         Command::Suspend => return vec![Effect::Suspend],
-        // The Live view's own (see `live::keys`).
-        Command::Live | Command::EnableLive => {}
+        // The Live view's and the Blocklist view's own (see `live::keys`,
+        // `list_view::keys`).
+        Command::Live
+        | Command::EnableLive
+        | Command::Blocklist
+        | Command::ListAdd
+        | Command::ListPlan
+        | Command::ListApply => {}
     }
     Vec::new()
 }

@@ -40,7 +40,7 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn button(label: String, focused: bool) -> Span<'static> {
+pub(super) fn button(label: String, focused: bool) -> Span<'static> {
     if focused {
         Span::styled(format!("[ {label} ]"), theme::button_focused())
     } else {
@@ -48,7 +48,7 @@ fn button(label: String, focused: bool) -> Span<'static> {
     }
 }
 
-fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
+pub(super) fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, width: u16) {
     let popup = centered(area, width, lines.len() as u16 + 2);
     clear_under(frame, popup);
     frame.render_widget(
@@ -63,7 +63,10 @@ fn framed(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line<'_>>, widt
 
 /// `y resume · n discard`: each action's first key in force, and what it
 /// does here.
-fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Line<'static> {
+pub(super) fn keys_line(
+    table: &Table<DialogAction>,
+    parts: &[(DialogAction, &str)],
+) -> Line<'static> {
     let text: Vec<String> = parts
         .iter()
         .filter_map(|(action, what)| {
@@ -75,7 +78,7 @@ fn keys_line(table: &Table<DialogAction>, parts: &[(DialogAction, &str)]) -> Lin
 }
 
 /// The bulk dialog's width where the terminal allows.
-const DIALOG_WIDTH: u16 = 72;
+pub(super) const DIALOG_WIDTH: u16 = 72;
 
 /// Draws the bulk dialog: how many, what, and the instance picker.
 pub fn draw_batch(frame: &mut Frame, area: Rect, state: &State, d: &BatchDialog) {

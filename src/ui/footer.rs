@@ -167,8 +167,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             }
             spans
         }
+        Some(Overlay::ListAdd(ask)) => list_add_spans(state, ask, area.width),
         Some(overlay @ Overlay::Filter) => {
-            let typed = if state.live.shown {
+            let typed = if state.list_view.shown {
+                &state.list_view.filter
+            } else if state.live.shown {
                 &state.live.view.filter
             } else {
                 &state.filter
@@ -178,6 +181,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             spans
         }
         Some(overlay) => hint_spans(overlays::hints(overlay, &state.keymap)),
+        None if state.list_view.shown => super::blocklist::footer_spans(state, area.width.into()),
         None if state.live.shown => super::live::footer_spans(state, area.width.into()),
         None => list_spans(state, area.width),
     };
@@ -185,6 +189,47 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
         Paragraph::new(Line::from(fit_spans(spans, area.width.into()))),
         area,
     );
+}
+
+/// `W`'s questions: what is added, `Why?` or `Until?` being typed, then
+/// the keys (and the reasons to choose from) or when the entries expire.
+fn list_add_spans(
+    state: &State,
+    ask: &crate::app::overlays::list_add::ListAsk,
+    footer_width: u16,
+) -> Vec<Span<'static>> {
+    use crate::app::overlays::list_add::until_preview;
+    let about = shorten(
+        &format!("to blocklist: {}", ask.adding.about()),
+        usize::from(footer_width / 2),
+    );
+    let mut spans = vec![Span::styled(format!("{about} · "), theme::dim())];
+    spans.extend(
+        typing(
+            Span::styled(ask.prompt(), theme::key()),
+            &ask.text,
+            footer_width,
+        )
+        .into_iter()
+        .map(|s| Span::styled(s.content.into_owned(), s.style)),
+    );
+    if ask.reason.is_some() && !ask.text.trim().is_empty() {
+        spans.push(match until_preview(&ask.text, state.now) {
+            Ok(text) => Span::styled(text, theme::good()),
+            Err(why) => Span::styled(format!("✖ {why}"), theme::bad()),
+        });
+        return spans;
+    }
+    spans.extend(hint_spans(overlays::list_add::hints(&state.keymap)));
+    if ask.reason.is_some() {
+        spans.push(Span::styled(
+            "30d, 12h, a time, or nothing: never",
+            theme::dim(),
+        ));
+    } else if !state.reasons.is_empty() {
+        spans.push(Span::styled(state.reasons.join("/"), theme::dim()));
+    }
+    spans
 }
 
 /// The spans of (key, what it does) pairs.

@@ -7,9 +7,11 @@ pub(crate) mod after;
 pub(crate) mod command_line;
 pub(crate) mod details;
 pub(crate) mod enable_live;
+pub(crate) mod expired;
 pub(crate) mod filter;
 pub(crate) mod help;
 pub(crate) mod history;
+pub(crate) mod list_add;
 pub(crate) mod live_details;
 pub(crate) mod messages;
 pub(crate) mod prompt;
@@ -79,6 +81,10 @@ pub enum Overlay {
     LiveDetails(live_details::LiveDetails),
     /// Offering to enable instances' WebSocket for the live feed.
     EnableLive(enable_live::EnableOffer),
+    /// Asking why, then until when, before numbers join the blocklist.
+    ListAdd(list_add::ListAsk),
+    /// Offering the plan that unblocks what expired on the blocklist.
+    ExpiredOffer(expired::ExpiredOffer),
 }
 
 impl Overlay {
@@ -92,6 +98,8 @@ impl Overlay {
             Overlay::History(h) => Some(TextView::History(h)),
             Overlay::LiveDetails(d) => Some(TextView::Live(d)),
             Overlay::EnableLive(_)
+            | Overlay::ListAdd(_)
+            | Overlay::ExpiredOffer(_)
             | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
@@ -117,6 +125,8 @@ impl Overlay {
             Overlay::History(h) => Some(&mut h.pager),
             Overlay::LiveDetails(d) => Some(&mut d.pager),
             Overlay::EnableLive(_)
+            | Overlay::ListAdd(_)
+            | Overlay::ExpiredOffer(_)
             | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
@@ -203,6 +213,14 @@ pub(crate) fn on_key(
         Overlay::EnableLive(offer) => {
             let step = enable_live::on_key(core, offer, key);
             settle(core, slot, step, Overlay::EnableLive, nowhere)
+        }
+        Overlay::ListAdd(ask) => {
+            let step = list_add::on_key(core, ask, key);
+            settle(core, slot, step, Overlay::ListAdd, nowhere)
+        }
+        Overlay::ExpiredOffer(offer) => {
+            let step = expired::on_key(core, offer, key);
+            settle(core, slot, step, Overlay::ExpiredOffer, nowhere)
         }
         overlay @ (Overlay::Help(_)
         | Overlay::Messages(_)
@@ -414,7 +432,11 @@ pub(crate) fn follows(overlay: Option<&Overlay>, instance: usize) -> bool {
 /// typed); dialogs take no text.
 pub(crate) fn takes_text(overlay: &Overlay) -> bool {
     match overlay {
-        Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_) => true,
+        Overlay::Filter
+        | Overlay::Prompt(_)
+        | Overlay::CommandLine(_)
+        | Overlay::Reason(_)
+        | Overlay::ListAdd(_) => true,
         Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
@@ -422,6 +444,7 @@ pub(crate) fn takes_text(overlay: &Overlay) -> bool {
         | Overlay::LiveDetails(_) => overlay.pager().is_some_and(|p| p.typing),
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
+        | Overlay::ExpiredOffer(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -454,6 +477,7 @@ pub(crate) fn on_paste(
             }
         }
         Overlay::Reason(ask) => ask.text.push_str(&line),
+        Overlay::ListAdd(ask) => ask.text.push_str(&line),
         Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
@@ -466,6 +490,7 @@ pub(crate) fn on_paste(
         // Dialogs take no text (refused before); they stay as they are.
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
+        | Overlay::ExpiredOffer(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -483,11 +508,13 @@ pub(crate) fn hints(overlay: &Overlay, keymap: &Keymap) -> Vec<(String, &'static
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
+        Overlay::ListAdd(_) => list_add::hints(keymap),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => text::hints(keymap, false),
         Overlay::Details(_) | Overlay::LiveDetails(_) => text::hints(keymap, true),
         Overlay::Targets(_) => targets::hints(keymap),
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
+        | Overlay::ExpiredOffer(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
         | Overlay::Undo(_) => crate::app::confirm::hints(&keymap.dialog),
