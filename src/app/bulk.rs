@@ -433,7 +433,7 @@ pub(crate) fn on_claimed(
                 return Vec::new();
             };
             let ago = crate::util::dates::age(state.now, since);
-            let text = super::list_view::apply::held_text(state, &b.label, &operator, &ago)
+            let text = super::list_view::held::held_text(state, &b.label, &operator, &ago)
                 .unwrap_or_else(|| {
                     format!(
                         "{}: {operator} is resuming it (progress {ago}): nothing sent twice · it is offered again after {} min without progress",

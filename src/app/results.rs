@@ -63,16 +63,8 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
             effects.extend(blocklist::after(state));
             effects
         }
-        JobResult::Blocklist(read) => {
-            let effects = blocklist::on_list(state, read);
-            super::list_view::on_loaded(state);
-            super::list_view::keys::offer_expired(state);
-            effects
-        }
-        JobResult::ListChanged(result) => {
-            super::list_view::on_changed(state, result.is_ok());
-            blocklist::on_changed(state, result)
-        }
+        JobResult::Blocklist(read) => super::list_view::keys::on_list(state, read),
+        JobResult::ListChanged(result) => super::list_view::keys::on_changed(state, result),
         JobResult::Unfinished(result) => super::list_view::apply::on_unfinished(state, result),
         JobResult::Known(result) => on_known(state, result),
         // Answers for headless commands, which read them as they pass.

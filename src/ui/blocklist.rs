@@ -169,11 +169,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         height: area.height - 2,
         ..area
     };
-    let view = &state.list_view;
-    let entries = state.blocklist.entries.as_deref().unwrap_or_default();
-    if view.rows.is_empty() {
+    if state.list_view.rows.is_empty() {
         return placeholder(frame, rows, state);
     }
+    draw_rows(frame, rows, state, (cols, reason_w));
+}
+
+/// The entries on screen, from the view's window; the selected one
+/// highlighted.
+fn draw_rows(frame: &mut Frame, rows: Rect, state: &State, (cols, reason_w): ([usize; 4], usize)) {
+    let area = rows;
+    let view = &state.list_view;
+    let entries = state.blocklist.entries.as_deref().unwrap_or_default();
     for n in 0..usize::from(rows.height) {
         let at = view.offset + n;
         let Some(e) = view.rows.get(at).and_then(|&i| entries.get(i)) else {

@@ -74,7 +74,7 @@ async fn w_then_t_p_y_blocks_the_number_on_every_instance() {
     for instance in INSTANCES {
         assert_eq!(
             emu.handle().blocklist(instance),
-            [target.jid.clone()],
+            std::slice::from_ref(&target.jid),
             "{instance}'s blocklist on the server"
         );
     }

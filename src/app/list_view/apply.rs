@@ -5,6 +5,7 @@
 //! open in the ledger goes first: resumed when this run may claim it,
 //! else the app says which desk is applying it and sends nothing.
 
+use super::held::APPLY_LABEL;
 use crate::app::batch::items_left;
 use crate::app::bulk;
 use crate::app::core::Core;
@@ -13,9 +14,6 @@ use crate::app::ops::{error, info, read_only_text};
 use crate::model::blocklist::Action;
 use crate::protocol::{ErrorInfo, LedgerRead};
 use crate::store::ledger::UnfinishedBatch;
-
-/// What every apply batch's label holds (see `app::blocklist`).
-const APPLY_LABEL: &str = "blocklist: apply plan";
 
 /// `y`: checks what can be sent, then asks the ledger for batches left
 /// open (another desk may be applying the list right now).
@@ -101,7 +99,7 @@ pub(crate) fn on_unfinished(
 }
 
 /// An apply left open: what is left of it is resumed once this run holds
-/// its claim (another desk's claim keeps it theirs: see [`held_text`]).
+/// its claim (another desk's claim keeps it theirs: see `held`).
 fn resume_open(core: &mut Core, open: &UnfinishedBatch) -> Vec<Effect> {
     let left = items_left(
         open,
@@ -124,15 +122,4 @@ fn resume_open(core: &mut Core, open: &UnfinishedBatch) -> Vec<Effect> {
         b.via_list = true;
     }
     effects
-}
-
-/// What the screen says when another run holds the claim on a batch: for
-/// an apply of the blocklist, who is applying it; `None` for others.
-pub(crate) fn held_text(core: &Core, label: &str, operator: &str, ago: &str) -> Option<String> {
-    let plan = core.keymap.label_of(crate::keys::Command::ListPlan);
-    label.contains(APPLY_LABEL).then(|| {
-        format!(
-            "{operator} is applying the blocklist (progress {ago}): nothing sent twice · {plan} shows the plan again once it is done"
-        )
-    })
 }

@@ -5,17 +5,14 @@
 //! (or scroll the plan); keys that act on contacts say where they work.
 //! The offer of expired blocks opens here, when nothing else is open.
 
-use super::{apply, expired, refilter, show_plan};
+use super::{apply, expired, move_by, refilter, show_plan};
 use crate::app::bulk::cancel;
-use crate::app::core::Core;
 use crate::app::effect::Effect;
-use crate::app::line::{self, Edit};
 use crate::app::ops::info;
-use crate::app::overlays::after::{Step, close, stay};
 use crate::app::overlays::expired::ExpiredOffer;
 use crate::app::overlays::list_add::ListAsk;
 use crate::app::state::{Overlay, State};
-use crate::keys::{Command, LineAction};
+use crate::keys::Command;
 
 /// A list command, where the Blocklist view (or `W`) gives it a meaning;
 /// `None` lets the Live view or the list handle it.
@@ -121,19 +118,6 @@ fn plan(state: &mut State) -> Vec<Effect> {
     show_plan(state)
 }
 
-/// Moves the selection (or scrolls the plan) by `delta`.
-fn move_by(core: &mut Core, delta: isize) {
-    let view = &mut core.list_view;
-    if view.plan_shown {
-        view.plan_offset = view.plan_offset.saturating_add_signed(delta);
-        return;
-    }
-    let last = view.rows.len().saturating_sub(1) as isize;
-    view.selected = (view.selected as isize)
-        .saturating_add(delta)
-        .clamp(0, last.max(0)) as usize;
-}
-
 /// Esc: cancels what a running batch has not sent, else leaves the plan,
 /// else clears the filter.
 fn clear(state: &mut State) {
@@ -145,29 +129,6 @@ fn clear(state: &mut State) {
     } else if !state.list_view.filter.is_empty() {
         state.list_view.filter.clear();
         refilter(state);
-    }
-}
-
-/// Keys while the view's filter is typed: the same line, over the
-/// entries.
-pub(crate) fn filter_key(core: &mut Core, key: &ratatui::crossterm::event::KeyEvent) -> Step<()> {
-    match core.keymap.line.action_for(key) {
-        Some(LineAction::Down) => move_by(core, 1),
-        Some(LineAction::Up) => move_by(core, -1),
-        _ => {}
-    }
-    match line::edit(&mut core.list_view.filter, key, &core.keymap.line) {
-        Edit::Submit => close(Vec::new()),
-        Edit::Cancel => {
-            core.list_view.filter.clear();
-            refilter(core);
-            close(Vec::new())
-        }
-        Edit::Changed => {
-            refilter(core);
-            stay(())
-        }
-        Edit::Complete | Edit::Unchanged => stay(()),
     }
 }
 
@@ -203,4 +164,23 @@ pub fn on_tick(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     crate::app::blocklist::load(state)
+}
+
+/// The ledger's blocklist arrived: the engine takes it (a plan waiting
+/// for it goes on), the view's rows follow, and what expired is offered.
+pub fn on_list(state: &mut State, read: crate::protocol::ListRead) -> Vec<Effect> {
+    let effects = crate::app::blocklist::on_list(state, read);
+    super::on_loaded(state);
+    offer_expired(state);
+    effects
+}
+
+/// The ledger took a change of the list (or said why not): what `W` added
+/// is said, and the list is read again.
+pub fn on_changed(
+    state: &mut State,
+    result: Result<usize, crate::protocol::ErrorInfo>,
+) -> Vec<Effect> {
+    super::on_changed(state, result.is_ok());
+    crate::app::blocklist::on_changed(state, result)
 }

@@ -8,6 +8,8 @@
 pub(crate) mod add;
 pub(crate) mod apply;
 pub mod expired;
+pub(crate) mod filter;
+pub(crate) mod held;
 pub(crate) mod keys;
 pub mod plan_view;
 pub mod rows;
@@ -88,4 +90,17 @@ pub fn show_plan(core: &mut Core) -> Vec<Effect> {
     view.plan_offset = 0;
     let every: Vec<usize> = (0..core.instances.len()).collect();
     crate::app::blocklist::want(core, every, None)
+}
+
+/// Moves the selection (or scrolls the plan) by `delta`.
+pub(crate) fn move_by(core: &mut Core, delta: isize) {
+    let view = &mut core.list_view;
+    if view.plan_shown {
+        view.plan_offset = view.plan_offset.saturating_add_signed(delta);
+        return;
+    }
+    let last = view.rows.len().saturating_sub(1) as isize;
+    view.selected = (view.selected as isize)
+        .saturating_add(delta)
+        .clamp(0, last.max(0)) as usize;
 }

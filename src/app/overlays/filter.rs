@@ -13,7 +13,7 @@ use crate::keys::{Keymap, LineAction};
 /// [`Core::filter`]).
 pub(crate) fn on_key(state: &mut Core, key: KeyEvent) -> Step<()> {
     if state.list_view.shown {
-        return crate::app::list_view::keys::filter_key(state, &key);
+        return crate::app::list_view::filter::filter_key(state, &key);
     }
     if state.live.shown {
         return live_key(state, key);
