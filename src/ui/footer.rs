@@ -54,6 +54,7 @@ fn list_hints(state: &State) -> Vec<Command> {
     if !error_shown {
         hints.push(Command::Messages);
     }
+    hints.extend([Command::Blocklist, Command::ListAdd]);
     hints
 }
 use crate::app::state::Overlay;
