@@ -160,6 +160,14 @@ pub fn make(core: &Core, instances: &[usize]) -> Plan {
 /// the plan `expected`: then nothing is sent and it says so.
 fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
     if let Some(id) = expected.filter(|id| *id != made.id) {
+        // The screen shows the new plan in place of the old one.
+        super::ops::error(
+            core,
+            format!(
+                "the plan changed since {id} was shown (it is {} now): nothing was sent · look at it again, then apply",
+                made.id
+            ),
+        );
         let text = format!(
             "the plan changed since {id} was shown (it is {} now): nothing sent; look at it again with `plan`",
             made.id

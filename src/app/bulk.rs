@@ -474,14 +474,15 @@ pub(crate) fn on_claimed(
                 return Vec::new();
             };
             let ago = crate::util::dates::age(state.now, since);
-            info(
-                state,
-                format!(
-                    "{}: {operator} is resuming it (progress {ago}): nothing sent twice · it is offered again after {} min without progress",
-                    b.label,
-                    CLAIM_STALE_SECS / 60
-                ),
-            );
+            let text = super::list_view::held::held_text(state, &b.label, &operator, &ago)
+                .unwrap_or_else(|| {
+                    format!(
+                        "{}: {operator} is resuming it (progress {ago}): nothing sent twice · it is offered again after {} min without progress",
+                        b.label,
+                        CLAIM_STALE_SECS / 60
+                    )
+                });
+            info(state, text);
             b.held_by = Some((operator, since));
             vec![Effect::BatchEnded(Box::new(b))]
         }

@@ -587,6 +587,8 @@ pub struct Core {
     pub answers: u64,
     /// The live feed: its rows, flags, sockets and view.
     pub live: super::live::feed::Live,
+    /// The Blocklist view: shown or not, its rows, its plan pane.
+    pub list_view: super::list_view::state::ListView,
 }
 
 impl Core {
@@ -668,6 +670,7 @@ impl Core {
             known_loading: None,
             answers: 0,
             live: super::live::feed::Live::new(names.len(), Default::default()),
+            list_view: Default::default(),
         }
     }
 

@@ -16,6 +16,7 @@ pub(crate) mod effect;
 pub(crate) mod layout;
 mod line;
 pub(crate) mod list_state;
+pub mod list_view;
 pub mod live;
 pub(crate) mod lookup_state;
 pub(crate) mod lookups;

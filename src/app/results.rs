@@ -63,13 +63,13 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
             effects.extend(blocklist::after(state));
             effects
         }
-        JobResult::Blocklist(read) => blocklist::on_list(state, read),
-        JobResult::ListChanged(result) => blocklist::on_changed(state, result),
+        JobResult::Blocklist(read) => super::list_view::keys::on_list(state, read),
+        JobResult::ListChanged(result) => super::list_view::keys::on_changed(state, result),
+        JobResult::Unfinished(result) => super::list_view::apply::on_unfinished(state, result),
         JobResult::Known(result) => on_known(state, result),
         // Answers for headless commands, which read them as they pass.
         JobResult::History { instance: None, .. }
         | JobResult::Status(_)
-        | JobResult::Unfinished(_)
         | JobResult::BatchClosed { .. }
         | JobResult::IdentityKept
         | JobResult::AppliedKept

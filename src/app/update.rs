@@ -24,6 +24,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     // resize, a filter, a refresh), the selected row stays on screen.
     scroll_into_view(state);
     super::live::view::keep_in_view(state);
+    super::list_view::keep_in_view(state);
     // Every job passes here on its way out: the counts know what is in
     // flight per instance (see `settle`), and the writes the ledger has
     // not answered yet are counted.
@@ -168,6 +169,8 @@ fn start(state: &mut State) -> Vec<Effect> {
     // The live feed of every instance, for the Live view and the tabs.
     let every: Vec<usize> = (0..state.instances.len()).collect();
     effects.extend(super::live::on::open_feeds(state, &every));
+    // The blocklist, for its view and the blocks that expired.
+    effects.extend(super::list_view::on_start(state));
     effects
 }
 
@@ -192,6 +195,7 @@ fn on_tick(state: &mut State, now: i64) -> Vec<Effect> {
     }
     effects.extend(super::lookups::on_tick(state));
     effects.extend(super::live::on::on_tick(state));
+    effects.extend(super::list_view::keys::on_tick(state));
     // What other runs on the ledger changed shows within seconds; not
     // while this run's own batch writes to it.
     if state.ticks.is_multiple_of(LEDGER_POLL_TICKS)
@@ -216,7 +220,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         let Some(command) = state.keymap.command_for(&key) else {
             return Vec::new();
         };
-        // The Live view gives some of the list's keys a meaning of its own.
+        // The Blocklist view and the Live view give some of the list's
+        // keys a meaning of their own.
+        if let Some(effects) = super::list_view::keys::on_command(state, command) {
+            return effects;
+        }
         if let Some(effects) = super::live::keys::on_command(state, command) {
             return effects;
         }
@@ -257,23 +265,35 @@ fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// A key that moves the selection: a row, a page, to either end.
+fn move_command(state: &mut State, command: Command) {
+    let page = state.list_height() as isize;
+    match command {
+        Command::Down => move_by(state, 1),
+        Command::Up => move_by(state, -1),
+        Command::PageDown => move_by(state, page),
+        Command::PageUp => move_by(state, -page),
+        Command::Top => move_to(state, 0),
+        _ => {
+            let last = state.visible.len().saturating_sub(1);
+            move_to(state, last);
+        }
+    }
+}
+
 fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
     // An error stays until the next action; moving and reading do not
     // count (the log keeps it either way).
     if command.is_action() && state.status.as_ref().is_some_and(|s| s.is_error) {
         state.status = None;
     }
-    let page = state.list_height();
     match command {
-        Command::Down => move_by(state, 1),
-        Command::Up => move_by(state, -1),
-        Command::PageDown => move_by(state, page as isize),
-        Command::PageUp => move_by(state, -(page as isize)),
-        Command::Top => move_to(state, 0),
-        Command::Bottom => {
-            let last = state.visible.len().saturating_sub(1);
-            move_to(state, last);
-        }
+        Command::Down
+        | Command::Up
+        | Command::PageDown
+        | Command::PageUp
+        | Command::Top
+        | Command::Bottom => move_command(state, command),
         Command::Filter => state.overlay = Some(Overlay::Filter),
         Command::ClearFilter => {
             if bulk::cancel(state) {
@@ -313,8 +333,14 @@ fn on_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::CommandLine
         | Command::Quit => return open_overlay(state, command),
         Command::Suspend => return vec![Effect::Suspend],
-        // The Live view's own (see `live::keys`).
-        Command::Live | Command::EnableLive => {}
+        // The Live view's and the Blocklist view's own (see `live::keys`,
+        // `list_view::keys`).
+        Command::Live
+        | Command::EnableLive
+        | Command::Blocklist
+        | Command::ListAdd
+        | Command::ListPlan
+        | Command::ListApply => {}
     }
     Vec::new()
 }

@@ -70,6 +70,15 @@ pub enum Command {
     /// Offer to enable the WebSocket of the instances whose live feed the
     /// server refuses.
     EnableLive,
+    /// Show the team's blocklist (again: the contact list).
+    Blocklist,
+    /// Add the marked numbers (or the selected one) to the blocklist.
+    ListAdd,
+    /// In the Blocklist view: show the plan that makes every instance
+    /// follow the list.
+    ListPlan,
+    /// In the Blocklist view: apply the plan shown.
+    ListApply,
 }
 
 /// Groups of the help overlay.
@@ -85,18 +94,21 @@ pub enum Group {
     Instances,
     /// The live feed.
     Live,
+    /// The team's blocklist.
+    Blocklist,
     /// The app itself.
     App,
 }
 
 impl Group {
     /// Every group, in help order.
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 7] = [
         Group::Move,
         Group::Find,
         Group::Act,
         Group::Instances,
         Group::Live,
+        Group::Blocklist,
         Group::App,
     ];
 
@@ -108,6 +120,7 @@ impl Group {
             Group::Act => "Block",
             Group::Instances => "Instances",
             Group::Live => "Live feed",
+            Group::Blocklist => "Blocklist",
             Group::App => "App",
         }
     }
@@ -292,6 +305,34 @@ pub const BINDINGS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        keys: &[ch('T')],
+        command: Command::Blocklist,
+        group: Group::Blocklist,
+        help: "the team's blocklist: every entry with its reason, source, expiry and on how many numbers it is blocked; / filters (again: the contacts)",
+        hint: Some("blocklist"),
+    },
+    Binding {
+        keys: &[ch('W')],
+        command: Command::ListAdd,
+        group: Group::Blocklist,
+        help: "add the marked numbers (or the selected one) to the blocklist, from the contacts, the blocked view or the Live view: asks why, then until when",
+        hint: Some("to blocklist"),
+    },
+    Binding {
+        keys: &[ch('p')],
+        command: Command::ListPlan,
+        group: Group::Blocklist,
+        help: "in the Blocklist view: the plan that makes every instance follow the list, per instance (again: the entries)",
+        hint: Some("plan"),
+    },
+    Binding {
+        keys: &[ch('y')],
+        command: Command::ListApply,
+        group: Group::Blocklist,
+        help: "in the Blocklist view: apply the plan shown, as one batch (recorded, within each token's budget, resumable)",
+        hint: Some("apply"),
+    },
+    Binding {
         keys: &[ch(':')],
         command: Command::CommandLine,
         group: Group::App,
@@ -359,6 +400,8 @@ impl Command {
                 | Command::History
                 | Command::Details
                 | Command::Live
+                | Command::Blocklist
+                | Command::ListPlan
         )
     }
 
@@ -395,6 +438,10 @@ impl Command {
             Command::Suspend => "suspend",
             Command::Live => "live",
             Command::EnableLive => "enable_live",
+            Command::Blocklist => "blocklist",
+            Command::ListAdd => "blocklist_add",
+            Command::ListPlan => "plan",
+            Command::ListApply => "apply",
         }
     }
 }

@@ -57,6 +57,7 @@ fn list_hints(state: &State) -> Vec<Command> {
     if !error_shown {
         hints.push(Command::Messages);
     }
+    hints.extend([Command::Blocklist, Command::ListAdd]);
     hints
 }
 use crate::app::overlays::help::MARKED;
@@ -172,9 +173,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             }
             spans
         }
+        Some(Overlay::ListAdd(ask)) => list_add_spans(state, ask, area.width),
         Some(overlay @ Overlay::Filter) => {
-            // The Live view's filter has no modes: it finds as typed.
-            let (mut spans, typed) = if state.live.shown {
+            // The Live view's and the Blocklist view's filters have no
+            // modes: they find as typed.
+            let (mut spans, typed) = if state.list_view.shown {
+                (Vec::new(), &state.list_view.filter)
+            } else if state.live.shown {
                 (Vec::new(), &state.live.view.filter)
             } else {
                 (vec![matching_span(state.matching())], &state.filter)
@@ -184,6 +189,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, identified: bool) {
             spans
         }
         Some(overlay) => hint_spans(overlays::hints(overlay, state)),
+        None if state.list_view.shown => super::blocklist::footer_spans(state, area.width.into()),
         None if state.live.shown => super::live::footer_spans(state, area.width.into()),
         None => list_spans(state, area.width),
     };
@@ -201,6 +207,47 @@ fn matching_span(matching: Matching) -> Span<'static> {
         Matching::Fuzzy => theme::bad(),
     };
     Span::styled(format!("{} ", matching.word()), style)
+}
+
+/// `W`'s questions: what is added, `Why?` or `Until?` being typed, then
+/// the keys (and the reasons to choose from) or when the entries expire.
+fn list_add_spans(
+    state: &State,
+    ask: &crate::app::overlays::list_add::ListAsk,
+    footer_width: u16,
+) -> Vec<Span<'static>> {
+    use crate::app::overlays::list_add::until_preview;
+    let about = shorten(
+        &format!("to blocklist: {}", ask.adding.about()),
+        usize::from(footer_width / 2),
+    );
+    let mut spans = vec![Span::styled(format!("{about} · "), theme::dim())];
+    spans.extend(
+        typing(
+            Span::styled(ask.prompt(), theme::key()),
+            &ask.text,
+            footer_width,
+        )
+        .into_iter()
+        .map(|s| Span::styled(s.content.into_owned(), s.style)),
+    );
+    if ask.reason.is_some() && !ask.text.trim().is_empty() {
+        spans.push(match until_preview(&ask.text, state.now) {
+            Ok(text) => Span::styled(text, theme::good()),
+            Err(why) => Span::styled(format!("✖ {why}"), theme::bad()),
+        });
+        return spans;
+    }
+    spans.extend(hint_spans(overlays::list_add::hints(&state.keymap)));
+    if ask.reason.is_some() {
+        spans.push(Span::styled(
+            "30d, 12h, a time, or nothing: never",
+            theme::dim(),
+        ));
+    } else if !state.reasons.is_empty() {
+        spans.push(Span::styled(state.reasons.join("/"), theme::dim()));
+    }
+    spans
 }
 
 /// The spans of (key, what it does) pairs.

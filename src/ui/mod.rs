@@ -1,5 +1,6 @@
 //! Draws the state. One module per area; nothing here changes the state.
 
+mod blocklist;
 mod bulk;
 pub(crate) mod contacts;
 mod dialog;
@@ -21,7 +22,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     let message = state.message_lines();
     let areas = crate::app::layout::areas(frame.area(), message.len() as u16);
     instances::draw(frame, areas.tabs, state);
-    if state.live.shown {
+    if state.list_view.shown {
+        blocklist::draw(frame, areas.list, state);
+    } else if state.live.shown {
         live::draw(frame, areas.list, state);
     } else {
         contacts::draw(frame, areas.list, state);
@@ -43,6 +46,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
         Some(Overlay::Undo(offer)) => dialog::draw_undo(frame, frame.area(), state, offer),
         Some(Overlay::MarkAll(ask)) => dialog::draw_mark_all(frame, frame.area(), state, ask),
         Some(Overlay::EnableLive(offer)) => dialog::draw_enable(frame, frame.area(), state, offer),
+        Some(Overlay::ExpiredOffer(offer)) => {
+            blocklist::draw_expired(frame, frame.area(), state, offer)
+        }
         Some(
             overlay @ (Overlay::Help(_)
             | Overlay::Messages(_)
@@ -51,7 +57,11 @@ pub fn draw(frame: &mut Frame, state: &State) {
             | Overlay::LiveDetails(_)),
         ) => pager::draw(frame, areas.overlay, state, overlay),
         Some(
-            Overlay::Prompt(_) | Overlay::Filter | Overlay::CommandLine(_) | Overlay::Reason(_),
+            Overlay::Prompt(_)
+            | Overlay::Filter
+            | Overlay::CommandLine(_)
+            | Overlay::Reason(_)
+            | Overlay::ListAdd(_),
         )
         | None => {}
     }

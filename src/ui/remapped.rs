@@ -36,7 +36,7 @@ fn rebind<A>(entries: &mut [Entry<A>], pool: &[Key]) {
 }
 
 /// A keymap in which no action keeps a default key: F1…F12, then
-/// Ctrl-letters no default uses.
+/// Ctrl- and Alt-letters no default uses.
 fn everything_remapped() -> Keymap {
     let defaults = default_labels();
     let pool: Vec<Key> = (1..=12)
@@ -47,6 +47,10 @@ fn everything_remapped() -> Keymap {
         .chain(('a'..='z').map(|c| Key {
             code: KeyCode::Char(c),
             mods: KeyModifiers::CONTROL,
+        }))
+        .chain(('a'..='z').map(|c| Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::ALT,
         }))
         .filter(|k| !defaults.contains(&k.label()))
         .collect();

@@ -7,6 +7,7 @@ mod account_client;
 mod account_contract;
 mod api_client;
 mod batch_goals;
+mod blocklist_view;
 mod cli;
 mod contract;
 mod desk;

@@ -15,6 +15,9 @@ use crate::model::filter::Matching;
 /// Keys while the filter is typed (the text is the view's:
 /// [`Core::filter`]).
 pub(crate) fn on_key(state: &mut Core, key: KeyEvent) -> Step<()> {
+    if state.list_view.shown {
+        return crate::app::list_view::filter::filter_key(state, &key);
+    }
     if state.live.shown {
         return live_key(state, key);
     }
@@ -104,6 +107,11 @@ fn live_key(state: &mut Core, key: KeyEvent) -> Step<()> {
 
 /// A paste typed into the filter.
 pub(crate) fn on_paste(state: &mut Core, line: &str) -> Step<()> {
+    if state.list_view.shown {
+        state.list_view.filter.push_str(line);
+        crate::app::list_view::refilter(state);
+        return stay(());
+    }
     if state.live.shown {
         state.live.view.filter.push_str(line);
         let names: Vec<String> = state.instances.iter().map(|i| i.name.clone()).collect();

@@ -7,9 +7,11 @@ pub(crate) mod after;
 pub(crate) mod command_line;
 pub(crate) mod details;
 pub(crate) mod enable_live;
+pub(crate) mod expired;
 pub(crate) mod filter;
 pub(crate) mod help;
 pub(crate) mod history;
+pub(crate) mod list_add;
 pub(crate) mod live_details;
 pub(crate) mod mark_all;
 pub(crate) mod messages;
@@ -81,6 +83,10 @@ pub enum Overlay {
     LiveDetails(live_details::LiveDetails),
     /// Offering to enable instances' WebSocket for the live feed.
     EnableLive(enable_live::EnableOffer),
+    /// Asking why, then until when, before numbers join the blocklist.
+    ListAdd(list_add::ListAsk),
+    /// Offering the plan that unblocks what expired on the blocklist.
+    ExpiredOffer(expired::ExpiredOffer),
 }
 
 impl Overlay {
@@ -94,6 +100,8 @@ impl Overlay {
             Overlay::History(h) => Some(TextView::History(h)),
             Overlay::LiveDetails(d) => Some(TextView::Live(d)),
             Overlay::EnableLive(_)
+            | Overlay::ListAdd(_)
+            | Overlay::ExpiredOffer(_)
             | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
@@ -120,6 +128,8 @@ impl Overlay {
             Overlay::History(h) => Some(&mut h.pager),
             Overlay::LiveDetails(d) => Some(&mut d.pager),
             Overlay::EnableLive(_)
+            | Overlay::ListAdd(_)
+            | Overlay::ExpiredOffer(_)
             | Overlay::Filter
             | Overlay::ConfirmQuit { .. }
             | Overlay::Targets(_)
@@ -192,13 +202,35 @@ pub(crate) fn on_key(
             let step = review::on_key(core, review, key);
             settle(core, slot, step, Overlay::Review, review_next)
         }
-        Overlay::Undo(offer) => {
-            let step = undo::on_key(core, offer, key);
-            settle(core, slot, step, Overlay::Undo, nowhere)
-        }
         Overlay::CommandLine(text) => {
             let step = command_line::on_key(core, text, key);
             settle(core, slot, step, Overlay::CommandLine, line_next)
+        }
+        overlay @ (Overlay::Undo(_)
+        | Overlay::Reason(_)
+        | Overlay::MarkAll(_)
+        | Overlay::EnableLive(_)
+        | Overlay::ListAdd(_)
+        | Overlay::ExpiredOffer(_)) => question_key(core, slot, overlay, key),
+        overlay @ (Overlay::Help(_)
+        | Overlay::Messages(_)
+        | Overlay::Details(_)
+        | Overlay::History(_)
+        | Overlay::LiveDetails(_)) => text_view_key(core, slot, overlay, key),
+    }
+}
+
+/// A key of a question that leaves nothing open after it but itself.
+fn question_key(
+    core: &mut Core,
+    slot: &mut Option<Overlay>,
+    overlay: Overlay,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    match overlay {
+        Overlay::Undo(offer) => {
+            let step = undo::on_key(core, offer, key);
+            settle(core, slot, step, Overlay::Undo, nowhere)
         }
         Overlay::Reason(ask) => {
             let step = reason::on_key(core, ask, key);
@@ -212,11 +244,18 @@ pub(crate) fn on_key(
             let step = enable_live::on_key(core, offer, key);
             settle(core, slot, step, Overlay::EnableLive, nowhere)
         }
-        overlay @ (Overlay::Help(_)
-        | Overlay::Messages(_)
-        | Overlay::Details(_)
-        | Overlay::History(_)
-        | Overlay::LiveDetails(_)) => text_view_key(core, slot, overlay, key),
+        Overlay::ListAdd(ask) => {
+            let step = list_add::on_key(core, ask, key);
+            settle(core, slot, step, Overlay::ListAdd, nowhere)
+        }
+        Overlay::ExpiredOffer(offer) => {
+            let step = expired::on_key(core, offer, key);
+            settle(core, slot, step, Overlay::ExpiredOffer, nowhere)
+        }
+        other => {
+            *slot = Some(other);
+            Vec::new()
+        }
     }
 }
 
@@ -452,7 +491,11 @@ pub(crate) fn follows(overlay: Option<&Overlay>, instance: usize) -> bool {
 /// typed); dialogs take no text.
 pub(crate) fn takes_text(overlay: &Overlay) -> bool {
     match overlay {
-        Overlay::Filter | Overlay::Prompt(_) | Overlay::CommandLine(_) | Overlay::Reason(_) => true,
+        Overlay::Filter
+        | Overlay::Prompt(_)
+        | Overlay::CommandLine(_)
+        | Overlay::Reason(_)
+        | Overlay::ListAdd(_) => true,
         Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
@@ -460,6 +503,7 @@ pub(crate) fn takes_text(overlay: &Overlay) -> bool {
         | Overlay::LiveDetails(_) => overlay.pager().is_some_and(|p| p.typing),
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
+        | Overlay::ExpiredOffer(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -493,6 +537,7 @@ pub(crate) fn on_paste(
             }
         }
         Overlay::Reason(ask) => ask.text.push_str(&line),
+        Overlay::ListAdd(ask) => ask.text.push_str(&line),
         Overlay::Help(_)
         | Overlay::Messages(_)
         | Overlay::Details(_)
@@ -505,6 +550,7 @@ pub(crate) fn on_paste(
         // Dialogs take no text (refused before); they stay as they are.
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
+        | Overlay::ExpiredOffer(_)
         | Overlay::Targets(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
@@ -520,10 +566,14 @@ pub(crate) fn on_paste(
 pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str)> {
     let keymap = &core.keymap;
     match overlay {
-        Overlay::Filter => filter::hints(keymap, (!core.live.shown).then(|| core.matching())),
+        Overlay::Filter => {
+            let modes = !core.live.shown && !core.list_view.shown;
+            filter::hints(keymap, modes.then(|| core.matching()))
+        }
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
+        Overlay::ListAdd(_) => list_add::hints(keymap),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => {
             text::hints(keymap, false, false)
         }
@@ -532,6 +582,7 @@ pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str
         Overlay::Targets(_) => targets::hints(keymap),
         Overlay::ConfirmQuit { .. }
         | Overlay::EnableLive(_)
+        | Overlay::ExpiredOffer(_)
         | Overlay::Resume { .. }
         | Overlay::Review(_)
         | Overlay::Undo(_)

@@ -16,6 +16,8 @@ fn start_loads_states_then_current_then_others() {
             // The live feed of every instance.
             Effect::Job(Job::Live(crate::protocol::LiveJob::Open { instance: 0 })),
             Effect::Job(Job::Live(crate::protocol::LiveJob::Open { instance: 1 })),
+            // The blocklist, for its view and what expired.
+            Effect::Job(Job::Read(LedgerRead::Blocklist)),
         ]
     );
     assert!(s.instances_loading());

@@ -5,6 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
 
 mod block;
+mod blocklist_view;
 mod bulk;
 mod filter;
 mod live;
