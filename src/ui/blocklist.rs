@@ -434,6 +434,10 @@ mod tests {
         );
         assert!(filtered.contains("+44 7911 123456"), "{filtered}");
         assert!(!filtered.contains("+55 11 91111-0001"), "{filtered}");
+        assert!(
+            filtered.contains("│ blocklist: 1 of 4 │"),
+            "the status bar counts entries, not contacts: {filtered}"
+        );
     }
 
     #[test]

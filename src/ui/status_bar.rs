@@ -47,6 +47,9 @@ fn counts_text(state: &State) -> String {
     if state.live.shown {
         return live_counts(state);
     }
+    if state.list_view.shown {
+        return list_counts(state);
+    }
     let inst = state.instance();
     match inst.load {
         Load::Loaded => {}
@@ -117,6 +120,20 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
         spans.push(Span::styled(format!("› {text}"), bar));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(bar), area);
+}
+
+/// The Blocklist view's counts: `blocklist: 3 of 120`, or what it is
+/// doing (`plan`, `reading`).
+fn list_counts(state: &State) -> String {
+    let view = &state.list_view;
+    match &state.blocklist.entries {
+        None => "blocklist: reading…".to_string(),
+        Some(_) if view.plan_shown => "blocklist: plan".to_string(),
+        Some(entries) => {
+            let kept = entries.iter().filter(|e| e.removed.is_none()).count();
+            format!("blocklist: {} of {kept}", view.rows.len())
+        }
+    }
 }
 
 /// The Live view's counts: `live: 120 of 10000 · 3 marked`.
