@@ -441,6 +441,24 @@ mod tests {
     }
 
     #[test]
+    fn w_says_tab_chooses_a_reason_and_enter_adds_once_it_asks_until_when() {
+        let mut s = demo_state();
+        for c in ['W', 's', 'p', 'a', 'm'] {
+            update(&mut s, key(KeyCode::Char(c)));
+        }
+        let why = text(&render(&mut s, 80, 24));
+        assert!(
+            why.contains("Why? spam") && why.contains("Tab choose"),
+            "{why}"
+        );
+        update(&mut s, key(KeyCode::Enter));
+        let until = text(&render(&mut s, 80, 24));
+        assert!(until.contains("Until?"), "{until}");
+        assert!(until.contains("Enter add"), "{until}");
+        assert!(!until.contains("Tab choose"), "nothing to choose: {until}");
+    }
+
+    #[test]
     fn the_plan_at_80x24_and_40x10() {
         let mut s = list_state();
         let effects = update(&mut s, key(KeyCode::Char('p')));

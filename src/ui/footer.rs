@@ -238,7 +238,7 @@ fn list_add_spans(
         });
         return spans;
     }
-    spans.extend(hint_spans(overlays::list_add::hints(&state.keymap)));
+    spans.extend(hint_spans(overlays::list_add::hints(&state.keymap, ask)));
     if ask.reason.is_some() {
         spans.push(Span::styled(
             "30d, 12h, a time, or nothing: never",

@@ -141,8 +141,13 @@ fn add(core: &mut Core, ask: ListAsk, expires: Option<i64>) -> Vec<Effect> {
     )))]
 }
 
-/// The footer's keys while a question is typed.
-pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
+/// The footer's keys while a question is typed: `Why?` chooses among the profile's reasons with Tab; `Until?` adds.
+pub(crate) fn hints(keymap: &Keymap, ask: &ListAsk) -> Vec<(String, &'static str)> {
+    if ask.reason.is_some() {
+        return keymap
+            .line
+            .hints(&[(LineAction::Submit, "add"), (LineAction::Cancel, "cancel")]);
+    }
     keymap.line.hints(&[
         (LineAction::Submit, "next"),
         (LineAction::Complete, "choose"),

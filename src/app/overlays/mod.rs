@@ -573,7 +573,7 @@ pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str
         Overlay::CommandLine(_) => command_line::hints(keymap),
         Overlay::Prompt(_) => prompt::hints(keymap),
         Overlay::Reason(_) => reason::hints(keymap),
-        Overlay::ListAdd(_) => list_add::hints(keymap),
+        Overlay::ListAdd(ask) => list_add::hints(keymap, ask),
         Overlay::Help(_) | Overlay::Messages(_) | Overlay::History(_) => {
             text::hints(keymap, false, false)
         }
