@@ -73,6 +73,8 @@ pub fn draw(frame: &mut Frame, state: &State) {
 #[cfg(test)]
 mod batch_tests;
 #[cfg(test)]
+mod hostile_screens;
+#[cfg(test)]
 mod marking;
 #[cfg(test)]
 mod remapped;

@@ -46,12 +46,7 @@ pub(super) fn contacts() -> Vec<RemoteContact> {
 
 /// Sales (loaded, one known blocked, one pending), support, marketing.
 pub(super) fn demo_state() -> State {
-    let names = vec![
-        ("sales".to_string(), Some("Sales desk".to_string())),
-        ("support".to_string(), None),
-        ("marketing".to_string(), None),
-    ];
-    let known = [KnownState {
+    demo_state_knowing(KnownState {
         instance: "sales".into(),
         jid: "5511911110001@s.whatsapp.net".into(),
         lid: None,
@@ -60,8 +55,17 @@ pub(super) fn demo_state() -> State {
         operator: None,
         reason: None,
         contest: None,
-    }];
-    let mut s = State::new(&names, &known, 0);
+    })
+}
+
+/// As [`demo_state`], the ledger knowing `known` of sales.
+pub(super) fn demo_state_knowing(known: KnownState) -> State {
+    let names = vec![
+        ("sales".to_string(), Some("Sales desk".to_string())),
+        ("support".to_string(), None),
+        ("marketing".to_string(), None),
+    ];
+    let mut s = State::new(&names, &[known], 0);
     s.now = NOW;
     update(&mut s, Msg::Start);
     update(
