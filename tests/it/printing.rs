@@ -47,6 +47,24 @@ fn writers_in(code: &str) -> Vec<&'static str> {
     .collect()
 }
 
+/// The screens set text through ratatui's buffer (which drops controls
+/// and zero-width characters), never a cell's symbol directly.
+#[test]
+fn no_screen_writes_a_cells_symbol_directly() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let offenders: Vec<String> = rust_files(&src)
+        .into_iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap();
+            [".set_symbol(", ".set_char("]
+                .iter()
+                .any(|w| text.contains(w))
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
 #[test]
 fn only_util_print_writes_to_stdout_or_stderr() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
