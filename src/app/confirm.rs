@@ -39,9 +39,9 @@ pub(super) fn answer(
 
 /// The keys every dialog takes, for the footer: go, move between the
 /// buttons, cancel.
-pub(crate) fn hints(table: &Table<DialogAction>) -> Vec<(String, &'static str)> {
+pub(crate) fn hints(table: &Table<DialogAction>, yes: &'static str) -> Vec<(String, &'static str)> {
     table.hints(&[
-        (DialogAction::Yes, "go"),
+        (DialogAction::Yes, yes),
         (DialogAction::NextFocus, "buttons"),
         (DialogAction::No, "cancel"),
     ])

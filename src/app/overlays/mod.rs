@@ -26,6 +26,7 @@ pub(crate) mod undo;
 
 use ratatui::crossterm::event::KeyEvent;
 
+use crate::app::confirm;
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 pub use crate::app::pager::Pager;
@@ -580,12 +581,14 @@ pub(crate) fn hints(overlay: &Overlay, core: &Core) -> Vec<(String, &'static str
         Overlay::Details(_) => text::hints(keymap, true, true),
         Overlay::LiveDetails(_) => text::hints(keymap, true, false),
         Overlay::Targets(_) => targets::hints(keymap),
-        Overlay::ConfirmQuit { .. }
-        | Overlay::EnableLive(_)
-        | Overlay::ExpiredOffer(_)
-        | Overlay::Resume { .. }
-        | Overlay::Review(_)
-        | Overlay::Undo(_)
-        | Overlay::MarkAll(_) => crate::app::confirm::hints(&keymap.dialog),
+        // `y` does what the question's button says.
+        Overlay::ConfirmQuit { .. } => confirm::hints(&keymap.dialog, "quit"),
+        Overlay::EnableLive(_) => confirm::hints(&keymap.dialog, "enable"),
+        Overlay::ExpiredOffer(_) => confirm::hints(&keymap.dialog, "plan"),
+        Overlay::Resume { .. } => confirm::hints(&keymap.dialog, "resume"),
+        Overlay::Review(_) => confirm::hints(&keymap.dialog, "block"),
+        Overlay::Undo(offer) if offer.redo => confirm::hints(&keymap.dialog, "redo"),
+        Overlay::Undo(_) => confirm::hints(&keymap.dialog, "undo"),
+        Overlay::MarkAll(_) => confirm::hints(&keymap.dialog, "mark"),
     }
 }

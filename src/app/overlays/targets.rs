@@ -359,5 +359,5 @@ fn start_from_dialog(state: &mut Core, dialog: BatchDialog) -> Step<BatchDialog,
 
 /// The footer's keys while the dialog is open.
 pub(crate) fn hints(keymap: &Keymap) -> Vec<(String, &'static str)> {
-    crate::app::confirm::hints(&keymap.dialog)
+    crate::app::confirm::hints(&keymap.dialog, "go")
 }
