@@ -16,6 +16,15 @@ use super::ops::load_instances;
 use crate::model::blocklist::{Action, Plan, Seat, jid_of, plan};
 use crate::protocol::{ErrorInfo, Item, LedgerRead, ListRead};
 
+/// How an apply's batch is labelled, before its plan's id.
+const APPLY_LABEL: &str = "blocklist: apply plan ";
+
+/// Whether a batch's label is an apply's: what it blocks is the list's
+/// own, resumed or not.
+pub fn is_apply(label: &str) -> bool {
+    label.starts_with(APPLY_LABEL)
+}
+
 /// Whether a JID is known blocked on an instance.
 type BlockedCheck<'a> = Box<dyn Fn(&str) -> bool + 'a>;
 
@@ -184,11 +193,7 @@ fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
         super::ops::info(core, text.clone());
         return vec![Effect::Tell(text)];
     }
-    let label = format!(
-        "blocklist: apply plan {} ({} changes)",
-        made.id,
-        items.len()
-    );
+    let label = format!("{APPLY_LABEL}{} ({} changes)", made.id, items.len());
     let effects = batch_start::start(core, label, items, false, None);
     if let Some(b) = core.batch.as_mut() {
         b.via_list = true;

@@ -383,6 +383,8 @@ pub(crate) fn targets_batch(
 /// Sends what is left of recorded batch `batch` (its intents are in the
 /// ledger already).
 pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
+    // What an apply's resume blocks is the list's own, as the apply's.
+    let via_list = super::blocklist::is_apply(label);
     let label = format!("resume: {label}");
     // An own number the server told since the rows were checked is
     // still never sent.
@@ -409,6 +411,7 @@ pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>
         None => info(state, format!("{label}…")),
     }
     let mut b = Batch::new(label, items, false, state.ticks);
+    b.via_list = via_list;
     b.recorded(batch, &[]);
     state.batch = Some(b);
     // Claimed first: a batch another run is resuming is not sent twice.

@@ -29,11 +29,27 @@ pub(crate) async fn blocklist(engine: &mut Engine, action: BlocklistAction) -> R
         BlocklistAction::Import(args) => import(engine, args).await,
         BlocklistAction::Retract { source } => {
             let n = change(engine, ListChange::Retract(source.clone())).await?;
-            say(&format!(
-                "{n} entr(ies) of source {source} ended; what others added stays"
-            ));
+            if n == 0 {
+                say(&format!(
+                    "no entry of source {source} lists a number: nothing ended (`ryze-contacts blocklist list` shows each entry's source)"
+                ));
+            } else {
+                say(&format!(
+                    "{} of source {source} ended; what others added stays · `ryze-contacts plan` shows what the list itself blocked and now unblocks",
+                    entries(n)
+                ));
+            }
             Ok(())
         }
+    }
+}
+
+/// `1 entry`, `3 entries`.
+fn entries(n: usize) -> String {
+    if n == 1 {
+        "1 entry".to_string()
+    } else {
+        format!("{n} entries")
     }
 }
 
@@ -118,7 +134,8 @@ async fn remove(engine: &mut Engine, numbers: Vec<String>) -> Result<(), Failure
     }
     let n = change(engine, ListChange::Remove(targets)).await?;
     say(&format!(
-        "{n} entr(ies) ended · `ryze-contacts plan` shows what the list itself blocked and now unblocks"
+        "{} ended · `ryze-contacts plan` shows what the list itself blocked and now unblocks",
+        entries(n)
     ));
     Ok(())
 }
