@@ -116,16 +116,17 @@ pub fn after(core: &mut Core) -> Vec<Effect> {
     }
     core.blocklist.wanted = None;
     let made = make(core, &wanted.instances);
-    core.blocklist.plan = Some(made.clone());
-    match wanted.apply {
-        Some(id) => apply(core, made, id.as_deref()),
+    let effects = match wanted.apply {
+        Some(id) => apply(core, &made, id.as_deref()),
         None => Vec::new(),
-    }
+    };
+    core.blocklist.plan = Some(made);
+    effects
 }
 
 /// The plan of `instances`, from what the app knows now.
 pub fn make(core: &Core, instances: &[usize]) -> Plan {
-    let entries = core.blocklist.entries.clone().unwrap_or_default();
+    let entries = core.blocklist.entries.as_deref().unwrap_or_default();
     let none = HashSet::new();
     let checks: Vec<BlockedCheck<'_>> = instances
         .iter()
@@ -157,7 +158,7 @@ pub fn make(core: &Core, instances: &[usize]) -> Plan {
             _ => None,
         }
     };
-    let mut made = plan(&entries, &seats, &absent, core.now);
+    let mut made = plan(entries, &seats, &absent, core.now);
     // The seats are the chosen instances: steps name profile indexes.
     for step in &mut made.steps {
         step.instance = instances[step.instance];
@@ -167,7 +168,7 @@ pub fn make(core: &Core, instances: &[usize]) -> Plan {
 
 /// Sends `made` as one batch (its blocks and unblocks), unless it is not
 /// the plan `expected`: then nothing is sent and it says so.
-fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
+fn apply(core: &mut Core, made: &Plan, expected: Option<&str>) -> Vec<Effect> {
     if let Some(id) = expected.filter(|id| *id != made.id) {
         let text = format!(
             "the plan changed since {id} was shown (it is {} now): nothing sent; look at it again with `plan`",

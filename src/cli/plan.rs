@@ -11,14 +11,23 @@ use crate::app::Effect;
 use crate::app::blocklist::is_apply;
 use crate::cli::args::{ApplyArgs, PlanArgs};
 use crate::cli::failure::{Failure, exit, fail};
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, Column, Table};
 use crate::engine::{Engine, Flow};
-use crate::model::blocklist::{Action, Plan, shown_target};
+use crate::model::blocklist::{Action, Plan, jid_of, shown_target};
+use crate::model::number::shown_jid;
 use crate::protocol::{Job, JobResult, LedgerWrite, Msg, Request};
 use crate::store::ledger::Claim;
 
-/// Instances in the first lines of a summary.
+/// Numbers named in each part of a summary line.
 const NAMED: usize = 3;
+
+/// The plan's columns on a terminal.
+const COLUMNS: [Column; 4] = [
+    Column::keep("INSTANCE"),
+    Column::keep("ACTION"),
+    Column::keep("NUMBER"),
+    Column::cut("REASON"),
+];
 
 /// `plan`.
 pub(crate) async fn plan(engine: &mut Engine, args: PlanArgs) -> Result<(), Failure> {
@@ -144,7 +153,7 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
                 "instance": name(s.instance),
                 "action": s.action.word(),
                 "number": shown_target(&s.target),
-                "reason": s.reason,
+                "reason": &*s.reason,
                 "plan": made.id,
             }))?;
         }
@@ -153,13 +162,22 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
     for line in summary(engine, made) {
         output::note(&line);
     }
-    let mut table = Table::stdout();
+    let mut table = Table::with_columns(&COLUMNS);
+    // On a terminal a number reads as its country writes it; piped, E.164.
+    let on_terminal = table.is_terminal();
+    let number = |target: &str| {
+        if on_terminal {
+            shown_jid(&jid_of(target))
+        } else {
+            shown_target(target)
+        }
+    };
     for s in &made.steps {
         table.row(&[
             name(s.instance),
             s.action.word(),
-            &shown_target(&s.target),
-            &s.reason,
+            &number(&s.target),
+            &s.reason[..],
         ])?;
     }
     table.finish()?;
@@ -190,7 +208,7 @@ fn summary(engine: &Engine, made: &Plan) -> Vec<String> {
                 .iter()
                 .filter(|s| s.instance == i && s.action == action)
                 .take(NAMED)
-                .map(|s| shown_target(&s.target))
+                .map(|s| shown_jid(&jid_of(&s.target)))
                 .collect();
             let more = if n > NAMED { ", …" } else { "" };
             parts.push(format!("{n} {words} ({}{more})", first.join(", ")));

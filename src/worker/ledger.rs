@@ -24,7 +24,7 @@ pub(super) enum LedgerJob {
     /// A read.
     Read(LedgerRead),
     /// A write.
-    Write(LedgerWrite),
+    Write(Box<LedgerWrite>),
 }
 
 /// The thread that owns the ledger.
@@ -62,7 +62,7 @@ pub(super) fn spawn(
             while let Ok(job) = rx.recv() {
                 let result = match job {
                     LedgerJob::Read(read) => keeper.read(read),
-                    LedgerJob::Write(write) => keeper.write(write),
+                    LedgerJob::Write(write) => keeper.write(*write),
                 };
                 if results.send(Msg::Worker(result)).is_err() {
                     return;
