@@ -19,7 +19,7 @@ use crate::protocol::{Job, JobResult, LedgerWrite, Msg, Request};
 use crate::store::ledger::Claim;
 
 /// Numbers named in each part of a summary line.
-const NAMED: usize = 3;
+const NAMED: usize = 2;
 
 /// The plan's columns on a terminal.
 const COLUMNS: [Column; 4] = [
@@ -181,10 +181,14 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
         ])?;
     }
     table.finish()?;
-    output::note(&format!(
-        "plan {} · `ryze-contacts apply --plan {}` sends exactly this",
-        made.id, made.id
-    ));
+    if made.sends() {
+        output::note(&format!(
+            "plan {} · `ryze-contacts apply --plan {}` sends exactly this",
+            made.id, made.id
+        ));
+    } else {
+        output::note(&format!("plan {} · nothing to send", made.id));
+    }
     Ok(())
 }
 
