@@ -149,20 +149,7 @@ pub fn plan(
     absent: &dyn Fn(&str) -> Option<String>,
     now: i64,
 ) -> Plan {
-    // Each listed JID once, with its target and the first reason given;
-    // a reason many entries share is one text.
-    let mut listed: BTreeMap<String, (Arc<str>, Arc<str>)> = BTreeMap::new();
-    let mut reasons: HashMap<&str, Arc<str>> = HashMap::new();
-    for e in entries.iter().filter(|e| e.is_active(now)) {
-        let jid = jid_of(&e.target);
-        if listed.contains_key(&jid) {
-            continue;
-        }
-        let reason = e.reason.as_deref().unwrap_or(&e.source);
-        let reason = reasons.entry(reason).or_insert_with(|| Arc::from(reason));
-        let target = Arc::from(target_of(&jid).as_str());
-        listed.insert(jid, (target, reason.clone()));
-    }
+    let listed = listed(entries, now);
     let unreachable: Arc<str> = Arc::from("the instance is not connected");
     let own: Arc<str> = Arc::from("the instance's own number");
     // At most one step a listed number a seat: reserved once, never
@@ -218,6 +205,24 @@ pub fn plan(
     });
     let id = plan_id(&steps, seats);
     Plan { steps, id }
+}
+
+/// What `entries` list at `now`: each JID once, with its target and the
+/// first reason given (a reason many entries share is one text).
+fn listed(entries: &[Entry], now: i64) -> BTreeMap<String, (Arc<str>, Arc<str>)> {
+    let mut listed: BTreeMap<String, (Arc<str>, Arc<str>)> = BTreeMap::new();
+    let mut reasons: HashMap<&str, Arc<str>> = HashMap::new();
+    for e in entries.iter().filter(|e| e.is_active(now)) {
+        let jid = jid_of(&e.target);
+        if listed.contains_key(&jid) {
+            continue;
+        }
+        let reason = e.reason.as_deref().unwrap_or(&e.source);
+        let reason = reasons.entry(reason).or_insert_with(|| Arc::from(reason));
+        let target = Arc::from(target_of(&jid).as_str());
+        listed.insert(jid, (target, reason.clone()));
+    }
+    listed
 }
 
 /// A JID as the list keeps its target.

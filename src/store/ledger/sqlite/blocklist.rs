@@ -20,8 +20,11 @@ pub(super) fn add(l: &mut SqliteLedger, entries: &[Entry]) -> Result<usize, Ledg
     {
         let mut update = tx
             .prepare(
+                // `+source`: found by its number, never by its source (the
+                // planner would take the source's index, whose rows are
+                // every entry of an import: one scan a line).
                 "UPDATE blocklist SET reason = COALESCE(?3, reason), operator = ?4, expires_at = ?5
-                 WHERE target = ?1 AND source = ?2 AND removed_at IS NULL",
+                 WHERE target = ?1 AND +source = ?2 AND removed_at IS NULL",
             )
             .map_err(fail)?;
         let mut insert = tx
