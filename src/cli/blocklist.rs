@@ -225,8 +225,14 @@ async fn list(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
         } else {
             shown_target(&e.target)
         };
-        let added = rfc3339(e.added);
-        let expires = e.expires.map(rfc3339);
+        // On a terminal, times to the minute (UTC), as `history` shows them.
+        let time = if on_terminal {
+            crate::util::dates::short
+        } else {
+            rfc3339
+        };
+        let added = time(e.added);
+        let expires = e.expires.map(time);
         match table.as_mut() {
             Some(t) => t.row(&[
                 number.as_str(),
