@@ -80,9 +80,16 @@ pub(super) fn on_answer(state: &mut State, call: BlockCall, answer: BlockAnswer)
         effects.extend(settle);
         return effects;
     }
+    // A block an apply of the blocklist sent is the list's own.
+    let list_own = call.item.block
+        && state
+            .batch
+            .as_ref()
+            .is_some_and(|b| b.via_list && b.id.is_some() && b.id == call.batch);
     vec![Effect::write(LedgerWrite::Outcome {
         call,
         answer: judged,
+        list_own,
     })]
 }
 
@@ -205,21 +212,6 @@ fn finish(
         Err(e) => on_failed(state, &answered, e),
     };
     if let Some(batch) = call.batch {
-        // A block of the blocklist's plan is noted as the list's own.
-        let via_list = state
-            .batch
-            .as_ref()
-            .is_some_and(|b| b.via_list && b.id == Some(batch));
-        if via_list
-            && let Ok(done) = &result
-            && done.outcome.blocked
-            && done.ledger_error.is_none()
-        {
-            effects.push(Effect::write(LedgerWrite::Applied {
-                instance: item.instance,
-                jid: item.jid.clone(),
-            }));
-        }
         let result = result.map(|done| ItemDone {
             outcome: done.outcome,
             ledger_error: done.ledger_error,

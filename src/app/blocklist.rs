@@ -16,6 +16,15 @@ use super::ops::load_instances;
 use crate::model::blocklist::{Action, Plan, Seat, jid_of, plan};
 use crate::protocol::{ErrorInfo, Item, LedgerRead, ListRead};
 
+/// How an apply's batch is labelled, before its plan's id.
+const APPLY_LABEL: &str = "blocklist: apply plan ";
+
+/// Whether a batch's label is an apply's: what it blocks is the list's
+/// own, resumed or not.
+pub fn is_apply(label: &str) -> bool {
+    label.starts_with(APPLY_LABEL)
+}
+
 /// Whether a JID is known blocked on an instance.
 type BlockedCheck<'a> = Box<dyn Fn(&str) -> bool + 'a>;
 
@@ -107,16 +116,17 @@ pub fn after(core: &mut Core) -> Vec<Effect> {
     }
     core.blocklist.wanted = None;
     let made = make(core, &wanted.instances);
-    core.blocklist.plan = Some(made.clone());
-    match wanted.apply {
-        Some(id) => apply(core, made, id.as_deref()),
+    let effects = match wanted.apply {
+        Some(id) => apply(core, &made, id.as_deref()),
         None => Vec::new(),
-    }
+    };
+    core.blocklist.plan = Some(made);
+    effects
 }
 
 /// The plan of `instances`, from what the app knows now.
 pub fn make(core: &Core, instances: &[usize]) -> Plan {
-    let entries = core.blocklist.entries.clone().unwrap_or_default();
+    let entries = core.blocklist.entries.as_deref().unwrap_or_default();
     let none = HashSet::new();
     let checks: Vec<BlockedCheck<'_>> = instances
         .iter()
@@ -148,7 +158,7 @@ pub fn make(core: &Core, instances: &[usize]) -> Plan {
             _ => None,
         }
     };
-    let mut made = plan(&entries, &seats, &absent, core.now);
+    let mut made = plan(entries, &seats, &absent, core.now);
     // The seats are the chosen instances: steps name profile indexes.
     for step in &mut made.steps {
         step.instance = instances[step.instance];
@@ -158,7 +168,7 @@ pub fn make(core: &Core, instances: &[usize]) -> Plan {
 
 /// Sends `made` as one batch (its blocks and unblocks), unless it is not
 /// the plan `expected`: then nothing is sent and it says so.
-fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
+fn apply(core: &mut Core, made: &Plan, expected: Option<&str>) -> Vec<Effect> {
     if let Some(id) = expected.filter(|id| *id != made.id) {
         // The screen shows the new plan in place of the old one.
         super::ops::error(
@@ -192,11 +202,7 @@ fn apply(core: &mut Core, made: Plan, expected: Option<&str>) -> Vec<Effect> {
         super::ops::info(core, text.clone());
         return vec![Effect::Tell(text)];
     }
-    let label = format!(
-        "blocklist: apply plan {} ({} changes)",
-        made.id,
-        items.len()
-    );
+    let label = format!("{APPLY_LABEL}{} ({} changes)", made.id, items.len());
     let effects = batch_start::start(core, label, items, super::batch::Kind::Action, None);
     if let Some(b) = core.batch.as_mut() {
         b.via_list = true;

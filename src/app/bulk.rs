@@ -424,6 +424,8 @@ pub(crate) fn targets_batch(
 /// Sends what is left of recorded batch `batch` (its intents are in the
 /// ledger already).
 pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {
+    // What an apply's resume blocks is the list's own, as the apply's.
+    let via_list = super::blocklist::is_apply(label);
     let label = format!("resume: {label}");
     // An own number the server told since the rows were checked is
     // still never sent.
@@ -450,6 +452,7 @@ pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>
         None => info(state, format!("{label}…")),
     }
     let mut b = Batch::new(label, items, Kind::Action, state.ticks);
+    b.via_list = via_list;
     b.recorded(batch, &[]);
     state.batch = Some(b);
     // Claimed first: a batch another run is resuming is not sent twice.
@@ -474,14 +477,16 @@ pub(crate) fn on_claimed(
                 return Vec::new();
             };
             let ago = crate::util::dates::age(state.now, since);
-            let text = super::list_view::held::held_text(state, &b.label, &operator, &ago)
-                .unwrap_or_else(|| {
-                    format!(
-                        "{}: {operator} is resuming it (progress {ago}): nothing sent twice · it is offered again after {} min without progress",
-                        b.label,
-                        CLAIM_STALE_SECS / 60
-                    )
-                });
+            // An apply of the blocklist (resumed or not) is the list's.
+            let text = if b.via_list {
+                super::list_view::held::held_text(state, &operator, &ago)
+            } else {
+                format!(
+                    "{}: {operator} is resuming it (progress {ago}): nothing sent twice · it is offered again after {} min without progress",
+                    b.label,
+                    CLAIM_STALE_SECS / 60
+                )
+            };
             info(state, text);
             b.held_by = Some((operator, since));
             vec![Effect::BatchEnded(Box::new(b))]

@@ -72,7 +72,6 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
         | JobResult::Status(_)
         | JobResult::BatchClosed { .. }
         | JobResult::IdentityKept
-        | JobResult::AppliedKept
         | JobResult::Probe { .. } => Vec::new(),
     }
 }
@@ -103,7 +102,6 @@ fn is_write_answer(result: &JobResult) -> bool {
             | JobResult::BatchClosed { .. }
             | JobResult::IdentityKept
             | JobResult::ListChanged(_)
-            | JobResult::AppliedKept
     )
 }
 

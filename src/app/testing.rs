@@ -42,7 +42,7 @@ pub(crate) fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         result: Ok(ACTION),
                     }
                 }
-                Effect::Job(Job::Write(LedgerWrite::Outcome { call, answer })) => {
+                Effect::Job(Job::Write(LedgerWrite::Outcome { call, answer, .. })) => {
                     JobResult::Recorded {
                         call,
                         answer,
@@ -112,7 +112,7 @@ pub(crate) fn answer_block(
     let mut effects = Vec::new();
     for effect in super::update(state, Msg::Worker(JobResult::Block { call, answer })) {
         match effect {
-            Effect::Job(Job::Write(LedgerWrite::Outcome { call, answer })) => {
+            Effect::Job(Job::Write(LedgerWrite::Outcome { call, answer, .. })) => {
                 let recorded = JobResult::Recorded {
                     call,
                     answer,

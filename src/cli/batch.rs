@@ -88,9 +88,9 @@ struct Watch {
 impl Watch {
     /// Takes the front end's effects and the state after one message;
     /// says whether the run is over: the batch ended and every answer is
-    /// recorded, or it was refused, or nothing is left going on (a
-    /// failure said in the status bar, such as a ledger that refused the
-    /// batch: never a wait for ever).
+    /// recorded, or it was refused, or nothing is left going on, no plan
+    /// still being made either (a failure said in the status bar, such as
+    /// a ledger that refused the batch: never a wait for ever).
     fn on(&mut self, state: &crate::app::State, effects: Vec<Effect>) -> Flow {
         for effect in effects {
             match effect {
@@ -116,6 +116,7 @@ impl Watch {
         let idle = state.batch.is_none()
             && state.waiting.is_none()
             && state.resuming.is_none()
+            && state.blocklist.wanted.is_none()
             && !state.instances_loading()
             && state.is_quiet();
         if self.ended.is_none() && self.refused.is_none() && idle {

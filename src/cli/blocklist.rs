@@ -8,14 +8,24 @@ use serde_json::json;
 
 use crate::cli::args::{BlocklistAction, ListAddArgs, ListImportArgs};
 use crate::cli::failure::{Failure, exit, fail};
-use crate::cli::output::{Table, say};
+use crate::cli::output::{Column, Table, say};
 use crate::engine::{Engine, Flow};
-use crate::model::blocklist::{Entry, shown_target};
+use crate::model::blocklist::{Entry, jid_of, shown_target};
 use crate::model::blocklist_file::Reader;
 use crate::model::number::list::needs_no_region;
-use crate::model::number::{Region, Target, read_typed};
+use crate::model::number::{Region, Target, read_typed, shown_jid};
 use crate::protocol::{Job, JobResult, LedgerRead, LedgerWrite, ListChange, Msg, Request};
 use crate::util::dates::{now_unix, parse_rfc3339, parse_span, rfc3339};
+
+/// The list's columns on a terminal.
+const COLUMNS: [Column; 6] = [
+    Column::keep("NUMBER"),
+    Column::spare("REASON"),
+    Column::cut("SOURCE"),
+    Column::spare("OPERATOR"),
+    Column::keep("ADDED"),
+    Column::keep("EXPIRES"),
+];
 
 /// Entries added to the ledger at once by an import.
 const CHUNK: usize = 10_000;
@@ -29,11 +39,27 @@ pub(crate) async fn blocklist(engine: &mut Engine, action: BlocklistAction) -> R
         BlocklistAction::Import(args) => import(engine, args).await,
         BlocklistAction::Retract { source } => {
             let n = change(engine, ListChange::Retract(source.clone())).await?;
-            say(&format!(
-                "{n} entr(ies) of source {source} ended; what others added stays"
-            ));
+            if n == 0 {
+                say(&format!(
+                    "no entry of source {source} lists a number: nothing ended (`ryze-contacts blocklist list` shows each entry's source)"
+                ));
+            } else {
+                say(&format!(
+                    "{} of source {source} ended; what others added stays · `ryze-contacts plan` shows what the list itself blocked and now unblocks",
+                    entries(n)
+                ));
+            }
             Ok(())
         }
+    }
+}
+
+/// `1 entry`, `3 entries`.
+fn entries(n: usize) -> String {
+    if n == 1 {
+        "1 entry".to_string()
+    } else {
+        format!("{n} entries")
     }
 }
 
@@ -118,7 +144,8 @@ async fn remove(engine: &mut Engine, numbers: Vec<String>) -> Result<(), Failure
     }
     let n = change(engine, ListChange::Remove(targets)).await?;
     say(&format!(
-        "{n} entr(ies) ended · `ryze-contacts plan` shows what the list itself blocked and now unblocks"
+        "{} ended · `ryze-contacts plan` shows what the list itself blocked and now unblocks",
+        entries(n)
     ));
     Ok(())
 }
@@ -189,11 +216,23 @@ async fn list(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
     };
     let (entries, _) = read.map_err(|e| fail(exit::INTERNAL, e.summary()))?;
     let now = now_unix();
-    let mut table = (!json_out).then(Table::stdout);
+    let mut table = (!json_out).then(|| Table::with_columns(&COLUMNS));
+    // On a terminal a number reads as its country writes it; else E.164.
+    let on_terminal = table.as_ref().is_some_and(Table::is_terminal);
     for e in entries.iter().filter(|e| e.is_active(now)) {
-        let number = shown_target(&e.target);
-        let added = rfc3339(e.added);
-        let expires = e.expires.map(rfc3339);
+        let number = if on_terminal {
+            shown_jid(&jid_of(&e.target))
+        } else {
+            shown_target(&e.target)
+        };
+        // On a terminal, times to the minute (UTC), as `history` shows them.
+        let time = if on_terminal {
+            crate::util::dates::short
+        } else {
+            rfc3339
+        };
+        let added = time(e.added);
+        let expires = e.expires.map(time);
         match table.as_mut() {
             Some(t) => t.row(&[
                 number.as_str(),

@@ -8,15 +8,26 @@ use std::io::{BufRead, IsTerminal};
 use serde_json::json;
 
 use crate::app::Effect;
+use crate::app::blocklist::is_apply;
 use crate::cli::args::{ApplyArgs, PlanArgs};
 use crate::cli::failure::{Failure, exit, fail};
-use crate::cli::output::{self, Table};
+use crate::cli::output::{self, Column, Table};
 use crate::engine::{Engine, Flow};
-use crate::model::blocklist::{Action, Plan, shown_target};
-use crate::protocol::{Msg, Request};
+use crate::model::blocklist::{Action, Plan, jid_of, shown_target};
+use crate::model::number::shown_jid;
+use crate::protocol::{Job, JobResult, LedgerWrite, Msg, Request};
+use crate::store::ledger::Claim;
 
-/// Instances in the first lines of a summary.
-const NAMED: usize = 3;
+/// Numbers named in each part of a summary line.
+const NAMED: usize = 2;
+
+/// The plan's columns on a terminal.
+const COLUMNS: [Column; 4] = [
+    Column::keep("INSTANCE"),
+    Column::keep("ACTION"),
+    Column::keep("NUMBER"),
+    Column::cut("REASON"),
+];
 
 /// `plan`.
 pub(crate) async fn plan(engine: &mut Engine, args: PlanArgs) -> Result<(), Failure> {
@@ -31,6 +42,7 @@ pub(crate) async fn plan(engine: &mut Engine, args: PlanArgs) -> Result<(), Fail
 pub(crate) async fn apply(engine: &mut Engine, args: ApplyArgs) -> Result<(), Failure> {
     let instances = super::choose::instances(engine, args.instance.as_deref(), true)
         .and_then(|all| narrow(engine, all, args.instance.as_deref()))?;
+    earlier_applies(engine, args.json).await?;
     let made = make(engine, instances.clone()).await?;
     if !made.sends() {
         print(engine, &made, args.json)?;
@@ -47,6 +59,49 @@ pub(crate) async fn apply(engine: &mut Engine, args: ApplyArgs) -> Result<(), Fa
         id: Some(id),
     };
     super::batch::run_request(engine, request, args.json).await
+}
+
+/// The applies a run left unfinished, each claimed first: one another
+/// run is still sending refuses this one (naming who: nothing is sent
+/// twice); one whose run stopped is finished first.
+async fn earlier_applies(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
+    let (applies, others) = std::mem::take(&mut engine.unfinished)
+        .into_iter()
+        .partition::<Vec<_>, _>(|b| is_apply(&b.label));
+    engine.unfinished = others;
+    for batch in applies {
+        let job = Job::Write(LedgerWrite::ClaimBatch { batch: batch.id });
+        let answer = engine
+            .ask(
+                job,
+                |r| matches!(r, JobResult::Claimed { batch: b, .. } if *b == batch.id),
+            )
+            .await;
+        let JobResult::Claimed { result, .. } = answer else {
+            return Err(fail(exit::INTERNAL, "unexpected answer from the worker"));
+        };
+        match result.map_err(|e| fail(exit::INTERNAL, e.summary()))? {
+            Claim::Theirs { operator, since } => {
+                return Err(fail(
+                    exit::INTERNAL,
+                    format!(
+                        "{}: {operator} is applying it (its last progress {}): nothing sent · run `ryze-contacts plan` again once it is done",
+                        batch.label,
+                        crate::util::dates::rfc3339(since)
+                    ),
+                ));
+            }
+            Claim::Ours => {
+                output::say(&format!(
+                    "{}: an earlier run stopped before its end: its {} unsent change(s) first",
+                    batch.label,
+                    batch.left.len()
+                ));
+                super::batch::run_request(engine, Request::Resume(batch), json_out).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `--instance NAME` narrows every instance to that one.
@@ -98,7 +153,7 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
                 "instance": name(s.instance),
                 "action": s.action.word(),
                 "number": shown_target(&s.target),
-                "reason": s.reason,
+                "reason": &*s.reason,
                 "plan": made.id,
             }))?;
         }
@@ -107,20 +162,33 @@ fn print(engine: &Engine, made: &Plan, json_out: bool) -> Result<(), Failure> {
     for line in summary(engine, made) {
         output::note(&line);
     }
-    let mut table = Table::stdout();
+    let mut table = Table::with_columns(&COLUMNS);
+    // On a terminal a number reads as its country writes it; piped, E.164.
+    let on_terminal = table.is_terminal();
+    let number = |target: &str| {
+        if on_terminal {
+            shown_jid(&jid_of(target))
+        } else {
+            shown_target(target)
+        }
+    };
     for s in &made.steps {
         table.row(&[
             name(s.instance),
             s.action.word(),
-            &shown_target(&s.target),
-            &s.reason,
+            &number(&s.target),
+            &s.reason[..],
         ])?;
     }
     table.finish()?;
-    output::note(&format!(
-        "plan {} · `ryze-contacts apply --plan {}` sends exactly this",
-        made.id, made.id
-    ));
+    if made.sends() {
+        output::note(&format!(
+            "plan {} · `ryze-contacts apply --plan {}` sends exactly this",
+            made.id, made.id
+        ));
+    } else {
+        output::note(&format!("plan {} · nothing to send", made.id));
+    }
     Ok(())
 }
 
@@ -144,7 +212,7 @@ fn summary(engine: &Engine, made: &Plan) -> Vec<String> {
                 .iter()
                 .filter(|s| s.instance == i && s.action == action)
                 .take(NAMED)
-                .map(|s| shown_target(&s.target))
+                .map(|s| shown_jid(&jid_of(&s.target)))
                 .collect();
             let more = if n > NAMED { ", …" } else { "" };
             parts.push(format!("{n} {words} ({}{more})", first.join(", ")));

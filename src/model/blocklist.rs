@@ -8,7 +8,8 @@
 //! list itself blocked it there — never what someone blocked by hand, nor
 //! what another source still lists.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use super::number::{PHONE_SUFFIX, phone_digits};
 
@@ -89,10 +90,13 @@ pub struct Step {
     pub instance: usize,
     /// What to do.
     pub action: Action,
-    /// The number (or JID) it is about, as the list keeps it.
-    pub target: String,
-    /// Why: the entry's reason, or why it is refused or unblocked.
-    pub reason: String,
+    /// The number (or JID) it is about, as the list keeps it (shared by
+    /// the steps of every instance: a plan of 100,000 numbers on several
+    /// instances holds each once).
+    pub target: Arc<str>,
+    /// Why: the entry's reason, or why it is refused or unblocked (one
+    /// text shared by the steps that give it).
+    pub reason: Arc<str>,
 }
 
 /// What `apply` would do, in a stable order, with an id that changes
@@ -145,17 +149,34 @@ pub fn plan(
     absent: &dyn Fn(&str) -> Option<String>,
     now: i64,
 ) -> Plan {
-    let mut listed: BTreeMap<String, String> = BTreeMap::new();
-    for e in entries.iter().filter(|e| e.is_active(now)) {
-        let reason = e.reason.clone().unwrap_or_else(|| e.source.clone());
-        listed.entry(jid_of(&e.target)).or_insert(reason);
-    }
-    let mut steps = Vec::new();
+    let listed = listed(entries, now);
+    let unreachable: Arc<str> = Arc::from("the instance is not connected");
+    let own: Arc<str> = Arc::from("the instance's own number");
+    // At most one step a listed number a seat: reserved once, never
+    // copied while it grows (pages never written are never resident).
+    let mut steps = Vec::with_capacity(listed.len() * seats.len());
     for (instance, seat) in seats.iter().enumerate() {
-        for (jid, reason) in &listed {
-            if let Some(step) = to_block(seat, jid, reason, absent) {
-                steps.push(Step { instance, ..step });
-            }
+        for (jid, (target, reason)) in &listed {
+            let (action, reason) = if seat.own_jid == Some(jid.as_str()) {
+                (Action::Refused, own.clone())
+            } else if let Some(why) = absent(jid) {
+                (
+                    Action::Refused,
+                    Arc::from(format!("not on WhatsApp: {why}")),
+                )
+            } else if (seat.is_blocked)(jid) {
+                continue;
+            } else if !seat.connected {
+                (Action::Unreachable, unreachable.clone())
+            } else {
+                (Action::Block, reason.clone())
+            };
+            steps.push(Step {
+                instance,
+                action,
+                target: target.clone(),
+                reason,
+            });
         }
         let mut gone: Vec<&String> = seat
             .applied
@@ -172,44 +193,36 @@ pub fn plan(
             steps.push(Step {
                 instance,
                 action,
-                target: target_of(jid),
-                reason: why_gone(entries, jid, now),
+                target: Arc::from(target_of(jid).as_str()),
+                reason: Arc::from(why_gone(entries, jid, now)),
             });
         }
     }
-    steps.sort_by(|a, b| (a.instance, a.action, &a.target).cmp(&(b.instance, b.action, &b.target)));
+    // No two steps share a key: an unstable sort is as stable, and needs
+    // no buffer of half the steps.
+    steps.sort_unstable_by(|a, b| {
+        (a.instance, a.action, &a.target).cmp(&(b.instance, b.action, &b.target))
+    });
     let id = plan_id(&steps, seats);
     Plan { steps, id }
 }
 
-/// The step for a listed JID on `seat`, if any: refused, unreachable,
-/// block, or nothing when it is blocked there already.
-fn to_block(
-    seat: &Seat<'_>,
-    jid: &str,
-    reason: &str,
-    absent: &dyn Fn(&str) -> Option<String>,
-) -> Option<Step> {
-    let (action, reason) = if seat.own_jid == Some(jid) {
-        (Action::Refused, "the instance's own number".to_string())
-    } else if let Some(why) = absent(jid) {
-        (Action::Refused, format!("not on WhatsApp: {why}"))
-    } else if (seat.is_blocked)(jid) {
-        return None;
-    } else if !seat.connected {
-        (
-            Action::Unreachable,
-            "the instance is not connected".to_string(),
-        )
-    } else {
-        (Action::Block, reason.to_string())
-    };
-    Some(Step {
-        instance: 0,
-        action,
-        target: target_of(jid),
-        reason,
-    })
+/// What `entries` list at `now`: each JID once, with its target and the
+/// first reason given (a reason many entries share is one text).
+fn listed(entries: &[Entry], now: i64) -> BTreeMap<String, (Arc<str>, Arc<str>)> {
+    let mut listed: BTreeMap<String, (Arc<str>, Arc<str>)> = BTreeMap::new();
+    let mut reasons: HashMap<&str, Arc<str>> = HashMap::new();
+    for e in entries.iter().filter(|e| e.is_active(now)) {
+        let jid = jid_of(&e.target);
+        if listed.contains_key(&jid) {
+            continue;
+        }
+        let reason = e.reason.as_deref().unwrap_or(&e.source);
+        let reason = reasons.entry(reason).or_insert_with(|| Arc::from(reason));
+        let target = Arc::from(target_of(&jid).as_str());
+        listed.insert(jid, (target, reason.clone()));
+    }
+    listed
 }
 
 /// A JID as the list keeps its target.
@@ -280,7 +293,7 @@ mod tests {
     fn words(p: &Plan) -> Vec<(&'static str, &str)> {
         p.steps
             .iter()
-            .map(|s| (s.action.word(), s.target.as_str()))
+            .map(|s| (s.action.word(), &*s.target))
             .collect()
     }
 
@@ -288,7 +301,7 @@ mod tests {
     fn what_is_listed_and_not_blocked_is_blocked_and_a_second_plan_is_empty() {
         let p = run(&[entry(SPAM, "manual")], &[], &[], true);
         assert_eq!(words(&p), [("block", SPAM)]);
-        assert_eq!(p.steps[0].reason, "spam");
+        assert_eq!(&*p.steps[0].reason, "spam");
         assert!(
             run(&[entry(SPAM, "manual")], &[SPAM], &[SPAM], true)
                 .steps
@@ -303,7 +316,7 @@ mod tests {
         // The list blocked SPAM; someone blocked HAND by hand.
         let p = run(&[gone.clone()], &[SPAM, HAND], &[SPAM], true);
         assert_eq!(words(&p), [("unblock", SPAM)]);
-        assert_eq!(p.steps[0].reason, "removed from the list (source feed)");
+        assert_eq!(&*p.steps[0].reason, "removed from the list (source feed)");
         // Another source still lists it: nothing.
         let p = run(&[gone, entry(SPAM, "manual")], &[SPAM], &[SPAM], true);
         assert!(p.steps.is_empty(), "{p:?}");
@@ -315,7 +328,7 @@ mod tests {
         e.expires = Some(900);
         let p = run(&[e], &[SPAM], &[SPAM], true);
         assert_eq!(words(&p), [("unblock", SPAM)]);
-        assert_eq!(p.steps[0].reason, "its entry expired");
+        assert_eq!(&*p.steps[0].reason, "its entry expired");
     }
 
     #[test]

@@ -144,6 +144,9 @@ pub enum LedgerWrite {
         call: BlockCall,
         /// The answer as judged: the server's, or why it failed.
         answer: BlockAnswer,
+        /// Sent by an apply of the blocklist: a block confirmed is the
+        /// list's own.
+        list_own: bool,
     },
     /// Claim an unfinished batch before resuming it, so that two runs
     /// never send it twice.
@@ -155,14 +158,6 @@ pub enum LedgerWrite {
     Identity(crate::model::identity::LookedUp),
     /// Change the blocklist.
     Blocklist(ListChange),
-    /// Note that the list blocked a contact (an item of an apply batch
-    /// the server confirmed).
-    Applied {
-        /// The instance.
-        instance: usize,
-        /// The contact blocked.
-        jid: String,
-    },
     /// Mark a batch finished or given up.
     CloseBatch {
         /// The batch.

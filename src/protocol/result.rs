@@ -129,8 +129,6 @@ pub enum JobResult {
     Blocklist(ListRead),
     /// A change of the blocklist: how many entries it touched, or why not.
     ListChanged(Result<usize, ErrorInfo>),
-    /// A block of the list was noted (or the ledger said why not: logged).
-    AppliedKept,
     /// The answer to [`super::job::ApiCall::SocketConfig`] or
     /// [`super::job::ApiCall::EnableSocket`]: the instance's WebSocket
     /// configuration, or why it could not be read or set.

@@ -24,7 +24,7 @@ pub(super) enum LedgerJob {
     /// A read.
     Read(LedgerRead),
     /// A write.
-    Write(LedgerWrite),
+    Write(Box<LedgerWrite>),
 }
 
 /// The thread that owns the ledger.
@@ -62,7 +62,7 @@ pub(super) fn spawn(
             while let Ok(job) = rx.recv() {
                 let result = match job {
                     LedgerJob::Read(read) => keeper.read(read),
-                    LedgerJob::Write(write) => keeper.write(write),
+                    LedgerJob::Write(write) => keeper.write(*write),
                 };
                 if results.send(Msg::Worker(result)).is_err() {
                     return;
@@ -169,10 +169,14 @@ impl Keeper {
                 items,
                 reason,
             } => JobResult::BatchCreated(self.create_batch(&label, items, reason)),
-            LedgerWrite::Outcome { call, answer } => {
+            LedgerWrite::Outcome {
+                call,
+                answer,
+                list_own,
+            } => {
                 let at = self
                     .ledger
-                    .record_outcome(call.action, &outcome_of(&answer))
+                    .record_outcome(call.action, &outcome_of(&answer, list_own))
                     .map_err(|e| e.to_string());
                 if let (Ok(done), Ok(_)) = (&answer, &at) {
                     let number = crate::model::number::shown_jid(&call.item.jid);
@@ -197,13 +201,6 @@ impl Keeper {
                 JobResult::IdentityKept
             }
             LedgerWrite::Blocklist(change) => JobResult::ListChanged(self.change_list(change)),
-            LedgerWrite::Applied { instance, jid } => {
-                let name = self.name(instance).to_string();
-                if let Err(e) = self.ledger.mark_applied(&name, &jid) {
-                    tracing::warn!(error = %e, "a block of the list was not noted in the ledger");
-                }
-                JobResult::AppliedKept
-            }
             LedgerWrite::CloseBatch { batch, status } => {
                 if let Err(e) = self.ledger.close_batch(batch, status) {
                     tracing::warn!(batch, error = %e, "batch not closed in the ledger");
@@ -279,14 +276,16 @@ impl Keeper {
     }
 }
 
-/// What the ledger keeps of a judged answer.
-fn outcome_of(answer: &BlockAnswer) -> Outcome {
+/// What the ledger keeps of a judged answer (`list_own`: sent by an
+/// apply of the blocklist).
+fn outcome_of(answer: &BlockAnswer, list_own: bool) -> Outcome {
     match answer {
         Ok(answer) => Outcome::Done {
             contact_jid: answer.contact_jid.clone(),
             blocked: answer.blocked,
             blocked_count: answer.blocked_count,
             server_at: answer.server_at,
+            list_own,
         },
         Err(e) => Outcome::Failed(match e.status {
             Some(status) => format!("HTTP {status}: {}", e.message),

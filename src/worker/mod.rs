@@ -127,7 +127,7 @@ pub fn spawn(
                     continue;
                 }
                 Job::Read(read) => ledger::LedgerJob::Read(read),
-                Job::Write(write) => ledger::LedgerJob::Write(write),
+                Job::Write(write) => ledger::LedgerJob::Write(Box::new(write)),
             };
             if ledger.send(to_ledger).is_err() {
                 tracing::error!("the ledger's thread stopped: ledger jobs are not run");

@@ -277,6 +277,7 @@ fn done(jid: &str, blocked: bool) -> Outcome {
         blocked,
         blocked_count: Some(1),
         server_at: None,
+        list_own: false,
     }
 }
 
@@ -581,6 +582,7 @@ fn answered(ledger: &mut dyn Ledger, operator: &str, blocked: bool, server_at: i
         blocked,
         blocked_count: Some(1),
         server_at: Some(server_at),
+        list_own: false,
     };
     ledger.record_outcome(id, &outcome).unwrap();
 }
@@ -923,9 +925,21 @@ fn the_blocklist_adds_updates_removes_retracts_and_knows_what_it_blocked(store: 
             .iter()
             .all(|e| e.removed.is_some())
     );
-    // What the list blocked is noted, and any later change clears it.
-    ledger.mark_applied("sales", JID_1).unwrap();
-    ledger.mark_applied("sales", JID_2).unwrap();
+    // What the list blocked is noted with its answer (an unblock of an
+    // apply is not), and any later change clears it.
+    for (jid, block) in [(JID_1, true), (JID_2, true), (JID_3, false)] {
+        let id = ledger
+            .record_intent("sales", jid, None, block, "desk-1", None)
+            .unwrap();
+        let outcome = Outcome::Done {
+            contact_jid: jid.into(),
+            blocked: block,
+            blocked_count: Some(1),
+            server_at: None,
+            list_own: true,
+        };
+        ledger.record_outcome(id, &outcome).unwrap();
+    }
     assert_eq!(open(store).applied().unwrap().len(), 2);
     confirmed(ledger.as_mut(), JID_1, false, "desk-2");
     assert_eq!(

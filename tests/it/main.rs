@@ -7,6 +7,8 @@ mod account_client;
 mod account_contract;
 mod api_client;
 mod batch_goals;
+mod blocklist;
+mod blocklist_team;
 mod blocklist_view;
 mod cli;
 mod contract;

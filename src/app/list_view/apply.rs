@@ -5,7 +5,6 @@
 //! open in the ledger goes first: resumed when this run may claim it,
 //! else the app says which desk is applying it and sends nothing.
 
-use super::held::APPLY_LABEL;
 use crate::app::batch::items_left;
 use crate::app::bulk;
 use crate::app::core::Core;
@@ -88,7 +87,10 @@ pub(crate) fn on_unfinished(
             );
             Vec::new()
         }
-        Ok(batches) => match batches.into_iter().find(|b| b.label.contains(APPLY_LABEL)) {
+        Ok(batches) => match batches
+            .into_iter()
+            .find(|b| crate::app::blocklist::is_apply(&b.label))
+        {
             Some(open) => resume_open(core, &open),
             None => {
                 let every: Vec<usize> = (0..core.instances.len()).collect();

@@ -144,6 +144,10 @@ pub enum Outcome {
         /// The server's clock when it answered (its `Date`), which orders
         /// answers of several desks; `None` when it sent none.
         server_at: Option<i64>,
+        /// Sent by an apply of the blocklist: a block is noted as the
+        /// list's own in the same transaction (a run killed after the
+        /// answer is kept never loses that note).
+        list_own: bool,
     },
     /// The request failed; the text says why.
     Failed(String),
@@ -449,10 +453,6 @@ pub trait Ledger: Send + std::fmt::Debug {
 
     /// Every blocklist entry, oldest first, ended ones too.
     fn blocklist(&self) -> Result<Vec<BlockEntry>, LedgerError>;
-
-    /// Notes that the list blocked `jid` on `instance` (any later change
-    /// of that contact clears it).
-    fn mark_applied(&self, instance: &str, jid: &str) -> Result<(), LedgerError>;
 
     /// Where the list itself blocked what: (instance, JID).
     fn applied(&self) -> Result<Vec<(String, String)>, LedgerError>;

@@ -2,7 +2,7 @@
 //! the list itself blocked what (cleared by any later change of that
 //! contact).
 
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Transaction};
 
 use super::blocklist_rows;
 use super::contract::BlockEntry;
@@ -111,15 +111,19 @@ pub(super) async fn entries(c: &mut Client) -> Result<Vec<BlockEntry>, tokio_pos
     Ok(out)
 }
 
-/// Notes that the list blocked `jid` on `instance`.
+/// Notes, in the transaction that records the answer to request `id`,
+/// that the list itself blocked its contact (when the state kept is
+/// blocked: a later answer of another desk may be kept instead).
 pub(super) async fn mark_applied(
-    c: &mut Client,
-    instance: &str,
-    jid: &str,
+    tx: &Transaction<'_>,
+    id: i64,
 ) -> Result<(), tokio_postgres::Error> {
-    c.execute(
-        "INSERT INTO ryze_blocklist_applied (instance, jid) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        &[&instance, &jid],
+    tx.execute(
+        "INSERT INTO ryze_blocklist_applied (instance, jid)
+         SELECT s.instance, s.jid FROM ryze_actions a
+         JOIN ryze_block_state s ON s.instance = a.instance AND s.jid = a.jid
+         WHERE a.id = $1 AND s.blocked ON CONFLICT DO NOTHING",
+        &[&id],
     )
     .await?;
     Ok(())

@@ -309,6 +309,7 @@ impl Ledger for PgLedger {
                         blocked,
                         blocked_count,
                         server_at,
+                        list_own,
                     } => {
                         let count = blocked_count.map(|n| n as i64);
                         tx.execute(
@@ -317,6 +318,9 @@ impl Ledger for PgLedger {
                         )
                         .await?;
                         record_state(&tx, id, at, contact_jid, (*blocked, *server_at)).await?;
+                        if *blocked && *list_own {
+                            pg_blocklist::mark_applied(&tx, id).await?;
+                        }
                     }
                     Outcome::Failed(why) => {
                         tx.execute(
@@ -534,13 +538,6 @@ impl Ledger for PgLedger {
 
     fn blocklist(&self) -> Result<Vec<BlockEntry>, LedgerError> {
         self.ask(|link| link.run(async |c| pg_blocklist::entries(c).await))
-    }
-
-    fn mark_applied(&self, instance: &str, jid: &str) -> Result<(), LedgerError> {
-        let (instance, jid) = (instance.to_string(), jid.to_string());
-        self.ask(move |link| {
-            link.run(async move |c| pg_blocklist::mark_applied(c, &instance, &jid).await)
-        })
     }
 
     fn applied(&self) -> Result<Vec<(String, String)>, LedgerError> {

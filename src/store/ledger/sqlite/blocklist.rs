@@ -20,8 +20,11 @@ pub(super) fn add(l: &mut SqliteLedger, entries: &[Entry]) -> Result<usize, Ledg
     {
         let mut update = tx
             .prepare(
+                // `+source`: found by its number, never by its source (the
+                // planner would take the source's index, whose rows are
+                // every entry of an import: one scan a line).
                 "UPDATE blocklist SET reason = COALESCE(?3, reason), operator = ?4, expires_at = ?5
-                 WHERE target = ?1 AND source = ?2 AND removed_at IS NULL",
+                 WHERE target = ?1 AND +source = ?2 AND removed_at IS NULL",
             )
             .map_err(fail)?;
         let mut insert = tx
@@ -108,15 +111,16 @@ pub(super) fn entries(l: &SqliteLedger) -> Result<Vec<Entry>, LedgerError> {
     Ok(out)
 }
 
-/// Notes that the list blocked `jid` on `instance`.
-pub(super) fn mark_applied(l: &SqliteLedger, instance: &str, jid: &str) -> Result<(), LedgerError> {
-    l.conn
-        .execute(
-            "INSERT INTO blocklist_applied (instance, jid) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            params![instance, jid],
-        )
-        .map_err(|e| l.err(e))?;
-    Ok(())
+/// Notes, in the transaction that records the answer to request `id`,
+/// that the list itself blocked its contact (when the state kept is
+/// blocked: a later answer of another desk may be kept instead).
+pub(super) fn mark_applied(tx: &rusqlite::Connection, id: i64) -> rusqlite::Result<usize> {
+    tx.execute(
+        "INSERT INTO blocklist_applied (instance, jid)
+         SELECT s.instance, s.jid FROM actions a JOIN block_state s ON s.instance = a.instance AND s.jid = a.jid
+         WHERE a.id = ?1 AND s.blocked ON CONFLICT DO NOTHING",
+        params![id],
+    )
 }
 
 /// Where the list itself blocked what: (instance, JID).

@@ -166,10 +166,6 @@ impl Ledger for SqliteLedger {
         blocklist::entries(self)
     }
 
-    fn mark_applied(&self, instance: &str, jid: &str) -> Result<(), LedgerError> {
-        blocklist::mark_applied(self, instance, jid)
-    }
-
     fn applied(&self) -> Result<Vec<(String, String)>, LedgerError> {
         blocklist::applied(self)
     }

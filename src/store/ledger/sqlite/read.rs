@@ -285,6 +285,7 @@ mod tests {
                         blocked: true,
                         blocked_count: Some(1),
                         server_at: None,
+                        list_own: false,
                     },
                 )
                 .unwrap();
@@ -319,6 +320,7 @@ mod tests {
             blocked: true,
             blocked_count: Some(4),
             server_at: None,
+            list_own: false,
         };
         ledger.record_outcome(ids[0], &done).unwrap();
         let dump = ledger.dump().unwrap();

@@ -50,6 +50,7 @@ pub(super) fn record_outcome(
                 blocked,
                 blocked_count,
                 server_at,
+                list_own,
             } => {
                 tx.execute(
                     "UPDATE actions SET outcome = 'done', finished_at = ?2, contact_jid = ?3, blocked_count = ?4 WHERE id = ?1",
@@ -57,6 +58,9 @@ pub(super) fn record_outcome(
                 )?;
                 let answer = (*blocked, *server_at);
                 record_state(&tx, id, at, contact_jid, answer)?;
+                if *blocked && *list_own {
+                    super::blocklist::mark_applied(&tx, id)?;
+                }
             }
             Outcome::Failed(why) => {
                 tx.execute(
@@ -265,6 +269,7 @@ mod tests {
             blocked,
             blocked_count: Some(1),
             server_at: None,
+            list_own: false,
         }
     }
 
