@@ -157,9 +157,7 @@ async fn a_stranger_writing_to_our_numbers_is_flagged_and_no_token_is_kept() {
 async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
     let emu = emulator().await;
     let mut desk = desk(&emu).await;
-    // This branch's emulator has no getAccount yet: the senders are sent
-    // without a lookup (the lookup path is tested with the bulk dialog).
-    desk.engine.state_mut().lookups.enabled = false;
+    assert!(desk.state().lookups.enabled, "lookups are on");
     for instance in ["sales", "support", "billing"] {
         let rows = desk.state().live.len() + 1;
         push(&mut desk, &emu, instance, &spam("promo"), rows).await;
@@ -187,6 +185,22 @@ async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
     desk.keys("\n").await;
     desk.until(Duration::from_secs(20), |s| s.batch.is_none())
         .await;
+    // The sender is no contact: looked up first, once, then blocked.
+    let lookups = emu.handle().lookups();
+    assert_eq!(lookups.len(), 1, "one lookup: {lookups:?}");
+    assert_eq!(lookups[0].1, SPAMMER, "of the sender");
+    let routes: Vec<&str> = emu.handle().served().iter().map(|s| s.route).collect();
+    let last_lookup = routes.iter().rposition(|r| *r == "lookup").unwrap();
+    let first_block = routes.iter().position(|r| *r == "block").unwrap();
+    assert!(
+        last_lookup < first_block,
+        "every lookup before the first block: {routes:?}"
+    );
+    assert_eq!(
+        routes.iter().filter(|r| **r == "block").count(),
+        4,
+        "one block request per chosen instance: {routes:?}"
+    );
     let mut sent = emu.handle().block_requests();
     sent.sort();
     let jid = format!("{SPAMMER}@s.whatsapp.net");
@@ -256,6 +270,32 @@ async fn temp_banned_shows_on_the_tab_at_once_with_a_hint() {
     assert!(
         shown.contains(" support │ ○ temp banned │"),
         "the status bar: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_disconnected_number_gets_no_message_until_it_connects() {
+    let emu = emulator().await;
+    let mut desk = desk(&emu).await;
+    assert_eq!(emu.handle().open_sockets("marketing"), 1, "its feed is open");
+    assert_eq!(
+        emu.handle().push_message("marketing", &spam("nobody gets this")),
+        0,
+        "a disconnected number receives nothing"
+    );
+    // The socket stays and carries the state change; after it, messages.
+    assert_eq!(emu.handle().push_state("marketing", "connected"), 1);
+    push(&mut desk, &emu, "marketing", &spam("now it does"), 2).await;
+    let texts: Vec<String> = desk
+        .state()
+        .live
+        .rows()
+        .filter_map(|r| r.message().map(|m| m.text.clone()))
+        .collect();
+    assert_eq!(texts, ["now it does"], "the first never came over the socket");
+    assert_eq!(
+        desk.state().instances[2].connection,
+        ryze_contacts::app::state::Connection::State(ConnState::Connected)
     );
 }
 
