@@ -206,6 +206,9 @@ mod tests {
         let hits = plan.iter().filter(|(_, _, m)| m.text.starts_with("Ganhe"));
         assert_eq!(hits.count(), 4, "once it connects, it gets the wave too");
         handle.lock().instances.clear();
-        assert!(round(&books(&handle), &mut Rng(1)).is_empty(), "no instance, no round");
+        assert!(
+            round(&books(&handle), &mut Rng(1)).is_empty(),
+            "no instance, no round"
+        );
     }
 }

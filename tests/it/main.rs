@@ -32,4 +32,5 @@ mod reach;
 mod screenshot;
 mod team;
 mod unix_tool;
+mod watch;
 mod worker;
