@@ -141,7 +141,7 @@ fn ws_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
 
 fn request(instance: String, body: Bytes) -> Request {
     Request {
-        kind: super::routes::Kind::Other,
+        kind: super::routes::Kind::Events,
         instance: Some(instance),
         query: HashMap::new(),
         body,
