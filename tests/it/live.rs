@@ -1,6 +1,8 @@
 //! The live feed over a real WebSocket on loopback, against the
-//! emulator: frames flagged and listed, `B` on a row sent to every
-//! instance and nobody else, a group never blockable, `temp_banned` on
+//! emulator: frames flagged and listed, `B` on a row looked up then sent
+//! to every instance and nobody else, `W` on a row adding its sender to
+//! the list, a group never blockable nor listed, a disconnected number
+//! getting no message, `temp_banned` on
 //! the tab at once, a dropped socket reopened with back-off, a frame
 //! that cannot be read, a refused upgrade and the WebSocket enabled
 //! after asking, pings answered, the token never on screen nor in the
@@ -217,6 +219,50 @@ async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
         "⊘ 3 of 4",
         "the row shows the block as it settled"
     );
+}
+
+#[tokio::test]
+async fn w_on_a_live_row_adds_its_sender_to_the_list_and_refuses_a_groups() {
+    let emu = emulator().await;
+    let mut desk = desk(&emu).await;
+    push(&mut desk, &emu, "sales", &spam("Ganhe R$ 500 por dia"), 1).await;
+    desk.keys("L").await;
+    desk.keys("W").await;
+    assert!(screen(desk.state(), 80, 24).contains("Why?"));
+    desk.keys("spam\n").await;
+    assert!(screen(desk.state(), 80, 24).contains("Until?"));
+    desk.keys("30d\n").await;
+    desk.until(Duration::from_secs(10), |s| {
+        s.blocklist.entries.as_ref().is_some_and(|e| !e.is_empty())
+    })
+    .await;
+    assert!(
+        desk.status()
+            .starts_with("added to the blocklist: Promo (+62 812-3456-7890) (spam · until"),
+        "{}",
+        desk.status()
+    );
+    let entries = desk.state().blocklist.entries.clone().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].target, SPAMMER);
+    assert_eq!(entries[0].reason.as_deref(), Some("spam"));
+    assert!(entries[0].expires.is_some());
+    assert!(emu.handle().block_requests().is_empty(), "W sends nothing");
+
+    let group = EmuMessage {
+        group: Some("Família".into()),
+        ..spam("oi gente")
+    };
+    push(&mut desk, &emu, "support", &group, 2).await;
+    desk.keys("gW").await;
+    assert!(desk.state().overlay.is_none(), "nothing asked");
+    assert!(
+        desk.status()
+            .starts_with("only the sender of a private message can be listed"),
+        "{}",
+        desk.status()
+    );
+    assert_eq!(desk.state().blocklist.entries.as_ref().unwrap().len(), 1);
 }
 
 #[tokio::test]
