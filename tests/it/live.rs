@@ -2,11 +2,11 @@
 //! emulator: frames flagged and listed, `B` on a row looked up then sent
 //! to every instance and nobody else, `W` on a row adding its sender to
 //! the list, a group never blockable nor listed, a disconnected number
-//! getting no message, `temp_banned` on
-//! the tab at once, a dropped socket reopened with back-off, a frame
-//! that cannot be read, a refused upgrade and the WebSocket enabled
-//! after asking, pings answered, the token never on screen nor in the
-//! data folder (`watch`, the same feed headless, is in `watch.rs`).
+//! getting no message, `temp_banned` on the tab at once, a dropped socket
+//! reopened with back-off, a frame that cannot be read, a refused upgrade
+//! and the WebSocket enabled after asking, pings answered, the token
+//! never on screen nor in the data folder (`watch`, the same feed
+//! headless, is in `watch.rs`).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
