@@ -81,7 +81,8 @@ pub enum Command {
         after_help = "Example:\n  ryze-contacts block --from wave.txt --all   # killed half-way\n  ryze-contacts resume"
     )]
     Resume(OutputArgs),
-    /// Check the profile: every instance's token, server and state.
+    /// Check the profile: every instance's token, server, state and
+    /// WebSocket (the live feed).
     #[command(after_help = "Example:\n  ryze-contacts profile check")]
     Profile {
         /// What to do with the profile.
@@ -164,7 +165,9 @@ pub enum Command {
 /// `ryze-contacts profile ...`.
 #[derive(Debug, Subcommand)]
 pub enum ProfileAction {
-    /// Validate the profile and test each instance's token and state.
+    /// Validate the profile and test each instance's token and state, and
+    /// whether its WebSocket serves the live feed (on a terminal, offers
+    /// to enable it; elsewhere, says how).
     Check(OutputArgs),
 }
 

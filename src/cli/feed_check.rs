@@ -13,15 +13,15 @@ use crate::protocol::{ApiCall, ErrorInfo, Job, JobResult};
 use crate::util::sanitize::clean;
 
 /// What the server keeps of an instance's WebSocket, or why it could not
-/// be read; `None` for an instance the check found unusable.
+/// be read; `None` for an instance the token does not reach.
 pub(crate) type Socket = Option<Result<SocketConfig, ErrorInfo>>;
 
-/// The WebSocket configuration of each instance the check found usable
-/// (`usable`, in profile order).
-pub(crate) async fn sockets(engine: &mut Engine, usable: &[bool]) -> Vec<Socket> {
+/// The WebSocket configuration of each instance the token reaches
+/// (`reached`, in profile order), its phone connected or not.
+pub(crate) async fn sockets(engine: &mut Engine, reached: &[bool]) -> Vec<Socket> {
     let mut out = Vec::new();
-    for (i, &usable) in usable.iter().enumerate() {
-        if !usable {
+    for (i, &reached) in reached.iter().enumerate() {
+        if !reached {
             out.push(None);
             continue;
         }
@@ -55,8 +55,8 @@ pub(crate) fn words(socket: &Result<SocketConfig, ErrorInfo>) -> String {
     }
 }
 
-/// The same for `--json`: `{"enabled": true, "state": "enabled", "events":
-/// [...]}`, or the error.
+/// The same for `--json`: `{"state": "enabled", "serves_live_feed":
+/// true}`, or `{"error": ..., "hint": ...}`.
 pub(crate) fn json(socket: &Result<SocketConfig, ErrorInfo>) -> serde_json::Value {
     match socket {
         Ok(config) => serde_json::json!({

@@ -86,8 +86,8 @@ pub(crate) async fn profile_check(engine: &mut Engine, json_out: bool) -> Result
         };
         verdicts.push((engine.profile().instances[i].name.clone(), verdict));
     }
-    let usable: Vec<bool> = verdicts.iter().map(|(_, v)| v.is_usable()).collect();
-    let sockets = live::sockets(engine, &usable).await;
+    let reached: Vec<bool> = verdicts.iter().map(|(_, v)| v.reaches()).collect();
+    let sockets = live::sockets(engine, &reached).await;
     let warnings = engine.profile().warnings.clone();
     let unusable = verdicts.iter().filter(|(_, v)| !v.is_usable()).count();
     if json_out {
@@ -184,6 +184,12 @@ impl Verdict {
 
     fn is_usable(&self) -> bool {
         *self == Verdict::Ok
+    }
+
+    /// Whether the token reaches the instance (its phone connected or
+    /// not): its WebSocket's configuration can be read.
+    fn reaches(&self) -> bool {
+        matches!(self, Verdict::Ok | Verdict::NotConnected(_))
     }
 
     fn word(&self) -> String {

@@ -125,40 +125,17 @@ impl Printer {
             if self.json {
                 self.out.json(&json_line(state, row), false)?;
                 self.out.punct("\n")?;
+            } else if self.terminal {
+                let line = text_fields(state, row).join("  ");
+                self.out.line(line.trim_end())?;
             } else {
-                let line = self.text_line(state, row);
-                self.out.line(&line)?;
+                self.out.row(&text_fields(state, row))?;
             }
         }
         if let Some(oldest) = state.live.rows().next().map(|r| r.seq) {
             self.printed.retain(|&s| s >= oldest);
         }
         self.out.flush()
-    }
-
-    /// One line of text: aligned on a terminal, tab-separated when piped.
-    fn text_line(&self, state: &State, row: &Row) -> String {
-        let instance = state
-            .instances
-            .get(row.instance)
-            .map_or("", |i| i.name.as_str());
-        let (who, text) = match &row.what {
-            What::Message(m) => (words::who(m), m.first_line().to_string()),
-            What::State(word) => ("instance.state".to_string(), word.clone()),
-        };
-        let flags = if row.is_flagged() {
-            format!("⚑ {}", row.reasons())
-        } else {
-            String::new()
-        };
-        let time = rfc3339(row.at);
-        let fields = [time.as_str(), instance, &who, &text, &flags];
-        let fields: Vec<String> = fields.iter().map(|f| clean(f).into_owned()).collect();
-        if self.terminal {
-            fields.join("  ").trim_end().to_string()
-        } else {
-            fields.join("\t")
-        }
     }
 
     /// Says on standard error when a watched feed changes state.
@@ -187,6 +164,27 @@ impl Printer {
             crate::cli::output::say(&text);
         }
     }
+}
+
+/// A row's fields as text: time, instance, who, the first line, the
+/// flags (empty when none); spaced on a terminal, tab-separated when
+/// piped.
+fn text_fields(state: &State, row: &Row) -> Vec<String> {
+    let instance = state
+        .instances
+        .get(row.instance)
+        .map_or("", |i| i.name.as_str());
+    let (who, text) = match &row.what {
+        What::Message(m) => (words::who(m), m.first_line().to_string()),
+        What::State(word) => ("instance.state".to_string(), word.clone()),
+    };
+    let flags = if row.is_flagged() {
+        format!("⚑ {}", row.reasons())
+    } else {
+        String::new()
+    };
+    let fields = [rfc3339(row.at), instance.to_string(), who, text, flags];
+    fields.iter().map(|f| clean(f).into_owned()).collect()
 }
 
 /// One JSON object for a row.

@@ -5,8 +5,11 @@
 //! `WebSocket not configured…` apart from 404 `Instance not found`) and
 //! `POST /api/events/websocket/:instance`. Frames are the documented
 //! envelope with `instanceData.token`; the server pings and drops a
-//! client that leaves a ping unanswered. Tests push events, break frames
-//! and drop sockets through the handle.
+//! client that leaves a ping unanswered. An instance that is not
+//! connected to WhatsApp receives no message: the documentation says
+//! nothing of its socket, so it stays open and carries only
+//! `instance.state` events. Tests push events, break frames and drop
+//! sockets through the handle.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -138,7 +141,7 @@ fn ws_route(shared: &mut Shared, caller: &Caller, req: &Request) -> Answer {
 
 fn request(instance: String, body: Bytes) -> Request {
     Request {
-        kind: super::routes::Kind::Other,
+        kind: super::routes::Kind::Events,
         instance: Some(instance),
         query: HashMap::new(),
         body,
@@ -359,10 +362,19 @@ impl EmulatorHandle {
     }
 
     /// Pushes an incoming message to `instance`'s open sockets; returns
-    /// how many got it.
+    /// how many got it. An instance that is not connected to WhatsApp
+    /// receives no message: its sockets stay open (and still get
+    /// `instance.state` events), but it gets nothing (0).
     pub fn push_message(&self, instance: &str, m: &EmuMessage) -> usize {
         let n = {
             let mut shared = self.lock();
+            let connected = shared
+                .instances
+                .iter()
+                .any(|i| i.name == instance && i.state == "connected");
+            if !connected {
+                return 0;
+            }
             shared.live.messages += 1;
             shared.live.messages
         };

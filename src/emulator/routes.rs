@@ -64,7 +64,10 @@ pub(super) enum Kind {
     Block,
     /// A `getAccount` with a `number` (reaches WhatsApp).
     Lookup,
-    /// Anything served from the server's own store.
+    /// The live events' routes: the WebSocket's configuration and its
+    /// upgrade (served from the server's own store).
+    Events,
+    /// Anything else served from the server's own store.
     Other,
 }
 
@@ -129,7 +132,7 @@ pub(super) async fn serve(
     let route_name = match req.kind {
         Kind::Block => "block",
         Kind::Lookup => "lookup",
-        Kind::Other => "other",
+        Kind::Events | Kind::Other => "other",
     };
     let response = answer(&handle, headers, req, route).await;
     handle.lock().served.push(Served {
@@ -248,7 +251,7 @@ async fn answer(
                     .lookups
                     .push((asked.0.unwrap_or_default(), asked.1.unwrap_or_default()));
             }
-            if req.kind != Kind::Other && shared.throttle > 0 {
+            if matches!(req.kind, Kind::Block | Kind::Lookup) && shared.throttle > 0 {
                 // WhatsApp throttles: the budget is not what ran out.
                 shared.throttle -= 1;
                 shared.throttled += 1;
@@ -279,6 +282,7 @@ fn count_and_take_fault(handle: &EmulatorHandle, kind: Kind) -> Option<Fault> {
             FaultFor::Any => true,
             FaultFor::Blocks => kind == Kind::Block,
             FaultFor::Lookups => kind == Kind::Lookup,
+            FaultFor::Events => kind == Kind::Events,
         })
         .and_then(|at| shared.faults.remove(at))
         .map(|(_, fault)| fault)

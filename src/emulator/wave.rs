@@ -1,8 +1,9 @@
 //! The demo's live feed: ordinary messages from contacts every couple
 //! of seconds, a group now and then, and every two minutes a spam wave
-//! (a few numbers that are in no address book, each writing to all four
-//! demo instances within a minute), so `--demo` shows the Live view with
-//! `⚑` rows without any server. Reproducible: a seeded generator.
+//! (a few numbers that are in no address book, each writing to every
+//! connected demo instance within a minute: a disconnected number
+//! receives nothing), so `--demo` shows the Live view with `⚑` rows
+//! without any server. Reproducible: a seeded generator.
 
 use std::time::Duration;
 
@@ -52,12 +53,14 @@ const SPAMMERS: &[(&str, usize, Option<&str>, &str)] = &[
 /// An instance and its contacts: (number, name) each.
 type Book = (String, Vec<(String, Option<String>)>);
 
-/// The instances and their contacts, read once.
+/// The instances connected to WhatsApp now and their contacts (a
+/// disconnected number receives no message).
 fn books(handle: &EmulatorHandle) -> Vec<Book> {
     let shared = handle.lock();
     shared
         .instances
         .iter()
+        .filter(|i| i.state == "connected")
         .map(|i| {
             let people = i
                 .contacts
@@ -76,6 +79,9 @@ fn books(handle: &EmulatorHandle) -> Vec<Book> {
 /// One round: (when, instance, message), in time order.
 fn round(books: &[Book], rng: &mut Rng) -> Vec<(Duration, String, EmuMessage)> {
     let mut plan = Vec::new();
+    if books.is_empty() {
+        return plan;
+    }
     // Everyday messages from contacts, every 2 s or so.
     for n in 0..58 {
         let (instance, people) = &books[rng.below(books.len())];
@@ -124,17 +130,14 @@ fn round(books: &[Book], rng: &mut Rng) -> Vec<(Duration, String, EmuMessage)> {
     plan
 }
 
-/// Plays the script for as long as the task runs.
+/// Plays the script for as long as the task runs; each round goes to
+/// the instances connected when it starts.
 pub(super) async fn play(handle: EmulatorHandle) {
-    let books = books(&handle);
-    if books.is_empty() {
-        return;
-    }
     let mut rng = Rng(0x5EED_0026);
     let start = tokio::time::Instant::now();
     for cycle in 0u32.. {
         let base = start + CYCLE * cycle;
-        for (at, instance, m) in round(&books, &mut rng) {
+        for (at, instance, m) in round(&books(&handle), &mut rng) {
             tokio::time::sleep_until(base + at).await;
             handle.push_message(&instance, &m);
         }
@@ -175,5 +178,37 @@ mod tests {
             "a group now and then"
         );
         assert!(plan.windows(2).all(|w| w[0].0 <= w[1].0), "in time order");
+    }
+
+    #[test]
+    fn the_demo_wave_reaches_its_connected_instances_only() {
+        use crate::emulator::EmulatorConfig;
+        use crate::emulator::world::Shared;
+        let handle = EmulatorHandle::new(Shared::new(EmulatorConfig::demo(Some(5))));
+        let plan = round(&books(&handle), &mut Rng(1));
+        let mut reached: Vec<&str> = plan
+            .iter()
+            .filter(|(_, _, m)| m.text.starts_with("Ganhe"))
+            .map(|(_, instance, _)| instance.as_str())
+            .collect();
+        reached.sort_unstable();
+        assert_eq!(
+            reached,
+            ["billing", "sales", "support"],
+            "marketing is disconnected"
+        );
+        assert!(
+            plan.iter().all(|(_, instance, _)| instance != "marketing"),
+            "nor any everyday message"
+        );
+        handle.set_state("marketing", "connected");
+        let plan = round(&books(&handle), &mut Rng(1));
+        let hits = plan.iter().filter(|(_, _, m)| m.text.starts_with("Ganhe"));
+        assert_eq!(hits.count(), 4, "once it connects, it gets the wave too");
+        handle.lock().instances.clear();
+        assert!(
+            round(&books(&handle), &mut Rng(1)).is_empty(),
+            "no instance, no round"
+        );
     }
 }

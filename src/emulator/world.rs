@@ -75,6 +75,9 @@ pub(super) enum FaultFor {
     Blocks,
     /// The next lookup (`getAccount` with a `number`).
     Lookups,
+    /// The next request of the live events' routes (a WebSocket's
+    /// configuration read or written, or its upgrade).
+    Events,
 }
 
 /// How to build an emulator.
@@ -233,6 +236,13 @@ impl EmulatorHandle {
     /// the client's time-out makes a lookup that times out.
     pub fn push_lookup_fault(&self, fault: Fault) {
         self.lock().faults.push_back((FaultFor::Lookups, fault));
+    }
+
+    /// Queues a fault for the next request of the live events' routes
+    /// (`getWebsocket`, `websocket`, the `/ws` upgrade); other requests
+    /// are answered as usual.
+    pub fn push_events_fault(&self, fault: Fault) {
+        self.lock().faults.push_back((FaultFor::Events, fault));
     }
 
     /// WhatsApp throttling: the next `n` requests that reach WhatsApp

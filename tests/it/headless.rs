@@ -205,6 +205,85 @@ fn profile_check_gives_each_instance_a_verdict() {
 }
 
 #[test]
+fn profile_check_says_each_instances_websocket_and_how_to_enable_it() {
+    let (_rt, emu, dir) = serving(
+        5,
+        "[[instances]]\nname = \"sales\"\n[[instances]]\nname = \"support\"\n[[instances]]\nname = \"marketing\"\n[[instances]]\nname = \"billing\"\n",
+    );
+    emu.handle().set_websocket("support", Some(false));
+    emu.handle().set_websocket("billing", None);
+    // Sales' configuration cannot be read: the check reads them in
+    // profile order, and the first read of the events' routes fails.
+    emu.handle()
+        .push_events_fault(Fault::Status(400, "boom".into()));
+    let out = run(dir.path(), &["profile", "check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let socket = |name: &str| -> String {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}\t")))
+            .and_then(|l| l.split('\t').nth(2))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        socket("sales"),
+        "live feed: unknown (boom (HTTP 400))",
+        "{stdout}"
+    );
+    assert_eq!(socket("support"), "live feed: disabled", "{stdout}");
+    assert_eq!(
+        socket("marketing"),
+        "live feed: enabled",
+        "disconnected, its WebSocket is still read: {stdout}"
+    );
+    assert_eq!(socket("billing"), "live feed: never configured", "{stdout}");
+    assert_eq!(out.status.code(), Some(4), "marketing is not connected");
+    // Not a terminal: no question, how to enable it instead.
+    for (name, words) in [("support", "disabled"), ("billing", "never configured")] {
+        assert!(
+            stderr.contains(&format!("ryze-contacts: {name}: its WebSocket is {words}: run `ryze-contacts profile check` on a terminal to enable it, or press E in the Live view")),
+            "{stderr}"
+        );
+    }
+    assert!(!stderr.contains("[y/N]"), "no prompt: {stderr}");
+    assert!(!stderr.contains("sales: its WebSocket"), "{stderr}");
+    assert!(!stderr.contains("marketing: its WebSocket"), "{stderr}");
+    assert_eq!(emu.handle().websocket("support"), Some((false, vec![])));
+    assert_eq!(emu.handle().websocket("billing"), None, "nothing changed");
+
+    emu.handle()
+        .push_events_fault(Fault::Status(400, "boom".into()));
+    let out = run(dir.path(), &["profile", "check", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let socket = |name: &str| -> serde_json::Value {
+        json["instances"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["instance"] == name)
+            .unwrap()["websocket"]
+            .clone()
+    };
+    assert_eq!(socket("sales")["error"], "boom (HTTP 400)", "{json}");
+    assert!(socket("sales")["hint"].is_string(), "{json}");
+    assert_eq!(
+        socket("support"),
+        serde_json::json!({"state": "disabled", "serves_live_feed": false})
+    );
+    assert_eq!(
+        socket("marketing"),
+        serde_json::json!({"state": "enabled", "serves_live_feed": true})
+    );
+    assert_eq!(
+        socket("billing"),
+        serde_json::json!({"state": "never configured", "serves_live_feed": false})
+    );
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
 fn an_answer_contrary_to_the_only_request_exits_3_with_the_servers_words() {
     let (_rt, emu, dir) = serving(5, "[[instances]]\nname = \"sales\"\n");
     emu.handle().push_block_fault(Fault::Raw {

@@ -1,14 +1,14 @@
 //! The live feed over a real WebSocket on loopback, against the
-//! emulator: frames flagged and listed, `B` on a row sent to every
-//! instance and nobody else, a group never blockable, `temp_banned` on
-//! the tab at once, a dropped socket reopened with back-off, a frame
-//! that cannot be read, a refused upgrade and the WebSocket enabled
-//! after asking, pings answered, the token never on screen nor in the
-//! data folder; and `watch --json` from the real binary.
+//! emulator: frames flagged and listed, `B` on a row looked up then sent
+//! to every instance and nobody else, `W` on a row adding its sender to
+//! the list, a group never blockable nor listed, a disconnected number
+//! getting no message, `temp_banned` on the tab at once, a dropped socket
+//! reopened with back-off, a frame that cannot be read, a refused upgrade
+//! and the WebSocket enabled after asking, pings answered, the token
+//! never on screen nor in the data folder (`watch`, the same feed
+//! headless, is in `watch.rs`).
 
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use ratatui::Terminal;
@@ -19,11 +19,11 @@ use ryze_contacts::emulator::{
 };
 use ryze_contacts::protocol::{ConnState, FeedStatus};
 
-use crate::desk::{Desk, profile_toml};
+use crate::desk::Desk;
 
-const SPAMMER: &str = "6281234567890";
+pub(crate) const SPAMMER: &str = "6281234567890";
 
-async fn emulator() -> RunningEmulator {
+pub(crate) async fn emulator() -> RunningEmulator {
     emulator::start(
         EmulatorConfig::demo(Some(40)),
         SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -34,7 +34,7 @@ async fn emulator() -> RunningEmulator {
 
 /// The four demo instances on the account token (marketing is
 /// disconnected).
-const FOUR: [(&str, &str); 4] = [
+pub(crate) const FOUR: [(&str, &str); 4] = [
     ("sales", DEMO_ACCOUNT_TOKEN),
     ("support", DEMO_ACCOUNT_TOKEN),
     ("marketing", DEMO_ACCOUNT_TOKEN),
@@ -56,7 +56,7 @@ async fn open(desk: &mut Desk) {
     .await;
 }
 
-fn spam(text: &str) -> EmuMessage {
+pub(crate) fn spam(text: &str) -> EmuMessage {
     EmuMessage {
         number: Some(SPAMMER.into()),
         name: Some("Promo".into()),
@@ -94,7 +94,7 @@ fn screen(state: &State, width: u16, height: u16) -> String {
 }
 
 /// Every byte of every file under `dir`.
-fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
+pub(crate) fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
@@ -107,7 +107,7 @@ fn all_bytes(dir: &std::path::Path) -> Vec<u8> {
     out
 }
 
-fn holds(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn holds(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|w| w == needle.as_bytes())
@@ -157,9 +157,7 @@ async fn a_stranger_writing_to_our_numbers_is_flagged_and_no_token_is_kept() {
 async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
     let emu = emulator().await;
     let mut desk = desk(&emu).await;
-    // This branch's emulator has no getAccount yet: the senders are sent
-    // without a lookup (the lookup path is tested with the bulk dialog).
-    desk.engine.state_mut().lookups.enabled = false;
+    assert!(desk.state().lookups.enabled, "lookups are on");
     for instance in ["sales", "support", "billing"] {
         let rows = desk.state().live.len() + 1;
         push(&mut desk, &emu, instance, &spam("promo"), rows).await;
@@ -187,6 +185,22 @@ async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
     desk.keys("\n").await;
     desk.until(Duration::from_secs(20), |s| s.batch.is_none())
         .await;
+    // The sender is no contact: looked up first, once, then blocked.
+    let lookups = emu.handle().lookups();
+    assert_eq!(lookups.len(), 1, "one lookup: {lookups:?}");
+    assert_eq!(lookups[0].1, SPAMMER, "of the sender");
+    let routes: Vec<&str> = emu.handle().served().iter().map(|s| s.route).collect();
+    let last_lookup = routes.iter().rposition(|r| *r == "lookup").unwrap();
+    let first_block = routes.iter().position(|r| *r == "block").unwrap();
+    assert!(
+        last_lookup < first_block,
+        "every lookup before the first block: {routes:?}"
+    );
+    assert_eq!(
+        routes.iter().filter(|r| **r == "block").count(),
+        4,
+        "one block request per chosen instance: {routes:?}"
+    );
     let mut sent = emu.handle().block_requests();
     sent.sort();
     let jid = format!("{SPAMMER}@s.whatsapp.net");
@@ -205,6 +219,50 @@ async fn b_on_a_row_blocks_the_sender_on_every_instance_and_nobody_else() {
         "⊘ 3 of 4",
         "the row shows the block as it settled"
     );
+}
+
+#[tokio::test]
+async fn w_on_a_live_row_adds_its_sender_to_the_list_and_refuses_a_groups() {
+    let emu = emulator().await;
+    let mut desk = desk(&emu).await;
+    push(&mut desk, &emu, "sales", &spam("Ganhe R$ 500 por dia"), 1).await;
+    desk.keys("L").await;
+    desk.keys("W").await;
+    assert!(screen(desk.state(), 80, 24).contains("Why?"));
+    desk.keys("spam\n").await;
+    assert!(screen(desk.state(), 80, 24).contains("Until?"));
+    desk.keys("30d\n").await;
+    desk.until(Duration::from_secs(10), |s| {
+        s.blocklist.entries.as_ref().is_some_and(|e| !e.is_empty())
+    })
+    .await;
+    assert!(
+        desk.status()
+            .starts_with("added to the blocklist: Promo (+62 812-3456-7890) (spam · until"),
+        "{}",
+        desk.status()
+    );
+    let entries = desk.state().blocklist.entries.clone().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].target, SPAMMER);
+    assert_eq!(entries[0].reason.as_deref(), Some("spam"));
+    assert!(entries[0].expires.is_some());
+    assert!(emu.handle().block_requests().is_empty(), "W sends nothing");
+
+    let group = EmuMessage {
+        group: Some("Família".into()),
+        ..spam("oi gente")
+    };
+    push(&mut desk, &emu, "support", &group, 2).await;
+    desk.keys("gW").await;
+    assert!(desk.state().overlay.is_none(), "nothing asked");
+    assert!(
+        desk.status()
+            .starts_with("only the sender of a private message can be listed"),
+        "{}",
+        desk.status()
+    );
+    assert_eq!(desk.state().blocklist.entries.as_ref().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -256,6 +314,41 @@ async fn temp_banned_shows_on_the_tab_at_once_with_a_hint() {
     assert!(
         shown.contains(" support │ ○ temp banned │"),
         "the status bar: {shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_disconnected_number_gets_no_message_until_it_connects() {
+    let emu = emulator().await;
+    let mut desk = desk(&emu).await;
+    assert_eq!(
+        emu.handle().open_sockets("marketing"),
+        1,
+        "its feed is open"
+    );
+    assert_eq!(
+        emu.handle()
+            .push_message("marketing", &spam("nobody gets this")),
+        0,
+        "a disconnected number receives nothing"
+    );
+    // The socket stays and carries the state change; after it, messages.
+    assert_eq!(emu.handle().push_state("marketing", "connected"), 1);
+    push(&mut desk, &emu, "marketing", &spam("now it does"), 2).await;
+    let texts: Vec<String> = desk
+        .state()
+        .live
+        .rows()
+        .filter_map(|r| r.message().map(|m| m.text.clone()))
+        .collect();
+    assert_eq!(
+        texts,
+        ["now it does"],
+        "the first never came over the socket"
+    );
+    assert_eq!(
+        desk.state().instances[2].connection,
+        ryze_contacts::app::state::Connection::State(ConnState::Connected)
     );
 }
 
@@ -376,75 +469,4 @@ async fn the_servers_pings_are_answered_and_the_socket_stays() {
     assert_eq!(emu.handle().upgrades(), upgrades, "no socket was dropped");
     assert!(desk.state().live.health.iter().all(|h| h.status.is_open()));
     assert_eq!(emu.handle().open_sockets("sales"), 1);
-}
-
-#[test]
-fn watch_json_prints_a_line_per_event_and_ends_on_sigint() {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let emu = rt.block_on(emulator());
-    let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile.toml");
-    std::fs::write(&profile, profile_toml(&emu, &FOUR[..2], "")).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&profile, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ryze-contacts"))
-        .args(["--profile"])
-        .arg(&profile)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .args(["watch", "--json"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while emu.handle().open_sockets("sales") + emu.handle().open_sockets("support") < 2 {
-        assert!(std::time::Instant::now() < deadline, "the feeds open");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut next =
-        || -> serde_json::Value { serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap() };
-    // One at a time: the two sockets may deliver in either order.
-    emu.handle()
-        .push_message("sales", &spam("Ganhe dinheiro\nlinha dois"));
-    let first = next();
-    emu.handle()
-        .push_message("support", &spam("Ganhe dinheiro"));
-    let second = next();
-    emu.handle().push_state("support", "logged_out");
-    let got = [first, second, next()];
-    assert_eq!(got[0]["instance"], "sales");
-    assert_eq!(got[0]["event"], "message.exchange");
-    assert_eq!(got[0]["sender"]["number"], "+6281234567890");
-    assert_eq!(got[0]["sender"]["jid"], "6281234567890@s.whatsapp.net");
-    assert_eq!(got[0]["name"], "Promo");
-    assert_eq!(got[0]["text"], "Ganhe dinheiro\nlinha dois");
-    assert_eq!(got[0]["flags"], serde_json::json!([]));
-    assert!(got[0]["time"].as_str().unwrap().ends_with('Z'));
-    assert_eq!(got[1]["flags"][0]["kind"], "wave", "{}", got[1]);
-    assert_eq!(got[2]["event"], "instance.state");
-    assert_eq!(got[2]["state"], "logged_out");
-    for line in &got {
-        assert!(!line.to_string().contains("demo-"), "no token: {line}");
-    }
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let end = child.wait().unwrap();
-    assert!(end.success(), "SIGINT ends it cleanly: {end:?}");
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
-    assert!(stderr.contains("live feed of sales open"), "{stderr}");
-    let data = all_bytes(&dir.path().join("data"));
-    assert!(
-        !holds(&data, "demo-sales-token") && !holds(&data, DEMO_ACCOUNT_TOKEN),
-        "no token in the data folder (the log included)"
-    );
 }

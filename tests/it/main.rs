@@ -34,4 +34,5 @@ mod reach;
 mod screenshot;
 mod team;
 mod unix_tool;
+mod watch;
 mod worker;

@@ -1,11 +1,13 @@
 //! The Blocklist view: `T` shows the list, `/` narrows it, `W` adds what
-//! is pointed at (why, then until when), `p` makes the plan, `y` applies
+//! is pointed at (why, then until when; a live row's sender too, never a
+//! group's), `p` makes the plan, `y` applies
 //! it (after checking that no other desk applies it), and blocks whose
 //! entries expired are offered, never unblocked silently.
 
 use super::*;
 use crate::model::blocklist::Entry;
-use crate::protocol::{InstanceStatus, ListChange};
+use crate::model::live::{ChatKind, LiveEvent};
+use crate::protocol::{InstanceStatus, ListChange, LiveMsg};
 use crate::store::ledger::{BatchItem, Claim, UnfinishedBatch};
 
 const NOW: i64 = 1_800_000_000;
@@ -193,6 +195,68 @@ fn w_lists_a_hidden_number_by_its_lid_and_refuses_an_instance_of_ours() {
     assert!(s.overlay.is_none(), "nothing to ask");
     assert!(
         status_text(&s).contains("the number of instance support"),
+        "{}",
+        status_text(&s)
+    );
+}
+
+/// A message comes over the live feed to `instance`: private, or in a
+/// group.
+fn live_message(s: &mut State, instance: usize, digits: &str, chat: ChatKind) {
+    let m = crate::app::testing::incoming(digits, Some("Promo"), "Ganhe dinheiro", chat, NOW);
+    update(
+        s,
+        Msg::Live(LiveMsg::Event {
+            instance,
+            event: LiveEvent::Message(m),
+            received: NOW,
+        }),
+    );
+}
+
+#[test]
+fn w_in_the_live_view_lists_a_private_messages_sender_and_refuses_a_group() {
+    let mut s = connected();
+    live_message(&mut s, 0, "6281234567890", ChatKind::Private);
+    update(&mut s, ch('L'));
+    update(&mut s, ch('W'));
+    let Some(Overlay::ListAdd(ask)) = &s.overlay else {
+        panic!("W asks first: {:?}", s.overlay);
+    };
+    assert_eq!(ask.prompt(), "Why? ");
+    assert_eq!(ask.adding.targets, ["6281234567890"]);
+    typed(&mut s, "spam wave\n");
+    let Some(Overlay::ListAdd(ask)) = &s.overlay else {
+        panic!("then Until?: {:?}", s.overlay);
+    };
+    assert_eq!(ask.prompt(), "Until? ");
+    let effects = typed(&mut s, "12h\n");
+    let added = effects.iter().find_map(|e| match e {
+        Effect::Job(Job::Write(LedgerWrite::Blocklist(ListChange::Add(entries)))) => {
+            Some(entries.clone())
+        }
+        _ => None,
+    });
+    let added = added.expect("the entry goes to the ledger");
+    assert_eq!(added.len(), 1);
+    assert_eq!(
+        added[0].target, "6281234567890",
+        "the sender, as E.164 digits"
+    );
+    assert_eq!(added[0].reason.as_deref(), Some("spam wave"));
+    assert_eq!(added[0].expires, Some(NOW + 12 * 3_600));
+    assert!(block_jobs(&effects).is_empty(), "nothing is sent");
+    assert!(s.overlay.is_none());
+    assert!(s.live.shown, "still the Live view");
+
+    // A group's row: refused, with why; nothing asked, nothing written.
+    live_message(&mut s, 1, "5511977776666", ChatKind::Group);
+    update(&mut s, ch('g'));
+    let effects = update(&mut s, ch('W'));
+    assert!(s.overlay.is_none(), "nothing to ask: {:?}", s.overlay);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(
+        status_text(&s).starts_with("only the sender of a private message can be listed"),
         "{}",
         status_text(&s)
     );
