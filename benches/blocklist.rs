@@ -21,19 +21,12 @@ use ryze_contacts::model::number::read_typed;
 use ryze_contacts::protocol::{InstanceStatus, Job, JobResult, LedgerRead, Msg, Request};
 use ryze_contacts::store::ledger::KnownState;
 
+mod common;
+use common::rss_mb;
+
 const LIST: usize = 100_000;
 const NAMES: [&str; 4] = ["sales", "support", "marketing", "billing"];
 const BOOK: usize = 5_000;
-
-fn rss_mb() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
-}
 
 /// The most resident memory so far (`VmHWM`), in MB.
 fn peak_mb() -> f64 {

@@ -23,6 +23,9 @@ use ryze_contacts::emulator::{self, DEMO_ACCOUNT_TOKEN, EmuMessage, EmulatorConf
 use ryze_contacts::engine::{Engine, ScreenStart, Setup, Tuning};
 use ryze_contacts::protocol::Msg;
 
+mod common;
+use common::rss_mb;
+
 /// Frames a second, in all.
 const RATE: u64 = 1_000;
 /// How long the load lasts.
@@ -30,16 +33,6 @@ const SECONDS: u64 = 10;
 /// A key every so often.
 const KEY_EVERY: Duration = Duration::from_millis(50);
 const INSTANCES: [&str; 4] = ["sales", "support", "marketing", "billing"];
-
-fn rss_mb() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

@@ -23,6 +23,9 @@ use ryze_contacts::model::filter::{Keep, Matching, filter};
 use ryze_contacts::protocol::{InstanceStatus, JobResult, Msg};
 use ryze_contacts::store::cache;
 
+mod common;
+use common::rss_mb;
+
 const BIG: usize = 100_000;
 
 struct Stats {
@@ -138,16 +141,6 @@ fn state_with(store: Arc<ContactStore>) -> State {
 fn verdict(met: bool, goal: &str) -> String {
     let word = if met { "ok" } else { "MISSED" };
     format!("{word} (goal {goal})")
-}
-
-fn rss_mb() -> f64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: f64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0.0);
-    pages * 4096.0 / (1024.0 * 1024.0)
 }
 
 fn main() {

@@ -128,6 +128,49 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
+/// A word of a plain query (the Live and Blocklist views' filters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryWord {
+    /// Digits, matched in a number (`+62 812` is `62812`; typed with a
+    /// trunk `0`, without it too).
+    Digits(String),
+    /// `⚑`: the row is flagged.
+    Flag,
+    /// Any other word, folded by [`fold`].
+    Text(String),
+}
+
+/// The words of a plain query: a run of number words is one number, a
+/// `⚑` anywhere asks for flagged rows.
+pub fn query_words(query: &str) -> Vec<QueryWord> {
+    let mut words = Vec::new();
+    let mut digits = String::new();
+    for word in query.split_whitespace() {
+        let is_number = word.chars().any(|c| c.is_ascii_digit())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-().".contains(c));
+        if is_number {
+            digits.extend(word.chars().filter(char::is_ascii_digit));
+            continue;
+        }
+        if !digits.is_empty() {
+            words.push(QueryWord::Digits(std::mem::take(&mut digits)));
+        }
+        if word.contains('⚑') {
+            words.push(QueryWord::Flag);
+        }
+        let text = fold(&word.replace('⚑', ""));
+        if !text.is_empty() {
+            words.push(QueryWord::Text(text));
+        }
+    }
+    if !digits.is_empty() {
+        words.push(QueryWord::Digits(digits));
+    }
+    words
+}
+
 /// The flags a message earns on its own: its number on the deny list,
 /// a keyword in its text (`folded` by [`fold`]).
 pub fn own_flags(rules: &Rules, digits: Option<&str>, folded: &str) -> Vec<Flag> {

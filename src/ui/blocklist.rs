@@ -6,10 +6,8 @@
 //! built. Also the offer of expired blocks.
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::dialog::{DIALOG_WIDTH, button, framed, keys_line};
 use super::theme;
@@ -21,9 +19,6 @@ use crate::keys::{Command, DialogAction};
 use crate::model::blocklist::{Entry, jid_of};
 use crate::model::number::shown_jid;
 use crate::util::text::{fit, width};
-
-/// The symbol before the selected row.
-const HIGHLIGHT: &str = "▌ ";
 
 /// Column widths: (number, source, expiry, coverage); 0 leaves a column
 /// out; the reason takes the rest.
@@ -191,15 +186,7 @@ fn draw_rows(frame: &mut Frame, rows: Rect, state: &State, (cols, reason_w): ([u
         let buf = frame.buffer_mut();
         buf.set_line(area.x + 2, y, &line, area.width.saturating_sub(2));
         if at == view.selected {
-            buf.set_stringn(area.x, y, HIGHLIGHT, 2, Style::default());
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    ..area
-                },
-                theme::selected_row(),
-            );
+            super::rows::mark_selected(buf, area, y);
         }
     }
 }
@@ -218,16 +205,7 @@ fn placeholder(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         String::new()
     };
-    let top = area.height / 2;
-    let area = Rect {
-        y: area.y + top,
-        height: area.height - top,
-        ..area
-    };
-    frame.render_widget(
-        Paragraph::new(Line::styled(text, theme::dim())).alignment(Alignment::Center),
-        area,
-    );
+    super::rows::placeholder(frame, area, text);
 }
 
 /// Draws the plan: its head line, then each instance and its steps,

@@ -251,9 +251,9 @@ fn row_cells<'a>(
 
 /// Where the columns go: the highlight symbol (when a row is selected),
 /// then name, number and state, one column apart.
-fn columns(area: Rect, number_w: u16, state_w: u16, selected: bool) -> (u16, [Rect; 3]) {
+fn columns(area: Rect, number_w: u16, state_w: u16, selected: bool) -> [Rect; 3] {
     let symbol_w = if selected {
-        HIGHLIGHT.chars().count() as u16
+        super::rows::HIGHLIGHT.chars().count() as u16
     } else {
         0
     };
@@ -262,18 +262,14 @@ fn columns(area: Rect, number_w: u16, state_w: u16, selected: bool) -> (u16, [Re
         width: area.width.saturating_sub(symbol_w),
         ..area
     };
-    let columns = Layout::horizontal([
+    Layout::horizontal([
         Constraint::Min(8),
         Constraint::Length(number_w),
         Constraint::Length(state_w),
     ])
     .spacing(1)
-    .areas(rest);
-    (symbol_w, columns)
+    .areas(rest)
 }
-
-/// The symbol before the selected row.
-const HIGHLIGHT: &str = "▌ ";
 
 /// Draws the table, or what stands in for it. Rows are written straight
 /// into the buffer, a line per cell: a table widget styles every cell
@@ -294,7 +290,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
     let end = (offset + rows_on_screen).min(state.visible.len());
     // No highlight when no row is selected.
     let selected = (state.selected < state.visible.len()).then_some(state.selected);
-    let (symbol_w, cols) = columns(area, number_w, state_w, selected.is_some());
+    let cols = columns(area, number_w, state_w, selected.is_some());
     let buf = frame.buffer_mut();
     if area.height == 0 {
         return;
@@ -313,19 +309,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State) {
             buf.set_line(col.x, y, line, col.width);
         }
         if selected == Some(offset + n) {
-            let row_area = Rect {
-                y,
-                height: 1,
-                ..area
-            };
-            buf.set_stringn(
-                area.x,
-                y,
-                HIGHLIGHT,
-                symbol_w as usize,
-                ratatui::style::Style::default(),
-            );
-            buf.set_style(row_area, theme::selected_row());
+            super::rows::mark_selected(buf, area, y);
         }
     }
 }

@@ -9,10 +9,8 @@
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Alignment, Rect};
-use ratatui::style::Style;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::theme;
 use crate::app::State;
@@ -23,9 +21,6 @@ use crate::keys::Command;
 use crate::model::flags::Flag;
 use crate::util::dates::clock;
 use crate::util::text::{fit, width};
-
-/// The symbol before the selected row.
-const HIGHLIGHT: &str = "▌ ";
 
 /// Column widths: (time, instance, sender, reach, known); 0 leaves a
 /// column out.
@@ -283,15 +278,7 @@ fn draw_rows(
         let buf = frame.buffer_mut();
         buf.set_line(area.x + 2, y, &line, area.width.saturating_sub(2));
         if selected == Some(offset + n) {
-            buf.set_stringn(area.x, y, HIGHLIGHT, 2, Style::default());
-            buf.set_style(
-                Rect {
-                    y,
-                    height: 1,
-                    ..area
-                },
-                theme::selected_row(),
-            );
+            super::rows::mark_selected(buf, area, y);
         }
     }
 }
@@ -311,16 +298,7 @@ fn placeholder(frame: &mut Frame, area: Rect, state: &State) {
     } else {
         "No live feed is open yet: the lines above say why.".to_string()
     };
-    let top = area.height / 2;
-    let area = Rect {
-        y: area.y + top,
-        height: area.height - top,
-        ..area
-    };
-    frame.render_widget(
-        Paragraph::new(Line::styled(text, theme::dim())).alignment(Alignment::Center),
-        area,
-    );
+    super::rows::placeholder(frame, area, text);
 }
 
 /// The footer's keys in the Live view, from the keymap in force, most

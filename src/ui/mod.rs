@@ -8,6 +8,7 @@ mod footer;
 mod instances;
 mod live;
 mod pager;
+mod rows;
 mod status_bar;
 pub mod theme;
 

@@ -7,38 +7,7 @@
 
 use crate::app::core::Core;
 use crate::model::blocklist::{Entry, jid_of};
-use crate::model::flags::fold;
-
-/// A word of the filter: digits (matched in the number), or text.
-#[derive(Debug, PartialEq, Eq)]
-enum Word {
-    Digits(String),
-    Text(String),
-}
-
-/// The words of a query: a run of number words is one number.
-fn words_of(query: &str) -> Vec<Word> {
-    let mut words = Vec::new();
-    let mut digits = String::new();
-    for word in query.split_whitespace() {
-        let is_number = word.chars().any(|c| c.is_ascii_digit())
-            && word
-                .chars()
-                .all(|c| c.is_ascii_digit() || "+-().".contains(c));
-        if is_number {
-            digits.extend(word.chars().filter(char::is_ascii_digit));
-            continue;
-        }
-        if !digits.is_empty() {
-            words.push(Word::Digits(std::mem::take(&mut digits)));
-        }
-        words.push(Word::Text(fold(word)));
-    }
-    if !digits.is_empty() {
-        words.push(Word::Digits(digits));
-    }
-    words
-}
+use crate::model::flags::{QueryWord as Word, fold, query_words as words_of};
 
 /// Whether `e` matches every word.
 fn matches(e: &Entry, words: &[Word]) -> bool {
@@ -53,6 +22,7 @@ fn matches(e: &Entry, words: &[Word]) -> bool {
     };
     words.iter().all(|w| match w {
         Word::Text(t) => text().contains(t.as_str()),
+        Word::Flag => text().contains('⚑'),
         Word::Digits(d) => {
             e.target.contains(d.as_str())
                 || (d.starts_with('0') && e.target.contains(d.trim_start_matches('0')))

@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use super::feed::{Live, Row, What};
-use crate::model::flags::fold;
+use crate::model::flags::{QueryWord as Word, fold, query_words as words_of};
 
 /// How many rows the view shows.
 pub fn shown_len(live: &Live) -> usize {
@@ -144,48 +144,6 @@ pub fn keep_in_view(core: &mut crate::app::core::Core) {
     let selected = selected_pos(&core.live).unwrap_or(0);
     let len = shown_len(&core.live);
     core.live.view.offset = crate::app::layout::window(selected, core.live.view.offset, rows, len);
-}
-
-/// A word of the filter.
-enum Word {
-    /// Digits, matched in the sender's number (`+62 812` is `62812`;
-    /// typed with a trunk `0`, without it too).
-    Digits(String),
-    /// `⚑`: the row is flagged.
-    Flag,
-    /// Text, folded, matched in the name, the text, the instance, the
-    /// chat and the flags.
-    Text(String),
-}
-
-/// The words of a query: a run of number words is one number.
-fn words_of(query: &str) -> Vec<Word> {
-    let mut words = Vec::new();
-    let mut digits = String::new();
-    for word in query.split_whitespace() {
-        let is_number = word.chars().any(|c| c.is_ascii_digit())
-            && word
-                .chars()
-                .all(|c| c.is_ascii_digit() || "+-().".contains(c));
-        if is_number {
-            digits.extend(word.chars().filter(char::is_ascii_digit));
-            continue;
-        }
-        if !digits.is_empty() {
-            words.push(Word::Digits(std::mem::take(&mut digits)));
-        }
-        if word.contains('⚑') {
-            words.push(Word::Flag);
-        }
-        let text = fold(&word.replace('⚑', ""));
-        if !text.is_empty() {
-            words.push(Word::Text(text));
-        }
-    }
-    if !digits.is_empty() {
-        words.push(Word::Digits(digits));
-    }
-    words
 }
 
 /// Whether `row` holds every word of the query.
