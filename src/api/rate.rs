@@ -152,6 +152,12 @@ impl<K: std::hash::Hash + Eq + Clone> RateBudgets<K> {
             None => {}
             Some(w) => {
                 if w.remaining == 0 {
+                    // The new window's length was guessed at the refill:
+                    // the answers on their way tell the real reset, so
+                    // look again soon rather than sleep a guessed window.
+                    if w.refilled && b.in_flight > 0 && now_ms < w.reset_ms {
+                        return Permit::Wait(POLL.min(Duration::from_millis(w.reset_ms - now_ms)));
+                    }
                     if now_ms < w.reset_ms {
                         return Permit::Wait(Duration::from_millis(w.reset_ms - now_ms));
                     }
@@ -402,13 +408,43 @@ mod tests {
         b.take(&"t", after);
         b.take(&"t", after);
         assert_eq!(
-            wait_ms(b.take(&"t", after)),
-            60_000,
-            "a local window lasts one window: never refilled twice in one"
+            b.take(&"t", after),
+            Permit::Wait(POLL),
+            "the window's real reset is on its way with the answers: look again soon"
+        );
+        // The four requests out (one of the old window, three of the new)
+        // answered without headers.
+        for _ in 0..4 {
+            b.answered(&"t", after + 10, Heard::default());
+        }
+        assert_eq!(
+            wait_ms(b.take(&"t", after + 10)),
+            59_990,
+            "no answer told the reset: a local window lasts one window, never refilled twice in one"
         );
         // Answers without headers never hold the token for ever.
-        b.answered(&"t", after, Heard::default());
         assert_eq!(b.take(&"t", after + 60_000), Permit::Go);
+    }
+
+    #[test]
+    fn waiters_of_a_refilled_window_follow_the_reset_its_answers_tell() {
+        // A server whose windows last a second, not RyzeAPI's minute.
+        let b = RateBudgets::new();
+        let reset = T0 / 1000 + 1;
+        b.take(&"t", T0);
+        b.answered(&"t", T0, heard(0, reset));
+        let after = reset * 1000 + 200;
+        assert_eq!(b.take(&"t", after), Permit::Go, "refilled at the reset");
+        b.take(&"t", after);
+        b.take(&"t", after);
+        assert_eq!(b.take(&"t", after), Permit::Wait(POLL));
+        // The new window's first answer: spent, resetting a second later.
+        b.answered(&"t", after + 20, heard(0, reset + 1));
+        let wait = wait_ms(b.take(&"t", after + 20));
+        assert!(
+            wait <= 1_000 + RESET_MARGIN.as_millis() as u64,
+            "the server's next reset, not a guessed minute: {wait} ms"
+        );
     }
 
     #[test]
