@@ -227,12 +227,14 @@ async fn main() {
     }
     println!("ryze-contacts live feed: {RATE} frames/s for {SECONDS} s across 4 instances\n");
     let start_rss = rss_mb();
-    let emu = emulator::start(
-        EmulatorConfig::demo(Some(500)),
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-    )
-    .await
-    .unwrap();
+    // Every number connected: a disconnected one receives no message.
+    let mut config = EmulatorConfig::demo(Some(500));
+    for inst in &mut config.instances {
+        inst.state = "connected".into();
+    }
+    let emu = emulator::start(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut engine = engine(&emu.base_url(), dir.path()).await;
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();

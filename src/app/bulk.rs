@@ -421,6 +421,22 @@ pub(crate) fn targets_batch(
     ))
 }
 
+/// Whether every mark the operator made left the address book since the
+/// last bulk key (said once, then forgotten): the key that would act on
+/// them does nothing, for the selected row is someone else.
+pub(crate) fn marks_gone(state: &mut Core) -> bool {
+    let vanished = std::mem::take(&mut state.instance_mut().marks_vanished);
+    if vanished == 0 || !state.instance().marks.is_empty() {
+        return false;
+    }
+    let who = marked(vanished);
+    error(
+        state,
+        format!("the {who} left the address book: nothing is marked"),
+    );
+    true
+}
+
 /// Sends what is left of recorded batch `batch` (its intents are in the
 /// ledger already).
 pub(crate) fn resume(state: &mut Core, batch: i64, label: &str, items: Vec<Item>) -> Vec<Effect> {

@@ -50,7 +50,7 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
             instance: Some(instance),
             result,
         } => on_history(state, instance, result),
-        JobResult::Claimed { batch, result } => bulk::on_claimed(state, batch, result),
+        JobResult::Claimed { batch, result } => on_claimed(state, batch, result),
         JobResult::Lookup { number, result, .. } => {
             let mut effects = lookups::on_lookup(state, number, result);
             effects.extend(batch_start::after_lookups(state));
@@ -74,6 +74,17 @@ pub(super) fn on_result(state: &mut State, result: JobResult) -> Vec<Effect> {
         | JobResult::IdentityKept
         | JobResult::Probe { .. } => Vec::new(),
     }
+}
+
+/// A claim on a batch: an apply left open that `y` supersedes, else a
+/// batch being resumed.
+fn on_claimed(
+    state: &mut State,
+    batch: i64,
+    result: Result<crate::store::ledger::Claim, crate::protocol::ErrorInfo>,
+) -> Vec<Effect> {
+    super::list_view::apply::on_claimed(state, batch, &result)
+        .unwrap_or_else(|| bulk::on_claimed(state, batch, result))
 }
 
 /// An instance's history, read for the details overlay.

@@ -235,9 +235,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Wheel scrolls; a click selects a row or switches to a tab. Only in
-/// the list view: dialogs and prompts keep the keyboard's attention.
+/// the contact list: dialogs and prompts keep the keyboard's attention,
+/// and the Live and Blocklist views' rows are not the contacts' (a click
+/// there must never move the contact list's selection unseen).
 fn on_mouse(state: &mut State, mouse: MouseEvent) -> Vec<Effect> {
-    if state.overlay.is_some() {
+    if state.overlay.is_some() || state.live.shown || state.list_view.shown {
         return Vec::new();
     }
     match mouse.kind {

@@ -16,7 +16,7 @@ use crate::engine::{Engine, Flow};
 use crate::model::blocklist::{Action, Plan, jid_of, shown_target};
 use crate::model::number::shown_jid;
 use crate::protocol::{Job, JobResult, LedgerWrite, Msg, Request};
-use crate::store::ledger::Claim;
+use crate::store::ledger::{BatchStatus, Claim};
 
 /// Numbers named in each part of a summary line.
 const NAMED: usize = 2;
@@ -42,7 +42,7 @@ pub(crate) async fn plan(engine: &mut Engine, args: PlanArgs) -> Result<(), Fail
 pub(crate) async fn apply(engine: &mut Engine, args: ApplyArgs) -> Result<(), Failure> {
     let instances = super::choose::instances(engine, args.instance.as_deref(), true)
         .and_then(|all| narrow(engine, all, args.instance.as_deref()))?;
-    earlier_applies(engine, args.json).await?;
+    earlier_applies(engine).await?;
     let made = make(engine, instances.clone()).await?;
     if !made.sends() {
         print(engine, &made, args.json)?;
@@ -63,8 +63,8 @@ pub(crate) async fn apply(engine: &mut Engine, args: ApplyArgs) -> Result<(), Fa
 
 /// The applies a run left unfinished, each claimed first: one another
 /// run is still sending refuses this one (naming who: nothing is sent
-/// twice); one whose run stopped is finished first.
-async fn earlier_applies(engine: &mut Engine, json_out: bool) -> Result<(), Failure> {
+/// twice); one whose run stopped is closed, its leftovers dropped.
+async fn earlier_applies(engine: &mut Engine) -> Result<(), Failure> {
     let (applies, others) = std::mem::take(&mut engine.unfinished)
         .into_iter()
         .partition::<Vec<_>, _>(|b| is_apply(&b.label));
@@ -92,12 +92,24 @@ async fn earlier_applies(engine: &mut Engine, json_out: bool) -> Result<(), Fail
                 ));
             }
             Claim::Ours => {
+                // Planned from the list as it was then: never sent in
+                // place of the plan made now, which holds whatever of
+                // them the list still wants.
+                let job = Job::Write(LedgerWrite::CloseBatch {
+                    batch: batch.id,
+                    status: BatchStatus::Cancelled,
+                });
+                engine
+                    .ask(
+                        job,
+                        |r| matches!(r, JobResult::BatchClosed { batch: b } if *b == batch.id),
+                    )
+                    .await;
                 output::say(&format!(
-                    "{}: an earlier run stopped before its end: its {} unsent change(s) first",
+                    "{}: an earlier run stopped before its end: its {} unsent change(s) are dropped, the plan is made again from the list as it is now",
                     batch.label,
                     batch.left.len()
                 ));
-                super::batch::run_request(engine, Request::Resume(batch), json_out).await?;
             }
         }
     }

@@ -380,6 +380,19 @@ mod tests {
     /// wave, a contact, a group, and the Live view shown.
     fn live_state() -> State {
         let mut s = demo_state();
+        // Support's and marketing's address books are in (empty): their
+        // strangers count.
+        for instance in [1, 2] {
+            update(
+                &mut s,
+                Msg::Worker(crate::protocol::JobResult::Contacts {
+                    instance,
+                    result: Ok(std::sync::Arc::new(crate::api::contacts::store_from(
+                        Vec::new(),
+                    ))),
+                }),
+            );
+        }
         for instance in 0..3 {
             let status = if instance == 2 {
                 FeedStatus::Paused {

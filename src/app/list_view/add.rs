@@ -99,6 +99,9 @@ fn listable(core: &Core, jid: &str) -> Result<(), String> {
 /// The marked contacts of the shown instance, else the selected one:
 /// (JID, who).
 fn from_list(core: &mut Core) -> Option<Vec<(String, String)>> {
+    if crate::app::bulk::marks_gone(core) {
+        return None;
+    }
     let inst = core.instance();
     if inst.marks.is_empty() {
         let Some(c) = core.selected_contact() else {

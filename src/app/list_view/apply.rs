@@ -2,17 +2,18 @@
 //! batch `apply` sends (recorded with the operator and `blocklist:
 //! <reason>`, within each token's budget, resumable). The plan is made
 //! again first and sent only if it is still the one shown. An apply left
-//! open in the ledger goes first: resumed when this run may claim it,
-//! else the app says which desk is applying it and sends nothing.
+//! open in the ledger is claimed first: another desk's is named and
+//! nothing is sent; one an earlier run left is closed, its leftovers
+//! dropped (they were planned from the list as it was then: the plan
+//! made now holds whatever of them the list still wants).
 
-use crate::app::batch::items_left;
 use crate::app::bulk;
 use crate::app::core::Core;
 use crate::app::effect::Effect;
 use crate::app::ops::{error, info, read_only_text};
 use crate::model::blocklist::Action;
-use crate::protocol::{ErrorInfo, LedgerRead};
-use crate::store::ledger::UnfinishedBatch;
+use crate::protocol::{ErrorInfo, LedgerRead, LedgerWrite};
+use crate::store::ledger::{BatchStatus, Claim, UnfinishedBatch};
 
 /// `y`: checks what can be sent, then asks the ledger for batches left
 /// open (another desk may be applying the list right now).
@@ -63,9 +64,8 @@ pub(crate) fn apply(core: &mut Core) -> Vec<Effect> {
     vec![Effect::read(LedgerRead::Unfinished)]
 }
 
-/// The ledger's open batches: an apply left open goes first (resumed,
-/// or said to be another desk's); else the plan is made again and sent
-/// if it is still the one shown.
+/// The ledger's open batches: an apply left open is claimed first; else
+/// the plan is made again and sent if it is still the one shown.
 pub(crate) fn on_unfinished(
     core: &mut Core,
     result: Result<Vec<UnfinishedBatch>, ErrorInfo>,
@@ -91,37 +91,58 @@ pub(crate) fn on_unfinished(
             .into_iter()
             .find(|b| crate::app::blocklist::is_apply(&b.label))
         {
-            Some(open) => resume_open(core, &open),
-            None => {
-                let every: Vec<usize> = (0..core.instances.len()).collect();
-                crate::app::blocklist::want(core, every, Some(Some(id)))
+            Some(open) => {
+                core.list_view.superseding = Some((open.id, id));
+                vec![Effect::write(LedgerWrite::ClaimBatch { batch: open.id })]
             }
+            None => send_plan(core, id),
         },
     }
 }
 
-/// An apply left open: what is left of it is resumed once this run holds
-/// its claim (another desk's claim keeps it theirs: see `held`).
-fn resume_open(core: &mut Core, open: &UnfinishedBatch) -> Vec<Effect> {
-    let left = items_left(
-        open,
-        |name| core.instances.iter().position(|i| i.name == name),
-        |i, jid| core.instances[i].is_own(jid),
-    );
-    if left.items.is_empty() {
-        error(
-            core,
-            format!(
-                "{} is left open with nothing this profile can send: `ryze-contacts resume` settles it · nothing was sent",
-                open.label
-            ),
-        );
-        return Vec::new();
-    }
-    let effects = bulk::resume(core, open.id, &open.label, left.items);
-    if let Some(b) = core.batch.as_mut() {
-        // Its blocks are the list's own, as the first run's were.
-        b.via_list = true;
-    }
-    effects
+/// The plan shown is made again and sent when it is still the same.
+fn send_plan(core: &mut Core, id: String) -> Vec<Effect> {
+    let every: Vec<usize> = (0..core.instances.len()).collect();
+    crate::app::blocklist::want(core, every, Some(Some(id)))
+}
+
+/// The claim on an apply left open came back (`true` when it was the one
+/// waited for): another desk's goes on and nothing is sent; one this run
+/// holds is closed, its leftovers dropped, and the plan shown sent.
+pub(crate) fn on_claimed(
+    core: &mut Core,
+    batch: i64,
+    result: &Result<Claim, ErrorInfo>,
+) -> Option<Vec<Effect>> {
+    let (open, id) = core
+        .list_view
+        .superseding
+        .take_if(|(open, _)| *open == batch)?;
+    Some(match result {
+        Ok(Claim::Theirs { operator, since }) => {
+            let ago = crate::util::dates::age(core.now, *since);
+            let text = super::held::held_text(core, operator, &ago);
+            info(core, text);
+            Vec::new()
+        }
+        Ok(Claim::Ours) => {
+            info(
+                core,
+                "an earlier apply stopped before its end: what it left unsent is dropped, the plan shown is sent in its place",
+            );
+            let mut effects = vec![Effect::write(LedgerWrite::CloseBatch {
+                batch: open,
+                status: BatchStatus::Cancelled,
+            })];
+            effects.extend(send_plan(core, id));
+            effects
+        }
+        Err(e) => {
+            error(
+                core,
+                format!("{} · nothing was sent · {}", e.lead(), e.hint),
+            );
+            Vec::new()
+        }
+    })
 }

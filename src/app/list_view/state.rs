@@ -21,6 +21,10 @@ pub struct ListView {
     /// `y` was pressed on this plan id: waiting for the ledger's open
     /// batches.
     pub applying: Option<String>,
+    /// An apply an earlier run left open, claimed before the plan `y`
+    /// was pressed on (batch id, plan id) is sent: its leftovers are
+    /// dropped, never sent in the plan's place.
+    pub superseding: Option<(i64, String)>,
     /// What `W` gave the ledger, said once it took it.
     pub adding: Option<String>,
     /// How many expired blocks were last offered (asked again only when

@@ -95,7 +95,7 @@ fn names(core: &Core) -> Vec<String> {
 /// Where a row goes in time: the server's stamp when it is plausible.
 fn placed(stamp: Option<i64>, received: i64) -> i64 {
     stamp
-        .filter(|&at| (at - received).abs() <= STAMP_SLACK)
+        .filter(|&at| at.abs_diff(received) <= STAMP_SLACK.unsigned_abs())
         .unwrap_or(received)
 }
 
@@ -104,10 +104,17 @@ fn on_message(core: &mut Core, instance: usize, m: Incoming, received: i64) {
     let store = core.instances[instance].contacts.clone();
     core.live.index_contacts(instance, &store);
     let ids = [m.sender.phone_jid(), m.sender.lid.clone()];
-    let stranger = core
-        .live
-        .contact_row(instance, [ids[0].as_deref(), ids[1].as_deref()])
-        .is_none();
+    // Until the instance's address book is in, nobody is known a
+    // stranger there: a customer must not make a wave while it loads.
+    let loaded = matches!(
+        core.instances[instance].load,
+        crate::app::core::Load::Loaded
+    );
+    let stranger = loaded
+        && core
+            .live
+            .contact_row(instance, [ids[0].as_deref(), ids[1].as_deref()])
+            .is_none();
     let at = placed(m.at, received);
     let added = core.live.add_message(instance, at, m, stranger);
     let names = names(core);

@@ -9,7 +9,7 @@ use super::after::{After, Step, close, stay};
 use super::reason::ReasonAsk;
 use crate::app::bulk::{busy, plural};
 use crate::app::core::{Connection, Core, Instance};
-use crate::app::ops::{error, info};
+use crate::app::ops::info;
 use crate::keys::{Command, DialogAction, Keymap};
 use crate::model::change::Change;
 
@@ -64,15 +64,7 @@ pub(crate) fn open_dialog(state: &mut Core, block: bool) -> Option<BatchDialog> 
     if busy(state) {
         return None;
     }
-    let vanished = std::mem::take(&mut state.instance_mut().marks_vanished);
-    if vanished > 0 && state.instance().marks.is_empty() {
-        // The operator marked people who are gone: acting on the
-        // selected row instead would be acting on someone else.
-        let who = crate::app::bulk::marked(vanished);
-        error(
-            state,
-            format!("the {who} left the address book: nothing is marked"),
-        );
+    if crate::app::bulk::marks_gone(state) {
         return None;
     }
     let inst = state.instance();

@@ -345,6 +345,61 @@ fn y_says_which_desk_applies_the_list_and_sends_nothing() {
 }
 
 #[test]
+fn y_drops_what_an_earlier_apply_left_unsent_and_sends_the_plan_shown() {
+    let mut s = connected();
+    update(&mut s, ch('T'));
+    update(&mut s, ch('p'));
+    plan_inputs(&mut s, vec![entry("5511911110002", "spam", None)], &[]);
+    let plan = s.blocklist.plan.clone().expect("the plan is made");
+    update(&mut s, ch('y'));
+    // An apply of yesterday's list, stopped: it would block another.
+    let stale = jid("5511911110003");
+    let open = UnfinishedBatch {
+        id: 7,
+        label: "blocklist: apply plan 0123456789ab (2 changes)".into(),
+        created_at: NOW - 86_400,
+        total: 2,
+        done: 1,
+        left: vec![(
+            12,
+            BatchItem {
+                instance: "support".into(),
+                jid: stale.clone(),
+                lid: None,
+                block: true,
+                reason: Some("blocklist: removed since".into()),
+            },
+        )],
+    };
+    update(&mut s, Msg::Worker(JobResult::Unfinished(Ok(vec![open]))));
+    let effects = update(
+        &mut s,
+        Msg::Worker(JobResult::Claimed {
+            batch: 7,
+            result: Ok(Claim::Ours),
+        }),
+    );
+    assert!(
+        effects.contains(&Effect::Job(Job::Write(LedgerWrite::CloseBatch {
+            batch: 7,
+            status: crate::store::ledger::BatchStatus::Cancelled,
+        }))),
+        "the earlier apply is closed: {effects:?}"
+    );
+    assert!(block_jobs(&effects).is_empty(), "{effects:?}");
+    let mut sent = Vec::new();
+    let effects = plan_inputs(&mut s, vec![entry("5511911110002", "spam", None)], &[]);
+    sent.extend(block_jobs(&effects));
+    let batch = s.batch.as_ref().expect("the plan shown is sent");
+    assert!(batch.label.contains(&plan.id), "{}", batch.label);
+    assert!(
+        batch.queued().all(|item| item.jid != stale),
+        "nothing of the earlier apply is sent"
+    );
+    assert!(sent.iter().all(|(_, j, _)| *j != stale), "{sent:?}");
+}
+
+#[test]
 fn y_on_read_only_instances_sends_nothing_and_says_so() {
     let mut s = connected();
     for inst in &mut s.instances {

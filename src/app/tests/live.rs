@@ -10,9 +10,11 @@ use crate::protocol::{ConnState, FeedStatus, LiveMsg};
 
 const NOW: i64 = 1_800_000_000;
 
-/// Sales and support loaded, the clock at [`NOW`], lookups off.
+/// Sales and support loaded (support with one contact of its own), the
+/// clock at [`NOW`], lookups off.
 fn live() -> State {
     let mut s = loaded();
+    contacts_arrive(&mut s, 1, vec![contact("5521988887777", "Dora Lima", None)]);
     update(&mut s, Msg::Tick { now: NOW });
     s
 }
@@ -46,6 +48,25 @@ fn wave(s: &mut State) {
         s,
         1,
         message(SPAMMER, Some("Promo"), "Ganhe dinheiro", ChatKind::Private),
+    );
+}
+
+#[test]
+fn nobody_is_a_stranger_where_the_address_book_is_not_in_yet() {
+    let mut s = loaded();
+    update(&mut s, Msg::Tick { now: NOW });
+    // Support's contacts are still loading: a customer of support who
+    // writes to both numbers is no wave.
+    wave(&mut s);
+    assert!(
+        s.live.rows().all(|r| !r.is_flagged()),
+        "no wave while loading"
+    );
+    contacts_arrive(&mut s, 1, Vec::new());
+    wave(&mut s);
+    assert!(
+        s.live.rows().any(|r| r.is_flagged()),
+        "a stranger on both once both books are in"
     );
 }
 

@@ -114,6 +114,28 @@ fn s_cycles_the_sort_and_keeps_the_selection() {
 }
 
 #[test]
+fn the_mouse_never_moves_the_hidden_contact_list_from_the_live_or_blocklist_view() {
+    use ratatui::crossterm::event::{MouseButton, MouseEventKind};
+    for view in ['L', 'T'] {
+        let mut s = loaded();
+        update(
+            &mut s,
+            Msg::Resize {
+                width: 100,
+                height: 34,
+            },
+        );
+        update(&mut s, ch(view));
+        update(
+            &mut s,
+            mouse(MouseEventKind::Down(MouseButton::Left), 10, 4),
+        );
+        update(&mut s, mouse(MouseEventKind::ScrollDown, 10, 10));
+        assert_eq!(s.selected, 0, "{view}: the contact selection stays");
+    }
+}
+
+#[test]
 fn the_mouse_scrolls_selects_and_switches_tabs() {
     use ratatui::crossterm::event::{MouseButton, MouseEventKind};
     let mut s = loaded();
