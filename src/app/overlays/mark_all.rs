@@ -49,6 +49,15 @@ impl MarkAllAsk {
 /// `*`: unmarks the shown contacts when all are marked, else marks them;
 /// on a fuzzy filter's result, the question to ask first.
 pub(crate) fn star(state: &mut Core) -> Option<MarkAllAsk> {
+    if state.shown_generation < state.filter_generation {
+        // The rows shown are an older query's (or mode's): marking them
+        // would mark people the filter now in force leaves out.
+        info(
+            state,
+            "the filter is still running: * marks what it shows once it is done",
+        );
+        return None;
+    }
     let inst = state.instance();
     let shown: Vec<String> = state
         .visible

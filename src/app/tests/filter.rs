@@ -320,6 +320,39 @@ fn star_on_a_substring_result_marks_at_once() {
 }
 
 #[test]
+fn star_waits_for_a_background_filter_and_never_marks_the_rows_it_replaces() {
+    let mut s = promo_desk();
+    s.sync_filter_limit = 0;
+    update(&mut s, ch('/'));
+    let effects = keys(&mut s, "promo");
+    let Some(Effect::Filter(job)) = effects.last().cloned() else {
+        panic!("a background filter: {effects:?}")
+    };
+    update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.visible.len(), 4, "the unfiltered rows still show");
+    update(&mut s, ch('*'));
+    assert!(
+        s.instance().marks.is_empty(),
+        "Pedro and Paulo stay unmarked"
+    );
+    assert!(
+        status_text(&s).contains("still running"),
+        "{}",
+        status_text(&s)
+    );
+    update(
+        &mut s,
+        Msg::Filtered {
+            instance: 0,
+            generation: job.generation,
+            rows: job.run(),
+        },
+    );
+    update(&mut s, ch('*'));
+    assert_eq!(s.instance().marks.len(), 2, "the two Promoção once shown");
+}
+
+#[test]
 fn large_lists_are_filtered_in_the_background_with_the_views_matching() {
     let mut s = promo_desk();
     s.sync_filter_limit = 0;
