@@ -947,6 +947,25 @@ fn the_blocklist_adds_updates_removes_retracts_and_knows_what_it_blocked(store: 
         [("sales".to_string(), JID_2.to_string())],
         "an unblock by hand ends the list's claim on the contact"
     );
+    // A block the list finds made by hand is not the list's own: a later
+    // retraction must not unblock it.
+    confirmed(ledger.as_mut(), JID_4, true, "desk-2");
+    let id = ledger
+        .record_intent("sales", JID_4, None, true, "desk-1", None)
+        .unwrap();
+    let outcome = Outcome::Done {
+        contact_jid: JID_4.into(),
+        blocked: true,
+        blocked_count: Some(2),
+        server_at: None,
+        list_own: true,
+    };
+    ledger.record_outcome(id, &outcome).unwrap();
+    assert_eq!(
+        open(store).applied().unwrap(),
+        [("sales".to_string(), JID_2.to_string())],
+        "desk-2's hand block stays desk-2's"
+    );
     // A row a colleague's script wrote that names no one is no entry.
     store.execute(&format!(
         "INSERT INTO {} (target, source, added_at) VALUES ('status@broadcast', 'x', 1)",

@@ -111,6 +111,24 @@ pub(super) async fn entries(c: &mut Client) -> Result<Vec<BlockEntry>, tokio_pos
     Ok(out)
 }
 
+/// Whether the contact of request `id` was known blocked before its
+/// answer is recorded: a block the list finds made (by hand, or by
+/// another source) is not the list's own.
+pub(super) async fn blocked_before(
+    tx: &Transaction<'_>,
+    id: i64,
+) -> Result<bool, tokio_postgres::Error> {
+    let row = tx
+        .query_opt(
+            "SELECT s.blocked FROM ryze_actions a
+             JOIN ryze_block_state s ON s.instance = a.instance AND s.jid = a.jid
+             WHERE a.id = $1",
+            &[&id],
+        )
+        .await?;
+    Ok(row.is_some_and(|r| r.get::<_, bool>(0)))
+}
+
 /// Notes, in the transaction that records the answer to request `id`,
 /// that the list itself blocked its contact (when the state kept is
 /// blocked: a later answer of another desk may be kept instead).

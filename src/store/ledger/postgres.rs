@@ -317,8 +317,9 @@ impl Ledger for PgLedger {
                             &[&id, &at, contact_jid, &count],
                         )
                         .await?;
+                        let was_blocked = pg_blocklist::blocked_before(&tx, id).await?;
                         record_state(&tx, id, at, contact_jid, (*blocked, *server_at)).await?;
-                        if *blocked && *list_own {
+                        if *blocked && *list_own && !was_blocked {
                             pg_blocklist::mark_applied(&tx, id).await?;
                         }
                     }

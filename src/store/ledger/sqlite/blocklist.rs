@@ -111,6 +111,21 @@ pub(super) fn entries(l: &SqliteLedger) -> Result<Vec<Entry>, LedgerError> {
     Ok(out)
 }
 
+/// Whether the contact of request `id` was known blocked before its
+/// answer is recorded: a block the list finds made (by hand, or by
+/// another source) is not the list's own.
+pub(super) fn blocked_before(tx: &rusqlite::Connection, id: i64) -> rusqlite::Result<bool> {
+    use rusqlite::OptionalExtension;
+    Ok(tx
+        .query_row(
+            "SELECT s.blocked FROM actions a JOIN block_state s ON s.instance = a.instance AND s.jid = a.jid WHERE a.id = ?1",
+            params![id],
+            |r| r.get::<_, bool>(0),
+        )
+        .optional()?
+        .unwrap_or(false))
+}
+
 /// Notes, in the transaction that records the answer to request `id`,
 /// that the list itself blocked its contact (when the state kept is
 /// blocked: a later answer of another desk may be kept instead).

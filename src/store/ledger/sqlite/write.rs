@@ -57,8 +57,9 @@ pub(super) fn record_outcome(
                     params![id, at, contact_jid, blocked_count.map(|n| n as i64)],
                 )?;
                 let answer = (*blocked, *server_at);
+                let was_blocked = super::blocklist::blocked_before(&tx, id)?;
                 record_state(&tx, id, at, contact_jid, answer)?;
-                if *blocked && *list_own {
+                if *blocked && *list_own && !was_blocked {
                     super::blocklist::mark_applied(&tx, id)?;
                 }
             }
