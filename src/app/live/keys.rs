@@ -91,10 +91,18 @@ fn mark(state: &mut State) {
         );
         return;
     }
-    if let Some(key) = row.sender_key().map(str::to_string)
-        && !state.live.marks.remove(&key)
-    {
-        state.live.marks.insert(key);
+    let who = row.message().map(super::words::who).unwrap_or_default();
+    if let Some(key) = row.sender_key().map(str::to_string) {
+        // Rows come in all the time: say who the key took, as the
+        // contact list does.
+        let verb = if state.live.marks.remove(&key) {
+            "unmarked"
+        } else {
+            state.live.marks.insert(key);
+            "marked"
+        };
+        let n = state.live.marks.len();
+        info(state, format!("{verb} {who} · {n} marked"));
     }
     move_by(&mut state.live, 1);
 }

@@ -185,6 +185,24 @@ fn why_starts_with_spam_wave_only_for_a_wave_and_empty_for_a_row_not_flagged() {
 }
 
 #[test]
+fn space_says_which_sender_it_marked_as_rows_keep_coming() {
+    let mut s = live();
+    wave(&mut s);
+    update(&mut s, ch('L'));
+    update(&mut s, ch(' '));
+    assert_eq!(
+        status_text(&s),
+        "marked Promo (+62 812-3456-7890) · 1 marked"
+    );
+    update(&mut s, ch('k'));
+    update(&mut s, ch(' '));
+    assert_eq!(
+        status_text(&s),
+        "unmarked Promo (+62 812-3456-7890) · 0 marked"
+    );
+}
+
+#[test]
 fn a_group_message_is_never_blockable_nor_flagged_nor_marked() {
     let mut s = live();
     for instance in [0, 1] {
