@@ -9,13 +9,13 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::dialog::{DIALOG_WIDTH, button, framed, keys_line};
+use super::dialog::{Offer, draw_offer};
 use super::theme;
 use crate::app::State;
 use crate::app::list_view::plan_view::{self, Tone};
 use crate::app::list_view::rows::{coverage, expiry};
 use crate::app::overlays::expired::ExpiredOffer;
-use crate::keys::{Command, DialogAction};
+use crate::keys::Command;
 use crate::model::blocklist::{Entry, jid_of};
 use crate::model::number::shown_jid;
 use crate::util::text::{fit, width};
@@ -256,51 +256,19 @@ pub fn footer_spans(state: &State, room: usize) -> Vec<Span<'static>> {
         (Command::Quit, "quit"),
         (Command::Refresh, "refresh"),
     ]);
-    let mut spans = Vec::new();
-    if !view.filter.is_empty() {
-        let clear = state.keymap.label_of(Command::ClearFilter);
-        spans.push(Span::styled("filter: ", theme::dim()));
-        spans.push(Span::styled(view.filter.clone(), theme::key()));
-        spans.push(Span::styled(format!(" ({clear} clears)   "), theme::dim()));
-    }
-    let mut left = room.saturating_sub(spans.iter().map(Span::width).sum());
-    for (command, what) in hints {
-        let key = state.keymap.label_of(command);
-        let needed = width(&key) + width(what) + 3;
-        if needed > left {
-            continue;
-        }
-        left -= needed;
-        spans.push(Span::styled(key, theme::key()));
-        spans.push(Span::raw(format!(" {what}  ")));
-    }
-    spans
+    super::rows::footer(state, &view.filter, &hints, room)
 }
 
 /// Draws the offer to unblock what expired (Later has the focus first).
 pub fn draw_expired(frame: &mut Frame, area: Rect, state: &State, offer: &ExpiredOffer) {
-    let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4)).max(1);
-    let mut lines: Vec<Line> = offer
-        .text(state)
-        .iter()
-        .flat_map(|l| crate::util::text::wrap(l, inner))
-        .map(Line::raw)
-        .collect();
-    lines.push(Line::raw(""));
-    lines.push(Line::from(vec![
-        button("Later".into(), !offer.confirm_focused),
-        Span::raw("   "),
-        button("Show the plan".into(), offer.confirm_focused),
-    ]));
-    lines.push(keys_line(
-        &state.keymap.dialog,
-        &[
-            (DialogAction::Yes, "plan"),
-            (DialogAction::No, "later"),
-            (DialogAction::NextFocus, "choose"),
-        ],
-    ));
-    framed(frame, area, &offer.title(), lines, DIALOG_WIDTH);
+    let offered = Offer {
+        title: &offer.title(),
+        text: &offer.text(state),
+        buttons: ("Later", "Show the plan"),
+        keys: ("plan", "later"),
+        confirm_focused: offer.confirm_focused,
+    };
+    draw_offer(frame, area, state, offered);
 }
 
 #[cfg(test)]

@@ -239,28 +239,55 @@ pub fn draw_enable(
     state: &State,
     offer: &crate::app::overlays::enable_live::EnableOffer,
 ) {
+    let offered = Offer {
+        title: "Enable the live feed?",
+        text: &offer.lines(state),
+        buttons: ("Cancel", "Enable"),
+        keys: ("enable", "cancel"),
+        confirm_focused: offer.confirm_focused,
+    };
+    draw_offer(frame, area, state, offered);
+}
+
+/// An offer: its text, its two buttons (stay, act) and what `y` and `n`
+/// do there.
+pub(super) struct Offer<'a> {
+    /// The box's title.
+    pub(super) title: &'a str,
+    /// Its paragraphs, wrapped to the box.
+    pub(super) text: &'a [String],
+    /// The button that leaves things as they are, and the acting one.
+    pub(super) buttons: (&'a str, &'a str),
+    /// What `y` and `n` do, for the line of keys.
+    pub(super) keys: (&'static str, &'static str),
+    /// Whether the acting button has the focus.
+    pub(super) confirm_focused: bool,
+}
+
+/// Draws an offer in a box of the dialogs' width.
+pub(super) fn draw_offer(frame: &mut Frame, area: Rect, state: &State, offer: Offer<'_>) {
     let inner = usize::from(DIALOG_WIDTH.min(area.width).saturating_sub(4)).max(1);
     let mut lines: Vec<Line> = offer
-        .lines(state)
+        .text
         .iter()
         .flat_map(|l| crate::util::text::wrap(l, inner))
         .map(Line::raw)
         .collect();
     lines.push(Line::raw(""));
     lines.push(Line::from(vec![
-        button("Cancel".into(), !offer.confirm_focused),
+        button(offer.buttons.0.into(), !offer.confirm_focused),
         Span::raw("   "),
-        button("Enable".into(), offer.confirm_focused),
+        button(offer.buttons.1.into(), offer.confirm_focused),
     ]));
     lines.push(keys_line(
         &state.keymap.dialog,
         &[
-            (DialogAction::Yes, "enable"),
-            (DialogAction::No, "cancel"),
+            (DialogAction::Yes, offer.keys.0),
+            (DialogAction::No, offer.keys.1),
             (DialogAction::NextFocus, "choose"),
         ],
     ));
-    framed(frame, area, "Enable the live feed?", lines, DIALOG_WIDTH);
+    framed(frame, area, offer.title, lines, DIALOG_WIDTH);
 }
 
 /// `1 contact`, `3 contacts`: `n` and the noun, in the plural unless one.

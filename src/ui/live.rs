@@ -323,26 +323,7 @@ pub fn footer_spans(state: &State, room: usize) -> Vec<Span<'static>> {
         (Command::Quit, "quit"),
         (Command::MarkAll, "mark shown"),
     ]);
-    let mut spans = Vec::new();
-    let filter = &state.live.view.filter;
-    if !filter.is_empty() {
-        let clear = state.keymap.label_of(Command::ClearFilter);
-        spans.push(Span::styled("filter: ", theme::dim()));
-        spans.push(Span::styled(filter.clone(), theme::key()));
-        spans.push(Span::styled(format!(" ({clear} clears)   "), theme::dim()));
-    }
-    let mut left = room.saturating_sub(spans.iter().map(Span::width).sum());
-    for (command, what) in hints {
-        let key = state.keymap.label_of(command);
-        let needed = width(&key) + width(what) + 3;
-        if needed > left {
-            continue;
-        }
-        left -= needed;
-        spans.push(Span::styled(key, theme::key()));
-        spans.push(Span::raw(format!(" {what}  ")));
-    }
-    spans
+    super::rows::footer(state, &state.live.view.filter, &hints, room)
 }
 
 #[cfg(test)]
